@@ -1,0 +1,37 @@
+"""Shared test fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _shared() -> Path:
+    env = os.environ.get("REALPOLITIK_SHARED")
+    return Path(env) if env else REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The ../shared folder (validation cases, IR data); skip the test when it is absent."""
+    path = _shared()
+    if not (path / "validation").is_dir():
+        pytest.skip(f"../shared is not beside the repository (looked for {path}/validation)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def validation_dir(shared_dir: Path) -> Path:
+    return shared_dir / "validation"
+
+
+@pytest.fixture(scope="session")
+def ir_data_dir(shared_dir: Path) -> Path:
+    path = shared_dir / "data" / "ir"
+    if not path.is_dir():
+        pytest.skip(f"IR datasets not found at {path}")
+    return path
