@@ -1,0 +1,266 @@
+"""The ``realpolitik`` command.
+
+Only :mod:`click` is imported at start-up; every command imports what it needs when it runs, so
+``realpolitik --help`` stays fast. Bad input never shows a traceback: it prints what is wrong,
+where, and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_BAD_INPUT = 2
+
+
+def _version() -> str:
+    from realpolitik import __version__
+
+    return __version__
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=_json_default))
+
+
+def _json_default(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
+def _load(source: str):
+    from realpolitik.scenario import load
+
+    return load(source)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(version=None, package_name="realpolitik", message="realpolitik %(version)s")
+def cli() -> None:
+    """realpolitik: explicit, reproducible models of great-power alignment.
+
+    Write a scenario (actors, relations, levers, uncertainties) in YAML, then run the classic
+    alignment models and the realignment model over it. Start with `realpolitik examples` and
+    `realpolitik run reverse-kissinger`.
+    """
+
+
+# ------------------------------------------------------------------------------------------------
+# scenarios
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario FILES (paths or shipped example names); exit 2 if any is invalid."""
+    from realpolitik.errors import ScenarioError
+
+    bad = 0
+    for f in files:
+        try:
+            s = _load(f)
+        except ScenarioError as exc:
+            bad += 1
+            click.echo(f"{f}: invalid, {exc}", err=True)
+            continue
+        n_unc = len(s.uncertainties())
+        click.echo(f"{f}: valid ({len(s.spec.actors)} actors, {len(s.spec.relations)} relations, "
+                   f"{len(s.spec.levers)} levers, {n_unc} uncertainties)")
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def examples(as_json: bool) -> None:
+    """List the scenarios shipped with realpolitik."""
+    from realpolitik.scenario.examples import list_examples
+
+    rows = []
+    for name, path in list_examples().items():
+        s = _load(str(path))
+        rows.append({"name": name, "title": s.title, "year": s.spec.year, "path": str(path)})
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['name']:<20} {r['year'] or '':<6} {r['title']}")
+    click.echo("\nRun one with: realpolitik run NAME   (copy one with: realpolitik show NAME > my.yaml)")
+
+
+@cli.command()
+@click.argument("name")
+def show(name: str) -> None:
+    """Print the YAML of a shipped example (to copy and edit)."""
+    from realpolitik.errors import ScenarioError
+    from realpolitik.scenario.examples import example_path
+
+    path = example_path(name)
+    if path is None:
+        raise ScenarioError.single(f"no shipped example named {name!r}",
+                                   expected="a name listed by `realpolitik examples`", got=name)
+    click.echo(path.read_text(encoding="utf-8"), nl=False)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from realpolitik.scenario.jsonschema import scenario_json_schema
+
+    _echo_json(scenario_json_schema())
+
+
+@cli.command()
+@click.argument("scenario", required=False)
+@click.option("--bibtex", is_flag=True, help="BibTeX instead of plain text.")
+def cite(scenario: str | None, bibtex: bool) -> None:
+    """References for the models (those a SCENARIO uses, or all)."""
+    from realpolitik.references import references_for
+
+    names = None
+    if scenario:
+        from realpolitik.run import analyses_for
+
+        names = analyses_for(_load(scenario))
+    for ref in references_for(names):
+        click.echo(ref.bibtex() if bibtex else ref.text())
+        click.echo("")
+
+
+# ------------------------------------------------------------------------------------------------
+# running
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of every draw.")
+@click.option("--draws", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Monte Carlo draws over the scenario's uncertainties (0: point values only).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Output folder for summary.json and report.html [default: ./realpolitik-out/NAME].")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes for draws [default: all cores].")
+@click.option("--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster.")
+@click.option("--store", type=click.Path(file_okay=False), default=None,
+              help="Results store folder [default: OUT/store].")
+@click.option("--resume", is_flag=True, help="Resume an interrupted run with the same scenario and seed.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Draws per batch.")
+@click.option("--no-report", is_flag=True, help="Skip report.html.")
+@click.option("--analyses", default=None, help="Comma-separated models to run (default: all that apply).")
+def run(scenario: str, seed: int, draws: int, out: str | None, as_json: bool, workers: int | None,
+        cluster: str | None, store: str | None, resume: bool, batch_size: int | None,
+        no_report: bool, analyses: str | None) -> None:
+    """Run every model that applies to SCENARIO (a file or a shipped example's name).
+
+    Writes OUT/summary.json and OUT/report.html and prints a readable summary.
+    """
+    from realpolitik.run import RunOptions, run_scenario
+
+    s = _load(scenario)
+    out_dir = Path(out) if out else Path("realpolitik-out") / s.name
+    options = RunOptions(seed=seed, draws=draws, workers=workers, cluster=cluster,
+                         store=Path(store) if store else None, resume=resume, batch_size=batch_size,
+                         analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
+                         progress=not as_json and sys.stderr.isatty())
+    result = run_scenario(s, options)
+    result.write(out_dir, report=not no_report)
+    if as_json:
+        _echo_json(result.summary)
+    else:
+        from realpolitik.report.console import print_summary
+
+        print_summary(result)
+        click.echo(f"\nWrote {out_dir / 'summary.json'}" +
+                   ("" if no_report else f" and {out_dir / 'report.html'}"))
+
+
+# ------------------------------------------------------------------------------------------------
+# importers
+
+
+@cli.group(name="import")
+def import_() -> None:
+    """Convert published scenario formats into realpolitik scenario files."""
+
+
+@import_.command("ktab")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+def import_ktab(file: str, output: str) -> None:
+    """Convert a KTAB SMP scenario (CSV or XML) into a scenario file."""
+    from realpolitik.scenario.importers.convert import ktab_to_scenario
+
+    _write_imported(ktab_to_scenario(file), output)
+
+
+@import_.command("axelrod-furnas")
+@click.argument("actors", type=click.Path(dir_okay=False))
+@click.argument("propensity", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--offset", type=float, default=3.0, show_default=True,
+              help="Propensity p = raw - OFFSET (the authors' 1-5 scale centred on 3).")
+def import_af(actors: str, propensity: str, output: str, offset: float) -> None:
+    """Convert an Axelrod-Furnas actor/propensity CSV pair into a scenario file."""
+    from realpolitik.scenario.importers.axelrod_furnas import axelrod_furnas_to_scenario
+
+    _write_imported(axelrod_furnas_to_scenario(actors, propensity, offset=offset), output)
+
+
+def _write_imported(data: dict, output: str) -> None:
+    from realpolitik.scenario import from_data
+    from realpolitik.scenario.dump import write_yaml
+
+    scenario = from_data(data, file=output)  # imported scenarios must validate
+    write_yaml(data, Path(output))
+    click.echo(f"Wrote {output} ({len(scenario.spec.actors)} actors, "
+               f"{len(scenario.spec.relations)} relations)")
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning our errors into messages and exit status 2."""
+    from click.exceptions import ClickException
+
+    try:
+        cli.main(args=argv, prog_name="realpolitik", standalone_mode=False)
+    except ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_BAD_INPUT)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one place errors become messages
+        from realpolitik.errors import ModelError, RealpolitikError, ScenarioError
+
+        if isinstance(exc, ScenarioError):
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        if isinstance(exc, ModelError | RealpolitikError):
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        raise
+    except SystemExit:
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,124 @@
+"""The HTML report: one self-contained file with the results, figures and every number's provenance.
+
+Plotly's JavaScript is inlined once (the report works offline); each figure is a div.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from realpolitik.run import RunResult
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#1d2430;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em} h2{border-bottom:2px solid #d0d7e2;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:1em 0;font-size:.9em} th,td{border:1px solid #d0d7e2;padding:.3em .6em;
+text-align:left;vertical-align:top} th{background:#eef2f7} .meta{color:#5a6578;font-size:.9em}
+pre.lines{background:#f6f8fb;padding:1em;overflow-x:auto;font-size:.9em} .claim{font-weight:600}
+"""
+
+
+def _e(x: Any) -> str:
+    return html.escape("" if x is None else str(x))
+
+
+def render_report(result: RunResult) -> str:
+    """The report of ``result`` as one HTML string."""
+    s = result.scenario
+    parts: list[str] = []
+    figures: list[str] = []
+    parts.append(f"<h1>{_e(s.title)}</h1>")
+    parts.append(
+        f"<p class='meta'>scenario <code>{_e(s.name)}</code> · year {_e(s.spec.year)} · unit {_e(s.spec.unit)}"
+        f" · seed {result.options.seed} · draws {result.options.draws} · content hash "
+        f"<code>{s.content_hash[:16]}</code> · realpolitik {_e(result.summary.get('realpolitik'))}</p>")
+    if s.spec.description:
+        parts.append(f"<p>{_e(s.spec.description)}</p>")
+    parts.append("<nav><ul>" + "".join(
+        f"<li><a href='#model-{_e(n)}'>{_e(n)}</a></li>" for n in result.analyses)
+        + ("<li><a href='#uncertainty'>uncertainty</a></li>" if result.experiment else "")
+        + "<li><a href='#claims'>claims</a></li><li><a href='#provenance'>provenance</a></li></ul></nav>")
+    for name, analysis in result.analyses.items():
+        parts.append(f"<h2 id='model-{_e(name)}'>{_e(name)}</h2>")
+        if analysis.lines:
+            parts.append("<pre class='lines'>" + _e("\n".join(analysis.lines)) + "</pre>")
+        for fig_name, fig in analysis.figures.items():
+            figures.append(fig_name)
+            parts.append(_figure_div(fig, f"{name}-{fig_name}"))
+        for table_name, df in analysis.tables.items():
+            parts.append(f"<h3>{_e(table_name)}</h3>")
+            parts.append(df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
+    exp = result.experiment
+    if exp:
+        parts.append("<h2 id='uncertainty'>Uncertainty</h2>")
+        if exp.get("lines"):
+            parts.append("<pre class='lines'>" + _e("\n".join(exp["lines"])) + "</pre>")
+        for fig_name, fig in exp.get("figures", {}).items():
+            figures.append(fig_name)
+            parts.append(_figure_div(fig, f"exp-{fig_name}"))
+        for table_name, df in exp.get("tables", {}).items():
+            parts.append(f"<h3>{_e(table_name)}</h3>")
+            parts.append(df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
+    parts.append(_claims_section(result))
+    parts.append(_provenance_section(result))
+    head = ""
+    if figures:
+        head = _plotly_js()
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>{head}</head>"
+            "<body>" + "\n".join(parts) + "</body></html>\n")
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return "<script>" + get_plotlyjs() + "</script>"
+
+
+def _figure_div(fig: Any, div_id: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False})
+
+
+def _claims_section(result: RunResult) -> str:
+    s = result.scenario
+    if not s.spec.claims:
+        return "<h2 id='claims'>Claims</h2><p>This scenario names no claims.</p>"
+    uses: dict[str, list[str]] = {c: [] for c in s.spec.claims}
+    for ref in s.quantities():
+        for c in ref.quantity.claims:
+            uses.setdefault(c, []).append(ref.path)
+    for lever in s.spec.levers:
+        for c in lever.claims:
+            uses.setdefault(c, []).append(f"levers.{lever.id}")
+    rows = "".join(
+        f"<tr><td class='claim'>{_e(k)}</td><td>{_e(c.text)}</td><td>{_e(c.by)}</td>"
+        f"<td>{'<br>'.join(_e(p) for p in uses.get(k, [])) or '<em>not encoded</em>'}</td></tr>"
+        for k, c in s.spec.claims.items())
+    return ("<h2 id='claims'>Claims</h2><table><tr><th>claim</th><th>text</th><th>by</th>"
+            "<th>encoded in</th></tr>" + rows + "</table>")
+
+
+def _provenance_section(result: RunResult) -> str:
+    s = result.scenario
+    rows = []
+    for ref in s.quantities():
+        q = ref.quantity
+        src = s.spec.sources.get(q.source) if q.source else None
+        src_text = ""
+        if src is not None:
+            src_text = _e(src.title)
+            if src.url:
+                src_text = f"<a href='{_e(src.url)}'>{src_text}</a>"
+        dist = ""
+        if q.dist is not None:
+            dist = _e(", ".join(f"{k}={v}" for k, v in q.dist.spec().items()))
+        rows.append(f"<tr><td><code>{_e(ref.path)}</code></td><td>{q.value:g}</td><td>{dist}</td>"
+                    f"<td>{src_text}</td><td>{_e(', '.join(q.claims))}</td>"
+                    f"<td>{_e(q.assumption or '')}{' ' if q.assumption and q.note else ''}{_e(q.note or '')}</td></tr>")
+    return ("<h2 id='provenance'>Provenance of every number</h2><table><tr><th>key path</th><th>value</th>"
+            "<th>uncertainty</th><th>source</th><th>claims</th><th>assumption / note</th></tr>"
+            + "".join(rows) + "</table>")

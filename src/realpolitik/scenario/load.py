@@ -1,0 +1,321 @@
+"""Loading and validating scenario files: once, at the boundary, with every problem reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from realpolitik.errors import Problem, ScenarioError
+from realpolitik.scenario.model import Scenario
+from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
+from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
+
+
+def load(source: str | Path, *, text: str | None = None) -> Scenario:
+    """Load and validate a scenario.
+
+    Parameters
+    ----------
+    source : str or Path
+        A path to a YAML file, or the name of a shipped example (``reverse-kissinger``).
+    text : str, optional
+        The YAML text itself; ``source`` is then only used as the file name in messages.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming the file, line, key path, what was expected and
+        what was given.
+    """
+    if text is None:
+        path = _resolve(source)
+        text = read_text(path)
+        file = str(source) if Path(str(source)).exists() else str(path)
+    else:
+        file = str(source)
+    data, smap = parse_yaml(text, file)
+    return from_data(data, file=file, source_map=smap)
+
+
+def loads(text: str, file: str = "<string>") -> Scenario:
+    """Load a scenario from YAML text."""
+    return load(file, text=text)
+
+
+def _resolve(source: str | Path) -> Path:
+    p = Path(source)
+    if p.exists() or p.suffix in (".yaml", ".yml") or "/" in str(source):
+        return p
+    from realpolitik.scenario.examples import example_path
+
+    found = example_path(str(source))
+    return found if found is not None else p
+
+
+def from_data(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
+    """Validate plain data (as parsed from YAML or built in code) into a :class:`Scenario`."""
+    from pydantic import ValidationError
+
+    smap = source_map or SourceMap(file)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("a scenario must be a mapping of keys", file=file,
+                                     line=smap.line(()), expected="a mapping (key: value)",
+                                     got=type(data).__name__)])
+    early = list(smap.problems)
+    bad = {p.path for p in early}
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        later = [p for p in _problems_from_pydantic(exc, smap, data)
+                 if not any(p.path and b and p.path.startswith(b) for b in bad)]
+        raise ScenarioError(early + later) from None
+    if early:
+        raise ScenarioError(early)
+    scenario = Scenario(spec, file=file, source_map=smap)
+    problems = check_references(scenario)
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0)))
+    return scenario
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping with keys " + ", ".join(map(str, list(value)[:6]))
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        kind = err["type"]
+        msg = err["msg"]
+        if kind == "missing":
+            field = loc[-1] if loc else "?"
+            problems.append(Problem(f"missing required key {field!r}", file=smap.file,
+                                    line=smap.line(loc[:-1]), path=format_loc(loc),
+                                    expected=f"a value for {field!r}", got="nothing"))
+            continue
+        if kind == "extra_forbidden":
+            problems.append(Problem(f"unknown key {loc[-1]!r}", file=smap.file, line=smap.line(loc),
+                                    path=format_loc(loc), expected=_known_keys(exc, loc),
+                                    got=repr(loc[-1])))
+            continue
+        got = _describe(err.get("input"))
+        expected = msg[0].lower() + msg[1:] if msg else None
+        if expected and expected.startswith("value error, "):
+            expected = expected[len("value error, "):]
+        problems.append(Problem("invalid value", file=smap.file, line=smap.line(loc),
+                                path=format_loc(loc), expected=expected, got=got))
+    return problems
+
+
+def _known_keys(exc: Any, loc: Loc) -> str:
+    from realpolitik.scenario import schema
+
+    model: Any = schema.ScenarioSpec
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part) if model else None
+        if field is None:
+            model = None
+            break
+        model = _inner_model(field.annotation)
+    if model is None or not hasattr(model, "model_fields"):
+        return "a known key"
+    names = [f.alias or n for n, f in model.model_fields.items()]
+    return "one of " + ", ".join(names)
+
+
+def _inner_model(annotation: Any) -> Any:
+    import typing
+
+    from pydantic import BaseModel
+
+    stack = [annotation]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+        stack.extend(typing.get_args(a))
+    return None
+
+
+def check_references(scenario: Scenario) -> list[Problem]:
+    """Cross-reference checks that a schema alone cannot express."""
+    spec = scenario.spec
+    smap = scenario.source_map or SourceMap(scenario.file)
+    problems: list[Problem] = []
+
+    def add(message: str, loc: Loc, expected: str | None = None, got: str | None = None) -> None:
+        problems.append(Problem(message, file=smap.file, line=smap.line(loc), path=format_loc(loc),
+                                expected=expected, got=got))
+
+    ids: dict[str, int] = {}
+    for i, a in enumerate(spec.actors):
+        if a.id in ids:
+            add(f"actor id {a.id!r} used twice", ("actors", i, "id"), "unique ids",
+                f"also at actors[{ids[a.id]}]")
+        ids.setdefault(a.id, i)
+    actor_list = ", ".join(ids)
+
+    def need_actor(ident: str, loc: Loc) -> None:
+        if ident not in ids:
+            add(f"unknown actor {ident!r}", loc, f"one of {actor_list}", repr(ident))
+
+    for i, a in enumerate(spec.actors):
+        if a.kind == "faction":
+            if a.parent is None:
+                add("a faction needs a parent actor", ("actors", i), "parent: <actor id>", "none")
+            else:
+                need_actor(a.parent, ("actors", i, "parent"))
+        elif a.parent is not None:
+            add("only factions have a parent", ("actors", i, "parent"), "kind: faction", a.kind)
+        if a.size.value <= 0:
+            add("sizes must be positive", ("actors", i, "size"), "a number > 0", f"{a.size.value:g}")
+        for key in ("position", "salience"):
+            for dim in getattr(a, key):
+                if dim not in spec.dimensions:
+                    add(f"unknown dimension {dim!r}", ("actors", i, key, dim),
+                        "a key of dimensions: " + (", ".join(spec.dimensions) or "(none declared)"),
+                        repr(dim))
+        for dim, q in a.position.items():
+            d = spec.dimensions.get(dim)
+            if d is not None and not d.range[0] <= q.value <= d.range[1]:
+                add("position outside the dimension's range", ("actors", i, "position", dim),
+                    f"a number in [{d.range[0]:g}, {d.range[1]:g}]", f"{q.value:g}")
+        for dim, q in a.salience.items():
+            if not 0 <= q.value <= 1:
+                add("salience outside [0, 1]", ("actors", i, "salience", dim), "0 <= salience <= 1",
+                    f"{q.value:g}")
+        if a.turnover is not None:
+            for key in ("annual_hazard", "change_probability"):
+                q = getattr(a.turnover, key)
+                if q is not None and not 0 <= q.value <= 1:
+                    add("a probability must lie in [0, 1]", ("actors", i, "turnover", key),
+                        "0 <= p <= 1", f"{q.value:g}")
+
+    seen_pairs: dict[frozenset[str], int] = {}
+    for i, rel in enumerate(spec.relations):
+        a, b = rel.between
+        for k, x in enumerate(rel.between):
+            need_actor(x, ("relations", i, "between", k))
+        if a == b:
+            add("a relation needs two different actors", ("relations", i, "between"),
+                "two actor ids", f"{a}, {b}")
+        pair = frozenset((a, b))
+        if pair in seen_pairs:
+            add(f"relation {a}~{b} given twice", ("relations", i, "between"), "one entry per pair",
+                f"also at relations[{seen_pairs[pair]}]")
+        seen_pairs.setdefault(pair, i)
+        for cname in rel.components:
+            if cname not in BUILTIN_COMPONENTS and cname not in spec.components:
+                add(f"unknown component {cname!r}", ("relations", i, "components", cname),
+                    "a built-in component (" + ", ".join(BUILTIN_COMPONENTS)
+                    + ") or one declared under components:", repr(cname))
+
+    for i, bloc in enumerate(spec.blocs):
+        for k, m in enumerate(bloc.members):
+            need_actor(m, ("blocs", i, "members", k))
+
+    commitments = {c.id for c in spec.commitments}
+    for i, c in enumerate(spec.commitments):
+        for key in ("annual_repudiation", "successor_repudiation"):
+            q = getattr(c, key)
+            if not 0 <= q.value <= 1:
+                add("a probability must lie in [0, 1]", ("commitments", i, key), "0 <= p <= 1",
+                    f"{q.value:g}")
+    lever_ids: set[str] = set()
+    for i, lever in enumerate(spec.levers):
+        if lever.id in lever_ids:
+            add(f"lever id {lever.id!r} used twice", ("levers", i, "id"), "unique ids", lever.id)
+        lever_ids.add(lever.id)
+        for key in ("by", "to", "paid_by"):
+            v = getattr(lever, key)
+            if v is not None:
+                need_actor(v, ("levers", i, key))
+        if lever.commitment is not None and lever.commitment not in commitments:
+            add(f"unknown commitment {lever.commitment!r}", ("levers", i, "commitment"),
+                "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
+                repr(lever.commitment))
+        if lever.value.value < 0 or lever.cost.value < 0:
+            add("a lever's value and cost must not be negative", ("levers", i),
+                "value >= 0 and cost >= 0", f"value {lever.value.value:g}, cost {lever.cost.value:g}")
+
+    r = spec.realignment
+    if r is not None:
+        for key in ("pivot", "incumbent", "courter"):
+            need_actor(getattr(r, key), ("realignment", key))
+        for k, x in enumerate(r.courter_allies):
+            need_actor(x, ("realignment", "courter_allies", k))
+        if len({r.pivot, r.incumbent, r.courter}) < 3:
+            add("pivot, incumbent and courter must be three different actors", ("realignment",),
+                "three actor ids", f"{r.pivot}, {r.incumbent}, {r.courter}")
+        sides = {r.incumbent, r.courter, *r.courter_allies}
+        for i, lever in enumerate(spec.levers):
+            if lever.to == r.pivot and lever.by not in sides:
+                add("a lever to the pivot must come from the incumbent or the courter's side",
+                    ("levers", i, "by"), "one of " + ", ".join(sorted(sides)), lever.by)
+        if r.horizon.value < 1 or r.horizon.value > 100:
+            add("horizon out of range", ("realignment", "horizon"), "1 to 100 years",
+                f"{r.horizon.value:g}")
+        if not 0 <= r.discount_rate.value < 1:
+            add("discount rate out of range", ("realignment", "discount_rate"), "0 <= rate < 1",
+                f"{r.discount_rate.value:g}")
+        for opt in ("hedge", "courter"):
+            q = getattr(r.trade.retaliation, opt)
+            if not 0 <= q.value <= 1:
+                add("retaliation is a share of trade", ("realignment", "trade", "retaliation", opt),
+                    "0 <= share <= 1", f"{q.value:g}")
+        if r.domestic is not None:
+            if r.domestic.dimension not in spec.dimensions:
+                add(f"unknown dimension {r.domestic.dimension!r}",
+                    ("realignment", "domestic", "dimension"),
+                    "a key of dimensions", repr(r.domestic.dimension))
+            elif not any(f.parent == r.pivot and r.domestic.dimension in f.position
+                         for f in spec.actors):
+                add("domestic needs factions of the pivot with positions on that dimension",
+                    ("realignment", "domestic"), f"factions with parent {r.pivot}", "none")
+
+    paths = {ref.path: ref for ref in scenario.quantities()}
+    for i, u in enumerate(spec.uncertainties):
+        if u.path not in paths:
+            add("no number at this path", ("uncertainties", i, "path"),
+                "the key path of a number, e.g. " + next(iter(paths), "actors.X.size"), u.path)
+        else:
+            lo, hi = u.dist.support()
+            v = paths[u.path].quantity.value
+            if not lo <= v <= hi:
+                add("the number's value lies outside this distribution", ("uncertainties", i, "dist"),
+                    f"a range containing {v:g}", f"[{lo:g}, {hi:g}]")
+    for i, c in enumerate(spec.correlations):
+        for k, p in enumerate(c.paths):
+            if p not in paths:
+                add("no number at this path", ("correlations", i, "paths", k),
+                    "the key path of a number", p)
+
+    # provenance: claims and sources that numbers cite must exist
+    claim_ids = set(spec.claims)
+    for ref in paths.values():
+        q = ref.quantity
+        if q.source is not None and q.source not in spec.sources:
+            add(f"unknown source {q.source!r}", ref.loc + ("source",),
+                "a key of sources: " + (", ".join(sorted(spec.sources)[:8]) or "(none declared)"),
+                repr(q.source))
+        for c in q.claims:
+            if c not in claim_ids:
+                add(f"unknown claim {c!r}", ref.loc + ("claims",),
+                    "a key of claims: " + (", ".join(sorted(claim_ids)) or "(none declared)"),
+                    repr(c))
+        if spec.strict_provenance and not q.has_provenance:
+            add("a number without provenance", ref.loc,
+                "a source or an assumption (strict_provenance is on)", f"{q.value:g} alone")
+    for i, lever in enumerate(spec.levers):
+        for c in lever.claims:
+            if c not in claim_ids:
+                add(f"unknown claim {c!r}", ("levers", i, "claims"), "a key of claims:", repr(c))
+    return problems
