@@ -1,0 +1,964 @@
+"""KTAB's spatial model of politics (SMP), vectorised over actors.
+
+Actors hold positions on one or more dimensions (0–100), attach a salience to each dimension and
+bring a capability. Every turn each actor estimates everyone's risk attitude from a probabilistic
+Condorcet election, picks the challenge with the best expected gain, proposes a bargain by
+interpolating the two positions, and every actor then adopts the bargain it favours most among the
+status quo and the bargains it is party to. The rules follow KTAB's C++ source (KAPSARC, MIT
+licence) as of the lsyaseen/KTAB fork at commit 3b5b063; every modelling choice KTAB offers is a
+field of :class:`SMPOptions`, whose defaults are KTAB's.
+
+Everything per turn that KTAB computes in nested loops — the n×n×n coalition votes of the
+risk-neutral election, the n perspective utility matrices, every initiator's n−1 challenge
+assessments with their n third parties — is computed here as whole-array NumPy expressions.
+
+References
+----------
+- KAPSARC Toolkit for Behavioral Analysis (KTAB), ``examples/smp/libsrc/smp.cpp``,
+  ``smpbcn.cpp`` and ``KTAB/kmodel/libsrc/kmodel.cpp``, https://github.com/KAPSARC/KTAB (MIT).
+- B. Wise, L. Thomas, B. Efird, and others (2015-2017), "KTAB: the KAPSARC Toolkit for Behavioral
+  Analysis" and "The Spatial Model of Politics" (KTAB documentation, ``examples/smp/doc``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+import numpy as np
+
+from realpolitik.errors import ModelError
+from realpolitik.models.bargaining._common import as_float_array, weighted_median
+from realpolitik.rng import RNGLike, as_generator
+
+# ---------------------------------------------------------------------------------------------
+# Options
+
+
+class VictoryProbModel(enum.Enum):
+    """How coalition strengths become a probability of victory, p = c_ij^m / (c_ij^m + c_ji^m)."""
+
+    LINEAR = "Linear"
+    SQUARE = "Square"
+    QUARTIC = "Quartic"
+    OCTIC = "Octic"
+    BINARY = "Binary"  # 10 % advantage or more is certain victory, linear in between
+
+
+class VotingRule(enum.Enum):
+    """How a difference in utility becomes a vote (times the voter's weight)."""
+
+    BINARY = "Binary"
+    PROP_BIN = "PropBin"
+    PROPORTIONAL = "Proportional"
+    PROP_CBC = "PropCbc"
+    CUBIC = "Cubic"
+    ASYM_PROSP = "ASymProsp"
+
+
+class PCEModel(enum.Enum):
+    """Probabilistic Condorcet election: option probabilities from pairwise victory probabilities."""
+
+    CONDITIONAL = "Conditional"
+    MARKOV_INCENTIVE = "MarkovIncentive"
+    MARKOV_UNIFORM = "MarkovUniform"
+
+
+class StateTransition(enum.Enum):
+    DETERMINISTIC = "Deterministic"
+    STOCHASTIC = "Stochastic"
+
+
+class BigRRange(enum.Enum):
+    """Range of the inferred risk attitudes: Min [0, 1], Mid [-0.5, 1] (KTAB default), Max [-1, 1]."""
+
+    MIN = "Min"
+    MID = "Mid"
+    MAX = "Max"
+
+
+class BigRAdjust(enum.Enum):
+    """How actor h estimates actor i's risk attitude from its own r_h and the true r_i."""
+
+    FULL = "Full"  # r_i
+    TWO_THIRDS = "TwoThirds"  # (r_h + 2 r_i) / 3
+    HALF = "Half"  # (r_h + r_i) / 2
+    ONE_THIRD = "OneThird"  # (2 r_h + r_i) / 3   (KTAB default)
+    NONE = "No"  # r_h
+
+
+class ThirdPartyCommit(enum.Enum):
+    """How far a third party that joins a side expects to be bound to that side's position."""
+
+    NO_COMMIT = "NoCommit"
+    SEMI_COMMIT = "SemiCommit"
+    FULL_COMMIT = "FullCommit"
+
+
+class InterVecBrgn(enum.Enum):
+    """Interpolation of a bargain between two positions, per dimension."""
+
+    S1P1 = "S1P1"  # weights s p
+    S2P2 = "S2P2"  # weights s² p²  (KTAB default)
+    S2PMAX = "S2PMax"  # the weaker side moves by its probability deficit, salience-weighted
+
+
+class BargainModel(enum.Enum):
+    """Which interpolated bargain(s) a challenge puts on the table."""
+
+    INIT_ONLY = "InitOnlyInterp"  # the initiator's interpolation (KTAB default)
+    INIT_RCVR = "InitRcvrInterp"  # both the initiator's and the receiver's interpolation
+    PW_COMP = "PWCompInterp"  # their power-weighted compromise
+
+
+_ALIASES = {
+    VotingRule: {"prop": VotingRule.PROPORTIONAL},
+    BigRAdjust: {"none": BigRAdjust.NONE, "norA": BigRAdjust.NONE},
+}
+
+
+def _parse_enum(cls: type[enum.Enum], value: Any) -> enum.Enum:
+    if isinstance(value, cls):
+        return value
+    text = str(value).strip()
+    for member in cls:
+        if text.lower() in (member.value.lower(), member.name.lower()):
+            return member
+    alias = _ALIASES.get(cls, {}).get(text.lower())
+    if alias is not None:
+        return alias
+    names = ", ".join(m.value for m in cls)
+    raise ModelError(f"unknown {cls.__name__} {value!r}; expected one of {names}")
+
+
+@dataclass(frozen=True)
+class SMPOptions:
+    """Every modelling choice of the SMP; the defaults are KTAB's.
+
+    Attributes
+    ----------
+    victory_prob, voting_rule, pce, state_transition, big_r_range, big_r_adjust,
+    third_party_commit, inter_vec_bargain, bargain_model
+        The nine model parameters of KTAB's XML format (``ModelParameters``), with KTAB's defaults:
+        Linear, Proportional, Conditional, Deterministic, Mid, OneThird, SemiCommit, S2P2,
+        InitOnlyInterp.
+    min_turns, max_turns
+        Turn bounds of the stopping rule (KTAB: 2 and 100).
+    min_delta_ratio
+        Stop when the summed movement of one turn, divided by that of the first turn (plus
+        ``min_sig_delta``), falls below this (KTAB: 0.02).
+    min_sig_delta
+        Guard against a first turn without movement (KTAB: 1e-4, on the 0–1 scale).
+    position_tolerance
+        Two positions closer than this (Euclidean, 0–1 scale) count as one option when the
+        winning probabilities of positions are reported (KTAB's ``posTol`` 1e-3).
+    """
+
+    victory_prob: VictoryProbModel = VictoryProbModel.LINEAR
+    voting_rule: VotingRule = VotingRule.PROPORTIONAL
+    pce: PCEModel = PCEModel.CONDITIONAL
+    state_transition: StateTransition = StateTransition.DETERMINISTIC
+    big_r_range: BigRRange = BigRRange.MID
+    big_r_adjust: BigRAdjust = BigRAdjust.ONE_THIRD
+    third_party_commit: ThirdPartyCommit = ThirdPartyCommit.SEMI_COMMIT
+    inter_vec_bargain: InterVecBrgn = InterVecBrgn.S2P2
+    bargain_model: BargainModel = BargainModel.INIT_ONLY
+    min_turns: int = 2
+    max_turns: int = 100
+    min_delta_ratio: float = 0.02
+    min_sig_delta: float = 1e-4
+    position_tolerance: float = 1e-3
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if isinstance(f.default, enum.Enum):
+                object.__setattr__(
+                    self, f.name, _parse_enum(type(f.default), getattr(self, f.name))
+                )
+        if not (1 <= int(self.min_turns) <= int(self.max_turns)):
+            raise ModelError(
+                f"turn bounds must satisfy 1 <= min_turns <= max_turns, got "
+                f"{self.min_turns}, {self.max_turns}"
+            )
+        if not self.min_delta_ratio >= 0:
+            raise ModelError(f"min_delta_ratio must be >= 0, got {self.min_delta_ratio}")
+
+    # KTAB's XML element names for the nine parameters (a class attribute, not a field)
+    XML_NAMES: ClassVar[dict[str, str]] = {
+        "VictoryProbModel": "victory_prob",
+        "VotingRule": "voting_rule",
+        "PCEModel": "pce",
+        "StateTransitions": "state_transition",
+        "BigRRange": "big_r_range",
+        "BigRAdjust": "big_r_adjust",
+        "ThirdPartyCommit": "third_party_commit",
+        "InterVecBrgn": "inter_vec_bargain",
+        "BargnModel": "bargain_model",
+    }
+
+    @classmethod
+    def from_ktab(cls, params: dict[str, str] | None = None, **overrides: Any) -> SMPOptions:
+        """Options from KTAB parameter names (``{"VotingRule": "Binary", ...}``), plus overrides."""
+        kwargs: dict[str, Any] = {}
+        for key, value in (params or {}).items():
+            name = cls.XML_NAMES.get(key, key)
+            if name not in {f.name for f in fields(cls)}:
+                raise ModelError(f"unknown SMP option {key!r}")
+            kwargs[name] = value
+        kwargs.update(overrides)
+        return cls(**kwargs)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = v.value if isinstance(v, enum.Enum) else v
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Elementary rules (vectorised)
+
+_MIN_COALITION = 1e-8  # KTAB Model::coalitions
+_MIN_CONTEST = 1e-10  # KTAB SMPState::probEduChlg
+_MIN_SIG_EDU = 1e-5  # KTAB SMPState::bestChallenge
+_MIN_BARGAIN_W = 1e-6  # KTAB SMPActor::interpBrgnSnPm
+
+
+def vote(rule: VotingRule, weight, du) -> np.ndarray:
+    """Vote of a voter with ``weight`` on a pair of options whose utility difference is ``du``.
+
+    Proportional w·Δu; Binary w·clip(Δu/1e-8, ±1); PropBin w(0.8Δu + 0.2·bin); PropCbc
+    w(0.5Δu + 0.5Δu³); Cubic wΔu³; ASymProsp wΔu for losses and (2/3)wΔu for gains.
+    """
+    du = np.asarray(du, float)
+    if rule is VotingRule.PROPORTIONAL:
+        return weight * du
+    if rule is VotingRule.BINARY:
+        return weight * np.clip(du / 1e-8, -1.0, 1.0)
+    if rule is VotingRule.PROP_BIN:
+        return weight * (0.8 * du + 0.2 * np.clip(du / 1e-8, -1.0, 1.0))
+    if rule is VotingRule.PROP_CBC:
+        return weight * (0.5 * du + 0.5 * (du * du * du))
+    if rule is VotingRule.CUBIC:
+        return weight * (du * du * du)
+    if rule is VotingRule.ASYM_PROSP:
+        w = np.broadcast_to(weight, du.shape) if np.ndim(weight) else weight
+        return np.where(du < 0.0, w * du, np.where(du > 0.0, (2.0 * w * du) / 3.0, 0.0))
+    raise ModelError(f"unknown voting rule {rule!r}")
+
+
+def utility(distance, risk) -> np.ndarray:
+    """KTAB's utility of a position at normalised distance d for risk attitude R: (1 − d)(1 + dR).
+
+    Distances a hair above 1 (round-off) use (1 − d)(1 + R), as KTAB does.
+    """
+    d = np.asarray(distance, float)
+    r = np.asarray(risk, float)
+    return np.where(d <= 1.0, (1.0 - d) * (1.0 + d * r), (1.0 - d) * (1.0 + r))
+
+
+def distances(ideals: np.ndarray, positions: np.ndarray, saliences: np.ndarray) -> np.ndarray:
+    """Salience-weighted normalised distance from each actor's ideal to each position.
+
+    ``d[i, j] = sqrt( Σ_k (s_ik (ideal_ik − pos_jk))² / Σ_k s_ik² )`` on the 0–1 scale.
+    """
+    diff = ideals[:, None, :] - positions[None, :, :]
+    ds = diff * saliences[:, None, :]
+    ss = np.sum(saliences * saliences, axis=1)
+    return np.sqrt(np.sum(ds * ds, axis=2) / ss[:, None])
+
+
+def coalition_strengths(rule: VotingRule, weights: np.ndarray, util: np.ndarray) -> np.ndarray:
+    """c[i, j]: strength of the coalition for option i against option j.
+
+    ``util[a, i]`` is voter a's utility for option i. As KTAB does, the votes v_a(i, j) are taken for
+    i > j only; positive votes add to c[i, j], negative ones (negated) to c[j, i]; 1e-8 is added to
+    every entry. (This matters only for ASymProsp, whose votes are not antisymmetric.)
+    """
+    m = util.shape[1]
+    du = util[:, :, None] - util[:, None, :]
+    v = vote(rule, weights[:, None, None], du)
+    pos = np.maximum(v, 0.0).sum(axis=0)
+    neg = np.maximum(-v, 0.0).sum(axis=0)
+    lower = np.tril(np.ones((m, m), bool), -1)
+    c = np.where(lower, pos, neg.T) + _MIN_COALITION
+    np.fill_diagonal(c, _MIN_COALITION)
+    return c
+
+
+def victory_probabilities(model: VictoryProbModel, c: np.ndarray) -> np.ndarray:
+    """p[i, j] = probability that option i defeats option j, from coalition strengths; p[i, i] = ½."""
+    if model is VictoryProbModel.BINARY:
+        ct = np.swapaxes(c, -1, -2)
+        thresh = 1.10
+        r = c / (c + ct)
+        p = (r * (thresh + 1.0) - 1.0) / (thresh - 1.0)
+        x1 = np.where(c >= thresh * ct, 1.0, np.where(ct >= thresh * c, 1e-6, p))
+        x2 = np.where(c >= thresh * ct, 1e-6, np.where(ct >= thresh * c, 1.0, 1.0 - p))
+        out = x1 / (x1 + x2)
+    else:
+        power = {
+            VictoryProbModel.LINEAR: 1,
+            VictoryProbModel.SQUARE: 2,
+            VictoryProbModel.QUARTIC: 4,
+            VictoryProbModel.OCTIC: 8,
+        }[model]
+        x = c**power
+        out = x / (x + np.swapaxes(x, -1, -2))
+    out = np.array(out)
+    idx = np.arange(c.shape[-1])
+    out[..., idx, idx] = 0.5
+    return out
+
+
+def condorcet_probabilities(
+    model: PCEModel, c: np.ndarray, vpm: VictoryProbModel = VictoryProbModel.LINEAR
+) -> np.ndarray:
+    """Probability of each option in a probabilistic Condorcet election, from coalition strengths.
+
+    Conditional: p_i ∝ Π_j p(i > j). MarkovUniform: the limit of a chain in which a uniformly
+    chosen challenger meets the incumbent. MarkovIncentive: challengers are chosen in proportion to
+    their incentive c_ij·p(i > j) (KTAB's "Markov voting with incentives").
+    """
+    pv = victory_probabilities(vpm, c)
+    n = c.shape[0]
+    if model is PCEModel.CONDITIONAL:
+        p = np.prod(pv, axis=1)
+        return p / p.sum()
+    p = np.full(n, 1.0 / n)
+    if model is PCEModel.MARKOV_UNIFORM:
+        tol = 1e-6
+        for _ in range(100_000):
+            q = (pv @ np.ones(n) * p + pv @ p) / n
+            change = np.max(np.abs(q - p))
+            p = (p + q) / 2.0
+            if change <= tol:
+                return p
+    else:
+        tol = 1e-8
+        inc = c * pv
+        inc[np.arange(n), np.arange(n)] += 1e-10
+        chlg = inc / inc.sum(axis=0, keepdims=True)  # chlg[i, j] = P[i challenges j]
+        for _ in range(100_000):
+            ct = p[:, None] * chlg.T  # ct[i, j] = p_i * chlg[j, i]
+            q = np.sum(pv * (ct + ct.T), axis=1)
+            change = np.max(np.abs(q - p))
+            p = (p + q) / 2.0
+            if change <= tol:
+                return p
+    raise ModelError(f"{model.value} Condorcet election did not converge")
+
+
+def risk_attitudes(p: np.ndarray, rng_: BigRRange) -> np.ndarray:
+    """Risk attitudes from Condorcet probabilities: the most likely actor is the most risk-averse.
+
+    Min (p − p_min)/(p_max − p_min); Mid (3p − (p_max + 2p_min))/(2(p_max − p_min));
+    Max (2p − p_max − p_min)/(p_max − p_min). When all probabilities are equal (every actor at one
+    position) the attitudes are 0 (risk neutral) instead of KTAB's 0/0.
+    """
+    pmin, pmax = np.min(p), np.max(p)
+    span = pmax - pmin
+    if not span > 0:
+        return np.zeros_like(p)
+    if rng_ is BigRRange.MIN:
+        return (p - pmin) / span
+    if rng_ is BigRRange.MID:
+        return (3 * p - (pmax + 2 * pmin)) / (2 * span)
+    return (2 * p - (pmax + pmin)) / span
+
+
+def estimated_risk(r: np.ndarray, adjust: BigRAdjust) -> np.ndarray:
+    """est[h, i]: actor h's estimate of actor i's risk attitude."""
+    rh = r[:, None]
+    ri = r[None, :]
+    if adjust is BigRAdjust.FULL:
+        return np.broadcast_to(ri, (r.size, r.size)).copy()
+    if adjust is BigRAdjust.TWO_THIRDS:
+        return (rh + 2.0 * ri) / 3.0
+    if adjust is BigRAdjust.HALF:
+        return (rh + ri) / 2
+    if adjust is BigRAdjust.ONE_THIRD:
+        return (2.0 * rh + ri) / 3.0
+    return np.broadcast_to(rh, (r.size, r.size)).copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# One turn
+
+
+@dataclass
+class _Assessment:
+    dist: np.ndarray  # (n, n) ideal-to-position distances
+    raw: np.ndarray  # (n, n) risk-neutral values
+    risk: np.ndarray  # (n,)
+    util: np.ndarray  # (n, n) objective risk-aware utilities
+    persp: np.ndarray  # (n, n, n) U[h, i, j]: h's estimate of i's utility for j's position
+
+
+def _assess(x, ideals, sal, cap, opt: SMPOptions) -> _Assessment:
+    d = distances(ideals, x, sal)
+    raw = utility(d, 0.0)
+    c = coalition_strengths(opt.voting_rule, cap, raw)
+    p = condorcet_probabilities(opt.pce, c, opt.victory_prob)
+    r = risk_attitudes(p, opt.big_r_range)
+    util = utility(d, r[:, None])
+    est = estimated_risk(r, opt.big_r_adjust)
+    persp = utility(d[None, :, :], est[:, :, None])
+    return _Assessment(d, raw, r, util, persp)
+
+
+def _contest(uii, uij, uji, ujj, uni, unj, unn, uki, ukj, wi, wj, wn, sj, third, opt):
+    """Core of KTAB's ``probEduChlg`` on pre-gathered arrays; third parties on the last axis."""
+    vr = opt.voting_rule
+    ci = vote(vr, wi, uii - uij)
+    cj = vote(vr, wj, uji - ujj)
+    chij = _MIN_CONTEST + np.maximum(ci, 0.0) + np.maximum(cj, 0.0)
+    chji = _MIN_CONTEST + np.maximum(-ci, 0.0) + np.maximum(-cj, 0.0)
+    cn = vote(vr, wn, uni - unj)
+    a0, b0 = chij[..., None], chji[..., None]
+    cni = np.where(cn > 0, a0 + cn, a0)
+    cnj = np.where(cn < 0, b0 - cn, b0)
+    pin = cni / (cni + cnj)
+    pjn = 1.0 - pin
+    tpc = opt.third_party_commit
+    if tpc is ThirdPartyCommit.FULL_COMMIT:
+        u_ikj, u_jik = uni + uni + uni, unj + unj + unj
+        u_ijk, u_jki = uni + uni + uni, unj + unj + unj
+    elif tpc is ThirdPartyCommit.SEMI_COMMIT:
+        u_ikj, u_jik = uni + uni + unn, unj + unj + unj
+        u_ijk, u_jki = uni + uni + uni, unj + unj + unn
+    else:
+        u_ikj, u_jik = uni + uni + unn, unj + unj + unn
+        u_ijk, u_jki = uni + uni + unn, unj + unj + unn
+    # value to n of joining i's side (ik > j) against joining j's side (i > jk)
+    vn = vote(vr, wn, (pin * u_ikj + pjn * u_jik) - (pin * u_ijk + pjn * u_jki))
+    vn = np.where(third, vn, 0.0)
+    chij = chij + np.maximum(vn, 0.0).sum(axis=-1)
+    chji = chji + np.maximum(-vn, 0.0).sum(axis=-1)
+    phij = chij / (chij + chji)
+    phji = chji / (chij + chji)
+    eu_sq = uki + ukj
+    eu_vict = uki + uki
+    eu_lose = ukj + ukj
+    eu_chlg = (1 - sj) * eu_vict + sj * (phij * eu_vict + phji * eu_lose)
+    return phij, eu_chlg - eu_sq
+
+
+def _challenge(U, h, k, i, j, wts, stot, opt: SMPOptions):
+    """h's estimate of the probability that i beats j and of k's expected gain from i challenging j.
+
+    All arguments are index arrays of one length P; third parties are vectorised on a second axis.
+    """
+    n = U.shape[0]
+    nn = np.arange(n)[None, :]
+    hh = h[:, None]
+    third = (nn != i[:, None]) & (nn != j[:, None])
+    return _contest(
+        U[h, i, i],
+        U[h, i, j],
+        U[h, j, i],
+        U[h, j, j],
+        U[hh, nn, i[:, None]],
+        U[hh, nn, j[:, None]],
+        U[hh, nn, nn],
+        U[h, k, i],
+        U[h, k, j],
+        wts[i],
+        wts[j],
+        wts[None, :],
+        stot[j],
+        third,
+        opt,
+    )
+
+
+def _challenge_all(U, wts, stot, opt: SMPOptions):
+    """Every initiator i's own assessment of challenging every j: arrays (n, n) [i, j].
+
+    The third-party utilities from i's perspective are slices of U, so no gather is needed:
+    U[i, n, i] and U[i, n, n] do not depend on j, and U[i, n, j] is U transposed.
+    """
+    n = U.shape[0]
+    ar = np.arange(n)
+    diag_own = U[ar, ar, ar]  # U[i, i, i]
+    u_i_i_j = U[ar, ar, :]  # U[i, i, j]      (i, j)
+    u_i_j_i = U[ar, :, ar]  # U[i, j, i]      (i, j)
+    u_i_j_j = np.einsum("ijj->ij", U)  # U[i, j, j]
+    uni = u_i_j_i[:, None, :]  # U[i, n, i] -> (i, 1, n)
+    unj = np.swapaxes(U, 1, 2)  # U[i, n, j] as (i, j, n)
+    unn = u_i_j_j[:, None, :]  # U[i, n, n] -> (i, 1, n)
+    third = (ar[None, None, :] != ar[:, None, None]) & (ar[None, None, :] != ar[None, :, None])
+    return _contest(
+        diag_own[:, None],
+        u_i_i_j,
+        u_i_j_i,
+        u_i_j_j,
+        uni,
+        unj,
+        unn,
+        diag_own[:, None],
+        u_i_i_j,
+        wts[:, None],
+        wts[None, :],
+        wts[None, None, :],
+        stot[None, :],
+        third,
+        opt,
+    )
+
+
+def _round4(x):
+    return np.floor(0.5 + x * 10000.0) / 10000.0
+
+
+def _interpolate(ti, si, pi, tj, sj, pj, ivb: InterVecBrgn):
+    """Bargain positions (b_i, b_j) between positions t_i, t_j (arrays over pairs × dimensions)."""
+    if ivb is InterVecBrgn.S2PMAX:
+        di = np.maximum(pj - pi, 0.0)
+        dj = np.maximum(pi - pj, 0.0)
+        si2, sj2 = si * si, sj * sj
+        dik = (di * sj2) / ((di * sj2) + _MIN_BARGAIN_W + ((1 - di) * si2))
+        djk = (dj * si2) / ((dj * si2) + _MIN_BARGAIN_W + ((1 - dj) * sj2))
+        return ti + dik * (tj - ti), tj + djk * (ti - tj)
+    e = 2 if ivb is InterVecBrgn.S2P2 else 1
+    wi = si**e * pi**e
+    wj = sj**e * pj**e
+    bi = _round4(((wi + _MIN_BARGAIN_W) * ti + wj * tj) / (wi + _MIN_BARGAIN_W + wj))
+    bj = _round4((wi * ti + (_MIN_BARGAIN_W + wj) * tj) / (wi + _MIN_BARGAIN_W + wj))
+    return bi, bj
+
+
+def _scalar_pce(util: np.ndarray, cap: np.ndarray, opt: SMPOptions) -> np.ndarray:
+    c = coalition_strengths(opt.voting_rule, cap, util)
+    return condorcet_probabilities(opt.pce, c, opt.victory_prob)
+
+
+def _unique_index(x: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """KTAB's first-appearance grouping of positions closer than ``tol``."""
+    n = x.shape[0]
+    d = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=2)) < tol
+    uniq: list[int] = []
+    eq = np.empty(n, int)
+    for a in range(n):
+        for u_pos, u in enumerate(uniq):
+            if d[a, u]:
+                eq[a] = u_pos
+                break
+        else:
+            uniq.append(a)
+            eq[a] = len(uniq) - 1
+    return np.array(uniq), eq
+
+
+def _position_probabilities(a: _Assessment, x, cap, opt: SMPOptions) -> np.ndarray:
+    uniq, eq = _unique_index(x, opt.position_tolerance)
+    p = _scalar_pce(a.util[:, uniq], cap, opt)
+    return p[eq]
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """One turn's chosen challenge: initiator, target, the initiator's p(win) and expected gain."""
+
+    initiator: int
+    target: int
+    probability: float
+    gain: float
+
+
+def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
+    n = x.shape[0]
+    U = a.persp
+    wts = stot * cap
+    # every initiator's assessment of every target, from its own perspective
+    pm, du = _challenge_all(U, wts, stot, opt)
+    np.fill_diagonal(du, -np.inf)
+    eligible = du > _MIN_SIG_EDU
+    best = np.argmax(np.where(eligible, du, -np.inf), axis=1)
+    has = eligible[np.arange(n), best]
+    inits = np.nonzero(has)[0]
+    targs = best[inits]
+    challenges = [
+        Challenge(int(i), int(j), float(pm[i, j]), float(du[i, j])) for i, j in zip(inits, targs)
+    ]
+
+    # bargains: (initiator, receiver, position for initiator, position for receiver)
+    b_init: list[int] = []
+    b_rcvr: list[int] = []
+    b_pi: list[np.ndarray] = []
+    b_pj: list[np.ndarray] = []
+    if inits.size:
+        p_ii = pm[inits, targs][:, None]
+        ti, tj = x[inits], x[targs]
+        si, sj = sal[inits], sal[targs]
+        bi_i, bj_i = _interpolate(ti, si, p_ii, tj, sj, 1 - p_ii, opt.inter_vec_bargain)
+        if opt.bargain_model is not BargainModel.INIT_ONLY:
+            p_jj, _ = _challenge(U, targs, inits, inits, targs, wts, stot, opt)
+            p_jj = p_jj[:, None]
+            bi_j, bj_j = _interpolate(ti, si, p_jj, tj, sj, 1 - p_jj, opt.inter_vec_bargain)
+        for q, (i, j) in enumerate(zip(inits, targs)):
+            if opt.bargain_model is BargainModel.INIT_ONLY:
+                items = [(bi_i[q], bj_i[q])]
+            elif opt.bargain_model is BargainModel.INIT_RCVR:
+                items = [(bi_i[q], bj_i[q]), (bi_j[q], bj_j[q])]
+            else:
+                # KTAB weighs the initiator's view by c_i·Σs_i and the receiver's by c_i·Σs_j
+                # (its code takes the receiver-view bargain's initiator capability, i.e. c_i)
+                wi = cap[i] * stot[i]
+                wj = cap[i] * stot[j]
+                items = [
+                    (
+                        (wi * bi_i[q] + wj * bi_j[q]) / (wi + wj),
+                        (wi * bj_i[q] + wj * bj_j[q]) / (wi + wj),
+                    )
+                ]
+            for pos_i, pos_j in items:
+                b_init.append(int(i))
+                b_rcvr.append(int(j))
+                b_pi.append(pos_i)
+                b_pj.append(pos_j)
+
+    nb = len(b_init)
+    new_x = x.copy()
+    chosen = np.full(n, -1)
+    if nb:
+        bI = np.array(b_init)
+        bR = np.array(b_rcvr)
+        bPI = np.array(b_pi)
+        bPJ = np.array(b_pj)
+        r = a.risk
+        own = a.util  # own[a, n] = a's utility for n's position (its true attitude)
+        rowsum = own.sum(axis=1)
+        u_pi = utility(distances(ideals, bPI, sal), r[:, None])
+        u_pj = utility(distances(ideals, bPJ, sal), r[:, None])
+        ub = np.empty((n, nb + 1))
+        ub[:, 0] = rowsum / n
+        ub[:, 1:] = (rowsum[:, None] - own[:, bI] - own[:, bR] + u_pi + u_pj) / n
+        for k in range(n):
+            mine = np.nonzero((bI == k) | (bR == k))[0]
+            if mine.size == 0:
+                if opt.state_transition is StateTransition.STOCHASTIC:
+                    gen.random()  # keep one draw per actor whatever happens
+                continue
+            cols = np.concatenate(([0], 1 + mine))
+            p = _scalar_pce(ub[:, cols], cap, opt)
+            if opt.state_transition is StateTransition.DETERMINISTIC:
+                m = int(np.argmax(np.abs(p)))
+            else:
+                u = gen.random()
+                hit = np.nonzero(u <= np.cumsum(p))[0]
+                m = int(hit[0]) if hit.size else len(p) - 1
+            if m == 0:
+                continue
+            b = mine[m - 1]
+            chosen[k] = b
+            new_x[k] = bPI[b] if bI[b] == k else bPJ[b]
+    elif opt.state_transition is StateTransition.STOCHASTIC:
+        for _ in range(n):
+            gen.random()
+    return new_x, challenges
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class SMPResult:
+    """The history of an SMP run.
+
+    Attributes
+    ----------
+    positions
+        (turns + 1, n, d) positions on 0–100 at every state, the initial state first.
+    risk_attitudes
+        (turns + 1, n) inferred risk attitudes at every state.
+    raw_values, utilities
+        (turns + 1, n, n) risk-neutral values and objective risk-aware utilities, actor i's
+        (row) for actor j's (column) position, at every state.
+    position_probabilities
+        (turns + 1, n) probability, in the Condorcet election among distinct positions, of each
+        actor's position (KTAB's "winning probabilities").
+    fractional_changes
+        one value per turn: movement of that turn relative to the first (the stopping statistic).
+    converged
+        True when the run stopped by the ``min_delta_ratio`` rule, False at ``max_turns``.
+    challenges
+        per turn, the challenges made.
+    """
+
+    actor_names: tuple[str, ...]
+    dimension_names: tuple[str, ...]
+    capabilities: np.ndarray
+    saliences: np.ndarray
+    positions: np.ndarray
+    risk_attitudes: np.ndarray
+    raw_values: np.ndarray
+    utilities: np.ndarray
+    position_probabilities: np.ndarray
+    fractional_changes: np.ndarray
+    converged: bool
+    challenges: tuple[tuple[Challenge, ...], ...]
+    options: SMPOptions = field(default_factory=SMPOptions)
+    seed: Any = None
+
+    @property
+    def turns(self) -> int:
+        return self.positions.shape[0] - 1
+
+    @property
+    def final_positions(self) -> np.ndarray:
+        return self.positions[-1]
+
+    def forecast(self, turn: int = -1) -> dict[str, np.ndarray]:
+        """Capability×salience weighted mean and weighted median per dimension at a state."""
+        w = self.capabilities[:, None] * self.saliences
+        x = self.positions[turn]
+        mean = (w * x).sum(axis=0) / w.sum(axis=0)
+        med = weighted_median(x.T, w.T)
+        return {"weighted_mean": mean, "median": med}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: turns (positions, risk attitudes), convergence, forecast."""
+        turns = []
+        for t in range(self.positions.shape[0]):
+            turns.append(
+                {
+                    "positions": {
+                        a: [float(v) for v in self.positions[t, i]]
+                        for i, a in enumerate(self.actor_names)
+                    },
+                    "risk_attitudes": {
+                        a: float(self.risk_attitudes[t, i]) for i, a in enumerate(self.actor_names)
+                    },
+                }
+            )
+        fc = self.forecast()
+        return {
+            "model": "ktab-smp",
+            "turns": turns,
+            "converged": bool(self.converged),
+            "fractional_changes": [float(v) for v in self.fractional_changes],
+            "forecast": {
+                "weighted_mean": [float(v) for v in fc["weighted_mean"]],
+                "median": [float(v) for v in fc["median"]],
+            },
+            "dimensions": list(self.dimension_names),
+            "options": self.options.as_dict(),
+        }
+
+    def history_frame(self):
+        """Long DataFrame: turn, actor, dimension, position, risk_attitude."""
+        import pandas as pd
+
+        t_, n, d = self.positions.shape
+        tt, aa, dd = np.meshgrid(np.arange(t_), np.arange(n), np.arange(d), indexing="ij")
+        return pd.DataFrame(
+            {
+                "turn": tt.ravel(),
+                "actor": np.asarray(self.actor_names, dtype=object)[aa.ravel()],
+                "dimension": np.asarray(self.dimension_names, dtype=object)[dd.ravel()],
+                "position": self.positions.ravel(),
+                "risk_attitude": self.risk_attitudes[tt.ravel(), aa.ravel()],
+            }
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+
+
+def run_smp(
+    capabilities,
+    positions,
+    saliences,
+    options: SMPOptions | None = None,
+    *,
+    rng: RNGLike = None,
+    accommodation=None,
+    actor_names=None,
+    dimension_names=None,
+    record_probabilities: bool = True,
+) -> SMPResult:
+    """Run KTAB's spatial model of politics to convergence.
+
+    Parameters
+    ----------
+    capabilities : array (n,)
+        Actor capabilities (KTAB's "influence"), positive.
+    positions : array (n, d)
+        Positions on the 0–100 scale.
+    saliences : array (n, d)
+        Saliences on the 0–100 scale (percent of attention); each actor's total at most 100 and
+        positive.
+    options : SMPOptions
+        Model choices; KTAB's defaults when omitted.
+    rng
+        Seed or generator; used only with Stochastic transitions (one uniform draw per actor per
+        turn, actors in index order).
+    accommodation : array (n, n), optional
+        KTAB's ideal-accommodation matrix (identity by default: ideals follow positions).
+    record_probabilities : bool
+        Also compute the per-state winning probabilities of positions (one extra election per turn).
+
+    Returns
+    -------
+    SMPResult
+
+    Notes
+    -----
+    Each turn (KTAB ``SMPState::stepBCN``):
+
+    1. distances from ideals to positions; risk-neutral values 1 − d;
+    2. a Condorcet election over actors' positions with those values gives probabilities, hence
+       risk attitudes R (``big_r_range``) and every actor's estimate of everyone's utilities
+       (``big_r_adjust``);
+    3. every actor i assesses, from its own perspective, challenging every j: coalition strengths
+       from i, j and third parties (each joining a side as in ``third_party_commit``), p(i > j),
+       and its expected gain against the status quo; it targets the best j if the gain exceeds
+       1e-5;
+    4. the challenge yields a bargain interpolated between the two positions (``inter_vec_bargain``,
+       ``bargain_model``), rounded to 1e-4;
+    5. every actor holds a Condorcet election, weighted by capabilities, among the status quo and
+       the bargains it is party to, each valued by the average utility of the resulting state, and
+       adopts its side of the most probable one (or a random one, ``Stochastic``);
+    6. ideals move toward positions (accommodation); stop when the turn's movement falls below
+       ``min_delta_ratio`` times the first turn's, within the turn bounds.
+    """
+    opt = options or SMPOptions()
+    cap = as_float_array(capabilities, "capabilities", 1)
+    x0 = as_float_array(positions, "positions", 2)
+    sal0 = as_float_array(saliences, "saliences", 2)
+    n, d = x0.shape
+    if cap.shape != (n,) or sal0.shape != (n, d):
+        raise ModelError(
+            f"shapes disagree: capabilities {cap.shape}, positions {x0.shape}, saliences "
+            f"{sal0.shape}"
+        )
+    if n < 2:
+        raise ModelError(f"SMP needs at least 2 actors, got {n}")
+    if np.any(cap <= 0):
+        raise ModelError("capabilities must be positive")
+    if np.any(x0 < 0) or np.any(x0 > 100):
+        raise ModelError("positions must lie on the 0–100 scale")
+    if np.any(sal0 < 0) or np.any(sal0 > 100):
+        raise ModelError("saliences must lie on the 0–100 scale")
+    stot0 = sal0.sum(axis=1)
+    if np.any(stot0 <= 0) or np.any(stot0 > 100 + 1e-9):
+        raise ModelError("each actor's saliences must sum to more than 0 and at most 100")
+    acc = np.eye(n) if accommodation is None else as_float_array(accommodation, "accommodation", 2)
+    if acc.shape != (n, n) or np.any(acc < 0) or np.any(acc > 1) or np.any(acc.sum(1) > 1 + 1e-10):
+        raise ModelError("accommodation must be (n, n) with entries in [0, 1] and row sums <= 1")
+    identity_acc = np.allclose(acc, np.eye(n), atol=1e-10, rtol=0)
+
+    names = tuple(actor_names) if actor_names is not None else tuple(f"A{i}" for i in range(n))
+    dims = (
+        tuple(dimension_names) if dimension_names is not None else tuple(f"D{k}" for k in range(d))
+    )
+    gen = as_generator(rng) if opt.state_transition is StateTransition.STOCHASTIC else None
+
+    x = x0 / 100.0
+    sal = sal0 / 100.0
+    stot = sal.sum(axis=1)
+    ideals = x.copy()
+
+    hist_x = [x]
+    hist_r, hist_raw, hist_u, hist_p = [], [], [], []
+    fracs: list[float] = []
+    chall: list[tuple[Challenge, ...]] = []
+    converged = False
+    d01 = None
+    turn = 0
+    while True:
+        a = _assess(x, ideals, sal, cap, opt)
+        hist_r.append(a.risk)
+        hist_raw.append(a.raw)
+        hist_u.append(a.util)
+        if record_probabilities:
+            hist_p.append(_position_probabilities(a, x, cap, opt))
+        if turn > 0:
+            move = float(np.sqrt(((hist_x[-1] - hist_x[-2]) ** 2).sum(axis=1)).sum())
+            if d01 is None:
+                d01 = move + opt.min_sig_delta
+            ratio = move / d01
+            fracs.append(ratio)
+            quiet = ratio < opt.min_delta_ratio
+            if turn >= opt.max_turns or (turn >= opt.min_turns and quiet):
+                converged = bool(quiet and turn >= opt.min_turns)
+                break
+        new_x, ch = _step(x, ideals, sal, cap, stot, a, opt, gen)
+        chall.append(tuple(ch))
+        if identity_acc:
+            ideals = new_x.copy()
+        else:
+            ideals = acc @ new_x + (1.0 - acc.sum(axis=1))[:, None] * ideals
+        x = new_x
+        hist_x.append(x)
+        turn += 1
+
+    npos = len(hist_x)
+    return SMPResult(
+        actor_names=names,
+        dimension_names=dims,
+        capabilities=cap,
+        saliences=sal0,
+        positions=np.array(hist_x) * 100.0,
+        risk_attitudes=np.array(hist_r),
+        raw_values=np.array(hist_raw),
+        utilities=np.array(hist_u),
+        position_probabilities=np.array(hist_p) if record_probabilities else np.zeros((npos, n)),
+        fractional_changes=np.array(fracs),
+        converged=converged,
+        challenges=tuple(chall),
+        options=opt,
+        seed=rng if opt.state_transition is StateTransition.STOCHASTIC else None,
+    )
+
+
+def run_smp_scenario(scenario, options: SMPOptions | None = None, **kwargs) -> SMPResult:
+    """Run the SMP on an imported KTAB scenario (:class:`~realpolitik.scenario.importers.ktab.KTABScenario`).
+
+    The scenario's own model parameters (XML) are used unless ``options`` is given; its seed is
+    the default ``rng``.
+    """
+    opt = options if options is not None else (scenario.options or SMPOptions())
+    if "rng" not in kwargs and scenario.seed is not None:
+        kwargs["rng"] = scenario.seed
+    return run_smp(
+        scenario.capabilities,
+        scenario.positions,
+        scenario.saliences,
+        opt,
+        accommodation=scenario.accommodation,
+        actor_names=scenario.actor_names,
+        dimension_names=scenario.dimension_names,
+        **kwargs,
+    )
+
+
+__all__ = [
+    "BargainModel",
+    "BigRAdjust",
+    "BigRRange",
+    "Challenge",
+    "InterVecBrgn",
+    "PCEModel",
+    "SMPOptions",
+    "SMPResult",
+    "StateTransition",
+    "ThirdPartyCommit",
+    "VictoryProbModel",
+    "VotingRule",
+    "coalition_strengths",
+    "condorcet_probabilities",
+    "distances",
+    "estimated_risk",
+    "risk_attitudes",
+    "run_smp",
+    "run_smp_scenario",
+    "utility",
+    "victory_probabilities",
+    "vote",
+]

@@ -1,0 +1,609 @@
+"""Read KTAB's spatial-model scenarios: its CSV format and its XML format (``smpSchema.xsd``).
+
+CSV (KTAB ``SMPModel::csvRead``): line 1 ``name,description,nActors,nDims``; line 2 headers
+(Actor, Description, Influence, then a position and a salience header per dimension; the position
+headers name the dimensions); then one line per actor: name, description, influence, then position
+and salience per dimension, on 0–100. Trailing empty fields are allowed.
+
+XML: ``<Scenario>`` with ``name``, ``desc``, ``prngSeed``, optional ``ModelParameters`` (the nine
+SMP options), ``Dimensions/dName``, ``Actors/Actor`` (``name``, ``description``, ``capability``,
+``Position/dCoord``, ``Salience/dSal``) and optional ``IdealAdjustment/iaPair``.
+
+Files are checked as KTAB checks them (positions and saliences on 0–100, each actor's saliences
+summing to at most 100, capabilities positive) and every problem found is reported at once in a
+:class:`~realpolitik.errors.ScenarioError` naming file, line, field, expected and got.
+
+XML is parsed with :mod:`xml.etree.ElementTree` after refusing any document that declares a
+DOCTYPE or ENTITY, so no external entity or entity-expansion attack reaches the parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from realpolitik.errors import Problem, ScenarioError
+
+
+@dataclass(frozen=True)
+class KTABScenario:
+    """A KTAB spatial-model scenario as read from file (positions and saliences on 0–100)."""
+
+    name: str
+    description: str
+    actor_names: tuple[str, ...]
+    actor_descriptions: tuple[str, ...]
+    capabilities: np.ndarray  # (n,)
+    positions: np.ndarray  # (n, d) on 0-100
+    saliences: np.ndarray  # (n, d) on 0-100
+    dimension_names: tuple[str, ...]
+    parameters: dict[str, str] | None = None  # XML ModelParameters, KTAB names
+    seed: int | None = None  # XML prngSeed
+    accommodation: np.ndarray | None = None  # XML IdealAdjustment (identity if None)
+    source: str | None = None
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actor_names)
+
+    @property
+    def n_dimensions(self) -> int:
+        return len(self.dimension_names)
+
+    @property
+    def options(self):
+        """The scenario's SMP options (KTAB defaults where the file gives none)."""
+        from realpolitik.models.bargaining.smp import SMPOptions
+
+        return SMPOptions.from_ktab(self.parameters or {})
+
+
+_PARAM_VALUES = {
+    "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
+    "PCEModel": ("Conditional", "MarkovIncentive", "MarkovUniform"),
+    "StateTransitions": ("Deterministic", "Stochastic"),
+    "VotingRule": ("Binary", "PropBin", "Proportional", "PropCbc", "Cubic", "ASymProsp"),
+    "BigRAdjust": ("Full", "TwoThirds", "Half", "OneThird", "No"),
+    "BigRRange": ("Min", "Mid", "Max"),
+    "ThirdPartyCommit": ("NoCommit", "SemiCommit", "FullCommit"),
+    "InterVecBrgn": ("S1P1", "S2P2", "S2PMax"),
+    "BargnModel": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
+}
+
+
+def load_ktab(path: str | Path) -> KTABScenario:
+    """Read a KTAB scenario file, CSV or XML by its extension."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".csv":
+        return read_ktab_csv(p)
+    if ext == ".xml":
+        return read_ktab_xml(p)
+    raise ScenarioError.single(
+        "unsupported KTAB scenario file type",
+        file=str(p),
+        expected=".csv or .xml",
+        got=ext or "none",
+    )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError.single(f"cannot read file: {exc.strerror}", file=str(path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _num(text: str) -> float | None:
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _check_actor_values(
+    problems: list[Problem], fname: str, line, path: str, cap, pos, sal
+) -> None:
+    if cap is not None and not cap > 0:
+        problems.append(
+            Problem(
+                "capability must be positive", fname, line, f"{path}.capability", "> 0", str(cap)
+            )
+        )
+    for k, v in enumerate(pos):
+        if v is not None and not 0 <= v <= 100:
+            problems.append(
+                Problem(
+                    "position out of range", fname, line, f"{path}.position[{k}]", "0–100", f"{v:g}"
+                )
+            )
+    for k, v in enumerate(sal):
+        if v is not None and not 0 <= v <= 100:
+            problems.append(
+                Problem(
+                    "salience out of range", fname, line, f"{path}.salience[{k}]", "0–100", f"{v:g}"
+                )
+            )
+    good = [v for v in sal if v is not None]
+    if len(good) == len(sal) and sal:
+        total = sum(good)
+        if total > 100 + 1e-9:
+            problems.append(
+                Problem(
+                    "saliences sum to more than 100",
+                    fname,
+                    line,
+                    f"{path}.salience",
+                    "total <= 100",
+                    f"{total:g}",
+                )
+            )
+        elif total <= 0:
+            problems.append(
+                Problem(
+                    "saliences sum to zero",
+                    fname,
+                    line,
+                    f"{path}.salience",
+                    "total > 0",
+                    f"{total:g}",
+                )
+            )
+
+
+def read_ktab_csv(path: str | Path) -> KTABScenario:
+    """Read KTAB's SMP CSV format; see the module docstring."""
+    p = Path(path)
+    fname = str(p)
+    text = _read_text(p)
+    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    # drop trailing empty fields and fully blank lines (keeping line numbers)
+    lines = [(i + 1, r) for i, r in enumerate(rows)]
+    lines = [(ln, _trim(r)) for ln, r in lines if any(c for c in r)]
+    problems: list[Problem] = []
+    if len(lines) < 2:
+        raise ScenarioError.single(
+            "file too short",
+            file=fname,
+            expected="a scenario line, a header line and actor lines",
+            got=f"{len(lines)} non-empty line(s)",
+        )
+    ln0, head = lines[0]
+    if len(head) < 4:
+        raise ScenarioError.single(
+            "first line must be name,description,nActors,nDims",
+            file=fname,
+            line=ln0,
+            path="scenario",
+            expected="4 fields",
+            got=f"{len(head)} field(s)",
+        )
+    name, desc = head[0], head[1]
+    n_act = _int(head[2])
+    n_dim = _int(head[3])
+    if n_act is None or n_act < 2:
+        problems.append(
+            Problem("bad number of actors", fname, ln0, "scenario.nActors", "integer >= 2", head[2])
+        )
+    if n_dim is None or n_dim < 1:
+        problems.append(
+            Problem(
+                "bad number of dimensions", fname, ln0, "scenario.nDims", "integer >= 1", head[3]
+            )
+        )
+    if problems:
+        raise ScenarioError(problems)
+    ln1, hdr = lines[1]
+    need = 3 + 2 * n_dim
+    if len(hdr) < need:
+        problems.append(
+            Problem("header line too short", fname, ln1, "header", f"{need} fields", f"{len(hdr)}")
+        )
+        dims = tuple(f"Dimension {k}" for k in range(n_dim))
+    else:
+        dims = tuple(hdr[3 + 2 * k] for k in range(n_dim))
+    actor_lines = lines[2:]
+    if len(actor_lines) != n_act:
+        problems.append(
+            Problem(
+                "number of actor lines differs from nActors",
+                fname,
+                actor_lines[-1][0] if actor_lines else ln1,
+                "actors",
+                str(n_act),
+                str(len(actor_lines)),
+            )
+        )
+    names, descs, caps, poss, sals = [], [], [], [], []
+    for ln, r in actor_lines[:n_act]:
+        apath = f"actors[{r[0] if r else '?'}]"
+        if len(r) < need:
+            problems.append(
+                Problem("actor line too short", fname, ln, apath, f"{need} fields", f"{len(r)}")
+            )
+            continue
+        if not r[0]:
+            problems.append(
+                Problem("actor name is empty", fname, ln, "actors.name", "a name", "''")
+            )
+        cap = _num(r[2])
+        if cap is None:
+            problems.append(
+                Problem(
+                    "capability is not a number",
+                    fname,
+                    ln,
+                    f"{apath}.capability",
+                    "a number",
+                    repr(r[2]),
+                )
+            )
+        pos, sal = [], []
+        for k in range(n_dim):
+            for kind, cell, out in (
+                ("position", r[3 + 2 * k], pos),
+                ("salience", r[4 + 2 * k], sal),
+            ):
+                v = _num(cell)
+                if v is None:
+                    problems.append(
+                        Problem(
+                            f"{kind} is not a number",
+                            fname,
+                            ln,
+                            f"{apath}.{kind}[{k}]",
+                            "a number",
+                            repr(cell),
+                        )
+                    )
+                out.append(v)
+        _check_actor_values(problems, fname, ln, apath, cap, pos, sal)
+        names.append(r[0])
+        descs.append(r[1])
+        caps.append(cap)
+        poss.append(pos)
+        sals.append(sal)
+    _check_unique(problems, fname, names, [ln for ln, _ in actor_lines[:n_act]])
+    if problems:
+        raise ScenarioError(problems)
+    return KTABScenario(
+        name=name,
+        description=desc,
+        actor_names=tuple(names),
+        actor_descriptions=tuple(descs),
+        capabilities=np.array(caps, float),
+        positions=np.array(poss, float),
+        saliences=np.array(sals, float),
+        dimension_names=dims,
+        source=fname,
+    )
+
+
+def _trim(r: list[str]) -> list[str]:
+    while r and r[-1] == "":
+        r = r[:-1]
+    return r
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        v = _num(text)
+        return int(v) if v is not None and float(v).is_integer() else None
+
+
+def _check_unique(problems, fname, names, lines) -> None:
+    seen: dict[str, int] = {}
+    for nm, ln in zip(names, lines):
+        if nm in seen:
+            problems.append(
+                Problem(
+                    "duplicate actor name",
+                    fname,
+                    ln,
+                    "actors.name",
+                    "unique names",
+                    f"{nm!r} (also on line {seen[nm]})",
+                )
+            )
+        else:
+            seen[nm] = ln
+
+
+_FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def read_ktab_xml(path: str | Path) -> KTABScenario:
+    """Read KTAB's SMP XML format (``smpSchema.xsd``); see the module docstring."""
+    from xml.parsers import expat
+
+    p = Path(path)
+    fname = str(p)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError.single(f"cannot read file: {exc.strerror}", file=fname) from None
+    m = _FORBIDDEN.search(raw)
+    if m:
+        line = raw[: m.start()].count(b"\n") + 1
+        raise ScenarioError.single(
+            "DOCTYPE and ENTITY declarations are not allowed",
+            file=fname,
+            line=line,
+            expected="plain XML without a DTD",
+            got=m.group(0).decode("ascii", "replace"),
+        )
+    try:
+        root = _parse_with_lines(raw)
+    except expat.ExpatError as exc:
+        raise ScenarioError.single(
+            f"malformed XML: {expat.ErrorString(exc.code)}", file=fname, line=exc.lineno
+        ) from None
+    problems: list[Problem] = []
+
+    def ln(el) -> int | None:
+        return getattr(el, "_line", None)
+
+    if root.tag != "Scenario":
+        raise ScenarioError.single(
+            "root element must be Scenario",
+            file=fname,
+            line=ln(root),
+            path=root.tag,
+            expected="<Scenario>",
+            got=f"<{root.tag}>",
+        )
+
+    def child(el, tag, path, required=True):
+        c = el.find(tag)
+        if c is None and required:
+            problems.append(
+                Problem(
+                    f"missing element <{tag}>",
+                    fname,
+                    ln(el),
+                    f"{path}.{tag}",
+                    f"<{tag}>",
+                    "nothing",
+                )
+            )
+        return c
+
+    def text(el) -> str:
+        return (el.text or "").strip() if el is not None else ""
+
+    sname = text(root.find("name"))
+    sdesc = text(root.find("desc"))
+    seed = None
+    seed_el = child(root, "prngSeed", "Scenario")
+    if seed_el is not None:
+        st = text(seed_el)
+        try:
+            seed = int(st)
+            if seed < 0 or seed >= 2**64:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                Problem(
+                    "prngSeed must be an unsigned 64-bit integer",
+                    fname,
+                    ln(seed_el),
+                    "Scenario.prngSeed",
+                    "0 <= integer < 2**64",
+                    repr(st),
+                )
+            )
+            seed = None
+    params = None
+    mp = root.find("ModelParameters")
+    if mp is not None:
+        params = {}
+        for key, allowed in _PARAM_VALUES.items():
+            el = child(mp, key, "Scenario.ModelParameters")
+            if el is None:
+                continue
+            v = text(el)
+            if v not in allowed:
+                problems.append(
+                    Problem(
+                        f"unknown {key}",
+                        fname,
+                        ln(el),
+                        f"Scenario.ModelParameters.{key}",
+                        " | ".join(allowed),
+                        repr(v),
+                    )
+                )
+            else:
+                params[key] = v
+    dims_el = child(root, "Dimensions", "Scenario")
+    dims: list[str] = []
+    if dims_el is not None:
+        for k, de in enumerate(dims_el.findall("dName")):
+            t = text(de)
+            if not t:
+                problems.append(
+                    Problem(
+                        "empty dimension name",
+                        fname,
+                        ln(de),
+                        f"Scenario.Dimensions.dName[{k}]",
+                        "a name",
+                        "''",
+                    )
+                )
+            dims.append(t)
+        if not dims:
+            problems.append(
+                Problem(
+                    "no dimensions",
+                    fname,
+                    ln(dims_el),
+                    "Scenario.Dimensions",
+                    "at least one <dName>",
+                    "none",
+                )
+            )
+    actors_el = child(root, "Actors", "Scenario")
+    names, descs, caps, poss, sals, alines = [], [], [], [], [], []
+    if actors_el is not None:
+        actor_els = actors_el.findall("Actor")
+        if len(actor_els) < 3:
+            problems.append(
+                Problem(
+                    "too few actors",
+                    fname,
+                    ln(actors_el),
+                    "Scenario.Actors",
+                    "at least 3 <Actor> (smpSchema.xsd)",
+                    str(len(actor_els)),
+                )
+            )
+        for a, ae in enumerate(actor_els):
+            apath = f"Scenario.Actors.Actor[{a}]"
+            nm = text(child(ae, "name", apath))
+            ds = text(child(ae, "description", apath))
+            cap_el = child(ae, "capability", apath)
+            cap = None
+            if cap_el is not None:
+                cap = _num(text(cap_el))
+                if cap is None:
+                    problems.append(
+                        Problem(
+                            "capability is not a number",
+                            fname,
+                            ln(cap_el),
+                            f"{apath}.capability",
+                            "a number",
+                            repr(text(cap_el)),
+                        )
+                    )
+            vals = {}
+            for grp, tag, kind in (
+                ("Position", "dCoord", "position"),
+                ("Salience", "dSal", "salience"),
+            ):
+                g = child(ae, grp, apath)
+                out: list[float | None] = []
+                if g is not None:
+                    for k, e in enumerate(g.findall(tag)):
+                        v = _num(text(e))
+                        if v is None:
+                            problems.append(
+                                Problem(
+                                    f"{kind} is not a number",
+                                    fname,
+                                    ln(e),
+                                    f"{apath}.{grp}.{tag}[{k}]",
+                                    "a number",
+                                    repr(text(e)),
+                                )
+                            )
+                        out.append(v)
+                    if dims and len(out) != len(dims):
+                        problems.append(
+                            Problem(
+                                f"wrong number of {tag} values",
+                                fname,
+                                ln(g),
+                                f"{apath}.{grp}",
+                                f"{len(dims)} (one per dimension)",
+                                str(len(out)),
+                            )
+                        )
+                vals[kind] = out
+            _check_actor_values(
+                problems, fname, ln(ae), apath, cap, vals["position"], vals["salience"]
+            )
+            names.append(nm)
+            descs.append(ds)
+            caps.append(cap)
+            poss.append(vals["position"])
+            sals.append(vals["salience"])
+            alines.append(ln(ae))
+        _check_unique(problems, fname, names, alines)
+    acc = None
+    ia = root.find("IdealAdjustment")
+    if ia is not None and not problems:
+        acc = np.eye(len(names))
+        index = {nm: i for i, nm in enumerate(names)}
+        for q, pe in enumerate(ia.findall("iaPair")):
+            ppath = f"Scenario.IdealAdjustment.iaPair[{q}]"
+            ai = text(child(pe, "adjustingIdeal", ppath))
+            rp = text(child(pe, "referencePos", ppath))
+            adj_el = child(pe, "adjust", ppath)
+            adj = _num(text(adj_el)) if adj_el is not None else None
+            for who, nm in (("adjustingIdeal", ai), ("referencePos", rp)):
+                if nm not in index:
+                    problems.append(
+                        Problem(
+                            "unknown actor",
+                            fname,
+                            ln(pe),
+                            f"{ppath}.{who}",
+                            "an actor name",
+                            repr(nm),
+                        )
+                    )
+            if adj is None or not 0 <= adj <= 1:
+                problems.append(
+                    Problem(
+                        "adjust must be a number in [0, 1]",
+                        fname,
+                        ln(pe),
+                        f"{ppath}.adjust",
+                        "0–1",
+                        repr(text(adj_el)),
+                    )
+                )
+            if ai in index and rp in index and adj is not None:
+                acc[index[ai], index[rp]] = adj
+    if problems:
+        raise ScenarioError(problems)
+    return KTABScenario(
+        name=sname,
+        description=sdesc,
+        actor_names=tuple(names),
+        actor_descriptions=tuple(descs),
+        capabilities=np.array(caps, float),
+        positions=np.array(poss, float),
+        saliences=np.array(sals, float),
+        dimension_names=tuple(dims),
+        parameters=params,
+        seed=seed,
+        accommodation=acc,
+        source=fname,
+    )
+
+
+def _parse_with_lines(raw: bytes):
+    """Parse XML with expat into ElementTree elements stamped with their start line (``_line``)."""
+    import xml.etree.ElementTree as ET
+    from xml.parsers import expat
+
+    class _Element(ET.Element):
+        pass
+
+    tb = ET.TreeBuilder(element_factory=_Element)
+    p = expat.ParserCreate()
+
+    def start(tag, attrs):
+        el = tb.start(tag, attrs)
+        el._line = p.CurrentLineNumber
+
+    p.StartElementHandler = start
+    p.EndElementHandler = tb.end
+    p.CharacterDataHandler = tb.data
+    p.Parse(raw, True)
+    return tb.close()
