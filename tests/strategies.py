@@ -1,0 +1,77 @@
+"""Hypothesis strategies for the project's domain: scenarios, actors, relation matrices.
+
+One module, so that every property test draws from the same notion of a valid scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+positive = st.floats(min_value=1e-3, max_value=1e4, allow_nan=False, allow_infinity=False)
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_infinity=False)
+idents = st.from_regex(r"[A-Z][A-Za-z0-9]{0,5}", fullmatch=True)
+
+
+@st.composite
+def quantities(draw: Any, values: st.SearchStrategy[float] = finite, sourced: bool = True) -> Any:
+    """A number, bare or with provenance (and sometimes an uncertainty around it)."""
+    v = draw(values)
+    if not sourced and draw(st.booleans()):
+        return v
+    q: dict[str, Any] = {"value": v}
+    if draw(st.booleans()):
+        q["source"] = "src"
+    else:
+        q["assumption"] = "a test assumption"
+    if draw(st.booleans()):
+        width = abs(v) * 0.5 + 1.0
+        q["dist"] = {"kind": "uniform", "low": v - width, "high": v + width}
+    return q
+
+
+@st.composite
+def scenario_dicts(draw: Any, min_actors: int = 2, max_actors: int = 7) -> dict[str, Any]:
+    """A valid scenario as plain data (strict provenance on)."""
+    ids = draw(st.lists(idents, min_size=min_actors, max_size=max_actors, unique=True))
+    actors = [{"id": i, "kind": "state", "size": draw(quantities(positive))} for i in ids]
+    relations = []
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            if draw(st.booleans()):
+                comps = draw(st.dictionaries(st.sampled_from(["trade", "threat", "ideology", "alliance"]),
+                                             quantities(st.floats(-3, 3)), min_size=1, max_size=3))
+                relations.append({"between": [ids[a], ids[b]], "components": comps})
+    return {
+        "realpolitik": 1,
+        "name": draw(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)),
+        "strict_provenance": True,
+        "sources": {"src": {"title": "a test source"}},
+        "actors": actors,
+        "relations": relations,
+    }
+
+
+@st.composite
+def propensity_problems(draw: Any, min_n: int = 2, max_n: int = 9) -> tuple[np.ndarray, np.ndarray]:
+    """Sizes (n,) and a symmetric propensity matrix (n, n) with zero diagonal."""
+    n = draw(st.integers(min_n, max_n))
+    sizes = np.array(draw(st.lists(st.integers(1, 50), min_size=n, max_size=n)), dtype=float)
+    upper = draw(st.lists(st.integers(-2, 2), min_size=n * (n - 1) // 2, max_size=n * (n - 1) // 2))
+    p = np.zeros((n, n))
+    p[np.triu_indices(n, 1)] = upper
+    return sizes, p + p.T
+
+
+@st.composite
+def signed_matrices(draw: Any, min_n: int = 3, max_n: int = 10) -> np.ndarray:
+    """A symmetric signed matrix with entries in {-1, 0, +1} and zero diagonal."""
+    n = draw(st.integers(min_n, max_n))
+    upper = draw(st.lists(st.sampled_from([-1, 0, 1]), min_size=n * (n - 1) // 2,
+                          max_size=n * (n - 1) // 2))
+    s = np.zeros((n, n), dtype=int)
+    s[np.triu_indices(n, 1)] = upper
+    return s + s.T
