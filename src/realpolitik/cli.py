@@ -188,6 +188,90 @@ def run(scenario: str, seed: int, draws: int, out: str | None, as_json: bool, wo
                    ("" if no_report else f" and {out_dir / 'report.html'}"))
 
 
+@cli.command()
+@click.argument("input_file", metavar="INPUT")
+@click.option("--model", type=click.Choice(["smp", "bdm"]), default="smp", show_default=True)
+@click.option("--actor", default=None, help="Whose factions bargain (scenario input; default: the first).")
+@click.option("--dimension", default=None, help="Dimension for BDM (default: the first).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def bargain(input_file: str, model: str, actor: str | None, dimension: str | None, seed: int,
+            as_json: bool) -> None:
+    """Run KTAB's SMP or the Bueno de Mesquita model on INPUT.
+
+    INPUT is a KTAB scenario (CSV or XML) or a realpolitik scenario with factions.
+    """
+    from realpolitik.cli_models import bargain_command
+
+    data, lines = bargain_command(input_file, model, actor, dimension, seed)
+    if as_json:
+        _echo_json(data)
+    else:
+        click.echo("\n".join(lines))
+
+
+# ------------------------------------------------------------------------------------------------
+# data
+
+
+@cli.group()
+def data() -> None:
+    """The standard IR datasets: where they live, how to cite and fetch them."""
+
+
+@data.command("cite")
+@click.argument("datasets", nargs=-1)
+def data_cite(datasets: tuple[str, ...]) -> None:
+    """Citations and licences of DATASETS (default: all)."""
+    from realpolitik.data.citations import cite as cite_datasets
+
+    click.echo(cite_datasets(*datasets))
+
+
+@data.command("fetch")
+@click.argument("datasets", nargs=-1)
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to put them [default: $REALPOLITIK_DATA_DIR or the user data folder].")
+@click.option("--allow-unverified", is_flag=True, help="Keep files that have no published checksum.")
+def data_fetch(datasets: tuple[str, ...], data_dir: str | None, allow_unverified: bool) -> None:
+    """Download the official releases of DATASETS (the only command that uses the network)."""
+    from realpolitik.data.directory import data_dir as resolve_dir
+    from realpolitik.data.fetch import fetch
+
+    dest = resolve_dir(data_dir, must_exist=False) if data_dir is None else Path(data_dir)
+    for result in fetch(dest, list(datasets) or None, allow_unverified=allow_unverified):
+        click.echo(str(result))
+
+
+@data.command("path")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None)
+def data_path(data_dir: str | None) -> None:
+    """Print the data folder in use."""
+    from realpolitik.data.directory import data_dir as resolve_dir
+
+    click.echo(str(resolve_dir(data_dir)))
+
+
+@cli.group(name="scenario")
+def scenario_group() -> None:
+    """Build scenarios."""
+
+
+@scenario_group.command("from-data")
+@click.argument("actors", nargs=-1, required=True)
+@click.option("--year", type=int, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--size", type=click.Choice(["cinc", "gdp"]), default="cinc", show_default=True)
+def scenario_from_data_cmd(actors: tuple[str, ...], year: int, output: str, data_dir: str | None,
+                           size: str) -> None:
+    """A scenario of ACTORS (USA RUS CHN, or COW codes) in YEAR, measured from the IR datasets."""
+    from realpolitik.data.from_data import scenario_from_data
+
+    data = scenario_from_data(year, list(actors), data_dir=data_dir, size=size)
+    _write_imported(data, output)
+
+
 # ------------------------------------------------------------------------------------------------
 # importers
 

@@ -271,6 +271,10 @@ def check_references(scenario: Scenario) -> list[Problem]:
             if not 0 <= q.value <= 1:
                 add("retaliation is a share of trade", ("realignment", "trade", "retaliation", opt),
                     "0 <= share <= 1", f"{q.value:g}")
+        if r.pivot_commitment is not None and r.pivot_commitment not in commitments:
+            add(f"unknown commitment {r.pivot_commitment!r}", ("realignment", "pivot_commitment"),
+                "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
+                repr(r.pivot_commitment))
         if r.domestic is not None:
             if r.domestic.dimension not in spec.dimensions:
                 add(f"unknown dimension {r.domestic.dimension!r}",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from realpolitik.scenario.schema import (
     BUILTIN_COMPONENTS,
@@ -53,7 +54,7 @@ def _walk(obj: Any, path: str, loc: Loc) -> Iterator[QuantityRef]:
         return
     if isinstance(obj, Dist):
         return
-    if hasattr(obj, "model_fields"):
+    if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             value = getattr(obj, name)
             alias = type(obj).model_fields[name].alias or name

@@ -188,6 +188,15 @@ def _to_quantity(v: Any) -> Any:
         raise ValueError("a number or a mapping with a value key, not true/false")
     if isinstance(v, int | float):
         return {"value": v}
+    if isinstance(v, str):
+        # YAML 1.1 reads 1e5 (no dot) as text; accept text that is plainly a finite number
+        try:
+            number = float(v)
+        except ValueError:
+            raise ValueError("a number, or a mapping with a value key") from None
+        if not math.isfinite(number):
+            raise ValueError("a finite number")
+        return {"value": number}
     return v
 
 
@@ -348,6 +357,8 @@ class Realignment(Frozen):
     courter_value: OptionValues
     incumbent_value: OptionValues
     domestic: Domestic | None = None
+    pivot_commitment: Ident | None = None
+    successor_shift: OptionValues | None = None
 
 
 class UncertaintySpec(Frozen):

@@ -147,7 +147,8 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
                                    got=f"{len(text):,} bytes")
     builder = _Builder(file)
     try:
-        loader = yaml.SafeLoader(text)
+        _check_shape(text, file)
+        loader = _loader_class()(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -163,6 +164,9 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
         raise ScenarioError.single("the file is nested too deeply", file=file) from None
     except (ValueError, UnicodeError) as exc:
         raise ScenarioError.single(f"cannot read the file: {exc}", file=file) from None
+    if node is not None and _expanded_size(node, {}) > MAX_NODES:
+        raise ScenarioError.single("the file expands to too many values (anchors and aliases?)",
+                                   file=file, expected=f"at most {MAX_NODES:,} values", got="more")
     if node is None:
         raise ScenarioError.single("the file is empty", file=file, expected="a mapping of scenario keys",
                                    got="nothing")
@@ -173,6 +177,48 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     except (ValueError, TypeError, KeyError, OverflowError) as exc:  # a scalar PyYAML cannot convert
         raise ScenarioError.single(f"invalid value: {exc}", file=file) from None
     return data, builder.map
+
+
+def _loader_class() -> Any:
+    """libyaml's safe loader when PyYAML was built with it (much faster), else the pure one."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_shape(text: str, file: str) -> None:
+    """Refuse over-deep nesting from the event stream, before the recursive composer sees it."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=_loader_class()):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise ScenarioError.single("the file is nested too deeply", file=file, line=line,
+                                           expected=f"at most {MAX_DEPTH} levels", got="more")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _expanded_size(node: Any, memo: dict[int, int]) -> int:
+    """Number of values ``node`` expands to with aliases resolved (shared nodes counted once each
+    time they are used), computed without expanding anything."""
+    import yaml
+
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a cycle (recursive alias) counts once; the builder refuses it by depth
+    if isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        total = 1
+    memo[key] = min(total, MAX_NODES + 1)
+    return memo[key]
 
 
 def read_text(path: str | Path) -> str:

@@ -1,0 +1,72 @@
+"""Survival of promises under repudiation hazards and leader turnover."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from realpolitik.errors import ModelError
+from realpolitik.models.commitment import (
+    Turnover,
+    credibility,
+    present_value,
+    survival,
+    turnover_probability,
+)
+
+prob = st.floats(0.0, 1.0)
+
+
+def test_survival_closed_form_without_elections():
+    s = survival(5, 0.1, 0.5, Turnover(annual_hazard=0.2))
+    yearly = 0.9 * (1 - 0.5 * 0.2)
+    np.testing.assert_allclose(s, yearly ** np.arange(1, 6))
+
+
+def test_elections_every_four_years_from_year_three():
+    q = turnover_probability(10, Turnover(0.0, elections_every=4, next_election=3,
+                                          change_probability=0.6))
+    np.testing.assert_allclose(q, [0, 0, 0.6, 0, 0, 0, 0.6, 0, 0, 0])
+    s = survival(10, 0.0, 1.0, Turnover(0.0, 4, 3, 0.6))
+    np.testing.assert_allclose(s[[1, 2, 6]], [1.0, 0.4, 0.16])
+
+
+def test_present_value_and_credibility():
+    s = np.ones(3)
+    pv = present_value(2.0, s, 0.1)
+    np.testing.assert_allclose(pv, 2 * (1 / 1.1 + 1 / 1.1**2 + 1 / 1.1**3))
+    assert credibility(s, 0.1) == pytest.approx(1.0)
+    hz = np.array([1, 3])
+    pv2 = present_value(1.0, np.ones((2, 3)), 0.0, horizon=hz)
+    np.testing.assert_allclose(pv2, [1.0, 3.0])
+
+
+def test_vectorised_over_draws_and_levers():
+    r = np.full((4, 3), 0.05)
+    s = survival(7, r, 0.3, Turnover(np.full((4, 1), 0.1)))
+    assert s.shape == (4, 3, 7)
+
+
+def test_bad_probability_raises():
+    with pytest.raises(ModelError):
+        survival(3, 1.5, 0.0)
+    with pytest.raises(ModelError):
+        turnover_probability(3, Turnover(annual_hazard=-0.1))
+
+
+@given(r=prob, s=prob, h=prob, c=prob, k=st.integers(0, 6), n0=st.integers(1, 6))
+@settings(max_examples=100, deadline=None)
+def test_survival_is_a_non_increasing_probability(r, s, h, c, k, n0):
+    S = survival(12, r, s, Turnover(h, k, n0, c))
+    assert np.all((S >= 0) & (S <= 1))
+    assert np.all(np.diff(S) <= 1e-15)
+
+
+@given(r1=prob, r2=prob, s=prob, h=prob)
+@settings(max_examples=100, deadline=None)
+def test_more_durable_form_survives_longer(r1, r2, s, h):
+    lo, hi = sorted((r1, r2))
+    t = Turnover(h)
+    assert np.all(survival(8, lo, s, t) >= survival(8, hi, s, t) - 1e-15)

@@ -1,0 +1,241 @@
+"""The realignment bidding game: valuation, fast path against HiGHS, properties, simulation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from realpolitik.errors import ModelError
+from realpolitik.models.commitment import Turnover
+from realpolitik.models.realignment import (
+    RealignmentProblem,
+    evaluate_batch,
+    incumbent_best_counter,
+    package_value,
+    result_dict,
+    simulate,
+    solve,
+    solve_discrete,
+)
+
+
+def small(**kw) -> RealignmentProblem:
+    base = dict(
+        trade_with_incumbent=100.0, gains_share=0.2, retaliation=[0.2, 0.6],
+        replacement_capacity=[10.0, 30.0], components=[[2.0, 6.0], [0.0, -1.0]],
+        component_names=("security", "domestic"), switching_cost=[5.0, 20.0],
+        courter_value=[5.0, 30.0], incumbent_value=[4.0, 10.0],
+        lever_names=("sphere", "binding", "aid", "discount"), lever_side=[0, 0, 0, 1],
+        lever_value=[6.0, 8.0, 3.0, 4.0], lever_cost=[5.0, 2.0, 4.0, 3.0],
+        lever_capacity=[0.0, 40.0, 0.0, 0.0], lever_committed=[True, True, False, False],
+        lever_annual_repudiation=0.05, lever_successor_repudiation=0.5,
+        horizon=10, discount_rate=0.05, courter_turnover=Turnover(0.02, 4, 3, 0.5),
+    )
+    base.update(kw)
+    return RealignmentProblem(**base)
+
+
+def random_problem(seed: int, B: int = 20, binary=False, two_capacity=False):
+    rng = np.random.default_rng(seed)
+    u = rng.uniform
+    cap = np.zeros((B, 5))
+    cap[:, 1] = u(0, 60, B)
+    if two_capacity:
+        cap[:, 2] = u(0, 60, B)
+    return RealignmentProblem(
+        trade_with_incumbent=u(50, 200, B), gains_share=u(0.05, 0.3, B),
+        retaliation=u(0, 1, (B, 2)), replacement_capacity=u(0, 80, (B, 2)),
+        components=u(-15, 15, (B, 3, 2)), component_names=("security", "status", "domestic"),
+        switching_cost=u(0, 60, (B, 2)), courter_value=u(0, 40, (B, 2)),
+        incumbent_value=u(0, 40, (B, 2)),
+        lever_names=("a", "b", "c", "d", "e"), lever_side=[0, 0, 0, 1, 1],
+        lever_value=u(0, 30, (B, 5)), lever_cost=u(0.1, 30, (B, 5)),
+        lever_min=u(0, 0.3, (B, 5)) * (not binary), lever_max=u(0.5, 2, (B, 5)),
+        lever_binary=[binary, False, binary, binary, False], lever_capacity=cap,
+        lever_committed=[True, True, False, True, False],
+        lever_annual_repudiation=u(0, 0.2, (B, 5)), lever_successor_repudiation=u(0, 1, (B, 5)),
+        horizon=rng.integers(1, 16, B), discount_rate=u(0.0, 0.1, B),
+        courter_turnover=Turnover(u(0, 0.1, B), 4, rng.integers(1, 5, B), u(0, 1, B)),
+        pivot_turnover=Turnover(u(0, 0.2, B)), incumbent_turnover=Turnover(u(0, 0.1, B)),
+        pivot_annual_repudiation=u(0, 0.1, B), pivot_successor_repudiation=u(0, 1, B),
+        successor_shift=u(-10, 10, (B, 2)),
+    )
+
+
+def test_option_values_by_hand():
+    pb = small(horizon=1, discount_rate=0.0)
+    s = solve(pb)
+    # hedge: lose 0.2*100=20 of trade, 10 absorbed -> -0.2*10 = -2; +2 security; -5 switching
+    # courter: lose 60, 30 absorbed -> -6; +6 security -1 domestic; -20 switching
+    np.testing.assert_allclose(s.option_values[0], [0.0, -5.0, -21.0])
+
+
+def test_capacity_lever_worth_at_most_the_shortfall():
+    pb = small(horizon=1, discount_rate=0.0, lever_committed=False)
+    # courter option: shortfall 60 - 30 = 30 of trade; binding adds 40 at extent 1: value capped
+    v = package_value(pb, [[0.0, 1.0, 0.0]], target=2)
+    np.testing.assert_allclose(v, 8.0 * 30 / 40)
+    v_h = package_value(pb, [[0.0, 1.0, 0.0]], target=1)  # hedge shortfall 10
+    np.testing.assert_allclose(v_h, 8.0 * 10 / 40)
+
+
+def test_price_closes_the_gap_and_decomposition_sums():
+    pb = small()
+    s = solve(pb)
+    for j in range(2):
+        if s.feasible[0, j] and s.need[0, j] > 0:
+            assert s.price_value[0, j] == pytest.approx(s.need[0, j], rel=1e-9)
+            assert s.decomposition[0, j].sum() == pytest.approx(s.price[0, j], rel=1e-9)
+            assert s.decomposition_value[0, j].sum() == pytest.approx(s.price_face[0, j],
+                                                                      rel=1e-9)
+    assert s.causes[:3] == ("retaliation", "replacement", "switching_cost")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_path_agrees_with_highs(seed):
+    pb = random_problem(seed)
+    f, h = solve(pb, "fast"), solve(pb, "highs")
+    np.testing.assert_allclose(f.incumbent_max_bid, h.incumbent_max_bid, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(f.feasible, h.feasible)
+    np.testing.assert_allclose(f.price, h.price, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(f.outcome, h.outcome)
+
+
+@given(seed=st.integers(0, 2**31 - 1), binary=st.booleans())
+@settings(max_examples=25, deadline=None)
+def test_property_fast_equals_highs(seed, binary):
+    pb = random_problem(seed, B=8, binary=binary)
+    f, h = solve(pb, "fast"), solve(pb, "highs")
+    np.testing.assert_allclose(f.incumbent_max_bid, h.incumbent_max_bid, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(f.price, h.price, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(f.decomposition.sum(2), np.where(f.feasible, f.price, 0.0),
+                               rtol=1e-9, atol=1e-9)
+
+
+def test_highs_handles_two_capacity_levers_and_fast_refuses():
+    pb = random_problem(3, two_capacity=True)
+    with pytest.raises(ModelError):
+        solve(pb, "fast")
+    s = solve(pb)  # auto -> highs
+    assert s.method == "highs"
+    assert np.all(np.isfinite(s.price[s.feasible]))
+
+
+@given(seed=st.integers(0, 2**31 - 1), scale=st.floats(1.0, 3.0))
+@settings(max_examples=30, deadline=None)
+def test_larger_offer_never_lowers_value(seed, scale):
+    pb = random_problem(seed, B=5)
+    x = np.random.default_rng(seed).uniform(0, 1, (5, 3))
+    for t in (1, 2):
+        assert np.all(package_value(pb, x * scale, t) >= package_value(pb, x, t) - 1e-9)
+
+
+@given(seed=st.integers(0, 2**31 - 1), f=st.floats(0.0, 1.0))
+@settings(max_examples=30, deadline=None)
+def test_more_durable_commitment_never_raises_price(seed, f):
+    # the courter's promises only: more credible incumbent counters rightly raise the price
+    pb = random_problem(seed, B=6)
+    m = np.where(pb.lever_side == 0, f, 1.0)[None, :]
+    durable = pb.with_changes(lever_annual_repudiation=pb.lever_annual_repudiation * m,
+                              lever_successor_repudiation=pb.lever_successor_repudiation * m)
+    assert np.all(solve(durable).price <= solve(pb).price + 1e-7)
+
+
+@given(seed=st.integers(0, 2**31 - 1), extra=st.floats(0.0, 0.5))
+@settings(max_examples=30, deadline=None)
+def test_more_retaliation_never_lowers_price(seed, extra):
+    # retaliation against aligning (harsher retaliation against hedging makes the hedge a weaker
+    # outside option and can lower the price of full alignment); the capacity lever's value is
+    # the trade gains it restores, so filling a larger shortfall is never a windfall
+    pb = random_problem(seed, B=6)
+    pb = pb.with_changes(lever_value=np.where(pb.lever_capacity > 0,
+                                              pb.gains_share[:, None] * pb.lever_capacity,
+                                              pb.lever_value))
+    r = pb.retaliation.copy()
+    r[:, 1] = np.minimum(r[:, 1] + extra, 1.0)
+    harsher = pb.with_changes(retaliation=r)
+    assert np.all(solve(harsher).price[:, 1] >= solve(pb).price[:, 1] - 1e-7)
+
+
+def test_results_depend_only_on_problem_and_seed():
+    pb = random_problem(1, B=50)
+    a, b = evaluate_batch(pb, 7), evaluate_batch(pb, 7)
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+    c = evaluate_batch(pb, np.random.default_rng(7))
+    np.testing.assert_array_equal(a["p_courter_year_5"], c["p_courter_year_5"])
+
+
+def test_incumbent_counter_is_cheapest_that_keeps_pivot():
+    pb = small()
+    s = solve(pb)
+    y, retains, choice = incumbent_best_counter(pb, s.packages[:, 1] * 0.5, target=2)
+    assert y.shape == (1, 1)
+    assert choice[0] in (0, 1, 2)
+    if retains[0]:
+        assert choice[0] == 0
+
+
+def test_treaty_lowers_price_f4c():
+    pb = small(courter_value=[5.0, 300.0])
+    treaty = pb.with_changes(lever_annual_repudiation=0.0, lever_successor_repudiation=0.05)
+    p0, p1 = solve(pb).price[0, 1], solve(treaty).price[0, 1]
+    assert p1 < p0
+
+
+def test_all_binary_solution_matches_discrete_backward_induction():
+    pb = random_problem(11, B=60, binary=True).with_changes(
+        lever_binary=[True, True, True, True, True],
+        lever_capacity=np.zeros((60, 5)))
+    s = solve(pb)
+    dg = solve_discrete(pb)
+    np.testing.assert_array_equal(s.outcome, dg.outcome)
+    np.testing.assert_allclose(s.courter_payoff, dg.courter_payoff, rtol=1e-9, atol=1e-9)
+
+
+def test_simulation_shapes_and_probabilities():
+    pb = random_problem(5, B=200)
+    sim = simulate(pb, 0, paths=3)
+    T = pb.years
+    assert sim.aligned.shape == (200, T, 3)
+    np.testing.assert_allclose(sim.p_aligned.sum(1), 1.0)
+    s = solve(pb)
+    np.testing.assert_allclose(sim.aligned[:, 0, 2], (s.outcome == 2).astype(float))
+    assert np.all(sim.duration <= pb.horizon)
+
+
+def test_promises_that_never_lapse_hold_the_realignment():
+    pb = small(courter_value=[5.0, 300.0], lever_annual_repudiation=0.0,
+               lever_successor_repudiation=0.0, pivot_turnover=Turnover(0.0))
+    s = solve(pb)
+    assert s.outcome[0] == 2
+    sim = simulate(pb, 1, solution=s, paths=50)
+    np.testing.assert_allclose(sim.p_aligned[:, 2], 1.0)
+    assert sim.expected_duration == pytest.approx(10.0)
+
+
+def test_result_dict_is_json_ready():
+    pb = random_problem(2, B=30)
+    s = solve(pb)
+    d = result_dict(pb, s, simulate(pb, 0, solution=s))
+    text = json.dumps(d)
+    for key in ("outcome", "price", "courter_willingness_to_pay", "incumbent_max_bid", "margin",
+                "decomposition", "options", "package", "counter", "p_realign",
+                "p_realign_by_year"):
+        assert key in d
+    assert "Infinity" not in text and "NaN" not in text
+
+
+def test_bad_inputs_raise_model_error():
+    with pytest.raises(ModelError):
+        small(retaliation=[1.5, 0.2])
+    with pytest.raises(ModelError):
+        small(lever_side=[0, 0, 0, 2])
+    with pytest.raises(ModelError):
+        small(component_names=("excess", "domestic"))
+    with pytest.raises(ModelError):
+        small(lever_capacity=[0, 0, 0, 5.0])
