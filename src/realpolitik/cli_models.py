@@ -1,0 +1,79 @@
+"""The work behind the model commands of the CLI (``bargain``, ``landscape``, ``balance``).
+
+Kept apart from :mod:`realpolitik.cli` so that the CLI module imports nothing heavy at start-up.
+Each function returns the JSON-ready data and the readable lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from realpolitik.errors import ScenarioError
+
+
+def _is_ktab(path: str) -> bool:
+    return Path(path).suffix.lower() in (".csv", ".xml")
+
+
+def bargain_command(input_file: str, model: str, actor: str | None, dimension: str | None,
+                    seed: int) -> tuple[dict[str, Any], list[str]]:
+    """Run SMP or BDM on a KTAB file or on the factions of a scenario."""
+    import numpy as np
+
+    from realpolitik.models.bargaining import BDMOptions, run_bdm, run_smp, run_smp_scenario
+
+    if _is_ktab(input_file):
+        from realpolitik.scenario.importers.ktab import load_ktab
+
+        k = load_ktab(input_file)
+        names, cap, pos, sal, dims = (list(k.actor_names), k.capabilities, k.positions, k.saliences,
+                                      list(k.dimension_names))
+        lo, hi = 0.0, 100.0
+        title = k.name
+        if model == "smp":
+            res = run_smp_scenario(k, rng=k.seed if k.seed is not None else seed)
+    else:
+        from realpolitik.models.adapters.bargaining import faction_arrays, faction_groups
+        from realpolitik.scenario import load
+
+        s = load(input_file)
+        groups = dict(faction_groups(s))
+        if not groups:
+            raise ScenarioError.single("no actor in this scenario has two or more factions with "
+                                       "positions", file=s.file, path="actors",
+                                       expected="factions (kind: faction, parent, position)",
+                                       got="none")
+        parent = actor or next(iter(groups))
+        if parent not in groups:
+            raise ScenarioError.single(f"actor {parent!r} has no positioned factions", file=s.file,
+                                       path="--actor", expected="one of " + ", ".join(groups),
+                                       got=parent)
+        dims = groups[parent]
+        names, cap, pos, sal = faction_arrays(s, parent, dims)
+        lo, hi = 0.0, 100.0
+        title = f"{s.title}: factions of {s.actor(parent).label}"
+        if model == "smp":
+            res = run_smp(cap, pos, sal, rng=seed, actor_names=names, dimension_names=dims)
+    if model == "smp":
+        data = res.to_dict()
+        fc = data["forecast"]
+        lines = [f"{title}: KTAB spatial model of politics, {len(names)} actors, {len(dims)} "
+                 f"dimension(s); {'converged' if res.converged else 'did not converge'} after "
+                 f"{res.positions.shape[0] - 1} turns."]
+        for j, d in enumerate(dims):
+            lines.append(f"  {d}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
+                         f"{fc['median'][j]:.2f} (start {np.average(pos[:, j], weights=cap * sal[:, j]):.2f})")
+        return data, lines
+    j = dims.index(dimension) if dimension in dims else 0
+    if dimension is not None and dimension not in dims:
+        raise ScenarioError.single(f"unknown dimension {dimension!r}", path="--dimension",
+                                   expected="one of " + ", ".join(dims), got=dimension)
+    res = run_bdm(cap, pos[:, j], sal[:, j] / 100.0, lo, hi, options=BDMOptions(), actor_names=names)
+    data = res.to_dict()
+    state = ("oscillating" + (f" (cycle of {res.cycle_length})" if res.cycle_length else "")
+             if res.oscillating else "converged" if res.converged else "not converged")
+    lines = [f"{title}: Bueno de Mesquita expected-utility model on {dims[j]}, {len(names)} actors: {state}.",
+             "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in res.weighted_mean),
+             "  median by round:        " + " ".join(f"{v:.2f}" for v in res.median)]
+    return data, lines
