@@ -1,0 +1,276 @@
+"""Executors: where the batches of a run are evaluated.
+
+Every executor does one thing: apply a function to a list of tasks and yield the results as they
+finish, in any order. The tasks already carry their seeds (drawn in the parent before dispatch),
+so the results do not depend on the executor, the number of workers or the order of completion.
+
+``"serial"``
+    in this process, one batch after another (debugging, tiny runs, notebooks).
+``"processes"`` (default)
+    a :class:`concurrent.futures.ProcessPoolExecutor` on this machine. Workers ignore Ctrl-C so that
+    the parent decides: it stops submitting, lets the batches in flight finish (each writes its own
+    file) and marks the run ``interrupted``.
+``"dask"``
+    Dask distributed: a :class:`distributed.LocalCluster` on this machine, or any running scheduler
+    given by address (``tcp://host:8786``), for example one started by ``dask-jobqueue`` on a SLURM
+    or PBS cluster. Workers must see the results store's directory (a shared filesystem).
+
+References
+----------
+Rocklin, M. (2015). Dask: parallel computation with blocked algorithms and task scheduling.
+*Proceedings of the 14th Python in Science Conference*, 130-136.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from realpolitik.errors import RealpolitikError
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "ExecutorError",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "make_executor",
+]
+
+EXECUTORS = ("serial", "processes", "dask")
+
+#: Modules the local fork server imports once, so that each worker starts in milliseconds.
+PRELOAD = (
+    "numpy",
+    "scipy.special",
+    "scipy.stats",
+    "pandas",
+    "pyarrow.parquet",
+    "realpolitik.experiment.run",
+    "realpolitik.experiment.store",
+)
+
+
+class ExecutorError(RealpolitikError, ValueError):
+    """An executor that cannot be built as asked (unknown kind, bad worker count, no scheduler)."""
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class Executor:
+    """Base class: ``map_unordered(fn, tasks)`` yields ``fn(task)`` as each finishes.
+
+    Use as a context manager; ``close(cancel=True)`` drops tasks not yet started.
+    """
+
+    name = "executor"
+    workers = 1
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def close(self, cancel: bool = False) -> None:
+        """Release the workers; with ``cancel``, drop what has not started (keep what runs)."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(cancel=exc_type is not None)
+
+
+class SerialExecutor(Executor):
+    """Evaluate every task in this process, in order."""
+
+    name = "serial"
+
+    def map_unordered(self, fn, tasks):
+        for task in tasks:
+            yield fn(task)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class ProcessExecutor(Executor):
+    """A pool of local worker processes.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Number of processes; default: the CPUs this process may use.
+    start_method : str
+        ``"forkserver"`` (default on POSIX: safe when the parent runs threads, such as an
+        in-process Dask cluster), ``"spawn"`` or ``"fork"``.
+
+    Notes
+    -----
+    At most ``2 * workers`` tasks are in flight at a time, so that a cancelled run stops quickly
+    and results never pile up in the parent.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None, start_method: str | None = None) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = _cpu_count() if workers is None else int(workers)
+        if self.workers < 1:
+            raise ExecutorError(f"workers must be at least 1, got {workers!r}")
+        if start_method is None:
+            methods = mp.get_all_start_methods()
+            start_method = "forkserver" if "forkserver" in methods else "spawn"
+        context = mp.get_context(start_method)
+        if start_method == "forkserver":
+            # Import the heavy modules once, in the fork server, instead of in every worker.
+            context.set_forkserver_preload(list(PRELOAD))
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_ignore_sigint,
+        )
+        self._pending: set = set()
+
+    def map_unordered(self, fn, tasks):
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        queue = iter(tasks)
+        limit = 2 * self.workers
+        exhausted = False
+        while True:
+            while not exhausted and len(self._pending) < limit:
+                try:
+                    task = next(queue)
+                except StopIteration:
+                    exhausted = True
+                    break
+                self._pending.add(self._pool.submit(fn, task))
+            if not self._pending:
+                return
+            done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel:
+            for future in self._pending:
+                future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
+        self._pending = set()
+
+
+class DaskExecutor(Executor):
+    """Dask distributed: a LocalCluster, a scheduler address, or a Client you already hold.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Workers of the LocalCluster (one thread each); default: the CPUs of this machine.
+        Ignored with ``address`` or ``client``.
+    address : str, optional
+        A running scheduler, e.g. ``"tcp://10.0.0.5:8786"`` or a ``dask-jobqueue`` cluster's
+        ``scheduler_address``.
+    processes : bool
+        LocalCluster workers as processes (default) or as threads in this process.
+    client : distributed.Client, optional
+        Use this client; it is not closed by :meth:`close`.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        address: str | None = None,
+        processes: bool = True,
+        client: Any = None,
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - extra not installed
+            raise ExecutorError(
+                "the dask executor needs Dask distributed: pip install 'realpolitik[dask]'"
+            ) from exc
+        self._cluster = None
+        self._own_client = client is None
+        self._futures: list = []
+        if client is not None:
+            self._client = client
+        elif address is not None:
+            try:
+                self._client = Client(address, timeout="30s")
+            except OSError as exc:
+                raise ExecutorError(
+                    f"cannot reach the Dask scheduler at {address!r}: {exc}"
+                ) from exc
+        else:
+            n = _cpu_count() if workers is None else int(workers)
+            if n < 1:
+                raise ExecutorError(f"workers must be at least 1, got {workers!r}")
+            self._cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+                worker_dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    @property
+    def client(self):
+        return self._client
+
+    def map_unordered(self, fn, tasks):
+        from distributed import as_completed
+
+        tasks = list(tasks)
+        if not tasks:
+            return
+        self._futures = self._client.map(fn, tasks, pure=False)
+        for future in as_completed(self._futures):
+            yield future.result()
+            future.release()
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel and self._futures:
+            self._client.cancel(self._futures)
+        self._futures = []
+        if self._own_client:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_executor(
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    cluster_address: str | None = None,
+) -> Executor:
+    """Return an :class:`Executor` for a name (``"serial"``, ``"processes"``, ``"dask"``).
+
+    An :class:`Executor` instance is returned as is. ``cluster_address`` implies ``"dask"``.
+    """
+    if isinstance(executor, Executor):
+        return executor
+    if cluster_address is not None and executor in ("processes", "dask"):
+        return DaskExecutor(address=cluster_address)
+    if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
+        raise ExecutorError(f"workers must be a positive integer, got {workers!r}")
+    if executor == "serial":
+        return SerialExecutor()
+    if executor == "processes":
+        return ProcessExecutor(workers)
+    if executor == "dask":
+        return DaskExecutor(workers)
+    raise ExecutorError(f"unknown executor {executor!r}: expected one of {', '.join(EXECUTORS)}")

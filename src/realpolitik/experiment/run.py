@@ -1,0 +1,570 @@
+"""Batched evaluation of an experiment, with seeds fixed before dispatch.
+
+A run of ``draws`` draws is cut into ``n_batches = ceil(draws / batch_size)`` batches; batch ``b``
+holds draws ``b * batch_size`` up to the next batch. Before anything is dispatched the parent
+derives one seed per batch, ``spawn_seeds(seed, n_batches)[b]``; inside the batch that seed is
+split once more into a stream for the inputs and a stream for the model's own randomness. The
+draws of a batch therefore depend only on ``(seed, draws, batch_size, sampler, b)``, never on the
+executor, the number of workers or the order in which batches finish (see
+``docs/explanation/randomness.md``).
+
+References
+----------
+O'Neill, M. E. (2015). PCG: a family of simple fast space-efficient statistically good algorithms
+for random number generation. (NumPy's ``SeedSequence`` follows her seeding design.)
+Kwakkel, J. H. (2017). The Exploratory Modeling Workbench. *Environmental Modelling & Software* 96
+(the vocabulary of uncertainties, outcomes and experiments).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from realpolitik.errors import ModelError, RealpolitikError
+from realpolitik.experiment.uncertainty import SAMPLERS, ExperimentSpec, unit_design
+from realpolitik.rng import spawn_seeds
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from realpolitik.experiment.executors import Executor
+    from realpolitik.experiment.store import Store
+
+__all__ = ["ExperimentError", "RunResult", "evaluate_design", "run_experiment"]
+
+DEFAULT_BATCH_SIZE = 10_000
+
+
+class ExperimentError(RealpolitikError, ValueError):
+    """An experiment asked for in a way that cannot run (bad draws, batch size, sampler, resume)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeds
+
+
+def _child(seed: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
+    """The ``i``-th child of ``seed``, the same however many children were spawned before."""
+    return np.random.SeedSequence(
+        seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size
+    )
+
+
+def design_seed(seed: int) -> np.random.SeedSequence:
+    """The seed of what the whole run shares (LHS permutations, Sobol' scrambling).
+
+    Its spawn key has two words, so it never equals a batch seed (one word).
+    """
+    return np.random.SeedSequence(seed, spawn_key=(2**32 - 1, 0))
+
+
+# ---------------------------------------------------------------------------------------------
+# One batch (runs in a worker)
+
+
+@dataclass(frozen=True)
+class _BatchTask:
+    spec: bytes | ExperimentSpec  # pickled for other processes (unpickled once per worker)
+    index: int
+    start: int
+    stop: int
+    draws: int
+    seed: np.random.SeedSequence
+    design_seed: np.random.SeedSequence
+    sampler: str
+    out: str | None = None  # Parquet path, or None to return the columns
+    unit: np.ndarray | None = None  # a given unit-cube design (sensitivity designs)
+    correlate: bool = True
+
+
+@dataclass
+class _BatchReport:
+    index: int
+    rows: int
+    outcomes: tuple[str, ...]
+    seconds: float
+    columns: dict[str, np.ndarray] | None = None
+
+
+_SPEC_CACHE: dict[bytes, ExperimentSpec] = {}
+
+
+def _load_spec(blob: bytes | ExperimentSpec) -> ExperimentSpec:
+    if isinstance(blob, ExperimentSpec):
+        return blob
+    key = hashlib.sha1(blob).digest()
+    spec = _SPEC_CACHE.get(key)
+    if spec is None:
+        _SPEC_CACHE.clear()
+        spec = _SPEC_CACHE[key] = pickle.loads(blob)
+    return spec
+
+
+def _check_outputs(out: Any, n: int, reserved: set[str]) -> dict[str, np.ndarray]:
+    if not isinstance(out, dict) or not out:
+        raise ModelError("model.evaluate must return a non-empty dict of outcome arrays")
+    checked = {}
+    for name, values in out.items():
+        arr = np.asarray(values)
+        if not isinstance(name, str) or name in reserved:
+            raise ModelError(f"outcome name {name!r} is not a string or clashes with an input path")
+        if arr.shape != (n,):
+            raise ModelError(f"outcome {name!r} has shape {arr.shape}, expected ({n},)")
+        if arr.dtype.kind not in "biuf":
+            raise ModelError(f"outcome {name!r} has dtype {arr.dtype}, expected bool, int or float")
+        checked[name] = arr
+    return checked
+
+
+def _run_batch(task: _BatchTask) -> _BatchReport:
+    from realpolitik.experiment.store import write_batch
+
+    t0 = time.perf_counter()
+    spec = _load_spec(task.spec)
+    m = task.stop - task.start
+    if task.unit is None:
+        unit = unit_design(
+            task.sampler,
+            task.draws,
+            spec.dimension,
+            task.start,
+            task.stop,
+            task.design_seed,
+            np.random.default_rng(_child(task.seed, 0)),
+        )
+    else:
+        unit = task.unit
+    samples = spec.transform(unit, correlate=task.correlate)
+    outputs = spec.model.evaluate(dict(samples), np.random.default_rng(_child(task.seed, 1)))
+    outputs = _check_outputs(outputs, m, {"draw", *samples})
+    columns = {"draw": np.arange(task.start, task.stop, dtype=np.int64), **samples, **outputs}
+    if task.out is not None:
+        write_batch(task.out, columns)
+    seconds = time.perf_counter() - t0
+    return _BatchReport(
+        task.index, m, tuple(outputs), seconds, None if task.out is not None else columns
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class RunResult:
+    """What :func:`run_experiment` returns: where the draws are and what the run was.
+
+    With a store, the draws stay on disk (``store``, ``run_id``); without one they are held in
+    ``frame``. Either way :meth:`to_frame`, :meth:`query`, :meth:`summary` and
+    :meth:`summary_dict` work the same.
+    """
+
+    run_id: str | None
+    seed: int
+    draws: int
+    batch_size: int
+    sampler: str
+    inputs: list[str]
+    outcomes: list[str]
+    scenario: str
+    scenario_hash: str
+    package_version: str
+    status: str
+    elapsed: float
+    batches_run: int
+    store: Store | None = None
+    frame: pd.DataFrame | None = field(default=None, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every draw as a DataFrame (``draw``, inputs, outcomes), ordered by draw."""
+        if self.store is not None:
+            return self.store.load_draws(str(self.run_id))
+        if self.frame is None:  # pragma: no cover - a RunResult has one or the other
+            raise ExperimentError("this result holds no draws")
+        return self.frame
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """SQL over the view ``draws`` (DuckDB)."""
+        if self.store is not None:
+            return self.store.query(str(self.run_id), sql)
+        import duckdb
+
+        with duckdb.connect(":memory:") as con:
+            con.register("draws", self.frame)
+            return con.execute(sql).df()
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per outcome: mean, central ``level`` interval (``low``, ``high``), ``n``."""
+        if self.store is not None:
+            return self.store.summarize(str(self.run_id), self.outcomes, level)
+        import pandas as pd
+
+        tail = (1.0 - level) / 2.0
+        rows = []
+        for name in self.outcomes:
+            x = self.to_frame()[name].to_numpy(dtype=float)
+            lo, hi = np.quantile(x, [tail, 1.0 - tail])
+            rows.append(
+                {
+                    "outcome": name,
+                    "mean": float(x.mean()),
+                    "low": float(lo),
+                    "high": float(hi),
+                    "n": len(x),
+                }
+            )
+        return pd.DataFrame(rows, columns=["outcome", "mean", "low", "high", "n"]).set_index(
+            "outcome"
+        )
+
+    def summary_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``draws``, ``seed``, ``scenario_hash`` and
+        ``outcomes: {name: {mean, low, high}}``."""
+        from realpolitik.experiment.store import _summary_dict
+
+        row = {
+            "run_id": self.run_id,
+            "scenario": self.scenario,
+            "scenario_hash": self.scenario_hash,
+            "seed": self.seed,
+            "sampler": self.sampler,
+            "batch_size": self.batch_size,
+            "package_version": self.package_version,
+        }
+        return _summary_dict(row, self.summary())
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+
+def _shareable(spec: ExperimentSpec, executor: Any) -> bytes | ExperimentSpec:
+    """The spec as tasks carry it: as is for in-process execution, else pickled once."""
+    from realpolitik.experiment.executors import SerialExecutor
+
+    if executor == "serial" or isinstance(executor, SerialExecutor):
+        return spec  # a model need not be picklable to run in this process
+    try:
+        return pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        raise ExperimentError(
+            "the model must be picklable to run in other processes (define its class at the top "
+            f"level of a module), or use executor='serial': {exc}"
+        ) from exc
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ExperimentError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _description(spec: ExperimentSpec) -> dict[str, Any]:
+    return {
+        "scenario": spec.scenario_name,
+        "scenario_hash": spec.scenario_hash,
+        "models": list(spec.model_names),
+        "uncertainties": [
+            {
+                "path": u.path,
+                "dist": u.distribution.to_spec(),
+                "label": u.label,
+                "claims": list(u.claims),
+            }
+            for u in spec.uncertainties
+        ],
+        "correlation": None if spec.correlation is None else spec.correlation.tolist(),
+    }
+
+
+def _fingerprint(description: dict[str, Any], **params: Any) -> str:
+    blob = json.dumps({**description, **params}, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def run_experiment(
+    spec: ExperimentSpec,
+    draws: int,
+    seed: int,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    cluster_address: str | None = None,
+    store: Store | str | os.PathLike | None = None,
+    resume: bool | str = False,
+    progress: bool = False,
+    sampler: str = "mc",
+) -> RunResult:
+    """Evaluate ``spec.model`` over ``draws`` sampled draws of the uncertain inputs.
+
+    Parameters
+    ----------
+    spec : ExperimentSpec
+        Uncertainties, correlation, model and metadata.
+    draws : int
+        Number of draws.
+    seed : int
+        Root seed (``0`` is a seed). Batch ``b`` uses ``spawn_seeds(seed, n_batches)[b]``.
+    batch_size : int
+        Draws per batch: the unit of work, of memory and of resumption. Part of the result's
+        identity: the same ``(seed, draws, batch_size, sampler)`` gives the same draws.
+    executor : {"processes", "serial", "dask"} or Executor
+        Where batches run (see :mod:`realpolitik.experiment.executors`).
+    workers : int, optional
+        Worker processes (or LocalCluster workers); default: the usable CPUs.
+    cluster_address : str, optional
+        A running Dask scheduler; implies ``executor="dask"``.
+    store : Store or path, optional
+        Results store. With a store each batch is written to its own Parquet file as soon as it
+        finishes and nothing accumulates in memory; without one the draws are returned in
+        ``RunResult.frame``.
+    resume : bool or str
+        ``True``: continue the newest unfinished run in ``store`` with the same scenario hash,
+        uncertainties, seed, draws, batch size and sampler; a string: continue that run id.
+        Only missing batches are evaluated; the result is byte-identical to an uninterrupted run.
+    progress : bool
+        Show a Rich progress bar with an ETA (on stderr).
+    sampler : {"mc", "lhs", "sobol"}
+        Monte Carlo, Latin hypercube over the whole run, or scrambled Sobol' (see
+        :mod:`realpolitik.experiment.uncertainty`).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    ExperimentError
+        For bad arguments, or ``resume`` without a matching run.
+    ModelError
+        When the model returns something other than 1-D arrays of the batch's length.
+    KeyboardInterrupt
+        Re-raised after the store has been left consistent: finished batches kept, the run marked
+        ``interrupted``.
+    """
+    import realpolitik
+    from realpolitik.experiment.executors import make_executor
+    from realpolitik.experiment.progress import progress_bar
+    from realpolitik.experiment.store import Store
+
+    if not isinstance(spec, ExperimentSpec):
+        raise ExperimentError(f"spec must be an ExperimentSpec, got {type(spec).__name__}")
+    draws = _positive_int("draws", draws)
+    batch_size = _positive_int("batch_size", batch_size)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**64:
+        raise ExperimentError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    seed = int(seed)
+    if sampler not in SAMPLERS:
+        raise ExperimentError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+    if spec.dimension == 0:
+        raise ExperimentError("the experiment has no uncertain inputs")
+    n_batches = math.ceil(draws / batch_size)
+    version = realpolitik.__version__
+    description = _description(spec)
+    fingerprint = _fingerprint(
+        description,
+        seed=seed,
+        draws=draws,
+        batch_size=batch_size,
+        sampler=sampler,
+        package_version=version,
+    )
+
+    if store is not None and not isinstance(store, Store):
+        store = Store(store)
+    if resume and store is None:
+        raise ExperimentError("resume needs a results store")
+
+    pending = list(range(n_batches))
+    run_id = ""
+    if store is not None:
+        if resume:
+            found = resume if isinstance(resume, str) else store.find_resumable(fingerprint)
+            if found is None:
+                raise ExperimentError(
+                    "no unfinished run with the same scenario, uncertainties, seed, draws, "
+                    f"batch size and sampler in {store.directory}"
+                )
+            run_id = found
+            row = store.get_run(run_id)
+            if row["fingerprint"] != fingerprint:
+                raise ExperimentError(
+                    f"run {run_id} was made with different settings (scenario, uncertainties, "
+                    "seed, draws, batch size, sampler or package version); cannot resume it"
+                )
+            store.remove_temporaries(run_id)
+            pending = store.missing_batches(run_id, n_batches)
+            store.update_run(run_id, status="running")
+        else:
+            run_id = store.create_run(
+                {
+                    "scenario": spec.scenario_name,
+                    "scenario_hash": spec.scenario_hash,
+                    "models": spec.model_names,
+                    "seed": seed,
+                    "package_version": version,
+                    "draws": draws,
+                    "batch_size": batch_size,
+                    "n_batches": n_batches,
+                    "sampler": sampler,
+                    "inputs": spec.paths,
+                    "outcomes": list(spec.outcomes or ()),
+                    "fingerprint": fingerprint,
+                },
+                {
+                    **description,
+                    "seed": seed,
+                    "draws": draws,
+                    "batch_size": batch_size,
+                    "sampler": sampler,
+                    "package_version": version,
+                    "fingerprint": fingerprint,
+                },
+            )
+
+    blob = _shareable(spec, executor)
+    seeds = spawn_seeds(seed, n_batches)
+    dseed = design_seed(seed)
+    tasks = [
+        _BatchTask(
+            blob,
+            b,
+            b * batch_size,
+            min(draws, (b + 1) * batch_size),
+            draws,
+            seeds[b],
+            dseed,
+            sampler,
+            None if store is None else str(store.batch_path(run_id, b)),
+        )
+        for b in pending
+    ]
+
+    outcomes: list[str] = list(spec.outcomes or ())
+    parts: dict[int, dict[str, np.ndarray]] = {}
+    done_rows = draws - sum(t.stop - t.start for t in tasks)
+    t0 = time.perf_counter()
+    status = "failed"
+    try:
+        with (
+            make_executor(executor, workers, cluster_address) as ex,
+            progress_bar(
+                draws, progress, completed=done_rows, description=spec.scenario_name or "run"
+            ) as bar,
+        ):
+            for report in ex.map_unordered(_run_batch, tasks):
+                if not outcomes:
+                    outcomes = list(report.outcomes)
+                    if store is not None:
+                        store.update_run(run_id, outcomes=outcomes)
+                elif list(report.outcomes) != outcomes:
+                    raise ModelError(
+                        f"batch {report.index} returned outcomes {list(report.outcomes)}, "
+                        f"expected {outcomes}"
+                    )
+                if report.columns is not None:
+                    parts[report.index] = report.columns
+                bar.advance(report.rows)
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        if store is not None:
+            store.update_run(run_id, status=status, finished=status == "complete")
+    if store is not None and not outcomes:  # resumed a run whose batches were all present
+        outcomes = list(store.get_run(run_id)["outcomes"] or [])
+
+    frame = None
+    if store is None:
+        import pandas as pd
+
+        cols = ["draw", *spec.paths, *outcomes]
+        frame = pd.DataFrame(
+            {c: np.concatenate([parts[b][c] for b in sorted(parts)]) for c in cols}
+        )
+    return RunResult(
+        run_id=run_id or None,
+        seed=seed,
+        draws=draws,
+        batch_size=batch_size,
+        sampler=sampler,
+        inputs=spec.paths,
+        outcomes=outcomes,
+        scenario=spec.scenario_name,
+        scenario_hash=spec.scenario_hash,
+        package_version=version,
+        status=status,
+        elapsed=time.perf_counter() - t0,
+        batches_run=len(tasks),
+        store=store,
+        frame=frame,
+    )
+
+
+def evaluate_design(
+    spec: ExperimentSpec,
+    unit: np.ndarray,
+    seed: int,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    executor: str | Executor = "serial",
+    workers: int | None = None,
+    cluster_address: str | None = None,
+    correlate: bool = False,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Evaluate the model on a given unit-cube design (rows in order), in batches.
+
+    Used for sensitivity designs (Saltelli, Morris) whose points are fixed in advance. Batch ``b``
+    gives the model the generator of ``spawn_seeds(seed, n_batches)[b]``'s model stream, as in
+    :func:`run_experiment`. The copula is off by default (variance-based indices assume
+    independent inputs).
+
+    Returns
+    -------
+    (inputs, outputs) : two dicts of arrays, one per input path and per outcome, in design order.
+    """
+    from realpolitik.experiment.executors import make_executor
+
+    unit = np.asarray(unit, dtype=float)
+    if unit.ndim != 2 or unit.shape[1] != spec.dimension:
+        raise ExperimentError(f"design must have shape (n, {spec.dimension}), got {unit.shape}")
+    n = unit.shape[0]
+    batch_size = _positive_int("batch_size", batch_size)
+    n_batches = math.ceil(n / batch_size)
+    blob = _shareable(spec, executor)
+    seeds = spawn_seeds(int(seed), n_batches)
+    tasks = [
+        _BatchTask(
+            blob,
+            b,
+            b * batch_size,
+            min(n, (b + 1) * batch_size),
+            n,
+            seeds[b],
+            design_seed(int(seed)),
+            "mc",
+            None,
+            unit[b * batch_size : min(n, (b + 1) * batch_size)],
+            correlate,
+        )
+        for b in range(n_batches)
+    ]
+    parts: dict[int, dict[str, np.ndarray]] = {}
+    outcomes: tuple[str, ...] = ()
+    with make_executor(executor, workers, cluster_address) as ex:
+        for report in ex.map_unordered(_run_batch, tasks):
+            parts[report.index] = report.columns
+            outcomes = report.outcomes
+    order = sorted(parts)
+    inputs = {p: np.concatenate([parts[b][p] for b in order]) for p in spec.paths}
+    outputs = {o: np.concatenate([parts[b][o] for b in order]) for o in outcomes}
+    return inputs, outputs

@@ -1,0 +1,267 @@
+"""Scenarios meet the experiment layer: draws over a scenario's uncertainties, evaluated by every
+registered model that can evaluate a batch, stored, summarised, and explained (sensitivity and
+scenario discovery named by the claims the inputs encode).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from realpolitik.errors import ScenarioError
+from realpolitik.scenario.model import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from realpolitik.experiment.uncertainty import ExperimentSpec
+    from realpolitik.run import RunOptions
+
+#: Draws used for scenario discovery (PRIM, thresholds): the first ones of the run, read back.
+DISCOVERY_DRAWS = 50_000
+#: Base sample of the Sobol' design; the model runs N (d + 2) times.
+SOBOL_BASE = 512
+
+
+@dataclass(frozen=True)
+class ScenarioModel:
+    """A picklable model object for the experiment layer: evaluates every model in ``models``.
+
+    Outcome names are the models' own keys; if two models share a key, both are prefixed with the
+    model's name (``realignment__price``).
+    """
+
+    scenario: Scenario
+    models: tuple[str, ...]
+
+    def evaluate(self, samples: Mapping[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+        from realpolitik.models import registry
+
+        results: dict[str, dict[str, np.ndarray]] = {}
+        children = rng.spawn(len(self.models))  # one independent stream per model
+        for name, child in zip(self.models, children, strict=True):
+            spec = registry.get(name)
+            results[name] = spec.evaluate(self.scenario, samples, child)  # type: ignore[misc]
+        keys: dict[str, int] = {}
+        for out in results.values():
+            for k in out:
+                keys[k] = keys.get(k, 0) + 1
+        merged: dict[str, np.ndarray] = {}
+        for name, out in results.items():
+            for k, v in out.items():
+                merged[k if keys[k] == 1 else f"{name}__{k}"] = np.asarray(v, dtype=float)
+        return merged
+
+
+def evaluable_models(names: Sequence[str]) -> tuple[str, ...]:
+    from realpolitik.models import registry
+
+    return tuple(n for n in names if registry.get(n).evaluate is not None)
+
+
+def experiment_spec(scenario: Scenario, models: Sequence[str]) -> ExperimentSpec:
+    """The experiment of ``scenario``: its uncertainties (with their claims) and its models."""
+    from realpolitik.experiment.uncertainty import (
+        DistributionError,
+        ExperimentSpec,
+        Uncertainty,
+        correlation_matrix,
+        distribution_from_spec,
+    )
+
+    uncs = []
+    problems = []
+    for u in scenario.uncertainties():
+        try:
+            dist = distribution_from_spec(u.dist.spec())
+        except DistributionError as exc:
+            problems.append(str(exc))
+            continue
+        label = _label(scenario, u.path)
+        uncs.append(Uncertainty(u.path, dist, label=label, claims=tuple(u.claims)))
+    if problems:
+        raise ScenarioError.single("; ".join(problems), file=scenario.file)
+    corr = None
+    if scenario.spec.correlations:
+        try:
+            corr = correlation_matrix([u.path for u in uncs],
+                                      [(c.paths[0], c.paths[1], c.rho) for c in scenario.spec.correlations])
+        except ValueError as exc:
+            raise ScenarioError.single(f"correlations: {exc}", file=scenario.file,
+                                       path="correlations") from None
+    return ExperimentSpec(tuple(uncs), ScenarioModel(scenario, tuple(models)), correlation=corr,
+                          scenario_name=scenario.name, scenario_hash=scenario.content_hash,
+                          model_names=tuple(models))
+
+
+def _label(scenario: Scenario, path: str) -> str:
+    """A readable name for an input: its key path and the first words of its note."""
+    q = scenario.quantity(path)
+    text = q.note or q.assumption or ""
+    text = " ".join(text.split())
+    return path if not text else f"{path} ({text[:60]}{'...' if len(text) > 60 else ''})"
+
+
+def _finite(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def outcome_summary(result: Any) -> dict[str, dict[str, Any]]:
+    """Per outcome: the mean with its 95% interval, and the 2.5-97.5% range of the draws."""
+    out: dict[str, dict[str, Any]] = {}
+    table = result.summary()
+    for name in result.outcomes:
+        q = f'CAST("{name}" AS DOUBLE)'
+        stats = result.query(
+            f"SELECT stddev_samp({q}), count({q}), sum(CASE WHEN isinf({q}) THEN 1 ELSE 0 END) FROM draws")
+        sd, n, n_inf = (float(stats.iloc[0, 0] or 0.0), int(stats.iloc[0, 1]), int(stats.iloc[0, 2]))
+        row = table.loc[name]
+        mean = float(row["mean"])
+        half = 1.96 * sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
+        out[name] = {"mean": _finite(mean), "low": _finite(mean - half), "high": _finite(mean + half),
+                     "draws_low": _finite(float(row["low"])), "draws_high": _finite(float(row["high"])),
+                     "n": n}
+        if n_inf:
+            out[name]["share_infinite"] = n_inf / n
+    return out
+
+
+def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> dict[str, Any]:
+    """Draws of ``scenario`` through every model in ``names`` that can evaluate a batch."""
+    from realpolitik.experiment.run import run_experiment
+
+    models = evaluable_models(names)
+    if not models:
+        return {"lines": ["No model of this scenario evaluates draws; nothing sampled."]}
+    spec = experiment_spec(scenario, models)
+    if not spec.uncertainties:
+        return {"lines": ["The scenario has no uncertain numbers; nothing to sample."]}
+    store = options.store
+    executor = "dask" if options.cluster else ("serial" if options.workers == 1 else "processes")
+    cluster = None if options.cluster in (None, "local") else options.cluster
+    batch = options.batch_size or min(20_000, max(1_000, options.draws // 8 or 1))
+    result = run_experiment(spec, draws=options.draws, seed=options.seed, batch_size=batch,
+                            executor=executor, workers=options.workers, cluster_address=cluster,
+                            store=store, resume=options.resume, progress=options.progress)
+    outcomes = outcome_summary(result)
+    info: dict[str, Any] = {
+        "run_id": result.run_id,
+        "store": str(result.store.directory) if result.store is not None else None,
+        "outcomes": outcomes,
+        "per_model": {},
+        "tables": {},
+        "figures": {},
+    }
+    lines = [f"{options.draws:,} draws of {len(spec.uncertainties)} uncertain numbers (seed "
+             f"{options.seed}, run {result.run_id or 'in memory'})."]
+    if "realignment" in models:
+        info["per_model"]["realignment"] = _realignment_over_draws(result, outcomes, lines)
+    if options.sensitivity:
+        _explain(scenario, spec, result, options, info, lines)
+    info["lines"] = lines
+    return info
+
+
+def _realignment_over_draws(result: Any, outcomes: dict[str, Any], lines: list[str]) -> dict[str, Any]:
+    years = sorted(int(k.rsplit("_", 1)[1]) for k in outcomes if k.startswith("p_courter_year_"))
+    p = outcomes["courter_wins"]
+    h = outcomes["hedges"]
+    extra = {
+        "p_realign": p["mean"], "p_realign_interval": [p["low"], p["high"]],
+        "p_hedge": h["mean"], "p_hedge_interval": [h["low"], h["high"]],
+        "p_realign_by_year": {str(y): outcomes[f"p_courter_year_{y}"]["mean"] for y in years},
+        "p_hedge_by_year": {str(y): outcomes[f"p_hedge_year_{y}"]["mean"] for y in years},
+    }
+    lines.append(f"P(pivot aligns with the courter) = {p['mean']:.3f} "
+                 f"(95% interval {p['low']:.3f} to {p['high']:.3f});  P(hedge) = {h['mean']:.3f}")
+    if years:
+        lines.append("By year: " + "  ".join(
+            f"{y}: {extra['p_realign_by_year'][str(y)]:.3f}/{extra['p_hedge_by_year'][str(y)]:.3f}"
+            for y in years) + "   (courter/hedge)")
+    for key, label in (("need", "value the pivot must be given to realign"),
+                       ("willingness_to_pay", "courter's willingness to pay"),
+                       ("incumbent_max_bid", "incumbent's maximum retention bid")):
+        if key in outcomes and outcomes[key]["mean"] is not None:
+            o = outcomes[key]
+            lines.append(f"{label}: mean {o['mean']:,.1f} (draws range {o['draws_low']:,.1f} to "
+                         f"{o['draws_high']:,.1f})")
+    if "price" in outcomes and outcomes["price"].get("share_infinite"):
+        lines.append(f"In {outcomes['price']['share_infinite']:.1%} of draws no package within the "
+                     "levers' bounds could buy a full realignment.")
+    return extra
+
+
+def _explain(scenario: Scenario, spec: ExperimentSpec, result: Any, options: RunOptions,
+             info: dict[str, Any], lines: list[str]) -> None:
+    """Sensitivity (Sobol' on the realignment gap) and discovery (PRIM on the yes/no outcome)."""
+    from realpolitik.experiment.discovery import flip_thresholds, prim
+    from realpolitik.experiment.sensitivity import sobol_indices
+
+    if "need" in result.outcomes:
+        executor = "serial" if options.workers == 1 else "processes"
+        sob = sobol_indices(spec, "need", n_base=SOBOL_BASE, seed=options.seed, executor=executor,
+                            workers=options.workers)
+        top = sob.head(10)
+        info["sensitivity"] = {
+            "outcome": "need",
+            "method": f"Sobol' (Saltelli/Jansen, N={SOBOL_BASE}, {SOBOL_BASE * (len(spec.uncertainties) + 2):,} runs)",
+            "ranking": [
+                {"rank": int(r["rank"]), "path": r["path"], "claims": list(r["claims"]),
+                 "S1": _finite(float(r["S1"])), "S1_conf": _finite(float(r["S1_conf"])),
+                 "ST": _finite(float(r["ST"])), "ST_conf": _finite(float(r["ST_conf"])),
+                 "label": r["label"]}
+                for _, r in top.iterrows()],
+        }
+        info["tables"]["sensitivity (Sobol' indices of the realignment gap)"] = sob[
+            ["rank", "path", "claims", "S1", "S1_conf", "ST", "ST_conf"]]
+        lines.append("What the realignment gap (the value the pivot must be given) depends on most, "
+                     "by total Sobol' index:")
+        for _, r in top.head(6).iterrows():
+            claims = ", ".join(r["claims"]) or "no claim"
+            lines.append(f"  {int(r['rank'])}. {r['path']}  [{claims}]  ST {r['ST']:.2f} +/- "
+                         f"{r['ST_conf']:.2f}, S1 {r['S1']:.2f}")
+    target = None
+    for name in ("courter_wins", "hedges"):
+        if name in result.outcomes:
+            share = info["outcomes"][name]["mean"] or 0.0
+            if 0.0 < share < 1.0:
+                target = name
+                break
+    if target is None:
+        lines.append("Discovery: the yes/no outcomes do not vary over the draws; no boxes to find.")
+        return
+    frame = result.query(f"SELECT * FROM draws WHERE draw < {DISCOVERY_DRAWS} ORDER BY draw")
+    X = frame[spec.paths]
+    y = frame[target].to_numpy() > 0.5
+    thresholds = flip_thresholds(X, y)
+    prim_result = prim(X, y, threshold=0.5 if y.mean() < 0.25 else 0.8, max_boxes=1)
+    box = prim_result.box
+    claims = {u.path: list(u.claims) for u in spec.uncertainties}
+    disc: dict[str, Any] = {"outcome": target, "draws_used": int(len(frame)),
+                            "base_rate": float(y.mean())}
+    if box is not None:
+        restricted = box.restricted
+        disc["box"] = {
+            "coverage": float(box.coverage), "density": float(box.density),
+            "support": float(box.support),
+            "limits": [{"path": p, "claims": claims.get(p, []), "low": _finite(float(r["low"])),
+                        "high": _finite(float(r["high"]))} for p, r in restricted.iterrows()],
+        }
+        lines.append(f"What would have to be true for '{target}' (PRIM on {len(frame):,} draws; base "
+                     f"rate {y.mean():.3f}): a box holding {box.coverage:.0%} of those draws with "
+                     f"density {box.density:.0%}:")
+        for p, r in restricted.iterrows():
+            lines.append(f"  {p}  [{', '.join(claims.get(p, [])) or 'no claim'}]  in "
+                         f"[{r['low']:.3g}, {r['high']:.3g}]")
+        info["tables"]["PRIM peeling trajectory"] = prim_result.trajectory
+    top = thresholds.head(8)
+    disc["thresholds"] = [{k: (_finite(float(v)) if isinstance(v, float | np.floating) else v)
+                           for k, v in row.items()} for row in top.to_dict("records")]
+    info["discovery"] = disc
+    info["tables"]["flip thresholds"] = thresholds
