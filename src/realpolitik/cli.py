@@ -173,7 +173,7 @@ def run(scenario: str, seed: int, draws: int, out: str | None, as_json: bool, wo
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
     options = RunOptions(seed=seed, draws=draws, workers=workers, cluster=cluster,
-                         store=Path(store) if store else None, resume=resume, batch_size=batch_size,
+                         store=Path(store) if store else out_dir / "store", resume=resume, batch_size=batch_size,
                          analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
                          progress=not as_json and sys.stderr.isatty())
     result = run_scenario(s, options)
@@ -204,6 +204,46 @@ def bargain(input_file: str, model: str, actor: str | None, dimension: str | Non
     from realpolitik.cli_models import bargain_command
 
     data, lines = bargain_command(input_file, model, actor, dimension, seed)
+    if as_json:
+        _echo_json(data)
+    else:
+        click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--k", "k", type=click.IntRange(min=2, max=6), default=2, show_default=True,
+              help="Number of coalitions.")
+@click.option("--others", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also list this many of the best configurations that are not local minima.")
+@click.option("--field/--no-field", default=True, show_default=True,
+              help="Also report the landscape with existing blocs as a field (Galam).")
+@click.option("--method", type=click.Choice(["auto", "exact", "heuristic"]), default="auto",
+              show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the heuristic.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def landscape(scenario: str, k: int, others: int, field: bool, method: str, seed: int,
+              as_json: bool) -> None:
+    """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin."""
+    from realpolitik.cli_models import landscape_command
+
+    data, lines = landscape_command(scenario, k, others, field, method, seed)
+    if as_json:
+        _echo_json(data)
+    else:
+        click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("input_file", metavar="INPUT")
+@click.option("--neutral", type=float, default=0.0, show_default=True,
+              help="Propensities within this distance of zero count as no relation (scenarios).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def balance(input_file: str, neutral: float, as_json: bool) -> None:
+    """Structural balance and strategic triangles of INPUT (a scenario, or a CSV source,target,sign)."""
+    from realpolitik.cli_models import balance_command
+
+    data, lines = balance_command(input_file, neutral)
     if as_json:
         _echo_json(data)
     else:
@@ -270,6 +310,86 @@ def scenario_from_data_cmd(actors: tuple[str, ...], year: int, output: str, data
 
     data = scenario_from_data(year, list(actors), data_dir=data_dir, size=size)
     _write_imported(data, output)
+
+
+# ------------------------------------------------------------------------------------------------
+# experiments
+
+
+@cli.command()
+@click.option("--store", type=click.Path(file_okay=False), default="realpolitik-out",
+              show_default=True, help="A results store, or a folder holding stores (searched).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def runs(store: str, as_json: bool) -> None:
+    """List the runs in results stores."""
+    from realpolitik.cli_experiments import list_runs_command
+
+    frame = list_runs_command(store)
+    if as_json:
+        _echo_json(json.loads(frame.to_json(orient="records", date_format="iso")))
+    elif frame.empty:
+        click.echo(f"No runs under {store}.")
+    else:
+        click.echo(frame.to_string(index=False))
+
+
+@cli.command()
+@click.argument("run_id", metavar="RUN")
+@click.argument("sql")
+@click.option("--store", type=click.Path(file_okay=False), default="realpolitik-out",
+              show_default=True, help="A results store, or a folder holding stores (searched).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
+    """Run SQL over a run's draws (the table is called `draws`)."""
+    from realpolitik.cli_experiments import query_command
+
+    frame = query_command(store, run_id, sql)
+    if as_json:
+        _echo_json(json.loads(frame.to_json(orient="records")))
+    else:
+        click.echo(frame.to_string(index=False))
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--outcome", default="gap_ratio", show_default=True,
+              help="Outcome whose variance to explain (gap_ratio: value the pivot must be given / the courter's willingness to pay).")
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option("--n", "n_base", type=click.IntRange(min=8), default=512, show_default=True,
+              help="Sobol' base sample (model runs: N (d + 2)), or Morris trajectories.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def sensitivity(scenario: str, outcome: str, method: str, n_base: int, seed: int,
+                workers: int | None, as_json: bool) -> None:
+    """Global sensitivity of an OUTCOME to every uncertain number of SCENARIO, ranked."""
+    from realpolitik.cli_experiments import sensitivity_command
+
+    data, lines = sensitivity_command(_load(scenario), outcome, method, n_base, seed, workers)
+    if as_json:
+        _echo_json(data)
+    else:
+        click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--outcome", default="courter_wins", show_default=True, help="A yes/no outcome.")
+@click.option("--draws", type=click.IntRange(min=100), default=20_000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--threshold", type=float, default=None, help="PRIM density threshold.")
+@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def discover(scenario: str, outcome: str, draws: int, seed: int, threshold: float | None,
+             workers: int | None, as_json: bool) -> None:
+    """What would have to be true for a yes/no OUTCOME: flip thresholds and PRIM boxes."""
+    from realpolitik.cli_experiments import discover_command
+
+    data, lines = discover_command(_load(scenario), outcome, draws, seed, threshold, workers)
+    if as_json:
+        _echo_json(data)
+    else:
+        click.echo("\n".join(lines))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -77,3 +77,46 @@ def bargain_command(input_file: str, model: str, actor: str | None, dimension: s
              "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in res.weighted_mean),
              "  median by round:        " + " ".join(f"{v:.2f}" for v in res.median)]
     return data, lines
+
+
+def landscape_command(input_file: str, k: int, others: int, field: bool, method: str,
+                      seed: int) -> tuple[dict[str, Any], list[str]]:
+    """Landscape theory on a scenario: all local minima with basins, sorted by energy."""
+    from realpolitik.models.adapters.alignment import landscape_analysis
+    from realpolitik.scenario import load
+
+    s = load(input_file)
+    summary, lines, _ = landscape_analysis(s, k=k, best_others=others, field=field, method=method,
+                                           seed=seed)
+    if not others:
+        summary["configurations"] = [c for c in summary["configurations"] if c["local_minimum"]]
+    return summary, [f"{s.title}: landscape theory"] + lines
+
+
+def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], list[str]]:
+    """Structural balance and triangles of a scenario or of a CSV of signed edges."""
+    from realpolitik.models.balance import balance_summary
+
+    if Path(input_file).suffix.lower() == ".csv":
+        from realpolitik.scenario.importers.signed_edges import read_signed_edges
+
+        names, S = read_signed_edges(input_file)
+        title = Path(input_file).name
+    else:
+        from realpolitik.scenario import load
+
+        s = load(input_file)
+        names, S = list(s.actor_ids), s.signed_matrix(neutral=neutral)
+        title = s.title
+    data = balance_summary(S, names)
+    c = data["census"]
+    lines = [f"{title}: {len(names)} actors; triad census 0: {c['0']}, 1: {c['1']}, 2: {c['2']}, "
+             f"3: {c['3']}; balanced {data['balanced']}, imbalanced {data['imbalanced']}."]
+    for t in data["triangles"]:
+        roles = ", ".join(f"{a} {r}" for a, r in t["roles"].items())
+        lines.append(f"  {'/'.join(t['actors'])}: {t['configuration']} ({roles})")
+    if data.get("factions"):
+        lines.append("Factions (dX/dt = X^2): " + "  vs  ".join("{" + ", ".join(f) + "}"
+                                                               for f in data["factions"])
+                     + (f"; neutral: {', '.join(data['neutral'])}" if data.get("neutral") else ""))
+    return data, lines

@@ -197,71 +197,121 @@ def _realignment_over_draws(result: Any, outcomes: dict[str, Any], lines: list[s
     return extra
 
 
-def _explain(scenario: Scenario, spec: ExperimentSpec, result: Any, options: RunOptions,
-             info: dict[str, Any], lines: list[str]) -> None:
-    """Sensitivity (Sobol' on the realignment gap) and discovery (PRIM on the yes/no outcome)."""
-    from realpolitik.experiment.discovery import flip_thresholds, prim
-    from realpolitik.experiment.sensitivity import sobol_indices
+#: The continuous outcome whose variance the run explains, and how it is described.
+SENSITIVITY_OUTCOME = ("gap_ratio", "the realignment gap (value the pivot must be given / the "
+                       "courter's willingness to pay)")
 
-    if "need" in result.outcomes:
-        executor = "serial" if options.workers == 1 else "processes"
-        sob = sobol_indices(spec, "need", n_base=SOBOL_BASE, seed=options.seed, executor=executor,
-                            workers=options.workers)
-        top = sob.head(10)
-        info["sensitivity"] = {
-            "outcome": "need",
-            "method": f"Sobol' (Saltelli/Jansen, N={SOBOL_BASE}, {SOBOL_BASE * (len(spec.uncertainties) + 2):,} runs)",
-            "ranking": [
-                {"rank": int(r["rank"]), "path": r["path"], "claims": list(r["claims"]),
-                 "S1": _finite(float(r["S1"])), "S1_conf": _finite(float(r["S1_conf"])),
-                 "ST": _finite(float(r["ST"])), "ST_conf": _finite(float(r["ST_conf"])),
-                 "label": r["label"]}
-                for _, r in top.iterrows()],
-        }
-        info["tables"]["sensitivity (Sobol' indices of the realignment gap)"] = sob[
-            ["rank", "path", "claims", "S1", "S1_conf", "ST", "ST_conf"]]
-        lines.append("What the realignment gap (the value the pivot must be given) depends on most, "
-                     "by total Sobol' index:")
-        for _, r in top.head(6).iterrows():
-            claims = ", ".join(r["claims"]) or "no claim"
+
+def sensitivity_table(spec: ExperimentSpec, outcome: str, *, method: str = "sobol",
+                      n: int = SOBOL_BASE, seed: int = 0, workers: int | None = None) -> pd.DataFrame:
+    """Ranked sensitivity of ``outcome`` to every uncertain input (Sobol' or Morris)."""
+    from realpolitik.experiment.sensitivity import morris, sobol_indices
+
+    executor = "serial" if workers == 1 else "processes"
+    if method == "morris":
+        return morris(spec, outcome, trajectories=n, seed=seed, executor=executor, workers=workers)
+    return sobol_indices(spec, outcome, n_base=n, seed=seed, executor=executor, workers=workers)
+
+
+def sensitivity_lines(table: pd.DataFrame, description: str, top: int = 6) -> list[str]:
+    sobol = "ST" in table.columns
+    lines = [f"What {description} depends on most, by "
+             + ("total Sobol' index (S1: first order):" if sobol else "Morris mu* (elementary effects):")]
+    for _, r in table.head(top).iterrows():
+        claims = ", ".join(r["claims"]) or "no claim"
+        if sobol:
             lines.append(f"  {int(r['rank'])}. {r['path']}  [{claims}]  ST {r['ST']:.2f} +/- "
                          f"{r['ST_conf']:.2f}, S1 {r['S1']:.2f}")
-    target = None
-    for name in ("courter_wins", "hedges"):
-        if name in result.outcomes:
-            share = info["outcomes"][name]["mean"] or 0.0
-            if 0.0 < share < 1.0:
-                target = name
-                break
-    if target is None:
-        lines.append("Discovery: the yes/no outcomes do not vary over the draws; no boxes to find.")
-        return
-    frame = result.query(f"SELECT * FROM draws WHERE draw < {DISCOVERY_DRAWS} ORDER BY draw")
-    X = frame[spec.paths]
-    y = frame[target].to_numpy() > 0.5
+        else:
+            lines.append(f"  {int(r['rank'])}. {r['path']}  [{claims}]  mu* {r['mu_star']:.3g}, "
+                         f"sigma {r['sigma']:.3g}")
+    return lines
+
+
+def sensitivity_records(table: pd.DataFrame, top: int = 10) -> list[dict[str, Any]]:
+    keep = [c for c in ("S1", "S1_conf", "ST", "ST_conf", "mu", "mu_star", "sigma", "mu_star_conf")
+            if c in table.columns]
+    return [{"rank": int(r["rank"]), "path": r["path"], "claims": list(r["claims"]),
+             **{c: _finite(float(r[c])) for c in keep}, "label": r["label"]}
+            for _, r in table.head(top).iterrows()]
+
+
+def discover_boxes(X: pd.DataFrame, y: np.ndarray, claims: Mapping[str, Sequence[str]], outcome: str,
+                   threshold: float | None = None) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+    """Flip thresholds and a PRIM box for a yes/no outcome; (data, lines, tables)."""
+    from realpolitik.experiment.discovery import flip_thresholds, prim
+
+    y = np.asarray(y, dtype=bool)
+    base = float(y.mean())
+    data: dict[str, Any] = {"outcome": outcome, "draws_used": int(len(y)), "base_rate": base}
+    tables: dict[str, Any] = {}
+    lines: list[str] = []
+    if y.sum() < 10 or (~y).sum() < 10:
+        lines.append(f"Discovery: '{outcome}' happens in {y.sum()} of {len(y):,} draws; too few "
+                     "(or too few exceptions) to look for the conditions.")
+        data["box"] = None
+        return data, lines, tables
     thresholds = flip_thresholds(X, y)
-    prim_result = prim(X, y, threshold=0.5 if y.mean() < 0.25 else 0.8, max_boxes=1)
-    box = prim_result.box
-    claims = {u.path: list(u.claims) for u in spec.uncertainties}
-    disc: dict[str, Any] = {"outcome": target, "draws_used": int(len(frame)),
-                            "base_rate": float(y.mean())}
-    if box is not None:
+    tables["flip thresholds"] = thresholds
+    data["thresholds"] = [{k: (_finite(float(v)) if isinstance(v, float | np.floating) else v)
+                           for k, v in row.items()} for row in thresholds.head(8).to_dict("records")]
+    thr = threshold if threshold is not None else (0.5 if base < 0.25 else 0.8)
+    result = prim(X, y, threshold=thr, max_boxes=1)
+    box = result.box
+    if box is None or box.density <= base * 1.05:
+        lines.append(f"Discovery: no region of the assumptions concentrates '{outcome}' (base rate "
+                     f"{base:.3f}).")
+        data["box"] = None
+    else:
         restricted = box.restricted
-        disc["box"] = {
+        data["box"] = {
             "coverage": float(box.coverage), "density": float(box.density),
             "support": float(box.support),
-            "limits": [{"path": p, "claims": claims.get(p, []), "low": _finite(float(r["low"])),
+            "limits": [{"path": p, "claims": list(claims.get(p, [])), "low": _finite(float(r["low"])),
                         "high": _finite(float(r["high"]))} for p, r in restricted.iterrows()],
         }
-        lines.append(f"What would have to be true for '{target}' (PRIM on {len(frame):,} draws; base "
-                     f"rate {y.mean():.3f}): a box holding {box.coverage:.0%} of those draws with "
-                     f"density {box.density:.0%}:")
+        lines.append(f"What would have to be true for '{outcome}' (PRIM, {len(y):,} draws; it happens "
+                     f"in {base:.1%} of them): inside this box it happens in {box.density:.0%} of draws, "
+                     f"and the box holds {box.coverage:.0%} of all the draws where it happens:")
         for p, r in restricted.iterrows():
             lines.append(f"  {p}  [{', '.join(claims.get(p, [])) or 'no claim'}]  in "
                          f"[{r['low']:.3g}, {r['high']:.3g}]")
-        info["tables"]["PRIM peeling trajectory"] = prim_result.trajectory
-    top = thresholds.head(8)
-    disc["thresholds"] = [{k: (_finite(float(v)) if isinstance(v, float | np.floating) else v)
-                           for k, v in row.items()} for row in top.to_dict("records")]
-    info["discovery"] = disc
-    info["tables"]["flip thresholds"] = thresholds
+        tables["PRIM peeling trajectory"] = result.trajectory
+    for _, r in thresholds.head(3).iterrows():
+        lines.append(f"  single input: {r['input']} {r['direction']} {r['threshold']:.3g} -> "
+                     f"P(yes) {r['p_yes_beyond']:.2f} (else {r['p_yes_other']:.2f})")
+    return data, lines, tables
+
+
+def _explain(scenario: Scenario, spec: ExperimentSpec, result: Any, options: RunOptions,
+             info: dict[str, Any], lines: list[str]) -> None:
+    """Sensitivity (Sobol' on the realignment gap) and discovery (PRIM on the yes/no outcome)."""
+    name, description = SENSITIVITY_OUTCOME
+    if name in result.outcomes:
+        table = sensitivity_table(spec, name, seed=options.seed, workers=options.workers)
+        info["sensitivity"] = {
+            "outcome": name, "description": description,
+            "method": f"Sobol' (Saltelli/Jansen estimators, N={SOBOL_BASE}, "
+                      f"{SOBOL_BASE * (len(spec.uncertainties) + 2):,} model runs)",
+            "ranking": sensitivity_records(table),
+        }
+        info["tables"]["sensitivity (Sobol' indices of the realignment gap)"] = table[
+            ["rank", "path", "claims", "S1", "S1_conf", "ST", "ST_conf"]]
+        lines.extend(sensitivity_lines(table, description))
+    target = None
+    for candidate in ("courter_wins", "hedges"):
+        if candidate in result.outcomes:
+            n_yes = info["outcomes"][candidate]["mean"] * info["outcomes"][candidate]["n"]
+            if 10 <= n_yes <= info["outcomes"][candidate]["n"] - 10:
+                target = candidate
+                break
+    if target is None:
+        lines.append("Discovery: neither realignment nor hedging varies enough over the draws.")
+        return
+    frame = result.query(f"SELECT * FROM draws WHERE draw < {DISCOVERY_DRAWS} ORDER BY draw")
+    claims = {u.path: list(u.claims) for u in spec.uncertainties}
+    data, more, tables = discover_boxes(frame[spec.paths], frame[target].to_numpy() > 0.5, claims,
+                                        target)
+    info["discovery"] = data
+    info["tables"].update(tables)
+    lines.extend(more)

@@ -80,9 +80,9 @@ _REGISTRY: dict[str, ModelSpec] = {}
 
 #: Built-in models: name -> module that registers it on import.
 BUILTIN: dict[str, str] = {
-    "landscape": "realpolitik.models.adapters.landscape",
-    "balance": "realpolitik.models.adapters.balance",
-    "triangle": "realpolitik.models.adapters.triangle",
+    "landscape": "realpolitik.models.adapters.alignment",
+    "balance": "realpolitik.models.adapters.alignment",
+    "triangle": "realpolitik.models.adapters.alignment",
     "realignment": "realpolitik.models.adapters.realignment",
     "bargaining": "realpolitik.models.adapters.bargaining",
 }

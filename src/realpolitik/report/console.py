@@ -12,7 +12,7 @@ def print_summary(result: RunResult) -> None:
     from rich.console import Console
     from rich.rule import Rule
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     s = result.scenario
     console.print(f"[bold]{s.title}[/bold]  ({s.name}, {s.spec.year or 'no year'}; unit: {s.spec.unit})")
     console.print(f"scenario hash {s.content_hash[:12]}  seed {result.options.seed}  "

@@ -171,9 +171,16 @@ class Scenario:
         return np.full(size, self.value(path), dtype=float)
 
     # ---- relations -----------------------------------------------------------------------------
-    def component_weight(self, name: str) -> float:
+    def component_weight(self, name: str, samples: Mapping[str, np.ndarray] | None = None,
+                         size: int | None = None) -> float | np.ndarray:
+        """The weight of component ``name`` (1 unless the scenario sets it), or its draws."""
         spec = self.spec.components.get(name)
-        return spec.weight if spec is not None else 1.0
+        if spec is None:
+            return 1.0
+        path = f"components.{name}.weight"
+        if size and samples is not None and path in samples:
+            return np.asarray(samples[path], dtype=float)
+        return spec.weight.value
 
     def component_names(self) -> list[str]:
         names = list(BUILTIN_COMPONENTS)
@@ -203,7 +210,7 @@ class Scenario:
                 continue
             for cname, q in rel.components.items():
                 path = f"relations.{rel.key}.components.{cname}"
-                w = self.component_weight(cname)
+                w = self.component_weight(cname, samples, size)
                 x = self.values_array(path, samples, size) if size else q.value
                 p[..., index[a], index[b]] += w * x
                 p[..., index[b], index[a]] += w * x

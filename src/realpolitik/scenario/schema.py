@@ -273,7 +273,7 @@ class Actor(Frozen):
 
 
 class ComponentSpec(Frozen):
-    weight: float = 1.0
+    weight: Q = Quantity(value=1.0, assumption="default weight of a component")
     description: str | None = None
 
 

@@ -217,7 +217,8 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
         f"{_fmt(out['hedge']['courter_willingness_to_pay'])} (margin {_fmt(out['hedge']['margin'])})",
         "Options' value to the pivot before any offer (present value against staying): "
         + ", ".join(f"{k} {v:,.1f}" for k, v in out["options"].items()),
-        "Why a full realignment costs what it does (what the package must make up, by cause):",
+        "Why a full realignment costs what it does: what the package must make up, by cause "
+        "(positive adds to the price, negative lowers it):",
     ]
     deco = out["decomposition_value"]
     for cause, v in sorted(deco.items(), key=lambda kv: -abs(kv[1])):
@@ -282,8 +283,15 @@ def evaluate(scenario: Scenario, samples: Mapping[str, np.ndarray], rng: Any) ->
 
     size = len(next(iter(samples.values()))) if samples else 1
     problem = problem_from_scenario(scenario, samples, size)
-    out = evaluate_batch(problem, rng)
-    return {k: np.asarray(v, dtype=float) for k, v in out.items()}
+    last = int(np.max(problem.horizon))
+    out = evaluate_batch(problem, rng, years=tuple(range(1, last + 1)))
+    result = {k: np.asarray(v, dtype=float) for k, v in out.items()}
+    # The realignment gap: what the pivot must be given to realign, per unit of what the courter
+    # would pay for it. Above 1 the courter cannot buy the pivot even with levers that cost it no
+    # more than they are worth; the horizon and discounting cancel out of the ratio.
+    wtp = result["willingness_to_pay"]
+    result["gap_ratio"] = np.clip(result["need"] / np.maximum(wtp, 1e-9), -1e6, 1e6)
+    return result
 
 
 SPEC = register(ModelSpec(
@@ -296,7 +304,7 @@ SPEC = register(ModelSpec(
     stochastic=True,
     min_actors=3,
     outputs=("courter_wins", "hedges", "stays", "price", "willingness_to_pay", "incumbent_max_bid",
-             "margin", "realignment_duration"),
+             "margin", "need", "gap_ratio", "realignment_duration"),
     references=("groseclose1996buying", "fearon1995rationalist", "goemans2009archigos",
                 "dittmer1981strategic"),
     applies=lambda s: s.spec.realignment is not None,

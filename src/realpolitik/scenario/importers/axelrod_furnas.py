@@ -160,7 +160,7 @@ def axelrod_furnas_to_scenario(actors_csv: str | Path, propensity_csv: str | Pat
         "title": f"Imported from {Path(actors_csv).name} and {Path(propensity_csv).name}",
         "strict_provenance": True,
         "sources": {"actors-csv": src, "propensity-csv": psrc},
-        "components": {"affinity": {"weight": 1.0,
+        "components": {"affinity": {"weight": {"value": 1.0, "assumption": "the published propensity is the whole relation"},
                                     "description": "the published propensity, raw minus offset"}},
         "actors": actors,
         "relations": relations,
