@@ -114,3 +114,19 @@ def test_bad_import_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                             str(tmp_path / "o.yaml")], capsys)
     assert code == 2 and "a.csv:2" in err and "strength" in err
     assert not (tmp_path / "o.yaml").exists()
+
+
+def test_scenario_from_data_1972(ir_data_dir: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "t1972.yaml"
+    code, _, err = run_cli(["scenario", "from-data", "--year", "1972", "USA", "RUS", "CHN",
+                            "--data-dir", str(ir_data_dir), "-o", str(out)], capsys)
+    assert code == 0, err
+    code, outp, err = run_cli(["validate", str(out)], capsys)
+    assert code == 0, err
+    from realpolitik.scenario import load
+
+    s = load(out)
+    assert s.spec.strict_provenance and set(s.actor_ids) == {"USA", "RUS", "CHN"}
+    code, outp, err = run_cli(["run", str(out), "--out", str(tmp_path / "run"), "--no-report"], capsys)
+    assert code == 0, err

@@ -222,7 +222,13 @@ def scenario_from_data(
         sources[key] = {"title": f"{d.title}, version {d.version}", "url": d.url, "year": d.year,
                         "note": f"{d.citation} Licence: {d.licence}."}
     cw = w.component_weights()
-    components = {c: {"weight": cw[c], "description": _COMPONENT_TEXT[c]} for c in COMPONENTS}
+    components = {
+        c: {"weight": {"value": cw[c],
+                       "assumption": "the weight used to combine the measured components "
+                                     "(the default, or as given; docs/explanation/historical-triangle.md)"},
+            "description": _COMPONENT_TEXT[c]}
+        for c in COMPONENTS
+    }
     slug = "-".join(i.lower() for i in ids)
     return {
         "realpolitik": 1,

@@ -118,7 +118,9 @@ def outcome_summary(result: Any) -> dict[str, dict[str, Any]]:
     table = result.summary()
     for name in result.outcomes:
         q = f'CAST("{name}" AS DOUBLE)'
+        # one thread: a parallel aggregate adds in a varying order and changes the last digits
         stats = result.query(
+            "SET threads TO 1; "
             f"SELECT stddev_samp({q}), count({q}), sum(CASE WHEN isinf({q}) THEN 1 ELSE 0 END) FROM draws")
         sd, n, n_inf = (float(stats.iloc[0, 0] or 0.0), int(stats.iloc[0, 1]), int(stats.iloc[0, 2]))
         row = table.loc[name]

@@ -1,0 +1,83 @@
+"""The README's commands are true: the two set-up commands are what CI and users run, and every
+example command works as written."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from realpolitik.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text()
+
+
+def _blocks(lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", README, flags=re.S)
+
+
+def _setup_commands() -> list[str]:
+    return [line for block in _blocks("bash") for line in block.splitlines()
+            if line.startswith("python3 -m venv")]
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_exactly_two_setup_commands() -> None:
+    install_and_run, install_and_test = _setup_commands()
+    assert "realpolitik run reverse-kissinger" in install_and_run
+    assert install_and_test.endswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    script = REPO / ".ci" / "run"
+    extracted = subprocess.run(
+        ["awk", "/<!-- test-command -->/ {found=1; next} found && /^[a-z]/ {print; exit}", "README.md"],
+        cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    assert extracted == _setup_commands()[1]
+    assert "test-command" in script.read_text()
+
+
+def test_flagship_command_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The main job: the flagship with draws, producing summary.json and report.html."""
+    command = _setup_commands()[0].split("&&")[-1].strip()
+    args = shlex.split(command)[1:]  # drop the program name
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(args, capsys)
+    assert code == 0, err
+    out_dir = tmp_path / args[args.index("--out") + 1]
+    summary = json.loads((out_dir / "summary.json").read_text())
+    html = (out_dir / "report.html").read_text()
+    assert summary["draws"] == 20000 and summary["seed"] == 1
+    r = summary["realignment"]
+    assert {"outcome", "price", "courter_willingness_to_pay", "incumbent_max_bid", "margin",
+            "decomposition", "p_realign", "p_realign_by_year"} <= set(r)
+    assert summary["sensitivity"]["ranking"] and "discovery" in summary
+    for claim in ("F9", "F4b", "A5"):
+        assert claim in html
+    assert "Provenance of every number" in html
+
+
+def test_example_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    commands = [line.split("#")[0].strip() for block in _blocks("bash") for line in block.splitlines()
+                if line.startswith("realpolitik ")]
+    assert len(commands) >= 6
+    for command in commands:
+        code, _, err = _run(shlex.split(command)[1:], capsys)
+        assert code == 0, f"{command}: {err}"
