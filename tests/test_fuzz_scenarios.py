@@ -9,11 +9,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import scenario_dicts
 
 from realpolitik.errors import ScenarioError
 from realpolitik.scenario import Scenario, loads
 from realpolitik.scenario.dump import to_yaml
-from strategies import scenario_dicts
 
 WRONG_VALUES = st.one_of(
     st.text(max_size=20),

@@ -7,11 +7,11 @@ import textwrap
 import pytest
 import yaml
 from hypothesis import given, settings
+from strategies import scenario_dicts
 
 from realpolitik.errors import ScenarioError
 from realpolitik.scenario import from_data, loads
 from realpolitik.scenario.dump import to_yaml
-from strategies import scenario_dicts
 
 GOOD = textwrap.dedent(
     """\
