@@ -17,9 +17,8 @@ For the US-Russia-China triad the classification is compared, year by year, with
 cited periodisation of MODELS.md section 6 (:data:`PERIODISATION`): it is the check, not an input,
 and nothing in the measures is tuned to it.
 
-The triangle classifier and the two-camp minimiser here are private, small and deliberate
-stand-ins for :mod:`realpolitik.models.triangle` and :mod:`realpolitik.models.landscape`, which
-were written in parallel; switch to those when they settle.
+Triads are classified by :func:`realpolitik.models.triangle.classify` and camps found by the exact
+landscape enumeration of :mod:`realpolitik.models.landscape`.
 
 References
 ----------
@@ -80,33 +79,18 @@ PERIODISATION: tuple[Period, ...] = (
 BOUNDARY_YEARS = frozenset({1959, 1960, 1961, 1970, 1971, 1972, 1981, 1982, 1983, 1989, 1990,
                             2014, 2015})
 
-ROLE_NAMES = {
-    MENAGE: ("friend", "friend", "friend"),
-    UNIT_VETO: ("foe", "foe", "foe"),
-}
 
 
 def _classify(s_ab: int, s_ac: int, s_bc: int, names: tuple[str, str, str]):
-    """(configuration, special actor, roles) of one triad from its three signs.
+    """(configuration, special actor, roles) of one triad from its three signs, through the shared
+    strategic-triangle model; a missing (zero) relation makes the triad indeterminate."""
+    from realpolitik.models.triangle import classify
 
-    Private stand-in for the shared triangle model (see the module docstring).
-    """
-    a, b, c = names
-    signs = (s_ab, s_ac, s_bc)
-    if 0 in signs:
+    if 0 in (s_ab, s_ac, s_bc):
         return INDETERMINATE, None, (None, None, None)
-    npos = sum(s > 0 for s in signs)
-    if npos == 3:
-        return MENAGE, None, ("friend",) * 3
-    if npos == 0:
-        return UNIT_VETO, None, ("foe",) * 3
-    # ties of each actor: a has ab, ac; b has ab, bc; c has ac, bc
-    own = {a: (s_ab, s_ac), b: (s_ab, s_bc), c: (s_ac, s_bc)}
-    if npos == 2:  # romantic: the pivot has two positive ties
-        pivot = next(k for k, v in own.items() if v == (1, 1))
-        return ROMANTIC, pivot, tuple("pivot" if k == pivot else "wing" for k in names)
-    outcast = next(k for k, v in own.items() if v == (-1, -1))  # npos == 1: stable marriage
-    return MARRIAGE, outcast, tuple("outcast" if k == outcast else "partner" for k in names)
+    configuration, roles = classify(s_ab, s_ac, s_bc)
+    special = next((n for n, r in zip(names, roles, strict=True) if r in ("pivot", "outcast")), None)
+    return configuration, special, roles
 
 
 def _relations_for(ccodes, years, data_dir, weights, inputs):
@@ -238,26 +222,18 @@ def historical_triangle(
 
 
 def _two_camps(sizes, prop):
-    """Exact minimum of the landscape energy over all two-camp configurations (n <= 8).
-
-    E(X) = sum_{i != j} s_i s_j p_ij d_ij(X), over 2^(n-1) configurations (the labelling of the
-    camps does not matter). Private stand-in for :mod:`realpolitik.models.landscape`.
-    Returns (sigma of the minimum, its energy, energy gap to the second-best configuration).
-    """
+    """Exact minimum of the landscape energy over all two-camp configurations, through the shared
+    landscape model. Returns (sigma of the minimum, its energy, energy gap to the second best)."""
     import numpy as np
 
-    n = len(sizes)
-    m = 1 << (n - 1)
-    bits = (np.arange(m)[:, None] >> np.arange(n - 1)[None, :]) & 1
-    sigma = np.hstack([np.ones((m, 1)), 1 - 2 * bits])  # actor 0 fixed in camp +1
-    s = np.asarray(sizes, dtype=float)
-    j = np.outer(s, s) * np.asarray(prop, dtype=float)
-    np.fill_diagonal(j, 0.0)
-    # d_ij = (1 - s_i s_j) / 2, summed over ordered pairs
-    energy = (j.sum() - np.einsum("ci,ij,cj->c", sigma, j, sigma)) / 2.0
+    from realpolitik.models.landscape import all_configurations
+
+    every = all_configurations(np.asarray(sizes, float), np.asarray(prop, float))
+    energy = every["energy"]
     order = np.argsort(energy, kind="stable")
-    gap = float(energy[order[1]] - energy[order[0]]) if m > 1 else float("nan")
-    return sigma[order[0]], float(energy[order[0]]), gap
+    gap = float(energy[order[1]] - energy[order[0]]) if len(energy) > 1 else float("nan")
+    sigma = 1.0 - 2.0 * every["labels"][order[0]]
+    return sigma, float(energy[order[0]]), gap
 
 
 def great_power_camps(
