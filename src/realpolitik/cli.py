@@ -275,12 +275,16 @@ def data_cite(datasets: tuple[str, ...]) -> None:
 @click.option("--allow-unverified", is_flag=True, help="Keep files that have no published checksum.")
 def data_fetch(datasets: tuple[str, ...], data_dir: str | None, allow_unverified: bool) -> None:
     """Download the official releases of DATASETS (the only command that uses the network)."""
-    from realpolitik.data.directory import data_dir as resolve_dir
+    import os
+
+    from realpolitik.data import directory
     from realpolitik.data.fetch import fetch
 
-    dest = resolve_dir(data_dir, must_exist=False) if data_dir is None else Path(data_dir)
+    dest = Path(data_dir or os.environ.get(directory.ENV_VAR) or directory.user_data_dir())
+    dest.mkdir(parents=True, exist_ok=True)
     for result in fetch(dest, list(datasets) or None, allow_unverified=allow_unverified):
-        click.echo(str(result))
+        click.echo(f"{result.key}: {result.status}" + (f" ({result.path})" if result.path else "")
+                   + (f": {result.message}" if result.message else ""))
 
 
 @data.command("path")
