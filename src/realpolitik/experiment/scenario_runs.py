@@ -112,8 +112,21 @@ def _finite(x: Any) -> Any:
     return x
 
 
+def _wilson(p: float, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a proportion: stays inside [0, 1], sensible at 0 and 1."""
+    if n == 0:
+        return float("nan"), float("nan")
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def outcome_summary(result: Any) -> dict[str, dict[str, Any]]:
-    """Per outcome: the mean with its 95% interval, and the 2.5-97.5% range of the draws."""
+    """Per outcome: the mean with its 95% interval, and the 2.5-97.5% range of the draws.
+
+    The interval of the mean is Wilson's for yes/no outcomes (every draw 0 or 1) and the normal
+    approximation otherwise.
+    """
     out: dict[str, dict[str, Any]] = {}
     table = result.summary()
     for name in result.outcomes:
@@ -121,12 +134,18 @@ def outcome_summary(result: Any) -> dict[str, dict[str, Any]]:
         # one thread: a parallel aggregate adds in a varying order and changes the last digits
         stats = result.query(
             "SET threads TO 1; "
-            f"SELECT stddev_samp({q}), count({q}), sum(CASE WHEN isinf({q}) THEN 1 ELSE 0 END) FROM draws")
-        sd, n, n_inf = (float(stats.iloc[0, 0] or 0.0), int(stats.iloc[0, 1]), int(stats.iloc[0, 2]))
+            f"SELECT stddev_samp({q}), count({q}), sum(CASE WHEN isinf({q}) THEN 1 ELSE 0 END), "
+            f"sum(CASE WHEN {q} = 0 OR {q} = 1 THEN 0 ELSE 1 END) FROM draws")
+        sd, n = float(stats.iloc[0, 0] or 0.0), int(stats.iloc[0, 1])
+        n_inf, n_not_binary = int(stats.iloc[0, 2] or 0), int(stats.iloc[0, 3] or 0)
         row = table.loc[name]
         mean = float(row["mean"])
-        half = 1.96 * sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
-        out[name] = {"mean": _finite(mean), "low": _finite(mean - half), "high": _finite(mean + half),
+        if n_not_binary == 0:
+            low, high = _wilson(mean, n)
+        else:
+            half = 1.96 * sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
+            low, high = mean - half, mean + half
+        out[name] = {"mean": _finite(mean), "low": _finite(low), "high": _finite(high),
                      "draws_low": _finite(float(row["low"])), "draws_high": _finite(float(row["high"])),
                      "n": n}
         if n_inf:

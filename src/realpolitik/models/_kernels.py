@@ -1,4 +1,5 @@
-"""Numba kernels for landscape theory (private; imported lazily by :mod:`landscape`).
+"""Numba kernels for landscape theory and triad dynamics (private; imported lazily by
+:mod:`landscape` and :mod:`balance`).
 
 Spin convention used by every kernel: ``sigma_i = +1`` for coalition 0 and ``-1`` for coalition 1;
 ``J`` is the symmetric coupling matrix ``s_i s_j p_ij`` with a zero diagonal and ``g`` the field

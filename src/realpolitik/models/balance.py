@@ -358,7 +358,7 @@ def constrained_triad_dynamics(S, *, max_steps: int = 1_000_000, rng: RNGLike = 
 
 
 def _triad_dynamics(S, rule, p, max_steps, rng, record_every):
-    from realpolitik.models import _landscape_kernels as K  # also holds the triad kernels
+    from realpolitik.models import _kernels as K
 
     A = _signed(S)
     if not (0.0 <= p <= 1.0):

@@ -308,7 +308,7 @@ def exact_landscape(
     ModelError
         if n exceeds ``max_actors`` (or :data:`BASIN_MAX_ACTORS` with ``basins``).
     """
-    from realpolitik.models import _landscape_kernels as K
+    from realpolitik.models import _kernels as K
 
     s, p, g = _inputs(sizes, propensity, field)
     n = s.size
@@ -404,7 +404,7 @@ def random_order_basins(
     dict with ``labels`` (m, n), ``energies`` (m,), ``shares`` (m,), ``stderr`` (m,), best
     energy first.
     """
-    from realpolitik.models import _landscape_kernels as K
+    from realpolitik.models import _kernels as K
 
     s, p, g = _inputs(sizes, propensity, field)
     J = couplings(s, p)
@@ -445,7 +445,7 @@ def exact_potts(sizes, propensity, k: int, *, actors: Sequence[str] | None = Non
     minimum when no actor's move to another existing coalition (or to an empty one, if fewer
     than k are in use) lowers ``E = sum_{i != j} J_ij [c_i != c_j]``. No basins are computed.
     """
-    from realpolitik.models import _landscape_kernels as K
+    from realpolitik.models import _kernels as K
 
     s, p, _ = _inputs(sizes, propensity)
     n = s.size
@@ -543,7 +543,7 @@ def heuristic_landscape(
     4. A lower bound (:func:`lower_bound` for k = 2; the pair bound for k > 2, valid for any
        number of coalitions) gives the gap ``best - bound``; a zero gap proves optimality.
     """
-    from realpolitik.models import _landscape_kernels as K
+    from realpolitik.models import _kernels as K
 
     s, p, g = _inputs(sizes, propensity, field)
     n = s.size
