@@ -186,7 +186,39 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
     if options.sensitivity:
         _explain(scenario, spec, result, options, info, lines)
     info["lines"] = lines
+    info["figures"].update(_figures(scenario, info))
     return info
+
+
+def _figures(scenario: Scenario, info: dict[str, Any]) -> dict[str, Any]:
+    """Figures of a run with draws: alignment by year over the draws, and the sensitivity ranking."""
+    import plotly.graph_objects as go
+
+    figs: dict[str, Any] = {}
+    r = info["per_model"].get("realignment")
+    if r and r["p_realign_by_year"]:
+        years = [int(y) + (scenario.spec.year or 0) for y in r["p_realign_by_year"]]
+        fig = go.Figure([
+            go.Scatter(x=years, y=list(r["p_realign_by_year"].values()), mode="lines+markers",
+                       name="aligned with the courter"),
+            go.Scatter(x=years, y=list(r["p_hedge_by_year"].values()), mode="lines+markers",
+                       name="hedging"),
+        ])
+        fig.update_layout(title="Probability of each alignment by year, over the draws",
+                          yaxis_range=[0, 1], height=360, margin=dict(l=40, r=20, t=50, b=40))
+        figs["alignment-by-year-draws"] = fig
+    sens = info.get("sensitivity")
+    if sens and sens["ranking"]:
+        rows = list(reversed(sens["ranking"]))
+        labels = [f"{x['path']} [{', '.join(x['claims']) or '-'}]" for x in rows]
+        fig = go.Figure(go.Bar(
+            x=[x["ST"] or 0.0 for x in rows], y=labels, orientation="h",
+            error_x=dict(type="data", array=[x["ST_conf"] or 0.0 for x in rows]),
+            name="total Sobol' index"))
+        fig.update_layout(title="What " + sens["description"] + " depends on (total Sobol' index)",
+                          height=120 + 28 * len(rows), margin=dict(l=420, r=20, t=50, b=40))
+        figs["sensitivity"] = fig
+    return figs
 
 
 def _realignment_over_draws(result: Any, outcomes: dict[str, Any], lines: list[str]) -> dict[str, Any]:

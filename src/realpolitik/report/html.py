@@ -18,6 +18,7 @@ h1{font-size:1.7em;margin-bottom:.2em} h2{border-bottom:2px solid #d0d7e2;paddin
 table{border-collapse:collapse;margin:1em 0;font-size:.9em} th,td{border:1px solid #d0d7e2;padding:.3em .6em;
 text-align:left;vertical-align:top} th{background:#eef2f7} .meta{color:#5a6578;font-size:.9em}
 pre.lines{background:#f6f8fb;padding:1em;overflow-x:auto;font-size:.9em} .claim{font-weight:600}
+.headline{background:#eef6ee;border-left:5px solid #3b8b4a;padding:.6em 1.2em;margin:1.2em 0}
 """
 
 
@@ -37,6 +38,10 @@ def render_report(result: RunResult) -> str:
         f"<code>{s.content_hash[:16]}</code> · realpolitik {_e(result.summary.get('realpolitik'))}</p>")
     if s.spec.description:
         parts.append(f"<p>{_e(s.spec.description)}</p>")
+    headline = _headline(result)
+    if headline:
+        parts.append("<div class='headline'><ul>" + "".join(f"<li>{h}</li>" for h in headline)
+                     + "</ul></div>")
     parts.append("<nav><ul>" + "".join(
         f"<li><a href='#model-{_e(n)}'>{_e(n)}</a></li>" for n in result.analyses)
         + ("<li><a href='#uncertainty'>uncertainty</a></li>" if result.experiment else "")
@@ -70,6 +75,37 @@ def render_report(result: RunResult) -> str:
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>{head}</head>"
             "<body>" + "\n".join(parts) + "</body></html>\n")
+
+
+def _headline(result: RunResult) -> list[str]:
+    """The few sentences a reader needs first, from the run's summary (already escaped HTML)."""
+    out: list[str] = []
+    summary = result.summary
+    r = summary.get("realignment")
+    spec = result.scenario.spec
+    if r and spec.realignment is not None:
+        label = {a.id: a.label for a in spec.actors}
+        b = spec.realignment
+        choice = {"stay": f"stays with {label[b.incumbent]}", "hedge": "hedges",
+                  "courter": f"aligns with {label[b.courter]}"}[r["outcome"]]
+        out.append(f"At the point values, <b>{_e(label[b.pivot])} {_e(choice)}</b>.")
+        if r.get("price") is None:
+            out.append(f"No package within the levers' bounds buys a full realignment; "
+                       f"{_e(label[b.courter])}'s willingness to pay is {r['courter_willingness_to_pay']:,.0f}.")
+        else:
+            out.append(f"A full realignment costs {_e(label[b.courter])}'s side {r['price']:,.0f} against a "
+                       f"willingness to pay of {r['courter_willingness_to_pay']:,.0f} (margin {r['margin']:,.0f}).")
+        if "p_realign" in r and isinstance(r.get("p_realign_interval"), list):
+            lo, hi = r["p_realign_interval"]
+            out.append(f"Over {summary['draws']:,} draws of the uncertain numbers: P(realignment) = "
+                       f"<b>{r['p_realign']:.3f}</b> (95% interval {lo:.3f} to {hi:.3f}); "
+                       f"P(hedge) = <b>{r['p_hedge']:.3f}</b>.")
+    sens = summary.get("sensitivity")
+    if sens and sens.get("ranking"):
+        top = sens["ranking"][:3]
+        out.append("The answer depends most on " + "; ".join(
+            f"<code>{_e(x['path'])}</code> ({_e(', '.join(x['claims']) or 'no claim')})" for x in top) + ".")
+    return out
 
 
 def _plotly_js() -> str:

@@ -240,11 +240,13 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
                      "turnover of all three, point values): "
                      + " ".join(f"{v:.2f}" for v in by_year))
         lines.append(f"Expected duration of a realignment: {_fmt(out.get('expected_duration'))} years")
-    tables = {
-        "price decomposition": pd.DataFrame(
-            [{"cause": c, "courter's cost": out["decomposition"][c], "value to pivot": v}
-             for c, v in deco.items()]),
-    }
+    rows = []
+    for c, v in deco.items():
+        row = {"cause": c, "value to the pivot": round(v, 6) + 0.0}
+        if out["feasible"]:
+            row["cost to the courter's side"] = round(out["decomposition"][c], 6) + 0.0
+        rows.append(row)
+    tables = {"price decomposition": pd.DataFrame(rows)}
     if by_year:
         tables["alignment by year"] = pd.DataFrame({
             "year": np.arange(1, len(by_year) + 1) + (scenario.spec.year or 0),
@@ -259,7 +261,9 @@ def _figures(out: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
     figs = {}
     deco = {k: v for k, v in out["decomposition_value"].items() if abs(v) > 1e-9}
     if deco:
-        fig = go.Figure(go.Waterfall(x=list(deco), y=list(deco.values()), measure=["relative"] * len(deco)))
+        fig = go.Figure(go.Waterfall(x=[*deco, "what the package must make up"],
+                                     y=[*deco.values(), 0.0],
+                                     measure=["relative"] * len(deco) + ["total"]))
         fig.update_layout(title="What a full realignment must make up, by cause (value to the pivot)",
                           height=380, margin=dict(l=40, r=20, t=50, b=80))
         figs["decomposition"] = fig
