@@ -74,13 +74,35 @@ def test_option_values_by_hand():
     np.testing.assert_allclose(s.option_values[0], [0.0, -5.0, -21.0])
 
 
-def test_capacity_lever_worth_at_most_the_shortfall():
+def test_capacity_lever_gives_its_value_plus_the_trade_it_fills():
     pb = small(horizon=1, discount_rate=0.0, lever_committed=False)
-    # courter option: shortfall 60 - 30 = 30 of trade; binding adds 40 at extent 1: value capped
+    # courter option: shortfall 60 - 30 = 30 of trade; binding (value 8) adds 40 at extent 1:
+    # its value always, plus g = 0.2 per unit of the shortfall it fills
     v = package_value(pb, [[0.0, 1.0, 0.0]], target=2)
-    np.testing.assert_allclose(v, 8.0 * 30 / 40)
+    np.testing.assert_allclose(v, 8.0 + 0.2 * 30)
     v_h = package_value(pb, [[0.0, 1.0, 0.0]], target=1)  # hedge shortfall 10
-    np.testing.assert_allclose(v_h, 8.0 * 10 / 40)
+    np.testing.assert_allclose(v_h, 8.0 + 0.2 * 10)
+    np.testing.assert_allclose(package_value(pb, [[0.0, 0.5, 0.0]], target=2), 4.0 + 0.2 * 20)
+
+
+def test_capacity_levers_share_one_shortfall():
+    pb = small(horizon=1, discount_rate=0.0, lever_committed=False,
+               lever_capacity=[0.0, 40.0, 20.0, 0.0])
+    # binding 40 + aid 20 of capacity against a shortfall of 30: the trade part is 0.2 * 30
+    v = package_value(pb, [[0.0, 1.0, 1.0]], target=2)
+    np.testing.assert_allclose(v, 8.0 + 3.0 + 0.2 * 30)
+    v = package_value(pb, [[0.0, 0.25, 0.5]], target=2)  # 10 + 10 of capacity, all of it used
+    np.testing.assert_allclose(v, 2.0 + 1.5 + 0.2 * 20)
+
+
+def test_filled_trade_is_discounted_by_the_lever_s_survival():
+    pb = small(lever_capacity=[0.0, 40.0, 0.0, 0.0])
+    s = solve(pb)
+    d = s.derived
+    D = d.lever_durability[0, 1]
+    assert D < d.annuity[0]  # binding is a promise
+    v = package_value(pb, [[0.0, 1.0, 0.0]], target=2)
+    np.testing.assert_allclose(v, 8.0 * D + 0.2 * D * 30)
 
 
 def test_price_closes_the_gap_and_decomposition_sums():
@@ -116,13 +138,82 @@ def test_property_fast_equals_highs(seed, binary):
                                rtol=1e-9, atol=1e-9)
 
 
-def test_highs_handles_two_capacity_levers_and_fast_refuses():
-    pb = random_problem(3, two_capacity=True)
+def capacity_problem(seed: int, B: int = 8, n_cap: int = 2, binary: bool = False,
+                     shared: bool = True) -> RealignmentProblem:
+    """4 courter levers (the first ``n_cap`` add capacity), 2 incumbent levers; on/off levers
+    at random with ``binary``; capacity levers under one commitment form (``shared``) or each
+    under its own."""
+    rng = np.random.default_rng(seed)
+    u = rng.uniform
+    L = 6
+    cap = np.zeros((B, L))
+    cap[:, :n_cap] = u(0, 80, (B, n_cap)) * (rng.uniform(size=(B, n_cap)) > 0.1)
+    rr = u(0, 0.2, (B, L))
+    ss = u(0, 1, (B, L))
+    committed = rng.uniform(size=L) < 0.6
+    if shared and n_cap:
+        rr[:, :n_cap] = rr[:, :1]
+        ss[:, :n_cap] = ss[:, :1]
+        committed[:n_cap] = committed[0]
+    return RealignmentProblem(
+        trade_with_incumbent=u(50, 250, B), gains_share=u(0.05, 0.5, B),
+        retaliation=u(0, 1, (B, 2)), replacement_capacity=u(0, 80, (B, 2)),
+        components=u(-20, 15, (B, 2, 2)), component_names=("security", "status"),
+        switching_cost=u(0, 60, (B, 2)), courter_value=u(0, 60, (B, 2)),
+        incumbent_value=u(0, 40, (B, 2)),
+        lever_names=tuple("abcdef"), lever_side=[0, 0, 0, 0, 1, 1],
+        lever_value=u(0, 30, (B, L)) * (rng.uniform(size=(B, L)) > 0.15),
+        lever_cost=u(0.0, 30, (B, L)), lever_min=u(0, 0.3, (B, L)), lever_max=u(0.5, 2, (B, L)),
+        lever_binary=(rng.uniform(size=L) < 0.4) & binary, lever_capacity=cap,
+        lever_committed=committed, lever_annual_repudiation=rr, lever_successor_repudiation=ss,
+        horizon=rng.integers(1, 16, B), discount_rate=u(0.0, 0.1, B),
+        courter_turnover=Turnover(u(0, 0.1, B), 4, rng.integers(1, 5, B), u(0, 1, B)),
+        incumbent_turnover=Turnover(u(0, 0.1, B)),
+    )
+
+
+@given(seed=st.integers(0, 2**31 - 1), n_cap=st.integers(0, 3), binary=st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_property_fast_equals_highs_with_capacity_levers(seed, n_cap, binary):
+    pb = capacity_problem(seed, n_cap=n_cap, binary=binary)
+    f, h = solve(pb, "fast"), solve(pb, "highs")
+    assert f.method == "fast"
+    np.testing.assert_array_equal(f.feasible, h.feasible)
+    # HiGHS meets its constraints to its feasibility tolerance (~1e-7 absolute), the fast path
+    # to rounding: hence the small absolute tolerance
+    np.testing.assert_allclose(f.price, h.price, rtol=1e-7, atol=1e-6)
+    np.testing.assert_allclose(f.incumbent_max_bid, h.incumbent_max_bid, rtol=1e-7, atol=1e-6)
+    ok = f.feasible & (f.need > 0)
+    # the cheapest package is worth what P needs (more only if the lower bounds force it)
+    assert np.all(f.price_value[ok] >= f.need[ok] * (1 - 1e-9) - 1e-9)
+    np.testing.assert_allclose(f.decomposition.sum(2), np.where(f.feasible, f.price, 0.0),
+                               rtol=1e-9, atol=1e-9)
+
+
+def test_capacity_levers_of_different_durability_go_to_highs():
+    pb = capacity_problem(3, B=12, n_cap=3, shared=False)
     with pytest.raises(ModelError):
         solve(pb, "fast")
-    s = solve(pb)  # auto -> highs
-    assert s.method == "highs"
-    assert np.all(np.isfinite(s.price[s.feasible]))
+    s, h = solve(pb), solve(pb, "highs")
+    assert s.method == "fast+highs"
+    np.testing.assert_allclose(s.price, h.price, rtol=1e-7, atol=1e-6)
+
+
+def test_flagship_shape_two_capacity_levers_takes_the_fast_path():
+    pb = capacity_problem(5, B=200, n_cap=2)
+    s = solve(pb)
+    assert s.method == "fast"
+    np.testing.assert_allclose(s.price, solve(pb, "highs").price, rtol=1e-7, atol=1e-6)
+
+
+def test_highs_prints_nothing(capfd):
+    pb = capacity_problem(7, B=6, n_cap=2, binary=True)
+    solve(pb, "highs")
+    out, _ = capfd.readouterr()
+    assert out == ""
+    print("still connected")
+    out, _ = capfd.readouterr()
+    assert out == "still connected\n"
 
 
 @given(seed=st.integers(0, 2**31 - 1), scale=st.floats(1.0, 3.0))
@@ -149,12 +240,9 @@ def test_more_durable_commitment_never_raises_price(seed, f):
 @settings(max_examples=30, deadline=None)
 def test_more_retaliation_never_lowers_price(seed, extra):
     # retaliation against aligning (harsher retaliation against hedging makes the hedge a weaker
-    # outside option and can lower the price of full alignment); the capacity lever's value is
-    # the trade gains it restores, so filling a larger shortfall is never a windfall
+    # outside option and can lower the price of full alignment). A package fills at most the
+    # extra shortfall, worth g per unit, while P loses g per unit of it: never a windfall
     pb = random_problem(seed, B=6)
-    pb = pb.with_changes(lever_value=np.where(pb.lever_capacity > 0,
-                                              pb.gains_share[:, None] * pb.lever_capacity,
-                                              pb.lever_value))
     r = pb.retaliation.copy()
     r[:, 1] = np.minimum(r[:, 1] + extra, 1.0)
     harsher = pb.with_changes(retaliation=r)
@@ -239,3 +327,24 @@ def test_bad_inputs_raise_model_error():
         small(component_names=("excess", "domestic"))
     with pytest.raises(ModelError):
         small(lever_capacity=[0, 0, 0, 5.0])
+
+
+def test_a_lapsed_capacity_promise_takes_its_trade_with_it():
+    # binding has no direct value, only capacity; it is a promise that a new courter government
+    # (certain in year 2) repudiates. P realigns for it in year 1 and returns once it lapses.
+    kw = dict(
+        trade_with_incumbent=100.0, gains_share=0.5, retaliation=[0.0, 0.3],
+        replacement_capacity=[0.0, 10.0], components=[[-50.0, 8.0]], component_names=("security",),
+        switching_cost=0.0, courter_value=[0.0, 100.0], incumbent_value=0.0,
+        lever_names=("binding",), lever_side=[0], lever_value=[0.0], lever_cost=[1.0],
+        lever_capacity=[40.0], lever_annual_repudiation=0.0, lever_successor_repudiation=1.0,
+        horizon=3, discount_rate=0.0, courter_turnover=Turnover(0.0, 10, 2, 1.0),
+    )
+    pb = RealignmentProblem(lever_committed=[True], **kw)
+    s = solve(pb)
+    assert s.outcome[0] == 2
+    np.testing.assert_allclose(s.price_trade_value[0, 1], s.price_value[0, 1])
+    sim = simulate(pb, 0, solution=s)
+    np.testing.assert_array_equal(sim.aligned[0, :, 2], [1.0, 0.0, 0.0])
+    kept = RealignmentProblem(lever_committed=[False], **kw)
+    np.testing.assert_array_equal(simulate(kept, 0).aligned[0, :, 2], [1.0, 1.0, 1.0])

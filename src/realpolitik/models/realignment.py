@@ -7,6 +7,13 @@ staying; P takes the best option. Everything is valued in present value (PV) ove
 ``H`` years at discount rate ``rho``; promises (levers under a commitment) are discounted by their
 survival (:mod:`realpolitik.models.commitment`), retaliation and sunk switching costs are not.
 
+A lever with ``adds_replacement_capacity`` gives P its direct ``value`` always and also lets the
+courter's side absorb more of the trade the incumbent cuts: a package ``e`` is worth
+``v.e + g min(a.e, sf_o)`` a year, with ``sf_o`` the trade shortfall of option ``o`` that all
+capacity levers share and ``g`` the gains share. The courter's cheapest package is a small linear
+programme (a fractional knapsack plus one linking constraint), solved exactly and vectorised over
+draws by Lagrangian duality; HiGHS solves the same problems as the reference.
+
 Every function works on a :class:`RealignmentProblem`, a frozen batch of ``B`` draws (a point run
 is ``B = 1``), and is vectorised over draws.
 
@@ -23,7 +30,10 @@ Politics* 33(4), 485-515.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import sys
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -111,8 +121,12 @@ class RealignmentProblem:
         has every lever of its side within bounds.
     lever_binary : (L,) on/off levers: extent 0 or ``lever_max`` [levers[].binary].
     lever_capacity : (B, L) trade per year at extent 1 that a lever lets the courter's side absorb
-        [levers[].adds_replacement_capacity]; such a lever's value counts only for the trade
-        shortfall it fills (courter levers only).
+        [levers[].adds_replacement_capacity] (courter levers only). Such a lever at extent ``e``
+        gives P its direct value ``v e`` always, and fills up to ``a e`` of the trade shortfall
+        ``sf_o = max(retaliation_o T - replacement_capacity_o, 0)``, worth ``gains_share`` per
+        unit; all capacity levers fill one shared shortfall: a package is worth
+        ``v.e + g min(a.e, sf_o)`` a year (in PV each part discounted by the lever's survival;
+        with unequally durable levers the most durable fill the shortfall first).
     lever_committed : (L,) the lever is a promise (discounted by survival) [levers[].commitment].
     lever_annual_repudiation, lever_successor_repudiation : (B, L) its commitment form
         [commitments[].annual_repudiation, .successor_repudiation].
@@ -316,6 +330,8 @@ class _Derived:
     shortfall: np.ndarray  # (B, 2) trade the courter's side cannot absorb
     parts: dict  # PV parts of -U for the decomposition, each (B, 2)
     lever_pv: np.ndarray  # (B, L) survival-discounted PV per unit extent, value to P
+    lever_durability: np.ndarray  # (B, L) PV factor of each lever: D_l (promises) or A
+    trade_weight: np.ndarray  # (B, L) PV of one unit of filled trade per year: g D_l
     lever_face: np.ndarray  # (B, L) PV per unit extent if promises were certain
     lever_cost_pv: np.ndarray  # (B, L) PV of cost per unit extent to the giving side
     pivot_pv: np.ndarray  # (B,) sum delta^t S_P(t)
@@ -347,17 +363,31 @@ def _derive(pb: RealignmentProblem) -> _Derived:
     for k, name in enumerate(pb.component_names):
         parts[name] = -pb.components[:, k, :] * A[:, None]
     L = len(pb.lever_names)
-    lever_pv = pb.lever_value * A[:, None]
+    dur = np.repeat(A[:, None], L, axis=1)
     qC = turnover_probability(T, pb.courter_turnover)  # (B, T)
     qI = turnover_probability(T, pb.incumbent_turnover)
     com = np.flatnonzero(pb.lever_committed)
-    if com.size:
-        q = np.where((pb.lever_side[com] == COURTER)[None, :, None], qC[:, None, :],
-                     qI[:, None, :])
-        S = survival(T, pb.lever_annual_repudiation[:, com],
-                     pb.lever_successor_repudiation[:, com], change=q)
-        lever_pv = lever_pv.copy()
-        lever_pv[:, com] = pb.lever_value[:, com] * np.einsum("bt,blt->bl", w, S)
+    # levers under the same commitment form share one survival computation
+    groups: list[list[int]] = []
+    for j in com:
+        for g_ in groups:
+            i = g_[0]
+            if (pb.lever_side[i] == pb.lever_side[j]
+                    and np.array_equal(pb.lever_annual_repudiation[:, i],
+                                       pb.lever_annual_repudiation[:, j])
+                    and np.array_equal(pb.lever_successor_repudiation[:, i],
+                                       pb.lever_successor_repudiation[:, j])):
+                g_.append(j)
+                break
+        else:
+            groups.append([j])
+    for g_ in groups:
+        i = g_[0]
+        q = qC if pb.lever_side[i] == COURTER else qI
+        S = survival(T, pb.lever_annual_repudiation[:, i], pb.lever_successor_repudiation[:, i],
+                     change=q)
+        dur[:, g_] = np.sum(w * S, axis=1)[:, None]
+    lever_pv = pb.lever_value * dur
     qP = turnover_probability(T, pb.pivot_turnover)
     S_P = survival(T, pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, change=qP)
     D_P = np.sum(w * S_P, axis=1)
@@ -369,6 +399,8 @@ def _derive(pb: RealignmentProblem) -> _Derived:
         shortfall=np.maximum(lost - pb.replacement_capacity, 0.0),
         parts=parts,
         lever_pv=lever_pv,
+        lever_durability=dur,
+        trade_weight=pb.gains_share[:, None] * dur,
         lever_face=pb.lever_value * A[:, None],
         lever_cost_pv=pb.lever_cost * A[:, None],
         pivot_pv=D_P,
@@ -381,28 +413,43 @@ def _derive(pb: RealignmentProblem) -> _Derived:
 
 
 # --------------------------------------------------------------------------------------------
-# Package values and the two knapsacks (fast path)
+# Package values and the knapsacks (fast path)
 # --------------------------------------------------------------------------------------------
 
 
-def _package_value_arrays(x, p, a, sf):
-    """Value ``max sum p z`` s.t. ``z <= x`` and ``sum a z <= sf`` (a = 0: plain levers).
-
-    A fractional knapsack over the capacity levers by value per unit of capacity; vectorised.
-    """
-    plain = np.where(a > 0, 0.0, p * x).sum(axis=1)
-    is_cap = a > 0
-    if not np.any(is_cap):
-        return plain
-    cap_used = np.where(is_cap, a * x, 0.0)
-    dens = np.where(is_cap, p / np.where(is_cap, a, 1.0), -np.inf)
-    order = np.argsort(-dens, axis=1, kind="stable")
-    cu = np.take_along_axis(cap_used, order, axis=1)
-    dn = np.take_along_axis(dens, order, axis=1)
+def _trade_fill(x, a, w, sf):
+    """Trade per year that packages ``x`` (B, m) fill: ``y`` maximising ``sum w_i y_i`` s.t.
+    ``0 <= y_i <= a_i x_i`` and ``sum y_i <= sf`` (the most durable levers fill first)."""
+    y = np.zeros_like(x, dtype=float)
+    cols = np.flatnonzero(np.any(a > 0, axis=0)) if a.size else np.zeros(0, int)
+    if cols.size == 0:
+        return y
+    cap = a[:, cols] * x[:, cols]
+    if cols.size == 1:
+        y[:, cols[0]] = np.minimum(cap[:, 0], np.maximum(sf, 0.0))
+        return y
+    order = np.argsort(-w[:, cols], axis=1, kind="stable")
+    cu = np.take_along_axis(cap, order, axis=1)
     before = np.cumsum(cu, axis=1) - cu
-    room = np.clip(sf[:, None] - before, 0.0, None)
-    filled = np.minimum(cu, room)
-    return plain + np.sum(filled * np.where(np.isfinite(dn), dn, 0.0), axis=1)
+    filled = np.minimum(cu, np.clip(sf[:, None] - before, 0.0, None))
+    out = np.empty_like(filled)
+    np.put_along_axis(out, order, filled, axis=1)
+    y[:, cols] = out
+    return y
+
+
+def _package_value_arrays(x, p, a, w, sf):
+    """Value to P of packages ``x`` (B, m): direct value ``p x`` plus the trade they fill.
+
+    ``p`` direct value per unit extent, ``a`` trade per year a unit of extent lets the courter's
+    side absorb, ``w`` value of one unit of filled trade per year (``g`` times the lever's PV
+    factor), ``sf`` (B,) the shortfall per year that all capacity levers share. With one capacity
+    lever (or all equally durable) the trade part is ``w min(a x, sf)``.
+    """
+    direct = np.sum(p * x, axis=1)
+    if not np.any(a > 0):
+        return direct
+    return direct + np.sum(w * _trade_fill(x, a, w, sf), axis=1)
 
 
 def _binary_subsets(binary: np.ndarray) -> np.ndarray:
@@ -412,47 +459,86 @@ def _binary_subsets(binary: np.ndarray) -> np.ndarray:
     return np.array(list(itertools.product((0.0, 1.0), repeat=nb))).reshape(2**nb, nb)
 
 
-def _greedy_min_cost(p, k, lo, hi, cap, need):
-    """Box ``[lo, hi]`` continuous levers; value ``p * min(e, cap)``: cheapest ``value >= need``.
-
-    Returns cost (inf where unreachable) and extents. Steps: the lower bounds are mandatory;
-    the rest is a fractional knapsack: levers sorted by cost per unit of value, filled in order,
-    the last one partly.
-    """
-    v0 = np.sum(p * np.minimum(lo, cap), axis=1)
-    c0 = np.sum(k * lo, axis=1)
-    r = need - v0
-    de = np.clip(np.minimum(hi, cap) - lo, 0.0, None)
-    de = np.where(p > 0, de, 0.0)
-    dv = p * de
-    ratio = np.where(p > 0, k / np.where(p > 0, p, 1.0), np.inf)
+def _knapsack(cost, val, U, R):
+    """Fractional knapsack, vectorised over rows: ``min cost x`` s.t. ``val x >= R``,
+    ``0 <= x <= U``. Items of negative cost are taken whole; the others in order of cost per
+    unit of value, the last in part. Returns ``x`` and whether ``R`` is reached."""
+    neg = (cost < 0) & (U > 0)
+    x = np.where(neg, U, 0.0)
+    rem = R - np.sum(val * x, axis=1)
+    usable = ~neg & (val > 0) & (U > 0)
+    ratio = np.where(usable, cost / np.where(usable, val, 1.0), np.inf)
     order = np.argsort(ratio, axis=1, kind="stable")
-    dv_s = np.take_along_axis(dv, order, axis=1)
-    dc_s = np.take_along_axis(k * de, order, axis=1)
-    rt_s = np.take_along_axis(ratio, order, axis=1)
-    p_s = np.take_along_axis(p, order, axis=1)
-    cumv = np.cumsum(dv_s, axis=1)
-    cumc = np.cumsum(dc_s, axis=1)
-    m = p.shape[1]
-    idx = np.sum(cumv < r[:, None], axis=1)  # first lever that reaches the need
-    rows = np.arange(p.shape[0])
-    prev_v = np.where(idx > 0, cumv[rows, np.maximum(idx - 1, 0)], 0.0) if m else np.zeros_like(r)
-    prev_c = np.where(idx > 0, cumc[rows, np.maximum(idx - 1, 0)], 0.0) if m else np.zeros_like(r)
-    ok = idx < m
-    ji = np.minimum(idx, max(m - 1, 0))
-    rem = np.clip(r - prev_v, 0.0, None)
-    part_c = np.where(ok, rem * (rt_s[rows, ji] if m else 0.0), 0.0)
-    cost = np.where(r <= 0, c0, np.where(ok, c0 + prev_c + part_c, np.inf))
-    pos = np.arange(m)[None, :]
-    de_s = np.take_along_axis(de, order, axis=1)
-    take = np.where(pos < idx[:, None], de_s, 0.0)
-    if m:
-        part_e = np.where(ok, rem / np.where(p_s[rows, ji] > 0, p_s[rows, ji], 1.0), 0.0)
-        take[rows, ji] += np.where(ok & (r > 0), part_e, 0.0)
-    take = np.where(r[:, None] <= 0, 0.0, take)
-    ext_inc = np.empty_like(take)
-    np.put_along_axis(ext_inc, order, take, axis=1)
-    return cost, lo + ext_inc
+    dv = np.take_along_axis(np.where(usable, val * U, 0.0), order, axis=1)
+    before = np.cumsum(dv, axis=1) - dv
+    short = np.clip(rem[:, None] - before, 0.0, None)
+    frac = np.where(dv > 0, np.minimum(short / np.where(dv > 0, dv, 1.0), 1.0), 0.0)
+    add = np.empty_like(frac)
+    np.put_along_axis(add, order, frac * np.take_along_axis(U, order, axis=1), axis=1)
+    total = before[:, -1] + dv[:, -1] if dv.shape[1] else np.zeros_like(rem)
+    return x + add, rem <= total * (1 + 1e-12)
+
+
+def _lp_trade(p, k, u, a, wc, S, R):
+    """Cheapest extents with trade: ``min k d`` s.t. ``p d + wc t >= R``, ``0 <= t <= S``,
+    ``t <= a d``, ``0 <= d <= u`` (rows with ``R > 0`` that can reach it).
+
+    Exact, by Lagrangian duality on the link ``t <= a d`` (multiplier ``lam``). The dual
+    ``D(mu, lam) = mu R - S (wc mu - lam)+ - sum_i u_i (p_i mu + a_i lam - k_i)+`` is concave and
+    piecewise linear on ``mu, lam >= 0``, so its maximum is at a vertex of the arrangement of the
+    lines where a term kinks (and the axis ``lam = 0``): all pairwise intersections are
+    evaluated (on the axis ``mu = 0``, ``D <= D(0, 0) = 0``). For the
+    best ``lam*``, the fractional knapsacks of the Lagrangian (levers at cost ``k_i - lam a_i``,
+    trade at cost ``lam``) just below and just above ``lam*`` bracket the link's residual
+    ``t - a d`` (non-increasing in ``lam``); their convex combination with zero residual is
+    optimal. Returns ``(d, t, certified)``: ``certified`` where the primal cost is within 1e-9
+    (relative) of the dual bound, a proof of optimality.
+    """
+    n, m = p.shape
+    one, zero = np.ones(n), np.zeros(n)
+    # vertices on the axis mu = 0 are worth at most D(0, 0) = 0 and are left out
+    LA = np.column_stack([p, wc, zero])
+    LB = np.column_stack([a, -one, one])
+    LK = np.column_stack([k, zero, zero])
+    i1, i2 = np.triu_indices(m + 2, 1)
+    A1, A2, B1, B2, K1, K2 = LA[:, i1], LA[:, i2], LB[:, i1], LB[:, i2], LK[:, i1], LK[:, i2]
+    det = A1 * B2 - A2 * B1
+    okd = np.abs(det) > 1e-12 * (np.abs(A1 * B2) + np.abs(A2 * B1))
+    sd = np.where(okd, det, 1.0)
+    mu = (K1 * B2 - K2 * B1) / sd
+    lam = (A1 * K2 - A2 * K1) / sd
+    tol = 1e-12 * (1.0 + np.abs(mu) + np.abs(lam))
+    valid = okd & (mu >= -tol) & (lam >= -tol)
+    mu, lam = np.maximum(mu, 0.0), np.maximum(lam, 0.0)
+    D = mu * R[:, None] - S[:, None] * np.maximum(wc[:, None] * mu - lam, 0.0)
+    for j in range(m):
+        D -= u[:, j : j + 1] * np.maximum(p[:, j : j + 1] * mu + a[:, j : j + 1] * lam
+                                          - k[:, j : j + 1], 0.0)
+    D = np.where(valid, D, -np.inf)
+    best = np.argmax(D, axis=1)
+    rows = np.arange(n)
+    dstar, mus, lams = D[rows, best], mu[rows, best], lam[rows, best]
+    eta = 1e-10 * (lams + mus * wc) + 1e-300
+    val = np.column_stack([p, wc])
+    U = np.column_stack([u, S])
+
+    def at(lm):
+        x, _ = _knapsack(np.column_stack([k - lm[:, None] * a, lm]), val, U, R)
+        return x, x[:, m] - np.sum(a * x[:, :m], axis=1)
+
+    x_lo, r_lo = at(np.maximum(lams - eta, 0.0))
+    x_hi, r_hi = at(lams + eta)
+    theta = np.where(r_lo <= 0, 1.0,
+                     np.where(r_hi >= 0, 0.0, -r_hi / np.where(r_lo > r_hi, r_lo - r_hi, 1.0)))
+    x = theta[:, None] * x_lo + (1 - theta[:, None]) * x_hi
+    d = x[:, :m]
+    t = np.minimum(x[:, m], np.sum(a * d, axis=1))
+    cost = np.sum(k * d, axis=1)
+    value = np.sum(p * d, axis=1) + wc * t
+    scale = np.abs(cost) + np.abs(dstar) + 1e-300
+    certified = ((cost - dstar <= 1e-9 * scale) & (value >= R - 1e-9 * np.abs(R))
+                 & np.isfinite(dstar))
+    return d, t, certified
 
 
 def _greedy_max_value(p, k, lo, hi, budget):
@@ -467,8 +553,6 @@ def _greedy_max_value(p, k, lo, hi, budget):
     dv_s = np.take_along_axis(p * de, order, axis=1)
     dc_s = np.take_along_axis(k * de, order, axis=1)
     de_s = np.take_along_axis(de, order, axis=1)
-    k_s = np.take_along_axis(k, order, axis=1)
-    p_s = np.take_along_axis(p, order, axis=1)
     cumc = np.cumsum(dc_s, axis=1)
     before = cumc - dc_s
     room = np.clip(R[:, None] - before, 0.0, None)
@@ -479,35 +563,93 @@ def _greedy_max_value(p, k, lo, hi, budget):
     take = frac * de_s
     ext_inc = np.empty_like(take)
     np.put_along_axis(ext_inc, order, take, axis=1)
-    del k_s, p_s
     return value, lo + ext_inc
 
 
-def _fast_min_cost(p, k, lo, hi, binary, cap, need):
-    """Cheapest package (``0`` or within the box) worth at least ``need``; binary levers are
-    enumerated, continuous levers solved as a fractional knapsack per subset."""
+def _common_weight(a, w):
+    """Per row: the trade weight shared by all levers with capacity, and whether it is shared
+    (rows whose capacity levers differ in durability are not for the fast path)."""
+    B = a.shape[0]
+    has = a > 0
+    if not np.any(has):
+        return np.zeros(B), np.ones(B, bool)
+    wmax = np.max(np.where(has, w, -np.inf), axis=1)
+    wmin = np.min(np.where(has, w, np.inf), axis=1)
+    any_cap = np.any(has, axis=1)
+    same = ~any_cap | (wmax - wmin <= 1e-12 * np.abs(wmax))
+    return np.where(any_cap, wmax, 0.0), same
+
+
+def _fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
+    """Cheapest package (within the box) worth at least ``need`` (rows with ``need >= 0``).
+
+    On/off levers are enumerated; per subset, the continuous levers are a fractional knapsack
+    when no trade is left to fill. Otherwise two relaxations are tried first, each optimal when
+    its solution is feasible: every unit of capacity valued (fits if the capacity bought stays
+    within the shortfall) and the shortfall filled for free (fits if the extents bought carry
+    it); the remaining rows, where the capacity bought exactly meets the shortfall, go to the
+    exact Lagrangian LP of :func:`_lp_trade`. Needs the
+    capacity levers of a row to share one trade weight (see :func:`_common_weight`). Returns
+    cost (inf where out of reach), extents and whether each row's optimum is certified.
+    """
     B, m = p.shape
+    wc, _ = _common_weight(a, w)
     best_c = np.full(B, np.inf)
     best_e = np.zeros((B, m))
+    cert = np.ones(B, bool)
     cont = ~binary
+    pc, kc, loc, hic, ac = p[:, cont], k[:, cont], lo[:, cont], hi[:, cont], a[:, cont]
+    u = hic - loc
     for sub in _binary_subsets(binary):
         e_bin = np.zeros((B, m))
         e_bin[:, binary] = sub[None, :] * hi[:, binary]
-        vb = np.sum(np.where(binary, p * np.minimum(e_bin, cap), 0.0), axis=1)
-        cb = np.sum(np.where(binary, k * e_bin, 0.0), axis=1)
-        c, e = _greedy_min_cost(p[:, cont], k[:, cont], lo[:, cont], hi[:, cont], cap[:, cont],
-                                need - vb)
-        c = c + cb
+        C0 = np.sum(a * e_bin, axis=1) + np.sum(ac * loc, axis=1)
+        R = (need - np.sum(p * e_bin, axis=1) - np.sum(pc * loc, axis=1)
+             - wc * np.minimum(C0, sf))
+        S = np.maximum(sf - C0, 0.0)
+        c0 = np.sum(k * e_bin, axis=1) + np.sum(kc * loc, axis=1)
+        reach = np.sum(pc * u, axis=1) + wc * np.minimum(S, np.sum(ac * u, axis=1))
+        go = (R > 0) & (reach >= R * (1 - 1e-12))
+        trade = go & (S > 0) & (wc > 0) & np.any(ac * u > 0, axis=1)
+        plain = go & ~trade
+        d = np.zeros((B, int(cont.sum())))
+        ok = (R <= 0) | go
+        sub_cert = np.ones(B, bool)
+        if np.any(plain):
+            ix = np.flatnonzero(plain)
+            x, _ = _knapsack(kc[ix], pc[ix], u[ix], R[ix])
+            d[ix] = x
+        if np.any(trade):
+            ix = np.flatnonzero(trade)
+            # the relaxation that values all capacity at wc: optimal if it fits the shortfall
+            x, _ = _knapsack(kc[ix], pc[ix] + wc[ix, None] * ac[ix], u[ix], R[ix])
+            fits = np.sum(ac[ix] * x, axis=1) <= S[ix]
+            d[ix[fits]] = x[fits]
+            ix = ix[~fits]
+            if ix.size:
+                # the relaxation that fills the whole shortfall for free: optimal if the
+                # extents it buys carry that much trade anyway
+                x, _ = _knapsack(kc[ix], pc[ix], u[ix], R[ix] - wc[ix] * S[ix])
+                carry = np.sum(ac[ix] * x, axis=1) >= S[ix]
+                d[ix[carry]] = x[carry]
+                ix = ix[~carry]
+            if ix.size:
+                x, _, c_ok = _lp_trade(pc[ix], kc[ix], u[ix], ac[ix], wc[ix], S[ix], R[ix])
+                d[ix] = x
+                sub_cert[ix] = c_ok
+        c = np.where(ok, c0 + np.sum(kc * d, axis=1), np.inf)
         better = c < best_c
         best_c = np.where(better, c, best_c)
         e_all = e_bin.copy()
-        e_all[:, cont] = e
+        e_all[:, cont] = loc + d
         best_e = np.where(better[:, None], e_all, best_e)
-    return best_c, best_e
+        cert &= sub_cert | ~ok
+    return best_c, best_e, cert
 
 
 def _fast_max_value(p, k, lo, hi, binary, budget):
-    """Largest value of a package (empty, or within the box) costing at most ``budget``."""
+    """Largest value of a package (empty, or within the box) costing at most ``budget``
+    (levers without capacity: the incumbent's side)."""
     B, m = p.shape
     best_v = np.zeros(B)
     best_e = np.zeros((B, m))
@@ -527,10 +669,10 @@ def _fast_max_value(p, k, lo, hi, binary, budget):
     return best_v, best_e
 
 
-def _box_max_value(p, lo, hi, binary, a, sf):
-    """Largest value P can get from one side's levers (all useful levers at their maximum)."""
-    e = np.where(p > 0, hi, np.where(binary, 0.0, lo))
-    return _package_value_arrays(e, p, a, sf)
+def _box_max_value(p, hi, a, w, sf):
+    """Largest value P can get from one side's levers: every lever at its maximum (the value of
+    a package never falls as a lever grows)."""
+    return _package_value_arrays(hi, p, a, w, sf)
 
 
 # --------------------------------------------------------------------------------------------
@@ -538,13 +680,39 @@ def _box_max_value(p, lo, hi, binary, a, sf):
 # --------------------------------------------------------------------------------------------
 
 
-def _highs(p, k, lo, hi, binary, a, sf, rhs, mode):
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence C-level writes to file descriptor 1 (HiGHS prints from C++), restoring it even on
+    errors."""
+    try:
+        sys.stdout.flush()
+    except (AttributeError, ValueError, OSError):
+        pass
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).fflush(None)
+        except (OSError, AttributeError, TypeError):
+            pass
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _highs(p, k, lo, hi, binary, a, w, sf, rhs, mode):
     """Solve every draw's problem in one block-diagonal MILP with HiGHS.
 
-    Per draw, variables ``e`` (extents; on/off levers as 0/1 scaled by ``hi``) and ``z`` (useful
-    extents): ``z <= e``, ``sum a z <= sf``; ``mode='min_cost'``: minimise ``k e`` s.t.
-    ``p z >= rhs``; ``mode='max_value'``: maximise ``p z`` s.t. ``k e <= rhs``.
-    Returns (objective per draw, extents); rows with ``rhs`` NaN are skipped (objective NaN).
+    Per draw, variables ``e`` (extents; on/off levers as 0/1 scaled by ``hi``) and ``y`` (trade
+    per year each lever fills): ``y_i <= a_i e_i``, ``sum y <= sf``, ``y >= 0``; value
+    ``p e + w y``. ``mode='min_cost'``: minimise ``k e`` s.t. value ``>= rhs``;
+    ``mode='max_value'``: maximise the value s.t. ``k e <= rhs``. Returns (objective per draw,
+    extents); rows with ``rhs`` NaN are skipped (objective NaN).
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_matrix
@@ -561,42 +729,36 @@ def _highs(p, k, lo, hi, binary, a, sf, rhs, mode):
         return obj, ext
     n = rows_ok.size
     scale = np.where(binary[None, :], hi[rows_ok], 1.0)
-    pe, ke, ae = p[rows_ok], k[rows_ok] * scale, a[rows_ok]
+    pe, ke, ae, we = p[rows_ok] * scale, k[rows_ok] * scale, a[rows_ok] * scale, w[rows_ok]
     lo_e = np.where(binary[None, :], 0.0, lo[rows_ok])
     hi_e = np.where(binary[None, :], 1.0, hi[rows_ok])
     nv = 2 * m
     base = (np.arange(n) * nv)[:, None]
     ei = base + np.arange(m)[None, :]
-    zi = base + m + np.arange(m)[None, :]
+    yi = base + m + np.arange(m)[None, :]
     nr = m + 2
     rbase = (np.arange(n) * nr)[:, None]
     r_link = rbase + np.arange(m)[None, :]
     r_cap = rbase[:, 0] + m
     r_main = rbase[:, 0] + m + 1
-    I, J, V = [], [], []
-    I += [r_link.ravel(), r_link.ravel()]
-    J += [zi.ravel(), ei.ravel()]
-    V += [np.ones(n * m), -scale.ravel()]
-    I.append(np.repeat(r_cap, m))
-    J.append(zi.ravel())
-    V.append(ae.ravel())
+    I = [r_link.ravel(), r_link.ravel(), np.repeat(r_cap, m), np.repeat(r_main, m),
+         np.repeat(r_main, m)]
     lb = np.full(n * nr, -np.inf)
     ub = np.zeros(n * nr)
     ub[r_cap] = sf[rows_ok]
     c = np.zeros(n * nv)
     if mode == "min_cost":
-        I.append(np.repeat(r_main, m))
-        J.append(zi.ravel())
-        V.append(pe.ravel())
+        J = [yi.ravel(), ei.ravel(), yi.ravel(), ei.ravel(), yi.ravel()]
+        V = [np.ones(n * m), -ae.ravel(), np.ones(n * m), pe.ravel(), we.ravel()]
         lb[r_main] = rhs[rows_ok]
         ub[r_main] = np.inf
         c[ei.ravel()] = ke.ravel()
     else:
-        I.append(np.repeat(r_main, m))
-        J.append(ei.ravel())
-        V.append(ke.ravel())
+        J = [yi.ravel(), ei.ravel(), yi.ravel(), ei.ravel(), yi.ravel()]
+        V = [np.ones(n * m), -ae.ravel(), np.ones(n * m), ke.ravel(), np.zeros(n * m)]
         ub[r_main] = rhs[rows_ok]
-        c[zi.ravel()] = -pe.ravel()
+        c[ei.ravel()] = -pe.ravel()
+        c[yi.ravel()] = -we.ravel()
     A = coo_matrix((np.concatenate(V), (np.concatenate(I), np.concatenate(J))),
                    shape=(n * nr, n * nv)).tocsr()
     lbv = np.zeros(n * nv)
@@ -605,17 +767,19 @@ def _highs(p, k, lo, hi, binary, a, sf, rhs, mode):
     ubv[ei.ravel()] = hi_e.ravel()
     integ = np.zeros(n * nv)
     integ[ei.ravel()] = np.broadcast_to(binary[None, :], (n, m)).ravel().astype(float)
-    res = milp(c, constraints=LinearConstraint(A, lb, ub), integrality=integ,
-               bounds=Bounds(lbv, ubv), options={"mip_rel_gap": 1e-12, "presolve": True})
+    with _quiet_stdout():
+        res = milp(c, constraints=LinearConstraint(A, lb, ub), integrality=integ,
+                   bounds=Bounds(lbv, ubv),
+                   options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False})
     if res.x is None:
         raise ModelError(f"HiGHS failed on the realignment problem: {res.message}")
     x = res.x
     e = x[ei] * scale
-    z = x[zi]
+    y = x[yi]
     if mode == "min_cost":
         obj[rows_ok] = np.sum(k[rows_ok] * e, axis=1)
     else:
-        obj[rows_ok] = np.sum(pe * z, axis=1)
+        obj[rows_ok] = np.sum(p[rows_ok] * e, axis=1) + np.sum(we * y, axis=1)
     ext[rows_ok] = e
     return obj, ext
 
@@ -640,6 +804,7 @@ class RealignmentSolution:
     price: np.ndarray  # (B, 2) cheapest package flipping P to the target, in C's cost
     price_value: np.ndarray  # (B, 2) its value to P (survival-discounted PV)
     price_face: np.ndarray  # (B, 2) its value if promises were certain
+    price_trade_value: np.ndarray  # (B, 2) part of price_value from the trade it fills
     need: np.ndarray  # (B, 2) value P must get from C's package to choose the target
     feasible: np.ndarray  # (B, 2) some package within bounds flips P
     max_offer_value: np.ndarray  # (B, 2) most value C's levers can give P
@@ -674,50 +839,70 @@ def _side_arrays(pb: RealignmentProblem, d: _Derived, which: int):
         pb.lever_max[:, idx],
         pb.lever_binary[idx],
         pb.lever_capacity[:, idx],
+        d.trade_weight[:, idx],
     )
 
 
 def _choose_method(pb: RealignmentProblem, method: str) -> str:
     if method not in ("auto", "fast", "highs"):
         raise ModelError(f"method must be 'auto', 'fast' or 'highs', got {method!r}")
-    cap_levers = int(np.sum(np.any(pb.lever_capacity > 0, axis=0)))
     nb = max(
         int(pb.lever_binary[pb.lever_side == s].sum()) for s in (COURTER, INCUMBENT)
     ) if len(pb.lever_names) else 0
-    fast_ok = cap_levers <= 1 and nb <= MAX_BINARY_ENUM
+    fast_ok = nb <= MAX_BINARY_ENUM
     if method == "fast" and not fast_ok:
         raise ModelError(
-            "the fast path needs at most one lever with adds_replacement_capacity and at most "
-            f"{MAX_BINARY_ENUM} on/off levers per side; use method='highs'"
+            f"the fast path enumerates at most {MAX_BINARY_ENUM} on/off levers per side; "
+            "use method='highs'"
         )
     if method == "auto":
         return "fast" if fast_ok else "highs"
     return method
 
 
-def _min_cost(method, p, k, lo, hi, binary, a, sf, need):
-    """Cheapest package worth ``need`` (``0`` if ``need < 0``); inf if out of reach."""
-    wmax = _box_max_value(p, lo, hi, binary, a, sf)
+def _min_cost(method, p, k, lo, hi, binary, a, w, sf, need):
+    """Cheapest package worth ``need`` (``0`` if ``need < 0``); inf if out of reach.
+
+    Fast path: rows whose capacity levers share one trade weight, solved exactly (and certified
+    by the dual bound); other rows, and any row whose certificate fails, go to HiGHS. Returns
+    ``(cost, extents, feasible, max value, rows solved by HiGHS on the fast path)``.
+    """
+    wmax = _box_max_value(p, hi, a, w, sf)
     feasible = (need < 0) | (need < wmax)
+    todo = feasible & (need >= 0)
     B, m = p.shape
-    if method == "fast":
-        cap = np.where(a > 0, sf[:, None] / np.where(a > 0, a, 1.0), np.inf)
-        cost, ext = _fast_min_cost(p, k, lo, hi, binary, cap, np.maximum(need, 0.0))
+    cost = np.full(B, np.inf)
+    ext = np.zeros((B, m))
+    if method == "highs":
+        to_highs = todo
     else:
-        rhs = np.where(feasible & (need >= 0), need, np.nan)
-        cost, ext = _highs(p, k, lo, hi, binary, a, sf, rhs, "min_cost")
+        _, same = _common_weight(a, w)
+        to_highs = todo & ~same
+        ix = np.flatnonzero(todo & same)
+        if ix.size:
+            c, e, cert = _fast_min_cost(p[ix], k[ix], lo[ix], hi[ix], binary, a[ix], w[ix],
+                                        sf[ix], need[ix])
+            cost[ix], ext[ix] = c, e
+            to_highs[ix[~cert]] = True
+    if np.any(to_highs):
+        rhs = np.where(to_highs, need, np.nan)
+        c, e = _highs(p, k, lo, hi, binary, a, w, sf, rhs, "min_cost")
+        cost = np.where(to_highs, c, cost)
+        ext = np.where(to_highs[:, None], e, ext)
     cost = np.where(need < 0, 0.0, np.where(feasible, cost, np.inf))
     ext = np.where((need < 0)[:, None] | ~feasible[:, None], 0.0, ext)
-    return cost, ext, feasible, wmax
+    return cost, ext, feasible, wmax, (0 if method == "highs" else int(to_highs.sum()))
 
 
 def _max_value(method, p, k, lo, hi, binary, budget):
+    """Largest value of the incumbent's levers (no capacity) within ``budget``."""
     B, m = p.shape
     if method == "fast":
         return _fast_max_value(p, k, lo, hi, binary, budget)
     mand = np.sum(np.where(binary, 0.0, k * lo), axis=1)
     rhs = np.where(budget >= mand, budget, np.nan)
-    v, e = _highs(p, k, lo, hi, binary, np.zeros_like(p), np.zeros(B), rhs, "max_value")
+    zero = np.zeros_like(p)
+    v, e = _highs(p, k, lo, hi, binary, zero, zero, np.zeros(B), rhs, "max_value")
     v = np.where(np.isfinite(rhs), np.maximum(v, 0.0), 0.0)
     return v, np.where(v[:, None] > 0, e, 0.0)
 
@@ -730,11 +915,18 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     1. Value the options: ``U_o = A (-g rho_o T + g min(rho_o T, K_o) + sum_k c_ko) - SC_o``
        (``A = sum_t delta^t``; stay is 0), levers at ``v D_l`` per unit extent, with
        ``D_l = sum_t delta^t S_l(t)`` for promises and ``A`` otherwise; costs at ``c A``.
+       A package ``e`` is worth ``sum_l v_l D_l e_l`` plus the trade its capacity levers fill,
+       ``g sum_l D_l y_l`` with ``y_l <= a_l e_l`` and ``sum_l y_l <= sf_o`` (the shortfall
+       ``max(rho_o T - K_o, 0)``, shared; the most durable levers fill it first).
     2. Incumbent (last bidder): against P leaving for ``o``, its maximum retention bid
        ``B_I(o) = max W_I(y)`` s.t. ``cost_I(y) <= L_o`` (``L_o`` the PV of its loss).
     3. Courter: for target ``o``, P must get ``need_o = max(B_I(o), U_other) - U_o`` from the
-       package; the price is the cheapest package worth ``need_o`` (a fractional knapsack, or
-       HiGHS), infinite beyond the levers' reach.
+       package; the price is the cheapest package worth ``need_o``, infinite beyond the
+       levers' reach. Fast path: on/off levers enumerated, then a fractional knapsack, or with
+       trade to fill an exact Lagrangian LP (:func:`_lp_trade`), each optimum certified by
+       its dual bound. Draws whose capacity levers differ in durability (different
+       commitments), and any draw whose certificate fails, are solved by HiGHS instead
+       (``method`` then reads ``'fast+highs'``); so is everything with ``method='highs'``.
     4. C compares no offer (the outcome then follows from U and I's counter) with each target's
        ``WTP_o - price_o`` and takes the best (ties: no offer, then hedge).
     5. Decompose each target's package value into the terms of ``need_o`` plus the credibility
@@ -747,15 +939,22 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     Parameters
     ----------
     problem : RealignmentProblem
-    method : 'auto' (fast path when it applies), 'fast' or 'highs' (the reference).
+    method : 'auto' (fast path, HiGHS for the draws it does not cover), 'fast' (refuses draws
+        the fast path does not cover) or 'highs' (the reference for everything).
     """
     pb = problem
     m = _choose_method(pb, method)
     d = _derive(pb)
     B = pb.batch
-    ci, cp, ck, clo, chi, cbin, ca = _side_arrays(pb, d, COURTER)
-    ii, ip, ik, ilo, ihi, ibin, _ = _side_arrays(pb, d, INCUMBENT)
+    ci, cp, ck, clo, chi, cbin, ca, cw = _side_arrays(pb, d, COURTER)
+    ii, ip, ik, ilo, ihi, ibin, _, _ = _side_arrays(pb, d, INCUMBENT)
+    if method == "fast" and not np.all(_common_weight(ca, cw)[1]):
+        raise ModelError(
+            "the fast path needs the capacity levers of a draw to be equally durable (the same "
+            "commitment); use method='auto' (HiGHS for those draws) or 'highs'"
+        )
     U = d.U
+    n_highs = 0
     bid = np.zeros((B, 2))
     for j in range(2):
         bid[:, j], _ = _max_value(m, ip, ik, ilo, ihi, ibin, d.loss[:, j])
@@ -767,14 +966,18 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     for j in range(2):
         other = 2 - j  # option index of the other non-stay option (1 + (1 - j))
         need[:, j] = np.maximum(bid[:, j], U[:, other]) - U[:, 1 + j]
-        price[:, j], pk[:, j], feas[:, j], wmax[:, j] = _min_cost(
-            m, cp, ck, clo, chi, cbin, ca, d.shortfall[:, j], need[:, j]
+        price[:, j], pk[:, j], feas[:, j], wmax[:, j], nh = _min_cost(
+            m, cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j]
         )
-    pval = np.stack([_package_value_arrays(pk[:, j], cp, ca, d.shortfall[:, j]) for j in range(2)],
-                    axis=1)
+        n_highs += nh
+    ptrade = np.stack([np.sum(cw * _trade_fill(pk[:, j], ca, cw, d.shortfall[:, j]), axis=1)
+                       for j in range(2)], axis=1)
+    pval = np.einsum("bjl,bl->bj", pk, cp) + ptrade
     face_p = d.lever_face[:, ci]
+    face_w = pb.gains_share[:, None] * d.annuity[:, None] * np.ones_like(cw)
     pface = np.stack(
-        [_package_value_arrays(pk[:, j], face_p, ca, d.shortfall[:, j]) for j in range(2)], axis=1
+        [_package_value_arrays(pk[:, j], face_p, ca, face_w, d.shortfall[:, j]) for j in range(2)],
+        axis=1,
     )
     # no offer: P's best non-stay option and I's counter
     M0 = np.maximum(U[:, 1], U[:, 2])
@@ -798,10 +1001,9 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     # the equilibrium counter: only when I keeps P against no offer
     retains = (target == 0) & (out0 == 0) & (M0 > 0)
     need_i = np.where(retains, M0, -1.0)
-    ccost, cext, _, _ = _min_cost(m, ip, ik, ilo, ihi, ibin, np.zeros_like(ip), np.zeros(B),
-                                  need_i)
+    zero = np.zeros_like(ip)
+    _, cext, _, _, _ = _min_cost(m, ip, ik, ilo, ihi, ibin, zero, zero, np.zeros(B), need_i)
     counter = np.where(retains[:, None], cext, 0.0)
-    del ccost
     causes, dval, dcost = _decompose(pb, d, U, bid, need, pval, pface, price, feas)
     return RealignmentSolution(
         outcome=outcome,
@@ -810,6 +1012,7 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
         price=price,
         price_value=pval,
         price_face=pface,
+        price_trade_value=ptrade,
         need=need,
         feasible=feas,
         max_offer_value=wmax,
@@ -825,7 +1028,7 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
         decomposition=dcost,
         courter_levers=tuple(pb.lever_names[i] for i in ci),
         incumbent_levers=tuple(pb.lever_names[i] for i in ii),
-        method=m,
+        method="fast+highs" if (m == "fast" and n_highs) else m,
         derived=d,
     )
 
@@ -868,7 +1071,7 @@ def package_value(problem: RealignmentProblem, package, target: int) -> np.ndarr
     ci = problem.side(COURTER)
     x = np.broadcast_to(_f(package), (problem.batch, ci.size))
     return _package_value_arrays(x, d.lever_pv[:, ci], problem.lever_capacity[:, ci],
-                                 d.shortfall[:, target - 1])
+                                 d.trade_weight[:, ci], d.shortfall[:, target - 1])
 
 
 def incumbent_best_counter(problem: RealignmentProblem, package, target: int,
@@ -886,13 +1089,13 @@ def incumbent_best_counter(problem: RealignmentProblem, package, target: int,
     vals[:, target - 1] += w
     M = vals.max(axis=1)
     alt = np.where(vals[:, 0] >= vals[:, 1], 1, 2)
-    ii, ip, ik, ilo, ihi, ibin, _ = _side_arrays(pb, d, INCUMBENT)
+    ii, ip, ik, ilo, ihi, ibin, _, _ = _side_arrays(pb, d, INCUMBENT)
     budget = np.where(alt == 1, d.loss[:, 0], d.loss[:, 1])
     bid, _ = _max_value(m, ip, ik, ilo, ihi, ibin, budget)
     retains = bid >= M
     need_i = np.where(retains & (M > 0), M, -1.0)
-    _, ext, _, _ = _min_cost(m, ip, ik, ilo, ihi, ibin, np.zeros_like(ip), np.zeros(pb.batch),
-                             need_i)
+    zero = np.zeros_like(ip)
+    _, ext, _, _, _ = _min_cost(m, ip, ik, ilo, ihi, ibin, zero, zero, np.zeros(pb.batch), need_i)
     return ext, retains, np.where(retains, 0, alt)
 
 
@@ -952,20 +1155,27 @@ def simulate(problem: RealignmentProblem, rng=None, solution: RealignmentSolutio
     A = d.annuity[rep]
     with np.errstate(invalid="ignore", divide="ignore"):
         cred = np.where(A[:, None] > 0, d.lever_pv[rep] / A[:, None], 0.0)  # yearly credible value
+        wy = np.where(A[:, None] > 0, d.trade_weight[rep] / A[:, None], 0.0)  # per unit of trade
     p_c, p_i = cred[:, ci], cred[:, ii]
     a_c = pb.lever_capacity[rep][:, ci]
+    w_c = wy[:, ci]
     target = sol.offer_target[rep]
     pkg = sol.package[rep]
     ctr = sol.counter[rep]
     sf_t = np.where(target == 1, d.shortfall[rep, 0], d.shortfall[rep, 1])
     alive_c = pkg > 0
     alive_i = ctr > 0
+    # yearly value of each standing lever's direct part; capacity levers in filling order
+    dv_c = np.where(target[:, None] > 0, pkg * p_c, 0.0)
+    dv_i = ctr * p_i
+    cap_cols = np.flatnonzero(np.any(a_c > 0, axis=0)) if ci.size else np.zeros(0, int)
+    if cap_cols.size:
+        order = cap_cols[np.argsort(-w_c[:, cap_cols], axis=1, kind="stable")]
+        cap_s = np.take_along_axis(a_c * pkg, order, axis=1)
+        w_s = np.take_along_axis(w_c, order, axis=1)
     flow = d.flow[rep]
     shift = np.concatenate([np.zeros((B0, 1)), pb.successor_shift], axis=1)[rep]
     sc = pb.switching_cost[rep]
-    SC = np.zeros((n, 3, 3))
-    SC[:, 0, 1], SC[:, 0, 2] = sc[:, 0], sc[:, 1]
-    SC[:, 1, 2] = np.maximum(sc[:, 1] - sc[:, 0], 0.0)
     w = d.weights[rep]
     # remaining annuity at year t: sum_{u>=t} delta^(u-t+1) = (sum_{u>=t} w_u) / delta^(t-1)
     rho = pb.discount_rate[rep][:, None]
@@ -975,35 +1185,63 @@ def simulate(problem: RealignmentProblem, rng=None, solution: RealignmentSolutio
     rr = pb.lever_annual_repudiation[rep]
     ss = pb.lever_successor_repudiation[rep]
     committed = pb.lever_committed
+    jc = np.flatnonzero(committed[ci])  # promises that can lapse (positions within a side)
+    ji = np.flatnonzero(committed[ii])
+    # year loop on contiguous (levers, n) and (years, n) arrays
+    keep_c, s_c = (1 - rr[:, ci[jc]]).T.copy(), ss[:, ci[jc]].T.copy()
+    keep_i, s_i = (1 - rr[:, ii[ji]]).T.copy(), ss[:, ii[ji]].T.copy()
+    alive_c, alive_i = alive_c.T.copy(), alive_i.T.copy()
+    dv_c, dv_i = dv_c.T.copy(), dv_i.T.copy()
+    if cap_cols.size:
+        order_t, cap_t, w_t = order.T.copy(), cap_s.T.copy(), w_s.T.copy()
+    qT = [x.T.copy() for x in q]
+    aremT = arem.T.copy()
+    f0, f1, f2 = (flow[:, o].copy() for o in range(3))
+    sh1, sh2 = shift[:, 1].copy(), shift[:, 2].copy()
+    to1 = target == 1
+    to2 = target == 2
+    sc0, sc1 = sc[:, 0].copy(), sc[:, 1].copy()
+    sc12 = np.maximum(sc1 - sc0, 0.0)  # hedge -> courter: the rest of the sunk investment
     opt = sol.outcome[rep].copy()
     successor = np.zeros(n, bool)
     hist = np.zeros((n, T), np.int8)
     hist[:, 0] = opt
-    rows = np.arange(n)
+    nc, ni = ci.size, ii.size
     for t in range(1, T):
-        u = gen.random((n, 3 + ci.size + ii.size))
-        chg = [u[:, j] < q[j][:, t] for j in range(3)]
-        ul = u[:, 3:]
-        if ci.size:
-            lapse = ul[:, : ci.size] < 1 - (1 - rr[:, ci]) * (1 - ss[:, ci] * chg[0][:, None])
-            alive_c &= ~(lapse & committed[ci][None, :])
-        if ii.size:
-            lapse = ul[:, ci.size:] < 1 - (1 - rr[:, ii]) * (1 - ss[:, ii] * chg[1][:, None])
-            alive_i &= ~(lapse & committed[ii][None, :])
-        successor |= chg[2]
-        fl = flow + np.where(successor[:, None], shift, 0.0)
-        vpk = _package_value_arrays(np.where(alive_c, pkg, 0.0), p_c, a_c, sf_t)
-        vct = np.sum(np.where(alive_i, ctr * p_i, 0.0), axis=1)
-        yearly = fl.copy()
-        yearly[:, 0] += vct
-        yearly[rows, np.clip(target, 0, 2)] += np.where(target > 0, vpk, 0.0)
-        vals = yearly * arem[:, t][:, None] - SC[rows, opt, :]
-        best = np.argmax(vals, axis=1)
-        move = vals[rows, best] > vals[rows, opt]
-        opt = np.where(move, best, opt)
+        u = gen.random((3 + nc + ni, n))
+        chg_c, chg_i = u[0] < qT[0][t], u[1] < qT[1][t]
+        successor |= u[2] < qT[2][t]
+        if jc.size:
+            alive_c[jc] &= ~(u[3 + jc] < 1 - keep_c * (1 - s_c * chg_c))
+        if ji.size:
+            alive_i[ji] &= ~(u[3 + nc + ji] < 1 - keep_i * (1 - s_i * chg_i))
+        vct = np.sum(np.where(alive_i, dv_i, 0.0), axis=0) if ni else 0.0
+        vpk = np.sum(np.where(alive_c, dv_c, 0.0), axis=0) if nc else np.zeros(n)
+        if cap_cols.size:
+            room = sf_t.copy()
+            for r_ in range(cap_cols.size):
+                al = np.take_along_axis(alive_c, order_t[r_][None, :], axis=0)[0]
+                y = np.minimum(np.where(al, cap_t[r_], 0.0), room)
+                vpk += w_t[r_] * y
+                room -= y
+        at = aremT[t]
+        v0 = (f0 + vct) * at
+        v1 = (f1 + np.where(successor, sh1, 0.0) + np.where(to1, vpk, 0.0)) * at
+        v2 = (f2 + np.where(successor, sh2, 0.0) + np.where(to2, vpk, 0.0)) * at
+        v1 -= np.where(opt == 0, sc0, 0.0)
+        v2 -= np.where(opt == 0, sc1, np.where(opt == 1, sc12, 0.0))
+        best = np.where(v1 > v0, 1, 0)
+        vb = np.maximum(v0, v1)
+        best = np.where(v2 > vb, 2, best)
+        vb = np.maximum(vb, v2)
+        vo = np.where(opt == 0, v0, np.where(opt == 1, v1, v2))
+        opt = np.where(vb > vo, best, opt).astype(np.int8)
         hist[:, t] = opt
-    onehot = (hist[:, :, None] == np.arange(3)[None, None, :]).astype(float)
-    aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
+    onehot = np.stack([hist == o for o in range(3)], axis=2)
+    if paths == 1:
+        aligned = onehot.astype(float)
+    else:
+        aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
     hz = pb.horizon[rep]
     run = np.cumprod((hist > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
     dur = run.sum(axis=1).astype(float)
@@ -1070,6 +1308,9 @@ def result_dict(problem: RealignmentProblem, solution: RealignmentSolution | Non
 
     Prices and margins refer to the courter target (full realignment); ``hedge`` repeats them
     for the hedge target. Infinite prices (no package can flip P) are ``None``.
+    ``price_value`` is the cheapest package's value to P; ``price_trade_value`` the part of it
+    that comes from the trade shortfall its capacity levers fill (the rest is the levers' direct
+    value).
     """
     sol = solve(problem) if solution is None else solution
     i = index
@@ -1080,6 +1321,8 @@ def result_dict(problem: RealignmentProblem, solution: RealignmentSolution | Non
         "offer_target": (None, "hedge", "courter")[int(sol.offer_target[i])],
         "price": _num(sol.price[i, 1]),
         "price_value": _num(sol.price_value[i, 1]) if sol.feasible[i, 1] else None,
+        "price_trade_value": (_num(sol.price_trade_value[i, 1]) if sol.feasible[i, 1]
+                              else None),
         "courter_willingness_to_pay": float(sol.willingness_to_pay[i, 1]),
         "incumbent_max_bid": float(sol.incumbent_max_bid[i, 1]),
         "margin": _num(sol.margin[i, 1]),
@@ -1093,6 +1336,9 @@ def result_dict(problem: RealignmentProblem, solution: RealignmentSolution | Non
                                                  strict=True)},
         "hedge": {
             "price": _num(sol.price[i, 0]),
+            "price_value": _num(sol.price_value[i, 0]) if sol.feasible[i, 0] else None,
+            "price_trade_value": (_num(sol.price_trade_value[i, 0]) if sol.feasible[i, 0]
+                                  else None),
             "courter_willingness_to_pay": float(sol.willingness_to_pay[i, 0]),
             "incumbent_max_bid": float(sol.incumbent_max_bid[i, 0]),
             "margin": _num(sol.margin[i, 0]),
@@ -1180,10 +1426,11 @@ def solve_discrete(problem: RealignmentProblem, levels=None) -> DiscreteGame:
     Y = _enumerate(pb, ii, levels)
     B, nX, nY = pb.batch, X.shape[1], Y.shape[1]
     pc, kc, ac = d.lever_pv[:, ci], d.lever_cost_pv[:, ci], pb.lever_capacity[:, ci]
+    wc = d.trade_weight[:, ci]
     W = np.zeros((B, nX, 2))
     for j in range(2):
         for x in range(nX):
-            W[:, x, j] = _package_value_arrays(X[:, x], pc, ac, d.shortfall[:, j])
+            W[:, x, j] = _package_value_arrays(X[:, x], pc, ac, wc, d.shortfall[:, j])
     CX = np.einsum("bxl,bl->bx", X, kc)
     WI = np.einsum("byl,bl->by", Y, d.lever_pv[:, ii])
     CY = np.einsum("byl,bl->by", Y, d.lever_cost_pv[:, ii])
