@@ -23,6 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Draws used for scenario discovery (PRIM, thresholds): the first ones of the run, read back.
 DISCOVERY_DRAWS = 50_000
+#: Inputs PRIM peels on: the ones that best separate the outcome on their own.
+PRIM_INPUTS = 8
+#: Fewest "yes" (and "no") draws for scenario discovery to look for conditions.
+MIN_CASES = 100
 #: Base sample of the Sobol' design; the model runs N (d + 2) times.
 SOBOL_BASE = 512
 
@@ -299,7 +303,7 @@ def discover_boxes(X: pd.DataFrame, y: np.ndarray, claims: Mapping[str, Sequence
     data: dict[str, Any] = {"outcome": outcome, "draws_used": int(len(y)), "base_rate": base}
     tables: dict[str, Any] = {}
     lines: list[str] = []
-    if y.sum() < 10 or (~y).sum() < 10:
+    if y.sum() < MIN_CASES or (~y).sum() < MIN_CASES:
         lines.append(f"Discovery: '{outcome}' happens in {y.sum()} of {len(y):,} draws; too few "
                      "(or too few exceptions) to look for the conditions.")
         data["box"] = None
@@ -309,7 +313,11 @@ def discover_boxes(X: pd.DataFrame, y: np.ndarray, claims: Mapping[str, Sequence
     data["thresholds"] = [{k: (_finite(float(v)) if isinstance(v, float | np.floating) else v)
                            for k, v in row.items()} for row in thresholds.head(8).to_dict("records")]
     thr = threshold if threshold is not None else (0.5 if base < 0.25 else 0.8)
-    result = prim(X, y, threshold=thr, max_boxes=1)
+    # PRIM peels greedily; over dozens of inputs and few "yes" draws it would also peel noise. It
+    # works on the inputs that separate the outcome best on their own (Youden's J of their best cut).
+    keep = list(thresholds["input"].head(PRIM_INPUTS))
+    data["prim_inputs"] = keep
+    result = prim(X[keep], y, threshold=thr, max_boxes=1)
     box = result.box
     if box is None or box.density <= base * 1.05:
         lines.append(f"Discovery: no region of the assumptions concentrates '{outcome}' (base rate "
@@ -332,7 +340,7 @@ def discover_boxes(X: pd.DataFrame, y: np.ndarray, claims: Mapping[str, Sequence
         tables["PRIM peeling trajectory"] = result.trajectory
     for _, r in thresholds.head(3).iterrows():
         lines.append(f"  single input: {r['input']} {r['direction']} {r['threshold']:.3g} -> "
-                     f"P(yes) {r['p_yes_beyond']:.2f} (else {r['p_yes_other']:.2f})")
+                     f"P(yes) {r['p_yes_beyond']:.3f} (else {r['p_yes_other']:.3f})")
     return data, lines, tables
 
 
@@ -355,7 +363,7 @@ def _explain(scenario: Scenario, spec: ExperimentSpec, result: Any, options: Run
     for candidate in ("courter_wins", "hedges"):
         if candidate in result.outcomes:
             n_yes = info["outcomes"][candidate]["mean"] * info["outcomes"][candidate]["n"]
-            if 10 <= n_yes <= info["outcomes"][candidate]["n"] - 10:
+            if MIN_CASES <= n_yes <= info["outcomes"][candidate]["n"] - MIN_CASES:
                 target = candidate
                 break
     if target is None:
@@ -363,8 +371,10 @@ def _explain(scenario: Scenario, spec: ExperimentSpec, result: Any, options: Run
         return
     frame = result.query(f"SELECT * FROM draws WHERE draw < {DISCOVERY_DRAWS} ORDER BY draw")
     claims = {u.path: list(u.claims) for u in spec.uncertainties}
-    data, more, tables = discover_boxes(frame[spec.paths], frame[target].to_numpy() > 0.5, claims,
-                                        target)
+    y = frame[target].to_numpy() > 0.5
+    if y.mean() > 0.5:  # the common case is the rule: look for what would have to be true for the exception
+        y, target = ~y, f"not {target}"
+    data, more, tables = discover_boxes(frame[spec.paths], y, claims, target)
     info["discovery"] = data
     info["tables"].update(tables)
     lines.extend(more)
