@@ -8,7 +8,6 @@ hands the models' vectorised ``evaluate`` functions to the experiment layer. The
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,28 +43,16 @@ class RunResult:
 
     def write(self, out_dir: Path, report: bool = True) -> None:
         """Write ``summary.json`` (and ``report.html``) into ``out_dir``, atomically."""
+        from realpolitik.jsonio import dumps
         from realpolitik.scenario.dump import write_text_atomic
 
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out_dir / "summary.json",
-                          json.dumps(self.summary, indent=2, default=_json_default) + "\n")
+        write_text_atomic(out_dir / "summary.json", dumps(self.summary) + "\n")
         if report:
             from realpolitik.report.html import render_report
 
             write_text_atomic(out_dir / "report.html", render_report(self))
-
-
-def _json_default(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)
 
 
 def analyses_for(scenario: Scenario, wanted: tuple[str, ...] | None = None) -> list[str]:

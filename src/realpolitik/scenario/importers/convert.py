@@ -14,6 +14,13 @@ def _slug(text: str, fallback: str) -> str:
     return s[:60]
 
 
+def _unique(ident: str, taken: set[str] | dict[str, Any]) -> str:
+    base, n = ident, 2
+    while ident in taken:
+        ident, n = f"{base}-{n}", n + 1
+    return ident
+
+
 def ktab_to_scenario(path: str | Path) -> dict[str, Any]:
     """A scenario from a KTAB SMP file (CSV or XML): one faction per KTAB actor.
 
@@ -29,19 +36,13 @@ def ktab_to_scenario(path: str | Path) -> dict[str, Any]:
     taken: set[str] = {parent}
     ids = []
     for name in k.actor_names:
-        ident = _slug(name, "actor")
-        base, n = ident, 2
-        while ident in taken:
-            ident, n = f"{base}-{n}", n + 1
+        ident = _unique(_slug(name, "actor"), taken)
         taken.add(ident)
         ids.append(ident)
     dims: dict[str, Any] = {}
     dim_ids = []
     for d in k.dimension_names:
-        ident = _slug(d, "dim")
-        base, n = ident, 2
-        while ident in dims:
-            ident, n = f"{base}-{n}", n + 1
+        ident = _unique(_slug(d, "dim"), dims)
         dims[ident] = {"low": f"{d}: 0", "high": f"{d}: 100", "range": [0.0, 100.0]}
         dim_ids.append(ident)
     src = "ktab-file"
