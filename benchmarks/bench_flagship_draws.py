@@ -19,9 +19,14 @@ import time
 from pathlib import Path
 
 
-def tree_rss_mib(pid: int) -> float:
-    """Resident memory (MiB) of a process and its children, from /proc."""
-    total = 0
+def tree_memory_mib(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) in MiB summed over a process and its descendants, from /proc.
+
+    RSS counts pages shared between the processes (the libraries every worker maps) once per
+    process; PSS divides shared pages among the processes that map them, so its sum is the
+    memory the tree really takes.
+    """
+    rss = pss = 0
     pids = [pid]
     seen = set()
     while pids:
@@ -30,26 +35,32 @@ def tree_rss_mib(pid: int) -> float:
             continue
         seen.add(p)
         try:
-            with open(f"/proc/{p}/status") as fh:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                pids.extend(int(c) for c in fh.read().split())
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    pids.extend(int(c) for c in fh.read().split())
         except OSError:
             continue
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 class PeakSampler:
     def __init__(self) -> None:
         self.peak = 0.0
+        self.peak_pss = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_mib(os.getpid()))
+            rss, pss = tree_memory_mib(os.getpid())
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
             time.sleep(0.05)
 
     def __enter__(self) -> PeakSampler:
@@ -76,7 +87,8 @@ def main() -> None:
     spec = experiment_spec(s, ["realignment", "landscape"])
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
           f"{len(spec.uncertainties)} uncertain inputs")
-    print(f"{'executor':<28} {'draws':>9} {'seconds':>8} {'draws/s':>9} {'peak tree RSS MiB':>18}")
+    print(f"{'executor':<28} {'draws':>9} {'seconds':>8} {'draws/s':>9} {'peak RSS MiB':>13} "
+          f"{'peak PSS MiB':>13}")
     cases = [("serial (1 worker)", "serial", 1, args.draws),
              ("processes, 1 worker", "processes", 1, args.draws),
              ("processes, 2 workers", "processes", 2, args.draws),
@@ -92,7 +104,8 @@ def main() -> None:
                                     executor=executor, workers=workers, store=Path(tmp) / "store")
             elapsed = time.perf_counter() - t
             summaries[(name, draws)] = result.summary()["mean"].round(12).to_dict()
-        print(f"{name:<28} {draws:>9,} {elapsed:>8.2f} {draws / elapsed:>9,.0f} {peak.peak:>18.0f}")
+        print(f"{name:<28} {draws:>9,} {elapsed:>8.2f} {draws / elapsed:>9,.0f} {peak.peak:>13.0f} "
+              f"{peak.peak_pss:>13.0f}")
     same = {k: v for k, v in summaries.items() if k[1] == args.draws}
     first = next(iter(same.values()))
     print("identical outcome means across executors:", all(v == first for v in same.values()))
