@@ -41,9 +41,13 @@ def _set(obj: Any, path: tuple, value: Any) -> Any:
     if not path:
         return value
     parent = obj
-    for p in path[:-1]:
-        parent = parent[p]
-    parent[path[-1]] = value
+    try:
+        for p in path[:-1]:
+            parent = parent[p]
+        if isinstance(parent, dict | list):
+            parent[path[-1]] = value
+    except (KeyError, IndexError, TypeError):  # an earlier mutation removed or replaced the place
+        pass
     return obj
 
 
@@ -75,8 +79,11 @@ def mutated(draw: Any) -> str:
                 lambda v: not (isinstance(v, float) and not math.isfinite(v))))
         elif action == "delete" and path and isinstance(target, dict | list | str | int | float):
             parent = data
-            for p in path[:-1]:
-                parent = parent[p]
+            try:
+                for p in path[:-1]:
+                    parent = parent[p]
+            except (KeyError, IndexError, TypeError):
+                continue
             if isinstance(parent, dict):
                 parent.pop(path[-1], None)
             elif isinstance(parent, list) and parent:

@@ -116,7 +116,7 @@ def test_position_probabilities_match_ktab(soe_run, soe, ktab_log):
 
 
 def test_final_cluster(soe_run, soe):
-    final = dict(zip(soe.actor_names, soe_run.final_positions))
+    final = dict(zip(soe.actor_names, soe_run.final_positions, strict=True))
     np.testing.assert_allclose(final["WY"], [15, 60])
     np.testing.assert_allclose(final["XJ"], [43.2, 43.3], atol=0.05)
     np.testing.assert_allclose(final["LK"], [43.2, 43.3], atol=0.05)

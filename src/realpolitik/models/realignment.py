@@ -209,7 +209,7 @@ class RealignmentProblem:
             "successor_shift": (_f(self.successor_shift), (2,)),
         }
         B = 1
-        for name, (a, tail) in per_draw.items():
+        for a, tail in per_draw.values():
             if a.ndim > len(tail):
                 B = max(B, a.shape[0])
         B = max(B, comps.shape[0])
@@ -741,7 +741,7 @@ def _highs(p, k, lo, hi, binary, a, w, sf, rhs, mode):
     r_link = rbase + np.arange(m)[None, :]
     r_cap = rbase[:, 0] + m
     r_main = rbase[:, 0] + m + 1
-    I = [r_link.ravel(), r_link.ravel(), np.repeat(r_cap, m), np.repeat(r_main, m),
+    I = [r_link.ravel(), r_link.ravel(), np.repeat(r_cap, m), np.repeat(r_main, m),  # noqa: E741 - row indices
          np.repeat(r_main, m)]
     lb = np.full(n * nr, -np.inf)
     ub = np.zeros(n * nr)
@@ -1509,9 +1509,9 @@ def solve_gambit(problem: RealignmentProblem, draw: int = 0, levels=None) -> dic
     res = gbt.nash.logit_solve(g)
     eq = res.equilibrium
     probs = np.zeros(3)
-    for a, la in enumerate(labels):
+    for la in labels:
         pa = float(eq[H.path()][la])
-        for k, ly in enumerate(counters):
+        for ly in counters:
             pk = float(eq[H.path(la)][ly])
             for o, lo in enumerate(OPTIONS):
                 probs[o] += pa * pk * float(eq[H.path(la, ly)][lo])

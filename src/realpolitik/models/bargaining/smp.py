@@ -581,7 +581,7 @@ def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
     inits = np.nonzero(has)[0]
     targs = best[inits]
     challenges = [
-        Challenge(int(i), int(j), float(pm[i, j]), float(du[i, j])) for i, j in zip(inits, targs)
+        Challenge(int(i), int(j), float(pm[i, j]), float(du[i, j])) for i, j in zip(inits, targs, strict=True)
     ]
 
     # bargains: (initiator, receiver, position for initiator, position for receiver)
@@ -598,7 +598,7 @@ def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
             p_jj, _ = _challenge(U, targs, inits, inits, targs, wts, stot, opt)
             p_jj = p_jj[:, None]
             bi_j, bj_j = _interpolate(ti, si, p_jj, tj, sj, 1 - p_jj, opt.inter_vec_bargain)
-        for q, (i, j) in enumerate(zip(inits, targs)):
+        for q, (i, j) in enumerate(zip(inits, targs, strict=True)):
             if opt.bargain_model is BargainModel.INIT_ONLY:
                 items = [(bi_i[q], bj_i[q])]
             elif opt.bargain_model is BargainModel.INIT_RCVR:

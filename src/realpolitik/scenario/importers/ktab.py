@@ -305,7 +305,7 @@ def _int(text: str) -> int | None:
 
 def _check_unique(problems, fname, names, lines) -> None:
     seen: dict[str, int] = {}
-    for nm, ln in zip(names, lines):
+    for nm, ln in zip(names, lines, strict=True):
         if nm in seen:
             problems.append(
                 Problem(
