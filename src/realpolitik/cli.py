@@ -322,7 +322,14 @@ def runs(store: str, as_json: bool) -> None:
     elif frame.empty:
         click.echo(f"No runs under {store}.")
     else:
-        click.echo(frame.to_string(index=False))
+        view = frame[[c for c in ("store", "run_id", "scenario", "seed", "draws", "sampler", "status",
+                                  "created", "finished") if c in frame.columns]].copy()
+        if "inputs" in frame.columns:
+            view["inputs"] = frame["inputs"].map(len)
+        if "outcomes" in frame.columns:
+            view["outcomes"] = frame["outcomes"].map(len)
+        click.echo(view.to_string(index=False))
+        click.echo("\n(--json lists every field: input paths, outcomes, scenario hash, version.)")
 
 
 @cli.command()
