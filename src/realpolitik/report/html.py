@@ -17,7 +17,7 @@ padding:0 1em;color:#1d2430;line-height:1.45}
 h1{font-size:1.7em;margin-bottom:.2em} h2{border-bottom:2px solid #d0d7e2;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em} th,td{border:1px solid #d0d7e2;padding:.3em .6em;
 text-align:left;vertical-align:top} th{background:#eef2f7} .meta{color:#5a6578;font-size:.9em}
-pre.lines{background:#f6f8fb;padding:1em;overflow-x:auto;font-size:.9em} .claim{font-weight:600}
+pre.lines{background:#f6f8fb;padding:1em;white-space:pre-wrap;font-size:.9em} .claim{font-weight:600}
 .headline{background:#eef6ee;border-left:5px solid #3b8b4a;padding:.6em 1.2em;margin:1.2em 0}
 """
 
