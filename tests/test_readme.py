@@ -10,8 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from realpolitik.cli import main
+from test_cli import run_cli as _run
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
@@ -24,16 +23,6 @@ def _blocks(lang: str) -> list[str]:
 def _setup_commands() -> list[str]:
     return [line for block in _blocks("bash") for line in block.splitlines()
             if line.startswith("python3 -m venv")]
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_exactly_two_setup_commands() -> None:

@@ -285,7 +285,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
                 add("domestic needs factions of the pivot with positions on that dimension",
                     ("realignment", "domestic"), f"factions with parent {r.pivot}", "none")
 
-    paths = {ref.path: ref for ref in scenario.quantities()}
+    paths = scenario._quantity_index  # every number by key path, built once
     for i, u in enumerate(spec.uncertainties):
         if u.path not in paths:
             add("no number at this path", ("uncertainties", i, "path"),

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -140,11 +141,13 @@ class Scenario:
         """Every number of the scenario with its key path."""
         yield from _walk(self.spec, "", ())
 
+    @cached_property
+    def _quantity_index(self) -> dict[str, QuantityRef]:
+        return {ref.path: ref for ref in self.quantities()}
+
     def quantity(self, path: str) -> Quantity:
-        for ref in self.quantities():
-            if ref.path == path:
-                return ref.quantity
-        raise KeyError(path)
+        """The number at key path ``path`` (looked up in an index built once per scenario)."""
+        return self._quantity_index[path].quantity
 
     def value(self, path: str) -> float:
         return self.quantity(path).value
@@ -152,7 +155,7 @@ class Scenario:
     def uncertainties(self) -> list[Uncertainty]:
         """Every uncertain number: inline ``dist`` entries and the ``uncertainties:`` list."""
         out: dict[str, Uncertainty] = {}
-        refs = {r.path: r for r in self.quantities()}
+        refs = self._quantity_index
         for path, ref in refs.items():
             q = ref.quantity
             if q.dist is not None:

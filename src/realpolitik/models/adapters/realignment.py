@@ -200,8 +200,8 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
                    paths=POINT_PATHS)
     out = result_dict(problem, solution, sim)
     out["commitment_forms"] = commitment_comparison(scenario, problem)
-    out["levers_ignored"] = [lv.id for lv in scenario.spec.levers
-                             if lv not in _levers_to_pivot(scenario)]
+    in_game = {lv.id for lv in _levers_to_pivot(scenario)}
+    out["levers_ignored"] = [lv.id for lv in scenario.spec.levers if lv.id not in in_game]
     label = {a: scenario.actor(a).label for a in (r.pivot, r.incumbent, r.courter)}
     outcome_text = {"stay": f"{label[r.pivot]} stays with {label[r.incumbent]}",
                     "hedge": f"{label[r.pivot]} hedges between the two",
