@@ -50,11 +50,15 @@ def main() -> None:
     print(f"{'rule':>5} {'n':>4} {'steps':>10} {'time units':>11} {'balanced':>9} {'wall s':>8}")
     for n in (20, 50):
         A = signed(n, 1.1, n)
-        for name, fn in (("LTD", lambda A=A: B.local_triad_dynamics(A, p=0.6, rng=0)),
-                         ("CTD", lambda A=A: B.constrained_triad_dynamics(A, rng=0))):
+        for name, fn in (
+            ("LTD", lambda A=A: B.local_triad_dynamics(A, p=0.6, rng=0)),
+            ("CTD", lambda A=A: B.constrained_triad_dynamics(A, rng=0)),
+        ):
             t, r = timed(fn, 1)
-            print(f"{name:>5} {n:>4} {r['steps']:>10,} {r['time']:>11.2f} "
-                  f"{str(r['balanced']):>9} {t:>8.3f}")
+            print(
+                f"{name:>5} {n:>4} {r['steps']:>10,} {r['time']:>11.2f} "
+                f"{str(r['balanced']):>9} {t:>8.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,9 @@ def main() -> None:
             rows.append((name, f"{sc.n_actors}x{sc.n_dimensions}", r.turns, t, KTAB.get(name)))
     for n in (40, 80):
         cap, pos, sal = random_case(n, 1, seed=n)
-        t, r = timed(lambda: run_smp(cap, pos, sal, record_probabilities=False), 3)
+        t, r = timed(
+            lambda cap=cap, pos=pos, sal=sal: run_smp(cap, pos, sal, record_probabilities=False), 3
+        )
         rows.append((f"random-{n}x1", f"{n}x1", r.turns, t, KTAB.get(f"random-{n}x1")))
     cap, pos, sal = random_case(100, 5, seed=100)
     opt = SMPOptions(min_turns=50, max_turns=50)

@@ -31,13 +31,17 @@ def main() -> None:
     args = ap.parse_args()
     exe = shutil.which("realpolitik") or sys.executable
     cmds = {
-        "realpolitik --help": [exe, "--help"] if exe.endswith("realpolitik") else
-        [sys.executable, "-m", "realpolitik.cli", "--help"],
+        "realpolitik --help": [exe, "--help"]
+        if exe.endswith("realpolitik")
+        else [sys.executable, "-m", "realpolitik", "--help"],
         "python -c pass (interpreter alone)": [sys.executable, "-c", "pass"],
-        "realpolitik validate nixon-1972": [exe, "validate", "nixon-1972"] if exe.endswith("realpolitik")
-        else [sys.executable, "-m", "realpolitik.cli", "validate", "nixon-1972"],
+        "realpolitik validate nixon-1972": [exe, "validate", "nixon-1972"]
+        if exe.endswith("realpolitik")
+        else [sys.executable, "-m", "realpolitik", "validate", "nixon-1972"],
     }
-    print(f"machine: {platform.machine()}, {platform.processor() or '?'}; Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or '?'}; Python {platform.python_version()}"
+    )
     print(f"{'command':<40} {'median s':>9} {'min s':>7} {'max s':>7}")
     for name, cmd in cmds.items():
         t = time_command(cmd, args.repeat)

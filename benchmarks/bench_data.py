@@ -35,8 +35,10 @@ def main() -> None:
     t6 = time.perf_counter()
     print(f"imports                      {t1 - t0:6.2f} s")
     print(f"load all inputs              {t2 - t1:6.2f} s")
-    print(f"measure all dyad-years       {t3 - t2:6.2f} s  ({len(rel):,} dyad-years, "
-          f"{rel['year'].min()}-{rel['year'].max()})")
+    print(
+        f"measure all dyad-years       {t3 - t2:6.2f} s  ({len(rel):,} dyad-years, "
+        f"{rel['year'].min()}-{rel['year'].max()})"
+    )
     print(f"load + measure               {t3 - t1:6.2f} s  (target < 10 s)")
     print(f"re-weight (combine)          {t4 - t3:6.2f} s")
     print(f"historical triangle          {t5 - t4:6.2f} s  (agreement {chk.rate:.1%})")

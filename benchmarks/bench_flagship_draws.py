@@ -85,27 +85,42 @@ def main() -> None:
 
     s = realpolitik.load("reverse-kissinger")
     spec = experiment_spec(s, ["realignment", "landscape"])
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-          f"{len(spec.uncertainties)} uncertain inputs")
-    print(f"{'executor':<28} {'draws':>9} {'seconds':>8} {'draws/s':>9} {'peak RSS MiB':>13} "
-          f"{'peak PSS MiB':>13}")
-    cases = [("serial (1 worker)", "serial", 1, args.draws),
-             ("processes, 1 worker", "processes", 1, args.draws),
-             ("processes, 2 workers", "processes", 2, args.draws),
-             ("dask LocalCluster, 2 procs", "dask", 2, args.draws),
-             ("processes, 2 workers", "processes", 2, args.big)]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"{len(spec.uncertainties)} uncertain inputs"
+    )
+    print(
+        f"{'executor':<28} {'draws':>9} {'seconds':>8} {'draws/s':>9} {'peak RSS MiB':>13} "
+        f"{'peak PSS MiB':>13}"
+    )
+    cases = [
+        ("serial (1 worker)", "serial", 1, args.draws),
+        ("processes, 1 worker", "processes", 1, args.draws),
+        ("processes, 2 workers", "processes", 2, args.draws),
+        ("dask LocalCluster, 2 procs", "dask", 2, args.draws),
+        ("processes, 2 workers", "processes", 2, args.big),
+    ]
     summaries = {}
     for name, executor, workers, draws in cases:
         if draws <= 0:
             continue
         with tempfile.TemporaryDirectory() as tmp, PeakSampler() as peak:
             t = time.perf_counter()
-            result = run_experiment(spec, draws=draws, seed=1, batch_size=args.batch,
-                                    executor=executor, workers=workers, store=Path(tmp) / "store")
+            result = run_experiment(
+                spec,
+                draws=draws,
+                seed=1,
+                batch_size=args.batch,
+                executor=executor,
+                workers=workers,
+                store=Path(tmp) / "store",
+            )
             elapsed = time.perf_counter() - t
             summaries[(name, draws)] = result.summary()["mean"].round(12).to_dict()
-        print(f"{name:<28} {draws:>9,} {elapsed:>8.2f} {draws / elapsed:>9,.0f} {peak.peak:>13.0f} "
-              f"{peak.peak_pss:>13.0f}")
+        print(
+            f"{name:<28} {draws:>9,} {elapsed:>8.2f} {draws / elapsed:>9,.0f} {peak.peak:>13.0f} "
+            f"{peak.peak_pss:>13.0f}"
+        )
     same = {k: v for k, v in summaries.items() if k[1] == args.draws}
     first = next(iter(same.values()))
     print("identical outcome means across executors:", all(v == first for v in same.values()))

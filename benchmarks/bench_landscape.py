@@ -72,8 +72,12 @@ def baseline_path(arg: str | None) -> Path | None:
 def run_baseline(path: Path, s, raw, repeat: int) -> dict:
     with tempfile.TemporaryDirectory() as d:
         write_axelrod_furnas(Path(d), s, raw)
-        out = subprocess.run([sys.executable, str(path), d, "--repeat", str(repeat)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, str(path), d, "--repeat", str(repeat)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -101,7 +105,7 @@ def main() -> None:
     if not a.quick:
         s, _, p = generate(30, a.seed + 30)
         tm, res = timed(lambda: L.exact_landscape(s, p, basins=False), 1)
-        print(f"{30:>3} {2 ** 29:>12,} {len(res.energies):>7} {'-':>13} {tm:>14.4f}")
+        print(f"{30:>3} {2**29:>12,} {len(res.energies):>7} {'-':>13} {tm:>14.4f}")
 
     path = baseline_path(a.baseline)
     print()
@@ -109,9 +113,11 @@ def main() -> None:
         print("# baseline not found (pass --baseline or set REALPOLITIK_BASELINE); skipped")
     else:
         print(f"# side by side with {path.name} (compute time only, medians; same inputs)")
-        print(f"{'n':>3} {'baseline s':>11} {'ours min+basins s':>18} {'ours minima s':>14} "
-              f"{'ours 1-thread s':>16} {'ratio basins':>13} {'ratio minima':>13} {'agree':>6}")
-        for n in ([16, 20, 22] if a.quick else [16, 20, 22, 24]):
+        print(
+            f"{'n':>3} {'baseline s':>11} {'ours min+basins s':>18} {'ours minima s':>14} "
+            f"{'ours 1-thread s':>16} {'ratio basins':>13} {'ratio minima':>13} {'agree':>6}"
+        )
+        for n in [16, 20, 22] if a.quick else [16, 20, 22, 24]:
             s, raw, p = generate(n, a.seed + n)
             rep = 5 if n <= 22 else 3
             base = run_baseline(path, s, raw, rep)
@@ -120,31 +126,42 @@ def main() -> None:
             numba.set_num_threads(1)
             t1, _ = timed(lambda s=s, p=p: L.exact_landscape(s, p), rep)
             numba.set_num_threads(threads)
-            agree = (base["n_local_min"] == len(res.energies)
-                     and base["global_min_energy"] == res.energies[0])
+            agree = (
+                base["n_local_min"] == len(res.energies)
+                and base["global_min_energy"] == res.energies[0]
+            )
             bt = base["compute_s_median"]
-            print(f"{n:>3} {bt:>11.4f} {tb:>18.4f} {tm:>14.4f} {t1:>16.4f} {bt / tb:>12.1f}x "
-                  f"{bt / tm:>12.1f}x {str(agree):>6}")
+            print(
+                f"{n:>3} {bt:>11.4f} {tb:>18.4f} {tm:>14.4f} {t1:>16.4f} {bt / tb:>12.1f}x "
+                f"{bt / tm:>12.1f}x {str(agree):>6}"
+            )
 
     print()
     print("# heuristic (simulated annealing + steepest descent), n = 100")
-    print(f"{'restarts':>8} {'sweeps':>7} {'time s':>8} {'best E':>14} {'lower bound':>14} "
-          f"{'gap %':>7} {'bound':>10} {'best hit share':>15}")
+    print(
+        f"{'restarts':>8} {'sweeps':>7} {'time s':>8} {'best E':>14} {'lower bound':>14} "
+        f"{'gap %':>7} {'bound':>10} {'best hit share':>15}"
+    )
     s, _, p = generate(100, a.seed + 100)
     for restarts, sweeps in [(16, 100), (64, 200), (128, 400)]:
-        t, h = timed(lambda r=restarts, w=sweeps: L.heuristic_landscape(
-            s, p, restarts=r, sweeps=w, rng=1), 1)
+        t, h = timed(
+            lambda r=restarts, w=sweeps: L.heuristic_landscape(s, p, restarts=r, sweeps=w, rng=1), 1
+        )
         gap = 100 * h.gap / abs(h.energies[0])
-        print(f"{restarts:>8} {sweeps:>7} {t:>8.3f} {h.energies[0]:>14.0f} "
-              f"{h.lower_bound:>14.0f} {gap:>7.2f} {h.bound_method.split()[0]:>10} "
-              f"{h.basins[0]:>15.3f}")
+        print(
+            f"{restarts:>8} {sweeps:>7} {t:>8.3f} {h.energies[0]:>14.0f} "
+            f"{h.lower_bound:>14.0f} {gap:>7.2f} {h.bound_method.split()[0]:>10} "
+            f"{h.basins[0]:>15.3f}"
+        )
     print()
     print("# heuristic against the exact optimum, n = 24 (64 restarts x 200 sweeps)")
     s, _, p = generate(24, a.seed + 24)
     ex = L.exact_landscape(s, p, basins=False)
     t, h = timed(lambda: L.heuristic_landscape(s, p, restarts=64, sweeps=200, rng=1), 1)
-    print(f"exact {ex.energies[0]:.0f}  heuristic {h.energies[0]:.0f} in {t:.3f} s  "
-          f"bound {h.lower_bound:.0f} ({h.bound_method})")
+    print(
+        f"exact {ex.energies[0]:.0f}  heuristic {h.energies[0]:.0f} in {t:.3f} s  "
+        f"bound {h.lower_bound:.0f} ({h.bound_method})"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ def flagship_like(B: int, seed: int = 0) -> RealignmentProblem:
     rng = np.random.default_rng(seed)
     u = rng.uniform
     return RealignmentProblem(
-        trade_with_incumbent=u(200, 260, B), gains_share=u(0.1, 0.3, B),
+        trade_with_incumbent=u(200, 260, B),
+        gains_share=u(0.1, 0.3, B),
         retaliation=np.stack([u(0.1, 0.4, B), u(0.5, 0.9, B)], 1),
         replacement_capacity=np.stack([u(20, 80, B), u(40, 120, B)], 1),
         components=u(-20, 20, (B, 5, 2)),
@@ -33,14 +34,20 @@ def flagship_like(B: int, seed: int = 0) -> RealignmentProblem:
         courter_value=np.stack([u(5, 20, B), u(20, 60, B)], 1),
         incumbent_value=np.stack([u(5, 30, B), u(20, 80, B)], 1),
         lever_names=("sphere", "binding", "relief", "discount", "arms"),
-        lever_side=[0, 0, 0, 1, 1], lever_value=u(5, 40, (B, 5)), lever_cost=u(2, 40, (B, 5)),
+        lever_side=[0, 0, 0, 1, 1],
+        lever_value=u(5, 40, (B, 5)),
+        lever_cost=u(2, 40, (B, 5)),
         lever_capacity=np.stack([np.zeros(B), u(50, 150, B), *np.zeros((3, B))], 1),
         lever_committed=[True, True, False, True, False],
-        lever_annual_repudiation=u(0.0, 0.1, (B, 5)), lever_successor_repudiation=u(0, 0.6, (B, 5)),
-        horizon=rng.choice([5, 10, 15], B), discount_rate=u(0.02, 0.08, B),
-        courter_turnover=Turnover(0.02, 4, 3, u(0.3, 0.7, B)), pivot_turnover=Turnover(u(0.02, 0.1, B)),
+        lever_annual_repudiation=u(0.0, 0.1, (B, 5)),
+        lever_successor_repudiation=u(0, 0.6, (B, 5)),
+        horizon=rng.choice([5, 10, 15], B),
+        discount_rate=u(0.02, 0.08, B),
+        courter_turnover=Turnover(0.02, 4, 3, u(0.3, 0.7, B)),
+        pivot_turnover=Turnover(u(0.02, 0.1, B)),
         incumbent_turnover=Turnover(0.03),
-        pivot_annual_repudiation=u(0, 0.05, B), pivot_successor_repudiation=u(0, 0.5, B),
+        pivot_annual_repudiation=u(0, 0.05, B),
+        pivot_successor_repudiation=u(0, 0.5, B),
         successor_shift=u(-10, 20, (B, 2)),
     )
 
@@ -74,14 +81,18 @@ def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
         ("flagship: sample (100k)", t_sample),
         ("flagship: build problem (100k)", t_build),
         ("flagship: solve (100k)", timeit(lambda: solve(pb), repeat)),
-        ("flagship: evaluate_batch (100k)",
-         timeit(lambda: evaluate_batch(pb, rng, years=years), repeat)),
+        (
+            "flagship: evaluate_batch (100k)",
+            timeit(lambda: evaluate_batch(pb, rng, years=years), repeat),
+        ),
     ]
     small = pb.take(slice(0, 1000))
     rows.append(("flagship: solve, HiGHS (1k)", timeit(lambda: solve(small, "highs"), 1)))
-    print(f"flagship method: {sol.method}; courter wins {np.mean(sol.outcome == 2):.4f}, "
-          f"hedges {np.mean(sol.outcome == 1):.4f}, feasible full realignment "
-          f"{np.mean(sol.feasible[:, 1]):.4f}")
+    print(
+        f"flagship method: {sol.method}; courter wins {np.mean(sol.outcome == 2):.4f}, "
+        f"hedges {np.mean(sol.outcome == 1):.4f}, feasible full realignment "
+        f"{np.mean(sol.feasible[:, 1]):.4f}"
+    )
     return rows
 
 
@@ -99,8 +110,10 @@ def main() -> None:
     ]
     small = pb.take(slice(0, 1000))
     rows.append(("synthetic: solve, HiGHS (1k)", timeit(lambda: solve(small, "highs"), 1)))
-    print(f"synthetic method: {sol.method}; courter wins {np.mean(sol.outcome == 2):.3f}, "
-          f"hedges {np.mean(sol.outcome == 1):.3f}")
+    print(
+        f"synthetic method: {sol.method}; courter wins {np.mean(sol.outcome == 2):.3f}, "
+        f"hedges {np.mean(sol.outcome == 1):.3f}"
+    )
     rows += flagship_rows(B, repeat=7)
     print(f"{'step':40s} {'median s':>10s}")
     for name, t in rows:

@@ -42,8 +42,14 @@ def scenario_dicts(draw: Any, min_actors: int = 2, max_actors: int = 7) -> dict[
     for a in range(len(ids)):
         for b in range(a + 1, len(ids)):
             if draw(st.booleans()):
-                comps = draw(st.dictionaries(st.sampled_from(["trade", "threat", "ideology", "alliance"]),
-                                             quantities(st.floats(-3, 3)), min_size=1, max_size=3))
+                comps = draw(
+                    st.dictionaries(
+                        st.sampled_from(["trade", "threat", "ideology", "alliance"]),
+                        quantities(st.floats(-3, 3)),
+                        min_size=1,
+                        max_size=3,
+                    )
+                )
                 relations.append({"between": [ids[a], ids[b]], "components": comps})
     return {
         "realpolitik": 1,
@@ -70,8 +76,9 @@ def propensity_problems(draw: Any, min_n: int = 2, max_n: int = 9) -> tuple[np.n
 def signed_matrices(draw: Any, min_n: int = 3, max_n: int = 10) -> np.ndarray:
     """A symmetric signed matrix with entries in {-1, 0, +1} and zero diagonal."""
     n = draw(st.integers(min_n, max_n))
-    upper = draw(st.lists(st.sampled_from([-1, 0, 1]), min_size=n * (n - 1) // 2,
-                          max_size=n * (n - 1) // 2))
+    upper = draw(
+        st.lists(st.sampled_from([-1, 0, 1]), min_size=n * (n - 1) // 2, max_size=n * (n - 1) // 2)
+    )
     s = np.zeros((n, n), dtype=int)
     s[np.triu_indices(n, 1)] = upper
     return s + s.T

@@ -28,8 +28,9 @@ def random_signed(seed: int, n: int, density: float = 0.7) -> np.ndarray:
     return A + A.T
 
 
-signed = st.builds(random_signed, st.integers(0, 2**32 - 1), st.integers(3, 12),
-                   st.floats(0.2, 1.0))
+signed = st.builds(
+    random_signed, st.integers(0, 2**32 - 1), st.integers(3, 12), st.floats(0.2, 1.0)
+)
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -44,8 +45,7 @@ def brute_census(A):
 
 @pytest.mark.parametrize("year", sorted(EXPECTED))
 def test_wwi_panels(validation_dir, year):
-    names, S = read_signed_edges(validation_dir / "balance-wwi" / f"panel_{year}.csv",
-                                 actors=ORDER)
+    names, S = read_signed_edges(validation_dir / "balance-wwi" / f"panel_{year}.csv", actors=ORDER)
     (bal, imb), factions, neutral = EXPECTED[year]
     out = B.balance_summary(S, names)
     assert (out["balanced"], out["imbalanced"]) == (bal, imb)

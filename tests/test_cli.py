@@ -30,8 +30,9 @@ def test_examples_are_listed_and_valid(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0 and out.count(": valid") == len(names)
 
 
-def test_broken_copy_exits_2_naming_field_and_line(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_copy_exits_2_naming_field_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = list_examples()["reverse-kissinger"].read_text()
     lines = text.splitlines()
     # break the pivot's id in the realignment block: an unknown actor
@@ -68,21 +69,33 @@ def test_version_and_cite(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_help_does_not_import_heavy_modules() -> None:
     """`realpolitik --help` must stay fast: nothing heavy is imported to print it."""
-    code = ("import sys; from realpolitik.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('numpy', 'pandas', 'scipy', 'pydantic', 'yaml', 'rich', 'plotly')"
-            " if m in sys.modules]\nprint('HEAVY:' + ','.join(heavy))")
+    code = (
+        "import sys; from realpolitik.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'scipy', 'pydantic', 'yaml', 'rich', 'plotly')"
+        " if m in sys.modules]\nprint('HEAVY:' + ','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Usage:" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
 
 
-def test_import_axelrod_furnas_round_trip(validation_dir: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_axelrod_furnas_round_trip(
+    validation_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = validation_dir / "landscape-syria-2016"
     out = tmp_path / "syria.yaml"
-    code, _, err = run_cli(["import", "axelrod-furnas", str(case / "actors.csv"),
-                            str(case / "propensity_raw.csv"), "-o", str(out)], capsys)
+    code, _, err = run_cli(
+        [
+            "import",
+            "axelrod-furnas",
+            str(case / "actors.csv"),
+            str(case / "propensity_raw.csv"),
+            "-o",
+            str(out),
+        ],
+        capsys,
+    )
     assert code == 0, err
     from realpolitik.scenario import load
 
@@ -93,16 +106,22 @@ def test_import_axelrod_furnas_round_trip(validation_dir: Path, tmp_path: Path,
     assert all(r.quantity.source for r in s.quantities() if r.path.startswith("relations"))
 
 
-def test_import_ktab(validation_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_ktab(
+    validation_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "soe.yaml"
-    code, _, err = run_cli(["import", "ktab", str(validation_dir / "ktab-smp" / "SOE-Pol-Comp.csv"),
-                            "-o", str(out)], capsys)
+    code, _, err = run_cli(
+        ["import", "ktab", str(validation_dir / "ktab-smp" / "SOE-Pol-Comp.csv"), "-o", str(out)],
+        capsys,
+    )
     assert code == 0, err
     from realpolitik.scenario import load
 
     s = load(out)
-    assert len(s.spec.actors) == 14 and set(s.spec.dimensions) == {"Policy-Position",
-                                                                     "Competitive-Position"}
+    assert len(s.spec.actors) == 14 and set(s.spec.dimensions) == {
+        "Policy-Position",
+        "Competitive-Position",
+    }
 
 
 def test_bad_import_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,17 +129,33 @@ def test_bad_import_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     p = tmp_path / "p.csv"
     a.write_text("id,actor,strength\n1,X,ten\n2,Y,5\n")
     p.write_text(",X,Y\nX,,4\nY,4,\n")
-    code, _, err = run_cli(["import", "axelrod-furnas", str(a), str(p), "-o",
-                            str(tmp_path / "o.yaml")], capsys)
+    code, _, err = run_cli(
+        ["import", "axelrod-furnas", str(a), str(p), "-o", str(tmp_path / "o.yaml")], capsys
+    )
     assert code == 2 and "a.csv:2" in err and "strength" in err
     assert not (tmp_path / "o.yaml").exists()
 
 
-def test_scenario_from_data_1972(ir_data_dir: Path, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_scenario_from_data_1972(
+    ir_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "t1972.yaml"
-    code, _, err = run_cli(["scenario", "from-data", "--year", "1972", "USA", "RUS", "CHN",
-                            "--data-dir", str(ir_data_dir), "-o", str(out)], capsys)
+    code, _, err = run_cli(
+        [
+            "scenario",
+            "from-data",
+            "--year",
+            "1972",
+            "USA",
+            "RUS",
+            "CHN",
+            "--data-dir",
+            str(ir_data_dir),
+            "-o",
+            str(out),
+        ],
+        capsys,
+    )
     assert code == 0, err
     code, outp, err = run_cli(["validate", str(out)], capsys)
     assert code == 0, err
@@ -128,5 +163,7 @@ def test_scenario_from_data_1972(ir_data_dir: Path, tmp_path: Path,
 
     s = load(out)
     assert s.spec.strict_provenance and set(s.actor_ids) == {"USA", "RUS", "CHN"}
-    code, outp, err = run_cli(["run", str(out), "--out", str(tmp_path / "run"), "--no-report"], capsys)
+    code, outp, err = run_cli(
+        ["run", str(out), "--out", str(tmp_path / "run"), "--no-report"], capsys
+    )
     assert code == 0, err

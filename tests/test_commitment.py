@@ -26,8 +26,9 @@ def test_survival_closed_form_without_elections():
 
 
 def test_elections_every_four_years_from_year_three():
-    q = turnover_probability(10, Turnover(0.0, elections_every=4, next_election=3,
-                                          change_probability=0.6))
+    q = turnover_probability(
+        10, Turnover(0.0, elections_every=4, next_election=3, change_probability=0.6)
+    )
     np.testing.assert_allclose(q, [0, 0, 0.6, 0, 0, 0, 0.6, 0, 0, 0])
     s = survival(10, 0.0, 1.0, Turnover(0.0, 4, 3, 0.6))
     np.testing.assert_allclose(s[[1, 2, 6]], [1.0, 0.4, 0.16])

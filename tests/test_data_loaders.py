@@ -107,6 +107,7 @@ def test_bad_file_missing_column(tmp_path):
 
 # ---- the shared IR data -------------------------------------------------------------------
 
+
 @pytest.mark.shared
 def test_shared_loaders(ir_data_dir):
     from realpolitik.data import archigos, gdp
@@ -139,5 +140,7 @@ def test_shared_loaders(ir_data_dir):
     mids = cow.load_mids(ir_data_dir, "gml-mid")
     assert mids["hostlev"].between(1, 5).all()
     cont = cow.load_contiguity(ir_data_dir)
-    assert cont[(cont.ccode1 == 365) & (cont.ccode2 == 710) & (cont.year == 1969)][
-        "conttype"].item() == 1
+    assert (
+        cont[(cont.ccode1 == 365) & (cont.ccode2 == 710) & (cont.year == 1969)]["conttype"].item()
+        == 1
+    )

@@ -17,7 +17,9 @@ def test_mkdocs_builds_strict(tmp_path: Path) -> None:
     pytest.importorskip("mkdocstrings")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=REPO, capture_output=True, text=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "index.html").exists()
@@ -33,7 +35,9 @@ def test_every_cli_command_is_documented() -> None:
     for name, cmd in cli.commands.items():
         if isinstance(cmd, click.Group):
             for sub in cmd.list_commands(ctx):
-                assert f"realpolitik {name} {sub}" in text, f"docs/reference/cli.md lacks `{name} {sub}`"
+                assert f"realpolitik {name} {sub}" in text, (
+                    f"docs/reference/cli.md lacks `{name} {sub}`"
+                )
         else:
             assert f"realpolitik {name}" in text, f"docs/reference/cli.md lacks `{name}`"
 
@@ -42,5 +46,3 @@ def test_docs_links_point_to_existing_pages() -> None:
     for page in (REPO / "docs").rglob("*.md"):
         for target in re.findall(r"\]\(([^)#]+\.md)", page.read_text()):
             assert (page.parent / target).resolve().exists(), f"{page}: broken link {target}"
-
-

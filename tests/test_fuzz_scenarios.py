@@ -75,8 +75,9 @@ def mutated(draw: Any) -> str:
         if action == "replace":
             data = _set(data, path, _yaml_scalar(draw(WRONG_VALUES)))
         elif action == "unknown_key" and isinstance(target, dict):
-            target[draw(st.text(min_size=1, max_size=8))] = draw(WRONG_VALUES.filter(
-                lambda v: not (isinstance(v, float) and not math.isfinite(v))))
+            target[draw(st.text(min_size=1, max_size=8))] = draw(
+                WRONG_VALUES.filter(lambda v: not (isinstance(v, float) and not math.isfinite(v)))
+            )
         elif action == "delete" and path and isinstance(target, dict | list | str | int | float):
             parent = data
             try:
@@ -121,7 +122,15 @@ HOSTILE = [
     "name: x\n<<: {a: 1}\n",
     "[" * 5000 + "]" * 5000,
     "{" * 3000,
-    "a: " + "x" * 100 + "\n" + "b: &b [" + ", ".join(["1"] * 100) + "]\n" + "c: [" + ", ".join(["*b"] * 3000) + "]\n",
+    "a: "
+    + "x" * 100
+    + "\n"
+    + "b: &b ["
+    + ", ".join(["1"] * 100)
+    + "]\n"
+    + "c: ["
+    + ", ".join(["*b"] * 3000)
+    + "]\n",
     "\x00\x01\x02",
     "name: x\nactors:\n  - id: A\n    size: 1e400\n",
     "name: x\nactors:\n  - id: A\n    size: -.inf\n",
@@ -142,8 +151,11 @@ bad_inputs = st.one_of(mutated(), truncated(), hostile(), st.text(max_size=300))
 
 
 @given(bad_inputs)
-@settings(max_examples=2000, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 def test_loader_never_raises_anything_but_scenario_error(text: str) -> None:
     try:
         result = loads(text, "fuzz.yaml")

@@ -76,8 +76,7 @@ def test_shared_historical_triangle(ir_data_dir):
     assert (fifties["configuration"] == MARRIAGE).all() and (fifties["special"] == "USA").all()
     assert chk.rate == pytest.approx(t["agrees"].mean())
     assert 0.2 < chk.rate < 0.6  # documented in docs/explanation/historical-triangle.md
-    other = history.triad_history(("USA", "GBR", "FRA"), range(1960, 1965), ir_data_dir,
-                                  inputs=inp)
+    other = history.triad_history(("USA", "GBR", "FRA"), range(1960, 1965), ir_data_dir, inputs=inp)
     assert (other["configuration"] == MENAGE).all()
     camps = history.great_power_camps(ir_data_dir, years=[1955, 2010], inputs=inp)
     assert list(camps["camp_b"]) == ["RUS+CHN", "RUS+CHN"]

@@ -84,8 +84,12 @@ def _read_syria(folder):
     body = [r for r in rows[h + 1 :] if r and r[0].strip()]
     num = np.array([[float(x) for x in r[: 2 * n + 2]] for r in body])
     return {
-        "names": names, "sizes": sizes, "p": p, "row": num[:, 0].astype(int),
-        "sides": num[:, 1 : n + 1].astype(int) - 1, "energy": num[:, n + 1],
+        "names": names,
+        "sizes": sizes,
+        "p": p,
+        "row": num[:, 0].astype(int),
+        "sides": num[:, 1 : n + 1].astype(int) - 1,
+        "energy": num[:, n + 1],
         "frustration": num[:, n + 2 : 2 * n + 2],
         "local_min": np.array([r[2 * n + 2].strip().upper() == "TRUE" for r in body]),
     }
@@ -278,8 +282,9 @@ def test_relabelling_permutes_results(data, rnd):
     back = np.empty_like(b.labels)
     back[:, perm] = b.labels
     back = np.where(back[:, :1] == 1, 1 - back, back)
-    key_a = {tuple(x): (e, w) for x, e, w in zip(a.labels.tolist(), a.energies, a.basins,
-                                                  strict=True)}
+    key_a = {
+        tuple(x): (e, w) for x, e, w in zip(a.labels.tolist(), a.energies, a.basins, strict=True)
+    }
     for lab, e, w in zip(back.tolist(), b.energies, b.basins, strict=True):
         ea, wa = key_a[tuple(lab)]
         assert e == pytest.approx(ea, rel=1e-10)

@@ -21,8 +21,12 @@ def _blocks(lang: str) -> list[str]:
 
 
 def _setup_commands() -> list[str]:
-    return [line for block in _blocks("bash") for line in block.splitlines()
-            if line.startswith("python3 -m venv")]
+    return [
+        line
+        for block in _blocks("bash")
+        for line in block.splitlines()
+        if line.startswith("python3 -m venv")
+    ]
 
 
 def test_exactly_two_setup_commands() -> None:
@@ -34,14 +38,23 @@ def test_exactly_two_setup_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     script = REPO / ".ci" / "run"
     extracted = subprocess.run(
-        ["awk", "/<!-- test-command -->/ {found=1; next} found && /^[a-z]/ {print; exit}", "README.md"],
-        cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        [
+            "awk",
+            "/<!-- test-command -->/ {found=1; next} found && /^[a-z]/ {print; exit}",
+            "README.md",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert extracted == _setup_commands()[1]
     assert "test-command" in script.read_text()
 
 
-def test_flagship_command_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_flagship_command_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The main job: the flagship with draws, producing summary.json and report.html."""
     command = _setup_commands()[0].split("&&")[-1].strip()
     args = shlex.split(command)[1:]  # drop the program name
@@ -53,19 +66,32 @@ def test_flagship_command_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyP
     html = (out_dir / "report.html").read_text()
     assert summary["draws"] == 20000 and summary["seed"] == 1
     r = summary["realignment"]
-    assert {"outcome", "price", "courter_willingness_to_pay", "incumbent_max_bid", "margin",
-            "decomposition", "p_realign", "p_realign_by_year"} <= set(r)
+    assert {
+        "outcome",
+        "price",
+        "courter_willingness_to_pay",
+        "incumbent_max_bid",
+        "margin",
+        "decomposition",
+        "p_realign",
+        "p_realign_by_year",
+    } <= set(r)
     assert summary["sensitivity"]["ranking"] and "discovery" in summary
     for claim in ("F9", "F4b", "A5"):
         assert claim in html
     assert "Provenance of every number" in html
 
 
-def test_example_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_example_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
-    commands = [line.split("#")[0].strip() for block in _blocks("bash") for line in block.splitlines()
-                if line.startswith("realpolitik ")]
+    commands = [
+        line.split("#")[0].strip()
+        for block in _blocks("bash")
+        for line in block.splitlines()
+        if line.startswith("realpolitik ")
+    ]
     assert len(commands) >= 6
     for command in commands:
         code, _, err = _run(shlex.split(command)[1:], capsys)

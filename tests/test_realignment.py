@@ -25,15 +25,26 @@ from realpolitik.models.realignment import (
 
 def small(**kw) -> RealignmentProblem:
     base = dict(
-        trade_with_incumbent=100.0, gains_share=0.2, retaliation=[0.2, 0.6],
-        replacement_capacity=[10.0, 30.0], components=[[2.0, 6.0], [0.0, -1.0]],
-        component_names=("security", "domestic"), switching_cost=[5.0, 20.0],
-        courter_value=[5.0, 30.0], incumbent_value=[4.0, 10.0],
-        lever_names=("sphere", "binding", "aid", "discount"), lever_side=[0, 0, 0, 1],
-        lever_value=[6.0, 8.0, 3.0, 4.0], lever_cost=[5.0, 2.0, 4.0, 3.0],
-        lever_capacity=[0.0, 40.0, 0.0, 0.0], lever_committed=[True, True, False, False],
-        lever_annual_repudiation=0.05, lever_successor_repudiation=0.5,
-        horizon=10, discount_rate=0.05, courter_turnover=Turnover(0.02, 4, 3, 0.5),
+        trade_with_incumbent=100.0,
+        gains_share=0.2,
+        retaliation=[0.2, 0.6],
+        replacement_capacity=[10.0, 30.0],
+        components=[[2.0, 6.0], [0.0, -1.0]],
+        component_names=("security", "domestic"),
+        switching_cost=[5.0, 20.0],
+        courter_value=[5.0, 30.0],
+        incumbent_value=[4.0, 10.0],
+        lever_names=("sphere", "binding", "aid", "discount"),
+        lever_side=[0, 0, 0, 1],
+        lever_value=[6.0, 8.0, 3.0, 4.0],
+        lever_cost=[5.0, 2.0, 4.0, 3.0],
+        lever_capacity=[0.0, 40.0, 0.0, 0.0],
+        lever_committed=[True, True, False, False],
+        lever_annual_repudiation=0.05,
+        lever_successor_repudiation=0.5,
+        horizon=10,
+        discount_rate=0.05,
+        courter_turnover=Turnover(0.02, 4, 3, 0.5),
     )
     base.update(kw)
     return RealignmentProblem(**base)
@@ -47,21 +58,33 @@ def random_problem(seed: int, B: int = 20, binary=False, two_capacity=False):
     if two_capacity:
         cap[:, 2] = u(0, 60, B)
     return RealignmentProblem(
-        trade_with_incumbent=u(50, 200, B), gains_share=u(0.05, 0.3, B),
-        retaliation=u(0, 1, (B, 2)), replacement_capacity=u(0, 80, (B, 2)),
-        components=u(-15, 15, (B, 3, 2)), component_names=("security", "status", "domestic"),
-        switching_cost=u(0, 60, (B, 2)), courter_value=u(0, 40, (B, 2)),
+        trade_with_incumbent=u(50, 200, B),
+        gains_share=u(0.05, 0.3, B),
+        retaliation=u(0, 1, (B, 2)),
+        replacement_capacity=u(0, 80, (B, 2)),
+        components=u(-15, 15, (B, 3, 2)),
+        component_names=("security", "status", "domestic"),
+        switching_cost=u(0, 60, (B, 2)),
+        courter_value=u(0, 40, (B, 2)),
         incumbent_value=u(0, 40, (B, 2)),
-        lever_names=("a", "b", "c", "d", "e"), lever_side=[0, 0, 0, 1, 1],
-        lever_value=u(0, 30, (B, 5)), lever_cost=u(0.1, 30, (B, 5)),
-        lever_min=u(0, 0.3, (B, 5)) * (not binary), lever_max=u(0.5, 2, (B, 5)),
-        lever_binary=[binary, False, binary, binary, False], lever_capacity=cap,
+        lever_names=("a", "b", "c", "d", "e"),
+        lever_side=[0, 0, 0, 1, 1],
+        lever_value=u(0, 30, (B, 5)),
+        lever_cost=u(0.1, 30, (B, 5)),
+        lever_min=u(0, 0.3, (B, 5)) * (not binary),
+        lever_max=u(0.5, 2, (B, 5)),
+        lever_binary=[binary, False, binary, binary, False],
+        lever_capacity=cap,
         lever_committed=[True, True, False, True, False],
-        lever_annual_repudiation=u(0, 0.2, (B, 5)), lever_successor_repudiation=u(0, 1, (B, 5)),
-        horizon=rng.integers(1, 16, B), discount_rate=u(0.0, 0.1, B),
+        lever_annual_repudiation=u(0, 0.2, (B, 5)),
+        lever_successor_repudiation=u(0, 1, (B, 5)),
+        horizon=rng.integers(1, 16, B),
+        discount_rate=u(0.0, 0.1, B),
         courter_turnover=Turnover(u(0, 0.1, B), 4, rng.integers(1, 5, B), u(0, 1, B)),
-        pivot_turnover=Turnover(u(0, 0.2, B)), incumbent_turnover=Turnover(u(0, 0.1, B)),
-        pivot_annual_repudiation=u(0, 0.1, B), pivot_successor_repudiation=u(0, 1, B),
+        pivot_turnover=Turnover(u(0, 0.2, B)),
+        incumbent_turnover=Turnover(u(0, 0.1, B)),
+        pivot_annual_repudiation=u(0, 0.1, B),
+        pivot_successor_repudiation=u(0, 1, B),
         successor_shift=u(-10, 10, (B, 2)),
     )
 
@@ -86,8 +109,9 @@ def test_capacity_lever_gives_its_value_plus_the_trade_it_fills():
 
 
 def test_capacity_levers_share_one_shortfall():
-    pb = small(horizon=1, discount_rate=0.0, lever_committed=False,
-               lever_capacity=[0.0, 40.0, 20.0, 0.0])
+    pb = small(
+        horizon=1, discount_rate=0.0, lever_committed=False, lever_capacity=[0.0, 40.0, 20.0, 0.0]
+    )
     # binding 40 + aid 20 of capacity against a shortfall of 30: the trade part is 0.2 * 30
     v = package_value(pb, [[0.0, 1.0, 1.0]], target=2)
     np.testing.assert_allclose(v, 8.0 + 3.0 + 0.2 * 30)
@@ -112,8 +136,7 @@ def test_price_closes_the_gap_and_decomposition_sums():
         if s.feasible[0, j] and s.need[0, j] > 0:
             assert s.price_value[0, j] == pytest.approx(s.need[0, j], rel=1e-9)
             assert s.decomposition[0, j].sum() == pytest.approx(s.price[0, j], rel=1e-9)
-            assert s.decomposition_value[0, j].sum() == pytest.approx(s.price_face[0, j],
-                                                                      rel=1e-9)
+            assert s.decomposition_value[0, j].sum() == pytest.approx(s.price_face[0, j], rel=1e-9)
     assert s.causes[:3] == ("retaliation", "replacement", "switching_cost")
 
 
@@ -134,12 +157,14 @@ def test_property_fast_equals_highs(seed, binary):
     f, h = solve(pb, "fast"), solve(pb, "highs")
     np.testing.assert_allclose(f.incumbent_max_bid, h.incumbent_max_bid, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(f.price, h.price, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(f.decomposition.sum(2), np.where(f.feasible, f.price, 0.0),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        f.decomposition.sum(2), np.where(f.feasible, f.price, 0.0), rtol=1e-9, atol=1e-9
+    )
 
 
-def capacity_problem(seed: int, B: int = 8, n_cap: int = 2, binary: bool = False,
-                     shared: bool = True) -> RealignmentProblem:
+def capacity_problem(
+    seed: int, B: int = 8, n_cap: int = 2, binary: bool = False, shared: bool = True
+) -> RealignmentProblem:
     """4 courter levers (the first ``n_cap`` add capacity), 2 incumbent levers; on/off levers
     at random with ``binary``; capacity levers under one commitment form (``shared``) or each
     under its own."""
@@ -156,17 +181,28 @@ def capacity_problem(seed: int, B: int = 8, n_cap: int = 2, binary: bool = False
         ss[:, :n_cap] = ss[:, :1]
         committed[:n_cap] = committed[0]
     return RealignmentProblem(
-        trade_with_incumbent=u(50, 250, B), gains_share=u(0.05, 0.5, B),
-        retaliation=u(0, 1, (B, 2)), replacement_capacity=u(0, 80, (B, 2)),
-        components=u(-20, 15, (B, 2, 2)), component_names=("security", "status"),
-        switching_cost=u(0, 60, (B, 2)), courter_value=u(0, 60, (B, 2)),
+        trade_with_incumbent=u(50, 250, B),
+        gains_share=u(0.05, 0.5, B),
+        retaliation=u(0, 1, (B, 2)),
+        replacement_capacity=u(0, 80, (B, 2)),
+        components=u(-20, 15, (B, 2, 2)),
+        component_names=("security", "status"),
+        switching_cost=u(0, 60, (B, 2)),
+        courter_value=u(0, 60, (B, 2)),
         incumbent_value=u(0, 40, (B, 2)),
-        lever_names=tuple("abcdef"), lever_side=[0, 0, 0, 0, 1, 1],
+        lever_names=tuple("abcdef"),
+        lever_side=[0, 0, 0, 0, 1, 1],
         lever_value=u(0, 30, (B, L)) * (rng.uniform(size=(B, L)) > 0.15),
-        lever_cost=u(0.0, 30, (B, L)), lever_min=u(0, 0.3, (B, L)), lever_max=u(0.5, 2, (B, L)),
-        lever_binary=(rng.uniform(size=L) < 0.4) & binary, lever_capacity=cap,
-        lever_committed=committed, lever_annual_repudiation=rr, lever_successor_repudiation=ss,
-        horizon=rng.integers(1, 16, B), discount_rate=u(0.0, 0.1, B),
+        lever_cost=u(0.0, 30, (B, L)),
+        lever_min=u(0, 0.3, (B, L)),
+        lever_max=u(0.5, 2, (B, L)),
+        lever_binary=(rng.uniform(size=L) < 0.4) & binary,
+        lever_capacity=cap,
+        lever_committed=committed,
+        lever_annual_repudiation=rr,
+        lever_successor_repudiation=ss,
+        horizon=rng.integers(1, 16, B),
+        discount_rate=u(0.0, 0.1, B),
         courter_turnover=Turnover(u(0, 0.1, B), 4, rng.integers(1, 5, B), u(0, 1, B)),
         incumbent_turnover=Turnover(u(0, 0.1, B)),
     )
@@ -186,8 +222,9 @@ def test_property_fast_equals_highs_with_capacity_levers(seed, n_cap, binary):
     ok = f.feasible & (f.need > 0)
     # the cheapest package is worth what P needs (more only if the lower bounds force it)
     assert np.all(f.price_value[ok] >= f.need[ok] * (1 - 1e-9) - 1e-9)
-    np.testing.assert_allclose(f.decomposition.sum(2), np.where(f.feasible, f.price, 0.0),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        f.decomposition.sum(2), np.where(f.feasible, f.price, 0.0), rtol=1e-9, atol=1e-9
+    )
 
 
 def test_capacity_levers_of_different_durability_go_to_highs():
@@ -231,8 +268,10 @@ def test_more_durable_commitment_never_raises_price(seed, f):
     # the courter's promises only: more credible incumbent counters rightly raise the price
     pb = random_problem(seed, B=6)
     m = np.where(pb.lever_side == 0, f, 1.0)[None, :]
-    durable = pb.with_changes(lever_annual_repudiation=pb.lever_annual_repudiation * m,
-                              lever_successor_repudiation=pb.lever_successor_repudiation * m)
+    durable = pb.with_changes(
+        lever_annual_repudiation=pb.lever_annual_repudiation * m,
+        lever_successor_repudiation=pb.lever_successor_repudiation * m,
+    )
     assert np.all(solve(durable).price <= solve(pb).price + 1e-7)
 
 
@@ -277,8 +316,8 @@ def test_treaty_lowers_price_f4c():
 
 def test_all_binary_solution_matches_discrete_backward_induction():
     pb = random_problem(11, B=60, binary=True).with_changes(
-        lever_binary=[True, True, True, True, True],
-        lever_capacity=np.zeros((60, 5)))
+        lever_binary=[True, True, True, True, True], lever_capacity=np.zeros((60, 5))
+    )
     s = solve(pb)
     dg = solve_discrete(pb)
     np.testing.assert_array_equal(s.outcome, dg.outcome)
@@ -297,8 +336,12 @@ def test_simulation_shapes_and_probabilities():
 
 
 def test_promises_that_never_lapse_hold_the_realignment():
-    pb = small(courter_value=[5.0, 300.0], lever_annual_repudiation=0.0,
-               lever_successor_repudiation=0.0, pivot_turnover=Turnover(0.0))
+    pb = small(
+        courter_value=[5.0, 300.0],
+        lever_annual_repudiation=0.0,
+        lever_successor_repudiation=0.0,
+        pivot_turnover=Turnover(0.0),
+    )
     s = solve(pb)
     assert s.outcome[0] == 2
     sim = simulate(pb, 1, solution=s, paths=50)
@@ -311,9 +354,19 @@ def test_result_dict_is_json_ready():
     s = solve(pb)
     d = result_dict(pb, s, simulate(pb, 0, solution=s))
     text = json.dumps(d)
-    for key in ("outcome", "price", "courter_willingness_to_pay", "incumbent_max_bid", "margin",
-                "decomposition", "options", "package", "counter", "p_realign",
-                "p_realign_by_year"):
+    for key in (
+        "outcome",
+        "price",
+        "courter_willingness_to_pay",
+        "incumbent_max_bid",
+        "margin",
+        "decomposition",
+        "options",
+        "package",
+        "counter",
+        "p_realign",
+        "p_realign_by_year",
+    ):
         assert key in d
     assert "Infinity" not in text and "NaN" not in text
 
@@ -333,12 +386,25 @@ def test_a_lapsed_capacity_promise_takes_its_trade_with_it():
     # binding has no direct value, only capacity; it is a promise that a new courter government
     # (certain in year 2) repudiates. P realigns for it in year 1 and returns once it lapses.
     kw = dict(
-        trade_with_incumbent=100.0, gains_share=0.5, retaliation=[0.0, 0.3],
-        replacement_capacity=[0.0, 10.0], components=[[-50.0, 8.0]], component_names=("security",),
-        switching_cost=0.0, courter_value=[0.0, 100.0], incumbent_value=0.0,
-        lever_names=("binding",), lever_side=[0], lever_value=[0.0], lever_cost=[1.0],
-        lever_capacity=[40.0], lever_annual_repudiation=0.0, lever_successor_repudiation=1.0,
-        horizon=3, discount_rate=0.0, courter_turnover=Turnover(0.0, 10, 2, 1.0),
+        trade_with_incumbent=100.0,
+        gains_share=0.5,
+        retaliation=[0.0, 0.3],
+        replacement_capacity=[0.0, 10.0],
+        components=[[-50.0, 8.0]],
+        component_names=("security",),
+        switching_cost=0.0,
+        courter_value=[0.0, 100.0],
+        incumbent_value=0.0,
+        lever_names=("binding",),
+        lever_side=[0],
+        lever_value=[0.0],
+        lever_cost=[1.0],
+        lever_capacity=[40.0],
+        lever_annual_repudiation=0.0,
+        lever_successor_repudiation=1.0,
+        horizon=3,
+        discount_rate=0.0,
+        courter_turnover=Turnover(0.0, 10, 2, 1.0),
     )
     pb = RealignmentProblem(lever_committed=[True], **kw)
     s = solve(pb)

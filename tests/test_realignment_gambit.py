@@ -14,15 +14,26 @@ def binary_problem(seed: int) -> RealignmentProblem:
     rng = np.random.default_rng(seed)
     u = rng.uniform
     return RealignmentProblem(
-        trade_with_incumbent=u(50, 200), gains_share=u(0.05, 0.3), retaliation=u(0, 1, 2),
-        replacement_capacity=u(0, 80, 2), components=u(-15, 15, (2, 2)),
-        component_names=("security", "domestic"), switching_cost=u(0, 60, 2),
-        courter_value=u(0, 60, 2), incumbent_value=u(0, 40, 2),
-        lever_names=("sphere", "binding", "aid", "discount", "arms"), lever_side=[0, 0, 0, 1, 1],
-        lever_value=u(0, 30, 5), lever_cost=u(0.1, 30, 5), lever_binary=True,
-        lever_capacity=[0, u(10, 60), 0, 0, 0], lever_committed=[True, True, False, True, False],
-        lever_annual_repudiation=u(0, 0.2, 5), lever_successor_repudiation=u(0, 1, 5),
-        horizon=int(rng.integers(3, 15)), discount_rate=u(0, 0.1),
+        trade_with_incumbent=u(50, 200),
+        gains_share=u(0.05, 0.3),
+        retaliation=u(0, 1, 2),
+        replacement_capacity=u(0, 80, 2),
+        components=u(-15, 15, (2, 2)),
+        component_names=("security", "domestic"),
+        switching_cost=u(0, 60, 2),
+        courter_value=u(0, 60, 2),
+        incumbent_value=u(0, 40, 2),
+        lever_names=("sphere", "binding", "aid", "discount", "arms"),
+        lever_side=[0, 0, 0, 1, 1],
+        lever_value=u(0, 30, 5),
+        lever_cost=u(0.1, 30, 5),
+        lever_binary=True,
+        lever_capacity=[0, u(10, 60), 0, 0, 0],
+        lever_committed=[True, True, False, True, False],
+        lever_annual_repudiation=u(0, 0.2, 5),
+        lever_successor_repudiation=u(0, 1, 5),
+        horizon=int(rng.integers(3, 15)),
+        discount_rate=u(0, 0.1),
     )
 
 
@@ -38,5 +49,7 @@ def test_backward_induction_is_subgame_perfect_and_matches_gambit(seed):
     # and the continuous solver (on/off levers enumerated) agrees with the discrete game
     s = solve(pb)
     assert s.courter_payoff[0] == pytest.approx(res["ours"]["courter_payoff"], abs=1e-9)
-    assert res["outcome_probabilities"][res["ours"]["outcome"]] > 0.99 or res["ours"][
-        "action"] == "none"
+    assert (
+        res["outcome_probabilities"][res["ours"]["outcome"]] > 0.99
+        or res["ours"]["action"] == "none"
+    )

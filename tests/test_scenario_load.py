@@ -53,7 +53,9 @@ def _error(text: str) -> ScenarioError:
 
 
 def test_error_names_file_line_path_expected_and_got() -> None:
-    err = _error(GOOD.replace("{value: 2, assumption: a guess}", "{value: two, assumption: a guess}"))
+    err = _error(
+        GOOD.replace("{value: 2, assumption: a guess}", "{value: two, assumption: a guess}")
+    )
     (p,) = err.problems
     assert p.file == "bad.yaml" and p.line == 10
     assert p.path == "actors[1].size.value"

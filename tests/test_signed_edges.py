@@ -42,8 +42,13 @@ def test_every_bad_row_is_reported_with_its_place(tmp_path):
     with pytest.raises(ScenarioError) as err:
         read_signed_edges(p)
     probs = err.value.problems
-    assert [(q.line, q.path) for q in probs] == [(3, "target"), (4, "sign"), (5, "target"),
-                                                 (6, "sign"), (7, "sign")]
+    assert [(q.line, q.path) for q in probs] == [
+        (3, "target"),
+        (4, "sign"),
+        (5, "target"),
+        (6, "sign"),
+        (7, "sign"),
+    ]
     assert all(q.file == str(p) for q in probs)
     assert probs[1].expected == "-1, 0 or 1" and probs[1].got == "'maybe'"
     assert "line 2" in probs[3].message and probs[3].got == "-1"

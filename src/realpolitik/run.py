@@ -88,8 +88,13 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
                 analyses[name].summary.update(extra)
     summary: dict[str, Any] = {
         "realpolitik": __version__,
-        "scenario": {"name": scenario.name, "title": scenario.title, "file": scenario.file,
-                     "year": scenario.spec.year, "unit": scenario.spec.unit},
+        "scenario": {
+            "name": scenario.name,
+            "title": scenario.title,
+            "file": scenario.file,
+            "year": scenario.spec.year,
+            "unit": scenario.spec.unit,
+        },
         "scenario_hash": scenario.content_hash,
         "seed": options.seed,
         "draws": options.draws,

@@ -32,7 +32,9 @@ def read_table(path: Path, columns: Iterable[str] | None = None, **csv_kwargs) -
                 df = pd.read_csv(path, sep=sep, low_memory=False, encoding="latin-1", **csv_kwargs)
         else:
             raise ScenarioError.single(
-                "unsupported file format", file=str(path), expected=".csv, .parquet or .dta",
+                "unsupported file format",
+                file=str(path),
+                expected=".csv, .parquet or .dta",
                 got=suffix or "no extension",
             )
     except ScenarioError:
@@ -107,15 +109,27 @@ def to_int(df: pd.DataFrame, path: Path, columns: Iterable[str], missing=(-9,)) 
             idx = np.flatnonzero(bad.to_numpy())
             for i in idx[:MAX_PROBLEMS]:
                 problems.append(
-                    Problem("not an integer code", file=str(path), line=int(i) + 2, path=c,
-                            expected="an integer", got=repr(raw.iloc[i]))
+                    Problem(
+                        "not an integer code",
+                        file=str(path),
+                        line=int(i) + 2,
+                        path=c,
+                        expected="an integer",
+                        got=repr(raw.iloc[i]),
+                    )
                 )
         frac = num.notna() & (num != np.floor(num.fillna(0)))
         if frac.any():
             i = int(np.flatnonzero(frac.to_numpy())[0])
             problems.append(
-                Problem("not an integer code", file=str(path), line=i + 2, path=c,
-                        expected="an integer", got=repr(raw.iloc[i]))
+                Problem(
+                    "not an integer code",
+                    file=str(path),
+                    line=i + 2,
+                    path=c,
+                    expected="an integer",
+                    got=repr(raw.iloc[i]),
+                )
             )
         miss = num.isna() | num.isin(list(missing))
         keep &= ~miss.to_numpy()
@@ -149,6 +163,10 @@ def year_range_check(df: pd.DataFrame, path: Path, column: str = "year") -> None
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ScenarioError.single(
-            "implausible year", file=str(path), line=i + 2, path=column,
-            expected="a year between 1 and 2100", got=str(v[i]),
+            "implausible year",
+            file=str(path),
+            line=i + 2,
+            path=column,
+            expected="a year between 1 and 2100",
+            got=str(v[i]),
         )

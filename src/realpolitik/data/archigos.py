@@ -33,8 +33,9 @@ def load_leaders(data_dir=None) -> pd.DataFrame:
     df = read_table(path)
     if "gwcode" not in df.columns and "ccode" in df.columns:
         df = df.rename(columns={"ccode": "gwcode"})
-    df = rename_official(df, path, {"enddate": ("eindate",)}, ["gwcode", "leader", "startdate",
-                                                               "enddate"])
+    df = rename_official(
+        df, path, {"enddate": ("eindate",)}, ["gwcode", "leader", "startdate", "enddate"]
+    )
     df = to_int(df, path, ["gwcode"])
     for c in ("startdate", "enddate"):
         df[c] = pd.to_datetime(df[c], errors="coerce")
@@ -44,8 +45,18 @@ def load_leaders(data_dir=None) -> pd.DataFrame:
     for c in ("entry", "exit", "exitcode"):
         if c not in df.columns:
             df[c] = None
-    cols = ["ccode", "gwcode", "leader", "startdate", "enddate", "entry", "exit", "exitcode",
-            "start_year", "end_year"]
+    cols = [
+        "ccode",
+        "gwcode",
+        "leader",
+        "startdate",
+        "enddate",
+        "entry",
+        "exit",
+        "exitcode",
+        "start_year",
+        "end_year",
+    ]
     return df[cols].reset_index(drop=True)
 
 

@@ -55,7 +55,9 @@ def load_states(data_dir: PathLike = None) -> pd.DataFrame:
     path = find_file("cow-states", data_dir)
     df = read_table(path)
     df = rename_official(
-        df, path, {"statenme": ("statename",), "styear": (), "endyear": ()},
+        df,
+        path,
+        {"statenme": ("statename",), "styear": (), "endyear": ()},
         ["ccode", "stateabb", "styear", "endyear"],
     )
     df = to_int(df, path, ["ccode", "styear", "endyear"])
@@ -209,11 +211,16 @@ def load_contiguity(data_dir: PathLike = None) -> pd.DataFrame:
     import pandas as pd
 
     path = find_file("cow-contiguity", data_dir)
-    aliases = {"ccode1": ("state1no",), "ccode2": ("state2no",), "stdate": ("begin",),
-               "enddate": ("end",)}
+    aliases = {
+        "ccode1": ("state1no",),
+        "ccode2": ("state2no",),
+        "stdate": ("begin",),
+        "enddate": ("end",),
+    }
     df = rename_official(read_table(path), path, aliases, ["ccode1", "ccode2", "conttype"])
     df = to_int(df, path, ["ccode1", "ccode2"])
     if "year" not in df.columns:
+
         def _year(s: pd.Series) -> np.ndarray:
             t = s.astype("string").str.slice(0, 4)
             return pd.to_numeric(t, errors="coerce").fillna(0).astype("int64").to_numpy()

@@ -85,18 +85,26 @@ def fetch(
             results.append(FetchResult(key, "present", target, "already in the data directory"))
             continue
         if url is None:
-            results.append(FetchResult(
-                key, "manual", None,
-                f"no verified direct download is known: get the release from {info.url} and save "
-                f"it as {root / fname}",
-            ))
+            results.append(
+                FetchResult(
+                    key,
+                    "manual",
+                    None,
+                    f"no verified direct download is known: get the release from {info.url} and save "
+                    f"it as {root / fname}",
+                )
+            )
             continue
         if digest is None and not allow_unverified:
-            results.append(FetchResult(
-                key, "manual", None,
-                f"{url} has no published SHA-256; rerun with allow_unverified (--allow-unverified) "
-                f"or download it by hand from {info.url}",
-            ))
+            results.append(
+                FetchResult(
+                    key,
+                    "manual",
+                    None,
+                    f"{url} has no published SHA-256; rerun with allow_unverified (--allow-unverified) "
+                    f"or download it by hand from {info.url}",
+                )
+            )
             continue
         tmp = target.with_suffix(target.suffix + ".part")
         try:
@@ -106,8 +114,11 @@ def fetch(
             got = sha256_of(tmp)
             if digest is not None and got != digest:
                 tmp.unlink()
-                results.append(FetchResult(key, "failed", None,
-                                           f"checksum mismatch: expected {digest}, got {got}"))
+                results.append(
+                    FetchResult(
+                        key, "failed", None, f"checksum mismatch: expected {digest}, got {got}"
+                    )
+                )
                 continue
             tmp.replace(target)
             if digest is None:

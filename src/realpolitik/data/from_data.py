@@ -41,8 +41,9 @@ def resolve_actor(actor: str | int, states: pd.DataFrame, data_dir=None) -> int:
     if isinstance(actor, int) or (isinstance(actor, str) and actor.strip().isdigit()):
         code = int(actor)
         if code not in set(states["ccode"]):
-            raise ScenarioError.single("unknown COW code", path="actors", expected="a COW ccode",
-                                       got=str(actor))
+            raise ScenarioError.single(
+                "unknown COW code", path="actors", expected="a COW ccode", got=str(actor)
+            )
         return code
     text = str(actor).strip().upper()
     if text in KNOWN:
@@ -57,7 +58,8 @@ def resolve_actor(actor: str | int, states: pd.DataFrame, data_dir=None) -> int:
     if text in abb.index:
         return int(abb[text])
     raise ScenarioError.single(
-        "unknown actor identifier", path="actors",
+        "unknown actor identifier",
+        path="actors",
         expected="an ISO3 code (USA, RUS, CHN), a COW abbreviation (UKG) or a COW number",
         got=repr(actor),
     )
@@ -127,8 +129,14 @@ def scenario_from_data(
     ids: list[str] = []
     codes: list[int] = []
     if len(actors) < 2:
-        problems.append(Problem("a scenario needs at least two actors", path="actors",
-                                expected="two or more identifiers", got=str(list(actors))))
+        problems.append(
+            Problem(
+                "a scenario needs at least two actors",
+                path="actors",
+                expected="two or more identifiers",
+                got=str(list(actors)),
+            )
+        )
     for a in actors:
         try:
             code = resolve_actor(a, inp.states, data_dir)
@@ -139,8 +147,14 @@ def scenario_from_data(
         if not _ID.match(ident):
             ident = f"COW{code}"
         if code in codes:
-            problems.append(Problem("actor given twice", path="actors", expected="distinct states",
-                                    got=f"{a} (COW {code})"))
+            problems.append(
+                Problem(
+                    "actor given twice",
+                    path="actors",
+                    expected="distinct states",
+                    got=f"{a} (COW {code})",
+                )
+            )
             continue
         ids.append(ident)
         codes.append(code)
@@ -154,16 +168,26 @@ def scenario_from_data(
         open_end = last == spells["endyear"].max()
         alive = (s["styear"] <= year) & ((s["endyear"] >= year) | open_end)
         if not alive.any():
-            problems.append(Problem("state not in the COW state system in that year",
-                                    path=f"actors.{ident}", expected=f"a member in {year}",
-                                    got=f"COW {code}"))
+            problems.append(
+                Problem(
+                    "state not in the COW state system in that year",
+                    path=f"actors.{ident}",
+                    expected=f"a member in {year}",
+                    got=f"COW {code}",
+                )
+            )
     sizes = actor_sizes(data_dir, years=[year], ccodes=codes, measure=size, inputs=inp)
     size_of = dict(zip(sizes["ccode"], sizes["size"], strict=True))
     for ident, code in zip(ids, codes, strict=True):
         if not (size_of.get(code, 0) > 0):
-            problems.append(Problem(f"no {size} value for this state in {year}",
-                                    path=f"actors.{ident}.size", expected="a positive number",
-                                    got="missing"))
+            problems.append(
+                Problem(
+                    f"no {size} value for this state in {year}",
+                    path=f"actors.{ident}.size",
+                    expected="a positive number",
+                    got="missing",
+                )
+            )
     if problems:
         raise ScenarioError(problems)
 
@@ -174,13 +198,18 @@ def scenario_from_data(
     for ident, code in zip(ids, codes, strict=True):
         raw = size_of[code]
         what = f"CINC {raw:.4f}" if size == "cinc" else f"GDP {raw:,.0f} bn 2011 int'l $"
-        actor_list.append({
-            "id": ident,
-            "name": NAMES.get(code, str(names.get(code, ident))),
-            "kind": "state",
-            "size": _q(raw / total, size_key,
-                       f"{what} in {year} (COW {code}); share of the {len(codes)} actors' total"),
-        })
+        actor_list.append(
+            {
+                "id": ident,
+                "name": NAMES.get(code, str(names.get(code, ident))),
+                "kind": "state",
+                "size": _q(
+                    raw / total,
+                    size_key,
+                    f"{what} in {year} (COW {code}); share of the {len(codes)} actors' total",
+                ),
+            }
+        )
 
     rel = relation_components(data_dir, years=[year], ccodes=codes, weights=w, inputs=inp)
     by_pair = {(int(r.ccode1), int(r.ccode2)): r for r in rel.itertuples(index=False)}
@@ -209,8 +238,10 @@ def scenario_from_data(
                     used.add("cow-trade-national")
                 comps[c] = _q(v, src, f"{first[0]}~{first[1]}: {describe(rowd, c)}")
             item: dict[str, Any] = {"between": list(first), "components": comps}
-            note = (f"measured relation {rowd['relation']:+.2f} (weighted sum), signed "
-                    f"{int(rowd['sign']):+d} with neutral band {w.neutral_band}")
+            note = (
+                f"measured relation {rowd['relation']:+.2f} (weighted sum), signed "
+                f"{int(rowd['sign']):+d} with neutral band {w.neutral_band}"
+            )
             if missing:
                 note += "; not measured in this year: " + ", ".join(missing)
             item["note"] = note
@@ -219,14 +250,22 @@ def scenario_from_data(
     sources = {}
     for key in sorted(used):
         d = dataset(key)
-        sources[key] = {"title": f"{d.title}, version {d.version}", "url": d.url, "year": d.year,
-                        "note": f"{d.citation} Licence: {d.licence}."}
+        sources[key] = {
+            "title": f"{d.title}, version {d.version}",
+            "url": d.url,
+            "year": d.year,
+            "note": f"{d.citation} Licence: {d.licence}.",
+        }
     cw = w.component_weights()
     components = {
-        c: {"weight": {"value": cw[c],
-                       "assumption": "the weight used to combine the measured components "
-                                     "(the default, or as given; docs/explanation/historical-triangle.md)"},
-            "description": _COMPONENT_TEXT[c]}
+        c: {
+            "weight": {
+                "value": cw[c],
+                "assumption": "the weight used to combine the measured components "
+                "(the default, or as given; docs/explanation/historical-triangle.md)",
+            },
+            "description": _COMPONENT_TEXT[c],
+        }
         for c in COMPONENTS
     }
     slug = "-".join(i.lower() for i in ids)
@@ -254,7 +293,7 @@ def scenario_from_data(
 
 _COMPONENT_TEXT = {
     "alliance": "ATOP alliance obligation (1 defence/offence, 0.5 neutrality/non-aggression, "
-                "0.25 consultation)",
+    "0.25 consultation)",
     "rivalry": "strategic rivalry (-1 while it lasts)",
     "disputes": "militarised disputes over the last 5 years, hostility-weighted (-1 to 0)",
     "un_votes": "closeness of UNGA ideal points (1 - distance, clipped to [-1, 1])",
@@ -279,8 +318,16 @@ def to_yaml(scenario: dict[str, Any]) -> str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     _Dumper.add_representer(str, _str)
-    body = yaml.dump(scenario, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
-    header = ("# Generated by realpolitik from the IR datasets; every number names its source.\n"
-              "# Cite the datasets listed under `sources:` (see docs/how-to/data.md).\n")
+    body = yaml.dump(
+        scenario,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+    header = (
+        "# Generated by realpolitik from the IR datasets; every number names its source.\n"
+        "# Cite the datasets listed under `sources:` (see docs/how-to/data.md).\n"
+    )
     return header + body

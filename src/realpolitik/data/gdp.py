@@ -45,8 +45,9 @@ def load_maddison(data_dir=None) -> pd.DataFrame:
     The USSR (COW 365) is the aggregate SUN up to 1991 and Russia (RUS) from 1992.
     """
     path = find_file("maddison", data_dir)
-    df = rename_official(read_table(path), path, {"iso3": ("countrycode", "ISO")},
-                         ["iso3", "year", "gdppc", "pop"])
+    df = rename_official(
+        read_table(path), path, {"iso3": ("countrycode", "ISO")}, ["iso3", "year", "gdppc", "pop"]
+    )
     df = to_int(df, path, ["year"])
     iso = df["iso3"].astype("string").str.upper()
     if (iso == "SUN").any():  # one series per COW state: the USSR aggregate, then Russia
@@ -61,8 +62,9 @@ def load_pwt(data_dir=None) -> pd.DataFrame:
     """Penn World Table 10.01 (``ccode, year, iso3, rgdpe, pop, gdp``); rgdpe in 2017 US$ million
     at PPP, gdp = rgdpe / 1000 in US$ bn."""
     path = find_file("pwt", data_dir)
-    df = rename_official(read_table(path), path, {"iso3": ("countrycode", "isocode")},
-                         ["iso3", "year", "rgdpe"])
+    df = rename_official(
+        read_table(path), path, {"iso3": ("countrycode", "isocode")}, ["iso3", "year", "rgdpe"]
+    )
     df = to_int(df, path, ["year"])
     df = _to_ccode(df, data_dir)
     if "pop" not in df.columns:
@@ -91,8 +93,12 @@ def load_wb_gdp(data_dir=None) -> pd.DataFrame:
         raw = rename_official(raw, path, {"iso3": ("Country Code",)}, ["iso3"])
         raw = raw.melt(id_vars=["iso3"], value_vars=years, var_name="year", value_name="gdp_usd")
     else:
-        raw = rename_official(raw, path, {"iso3": ("Country Code",), "gdp_usd": ("Value",)},
-                              ["iso3", "year", "gdp_usd"])
+        raw = rename_official(
+            raw,
+            path,
+            {"iso3": ("Country Code",), "gdp_usd": ("Value",)},
+            ["iso3", "year", "gdp_usd"],
+        )
     df = to_int(raw, path, ["year"])
     df["gdp_usd"] = pd.to_numeric(df["gdp_usd"], errors="coerce")
     df = _to_ccode(df, data_dir)

@@ -41,7 +41,11 @@ if TYPE_CHECKING:
     from realpolitik.data.relations import Inputs, RelationWeights
 
 MENAGE, ROMANTIC, MARRIAGE, UNIT_VETO, INDETERMINATE = (
-    "menage a trois", "romantic triangle", "stable marriage", "unit veto", "indeterminate",
+    "menage a trois",
+    "romantic triangle",
+    "stable marriage",
+    "unit veto",
+    "indeterminate",
 )
 
 
@@ -65,20 +69,28 @@ class Period:
 PERIODISATION: tuple[Period, ...] = (
     Period(1950, 1959, ((MARRIAGE, "USA"),), "stable marriage: USSR-PRC partners, US outcast"),
     Period(1960, 1969, ((UNIT_VETO, None),), "unit veto after the Sino-Soviet split"),
-    Period(1970, 1971, ((UNIT_VETO, None), (ROMANTIC, "USA")),
-           "transition (1970/72): unit veto or romantic triangle with the US as pivot"),
+    Period(
+        1970,
+        1971,
+        ((UNIT_VETO, None), (ROMANTIC, "USA")),
+        "transition (1970/72): unit veto or romantic triangle with the US as pivot",
+    ),
     Period(1972, 1978, ((ROMANTIC, "USA"),), "romantic triangle, US pivot"),
     Period(1979, 1982, ((MARRIAGE, "RUS"),), "stable marriage: US-PRC partners, USSR outcast"),
-    Period(1983, 1989, ((ROMANTIC, "CHN"), (MENAGE, None)),
-           "romantic triangle with China as pivot, drifting to a menage a trois"),
+    Period(
+        1983,
+        1989,
+        ((ROMANTIC, "CHN"), (MENAGE, None)),
+        "romantic triangle with China as pivot, drifting to a menage a trois",
+    ),
     Period(1990, 2014, ((MENAGE, None),), "menage a trois"),
     Period(2015, 2100, ((MARRIAGE, "USA"),), "stable marriage: Russia-China partners, US outcast"),
 )
 
 #: Years within a year of an uncertain ("c.", "1970/72", "after") boundary of the periodisation.
-BOUNDARY_YEARS = frozenset({1959, 1960, 1961, 1970, 1971, 1972, 1981, 1982, 1983, 1989, 1990,
-                            2014, 2015})
-
+BOUNDARY_YEARS = frozenset(
+    {1959, 1960, 1961, 1970, 1971, 1972, 1981, 1982, 1983, 1989, 1990, 2014, 2015}
+)
 
 
 def _classify(s_ab: int, s_ac: int, s_bc: int, names: tuple[str, str, str]):
@@ -89,7 +101,9 @@ def _classify(s_ab: int, s_ac: int, s_bc: int, names: tuple[str, str, str]):
     if 0 in (s_ab, s_ac, s_bc):
         return INDETERMINATE, None, (None, None, None)
     configuration, roles = classify(s_ab, s_ac, s_bc)
-    special = next((n for n, r in zip(names, roles, strict=True) if r in ("pivot", "outcast")), None)
+    special = next(
+        (n for n, r in zip(names, roles, strict=True) if r in ("pivot", "outcast")), None
+    )
     return configuration, special, roles
 
 
@@ -147,15 +161,21 @@ def triad_history(
         lo, hi = sorted((codes[i], codes[j]))
         part = rel[(rel["ccode1"] == lo) & (rel["ccode2"] == hi)][
             ["year", "relation", "sign", "coverage"]
-        ].rename(columns={"relation": f"rel_{ids[i]}_{ids[j]}", "sign": f"sign_{ids[i]}_{ids[j]}",
-                          "coverage": f"cov_{tag}"})
+        ].rename(
+            columns={
+                "relation": f"rel_{ids[i]}_{ids[j]}",
+                "sign": f"sign_{ids[i]}_{ids[j]}",
+                "coverage": f"cov_{tag}",
+            }
+        )
         wide = part if wide is None else wide.merge(part, on="year")
     a, b, c = ids
     ab, ac, bc = f"{a}_{b}", f"{a}_{c}", f"{b}_{c}"
     out = wide.sort_values("year").reset_index(drop=True)
-    cls = [_classify(int(x), int(y), int(z), ids)
-           for x, y, z in zip(out[f"sign_{ab}"], out[f"sign_{ac}"], out[f"sign_{bc}"],
-                              strict=True)]
+    cls = [
+        _classify(int(x), int(y), int(z), ids)
+        for x, y, z in zip(out[f"sign_{ab}"], out[f"sign_{ac}"], out[f"sign_{bc}"], strict=True)
+    ]
     out["configuration"] = [k[0] for k in cls]
     out["special"] = [k[1] for k in cls]
     for n, ident in enumerate(ids):
@@ -269,8 +289,9 @@ def great_power_camps(
         years = range(1950, last + 1)
     years = list(years)
     majors = majors[majors["year"].isin(years)]
-    rel = relation_components(years=years, ccodes=sorted(set(majors["ccode"])), weights=weights,
-                              inputs=inp)
+    rel = relation_components(
+        years=years, ccodes=sorted(set(majors["ccode"])), weights=weights, inputs=inp
+    )
     cinc = inp.nmc.set_index(["ccode", "year"])["cinc"]
     abb = inp.states.drop_duplicates("ccode", keep="last").set_index("ccode")["stateabb"]
     rows = []
@@ -292,7 +313,14 @@ def great_power_camps(
         side = sigma[0]  # camp_a holds the power with the lowest COW code (the US)
         camp_a = [abb[c] for c, s in zip(codes, sigma, strict=True) if s == side]
         camp_b = [abb[c] for c, s in zip(codes, sigma, strict=True) if s != side]
-        rows.append({"year": int(year), "powers": "+".join(abb[c] for c in codes),
-                     "camp_a": "+".join(camp_a), "camp_b": "+".join(camp_b),
-                     "energy": energy, "gap": gap})
+        rows.append(
+            {
+                "year": int(year),
+                "powers": "+".join(abb[c] for c in codes),
+                "camp_a": "+".join(camp_a),
+                "camp_b": "+".join(camp_b),
+                "energy": energy,
+                "gap": gap,
+            }
+        )
     return pd.DataFrame(rows)

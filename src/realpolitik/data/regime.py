@@ -80,13 +80,22 @@ def regime_scores(data_dir=None) -> pd.DataFrame:
     parts = []
     if has_file("vdem", data_dir):
         v = load_vdem(data_dir)
-        parts.append(v.assign(democracy=v["v2x_polyarchy"], source="vdem")
-                     [["ccode", "year", "democracy", "source"]])
+        parts.append(
+            v.assign(democracy=v["v2x_polyarchy"], source="vdem")[
+                ["ccode", "year", "democracy", "source"]
+            ]
+        )
     if has_file("democracy", data_dir) or not parts:
         d = load_democracy(data_dir)
-        parts.append(d.assign(democracy=d["v2x_polyarchy"], source="democracy")
-                     [["ccode", "year", "democracy", "source"]])
-        parts.append(d.assign(democracy=(d["polity2"] + 10.0) / 20.0, source="democracy:polity2")
-                     [["ccode", "year", "democracy", "source"]])
+        parts.append(
+            d.assign(democracy=d["v2x_polyarchy"], source="democracy")[
+                ["ccode", "year", "democracy", "source"]
+            ]
+        )
+        parts.append(
+            d.assign(democracy=(d["polity2"] + 10.0) / 20.0, source="democracy:polity2")[
+                ["ccode", "year", "democracy", "source"]
+            ]
+        )
     df = pd.concat(parts, ignore_index=True).dropna(subset=["democracy"])
     return df.drop_duplicates(["ccode", "year"], keep="first").reset_index(drop=True)

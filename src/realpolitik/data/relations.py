@@ -141,8 +141,9 @@ class Inputs:
     sources: dict[str, str]
 
 
-def load_inputs(data_dir=None, *, rivalry_source: str = "tss", mid_source: str = "cow-mid"
-                ) -> Inputs:
+def load_inputs(
+    data_dir=None, *, rivalry_source: str = "tss", mid_source: str = "cow-mid"
+) -> Inputs:
     """Load every table the relation measures need from the data directory.
 
     Parameters
@@ -176,8 +177,11 @@ def load_inputs(data_dir=None, *, rivalry_source: str = "tss", mid_source: str =
 def _key(year, c1, c2) -> np.ndarray:
     import numpy as np
 
-    return (np.asarray(year, dtype="int64") * 1_000_000 + np.asarray(c1, dtype="int64") * 1000
-            + np.asarray(c2, dtype="int64"))
+    return (
+        np.asarray(year, dtype="int64") * 1_000_000
+        + np.asarray(c1, dtype="int64") * 1000
+        + np.asarray(c2, dtype="int64")
+    )
 
 
 def _lookup(grid_key: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -207,8 +211,9 @@ def state_years(states: pd.DataFrame, last_year: int | None = None) -> pd.DataFr
     return spells_to_years(states, last_year)
 
 
-def dyad_years(states: pd.DataFrame, years=None, ccodes=None, last_year: int | None = None
-               ) -> pd.DataFrame:
+def dyad_years(
+    states: pd.DataFrame, years=None, ccodes=None, last_year: int | None = None
+) -> pd.DataFrame:
     """Every non-directed dyad-year (``ccode1 < ccode2``) of states both in the system.
 
     Parameters
@@ -225,8 +230,10 @@ def dyad_years(states: pd.DataFrame, years=None, ccodes=None, last_year: int | N
         sy = sy[sy["ccode"].isin(list(ccodes))]
     m = sy.merge(sy, on="year", suffixes=("1", "2"))
     m = m[m["ccode1"] < m["ccode2"]]
-    return m[["ccode1", "ccode2", "year"]].sort_values(["year", "ccode1", "ccode2"]).reset_index(
-        drop=True
+    return (
+        m[["ccode1", "ccode2", "year"]]
+        .sort_values(["year", "ccode1", "ccode2"])
+        .reset_index(drop=True)
     )
 
 
@@ -261,14 +268,19 @@ def _disputes(inp: Inputs, grid: pd.DataFrame, key: np.ndarray) -> tuple[np.ndar
     per_year = m.groupby(["ccode1", "ccode2", "year"], as_index=False)["hostlev"].max()
     per_year["hostlev"] = per_year["hostlev"].fillna(1.0)
     shifted = pd.concat(
-        [per_year.assign(year=per_year["year"] + k, w=DISPUTE_DECAY**k * per_year["hostlev"])
-         for k in range(DISPUTE_WINDOW)],
+        [
+            per_year.assign(year=per_year["year"] + k, w=DISPUTE_DECAY**k * per_year["hostlev"])
+            for k in range(DISPUTE_WINDOW)
+        ],
         ignore_index=True,
     )
     agg = shifted.groupby(_key(shifted["year"], shifted["ccode1"], shifted["ccode2"]))["w"].sum()
     load = np.nan_to_num(_lookup(key, agg.index.to_numpy(), agg.to_numpy()), nan=0.0)
-    now = _lookup(key, _key(per_year["year"], per_year["ccode1"], per_year["ccode2"]),
-                  per_year["hostlev"].to_numpy())
+    now = _lookup(
+        key,
+        _key(per_year["year"], per_year["ccode1"], per_year["ccode2"]),
+        per_year["hostlev"].to_numpy(),
+    )
     y = grid["year"].to_numpy()
     inside = (y >= m["year"].min()) & (y <= m["year"].max())
     value = np.where(inside, -np.minimum(1.0, load / HOSTILITY_MAX), np.nan)
@@ -362,8 +374,9 @@ def relation_components(
     return combine(out, weights)
 
 
-def combine(components: pd.DataFrame, weights: RelationWeights | dict | None = None
-            ) -> pd.DataFrame:
+def combine(
+    components: pd.DataFrame, weights: RelationWeights | dict | None = None
+) -> pd.DataFrame:
     """(Re)compute ``relation``, ``sign`` and ``coverage`` from the component columns.
 
     Cheap: use it to try other weights without measuring again.
@@ -431,24 +444,34 @@ def describe(row: Any, component: str, sources: dict[str, str] | None = None) ->
 
     y = int(row["year"])
     if component == "alliance":
-        return (f"ATOP alliance score {f(row['alliance'])} in {y} (1 defence/offence pact, 0.5 "
-                "neutrality/non-aggression, 0.25 consultation, 0 none)")
+        return (
+            f"ATOP alliance score {f(row['alliance'])} in {y} (1 defence/offence pact, 0.5 "
+            "neutrality/non-aggression, 0.25 consultation, 0 none)"
+        )
     if component == "rivalry":
         return f"strategic rivalry in {y}: {'yes' if row['rivalry'] < 0 else 'no'}"
     if component == "disputes":
         h = row["hostlev"]
         now = "none" if h == 0 else f"{f(h)} (1-5)"
-        return (f"militarised disputes {y - DISPUTE_WINDOW + 1}-{y}, hostility decayed by "
-                f"{DISPUTE_DECAY} a year; highest hostility in {y}: {now}")
+        return (
+            f"militarised disputes {y - DISPUTE_WINDOW + 1}-{y}, hostility decayed by "
+            f"{DISPUTE_DECAY} a year; highest hostility in {y}: {now}"
+        )
     if component == "un_votes":
-        return (f"UNGA ideal points {y}: {f(row['idealpoint1'])} and {f(row['idealpoint2'])}; "
-                f"value = 1 - distance / {UN_DISTANCE_SCALE}")
+        return (
+            f"UNGA ideal points {y}: {f(row['idealpoint1'])} and {f(row['idealpoint2'])}; "
+            f"value = 1 - distance / {UN_DISTANCE_SCALE}"
+        )
     if component == "trade":
-        return (f"COW trade {y}: US$ {f(row['trade_musd'], '{:,.0f}')} million; shares of each "
-                f"side's total trade {f(row['trade_share1'], '{:.1%}')} and "
-                f"{f(row['trade_share2'], '{:.1%}')}; value = min(1, smaller share / "
-                f"{TRADE_SHARE_SCALE:.0%})")
+        return (
+            f"COW trade {y}: US$ {f(row['trade_musd'], '{:,.0f}')} million; shares of each "
+            f"side's total trade {f(row['trade_share1'], '{:.1%}')} and "
+            f"{f(row['trade_share2'], '{:.1%}')}; value = min(1, smaller share / "
+            f"{TRADE_SHARE_SCALE:.0%})"
+        )
     if component == "regime":
-        return (f"democracy (polyarchy) {y}: {f(row['democracy1'])} and "
-                f"{f(row['democracy2'])}; value = 1 - 2|difference|")
+        return (
+            f"democracy (polyarchy) {y}: {f(row['democracy1'])} and "
+            f"{f(row['democracy2'])}; value = 1 - 2|difference|"
+        )
     raise ValueError(f"unknown component {component!r}")

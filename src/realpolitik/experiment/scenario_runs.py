@@ -42,7 +42,9 @@ class ScenarioModel:
     scenario: Scenario
     models: tuple[str, ...]
 
-    def evaluate(self, samples: Mapping[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def evaluate(
+        self, samples: Mapping[str, np.ndarray], rng: np.random.Generator
+    ) -> dict[str, np.ndarray]:
         from realpolitik.models import registry
 
         results: dict[str, dict[str, np.ndarray]] = {}
@@ -92,14 +94,22 @@ def experiment_spec(scenario: Scenario, models: Sequence[str]) -> ExperimentSpec
     corr = None
     if scenario.spec.correlations:
         try:
-            corr = correlation_matrix([u.path for u in uncs],
-                                      [(c.paths[0], c.paths[1], c.rho) for c in scenario.spec.correlations])
+            corr = correlation_matrix(
+                [u.path for u in uncs],
+                [(c.paths[0], c.paths[1], c.rho) for c in scenario.spec.correlations],
+            )
         except ValueError as exc:
-            raise ScenarioError.single(f"correlations: {exc}", file=scenario.file,
-                                       path="correlations") from None
-    return ExperimentSpec(tuple(uncs), ScenarioModel(scenario, tuple(models)), correlation=corr,
-                          scenario_name=scenario.name, scenario_hash=scenario.content_hash,
-                          model_names=tuple(models))
+            raise ScenarioError.single(
+                f"correlations: {exc}", file=scenario.file, path="correlations"
+            ) from None
+    return ExperimentSpec(
+        tuple(uncs),
+        ScenarioModel(scenario, tuple(models)),
+        correlation=corr,
+        scenario_name=scenario.name,
+        scenario_hash=scenario.content_hash,
+        model_names=tuple(models),
+    )
 
 
 def _label(scenario: Scenario, path: str) -> str:
@@ -139,7 +149,8 @@ def outcome_summary(result: Any) -> dict[str, dict[str, Any]]:
         stats = result.query(
             "SET threads TO 1; "
             f"SELECT stddev_samp({q}), count({q}), sum(CASE WHEN isinf({q}) THEN 1 ELSE 0 END), "
-            f"sum(CASE WHEN {q} = 0 OR {q} = 1 THEN 0 ELSE 1 END) FROM draws")
+            f"sum(CASE WHEN {q} = 0 OR {q} = 1 THEN 0 ELSE 1 END) FROM draws"
+        )
         sd, n = float(stats.iloc[0, 0] or 0.0), int(stats.iloc[0, 1])
         n_inf, n_not_binary = int(stats.iloc[0, 2] or 0), int(stats.iloc[0, 3] or 0)
         row = table.loc[name]
@@ -149,9 +160,14 @@ def outcome_summary(result: Any) -> dict[str, dict[str, Any]]:
         else:
             half = 1.96 * sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
             low, high = mean - half, mean + half
-        out[name] = {"mean": _finite(mean), "low": _finite(low), "high": _finite(high),
-                     "draws_low": _finite(float(row["low"])), "draws_high": _finite(float(row["high"])),
-                     "n": n}
+        out[name] = {
+            "mean": _finite(mean),
+            "low": _finite(low),
+            "high": _finite(high),
+            "draws_low": _finite(float(row["low"])),
+            "draws_high": _finite(float(row["high"])),
+            "n": n,
+        }
         if n_inf:
             out[name]["share_infinite"] = n_inf / n
     return out
@@ -171,9 +187,18 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
     executor = "dask" if options.cluster else ("serial" if options.workers == 1 else "processes")
     cluster = None if options.cluster in (None, "local") else options.cluster
     batch = options.batch_size or min(20_000, max(1_000, options.draws // 8 or 1))
-    result = run_experiment(spec, draws=options.draws, seed=options.seed, batch_size=batch,
-                            executor=executor, workers=options.workers, cluster_address=cluster,
-                            store=store, resume=options.resume, progress=options.progress)
+    result = run_experiment(
+        spec,
+        draws=options.draws,
+        seed=options.seed,
+        batch_size=batch,
+        executor=executor,
+        workers=options.workers,
+        cluster_address=cluster,
+        store=store,
+        resume=options.resume,
+        progress=options.progress,
+    )
     outcomes = outcome_summary(result)
     info: dict[str, Any] = {
         "run_id": result.run_id,
@@ -183,8 +208,10 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
         "tables": {},
         "figures": {},
     }
-    lines = [f"{options.draws:,} draws of {len(spec.uncertainties)} uncertain numbers (seed "
-             f"{options.seed}, run {result.run_id or 'in memory'})."]
+    lines = [
+        f"{options.draws:,} draws of {len(spec.uncertainties)} uncertain numbers (seed "
+        f"{options.seed}, run {result.run_id or 'in memory'})."
+    ]
     if "realignment" in models:
         info["per_model"]["realignment"] = _realignment_over_draws(result, outcomes, lines)
     if options.sensitivity:
@@ -202,65 +229,113 @@ def _figures(scenario: Scenario, info: dict[str, Any]) -> dict[str, Any]:
     r = info["per_model"].get("realignment")
     if r and r["p_realign_by_year"]:
         years = [int(y) + (scenario.spec.year or 0) for y in r["p_realign_by_year"]]
-        fig = go.Figure([
-            go.Scatter(x=years, y=list(r["p_realign_by_year"].values()), mode="lines+markers",
-                       name="aligned with the courter"),
-            go.Scatter(x=years, y=list(r["p_hedge_by_year"].values()), mode="lines+markers",
-                       name="hedging"),
-        ])
-        fig.update_layout(title="Probability of each alignment by year, over the draws",
-                          yaxis_range=[0, 1], height=360, margin=dict(l=40, r=20, t=50, b=40))
+        fig = go.Figure(
+            [
+                go.Scatter(
+                    x=years,
+                    y=list(r["p_realign_by_year"].values()),
+                    mode="lines+markers",
+                    name="aligned with the courter",
+                ),
+                go.Scatter(
+                    x=years,
+                    y=list(r["p_hedge_by_year"].values()),
+                    mode="lines+markers",
+                    name="hedging",
+                ),
+            ]
+        )
+        fig.update_layout(
+            title="Probability of each alignment by year, over the draws",
+            yaxis_range=[0, 1],
+            height=360,
+            margin=dict(l=40, r=20, t=50, b=40),
+        )
         figs["alignment-by-year-draws"] = fig
     sens = info.get("sensitivity")
     if sens and sens["ranking"]:
         rows = list(reversed(sens["ranking"]))
         labels = [f"{x['path']} [{', '.join(x['claims']) or '-'}]" for x in rows]
-        fig = go.Figure(go.Bar(
-            x=[x["ST"] or 0.0 for x in rows], y=labels, orientation="h",
-            error_x=dict(type="data", array=[x["ST_conf"] or 0.0 for x in rows]),
-            name="total Sobol' index"))
-        fig.update_layout(title="What " + sens["description"] + " depends on (total Sobol' index)",
-                          height=120 + 28 * len(rows), margin=dict(l=420, r=20, t=50, b=40))
+        fig = go.Figure(
+            go.Bar(
+                x=[x["ST"] or 0.0 for x in rows],
+                y=labels,
+                orientation="h",
+                error_x=dict(type="data", array=[x["ST_conf"] or 0.0 for x in rows]),
+                name="total Sobol' index",
+            )
+        )
+        fig.update_layout(
+            title="What " + sens["description"] + " depends on (total Sobol' index)",
+            height=120 + 28 * len(rows),
+            margin=dict(l=420, r=20, t=50, b=40),
+        )
         figs["sensitivity"] = fig
     return figs
 
 
-def _realignment_over_draws(result: Any, outcomes: dict[str, Any], lines: list[str]) -> dict[str, Any]:
+def _realignment_over_draws(
+    result: Any, outcomes: dict[str, Any], lines: list[str]
+) -> dict[str, Any]:
     years = sorted(int(k.rsplit("_", 1)[1]) for k in outcomes if k.startswith("p_courter_year_"))
     p = outcomes["courter_wins"]
     h = outcomes["hedges"]
     extra = {
-        "p_realign": p["mean"], "p_realign_interval": [p["low"], p["high"]],
-        "p_hedge": h["mean"], "p_hedge_interval": [h["low"], h["high"]],
+        "p_realign": p["mean"],
+        "p_realign_interval": [p["low"], p["high"]],
+        "p_hedge": h["mean"],
+        "p_hedge_interval": [h["low"], h["high"]],
         "p_realign_by_year": {str(y): outcomes[f"p_courter_year_{y}"]["mean"] for y in years},
         "p_hedge_by_year": {str(y): outcomes[f"p_hedge_year_{y}"]["mean"] for y in years},
     }
-    lines.append(f"P(pivot aligns with the courter) = {p['mean']:.3f} "
-                 f"(95% interval {p['low']:.3f} to {p['high']:.3f});  P(hedge) = {h['mean']:.3f}")
+    lines.append(
+        f"P(pivot aligns with the courter) = {p['mean']:.3f} "
+        f"(95% interval {p['low']:.3f} to {p['high']:.3f});  P(hedge) = {h['mean']:.3f}"
+    )
     if years:
-        lines.append("By year: " + "  ".join(
-            f"{y}: {extra['p_realign_by_year'][str(y)]:.3f}/{extra['p_hedge_by_year'][str(y)]:.3f}"
-            for y in years) + "   (courter/hedge)")
-    for key, label in (("need", "value the pivot must be given to realign"),
-                       ("willingness_to_pay", "courter's willingness to pay"),
-                       ("incumbent_max_bid", "incumbent's maximum retention bid")):
+        lines.append(
+            "By year: "
+            + "  ".join(
+                f"{y}: {extra['p_realign_by_year'][str(y)]:.3f}/{extra['p_hedge_by_year'][str(y)]:.3f}"
+                for y in years
+            )
+            + "   (courter/hedge)"
+        )
+    for key, label in (
+        ("need", "value the pivot must be given to realign"),
+        ("willingness_to_pay", "courter's willingness to pay"),
+        ("incumbent_max_bid", "incumbent's maximum retention bid"),
+    ):
         if key in outcomes and outcomes[key]["mean"] is not None:
             o = outcomes[key]
-            lines.append(f"{label}: mean {o['mean']:,.1f} (draws range {o['draws_low']:,.1f} to "
-                         f"{o['draws_high']:,.1f})")
+            lines.append(
+                f"{label}: mean {o['mean']:,.1f} (draws range {o['draws_low']:,.1f} to "
+                f"{o['draws_high']:,.1f})"
+            )
     if "price" in outcomes and outcomes["price"].get("share_infinite"):
-        lines.append(f"In {outcomes['price']['share_infinite']:.1%} of draws no package within the "
-                     "levers' bounds could buy a full realignment.")
+        lines.append(
+            f"In {outcomes['price']['share_infinite']:.1%} of draws no package within the "
+            "levers' bounds could buy a full realignment."
+        )
     return extra
 
 
 #: The continuous outcome whose variance the run explains, and how it is described.
-SENSITIVITY_OUTCOME = ("gap_ratio", "the realignment gap (value the pivot must be given / the "
-                       "courter's willingness to pay)")
+SENSITIVITY_OUTCOME = (
+    "gap_ratio",
+    "the realignment gap (value the pivot must be given / the courter's willingness to pay)",
+)
 
 
-def sensitivity_table(spec: ExperimentSpec, outcome: str, *, method: str = "sobol",
-                      n: int = SOBOL_BASE, seed: int = 0, workers: int | None = None) -> pd.DataFrame:
+def sensitivity_table(
+    spec: ExperimentSpec,
+    outcome: str,
+    *,
+    method: str = "sobol",
+    n: int = SOBOL_BASE,
+    seed: int = 0,
+    workers: int | None = None,
+) -> pd.DataFrame:
     """Ranked sensitivity of ``outcome`` to every uncertain input (Sobol' or Morris)."""
     from realpolitik.experiment.sensitivity import morris, sobol_indices
 
@@ -272,29 +347,50 @@ def sensitivity_table(spec: ExperimentSpec, outcome: str, *, method: str = "sobo
 
 def sensitivity_lines(table: pd.DataFrame, description: str, top: int = 6) -> list[str]:
     sobol = "ST" in table.columns
-    lines = [f"What {description} depends on most, by "
-             + ("total Sobol' index (S1: first order):" if sobol else "Morris mu* (elementary effects):")]
+    lines = [
+        f"What {description} depends on most, by "
+        + ("total Sobol' index (S1: first order):" if sobol else "Morris mu* (elementary effects):")
+    ]
     for _, r in table.head(top).iterrows():
         claims = ", ".join(r["claims"]) or "no claim"
         if sobol:
-            lines.append(f"  {int(r['rank'])}. {r['path']}  [{claims}]  ST {r['ST']:.2f} +/- "
-                         f"{r['ST_conf']:.2f}, S1 {r['S1']:.2f}")
+            lines.append(
+                f"  {int(r['rank'])}. {r['path']}  [{claims}]  ST {r['ST']:.2f} +/- "
+                f"{r['ST_conf']:.2f}, S1 {r['S1']:.2f}"
+            )
         else:
-            lines.append(f"  {int(r['rank'])}. {r['path']}  [{claims}]  mu* {r['mu_star']:.3g}, "
-                         f"sigma {r['sigma']:.3g}")
+            lines.append(
+                f"  {int(r['rank'])}. {r['path']}  [{claims}]  mu* {r['mu_star']:.3g}, "
+                f"sigma {r['sigma']:.3g}"
+            )
     return lines
 
 
 def sensitivity_records(table: pd.DataFrame, top: int = 10) -> list[dict[str, Any]]:
-    keep = [c for c in ("S1", "S1_conf", "ST", "ST_conf", "mu", "mu_star", "sigma", "mu_star_conf")
-            if c in table.columns]
-    return [{"rank": int(r["rank"]), "path": r["path"], "claims": list(r["claims"]),
-             **{c: _finite(float(r[c])) for c in keep}, "label": r["label"]}
-            for _, r in table.head(top).iterrows()]
+    keep = [
+        c
+        for c in ("S1", "S1_conf", "ST", "ST_conf", "mu", "mu_star", "sigma", "mu_star_conf")
+        if c in table.columns
+    ]
+    return [
+        {
+            "rank": int(r["rank"]),
+            "path": r["path"],
+            "claims": list(r["claims"]),
+            **{c: _finite(float(r[c])) for c in keep},
+            "label": r["label"],
+        }
+        for _, r in table.head(top).iterrows()
+    ]
 
 
-def discover_boxes(X: pd.DataFrame, y: np.ndarray, claims: Mapping[str, Sequence[str]], outcome: str,
-                   threshold: float | None = None) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+def discover_boxes(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    claims: Mapping[str, Sequence[str]],
+    outcome: str,
+    threshold: float | None = None,
+) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
     """Flip thresholds and a PRIM box for a yes/no outcome; (data, lines, tables)."""
     from realpolitik.experiment.discovery import flip_thresholds, prim
 
@@ -304,14 +400,21 @@ def discover_boxes(X: pd.DataFrame, y: np.ndarray, claims: Mapping[str, Sequence
     tables: dict[str, Any] = {}
     lines: list[str] = []
     if y.sum() < MIN_CASES or (~y).sum() < MIN_CASES:
-        lines.append(f"Discovery: '{outcome}' happens in {y.sum()} of {len(y):,} draws; too few "
-                     "(or too few exceptions) to look for the conditions.")
+        lines.append(
+            f"Discovery: '{outcome}' happens in {y.sum()} of {len(y):,} draws; too few "
+            "(or too few exceptions) to look for the conditions."
+        )
         data["box"] = None
         return data, lines, tables
     thresholds = flip_thresholds(X, y)
     tables["flip thresholds"] = thresholds
-    data["thresholds"] = [{k: (_finite(float(v)) if isinstance(v, float | np.floating) else v)
-                           for k, v in row.items()} for row in thresholds.head(8).to_dict("records")]
+    data["thresholds"] = [
+        {
+            k: (_finite(float(v)) if isinstance(v, float | np.floating) else v)
+            for k, v in row.items()
+        }
+        for row in thresholds.head(8).to_dict("records")
+    ]
     thr = threshold if threshold is not None else (0.5 if base < 0.25 else 0.8)
     # PRIM peels greedily; over dozens of inputs and few "yes" draws it would also peel noise. It
     # works on the inputs that separate the outcome best on their own (Youden's J of their best cut).
@@ -320,44 +423,68 @@ def discover_boxes(X: pd.DataFrame, y: np.ndarray, claims: Mapping[str, Sequence
     result = prim(X[keep], y, threshold=thr, max_boxes=1)
     box = result.box
     if box is None or box.density <= base * 1.05:
-        lines.append(f"Discovery: no region of the assumptions concentrates '{outcome}' (base rate "
-                     f"{base:.3f}).")
+        lines.append(
+            f"Discovery: no region of the assumptions concentrates '{outcome}' (base rate "
+            f"{base:.3f})."
+        )
         data["box"] = None
     else:
         restricted = box.restricted
         data["box"] = {
-            "coverage": float(box.coverage), "density": float(box.density),
+            "coverage": float(box.coverage),
+            "density": float(box.density),
             "support": float(box.support),
-            "limits": [{"path": p, "claims": list(claims.get(p, [])), "low": _finite(float(r["low"])),
-                        "high": _finite(float(r["high"]))} for p, r in restricted.iterrows()],
+            "limits": [
+                {
+                    "path": p,
+                    "claims": list(claims.get(p, [])),
+                    "low": _finite(float(r["low"])),
+                    "high": _finite(float(r["high"])),
+                }
+                for p, r in restricted.iterrows()
+            ],
         }
-        lines.append(f"What would have to be true for '{outcome}' (PRIM, {len(y):,} draws; it happens "
-                     f"in {base:.1%} of them): inside this box it happens in {box.density:.0%} of draws, "
-                     f"and the box holds {box.coverage:.0%} of all the draws where it happens:")
+        lines.append(
+            f"What would have to be true for '{outcome}' (PRIM, {len(y):,} draws; it happens "
+            f"in {base:.1%} of them): inside this box it happens in {box.density:.0%} of draws, "
+            f"and the box holds {box.coverage:.0%} of all the draws where it happens:"
+        )
         for p, r in restricted.iterrows():
-            lines.append(f"  {p}  [{', '.join(claims.get(p, [])) or 'no claim'}]  in "
-                         f"[{r['low']:.3g}, {r['high']:.3g}]")
+            lines.append(
+                f"  {p}  [{', '.join(claims.get(p, [])) or 'no claim'}]  in "
+                f"[{r['low']:.3g}, {r['high']:.3g}]"
+            )
         tables["PRIM peeling trajectory"] = result.trajectory
     for _, r in thresholds.head(3).iterrows():
-        lines.append(f"  single input: {r['input']} {r['direction']} {r['threshold']:.3g} -> "
-                     f"P(yes) {r['p_yes_beyond']:.3f} (else {r['p_yes_other']:.3f})")
+        lines.append(
+            f"  single input: {r['input']} {r['direction']} {r['threshold']:.3g} -> "
+            f"P(yes) {r['p_yes_beyond']:.3f} (else {r['p_yes_other']:.3f})"
+        )
     return data, lines, tables
 
 
-def _explain(scenario: Scenario, spec: ExperimentSpec, result: Any, options: RunOptions,
-             info: dict[str, Any], lines: list[str]) -> None:
+def _explain(
+    scenario: Scenario,
+    spec: ExperimentSpec,
+    result: Any,
+    options: RunOptions,
+    info: dict[str, Any],
+    lines: list[str],
+) -> None:
     """Sensitivity (Sobol' on the realignment gap) and discovery (PRIM on the yes/no outcome)."""
     name, description = SENSITIVITY_OUTCOME
     if name in result.outcomes:
         table = sensitivity_table(spec, name, seed=options.seed, workers=options.workers)
         info["sensitivity"] = {
-            "outcome": name, "description": description,
+            "outcome": name,
+            "description": description,
             "method": f"Sobol' (Saltelli/Jansen estimators, N={SOBOL_BASE}, "
-                      f"{SOBOL_BASE * (len(spec.uncertainties) + 2):,} model runs)",
+            f"{SOBOL_BASE * (len(spec.uncertainties) + 2):,} model runs)",
             "ranking": sensitivity_records(table),
         }
         info["tables"]["sensitivity (Sobol' indices of the realignment gap)"] = table[
-            ["rank", "path", "claims", "S1", "S1_conf", "ST", "ST_conf"]]
+            ["rank", "path", "claims", "S1", "S1_conf", "ST", "ST_conf"]
+        ]
         lines.extend(sensitivity_lines(table, description))
     target = None
     for candidate in ("courter_wins", "hedges"):
@@ -372,7 +499,9 @@ def _explain(scenario: Scenario, spec: ExperimentSpec, result: Any, options: Run
     frame = result.query(f"SELECT * FROM draws WHERE draw < {DISCOVERY_DRAWS} ORDER BY draw")
     claims = {u.path: list(u.claims) for u in spec.uncertainties}
     y = frame[target].to_numpy() > 0.5
-    if y.mean() > 0.5:  # the common case is the rule: look for what would have to be true for the exception
+    if (
+        y.mean() > 0.5
+    ):  # the common case is the rule: look for what would have to be true for the exception
         y, target = ~y, f"not {target}"
     data, more, tables = discover_boxes(frame[spec.paths], y, claims, target)
     info["discovery"] = data

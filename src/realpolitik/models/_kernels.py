@@ -54,8 +54,22 @@ def _block_start(J, g, code, nfree, off, sigma, h):
 
 
 @njit(parallel=True, cache=True)
-def scan(J, g, nfree, block_bits, blocks, tol, cap, want_energy, want_succ,
-         energy_out, succ_out, min_code, min_energy, min_count):
+def scan(
+    J,
+    g,
+    nfree,
+    block_bits,
+    blocks,
+    tol,
+    cap,
+    want_energy,
+    want_succ,
+    energy_out,
+    succ_out,
+    min_code,
+    min_energy,
+    min_count,
+):
     """Enumerate the states of the given blocks in Gray-code order.
 
     Each block of ``2^block_bits`` consecutive Gray-code positions starts from a state computed

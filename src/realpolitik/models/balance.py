@@ -121,8 +121,14 @@ def closed_triads(S) -> tuple[np.ndarray, np.ndarray]:
     return tri, vals
 
 
-def frustration_index(S, *, actors: Sequence[str] | None = None, weighted: bool = False,
-                      method: str = "auto", rng: RNGLike = None) -> dict[str, Any]:
+def frustration_index(
+    S,
+    *,
+    actors: Sequence[str] | None = None,
+    weighted: bool = False,
+    method: str = "auto",
+    rng: RNGLike = None,
+) -> dict[str, Any]:
     """The fewest sign changes (or least total |weight|) that make the network balanced.
 
     Algorithm
@@ -148,8 +154,13 @@ def frustration_index(S, *, actors: Sequence[str] | None = None, weighted: bool 
     W = A if weighted else np.sign(A)
     neg = float(-np.minimum(W, 0).sum() / 2.0)
     if n == 1:
-        return {"index": 0.0, "lower_bound": 0.0, "exact": True, "camps": [names, []],
-                "violated": []}
+        return {
+            "index": 0.0,
+            "lower_bound": 0.0,
+            "exact": True,
+            "camps": [names, []],
+            "violated": [],
+        }
     if method not in ("auto", "exact", "heuristic"):
         raise ModelError(f"method must be 'auto', 'exact' or 'heuristic', got {method!r}")
     exact = method == "exact" or (method == "auto" and n <= 30)
@@ -167,7 +178,9 @@ def frustration_index(S, *, actors: Sequence[str] | None = None, weighted: bool 
     same = lab[iu] == lab[ju]
     bad = (W[iu, ju] > 0) & ~same | (W[iu, ju] < 0) & same
     return {
-        "index": index, "lower_bound": bound, "exact": exact,
+        "index": index,
+        "lower_bound": bound,
+        "exact": exact,
         "camps": [[names[i] for i in np.flatnonzero(lab == c)] for c in (0, 1)],
         "violated": [[names[a], names[b]] for a, b in zip(iu[bad], ju[bad], strict=True)],
     }
@@ -217,8 +230,9 @@ def _factions_from_vector(u: np.ndarray, names: list[str], tol: float):
     return groups, [names[i] for i in np.flatnonzero(neutral_mask)]
 
 
-def marvel_factions(X0, *, actors: Sequence[str] | None = None, tol: float = 1e-9
-                    ) -> dict[str, Any]:
+def marvel_factions(
+    X0, *, actors: Sequence[str] | None = None, tol: float = 1e-9
+) -> dict[str, Any]:
     """Factions predicted by ``dX/dt = X^2`` from the closed form.
 
     Algorithm
@@ -241,14 +255,25 @@ def marvel_factions(X0, *, actors: Sequence[str] | None = None, tol: float = 1e-
     u = U[:, -1]
     degenerate = n > 1 and bool(lam[-1] - lam[-2] <= 1e-9 * max(1.0, abs(lam[-1])))
     groups, neutral = _factions_from_vector(u, names, tol)
-    return {"factions": groups, "neutral": neutral,
-            "blowup_time": 1.0 / lam[-1] if lam[-1] > 0 else float("inf"),
-            "eigenvalue": float(lam[-1]), "eigenvector": u, "degenerate": degenerate}
+    return {
+        "factions": groups,
+        "neutral": neutral,
+        "blowup_time": 1.0 / lam[-1] if lam[-1] > 0 else float("inf"),
+        "eigenvalue": float(lam[-1]),
+        "eigenvector": u,
+        "degenerate": degenerate,
+    }
 
 
-def marvel_integrate(X0, *, actors: Sequence[str] | None = None, fraction: float = 1 - 1e-6,
-                     tol: float = 1e-4, rtol: float = 1e-10, atol: float = 1e-12
-                     ) -> dict[str, Any]:
+def marvel_integrate(
+    X0,
+    *,
+    actors: Sequence[str] | None = None,
+    fraction: float = 1 - 1e-6,
+    tol: float = 1e-4,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+) -> dict[str, Any]:
     """Integrate ``dX/dt = X^2`` numerically (scipy ``solve_ivp``, DOP853) up to
     ``fraction * t*`` and read the factions from the sign pattern of X there.
 
@@ -300,8 +325,14 @@ def _triad_index(A: np.ndarray):
     eid[iu, ju] = np.arange(iu.size)
     eid[ju, iu] = np.arange(iu.size)
     tri, _ = closed_triads(A)
-    te = np.stack([eid[tri[:, 0], tri[:, 1]], eid[tri[:, 0], tri[:, 2]],
-                   eid[tri[:, 1], tri[:, 2]]], axis=1) if tri.size else np.empty((0, 3), np.int64)
+    te = (
+        np.stack(
+            [eid[tri[:, 0], tri[:, 1]], eid[tri[:, 0], tri[:, 2]], eid[tri[:, 1], tri[:, 2]]],
+            axis=1,
+        )
+        if tri.size
+        else np.empty((0, 3), np.int64)
+    )
     flat = te.ravel()
     order = np.argsort(flat, kind="stable")
     ptr = np.zeros(iu.size + 1, dtype=np.int64)
@@ -311,8 +342,9 @@ def _triad_index(A: np.ndarray):
     return iu, ju, te.astype(np.int64), ptr, members
 
 
-def local_triad_dynamics(S, *, p: float = 0.5, max_steps: int = 1_000_000, rng: RNGLike = None,
-                         record_every: int = 0) -> dict[str, Any]:
+def local_triad_dynamics(
+    S, *, p: float = 0.5, max_steps: int = 1_000_000, rng: RNGLike = None, record_every: int = 0
+) -> dict[str, Any]:
     """Antal-Krapivsky-Redner local triad dynamics (LTD) on the existing relations.
 
     Rules implemented (AKR 2005, section II; verify against the paper)
@@ -336,8 +368,9 @@ def local_triad_dynamics(S, *, p: float = 0.5, max_steps: int = 1_000_000, rng: 
     return _triad_dynamics(S, "ltd", p, max_steps, rng, record_every)
 
 
-def constrained_triad_dynamics(S, *, max_steps: int = 1_000_000, rng: RNGLike = None,
-                               record_every: int = 0) -> dict[str, Any]:
+def constrained_triad_dynamics(
+    S, *, max_steps: int = 1_000_000, rng: RNGLike = None, record_every: int = 0
+) -> dict[str, Any]:
     """Antal-Krapivsky-Redner constrained triad dynamics (CTD) on the existing relations.
 
     Rules implemented (AKR 2005, section III; verify against the paper)
@@ -369,19 +402,20 @@ def _triad_dynamics(S, rule, p, max_steps, rng, record_every):
     gen = as_generator(rng)
     seed = np.uint64(gen.integers(0, 2**63 - 1, dtype=np.int64))
     if rule == "ltd":
-        steps, trace = K.ltd(signs, te, ptr, members, float(p), int(max_steps), seed,
-                             int(record_every))
+        steps, trace = K.ltd(
+            signs, te, ptr, members, float(p), int(max_steps), seed, int(record_every)
+        )
         jammed = False
     else:
-        steps, trace, jammed = K.ctd(signs, te, ptr, members, int(max_steps), seed,
-                                     int(record_every))
+        steps, trace, jammed = K.ctd(
+            signs, te, ptr, members, int(max_steps), seed, int(record_every)
+        )
     out = np.zeros_like(A)
     out[iu, ju] = signs
     out[ju, iu] = signs
     census = triad_census(out)
     m = max(1, iu.size)
-    res = {"S": out, "steps": int(steps), "time": steps / m,
-           "balanced": census[1] + census[3] == 0}
+    res = {"S": out, "steps": int(steps), "time": steps / m, "balanced": census[1] + census[3] == 0}
     if rule == "ctd":
         res["jammed"] = bool(jammed) and not res["balanced"]
     if record_every:
@@ -392,8 +426,9 @@ def _triad_dynamics(S, rule, p, max_steps, rng, record_every):
 # ----------------------------------------------------------------------------- summary
 
 
-def balance_summary(S, actors: Sequence[str] | None = None, *, triangles: bool = True,
-                    tol: float = 1e-9) -> dict[str, Any]:
+def balance_summary(
+    S, actors: Sequence[str] | None = None, *, triangles: bool = True, tol: float = 1e-9
+) -> dict[str, Any]:
     """JSON-ready dict: census, balanced/imbalanced counts, triangles with roles, factions.
 
     ``{"census": {"0": n0, "1": n1, "2": n2, "3": n3}, "balanced": n, "imbalanced": n,
@@ -427,5 +462,6 @@ def census_table(S) -> pd.DataFrame:
     import pandas as pd
 
     c = triad_census(S)
-    return pd.DataFrame({"negative_edges": list(c), "count": list(c.values()),
-                         "balanced": [k % 2 == 0 for k in c]})
+    return pd.DataFrame(
+        {"negative_edges": list(c), "count": list(c.values()), "balanced": [k % 2 == 0 for k in c]}
+    )

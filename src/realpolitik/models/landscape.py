@@ -316,8 +316,10 @@ def exact_landscape(
     if n > max_actors:
         raise ModelError(f"exact enumeration is limited to {max_actors} actors, got {n}")
     if basins and n > BASIN_MAX_ACTORS:
-        raise ModelError(f"exact basins need 2^(n-1) successors in memory: n={n} > "
-                         f"{BASIN_MAX_ACTORS}; ask for basins=False or use random_order_basins")
+        raise ModelError(
+            f"exact basins need 2^(n-1) successors in memory: n={n} > "
+            f"{BASIN_MAX_ACTORS}; ask for basins=False or use random_order_basins"
+        )
     if best_others > 0 and n > 26:
         raise ModelError(f"best_others keeps every energy in memory (2^(n-1) floats): n={n} > 26")
     J = couplings(s, p)
@@ -325,8 +327,19 @@ def exact_landscape(
     nfree = n - off
     if nfree == 0:  # one actor and no field
         e0 = np.zeros(1)
-        return LandscapeResult(names, np.zeros((1, n), np.int8), e0, np.ones(1) if basins else None,
-                               "exact", "steepest" if basins else None, 2, 1, 0.0, 0.0, "exact")
+        return LandscapeResult(
+            names,
+            np.zeros((1, n), np.int8),
+            e0,
+            np.ones(1) if basins else None,
+            "exact",
+            "steepest" if basins else None,
+            2,
+            1,
+            0.0,
+            0.0,
+            "exact",
+        )
     nstate = 1 << nfree
     tol = _tol(J, g)
     block_bits = min(nfree, 14)
@@ -340,8 +353,22 @@ def exact_landscape(
     min_code = np.empty((nblocks, cap), np.int64)
     min_energy = np.empty((nblocks, cap))
     min_count = np.zeros(nblocks, np.int64)
-    K.scan(J, g, nfree, block_bits, blocks, tol, cap, want_energy, basins,
-           energy_out, succ, min_code, min_energy, min_count)
+    K.scan(
+        J,
+        g,
+        nfree,
+        block_bits,
+        blocks,
+        tol,
+        cap,
+        want_energy,
+        basins,
+        energy_out,
+        succ,
+        min_code,
+        min_energy,
+        min_count,
+    )
     ok = min_count <= cap
     sel = np.arange(cap)[None, :] < min_count[:, None]
     codes = [min_code[ok][sel[ok]]]
@@ -352,8 +379,22 @@ def exact_landscape(
         mc = np.empty((over.size, big), np.int64)
         me = np.empty((over.size, big))
         cnt = np.zeros(over.size, np.int64)
-        K.scan(J, g, nfree, block_bits, over, tol, big, False, False,
-               np.empty(0), np.empty(0, idx_type), mc, me, cnt)
+        K.scan(
+            J,
+            g,
+            nfree,
+            block_bits,
+            over,
+            tol,
+            big,
+            False,
+            False,
+            np.empty(0),
+            np.empty(0, idx_type),
+            mc,
+            me,
+            cnt,
+        )
         sel2 = np.arange(big)[None, :] < cnt[:, None]
         codes.append(mc[sel2])
         ens.append(me[sel2])
@@ -380,15 +421,29 @@ def exact_landscape(
             part = part[np.lexsort((part, energy_out[part]))]
             others = (_decode(part, n, off), energy_out[part].copy())
     return LandscapeResult(
-        actors=names, labels=_decode(mcodes, n, off), energies=menergy, basins=shares,
-        method="exact", rule="steepest" if basins else None, k=2, n_configurations=nstate,
-        lower_bound=float(menergy[0]), gap=0.0, bound_method="exact", others=others,
+        actors=names,
+        labels=_decode(mcodes, n, off),
+        energies=menergy,
+        basins=shares,
+        method="exact",
+        rule="steepest" if basins else None,
+        k=2,
+        n_configurations=nstate,
+        lower_bound=float(menergy[0]),
+        gap=0.0,
+        bound_method="exact",
+        others=others,
         params={"field": None if field is None else g.tolist()},
     )
 
 
 def random_order_basins(
-    sizes, propensity, *, samples: int = 10_000, field=None, rng: RNGLike = None,
+    sizes,
+    propensity,
+    *,
+    samples: int = 10_000,
+    field=None,
+    rng: RNGLike = None,
 ) -> dict[str, np.ndarray]:
     """Basins under the random-order rule, estimated by sampling.
 
@@ -416,8 +471,12 @@ def random_order_basins(
     e = np.atleast_1d(energy(uniq, s, p, field=field))
     order = np.lexsort((-counts, e))
     share = counts[order] / samples
-    return {"labels": uniq[order], "energies": e[order], "shares": share,
-            "stderr": np.sqrt(share * (1 - share) / samples)}
+    return {
+        "labels": uniq[order],
+        "energies": e[order],
+        "shares": share,
+        "stderr": np.sqrt(share * (1 - share) / samples),
+    }
 
 
 # ----------------------------------------------------------------------------- exact, k > 2
@@ -434,8 +493,14 @@ def _canonical(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def exact_potts(sizes, propensity, k: int, *, actors: Sequence[str] | None = None,
-                max_partitions: int = POTTS_MAX_PARTITIONS) -> LandscapeResult:
+def exact_potts(
+    sizes,
+    propensity,
+    k: int,
+    *,
+    actors: Sequence[str] | None = None,
+    max_partitions: int = POTTS_MAX_PARTITIONS,
+) -> LandscapeResult:
     """All local minima with at most ``k`` coalitions, by exhaustive enumeration.
 
     Algorithm
@@ -459,13 +524,26 @@ def exact_potts(sizes, propensity, k: int, *, actors: Sequence[str] | None = Non
         S = np.array([0] + [j * S[j] + S[j - 1] for j in range(1, k + 1)], dtype=object)
     total = int(sum(S))
     if total > max_partitions:
-        raise ModelError(f"{total} partitions of {n} actors into <= {k} coalitions exceeds "
-                         f"max_partitions={max_partitions}; use heuristic_landscape")
+        raise ModelError(
+            f"{total} partitions of {n} actors into <= {k} coalitions exceeds "
+            f"max_partitions={max_partitions}; use heuristic_landscape"
+        )
     J = couplings(s, p)
     labels, energies, count = K.potts_scan(J, k, _tol(J, np.zeros(n)), total)
     order = np.lexsort((np.arange(len(energies)), energies))
-    return LandscapeResult(names, labels[order], energies[order], None, "exact", None, k,
-                           int(count), float(energies[order][0]), 0.0, "exact")
+    return LandscapeResult(
+        names,
+        labels[order],
+        energies[order],
+        None,
+        "exact",
+        None,
+        k,
+        int(count),
+        float(energies[order][0]),
+        0.0,
+        "exact",
+    )
 
 
 # ----------------------------------------------------------------------------- heuristic
@@ -509,8 +587,13 @@ def lower_bound(sizes, propensity, *, field=None, iterations: int = 300) -> tupl
         return float(w[0]), grad - grad.mean()
 
     if m > 1:
-        minimize(lam_max, np.zeros(m), jac=True, method="L-BFGS-B",
-                 options={"maxiter": max(1, int(iterations))})
+        minimize(
+            lam_max,
+            np.zeros(m),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": max(1, int(iterations))},
+        )
     else:
         best[0] = 0.0
     spectral = C - 0.5 * m * best[0]
@@ -556,8 +639,7 @@ def heuristic_landscape(
     gen = as_generator(rng)
     seeds = gen.integers(0, 2**63 - 1, size=int(restarts), dtype=np.int64).astype(np.uint64)
     t_hot = max(float(np.abs(J).sum(axis=1).mean()), 1e-300)
-    labels, energies = K.anneal(J, g, int(k), seeds, int(sweeps), t_hot, t_hot * 1e-3,
-                                _tol(J, g))
+    labels, energies = K.anneal(J, g, int(k), seeds, int(sweeps), t_hot, t_hot * 1e-3, _tol(J, g))
     if k == 2 and field is None:
         labels = np.where(labels[:, :1] == 1, 1 - labels, labels).astype(np.int8)
     elif k > 2:
@@ -572,9 +654,20 @@ def heuristic_landscape(
     else:
         bound, how = float(np.minimum(J, 0).sum()), "pair (sum of negative couplings)"
     bound = min(bound, best)
-    return LandscapeResult(names, uniq[order], e[order], counts[order] / restarts, "heuristic",
-                           "annealing-hits", k, int(restarts), bound, best - bound, how,
-                           params={"restarts": restarts, "sweeps": sweeps})
+    return LandscapeResult(
+        names,
+        uniq[order],
+        e[order],
+        counts[order] / restarts,
+        "heuristic",
+        "annealing-hits",
+        k,
+        int(restarts),
+        bound,
+        best - bound,
+        how,
+        params={"restarts": restarts, "sweeps": sweeps},
+    )
 
 
 # ----------------------------------------------------------------------------- front door
@@ -605,9 +698,14 @@ def landscape(
         raise ModelError(f"method must be 'auto', 'exact' or 'heuristic', got {method!r}")
     if method == "exact" or (method == "auto" and n <= exact_max_actors):
         if k == 2:
-            return exact_landscape(sizes, propensity, actors=actors, field=field,
-                                   basins=basins and n <= BASIN_MAX_ACTORS,
-                                   best_others=best_others)
+            return exact_landscape(
+                sizes,
+                propensity,
+                actors=actors,
+                field=field,
+                basins=basins and n <= BASIN_MAX_ACTORS,
+                best_others=best_others,
+            )
         if field is not None:
             raise ModelError("a field term is defined for two coalitions only")
         try:
@@ -634,15 +732,32 @@ def landscape_summary(result: LandscapeResult, *, include_others: bool = True) -
     rows: list[tuple[float, int, dict]] = []
     names = result.actors
     for i, (lab, e) in enumerate(zip(result.labels, result.energies, strict=True)):
-        rows.append((float(e), 0, {
-            "coalitions": _coalitions(names, lab, result.k), "energy": float(e),
-            "local_minimum": True,
-            "basin": None if result.basins is None else float(result.basins[i])}))
+        rows.append(
+            (
+                float(e),
+                0,
+                {
+                    "coalitions": _coalitions(names, lab, result.k),
+                    "energy": float(e),
+                    "local_minimum": True,
+                    "basin": None if result.basins is None else float(result.basins[i]),
+                },
+            )
+        )
     if include_others and result.others is not None:
         for lab, e in zip(*result.others, strict=True):
-            rows.append((float(e), 1, {"coalitions": _coalitions(names, lab, result.k),
-                                       "energy": float(e), "local_minimum": False,
-                                       "basin": None if result.basins is None else 0.0}))
+            rows.append(
+                (
+                    float(e),
+                    1,
+                    {
+                        "coalitions": _coalitions(names, lab, result.k),
+                        "energy": float(e),
+                        "local_minimum": False,
+                        "basin": None if result.basins is None else 0.0,
+                    },
+                )
+            )
     rows.sort(key=lambda r: (r[0], r[1]))
     return {
         "actors": list(names),
@@ -670,11 +785,15 @@ def landscape_table(result: LandscapeResult, *, include_others: bool = True) -> 
         labs.append(result.others[0])
         ens.append(result.others[1])
         flag.append(np.zeros(len(result.others[1]), bool))
-        bas.append(np.zeros(len(result.others[1])) if result.basins is not None
-                   else np.full(len(result.others[1]), np.nan))
+        bas.append(
+            np.zeros(len(result.others[1]))
+            if result.basins is not None
+            else np.full(len(result.others[1]), np.nan)
+        )
     df = pd.DataFrame(np.concatenate(labs), columns=list(result.actors))
     df["energy"] = np.concatenate(ens)
     df["local_minimum"] = np.concatenate(flag)
     df["basin"] = np.concatenate(bas)
-    return df.sort_values(["energy", "local_minimum"], ascending=[True, False],
-                          kind="stable").reset_index(drop=True)
+    return df.sort_values(
+        ["energy", "local_minimum"], ascending=[True, False], kind="stable"
+    ).reset_index(drop=True)

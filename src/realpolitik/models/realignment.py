@@ -372,11 +372,15 @@ def _derive(pb: RealignmentProblem) -> _Derived:
     for j in com:
         for g_ in groups:
             i = g_[0]
-            if (pb.lever_side[i] == pb.lever_side[j]
-                    and np.array_equal(pb.lever_annual_repudiation[:, i],
-                                       pb.lever_annual_repudiation[:, j])
-                    and np.array_equal(pb.lever_successor_repudiation[:, i],
-                                       pb.lever_successor_repudiation[:, j])):
+            if (
+                pb.lever_side[i] == pb.lever_side[j]
+                and np.array_equal(
+                    pb.lever_annual_repudiation[:, i], pb.lever_annual_repudiation[:, j]
+                )
+                and np.array_equal(
+                    pb.lever_successor_repudiation[:, i], pb.lever_successor_repudiation[:, j]
+                )
+            ):
                 g_.append(j)
                 break
         else:
@@ -384,8 +388,9 @@ def _derive(pb: RealignmentProblem) -> _Derived:
     for g_ in groups:
         i = g_[0]
         q = qC if pb.lever_side[i] == COURTER else qI
-        S = survival(T, pb.lever_annual_repudiation[:, i], pb.lever_successor_repudiation[:, i],
-                     change=q)
+        S = survival(
+            T, pb.lever_annual_repudiation[:, i], pb.lever_successor_repudiation[:, i], change=q
+        )
         dur[:, g_] = np.sum(w * S, axis=1)[:, None]
     lever_pv = pb.lever_value * dur
     qP = turnover_probability(T, pb.pivot_turnover)
@@ -512,8 +517,9 @@ def _lp_trade(p, k, u, a, wc, S, R):
     mu, lam = np.maximum(mu, 0.0), np.maximum(lam, 0.0)
     D = mu * R[:, None] - S[:, None] * np.maximum(wc[:, None] * mu - lam, 0.0)
     for j in range(m):
-        D -= u[:, j : j + 1] * np.maximum(p[:, j : j + 1] * mu + a[:, j : j + 1] * lam
-                                          - k[:, j : j + 1], 0.0)
+        D -= u[:, j : j + 1] * np.maximum(
+            p[:, j : j + 1] * mu + a[:, j : j + 1] * lam - k[:, j : j + 1], 0.0
+        )
     D = np.where(valid, D, -np.inf)
     best = np.argmax(D, axis=1)
     rows = np.arange(n)
@@ -528,16 +534,18 @@ def _lp_trade(p, k, u, a, wc, S, R):
 
     x_lo, r_lo = at(np.maximum(lams - eta, 0.0))
     x_hi, r_hi = at(lams + eta)
-    theta = np.where(r_lo <= 0, 1.0,
-                     np.where(r_hi >= 0, 0.0, -r_hi / np.where(r_lo > r_hi, r_lo - r_hi, 1.0)))
+    theta = np.where(
+        r_lo <= 0, 1.0, np.where(r_hi >= 0, 0.0, -r_hi / np.where(r_lo > r_hi, r_lo - r_hi, 1.0))
+    )
     x = theta[:, None] * x_lo + (1 - theta[:, None]) * x_hi
     d = x[:, :m]
     t = np.minimum(x[:, m], np.sum(a * d, axis=1))
     cost = np.sum(k * d, axis=1)
     value = np.sum(p * d, axis=1) + wc * t
     scale = np.abs(cost) + np.abs(dstar) + 1e-300
-    certified = ((cost - dstar <= 1e-9 * scale) & (value >= R - 1e-9 * np.abs(R))
-                 & np.isfinite(dstar))
+    certified = (
+        (cost - dstar <= 1e-9 * scale) & (value >= R - 1e-9 * np.abs(R)) & np.isfinite(dstar)
+    )
     return d, t, certified
 
 
@@ -604,8 +612,7 @@ def _fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
         e_bin = np.zeros((B, m))
         e_bin[:, binary] = sub[None, :] * hi[:, binary]
         C0 = np.sum(a * e_bin, axis=1) + np.sum(ac * loc, axis=1)
-        R = (need - np.sum(p * e_bin, axis=1) - np.sum(pc * loc, axis=1)
-             - wc * np.minimum(C0, sf))
+        R = need - np.sum(p * e_bin, axis=1) - np.sum(pc * loc, axis=1) - wc * np.minimum(C0, sf)
         S = np.maximum(sf - C0, 0.0)
         c0 = np.sum(k * e_bin, axis=1) + np.sum(kc * loc, axis=1)
         reach = np.sum(pc * u, axis=1) + wc * np.minimum(S, np.sum(ac * u, axis=1))
@@ -741,8 +748,13 @@ def _highs(p, k, lo, hi, binary, a, w, sf, rhs, mode):
     r_link = rbase + np.arange(m)[None, :]
     r_cap = rbase[:, 0] + m
     r_main = rbase[:, 0] + m + 1
-    I = [r_link.ravel(), r_link.ravel(), np.repeat(r_cap, m), np.repeat(r_main, m),  # noqa: E741 - row indices
-         np.repeat(r_main, m)]
+    I = [  # noqa: E741 - row indices
+        r_link.ravel(),
+        r_link.ravel(),
+        np.repeat(r_cap, m),
+        np.repeat(r_main, m),
+        np.repeat(r_main, m),
+    ]
     lb = np.full(n * nr, -np.inf)
     ub = np.zeros(n * nr)
     ub[r_cap] = sf[rows_ok]
@@ -759,8 +771,9 @@ def _highs(p, k, lo, hi, binary, a, w, sf, rhs, mode):
         ub[r_main] = rhs[rows_ok]
         c[ei.ravel()] = -pe.ravel()
         c[yi.ravel()] = -we.ravel()
-    A = coo_matrix((np.concatenate(V), (np.concatenate(I), np.concatenate(J))),
-                   shape=(n * nr, n * nv)).tocsr()
+    A = coo_matrix(
+        (np.concatenate(V), (np.concatenate(I), np.concatenate(J))), shape=(n * nr, n * nv)
+    ).tocsr()
     lbv = np.zeros(n * nv)
     ubv = np.full(n * nv, np.inf)
     lbv[ei.ravel()] = lo_e.ravel()
@@ -768,9 +781,13 @@ def _highs(p, k, lo, hi, binary, a, w, sf, rhs, mode):
     integ = np.zeros(n * nv)
     integ[ei.ravel()] = np.broadcast_to(binary[None, :], (n, m)).ravel().astype(float)
     with _quiet_stdout():
-        res = milp(c, constraints=LinearConstraint(A, lb, ub), integrality=integ,
-                   bounds=Bounds(lbv, ubv),
-                   options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False})
+        res = milp(
+            c,
+            constraints=LinearConstraint(A, lb, ub),
+            integrality=integ,
+            bounds=Bounds(lbv, ubv),
+            options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False},
+        )
     if res.x is None:
         raise ModelError(f"HiGHS failed on the realignment problem: {res.message}")
     x = res.x
@@ -846,9 +863,11 @@ def _side_arrays(pb: RealignmentProblem, d: _Derived, which: int):
 def _choose_method(pb: RealignmentProblem, method: str) -> str:
     if method not in ("auto", "fast", "highs"):
         raise ModelError(f"method must be 'auto', 'fast' or 'highs', got {method!r}")
-    nb = max(
-        int(pb.lever_binary[pb.lever_side == s].sum()) for s in (COURTER, INCUMBENT)
-    ) if len(pb.lever_names) else 0
+    nb = (
+        max(int(pb.lever_binary[pb.lever_side == s].sum()) for s in (COURTER, INCUMBENT))
+        if len(pb.lever_names)
+        else 0
+    )
     fast_ok = nb <= MAX_BINARY_ENUM
     if method == "fast" and not fast_ok:
         raise ModelError(
@@ -880,8 +899,9 @@ def _min_cost(method, p, k, lo, hi, binary, a, w, sf, need):
         to_highs = todo & ~same
         ix = np.flatnonzero(todo & same)
         if ix.size:
-            c, e, cert = _fast_min_cost(p[ix], k[ix], lo[ix], hi[ix], binary, a[ix], w[ix],
-                                        sf[ix], need[ix])
+            c, e, cert = _fast_min_cost(
+                p[ix], k[ix], lo[ix], hi[ix], binary, a[ix], w[ix], sf[ix], need[ix]
+            )
             cost[ix], ext[ix] = c, e
             to_highs[ix[~cert]] = True
     if np.any(to_highs):
@@ -970,8 +990,10 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
             m, cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j]
         )
         n_highs += nh
-    ptrade = np.stack([np.sum(cw * _trade_fill(pk[:, j], ca, cw, d.shortfall[:, j]), axis=1)
-                       for j in range(2)], axis=1)
+    ptrade = np.stack(
+        [np.sum(cw * _trade_fill(pk[:, j], ca, cw, d.shortfall[:, j]), axis=1) for j in range(2)],
+        axis=1,
+    )
     pval = np.einsum("bjl,bl->bj", pk, cp) + ptrade
     face_p = d.lever_face[:, ci]
     face_w = pb.gains_share[:, None] * d.annuity[:, None] * np.ones_like(cw)
@@ -1042,8 +1064,16 @@ def _decompose(pb, d, U, bid, need, pval, pface, price, feas):
     (incumbent counter or outside option, whichever binds), the credibility discount and any
     excess. In C's cost each term is scaled by ``price / face``.
     """
-    names = ["retaliation", "replacement", "switching_cost", *pb.component_names,
-             "incumbent_counter", "outside_option", "credibility", "excess"]
+    names = [
+        "retaliation",
+        "replacement",
+        "switching_cost",
+        *pb.component_names,
+        "incumbent_counter",
+        "outside_option",
+        "credibility",
+        "excess",
+    ]
     B = pb.batch
     out = np.zeros((B, 2, len(names)))
     for j in range(2):
@@ -1070,12 +1100,16 @@ def package_value(problem: RealignmentProblem, package, target: int) -> np.ndarr
     d = _derive(problem)
     ci = problem.side(COURTER)
     x = np.broadcast_to(_f(package), (problem.batch, ci.size))
-    return _package_value_arrays(x, d.lever_pv[:, ci], problem.lever_capacity[:, ci],
-                                 d.trade_weight[:, ci], d.shortfall[:, target - 1])
+    return _package_value_arrays(
+        x,
+        d.lever_pv[:, ci],
+        problem.lever_capacity[:, ci],
+        d.trade_weight[:, ci],
+        d.shortfall[:, target - 1],
+    )
 
 
-def incumbent_best_counter(problem: RealignmentProblem, package, target: int,
-                           method: str = "auto"):
+def incumbent_best_counter(problem: RealignmentProblem, package, target: int, method: str = "auto"):
     """The incumbent's best reply to a courter offer ``package`` (B, Lc) conditional on ``target``.
 
     Returns ``(counter (B, Li), retains (B,), choice (B,))``: the cheapest counter that keeps P,
@@ -1116,8 +1150,12 @@ class SimulationResult:
     expected_duration: float  # over draws (and paths) that realign in year 1; nan if none
 
 
-def simulate(problem: RealignmentProblem, rng=None, solution: RealignmentSolution | None = None,
-             paths: int = 1) -> SimulationResult:
+def simulate(
+    problem: RealignmentProblem,
+    rng=None,
+    solution: RealignmentSolution | None = None,
+    paths: int = 1,
+) -> SimulationResult:
     """Simulate the pivot's alignment year by year with leadership turnover of all three actors.
 
     Steps (vectorised over draws and paths; the loop is over years only)
@@ -1260,8 +1298,9 @@ def simulate(problem: RealignmentProblem, rng=None, solution: RealignmentSolutio
 # --------------------------------------------------------------------------------------------
 
 
-def evaluate_batch(problem: RealignmentProblem, rng=None, *, method: str = "auto",
-                   paths: int = 1, years=(1, 5, 10)) -> dict[str, np.ndarray]:
+def evaluate_batch(
+    problem: RealignmentProblem, rng=None, *, method: str = "auto", paths: int = 1, years=(1, 5, 10)
+) -> dict[str, np.ndarray]:
     """Per-draw scalar outcomes for experiments (every array has shape ``(B,)``).
 
     Keys: ``courter_wins``, ``hedges``, ``stays`` (0/1), ``outcome``, ``offer_target``,
@@ -1302,8 +1341,12 @@ def _num(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
-def result_dict(problem: RealignmentProblem, solution: RealignmentSolution | None = None,
-                simulation: SimulationResult | None = None, index: int = 0) -> dict[str, Any]:
+def result_dict(
+    problem: RealignmentProblem,
+    solution: RealignmentSolution | None = None,
+    simulation: SimulationResult | None = None,
+    index: int = 0,
+) -> dict[str, Any]:
     """A JSON-ready summary: draw ``index`` for the point fields, the batch for probabilities.
 
     Prices and margins refer to the courter target (full realignment); ``hedge`` repeats them
@@ -1314,15 +1357,16 @@ def result_dict(problem: RealignmentProblem, solution: RealignmentSolution | Non
     """
     sol = solve(problem) if solution is None else solution
     i = index
+
     def deco(arr, j):
         return {c: float(v) for c, v in zip(sol.causes, arr[i, j], strict=True)}
+
     out: dict[str, Any] = {
         "outcome": OPTIONS[int(sol.outcome[i])],
         "offer_target": (None, "hedge", "courter")[int(sol.offer_target[i])],
         "price": _num(sol.price[i, 1]),
         "price_value": _num(sol.price_value[i, 1]) if sol.feasible[i, 1] else None,
-        "price_trade_value": (_num(sol.price_trade_value[i, 1]) if sol.feasible[i, 1]
-                              else None),
+        "price_trade_value": (_num(sol.price_trade_value[i, 1]) if sol.feasible[i, 1] else None),
         "courter_willingness_to_pay": float(sol.willingness_to_pay[i, 1]),
         "incumbent_max_bid": float(sol.incumbent_max_bid[i, 1]),
         "margin": _num(sol.margin[i, 1]),
@@ -1330,22 +1374,24 @@ def result_dict(problem: RealignmentProblem, solution: RealignmentSolution | Non
         "decomposition": deco(sol.decomposition, 1),
         "decomposition_value": deco(sol.decomposition_value, 1),
         "options": {o: float(v) for o, v in zip(OPTIONS, sol.option_values[i], strict=True)},
-        "package": {n: float(v) for n, v in zip(sol.courter_levers, sol.packages[i, 1],
-                                                 strict=True)},
-        "counter": {n: float(v) for n, v in zip(sol.incumbent_levers, sol.counter[i],
-                                                 strict=True)},
+        "package": {
+            n: float(v) for n, v in zip(sol.courter_levers, sol.packages[i, 1], strict=True)
+        },
+        "counter": {n: float(v) for n, v in zip(sol.incumbent_levers, sol.counter[i], strict=True)},
         "hedge": {
             "price": _num(sol.price[i, 0]),
             "price_value": _num(sol.price_value[i, 0]) if sol.feasible[i, 0] else None,
-            "price_trade_value": (_num(sol.price_trade_value[i, 0]) if sol.feasible[i, 0]
-                                  else None),
+            "price_trade_value": (
+                _num(sol.price_trade_value[i, 0]) if sol.feasible[i, 0] else None
+            ),
             "courter_willingness_to_pay": float(sol.willingness_to_pay[i, 0]),
             "incumbent_max_bid": float(sol.incumbent_max_bid[i, 0]),
             "margin": _num(sol.margin[i, 0]),
             "feasible": bool(sol.feasible[i, 0]),
             "decomposition": deco(sol.decomposition, 0),
-            "package": {n: float(v) for n, v in zip(sol.courter_levers, sol.packages[i, 0],
-                                                     strict=True)},
+            "package": {
+                n: float(v) for n, v in zip(sol.courter_levers, sol.packages[i, 0], strict=True)
+            },
         },
         "method": sol.method,
     }
@@ -1458,8 +1504,7 @@ def solve_discrete(problem: RealignmentProblem, levels=None) -> DiscreteGame:
     cch = np.argmax(gc, axis=1)
     rows = np.arange(B)
     outcome = pch[rows, cch, ich[rows, cch]]
-    return DiscreteGame(tuple(actions), X, Y, PC, PI, PP, pch, ich, cch, outcome,
-                        gc[rows, cch])
+    return DiscreteGame(tuple(actions), X, Y, PC, PI, PP, pch, ich, cch, outcome, gc[rows, cch])
 
 
 def build_gambit_game(problem: RealignmentProblem, draw: int = 0, levels=None):
@@ -1483,8 +1528,11 @@ def build_gambit_game(problem: RealignmentProblem, draw: int = 0, levels=None):
         for k, ly in enumerate(counters):
             g.append_move(H.path(la, ly), "P", list(OPTIONS))
             for o, lo in enumerate(OPTIONS):
-                pay = {"C": float(dg.payoff_c[0, a, k, o]), "I": float(dg.payoff_i[0, a, k, o]),
-                       "P": float(dg.payoff_p[0, a, k, o])}
+                pay = {
+                    "C": float(dg.payoff_c[0, a, k, o]),
+                    "I": float(dg.payoff_i[0, a, k, o]),
+                    "P": float(dg.payoff_p[0, a, k, o]),
+                }
                 g.make_outcome(H.path(la, ly, lo), pay, f"z{n}")
                 n += 1
     return g, dg
@@ -1523,8 +1571,9 @@ def solve_gambit(problem: RealignmentProblem, draw: int = 0, levels=None) -> dic
     def pure(path, acts, chosen):
         n = len(acts)
         chosen_at[tuple(path)] = (list(acts), acts[chosen])
-        prof[H.path(*path)] = {b: (1 - (n - 1) * eps if i == chosen else eps)
-                               for i, b in enumerate(acts)}
+        prof[H.path(*path)] = {
+            b: (1 - (n - 1) * eps if i == chosen else eps) for i, b in enumerate(acts)
+        }
 
     pure((), labels, int(dg.c_choice[0]))
     for a, la in enumerate(labels):
@@ -1541,8 +1590,11 @@ def solve_gambit(problem: RealignmentProblem, draw: int = 0, levels=None) -> dic
     return {
         "payoffs": {p: float(pay[p]) for p in ("C", "I", "P")},
         "outcome_probabilities": {o: float(v) for o, v in zip(OPTIONS, probs, strict=True)},
-        "ours": {"outcome": OPTIONS[int(dg.outcome[0])], "courter_payoff":
-                 float(dg.courter_payoff[0]), "action": labels[int(dg.c_choice[0])]},
+        "ours": {
+            "outcome": OPTIONS[int(dg.outcome[0])],
+            "courter_payoff": float(dg.courter_payoff[0]),
+            "action": labels[int(dg.c_choice[0])],
+        },
         "max_regret": regret,
         "converged": bool(res.success),
     }

@@ -66,7 +66,9 @@ class ModelSpec:
     max_actors: int | None = None
     outputs: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
-    evaluate: Callable[[Scenario, Mapping[str, np.ndarray], Any], dict[str, np.ndarray]] | None = None
+    evaluate: Callable[[Scenario, Mapping[str, np.ndarray], Any], dict[str, np.ndarray]] | None = (
+        None
+    )
     applies: Callable[[Scenario], bool] | None = None
 
     def applies_to(self, scenario: Scenario) -> bool:

@@ -134,8 +134,11 @@ def triangle_roles(S, actors: Sequence[str] | None = None) -> list[dict[str, Any
             "actors": trio,
             "configuration": conf,
             "balanced": conf in (CONFIGURATIONS[0], CONFIGURATIONS[2]),
-            "relations": {f"{trio[0]}-{trio[1]}": float(xab), f"{trio[0]}-{trio[2]}": float(xac),
-                          f"{trio[1]}-{trio[2]}": float(xbc)},
+            "relations": {
+                f"{trio[0]}-{trio[1]}": float(xab),
+                f"{trio[0]}-{trio[2]}": float(xac),
+                f"{trio[1]}-{trio[2]}": float(xbc),
+            },
             "roles": dict(zip(trio, roles, strict=True)),
             "scores": {a: float(v) for a, v in zip(trio, sc, strict=True)},
             "sign_scores": {a: int(v) for a, v in zip(trio, ss, strict=True)},
@@ -158,16 +161,24 @@ def triangle_table(S, actors: Sequence[str] | None = None) -> pd.DataFrame:
     rows = []
     for t in triangle_roles(S, actors):
         for a in t["actors"]:
-            rows.append({"triad": "|".join(t["actors"]), "actor": a,
-                         "configuration": t["configuration"], "role": t["roles"][a],
-                         "score": t["scores"][a], "sign_score": t["sign_scores"][a],
-                         "balanced": t["balanced"]})
+            rows.append(
+                {
+                    "triad": "|".join(t["actors"]),
+                    "actor": a,
+                    "configuration": t["configuration"],
+                    "role": t["roles"][a],
+                    "score": t["scores"][a],
+                    "sign_score": t["sign_scores"][a],
+                    "balanced": t["balanced"],
+                }
+            )
     cols = ["triad", "actor", "configuration", "role", "score", "sign_score", "balanced"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def role_moves(S, actors: Sequence[str] | None = None, *, improving_only: bool = True
-               ) -> list[dict[str, Any]]:
+def role_moves(
+    S, actors: Sequence[str] | None = None, *, improving_only: bool = True
+) -> list[dict[str, Any]]:
     """For each closed triad and member, the sign changes of its own relations and their effect.
 
     Algorithm
@@ -197,41 +208,70 @@ def role_moves(S, actors: Sequence[str] | None = None, *, improving_only: bool =
             others = [trio[q] for q in range(3) if q != ai]
             for b in others:
                 c = others[0] if others[1] == b else others[1]
-                new = {frozenset((a, b)): -x(a, b), frozenset((a, c)): x(a, c),
-                       frozenset((b, c)): x(b, c)}
-                xab, xac, xbc = (new[frozenset((trio[0], trio[1]))],
-                                 new[frozenset((trio[0], trio[2]))],
-                                 new[frozenset((trio[1], trio[2]))])
+                new = {
+                    frozenset((a, b)): -x(a, b),
+                    frozenset((a, c)): x(a, c),
+                    frozenset((b, c)): x(b, c),
+                }
+                xab, xac, xbc = (
+                    new[frozenset((trio[0], trio[1]))],
+                    new[frozenset((trio[0], trio[2]))],
+                    new[frozenset((trio[1], trio[2]))],
+                )
                 conf, roles = classify(xab, xac, xbc)
                 new_score = _scores(xab, xac, xbc)[ai]
                 gain = new_score - t["scores"][a]
                 if improving_only and not gain > 0:
                     continue
-                d = {"triad": trio, "actor": a, "toward": b,
-                     "move": "warm" if x(a, b) < 0 else "cool",
-                     "role": t["roles"][a], "score": t["scores"][a],
-                     "new_configuration": conf, "new_role": roles[ai],
-                     "new_score": float(new_score), "gain": float(gain)}
+                d = {
+                    "triad": trio,
+                    "actor": a,
+                    "toward": b,
+                    "move": "warm" if x(a, b) < 0 else "cool",
+                    "role": t["roles"][a],
+                    "score": t["scores"][a],
+                    "new_configuration": conf,
+                    "new_role": roles[ai],
+                    "new_score": float(new_score),
+                    "gain": float(gain),
+                }
                 if conf == CONFIGURATIONS[1]:
                     d["new_pivot"] = trio[roles.index("pivot")]
                 out.append(d)
     return out
 
 
-def moves_table(S, actors: Sequence[str] | None = None, *, improving_only: bool = True
-                ) -> pd.DataFrame:
+def moves_table(
+    S, actors: Sequence[str] | None = None, *, improving_only: bool = True
+) -> pd.DataFrame:
     """:func:`role_moves` as a DataFrame (the triad joined with '|')."""
     import pandas as pd
 
-    rows = [dict(m, triad="|".join(m["triad"])) for m in role_moves(S, actors,
-                                                                    improving_only=improving_only)]
-    cols = ["triad", "actor", "toward", "move", "role", "score", "new_configuration",
-            "new_role", "new_score", "gain", "new_pivot"]
+    rows = [
+        dict(m, triad="|".join(m["triad"]))
+        for m in role_moves(S, actors, improving_only=improving_only)
+    ]
+    cols = [
+        "triad",
+        "actor",
+        "toward",
+        "move",
+        "role",
+        "score",
+        "new_configuration",
+        "new_role",
+        "new_score",
+        "gain",
+        "new_pivot",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def triangle_summary(S, actors: Sequence[str] | None = None, *, improving_only: bool = True
-                     ) -> dict[str, Any]:
+def triangle_summary(
+    S, actors: Sequence[str] | None = None, *, improving_only: bool = True
+) -> dict[str, Any]:
     """JSON-ready dict ``{"triangles": [...], "moves": [...]}``."""
-    return {"triangles": triangle_roles(S, actors),
-            "moves": role_moves(S, actors, improving_only=improving_only)}
+    return {
+        "triangles": triangle_roles(S, actors),
+        "moves": role_moves(S, actors, improving_only=improving_only),
+    }

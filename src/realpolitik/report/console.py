@@ -14,9 +14,13 @@ def print_summary(result: RunResult) -> None:
 
     console = Console(highlight=False, soft_wrap=True)
     s = result.scenario
-    console.print(f"[bold]{s.title}[/bold]  ({s.name}, {s.spec.year or 'no year'}; unit: {s.spec.unit})")
-    console.print(f"scenario hash {s.content_hash[:12]}  seed {result.options.seed}  "
-                  f"draws {result.options.draws}")
+    console.print(
+        f"[bold]{s.title}[/bold]  ({s.name}, {s.spec.year or 'no year'}; unit: {s.spec.unit})"
+    )
+    console.print(
+        f"scenario hash {s.content_hash[:12]}  seed {result.options.seed}  "
+        f"draws {result.options.draws}"
+    )
     for name, analysis in result.analyses.items():
         console.print(Rule(f"[bold]{name}[/bold]", align="left"))
         for line in analysis.lines:

@@ -35,17 +35,23 @@ def render_report(result: RunResult) -> str:
     parts.append(
         f"<p class='meta'>scenario <code>{_e(s.name)}</code> · year {_e(s.spec.year)} · unit {_e(s.spec.unit)}"
         f" · seed {result.options.seed} · draws {result.options.draws} · content hash "
-        f"<code>{s.content_hash[:16]}</code> · realpolitik {_e(result.summary.get('realpolitik'))}</p>")
+        f"<code>{s.content_hash[:16]}</code> · realpolitik {_e(result.summary.get('realpolitik'))}</p>"
+    )
     if s.spec.description:
         parts.append(f"<p>{_e(s.spec.description)}</p>")
     headline = _headline(result)
     if headline:
-        parts.append("<div class='headline'><ul>" + "".join(f"<li>{h}</li>" for h in headline)
-                     + "</ul></div>")
-    parts.append("<nav><ul>" + "".join(
-        f"<li><a href='#model-{_e(n)}'>{_e(n)}</a></li>" for n in result.analyses)
+        parts.append(
+            "<div class='headline'><ul>"
+            + "".join(f"<li>{h}</li>" for h in headline)
+            + "</ul></div>"
+        )
+    parts.append(
+        "<nav><ul>"
+        + "".join(f"<li><a href='#model-{_e(n)}'>{_e(n)}</a></li>" for n in result.analyses)
         + ("<li><a href='#uncertainty'>uncertainty</a></li>" if result.experiment else "")
-        + "<li><a href='#claims'>claims</a></li><li><a href='#provenance'>provenance</a></li></ul></nav>")
+        + "<li><a href='#claims'>claims</a></li><li><a href='#provenance'>provenance</a></li></ul></nav>"
+    )
     for name, analysis in result.analyses.items():
         parts.append(f"<h2 id='model-{_e(name)}'>{_e(name)}</h2>")
         if analysis.lines:
@@ -72,9 +78,11 @@ def render_report(result: RunResult) -> str:
     head = ""
     if figures:
         head = _plotly_js()
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>{head}</head>"
-            "<body>" + "\n".join(parts) + "</body></html>\n")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>{head}</head>"
+        "<body>" + "\n".join(parts) + "</body></html>\n"
+    )
 
 
 def _headline(result: RunResult) -> list[str]:
@@ -86,25 +94,40 @@ def _headline(result: RunResult) -> list[str]:
     if r and spec.realignment is not None:
         label = {a.id: a.label for a in spec.actors}
         b = spec.realignment
-        choice = {"stay": f"stays with {label[b.incumbent]}", "hedge": "hedges",
-                  "courter": f"aligns with {label[b.courter]}"}[r["outcome"]]
+        choice = {
+            "stay": f"stays with {label[b.incumbent]}",
+            "hedge": "hedges",
+            "courter": f"aligns with {label[b.courter]}",
+        }[r["outcome"]]
         out.append(f"At the point values, <b>{_e(label[b.pivot])} {_e(choice)}</b>.")
         if r.get("price") is None:
-            out.append(f"No package within the levers' bounds buys a full realignment; "
-                       f"{_e(label[b.courter])}'s willingness to pay is {r['courter_willingness_to_pay']:,.0f}.")
+            out.append(
+                f"No package within the levers' bounds buys a full realignment; "
+                f"{_e(label[b.courter])}'s willingness to pay is {r['courter_willingness_to_pay']:,.0f}."
+            )
         else:
-            out.append(f"A full realignment costs {_e(label[b.courter])}'s side {r['price']:,.0f} against a "
-                       f"willingness to pay of {r['courter_willingness_to_pay']:,.0f} (margin {r['margin']:,.0f}).")
+            out.append(
+                f"A full realignment costs {_e(label[b.courter])}'s side {r['price']:,.0f} against a "
+                f"willingness to pay of {r['courter_willingness_to_pay']:,.0f} (margin {r['margin']:,.0f})."
+            )
         if "p_realign" in r and isinstance(r.get("p_realign_interval"), list):
             lo, hi = r["p_realign_interval"]
-            out.append(f"Over {summary['draws']:,} draws of the uncertain numbers: P(realignment) = "
-                       f"<b>{r['p_realign']:.3f}</b> (95% interval {lo:.3f} to {hi:.3f}); "
-                       f"P(hedge) = <b>{r['p_hedge']:.3f}</b>.")
+            out.append(
+                f"Over {summary['draws']:,} draws of the uncertain numbers: P(realignment) = "
+                f"<b>{r['p_realign']:.3f}</b> (95% interval {lo:.3f} to {hi:.3f}); "
+                f"P(hedge) = <b>{r['p_hedge']:.3f}</b>."
+            )
     sens = summary.get("sensitivity")
     if sens and sens.get("ranking"):
         top = sens["ranking"][:3]
-        out.append("The answer depends most on " + "; ".join(
-            f"<code>{_e(x['path'])}</code> ({_e(', '.join(x['claims']) or 'no claim')})" for x in top) + ".")
+        out.append(
+            "The answer depends most on "
+            + "; ".join(
+                f"<code>{_e(x['path'])}</code> ({_e(', '.join(x['claims']) or 'no claim')})"
+                for x in top
+            )
+            + "."
+        )
     return out
 
 
@@ -115,8 +138,9 @@ def _plotly_js() -> str:
 
 
 def _figure_div(fig: Any, div_id: str) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False})
+    return fig.to_html(
+        full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
+    )
 
 
 def _claims_section(result: RunResult) -> str:
@@ -133,9 +157,12 @@ def _claims_section(result: RunResult) -> str:
     rows = "".join(
         f"<tr><td class='claim'>{_e(k)}</td><td>{_e(c.text)}</td><td>{_e(c.by)}</td>"
         f"<td>{'<br>'.join(_e(p) for p in uses.get(k, [])) or '<em>not encoded</em>'}</td></tr>"
-        for k, c in s.spec.claims.items())
-    return ("<h2 id='claims'>Claims</h2><table><tr><th>claim</th><th>text</th><th>by</th>"
-            "<th>encoded in</th></tr>" + rows + "</table>")
+        for k, c in s.spec.claims.items()
+    )
+    return (
+        "<h2 id='claims'>Claims</h2><table><tr><th>claim</th><th>text</th><th>by</th>"
+        "<th>encoded in</th></tr>" + rows + "</table>"
+    )
 
 
 def _provenance_section(result: RunResult) -> str:
@@ -152,9 +179,14 @@ def _provenance_section(result: RunResult) -> str:
         dist = ""
         if q.dist is not None:
             dist = _e(", ".join(f"{k}={v}" for k, v in q.dist.spec().items()))
-        rows.append(f"<tr><td><code>{_e(ref.path)}</code></td><td>{q.value:g}</td><td>{dist}</td>"
-                    f"<td>{src_text}</td><td>{_e(', '.join(q.claims))}</td>"
-                    f"<td>{_e(q.assumption or '')}{' ' if q.assumption and q.note else ''}{_e(q.note or '')}</td></tr>")
-    return ("<h2 id='provenance'>Provenance of every number</h2><table><tr><th>key path</th><th>value</th>"
-            "<th>uncertainty</th><th>source</th><th>claims</th><th>assumption / note</th></tr>"
-            + "".join(rows) + "</table>")
+        rows.append(
+            f"<tr><td><code>{_e(ref.path)}</code></td><td>{q.value:g}</td><td>{dist}</td>"
+            f"<td>{src_text}</td><td>{_e(', '.join(q.claims))}</td>"
+            f"<td>{_e(q.assumption or '')}{' ' if q.assumption and q.note else ''}{_e(q.note or '')}</td></tr>"
+        )
+    return (
+        "<h2 id='provenance'>Provenance of every number</h2><table><tr><th>key path</th><th>value</th>"
+        "<th>uncertainty</th><th>source</th><th>claims</th><th>assumption / note</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )

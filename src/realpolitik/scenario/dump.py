@@ -16,8 +16,11 @@ def to_yaml(data: dict[str, Any]) -> str:
         pass
 
     def _dict(dumper: yaml.SafeDumper, value: dict) -> Any:
-        flow = len(value) <= 4 and all(not isinstance(v, dict | list) for v in value.values()) \
+        flow = (
+            len(value) <= 4
+            and all(not isinstance(v, dict | list) for v in value.values())
             and all(len(str(v)) < 40 for v in value.values())
+        )
         return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
 
     def _list(dumper: yaml.SafeDumper, value: list) -> Any:

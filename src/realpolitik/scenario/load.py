@@ -58,23 +58,34 @@ def from_data(data: Any, *, file: str = "<data>", source_map: SourceMap | None =
 
     smap = source_map or SourceMap(file)
     if not isinstance(data, dict):
-        raise ScenarioError([Problem("a scenario must be a mapping of keys", file=file,
-                                     line=smap.line(()), expected="a mapping (key: value)",
-                                     got=type(data).__name__)])
+        raise ScenarioError(
+            [
+                Problem(
+                    "a scenario must be a mapping of keys",
+                    file=file,
+                    line=smap.line(()),
+                    expected="a mapping (key: value)",
+                    got=type(data).__name__,
+                )
+            ]
+        )
     early = list(smap.problems)
     bad = {p.path for p in early}
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        later = [p for p in _problems_from_pydantic(exc, smap, data)
-                 if not any(p.path and b and p.path.startswith(b) for b in bad)]
+        later = [
+            p
+            for p in _problems_from_pydantic(exc, smap, data)
+            if not any(p.path and b and p.path.startswith(b) for b in bad)
+        ]
         raise ScenarioError(early + later) from None
     if early:
         raise ScenarioError(early)
     scenario = Scenario(spec, file=file, source_map=smap)
     problems = check_references(scenario)
     if problems:
-        raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0)))
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
     return scenario
 
 
@@ -95,21 +106,43 @@ def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Proble
         msg = err["msg"]
         if kind == "missing":
             field = loc[-1] if loc else "?"
-            problems.append(Problem(f"missing required key {field!r}", file=smap.file,
-                                    line=smap.line(loc[:-1]), path=format_loc(loc),
-                                    expected=f"a value for {field!r}", got="nothing"))
+            problems.append(
+                Problem(
+                    f"missing required key {field!r}",
+                    file=smap.file,
+                    line=smap.line(loc[:-1]),
+                    path=format_loc(loc),
+                    expected=f"a value for {field!r}",
+                    got="nothing",
+                )
+            )
             continue
         if kind == "extra_forbidden":
-            problems.append(Problem(f"unknown key {loc[-1]!r}", file=smap.file, line=smap.line(loc),
-                                    path=format_loc(loc), expected=_known_keys(exc, loc),
-                                    got=repr(loc[-1])))
+            problems.append(
+                Problem(
+                    f"unknown key {loc[-1]!r}",
+                    file=smap.file,
+                    line=smap.line(loc),
+                    path=format_loc(loc),
+                    expected=_known_keys(exc, loc),
+                    got=repr(loc[-1]),
+                )
+            )
             continue
         got = _describe(err.get("input"))
         expected = msg[0].lower() + msg[1:] if msg else None
         if expected and expected.startswith("value error, "):
-            expected = expected[len("value error, "):]
-        problems.append(Problem("invalid value", file=smap.file, line=smap.line(loc),
-                                path=format_loc(loc), expected=expected, got=got))
+            expected = expected[len("value error, ") :]
+        problems.append(
+            Problem(
+                "invalid value",
+                file=smap.file,
+                line=smap.line(loc),
+                path=format_loc(loc),
+                expected=expected,
+                got=got,
+            )
+        )
     return problems
 
 
@@ -152,14 +185,26 @@ def check_references(scenario: Scenario) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(message: str, loc: Loc, expected: str | None = None, got: str | None = None) -> None:
-        problems.append(Problem(message, file=smap.file, line=smap.line(loc), path=format_loc(loc),
-                                expected=expected, got=got))
+        problems.append(
+            Problem(
+                message,
+                file=smap.file,
+                line=smap.line(loc),
+                path=format_loc(loc),
+                expected=expected,
+                got=got,
+            )
+        )
 
     ids: dict[str, int] = {}
     for i, a in enumerate(spec.actors):
         if a.id in ids:
-            add(f"actor id {a.id!r} used twice", ("actors", i, "id"), "unique ids",
-                f"also at actors[{ids[a.id]}]")
+            add(
+                f"actor id {a.id!r} used twice",
+                ("actors", i, "id"),
+                "unique ids",
+                f"also at actors[{ids[a.id]}]",
+            )
         ids.setdefault(a.id, i)
     actor_list = ", ".join(ids)
 
@@ -176,28 +221,45 @@ def check_references(scenario: Scenario) -> list[Problem]:
         elif a.parent is not None:
             add("only factions have a parent", ("actors", i, "parent"), "kind: faction", a.kind)
         if a.size.value <= 0:
-            add("sizes must be positive", ("actors", i, "size"), "a number > 0", f"{a.size.value:g}")
+            add(
+                "sizes must be positive", ("actors", i, "size"), "a number > 0", f"{a.size.value:g}"
+            )
         for key in ("position", "salience"):
             for dim in getattr(a, key):
                 if dim not in spec.dimensions:
-                    add(f"unknown dimension {dim!r}", ("actors", i, key, dim),
+                    add(
+                        f"unknown dimension {dim!r}",
+                        ("actors", i, key, dim),
                         "a key of dimensions: " + (", ".join(spec.dimensions) or "(none declared)"),
-                        repr(dim))
+                        repr(dim),
+                    )
         for dim, q in a.position.items():
             d = spec.dimensions.get(dim)
             if d is not None and not d.range[0] <= q.value <= d.range[1]:
-                add("position outside the dimension's range", ("actors", i, "position", dim),
-                    f"a number in [{d.range[0]:g}, {d.range[1]:g}]", f"{q.value:g}")
+                add(
+                    "position outside the dimension's range",
+                    ("actors", i, "position", dim),
+                    f"a number in [{d.range[0]:g}, {d.range[1]:g}]",
+                    f"{q.value:g}",
+                )
         for dim, q in a.salience.items():
             if not 0 <= q.value <= 1:
-                add("salience outside [0, 1]", ("actors", i, "salience", dim), "0 <= salience <= 1",
-                    f"{q.value:g}")
+                add(
+                    "salience outside [0, 1]",
+                    ("actors", i, "salience", dim),
+                    "0 <= salience <= 1",
+                    f"{q.value:g}",
+                )
         if a.turnover is not None:
             for key in ("annual_hazard", "change_probability"):
                 q = getattr(a.turnover, key)
                 if q is not None and not 0 <= q.value <= 1:
-                    add("a probability must lie in [0, 1]", ("actors", i, "turnover", key),
-                        "0 <= p <= 1", f"{q.value:g}")
+                    add(
+                        "a probability must lie in [0, 1]",
+                        ("actors", i, "turnover", key),
+                        "0 <= p <= 1",
+                        f"{q.value:g}",
+                    )
 
     seen_pairs: dict[frozenset[str], int] = {}
     for i, rel in enumerate(spec.relations):
@@ -205,18 +267,31 @@ def check_references(scenario: Scenario) -> list[Problem]:
         for k, x in enumerate(rel.between):
             need_actor(x, ("relations", i, "between", k))
         if a == b:
-            add("a relation needs two different actors", ("relations", i, "between"),
-                "two actor ids", f"{a}, {b}")
+            add(
+                "a relation needs two different actors",
+                ("relations", i, "between"),
+                "two actor ids",
+                f"{a}, {b}",
+            )
         pair = frozenset((a, b))
         if pair in seen_pairs:
-            add(f"relation {a}~{b} given twice", ("relations", i, "between"), "one entry per pair",
-                f"also at relations[{seen_pairs[pair]}]")
+            add(
+                f"relation {a}~{b} given twice",
+                ("relations", i, "between"),
+                "one entry per pair",
+                f"also at relations[{seen_pairs[pair]}]",
+            )
         seen_pairs.setdefault(pair, i)
         for cname in rel.components:
             if cname not in BUILTIN_COMPONENTS and cname not in spec.components:
-                add(f"unknown component {cname!r}", ("relations", i, "components", cname),
-                    "a built-in component (" + ", ".join(BUILTIN_COMPONENTS)
-                    + ") or one declared under components:", repr(cname))
+                add(
+                    f"unknown component {cname!r}",
+                    ("relations", i, "components", cname),
+                    "a built-in component ("
+                    + ", ".join(BUILTIN_COMPONENTS)
+                    + ") or one declared under components:",
+                    repr(cname),
+                )
 
     for i, bloc in enumerate(spec.blocs):
         for k, m in enumerate(bloc.members):
@@ -227,8 +302,12 @@ def check_references(scenario: Scenario) -> list[Problem]:
         for key in ("annual_repudiation", "successor_repudiation"):
             q = getattr(c, key)
             if not 0 <= q.value <= 1:
-                add("a probability must lie in [0, 1]", ("commitments", i, key), "0 <= p <= 1",
-                    f"{q.value:g}")
+                add(
+                    "a probability must lie in [0, 1]",
+                    ("commitments", i, key),
+                    "0 <= p <= 1",
+                    f"{q.value:g}",
+                )
     lever_ids: set[str] = set()
     for i, lever in enumerate(spec.levers):
         if lever.id in lever_ids:
@@ -239,12 +318,19 @@ def check_references(scenario: Scenario) -> list[Problem]:
             if v is not None:
                 need_actor(v, ("levers", i, key))
         if lever.commitment is not None and lever.commitment not in commitments:
-            add(f"unknown commitment {lever.commitment!r}", ("levers", i, "commitment"),
+            add(
+                f"unknown commitment {lever.commitment!r}",
+                ("levers", i, "commitment"),
                 "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
-                repr(lever.commitment))
+                repr(lever.commitment),
+            )
         if lever.value.value < 0 or lever.cost.value < 0:
-            add("a lever's value and cost must not be negative", ("levers", i),
-                "value >= 0 and cost >= 0", f"value {lever.value.value:g}, cost {lever.cost.value:g}")
+            add(
+                "a lever's value and cost must not be negative",
+                ("levers", i),
+                "value >= 0 and cost >= 0",
+                f"value {lever.value.value:g}, cost {lever.cost.value:g}",
+            )
 
     r = spec.realignment
     if r is not None:
@@ -253,71 +339,124 @@ def check_references(scenario: Scenario) -> list[Problem]:
         for k, x in enumerate(r.courter_allies):
             need_actor(x, ("realignment", "courter_allies", k))
         if len({r.pivot, r.incumbent, r.courter}) < 3:
-            add("pivot, incumbent and courter must be three different actors", ("realignment",),
-                "three actor ids", f"{r.pivot}, {r.incumbent}, {r.courter}")
+            add(
+                "pivot, incumbent and courter must be three different actors",
+                ("realignment",),
+                "three actor ids",
+                f"{r.pivot}, {r.incumbent}, {r.courter}",
+            )
         sides = {r.incumbent, r.courter, *r.courter_allies}
         for i, lever in enumerate(spec.levers):
             if lever.to == r.pivot and lever.by not in sides:
-                add("a lever to the pivot must come from the incumbent or the courter's side",
-                    ("levers", i, "by"), "one of " + ", ".join(sorted(sides)), lever.by)
+                add(
+                    "a lever to the pivot must come from the incumbent or the courter's side",
+                    ("levers", i, "by"),
+                    "one of " + ", ".join(sorted(sides)),
+                    lever.by,
+                )
         if r.horizon.value < 1 or r.horizon.value > 100:
-            add("horizon out of range", ("realignment", "horizon"), "1 to 100 years",
-                f"{r.horizon.value:g}")
+            add(
+                "horizon out of range",
+                ("realignment", "horizon"),
+                "1 to 100 years",
+                f"{r.horizon.value:g}",
+            )
         if not 0 <= r.discount_rate.value < 1:
-            add("discount rate out of range", ("realignment", "discount_rate"), "0 <= rate < 1",
-                f"{r.discount_rate.value:g}")
+            add(
+                "discount rate out of range",
+                ("realignment", "discount_rate"),
+                "0 <= rate < 1",
+                f"{r.discount_rate.value:g}",
+            )
         for opt in ("hedge", "courter"):
             q = getattr(r.trade.retaliation, opt)
             if not 0 <= q.value <= 1:
-                add("retaliation is a share of trade", ("realignment", "trade", "retaliation", opt),
-                    "0 <= share <= 1", f"{q.value:g}")
+                add(
+                    "retaliation is a share of trade",
+                    ("realignment", "trade", "retaliation", opt),
+                    "0 <= share <= 1",
+                    f"{q.value:g}",
+                )
         if r.pivot_commitment is not None and r.pivot_commitment not in commitments:
-            add(f"unknown commitment {r.pivot_commitment!r}", ("realignment", "pivot_commitment"),
+            add(
+                f"unknown commitment {r.pivot_commitment!r}",
+                ("realignment", "pivot_commitment"),
                 "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
-                repr(r.pivot_commitment))
+                repr(r.pivot_commitment),
+            )
         if r.domestic is not None:
             if r.domestic.dimension not in spec.dimensions:
-                add(f"unknown dimension {r.domestic.dimension!r}",
+                add(
+                    f"unknown dimension {r.domestic.dimension!r}",
                     ("realignment", "domestic", "dimension"),
-                    "a key of dimensions", repr(r.domestic.dimension))
-            elif not any(f.parent == r.pivot and r.domestic.dimension in f.position
-                         for f in spec.actors):
-                add("domestic needs factions of the pivot with positions on that dimension",
-                    ("realignment", "domestic"), f"factions with parent {r.pivot}", "none")
+                    "a key of dimensions",
+                    repr(r.domestic.dimension),
+                )
+            elif not any(
+                f.parent == r.pivot and r.domestic.dimension in f.position for f in spec.actors
+            ):
+                add(
+                    "domestic needs factions of the pivot with positions on that dimension",
+                    ("realignment", "domestic"),
+                    f"factions with parent {r.pivot}",
+                    "none",
+                )
 
     paths = scenario._quantity_index  # every number by key path, built once
     for i, u in enumerate(spec.uncertainties):
         if u.path not in paths:
-            add("no number at this path", ("uncertainties", i, "path"),
-                "the key path of a number, e.g. " + next(iter(paths), "actors.X.size"), u.path)
+            add(
+                "no number at this path",
+                ("uncertainties", i, "path"),
+                "the key path of a number, e.g. " + next(iter(paths), "actors.X.size"),
+                u.path,
+            )
         else:
             lo, hi = u.dist.support()
             v = paths[u.path].quantity.value
             if not lo <= v <= hi:
-                add("the number's value lies outside this distribution", ("uncertainties", i, "dist"),
-                    f"a range containing {v:g}", f"[{lo:g}, {hi:g}]")
+                add(
+                    "the number's value lies outside this distribution",
+                    ("uncertainties", i, "dist"),
+                    f"a range containing {v:g}",
+                    f"[{lo:g}, {hi:g}]",
+                )
     for i, c in enumerate(spec.correlations):
         for k, p in enumerate(c.paths):
             if p not in paths:
-                add("no number at this path", ("correlations", i, "paths", k),
-                    "the key path of a number", p)
+                add(
+                    "no number at this path",
+                    ("correlations", i, "paths", k),
+                    "the key path of a number",
+                    p,
+                )
 
     # provenance: claims and sources that numbers cite must exist
     claim_ids = set(spec.claims)
     for ref in paths.values():
         q = ref.quantity
         if q.source is not None and q.source not in spec.sources:
-            add(f"unknown source {q.source!r}", ref.loc + ("source",),
+            add(
+                f"unknown source {q.source!r}",
+                ref.loc + ("source",),
                 "a key of sources: " + (", ".join(sorted(spec.sources)[:8]) or "(none declared)"),
-                repr(q.source))
+                repr(q.source),
+            )
         for c in q.claims:
             if c not in claim_ids:
-                add(f"unknown claim {c!r}", ref.loc + ("claims",),
+                add(
+                    f"unknown claim {c!r}",
+                    ref.loc + ("claims",),
                     "a key of claims: " + (", ".join(sorted(claim_ids)) or "(none declared)"),
-                    repr(c))
+                    repr(c),
+                )
         if spec.strict_provenance and not q.has_provenance:
-            add("a number without provenance", ref.loc,
-                "a source or an assumption (strict_provenance is on)", f"{q.value:g} alone")
+            add(
+                "a number without provenance",
+                ref.loc,
+                "a source or an assumption (strict_provenance is on)",
+                f"{q.value:g} alone",
+            )
     for i, lever in enumerate(spec.levers):
         for c in lever.claims:
             if c not in claim_ids:

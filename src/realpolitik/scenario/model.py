@@ -162,20 +162,23 @@ class Scenario:
                 out[path] = Uncertainty(path, q.dist, q.value, q.claims, q.source, q.note)
         for u in self.spec.uncertainties:
             q = refs[u.path].quantity
-            out[u.path] = Uncertainty(u.path, u.dist, q.value, u.claims or q.claims, q.source,
-                                      u.note or q.note)
+            out[u.path] = Uncertainty(
+                u.path, u.dist, q.value, u.claims or q.claims, q.source, u.note or q.note
+            )
         return list(out.values())
 
-    def values_array(self, path: str, samples: Mapping[str, np.ndarray] | None,
-                     size: int) -> np.ndarray:
+    def values_array(
+        self, path: str, samples: Mapping[str, np.ndarray] | None, size: int
+    ) -> np.ndarray:
         """The number at ``path`` for a batch: the sampled draws if given, else its point value."""
         if samples is not None and path in samples:
             return np.asarray(samples[path], dtype=float)
         return np.full(size, self.value(path), dtype=float)
 
     # ---- relations -----------------------------------------------------------------------------
-    def component_weight(self, name: str, samples: Mapping[str, np.ndarray] | None = None,
-                         size: int | None = None) -> float | np.ndarray:
+    def component_weight(
+        self, name: str, samples: Mapping[str, np.ndarray] | None = None, size: int | None = None
+    ) -> float | np.ndarray:
         """The weight of component ``name`` (1 unless the scenario sets it), or its draws."""
         spec = self.spec.components.get(name)
         if spec is None:
@@ -194,8 +197,9 @@ class Scenario:
         ids = self.actor_ids if ids is None else tuple(ids)
         return np.array([self.actor(i).size.value for i in ids], dtype=float)
 
-    def propensity_matrix(self, ids: Sequence[str] | None = None,
-                          samples: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    def propensity_matrix(
+        self, ids: Sequence[str] | None = None, samples: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
         """Symmetric propensities p_ij = Σ_c w_c x_ij,c among ``ids`` (zero diagonal).
 
         With ``samples`` (key path -> draws), returns an array of shape (B, n, n).

@@ -50,8 +50,9 @@ class Frozen(BaseModel):
 class Dist(Frozen):
     """A probability distribution in place of a number (an uncertainty)."""
 
-    kind: Literal["uniform", "triangular", "pert", "normal", "truncnormal", "beta", "lognormal",
-                  "choice"]
+    kind: Literal[
+        "uniform", "triangular", "pert", "normal", "truncnormal", "beta", "lognormal", "choice"
+    ]
     low: float | None = None
     high: float | None = None
     mode: float | None = None
@@ -90,8 +91,11 @@ class Dist(Frozen):
         missing = [n for n in needs if getattr(self, n) is None]
         if missing:
             raise ValueError(f"a {self.kind} distribution needs {', '.join(missing)}")
-        extra = [n.rstrip("_") for n in type(self).model_fields
-                 if n not in allowed and getattr(self, n) is not None]
+        extra = [
+            n.rstrip("_")
+            for n in type(self).model_fields
+            if n not in allowed and getattr(self, n) is not None
+        ]
         if extra:
             raise ValueError(f"a {self.kind} distribution does not take {', '.join(extra)}")
         for name in type(self).model_fields:

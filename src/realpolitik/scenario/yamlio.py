@@ -63,37 +63,74 @@ class _Builder:
         self.count = 0
         self.problems: list[Problem] = []
 
-    def fail(self, node: Any, loc: Loc, message: str, expected: str | None = None,
-             got: str | None = None) -> None:
-        raise ScenarioError([
-            Problem(message, file=self.map.file, line=node.start_mark.line + 1,
-                    path=format_loc(loc) or None, expected=expected, got=got)
-        ])
+    def fail(
+        self, node: Any, loc: Loc, message: str, expected: str | None = None, got: str | None = None
+    ) -> None:
+        raise ScenarioError(
+            [
+                Problem(
+                    message,
+                    file=self.map.file,
+                    line=node.start_mark.line + 1,
+                    path=format_loc(loc) or None,
+                    expected=expected,
+                    got=got,
+                )
+            ]
+        )
 
     def build(self, node: Any, loc: Loc, depth: int) -> Any:
         import yaml
 
         self.count += 1
         if self.count > MAX_NODES:
-            self.fail(node, loc, "the file expands to too many values (anchors and aliases?)",
-                      expected=f"at most {MAX_NODES:,} values", got="more")
+            self.fail(
+                node,
+                loc,
+                "the file expands to too many values (anchors and aliases?)",
+                expected=f"at most {MAX_NODES:,} values",
+                got="more",
+            )
         if depth > MAX_DEPTH:
-            self.fail(node, loc, "the file is nested too deeply",
-                      expected=f"at most {MAX_DEPTH} levels", got="more")
+            self.fail(
+                node,
+                loc,
+                "the file is nested too deeply",
+                expected=f"at most {MAX_DEPTH} levels",
+                got="more",
+            )
         self.map.lines.setdefault(loc, node.start_mark.line + 1)
         if node.tag not in _PLAIN_TAGS:
-            self.fail(node, loc, "YAML tags are not allowed in scenario files",
-                      expected="plain values (numbers, text, lists, mappings)", got=repr(node.tag))
+            self.fail(
+                node,
+                loc,
+                "YAML tags are not allowed in scenario files",
+                expected="plain values (numbers, text, lists, mappings)",
+                got=repr(node.tag),
+            )
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    self.fail(key_node, loc, "keys must be plain text",
-                              expected="a plain key", got=key_node.tag)
+                if (
+                    not isinstance(key_node, yaml.ScalarNode)
+                    or key_node.tag == "tag:yaml.org,2002:merge"
+                ):
+                    self.fail(
+                        key_node,
+                        loc,
+                        "keys must be plain text",
+                        expected="a plain key",
+                        got=key_node.tag,
+                    )
                 key = str(key_node.value)
                 if key in out:
-                    self.fail(key_node, loc + (key,), f"duplicate key {key!r}",
-                              expected="each key once", got="a second time")
+                    self.fail(
+                        key_node,
+                        loc + (key,),
+                        f"duplicate key {key!r}",
+                        expected="each key once",
+                        got="a second time",
+                    )
                 self.map.lines[loc + (key,)] = key_node.start_mark.line + 1
                 out[key] = self.build(value_node, loc + (key,), depth + 1)
             return out
@@ -103,8 +140,16 @@ class _Builder:
 
     def note(self, node: Any, loc: Loc, message: str, expected: str, got: str) -> None:
         """Record a bad scalar and go on, so that all problems are reported together."""
-        self.map.problems.append(Problem(message, file=self.map.file, line=node.start_mark.line + 1,
-                                         path=format_loc(loc) or None, expected=expected, got=got))
+        self.map.problems.append(
+            Problem(
+                message,
+                file=self.map.file,
+                line=node.start_mark.line + 1,
+                path=format_loc(loc) or None,
+                expected=expected,
+                got=got,
+            )
+        )
         return None
 
     def scalar(self, node: Any, loc: Loc) -> Any:
@@ -121,8 +166,9 @@ class _Builder:
         if tag == "tag:yaml.org,2002:int":
             digits = text.replace("_", "").lstrip("+-")
             if len(digits) > 30:
-                return self.note(node, loc, "number too large", "a number below 1e30",
-                                 f"{len(digits)} digits")
+                return self.note(
+                    node, loc, "number too large", "a number below 1e30", f"{len(digits)} digits"
+                )
             value = yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
             return int(value)
         # float
@@ -143,8 +189,12 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     import yaml
 
     if len(text) > MAX_BYTES:
-        raise ScenarioError.single("file too large", file=file, expected=f"at most {MAX_BYTES:,} bytes",
-                                   got=f"{len(text):,} bytes")
+        raise ScenarioError.single(
+            "file too large",
+            file=file,
+            expected=f"at most {MAX_BYTES:,} bytes",
+            got=f"{len(text):,} bytes",
+        )
     builder = _Builder(file)
     try:
         _check_shape(text, file)
@@ -165,16 +215,26 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap]:
     except (ValueError, UnicodeError) as exc:
         raise ScenarioError.single(f"cannot read the file: {exc}", file=file) from None
     if node is not None and _expanded_size(node, {}) > MAX_NODES:
-        raise ScenarioError.single("the file expands to too many values (anchors and aliases?)",
-                                   file=file, expected=f"at most {MAX_NODES:,} values", got="more")
+        raise ScenarioError.single(
+            "the file expands to too many values (anchors and aliases?)",
+            file=file,
+            expected=f"at most {MAX_NODES:,} values",
+            got="more",
+        )
     if node is None:
-        raise ScenarioError.single("the file is empty", file=file, expected="a mapping of scenario keys",
-                                   got="nothing")
+        raise ScenarioError.single(
+            "the file is empty", file=file, expected="a mapping of scenario keys", got="nothing"
+        )
     try:
         data = builder.build(node, (), 0)
     except RecursionError:
         raise ScenarioError.single("the file is nested too deeply", file=file) from None
-    except (ValueError, TypeError, KeyError, OverflowError) as exc:  # a scalar PyYAML cannot convert
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        OverflowError,
+    ) as exc:  # a scalar PyYAML cannot convert
         raise ScenarioError.single(f"invalid value: {exc}", file=file) from None
     return data, builder.map
 
@@ -196,8 +256,13 @@ def _check_shape(text: str, file: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 line = event.start_mark.line + 1 if event.start_mark else None
-                raise ScenarioError.single("the file is nested too deeply", file=file, line=line,
-                                           expected=f"at most {MAX_DEPTH} levels", got="more")
+                raise ScenarioError.single(
+                    "the file is nested too deeply",
+                    file=file,
+                    line=line,
+                    expected=f"at most {MAX_DEPTH} levels",
+                    got="more",
+                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -227,16 +292,24 @@ def read_text(path: str | Path) -> str:
     try:
         size = p.stat().st_size
     except OSError as exc:
-        raise ScenarioError.single(f"cannot open the file: {exc.strerror or exc}", file=str(path)) from None
+        raise ScenarioError.single(
+            f"cannot open the file: {exc.strerror or exc}", file=str(path)
+        ) from None
     if size > MAX_BYTES:
-        raise ScenarioError.single("file too large", file=str(path), expected=f"at most {MAX_BYTES:,} bytes",
-                                   got=f"{size:,} bytes")
+        raise ScenarioError.single(
+            "file too large",
+            file=str(path),
+            expected=f"at most {MAX_BYTES:,} bytes",
+            got=f"{size:,} bytes",
+        )
     try:
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError.single("the file is not UTF-8 text", file=str(path)) from None
     except OSError as exc:
-        raise ScenarioError.single(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+        raise ScenarioError.single(
+            f"cannot read the file: {exc.strerror or exc}", file=str(path)
+        ) from None
 
 
 def format_loc(loc: Loc) -> str:

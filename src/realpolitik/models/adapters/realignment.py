@@ -40,13 +40,15 @@ def _turnover(scenario: Scenario, actor_id: str, get) -> Any:
         annual_hazard=get(f"{base}.annual_hazard") if t.annual_hazard is not None else 0.0,
         elections_every=t.elections_every or 0,
         next_election=next_election,
-        change_probability=(get(f"{base}.change_probability")
-                            if t.change_probability is not None else 0.0),
+        change_probability=(
+            get(f"{base}.change_probability") if t.change_probability is not None else 0.0
+        ),
     )
 
 
-def domestic_position(scenario: Scenario, samples: Mapping[str, np.ndarray] | None,
-                      size: int) -> np.ndarray | None:
+def domestic_position(
+    scenario: Scenario, samples: Mapping[str, np.ndarray] | None, size: int
+) -> np.ndarray | None:
     """The pivot's factions' bargaining outcome on its orientation, scaled to [0, 1], per draw.
 
     ``mean``: the capability x salience weighted mean of the factions' positions. ``smp`` / ``bdm``:
@@ -79,8 +81,9 @@ def domestic_position(scenario: Scenario, samples: Mapping[str, np.ndarray] | No
     return np.clip(point + (mean - mean0), 0.0, 1.0)
 
 
-def problem_from_scenario(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None,
-                          size: int | None = None):
+def problem_from_scenario(
+    scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None, size: int | None = None
+):
     """The realignment problem of ``scenario``: point values, or a batch with ``samples``."""
     from realpolitik.models.realignment import COURTER, INCUMBENT, RealignmentProblem
 
@@ -136,8 +139,13 @@ def problem_from_scenario(scenario: Scenario, samples: Mapping[str, np.ndarray] 
         lever_min=lever_arr(lambda lv: np.full(B, lv.extent.min)),
         lever_max=lever_arr(lambda lv: np.full(B, lv.extent.max)),
         lever_binary=np.array([lv.binary for lv in levers], bool),
-        lever_capacity=lever_arr(lambda lv: get(f"levers.{lv.id}.adds_replacement_capacity")
-                                 if lv.adds_replacement_capacity is not None else np.zeros(B)),
+        lever_capacity=lever_arr(
+            lambda lv: (
+                get(f"levers.{lv.id}.adds_replacement_capacity")
+                if lv.adds_replacement_capacity is not None
+                else np.zeros(B)
+            )
+        ),
         lever_committed=np.array([lv.commitment is not None for lv in levers], bool),
         lever_annual_repudiation=lever_arr(lambda lv: rep(lv, "annual_repudiation")),
         lever_successor_repudiation=lever_arr(lambda lv: rep(lv, "successor_repudiation")),
@@ -148,8 +156,11 @@ def problem_from_scenario(scenario: Scenario, samples: Mapping[str, np.ndarray] 
         courter_turnover=_turnover(scenario, r.courter, get),
         pivot_annual_repudiation=p_annual,
         pivot_successor_repudiation=p_succ,
-        successor_shift=(opt("realignment.successor_shift") if r.successor_shift is not None
-                         else np.zeros((B, 2))),
+        successor_shift=(
+            opt("realignment.successor_shift")
+            if r.successor_shift is not None
+            else np.zeros((B, 2))
+        ),
     )
 
 
@@ -165,20 +176,29 @@ def commitment_comparison(scenario: Scenario, problem) -> list[dict[str, Any]]:
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
     others.add(r.pivot_commitment)
     for form in scenario.spec.commitments:
-        if form.id in others:  # the pivot's own or the incumbent's forms are not the courter's choice
+        if (
+            form.id in others
+        ):  # the pivot's own or the incumbent's forms are not the courter's choice
             continue
         annual = problem.lever_annual_repudiation.copy()
         succ = problem.lever_successor_repudiation.copy()
         annual[:, courter_promise] = form.annual_repudiation.value
         succ[:, courter_promise] = form.successor_repudiation.value
-        sol = solve(problem.with_changes(lever_annual_repudiation=annual,
-                                         lever_successor_repudiation=succ))
+        sol = solve(
+            problem.with_changes(lever_annual_repudiation=annual, lever_successor_repudiation=succ)
+        )
         price = float(sol.price[0, 1])
-        rows.append({"form": form.id, "outcome": ("stay", "hedge", "courter")[int(sol.outcome[0])],
-                     "price": None if not np.isfinite(price) else price,
-                     "margin": None if not np.isfinite(sol.margin[0, 1]) else float(sol.margin[0, 1]),
-                     "hedge_price": (None if not np.isfinite(sol.price[0, 0])
-                                     else float(sol.price[0, 0]))})
+        rows.append(
+            {
+                "form": form.id,
+                "outcome": ("stay", "hedge", "courter")[int(sol.outcome[0])],
+                "price": None if not np.isfinite(price) else price,
+                "margin": None if not np.isfinite(sol.margin[0, 1]) else float(sol.margin[0, 1]),
+                "hedge_price": (
+                    None if not np.isfinite(sol.price[0, 0]) else float(sol.price[0, 0])
+                ),
+            }
+        )
     return rows
 
 
@@ -196,16 +216,22 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
     r = scenario.spec.realignment
     problem = problem_from_scenario(scenario)
     solution = solve(problem)
-    sim = simulate(problem, rng=np.random.SeedSequence(ctx.seed).spawn(1)[0], solution=solution,
-                   paths=POINT_PATHS)
+    sim = simulate(
+        problem,
+        rng=np.random.SeedSequence(ctx.seed).spawn(1)[0],
+        solution=solution,
+        paths=POINT_PATHS,
+    )
     out = result_dict(problem, solution, sim)
     out["commitment_forms"] = commitment_comparison(scenario, problem)
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     out["levers_ignored"] = [lv.id for lv in scenario.spec.levers if lv.id not in in_game]
     label = {a: scenario.actor(a).label for a in (r.pivot, r.incumbent, r.courter)}
-    outcome_text = {"stay": f"{label[r.pivot]} stays with {label[r.incumbent]}",
-                    "hedge": f"{label[r.pivot]} hedges between the two",
-                    "courter": f"{label[r.pivot]} aligns with {label[r.courter]}"}[out["outcome"]]
+    outcome_text = {
+        "stay": f"{label[r.pivot]} stays with {label[r.incumbent]}",
+        "hedge": f"{label[r.pivot]} hedges between the two",
+        "courter": f"{label[r.pivot]} aligns with {label[r.courter]}",
+    }[out["outcome"]]
     lines = [
         f"Outcome at the point values: {outcome_text}.",
         f"Price of a full realignment (cost to {label[r.courter]}'s side, present value over the "
@@ -226,20 +252,30 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
             lines.append(f"  {cause:<22} {v:>12,.1f}")
     if out["package"]:
         offered = {k: v for k, v in out["package"].items() if v > 1e-9}
-        lines.append("Cheapest package for a full realignment: "
-                     + (", ".join(f"{k} x{v:.2f}" for k, v in offered.items()) or "none needed"
-                        if out["feasible"] else "no package within the levers' bounds"))
+        lines.append(
+            "Cheapest package for a full realignment: "
+            + (
+                ", ".join(f"{k} x{v:.2f}" for k, v in offered.items()) or "none needed"
+                if out["feasible"]
+                else "no package within the levers' bounds"
+            )
+        )
     if out["commitment_forms"]:
         lines.append("The same package under each commitment form of the courter's promises:")
         for row in out["commitment_forms"]:
-            lines.append(f"  {row['form']:<24} outcome {row['outcome']:<8} price {_fmt(row['price'])}"
-                         f"  margin {_fmt(row['margin'])}")
+            lines.append(
+                f"  {row['form']:<24} outcome {row['outcome']:<8} price {_fmt(row['price'])}"
+                f"  margin {_fmt(row['margin'])}"
+            )
     by_year = out.get("p_realign_by_year", [])
     if by_year:
-        lines.append("Probability the pivot is aligned with the courter, by year (leadership "
-                     "turnover of all three, point values): "
-                     + " ".join(f"{v:.2f}" for v in by_year))
-        lines.append(f"Expected duration of a realignment: {_fmt(out.get('expected_duration'))} years")
+        lines.append(
+            "Probability the pivot is aligned with the courter, by year (leadership "
+            "turnover of all three, point values): " + " ".join(f"{v:.2f}" for v in by_year)
+        )
+        lines.append(
+            f"Expected duration of a realignment: {_fmt(out.get('expected_duration'))} years"
+        )
     rows = []
     for c, v in deco.items():
         row = {"cause": c, "value to the pivot": round(v, 6) + 0.0}
@@ -248,9 +284,13 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
         rows.append(row)
     tables = {"price decomposition": pd.DataFrame(rows)}
     if by_year:
-        tables["alignment by year"] = pd.DataFrame({
-            "year": np.arange(1, len(by_year) + 1) + (scenario.spec.year or 0),
-            "p_courter": by_year, "p_hedge": out.get("p_hedge_by_year", [])})
+        tables["alignment by year"] = pd.DataFrame(
+            {
+                "year": np.arange(1, len(by_year) + 1) + (scenario.spec.year or 0),
+                "p_courter": by_year,
+                "p_hedge": out.get("p_hedge_by_year", []),
+            }
+        )
     figures = _figures(out, scenario)
     return Analysis("realignment", out, tables=tables, lines=lines, figures=figures)
 
@@ -261,27 +301,47 @@ def _figures(out: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
     figs = {}
     deco = {k: v for k, v in out["decomposition_value"].items() if abs(v) > 1e-9}
     if deco:
-        fig = go.Figure(go.Waterfall(x=[*deco, "what the package must make up"],
-                                     y=[*deco.values(), 0.0],
-                                     measure=["relative"] * len(deco) + ["total"]))
-        fig.update_layout(title="What a full realignment must make up, by cause (value to the pivot)",
-                          height=380, margin=dict(l=40, r=20, t=50, b=80))
+        fig = go.Figure(
+            go.Waterfall(
+                x=[*deco, "what the package must make up"],
+                y=[*deco.values(), 0.0],
+                measure=["relative"] * len(deco) + ["total"],
+            )
+        )
+        fig.update_layout(
+            title="What a full realignment must make up, by cause (value to the pivot)",
+            height=380,
+            margin=dict(l=40, r=20, t=50, b=80),
+        )
         figs["decomposition"] = fig
     by_year = out.get("p_realign_by_year", [])
     if by_year:
         years = list(range(1, len(by_year) + 1))
         if scenario.spec.year:
             years = [scenario.spec.year + y for y in years]
-        fig = go.Figure([go.Scatter(x=years, y=by_year, name="aligned with the courter", mode="lines+markers"),
-                         go.Scatter(x=years, y=out.get("p_hedge_by_year", []), name="hedging",
-                                    mode="lines+markers")])
-        fig.update_layout(title="Probability of each alignment by year", yaxis_range=[0, 1], height=360,
-                          margin=dict(l=40, r=20, t=50, b=40))
+        fig = go.Figure(
+            [
+                go.Scatter(
+                    x=years, y=by_year, name="aligned with the courter", mode="lines+markers"
+                ),
+                go.Scatter(
+                    x=years, y=out.get("p_hedge_by_year", []), name="hedging", mode="lines+markers"
+                ),
+            ]
+        )
+        fig.update_layout(
+            title="Probability of each alignment by year",
+            yaxis_range=[0, 1],
+            height=360,
+            margin=dict(l=40, r=20, t=50, b=40),
+        )
         figs["by-year"] = fig
     return figs
 
 
-def evaluate(scenario: Scenario, samples: Mapping[str, np.ndarray], rng: Any) -> dict[str, np.ndarray]:
+def evaluate(
+    scenario: Scenario, samples: Mapping[str, np.ndarray], rng: Any
+) -> dict[str, np.ndarray]:
     """Per-draw outcomes of the realignment model for a batch of sampled draws."""
     from realpolitik.models.realignment import evaluate_batch
 
@@ -298,18 +358,34 @@ def evaluate(scenario: Scenario, samples: Mapping[str, np.ndarray], rng: Any) ->
     return result
 
 
-SPEC = register(ModelSpec(
-    name="realignment",
-    title="Realignment: the price of flipping a pivot",
-    summary="A bidding game for a pivot between its incumbent partner and a courter, with "
-            "discounted promises and a year-by-year simulation of leadership turnover.",
-    analyze=analyze,
-    evaluate=evaluate,
-    stochastic=True,
-    min_actors=3,
-    outputs=("courter_wins", "hedges", "stays", "price", "willingness_to_pay", "incumbent_max_bid",
-             "margin", "need", "gap_ratio", "realignment_duration"),
-    references=("groseclose1996buying", "fearon1995rationalist", "goemans2009archigos",
-                "dittmer1981strategic"),
-    applies=lambda s: s.spec.realignment is not None,
-))
+SPEC = register(
+    ModelSpec(
+        name="realignment",
+        title="Realignment: the price of flipping a pivot",
+        summary="A bidding game for a pivot between its incumbent partner and a courter, with "
+        "discounted promises and a year-by-year simulation of leadership turnover.",
+        analyze=analyze,
+        evaluate=evaluate,
+        stochastic=True,
+        min_actors=3,
+        outputs=(
+            "courter_wins",
+            "hedges",
+            "stays",
+            "price",
+            "willingness_to_pay",
+            "incumbent_max_bid",
+            "margin",
+            "need",
+            "gap_ratio",
+            "realignment_duration",
+        ),
+        references=(
+            "groseclose1996buying",
+            "fearon1995rationalist",
+            "goemans2009archigos",
+            "dittmer1981strategic",
+        ),
+        applies=lambda s: s.spec.realignment is not None,
+    )
+)

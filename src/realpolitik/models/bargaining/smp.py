@@ -581,7 +581,8 @@ def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
     inits = np.nonzero(has)[0]
     targs = best[inits]
     challenges = [
-        Challenge(int(i), int(j), float(pm[i, j]), float(du[i, j])) for i, j in zip(inits, targs, strict=True)
+        Challenge(int(i), int(j), float(pm[i, j]), float(du[i, j]))
+        for i, j in zip(inits, targs, strict=True)
     ]
 
     # bargains: (initiator, receiver, position for initiator, position for receiver)

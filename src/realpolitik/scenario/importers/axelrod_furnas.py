@@ -36,42 +36,67 @@ def _ident(name: str, taken: set[str]) -> str:
     return ident
 
 
-def read_axelrod_furnas(actors_csv: str | Path, propensity_csv: str | Path,
-                        offset: float = 3.0) -> tuple[list[str], list[float], list[list[float]]]:
+def read_axelrod_furnas(
+    actors_csv: str | Path, propensity_csv: str | Path, offset: float = 3.0
+) -> tuple[list[str], list[float], list[list[float]]]:
     """Read the pair: actor names, strengths, and the propensity matrix ``raw - offset``."""
     apath, ppath = Path(actors_csv), Path(propensity_csv)
     problems: list[Problem] = []
     rows = _read_rows(apath)
     if not rows:
-        raise ScenarioError.single("empty file", file=str(apath), expected="a header and actor rows")
+        raise ScenarioError.single(
+            "empty file", file=str(apath), expected="a header and actor rows"
+        )
     header = [h.strip().lower() for h in rows[0]]
     try:
         i_name, i_size = header.index("actor"), header.index("strength")
     except ValueError:
-        raise ScenarioError.single("missing columns", file=str(apath), line=1,
-                                   expected="columns actor and strength", got=", ".join(rows[0])) from None
+        raise ScenarioError.single(
+            "missing columns",
+            file=str(apath),
+            line=1,
+            expected="columns actor and strength",
+            got=", ".join(rows[0]),
+        ) from None
     names: list[str] = []
     sizes: list[float] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         if len(row) <= max(i_name, i_size):
-            problems.append(Problem("too few columns", file=str(apath), line=line,
-                                    expected=f"{len(header)} columns", got=f"{len(row)}"))
+            problems.append(
+                Problem(
+                    "too few columns",
+                    file=str(apath),
+                    line=line,
+                    expected=f"{len(header)} columns",
+                    got=f"{len(row)}",
+                )
+            )
             continue
         try:
             size = float(row[i_size])
             if not math.isfinite(size) or size <= 0:
                 raise ValueError
         except ValueError:
-            problems.append(Problem("invalid strength", file=str(apath), line=line, path="strength",
-                                    expected="a positive number", got=repr(row[i_size])))
+            problems.append(
+                Problem(
+                    "invalid strength",
+                    file=str(apath),
+                    line=line,
+                    path="strength",
+                    expected="a positive number",
+                    got=repr(row[i_size]),
+                )
+            )
             continue
         names.append(row[i_name].strip())
         sizes.append(size)
     prow = _read_rows(ppath)
     if not prow:
-        raise ScenarioError.single("empty file", file=str(ppath), expected="a square propensity table")
+        raise ScenarioError.single(
+            "empty file", file=str(ppath), expected="a square propensity table"
+        )
     cols = [c.strip() for c in prow[0][1:]]
     while cols and not cols[-1]:
         cols.pop()
@@ -80,34 +105,61 @@ def read_axelrod_furnas(actors_csv: str | Path, propensity_csv: str | Path,
     # actors' order; match by name when the labels are the names, otherwise by position.
     by_name = sorted(cols) == sorted(names)
     if not by_name and len(cols) != n:
-        problems.append(Problem("the table does not have one column per actor", file=str(ppath),
-                                line=1, expected=f"{n} columns ({', '.join(names)})",
-                                got=f"{len(cols)} ({', '.join(cols)})"))
+        problems.append(
+            Problem(
+                "the table does not have one column per actor",
+                file=str(ppath),
+                line=1,
+                expected=f"{n} columns ({', '.join(names)})",
+                got=f"{len(cols)} ({', '.join(cols)})",
+            )
+        )
         raise ScenarioError(problems)
     col_index = [names.index(c) for c in cols] if by_name else list(range(n))
     p = [[0.0] * n for _ in range(n)]
     seen_rows: set[int] = set()
-    body = [(line, row) for line, row in enumerate(prow[1:], start=2) if any(c.strip() for c in row)]
+    body = [
+        (line, row) for line, row in enumerate(prow[1:], start=2) if any(c.strip() for c in row)
+    ]
     if len(body) != n:
-        problems.append(Problem("the table does not have one row per actor", file=str(ppath),
-                                expected=f"{n} rows", got=f"{len(body)}"))
+        problems.append(
+            Problem(
+                "the table does not have one row per actor",
+                file=str(ppath),
+                expected=f"{n} rows",
+                got=f"{len(body)}",
+            )
+        )
         raise ScenarioError(problems)
     for k, (line, row) in enumerate(body):
         rname = row[0].strip()
         if by_name:
             if rname not in names:
-                problems.append(Problem("unknown actor in the first column", file=str(ppath),
-                                        line=line, expected="one of " + ", ".join(names),
-                                        got=repr(rname)))
+                problems.append(
+                    Problem(
+                        "unknown actor in the first column",
+                        file=str(ppath),
+                        line=line,
+                        expected="one of " + ", ".join(names),
+                        got=repr(rname),
+                    )
+                )
                 continue
             i = names.index(rname)
         else:
             i = k
             if rname != cols[k]:
-                problems.append(Problem("row label differs from the column label", file=str(ppath),
-                                        line=line, expected=repr(cols[k]), got=repr(rname)))
+                problems.append(
+                    Problem(
+                        "row label differs from the column label",
+                        file=str(ppath),
+                        line=line,
+                        expected=repr(cols[k]),
+                        got=repr(rname),
+                    )
+                )
         seen_rows.add(i)
-        for c, cell in enumerate(row[1:n + 1]):
+        for c, cell in enumerate(row[1 : n + 1]):
             j = col_index[c]
             if i == j or not cell.strip():
                 continue
@@ -116,52 +168,89 @@ def read_axelrod_furnas(actors_csv: str | Path, propensity_csv: str | Path,
                 if not math.isfinite(raw):
                     raise ValueError
             except ValueError:
-                problems.append(Problem("invalid propensity", file=str(ppath), line=line,
-                                        path=cols[c], expected="a number (1-5 scale)",
-                                        got=repr(cell)))
+                problems.append(
+                    Problem(
+                        "invalid propensity",
+                        file=str(ppath),
+                        line=line,
+                        path=cols[c],
+                        expected="a number (1-5 scale)",
+                        got=repr(cell),
+                    )
+                )
                 continue
             p[i][j] = raw - offset
     missing = [names[i] for i in range(n) if i not in seen_rows]
     if missing and not problems:
-        problems.append(Problem("actors without a row", file=str(ppath),
-                                expected="a row per actor", got="missing " + ", ".join(missing)))
+        problems.append(
+            Problem(
+                "actors without a row",
+                file=str(ppath),
+                expected="a row per actor",
+                got="missing " + ", ".join(missing),
+            )
+        )
     for i in range(n):
         for j in range(i + 1, n):
             if p[i][j] != p[j][i]:
-                problems.append(Problem("propensities must be symmetric", file=str(ppath),
-                                        path=f"{names[i]}/{names[j]}", expected=f"{p[i][j] + offset:g} both ways",
-                                        got=f"{p[i][j] + offset:g} and {p[j][i] + offset:g}"))
+                problems.append(
+                    Problem(
+                        "propensities must be symmetric",
+                        file=str(ppath),
+                        path=f"{names[i]}/{names[j]}",
+                        expected=f"{p[i][j] + offset:g} both ways",
+                        got=f"{p[i][j] + offset:g} and {p[j][i] + offset:g}",
+                    )
+                )
     if problems:
         raise ScenarioError(problems)
     return names, sizes, p
 
 
-def axelrod_furnas_to_scenario(actors_csv: str | Path, propensity_csv: str | Path,
-                               offset: float = 3.0, name: str | None = None) -> dict[str, Any]:
+def axelrod_furnas_to_scenario(
+    actors_csv: str | Path, propensity_csv: str | Path, offset: float = 3.0, name: str | None = None
+) -> dict[str, Any]:
     """A scenario (plain data) from the pair; the source files are kept as provenance."""
     names, sizes, p = read_axelrod_furnas(actors_csv, propensity_csv, offset)
     taken: set[str] = set()
     ids = [_ident(n, taken) for n in names]
-    src = {"title": f"Axelrod-Furnas actor file {Path(actors_csv).name}",
-           "note": f"imported from {Path(actors_csv).name}"}
-    psrc = {"title": f"Axelrod-Furnas propensity table {Path(propensity_csv).name}",
-            "note": f"raw 1-5 scale converted with p = raw - {offset:g}"}
-    actors = [{"id": i, "name": n, "kind": "state",
-               "size": {"value": s, "source": "actors-csv"}} for i, n, s in zip(ids, names, sizes, strict=True)]
+    src = {
+        "title": f"Axelrod-Furnas actor file {Path(actors_csv).name}",
+        "note": f"imported from {Path(actors_csv).name}",
+    }
+    psrc = {
+        "title": f"Axelrod-Furnas propensity table {Path(propensity_csv).name}",
+        "note": f"raw 1-5 scale converted with p = raw - {offset:g}",
+    }
+    actors = [
+        {"id": i, "name": n, "kind": "state", "size": {"value": s, "source": "actors-csv"}}
+        for i, n, s in zip(ids, names, sizes, strict=True)
+    ]
     relations = []
     for a in range(len(ids)):
         for b in range(a + 1, len(ids)):
             if p[a][b] != 0:
-                relations.append({"between": [ids[a], ids[b]],
-                                  "components": {"affinity": {"value": p[a][b], "source": "propensity-csv"}}})
+                relations.append(
+                    {
+                        "between": [ids[a], ids[b]],
+                        "components": {"affinity": {"value": p[a][b], "source": "propensity-csv"}},
+                    }
+                )
     return {
         "realpolitik": 1,
         "name": name or re.sub(r"[^A-Za-z0-9_-]+", "-", Path(actors_csv).stem) or "imported",
         "title": f"Imported from {Path(actors_csv).name} and {Path(propensity_csv).name}",
         "strict_provenance": True,
         "sources": {"actors-csv": src, "propensity-csv": psrc},
-        "components": {"affinity": {"weight": {"value": 1.0, "assumption": "the published propensity is the whole relation"},
-                                    "description": "the published propensity, raw minus offset"}},
+        "components": {
+            "affinity": {
+                "weight": {
+                    "value": 1.0,
+                    "assumption": "the published propensity is the whole relation",
+                },
+                "description": "the published propensity, raw minus offset",
+            }
+        },
         "actors": actors,
         "relations": relations,
         "analyses": ["landscape", "balance", "triangle"],

@@ -46,23 +46,42 @@ def ktab_to_scenario(path: str | Path) -> dict[str, Any]:
         dims[ident] = {"low": f"{d}: 0", "high": f"{d}: 100", "range": [0.0, 100.0]}
         dim_ids.append(ident)
     src = "ktab-file"
-    actors: list[dict[str, Any]] = [{
-        "id": parent, "name": k.name, "kind": "state",
-        "description": k.description or None,
-        "size": {"value": 1.0, "assumption": "a placeholder: the KTAB file describes only the "
-                                             "stakeholders inside this actor"},
-    }]
+    actors: list[dict[str, Any]] = [
+        {
+            "id": parent,
+            "name": k.name,
+            "kind": "state",
+            "description": k.description or None,
+            "size": {
+                "value": 1.0,
+                "assumption": "a placeholder: the KTAB file describes only the "
+                "stakeholders inside this actor",
+            },
+        }
+    ]
     for i, ident in enumerate(ids):
-        actors.append({
-            "id": ident, "name": k.actor_names[i], "kind": "faction", "parent": parent,
-            "description": k.actor_descriptions[i] or None,
-            "size": {"value": float(k.capabilities[i]), "source": src},
-            "position": {d: {"value": float(k.positions[i, j]), "source": src}
-                         for j, d in enumerate(dim_ids)},
-            "salience": {d: {"value": float(k.saliences[i, j]) / 100.0, "source": src,
-                             "note": "KTAB salience in percent, divided by 100"}
-                         for j, d in enumerate(dim_ids)},
-        })
+        actors.append(
+            {
+                "id": ident,
+                "name": k.actor_names[i],
+                "kind": "faction",
+                "parent": parent,
+                "description": k.actor_descriptions[i] or None,
+                "size": {"value": float(k.capabilities[i]), "source": src},
+                "position": {
+                    d: {"value": float(k.positions[i, j]), "source": src}
+                    for j, d in enumerate(dim_ids)
+                },
+                "salience": {
+                    d: {
+                        "value": float(k.saliences[i, j]) / 100.0,
+                        "source": src,
+                        "note": "KTAB salience in percent, divided by 100",
+                    }
+                    for j, d in enumerate(dim_ids)
+                },
+            }
+        )
     for a in actors:
         if a.get("description") is None:
             a.pop("description", None)
@@ -70,11 +89,15 @@ def ktab_to_scenario(path: str | Path) -> dict[str, Any]:
         "realpolitik": 1,
         "name": _slug(Path(path).stem, "ktab"),
         "title": k.name,
-        "description": f"Imported from the KTAB scenario file {fname}." + (
-            f" {k.description}" if k.description else ""),
+        "description": f"Imported from the KTAB scenario file {fname}."
+        + (f" {k.description}" if k.description else ""),
         "strict_provenance": True,
-        "sources": {src: {"title": f"KTAB scenario file {fname}",
-                          "note": "KAPSARC Toolkit for Behavioral Analysis, SMP input"}},
+        "sources": {
+            src: {
+                "title": f"KTAB scenario file {fname}",
+                "note": "KAPSARC Toolkit for Behavioral Analysis, SMP input",
+            }
+        },
         "dimensions": dims,
         "actors": actors,
         "analyses": ["bargaining"],

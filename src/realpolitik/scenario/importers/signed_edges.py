@@ -80,13 +80,23 @@ def read_signed_edges(
             header_line = lineno
             break
     if header is None:
-        raise ScenarioError.single("empty file", file=fname, line=1,
-                                   expected="a header 'source,target,sign'", got="nothing")
+        raise ScenarioError.single(
+            "empty file",
+            file=fname,
+            line=1,
+            expected="a header 'source,target,sign'",
+            got="nothing",
+        )
     missing = [c for c in _REQUIRED if c not in header]
     if missing:
         raise ScenarioError.single(
-            "header lacks required columns", file=fname, line=header_line, path="header",
-            expected="columns source, target, sign", got=",".join(header) or "(empty)")
+            "header lacks required columns",
+            file=fname,
+            line=header_line,
+            path="header",
+            expected="columns source, target, sign",
+            got=",".join(header) or "(empty)",
+        )
     col = {c: header.index(c) for c in _REQUIRED}
     fixed = list(actors) if actors is not None else None
     index: dict[str, int] = {a: i for i, a in enumerate(fixed)} if fixed is not None else {}
@@ -101,31 +111,60 @@ def read_signed_edges(
         for c in _REQUIRED:
             v = row[col[c]].strip() if col[c] < len(row) else ""
             if v == "":
-                problems.append(Problem("missing value", file=fname, line=lineno, path=c,
-                                        expected="a value", got="nothing"))
+                problems.append(
+                    Problem(
+                        "missing value",
+                        file=fname,
+                        line=lineno,
+                        path=c,
+                        expected="a value",
+                        got="nothing",
+                    )
+                )
                 bad = True
             vals[c] = v
         if bad:
             continue
         sign = _parse_sign(vals["sign"], real)
         if sign is None:
-            problems.append(Problem(
-                "bad sign", file=fname, line=lineno, path="sign",
-                expected="a finite number" if real else "-1, 0 or 1", got=repr(vals["sign"])))
+            problems.append(
+                Problem(
+                    "bad sign",
+                    file=fname,
+                    line=lineno,
+                    path="sign",
+                    expected="a finite number" if real else "-1, 0 or 1",
+                    got=repr(vals["sign"]),
+                )
+            )
             continue
         src, tgt = vals["source"], vals["target"]
         if src == tgt:
-            problems.append(Problem("an actor cannot relate to itself", file=fname, line=lineno,
-                                    path="target", expected=f"an actor other than {src!r}",
-                                    got=repr(tgt)))
+            problems.append(
+                Problem(
+                    "an actor cannot relate to itself",
+                    file=fname,
+                    line=lineno,
+                    path="target",
+                    expected=f"an actor other than {src!r}",
+                    got=repr(tgt),
+                )
+            )
             continue
         unknown = False
         for field_, name in (("source", src), ("target", tgt)):
             if name not in index:
                 if fixed is not None:
-                    problems.append(Problem("unknown actor", file=fname, line=lineno,
-                                            path=field_, expected="one of " + ", ".join(fixed),
-                                            got=repr(name)))
+                    problems.append(
+                        Problem(
+                            "unknown actor",
+                            file=fname,
+                            line=lineno,
+                            path=field_,
+                            expected="one of " + ", ".join(fixed),
+                            got=repr(name),
+                        )
+                    )
                     unknown = True
                 else:
                     index[name] = len(names)
@@ -135,10 +174,17 @@ def read_signed_edges(
         key = frozenset((src, tgt))
         if key in edges and edges[key][0] != sign:
             first_sign, first_line = edges[key]
-            problems.append(Problem(
-                f"conflicting duplicate of the relation {src}-{tgt} (first given on line "
-                f"{first_line})", file=fname, line=lineno, path="sign",
-                expected=f"{first_sign:g} (as on line {first_line})", got=vals["sign"]))
+            problems.append(
+                Problem(
+                    f"conflicting duplicate of the relation {src}-{tgt} (first given on line "
+                    f"{first_line})",
+                    file=fname,
+                    line=lineno,
+                    path="sign",
+                    expected=f"{first_sign:g} (as on line {first_line})",
+                    got=vals["sign"],
+                )
+            )
             continue
         edges.setdefault(key, (sign, lineno))
         rows.append((src, tgt, sign))

@@ -65,8 +65,10 @@ def validate(files: tuple[str, ...]) -> None:
             click.echo(f"{f}: invalid, {exc}", err=True)
             continue
         n_unc = len(s.uncertainties())
-        click.echo(f"{f}: valid ({len(s.spec.actors)} actors, {len(s.spec.relations)} relations, "
-                   f"{len(s.spec.levers)} levers, {n_unc} uncertainties)")
+        click.echo(
+            f"{f}: valid ({len(s.spec.actors)} actors, {len(s.spec.relations)} relations, "
+            f"{len(s.spec.levers)} levers, {n_unc} uncertainties)"
+        )
     if bad:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -86,7 +88,9 @@ def examples(as_json: bool) -> None:
         return
     for r in rows:
         click.echo(f"{r['name']:<20} {r['year'] or '':<6} {r['title']}")
-    click.echo("\nRun one with: realpolitik run NAME   (copy one with: realpolitik show NAME > my.yaml)")
+    click.echo(
+        "\nRun one with: realpolitik run NAME   (copy one with: realpolitik show NAME > my.yaml)"
+    )
 
 
 @cli.command()
@@ -98,8 +102,11 @@ def show(name: str) -> None:
 
     path = example_path(name)
     if path is None:
-        raise ScenarioError.single(f"no shipped example named {name!r}",
-                                   expected="a name listed by `realpolitik examples`", got=name)
+        raise ScenarioError.single(
+            f"no shipped example named {name!r}",
+            expected="a name listed by `realpolitik examples`",
+            got=name,
+        )
     click.echo(path.read_text(encoding="utf-8"), nl=False)
 
 
@@ -135,23 +142,58 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @cli.command()
 @click.argument("scenario")
 @click.option("--seed", type=int, default=0, show_default=True, help="Root seed of every draw.")
-@click.option("--draws", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Monte Carlo draws over the scenario's uncertainties (0: point values only).")
-@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Output folder for summary.json and report.html [default: ./realpolitik-out/NAME].")
+@click.option(
+    "--draws",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Monte Carlo draws over the scenario's uncertainties (0: point values only).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder for summary.json and report.html [default: ./realpolitik-out/NAME].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes for draws [default: all cores].")
-@click.option("--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster.")
-@click.option("--store", type=click.Path(file_okay=False), default=None,
-              help="Results store folder [default: OUT/store].")
-@click.option("--resume", is_flag=True, help="Resume an interrupted run with the same scenario and seed.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for draws [default: all cores].",
+)
+@click.option(
+    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Results store folder [default: OUT/store].",
+)
+@click.option(
+    "--resume", is_flag=True, help="Resume an interrupted run with the same scenario and seed."
+)
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Draws per batch.")
 @click.option("--no-report", is_flag=True, help="Skip report.html.")
-@click.option("--analyses", default=None, help="Comma-separated models to run (default: all that apply).")
-def run(scenario: str, seed: int, draws: int, out: str | None, as_json: bool, workers: int | None,
-        cluster: str | None, store: str | None, resume: bool, batch_size: int | None,
-        no_report: bool, analyses: str | None) -> None:
+@click.option(
+    "--analyses", default=None, help="Comma-separated models to run (default: all that apply)."
+)
+def run(
+    scenario: str,
+    seed: int,
+    draws: int,
+    out: str | None,
+    as_json: bool,
+    workers: int | None,
+    cluster: str | None,
+    store: str | None,
+    resume: bool,
+    batch_size: int | None,
+    no_report: bool,
+    analyses: str | None,
+) -> None:
     """Run every model that applies to SCENARIO (a file or a shipped example's name).
 
     Writes OUT/summary.json and OUT/report.html and prints a readable summary.
@@ -160,10 +202,17 @@ def run(scenario: str, seed: int, draws: int, out: str | None, as_json: bool, wo
 
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
-    options = RunOptions(seed=seed, draws=draws, workers=workers, cluster=cluster,
-                         store=Path(store) if store else out_dir / "store", resume=resume, batch_size=batch_size,
-                         analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
-                         progress=not as_json and sys.stderr.isatty())
+    options = RunOptions(
+        seed=seed,
+        draws=draws,
+        workers=workers,
+        cluster=cluster,
+        store=Path(store) if store else out_dir / "store",
+        resume=resume,
+        batch_size=batch_size,
+        analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
+        progress=not as_json and sys.stderr.isatty(),
+    )
     result = run_scenario(s, options)
     result.write(out_dir, report=not no_report)
     if as_json:
@@ -172,24 +221,29 @@ def run(scenario: str, seed: int, draws: int, out: str | None, as_json: bool, wo
         from realpolitik.report.console import print_summary
 
         print_summary(result)
-        click.echo(f"\nWrote {out_dir / 'summary.json'}" +
-                   ("" if no_report else f" and {out_dir / 'report.html'}"))
+        click.echo(
+            f"\nWrote {out_dir / 'summary.json'}"
+            + ("" if no_report else f" and {out_dir / 'report.html'}")
+        )
 
 
 @cli.command()
 @click.argument("input_file", metavar="INPUT")
 @click.option("--model", type=click.Choice(["smp", "bdm"]), default="smp", show_default=True)
-@click.option("--actor", default=None, help="Whose factions bargain (scenario input; default: the first).")
+@click.option(
+    "--actor", default=None, help="Whose factions bargain (scenario input; default: the first)."
+)
 @click.option("--dimension", default=None, help="Dimension for BDM (default: the first).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def bargain(input_file: str, model: str, actor: str | None, dimension: str | None, seed: int,
-            as_json: bool) -> None:
+def bargain(
+    input_file: str, model: str, actor: str | None, dimension: str | None, seed: int, as_json: bool
+) -> None:
     """Run KTAB's SMP or the Bueno de Mesquita model on INPUT.
 
     INPUT is a KTAB scenario (CSV or XML) or a realpolitik scenario with factions.
     """
-    from realpolitik.cli_models import bargain_command
+    from realpolitik.cli.models import bargain_command
 
     data, lines = bargain_command(input_file, model, actor, dimension, seed)
     if as_json:
@@ -200,20 +254,37 @@ def bargain(input_file: str, model: str, actor: str | None, dimension: str | Non
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--k", "k", type=click.IntRange(min=2, max=6), default=2, show_default=True,
-              help="Number of coalitions.")
-@click.option("--others", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Also list this many of the best configurations that are not local minima.")
-@click.option("--field/--no-field", default=True, show_default=True,
-              help="Also report the landscape with existing blocs as a field (Galam).")
-@click.option("--method", type=click.Choice(["auto", "exact", "heuristic"]), default="auto",
-              show_default=True)
+@click.option(
+    "--k",
+    "k",
+    type=click.IntRange(min=2, max=6),
+    default=2,
+    show_default=True,
+    help="Number of coalitions.",
+)
+@click.option(
+    "--others",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also list this many of the best configurations that are not local minima.",
+)
+@click.option(
+    "--field/--no-field",
+    default=True,
+    show_default=True,
+    help="Also report the landscape with existing blocs as a field (Galam).",
+)
+@click.option(
+    "--method", type=click.Choice(["auto", "exact", "heuristic"]), default="auto", show_default=True
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the heuristic.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def landscape(scenario: str, k: int, others: int, field: bool, method: str, seed: int,
-              as_json: bool) -> None:
+def landscape(
+    scenario: str, k: int, others: int, field: bool, method: str, seed: int, as_json: bool
+) -> None:
     """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin."""
-    from realpolitik.cli_models import landscape_command
+    from realpolitik.cli.models import landscape_command
 
     data, lines = landscape_command(scenario, k, others, field, method, seed)
     if as_json:
@@ -224,12 +295,17 @@ def landscape(scenario: str, k: int, others: int, field: bool, method: str, seed
 
 @cli.command()
 @click.argument("input_file", metavar="INPUT")
-@click.option("--neutral", type=float, default=0.0, show_default=True,
-              help="Propensities within this distance of zero count as no relation (scenarios).")
+@click.option(
+    "--neutral",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Propensities within this distance of zero count as no relation (scenarios).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def balance(input_file: str, neutral: float, as_json: bool) -> None:
     """Structural balance and strategic triangles of INPUT (a scenario, or a CSV source,target,sign)."""
-    from realpolitik.cli_models import balance_command
+    from realpolitik.cli.models import balance_command
 
     data, lines = balance_command(input_file, neutral)
     if as_json:
@@ -258,9 +334,15 @@ def data_cite(datasets: tuple[str, ...]) -> None:
 
 @data.command("fetch")
 @click.argument("datasets", nargs=-1)
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Where to put them [default: $REALPOLITIK_DATA_DIR or the user data folder].")
-@click.option("--allow-unverified", is_flag=True, help="Keep files that have no published checksum.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to put them [default: $REALPOLITIK_DATA_DIR or the user data folder].",
+)
+@click.option(
+    "--allow-unverified", is_flag=True, help="Keep files that have no published checksum."
+)
 def data_fetch(datasets: tuple[str, ...], data_dir: str | None, allow_unverified: bool) -> None:
     """Download the official releases of DATASETS (the only command that uses the network)."""
     import os
@@ -271,8 +353,11 @@ def data_fetch(datasets: tuple[str, ...], data_dir: str | None, allow_unverified
     dest = Path(data_dir or os.environ.get(directory.ENV_VAR) or directory.user_data_dir())
     dest.mkdir(parents=True, exist_ok=True)
     for result in fetch(dest, list(datasets) or None, allow_unverified=allow_unverified):
-        click.echo(f"{result.key}: {result.status}" + (f" ({result.path})" if result.path else "")
-                   + (f": {result.message}" if result.message else ""))
+        click.echo(
+            f"{result.key}: {result.status}"
+            + (f" ({result.path})" if result.path else "")
+            + (f": {result.message}" if result.message else "")
+        )
 
 
 @data.command("path")
@@ -295,8 +380,9 @@ def scenario_group() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None)
 @click.option("--size", type=click.Choice(["cinc", "gdp"]), default="cinc", show_default=True)
-def scenario_from_data_cmd(actors: tuple[str, ...], year: int, output: str, data_dir: str | None,
-                           size: str) -> None:
+def scenario_from_data_cmd(
+    actors: tuple[str, ...], year: int, output: str, data_dir: str | None, size: str
+) -> None:
     """A scenario of ACTORS (USA RUS CHN, or COW codes) in YEAR, measured from the IR datasets."""
     from realpolitik.data.from_data import scenario_from_data
 
@@ -309,12 +395,17 @@ def scenario_from_data_cmd(actors: tuple[str, ...], year: int, output: str, data
 
 
 @cli.command()
-@click.option("--store", type=click.Path(file_okay=False), default="realpolitik-out",
-              show_default=True, help="A results store, or a folder holding stores (searched).")
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False),
+    default="realpolitik-out",
+    show_default=True,
+    help="A results store, or a folder holding stores (searched).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def runs(store: str, as_json: bool) -> None:
     """List the runs in results stores."""
-    from realpolitik.cli_experiments import list_runs_command
+    from realpolitik.cli.experiments import list_runs_command
 
     frame = list_runs_command(store)
     if as_json:
@@ -322,8 +413,23 @@ def runs(store: str, as_json: bool) -> None:
     elif frame.empty:
         click.echo(f"No runs under {store}.")
     else:
-        view = frame[[c for c in ("store", "run_id", "scenario", "seed", "draws", "sampler", "status",
-                                  "created", "finished") if c in frame.columns]].copy()
+        view = frame[
+            [
+                c
+                for c in (
+                    "store",
+                    "run_id",
+                    "scenario",
+                    "seed",
+                    "draws",
+                    "sampler",
+                    "status",
+                    "created",
+                    "finished",
+                )
+                if c in frame.columns
+            ]
+        ].copy()
         if "inputs" in frame.columns:
             view["inputs"] = frame["inputs"].map(len)
         if "outcomes" in frame.columns:
@@ -335,12 +441,17 @@ def runs(store: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("run_id", metavar="RUN")
 @click.argument("sql")
-@click.option("--store", type=click.Path(file_okay=False), default="realpolitik-out",
-              show_default=True, help="A results store, or a folder holding stores (searched).")
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False),
+    default="realpolitik-out",
+    show_default=True,
+    help="A results store, or a folder holding stores (searched).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
     """Run SQL over a run's draws (the table is called `draws`)."""
-    from realpolitik.cli_experiments import query_command
+    from realpolitik.cli.experiments import query_command
 
     frame = query_command(store, run_id, sql)
     if as_json:
@@ -351,18 +462,37 @@ def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--outcome", default="gap_ratio", show_default=True,
-              help="Outcome whose variance to explain (gap_ratio: value the pivot must be given / the courter's willingness to pay).")
-@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
-@click.option("--n", "n_base", type=click.IntRange(min=8), default=512, show_default=True,
-              help="Sobol' base sample (model runs: N (d + 2)), or Morris trajectories.")
+@click.option(
+    "--outcome",
+    default="gap_ratio",
+    show_default=True,
+    help="Outcome whose variance to explain (gap_ratio: value the pivot must be given / the courter's willingness to pay).",
+)
+@click.option(
+    "--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True
+)
+@click.option(
+    "--n",
+    "n_base",
+    type=click.IntRange(min=8),
+    default=512,
+    show_default=True,
+    help="Sobol' base sample (model runs: N (d + 2)), or Morris trajectories.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def sensitivity(scenario: str, outcome: str, method: str, n_base: int, seed: int,
-                workers: int | None, as_json: bool) -> None:
+def sensitivity(
+    scenario: str,
+    outcome: str,
+    method: str,
+    n_base: int,
+    seed: int,
+    workers: int | None,
+    as_json: bool,
+) -> None:
     """Global sensitivity of an OUTCOME to every uncertain number of SCENARIO, ranked."""
-    from realpolitik.cli_experiments import sensitivity_command
+    from realpolitik.cli.experiments import sensitivity_command
 
     data, lines = sensitivity_command(_load(scenario), outcome, method, n_base, seed, workers)
     if as_json:
@@ -379,10 +509,17 @@ def sensitivity(scenario: str, outcome: str, method: str, n_base: int, seed: int
 @click.option("--threshold", type=float, default=None, help="PRIM density threshold.")
 @click.option("--workers", type=click.IntRange(min=1), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def discover(scenario: str, outcome: str, draws: int, seed: int, threshold: float | None,
-             workers: int | None, as_json: bool) -> None:
+def discover(
+    scenario: str,
+    outcome: str,
+    draws: int,
+    seed: int,
+    threshold: float | None,
+    workers: int | None,
+    as_json: bool,
+) -> None:
     """What would have to be true for a yes/no OUTCOME: flip thresholds and PRIM boxes."""
-    from realpolitik.cli_experiments import discover_command
+    from realpolitik.cli.experiments import discover_command
 
     data, lines = discover_command(_load(scenario), outcome, draws, seed, threshold, workers)
     if as_json:
@@ -414,8 +551,13 @@ def import_ktab(file: str, output: str) -> None:
 @click.argument("actors", type=click.Path(dir_okay=False))
 @click.argument("propensity", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-@click.option("--offset", type=float, default=3.0, show_default=True,
-              help="Propensity p = raw - OFFSET (the authors' 1-5 scale centred on 3).")
+@click.option(
+    "--offset",
+    type=float,
+    default=3.0,
+    show_default=True,
+    help="Propensity p = raw - OFFSET (the authors' 1-5 scale centred on 3).",
+)
 def import_af(actors: str, propensity: str, output: str, offset: float) -> None:
     """Convert an Axelrod-Furnas actor/propensity CSV pair into a scenario file."""
     from realpolitik.scenario.importers.axelrod_furnas import axelrod_furnas_to_scenario
@@ -429,11 +571,28 @@ def _write_imported(data: dict, output: str) -> None:
 
     scenario = from_data(data, file=output)  # imported scenarios must validate
     write_yaml(data, Path(output))
-    click.echo(f"Wrote {output} ({len(scenario.spec.actors)} actors, "
-               f"{len(scenario.spec.relations)} relations)")
+    click.echo(
+        f"Wrote {output} ({len(scenario.spec.actors)} actors, "
+        f"{len(scenario.spec.relations)} relations)"
+    )
 
 
 # ------------------------------------------------------------------------------------------------
+
+
+#: Modules that add commands of their own; each defines ``register(group: click.Group) -> None``.
+#: Keep their top-level imports light (Click only): they are imported at start-up.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(cli)
+
+
+_register_command_modules()
 
 
 def main(argv: list[str] | None = None) -> None:

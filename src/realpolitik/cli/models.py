@@ -1,6 +1,6 @@
 """The work behind the model commands of the CLI (``bargain``, ``landscape``, ``balance``).
 
-Kept apart from :mod:`realpolitik.cli` so that the CLI module imports nothing heavy at start-up.
+Kept apart from :mod:`realpolitik.cli.main` so that the CLI module imports nothing heavy at start-up.
 Each function returns the JSON-ready data and the readable lines.
 """
 
@@ -16,8 +16,9 @@ def _is_ktab(path: str) -> bool:
     return Path(path).suffix.lower() in (".csv", ".xml")
 
 
-def bargain_command(input_file: str, model: str, actor: str | None, dimension: str | None,
-                    seed: int) -> tuple[dict[str, Any], list[str]]:
+def bargain_command(
+    input_file: str, model: str, actor: str | None, dimension: str | None, seed: int
+) -> tuple[dict[str, Any], list[str]]:
     """Run SMP or BDM on a KTAB file or on the factions of a scenario."""
     import numpy as np
 
@@ -27,8 +28,13 @@ def bargain_command(input_file: str, model: str, actor: str | None, dimension: s
         from realpolitik.scenario.importers.ktab import load_ktab
 
         k = load_ktab(input_file)
-        names, cap, pos, sal, dims = (list(k.actor_names), k.capabilities, k.positions, k.saliences,
-                                      list(k.dimension_names))
+        names, cap, pos, sal, dims = (
+            list(k.actor_names),
+            k.capabilities,
+            k.positions,
+            k.saliences,
+            list(k.dimension_names),
+        )
         lo, hi = 0.0, 100.0
         title = k.name
         if model == "smp":
@@ -40,15 +46,22 @@ def bargain_command(input_file: str, model: str, actor: str | None, dimension: s
         s = load(input_file)
         groups = dict(faction_groups(s))
         if not groups:
-            raise ScenarioError.single("no actor in this scenario has two or more factions with "
-                                       "positions", file=s.file, path="actors",
-                                       expected="factions (kind: faction, parent, position)",
-                                       got="none")
+            raise ScenarioError.single(
+                "no actor in this scenario has two or more factions with positions",
+                file=s.file,
+                path="actors",
+                expected="factions (kind: faction, parent, position)",
+                got="none",
+            )
         parent = actor or next(iter(groups))
         if parent not in groups:
-            raise ScenarioError.single(f"actor {parent!r} has no positioned factions", file=s.file,
-                                       path="--actor", expected="one of " + ", ".join(groups),
-                                       got=parent)
+            raise ScenarioError.single(
+                f"actor {parent!r} has no positioned factions",
+                file=s.file,
+                path="--actor",
+                expected="one of " + ", ".join(groups),
+                got=parent,
+            )
         dims = groups[parent]
         names, cap, pos, sal = faction_arrays(s, parent, dims)
         lo, hi = 0.0, 100.0
@@ -58,36 +71,55 @@ def bargain_command(input_file: str, model: str, actor: str | None, dimension: s
     if model == "smp":
         data = res.to_dict()
         fc = data["forecast"]
-        lines = [f"{title}: KTAB spatial model of politics, {len(names)} actors, {len(dims)} "
-                 f"dimension(s); {'converged' if res.converged else 'did not converge'} after "
-                 f"{res.positions.shape[0] - 1} turns."]
+        lines = [
+            f"{title}: KTAB spatial model of politics, {len(names)} actors, {len(dims)} "
+            f"dimension(s); {'converged' if res.converged else 'did not converge'} after "
+            f"{res.positions.shape[0] - 1} turns."
+        ]
         for j, d in enumerate(dims):
-            lines.append(f"  {d}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
-                         f"{fc['median'][j]:.2f} (start {np.average(pos[:, j], weights=cap * sal[:, j]):.2f})")
+            lines.append(
+                f"  {d}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
+                f"{fc['median'][j]:.2f} (start {np.average(pos[:, j], weights=cap * sal[:, j]):.2f})"
+            )
         return data, lines
     j = dims.index(dimension) if dimension in dims else 0
     if dimension is not None and dimension not in dims:
-        raise ScenarioError.single(f"unknown dimension {dimension!r}", path="--dimension",
-                                   expected="one of " + ", ".join(dims), got=dimension)
-    res = run_bdm(cap, pos[:, j], sal[:, j] / 100.0, lo, hi, options=BDMOptions(), actor_names=names)
+        raise ScenarioError.single(
+            f"unknown dimension {dimension!r}",
+            path="--dimension",
+            expected="one of " + ", ".join(dims),
+            got=dimension,
+        )
+    res = run_bdm(
+        cap, pos[:, j], sal[:, j] / 100.0, lo, hi, options=BDMOptions(), actor_names=names
+    )
     data = res.to_dict()
-    state = ("oscillating" + (f" (cycle of {res.cycle_length})" if res.cycle_length else "")
-             if res.oscillating else "converged" if res.converged else "not converged")
-    lines = [f"{title}: Bueno de Mesquita expected-utility model on {dims[j]}, {len(names)} actors: {state}.",
-             "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in res.weighted_mean),
-             "  median by round:        " + " ".join(f"{v:.2f}" for v in res.median)]
+    state = (
+        "oscillating" + (f" (cycle of {res.cycle_length})" if res.cycle_length else "")
+        if res.oscillating
+        else "converged"
+        if res.converged
+        else "not converged"
+    )
+    lines = [
+        f"{title}: Bueno de Mesquita expected-utility model on {dims[j]}, {len(names)} actors: {state}.",
+        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in res.weighted_mean),
+        "  median by round:        " + " ".join(f"{v:.2f}" for v in res.median),
+    ]
     return data, lines
 
 
-def landscape_command(input_file: str, k: int, others: int, field: bool, method: str,
-                      seed: int) -> tuple[dict[str, Any], list[str]]:
+def landscape_command(
+    input_file: str, k: int, others: int, field: bool, method: str, seed: int
+) -> tuple[dict[str, Any], list[str]]:
     """Landscape theory on a scenario: all local minima with basins, sorted by energy."""
     from realpolitik.models.adapters.alignment import landscape_analysis
     from realpolitik.scenario import load
 
     s = load(input_file)
-    summary, lines, _ = landscape_analysis(s, k=k, best_others=others, field=field, method=method,
-                                           seed=seed)
+    summary, lines, _ = landscape_analysis(
+        s, k=k, best_others=others, field=field, method=method, seed=seed
+    )
     if not others:
         summary["configurations"] = [c for c in summary["configurations"] if c["local_minimum"]]
     return summary, [f"{s.title}: landscape theory"] + lines
@@ -110,13 +142,17 @@ def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], li
         title = s.title
     data = balance_summary(S, names)
     c = data["census"]
-    lines = [f"{title}: {len(names)} actors; triad census 0: {c['0']}, 1: {c['1']}, 2: {c['2']}, "
-             f"3: {c['3']}; balanced {data['balanced']}, imbalanced {data['imbalanced']}."]
+    lines = [
+        f"{title}: {len(names)} actors; triad census 0: {c['0']}, 1: {c['1']}, 2: {c['2']}, "
+        f"3: {c['3']}; balanced {data['balanced']}, imbalanced {data['imbalanced']}."
+    ]
     for t in data["triangles"]:
         roles = ", ".join(f"{a} {r}" for a, r in t["roles"].items())
         lines.append(f"  {'/'.join(t['actors'])}: {t['configuration']} ({roles})")
     if data.get("factions"):
-        lines.append("Factions (dX/dt = X^2): " + "  vs  ".join("{" + ", ".join(f) + "}"
-                                                               for f in data["factions"])
-                     + (f"; neutral: {', '.join(data['neutral'])}" if data.get("neutral") else ""))
+        lines.append(
+            "Factions (dX/dt = X^2): "
+            + "  vs  ".join("{" + ", ".join(f) + "}" for f in data["factions"])
+            + (f"; neutral: {', '.join(data['neutral'])}" if data.get("neutral") else "")
+        )
     return data, lines

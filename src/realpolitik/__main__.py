@@ -1,0 +1,5 @@
+"""``python -m realpolitik``: the same as the ``realpolitik`` command."""
+
+from realpolitik.cli.main import main
+
+main()
