@@ -506,7 +506,6 @@ def code_episode(
         "levers": levers,
         "realignment": realignment,
         "analyses": ["realignment"],
-        "outcomes": [{"name": "realigns", "model": "realignment", "output": "courter_wins"}],
         "sources": sources,
     }
     return coded
