@@ -33,7 +33,7 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         "trade_weight",
         2.0,
         0.0,
-        20.0,
+        40.0,
         "Yearly value to the pivot of trade worth its whole trade (the scenario's gains_share, with "
         "trade measured as a share of the pivot's total goods trade).",
     ),
@@ -65,7 +65,7 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         "sunk_cost",
         1.0,
         0.0,
-        10.0,
+        30.0,
         "One-off cost to the pivot of each investment tied to the incumbent that a full move "
         "strands (the scenario's switching_cost, per investment listed).",
     ),
