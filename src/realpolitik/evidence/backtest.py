@@ -1,0 +1,221 @@
+"""The backtest: every episode through the calibrated protocol and the model, scored where an
+outcome is known, a forecast where it is not, beside the base rate and a logistic regression.
+
+On the calibration library itself (the same content hash as the fit) the headline figures are the
+**cross-validated** ones stored with the fit (each episode predicted by constants fitted without
+it); in-sample figures are reported beside them. On any other set of episodes the shipped
+constants are applied as they are, and the baselines are fitted on the library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from realpolitik.evidence import constants as K
+from realpolitik.evidence import scoring
+from realpolitik.evidence.calibration import (
+    Calibration,
+    aligned,
+    default_calibration,
+    load_calibration,
+)
+from realpolitik.evidence.load import Episode, library_hash
+from realpolitik.evidence.predict import OPTIONS, PreparedEpisode, predictive, prepare
+from realpolitik.evidence.protocol import features
+
+#: Draws per episode (fact ranges and the unmeasured part) and samples of the constants.
+DRAWS = 64
+CONSTANT_SAMPLES = 8
+
+
+def label_option(episode: Episode) -> int:
+    """The column of the model's options that the episode's outcome label corresponds to."""
+    o = episode.spec.outcome
+    if o is None:
+        return -1
+    if o.label == "exited":
+        return OPTIONS.index("courter" if episode.spec.courter is None else "exit")
+    option = {
+        "aligned": "courter",
+        "returned": "courter",
+        "hedged": "hedge",
+        "stayed": "stay",
+        "counter-bid-won": "stay",
+    }[o.label]
+    return OPTIONS.index(option)
+
+
+@dataclass
+class EpisodeResult:
+    """One episode's forecast: probabilities of each option, the point outcome, its causes."""
+
+    id: str
+    title: str
+    decision_year: int
+    probabilities: dict[str, float]
+    point_outcome: str
+    top_causes: list[dict[str, float | str]]
+    refused: int
+    outcome: str | None = None
+    aligned_with_courter: str | None = None
+    cross_validated: dict[str, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class BacktestResult:
+    """Per-episode results and the scores (empty when no episode has an outcome)."""
+
+    episodes: list[EpisodeResult]
+    scores: dict[str, Any]
+    calibration_hash: str
+    library_hash: str
+    constants: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.scores,
+            "library_hash": self.library_hash,
+            "calibration_library_hash": self.calibration_hash,
+            "constants": self.constants,
+            "episodes": [e.to_dict() for e in self.episodes],
+        }
+
+
+def coded_causes(prepared: PreparedEpisode, theta: dict[str, float]) -> list[dict[str, float | str]]:
+    """The largest coded yearly values of a full move, by cause (positive: toward the courter).
+
+    Read from the protocol's numbers at the point values (the unmeasured part at 0), in the
+    scenario's unit; one-off costs are spread over the horizon's years.
+    """
+    terms = prepared.coded.terms
+    mids = {k: 0.5 * (a + b) for k, (a, b) in prepared.coded.fact_ranges.items()}
+
+    def v(path: str) -> float:
+        t = terms.get(path)
+        return float(t.evaluate(theta, mids, 0.0)) if t is not None else 0.0
+
+    r = "realignment"
+    lost = v(f"{r}.trade.retaliation.courter") * v(f"{r}.trade.with_incumbent")
+    short = max(lost - v(f"{r}.trade.replacement_capacity.courter"), 0.0)
+    courter_levers = [p for p in terms if p.startswith("levers.courter-") and p.endswith(".value")]
+    incumbent_levers = [p for p in terms if p.startswith("levers.incumbent-") and p.endswith(".value")]
+    f = prepared.coded.features
+    causes = {
+        "threats escaped": v(f"{r}.components.security.courter"),
+        "new leader": v(f"{r}.components.new_leader.courter"),
+        "regime demand": v(f"{r}.components.regime_demand.courter"),
+        "trade lost to retaliation": -v(f"{r}.trade.gains_share") * short,
+        "stranded investments": -v(f"{r}.switching_cost.courter") / K.HORIZON,
+        "courter's offers": sum(v(p) for p in courter_levers),
+        "incumbent's counter-offers": -sum(v(p) for p in incumbent_levers),
+        "factions": (
+            v(f"{r}.domestic.weight") * (2 * f["faction_position"] - 1)
+            if f"{r}.domestic.weight" in terms
+            else 0.0
+        ),
+    }
+    ranked = sorted(causes.items(), key=lambda kv: -abs(kv[1]))
+    return [{"cause": k, "value": round(val, 4)} for k, val in ranked if abs(val) > 1e-9][:3]
+
+
+def _scores(P: np.ndarray, y: np.ndarray, labels: np.ndarray, base: np.ndarray, logit: np.ndarray) -> dict[str, float]:
+    p = P[:, OPTIONS.index("courter")]
+    return {
+        "brier": scoring.brier(p, y),
+        "log_score": scoring.log_score(p, y),
+        "accuracy": scoring.accuracy(p, y),
+        "brier_label": scoring.brier_multi(P, labels),
+        "log_score_label": scoring.log_score_multi(P, labels),
+        "accuracy_label": scoring.accuracy_multi(P, labels),
+        "brier_base_rate": scoring.brier(base, y),
+        "log_score_base_rate": scoring.log_score(base, y),
+        "accuracy_base_rate": scoring.accuracy(base, y),
+        "brier_logistic": scoring.brier(logit, y),
+        "log_score_logistic": scoring.log_score(logit, y),
+        "accuracy_logistic": scoring.accuracy(logit, y),
+    }
+
+
+def backtest(
+    episodes: Sequence[Episode],
+    calibration: Calibration | None = None,
+    *,
+    library: Sequence[Episode] | None = None,
+    draws: int = DRAWS,
+    seed: int = 0,
+) -> BacktestResult:
+    """Forecast and score ``episodes`` with the fitted constants (shipped ones by default).
+
+    Parameters
+    ----------
+    episodes : sequence of Episode
+        The episodes to forecast; those with an outcome are scored.
+    calibration : Calibration, optional
+        The fit to use (default: the shipped one, or the constants' defaults if none ships).
+    library : sequence of Episode, optional
+        The library the baselines are fitted on when ``episodes`` are not it (default: the
+        episodes themselves).
+    draws, seed
+        Draws per episode and the seed of every draw.
+    """
+    from realpolitik.evidence.baselines import fit_logistic, predict_logistic
+
+    cal = calibration or load_calibration() or default_calibration()
+    episodes = list(episodes)
+    prepared = prepare(episodes, draws, seed)
+    P = predictive(prepared, cal.point, cal.spread, samples=CONSTANT_SAMPLES, seed=seed)
+    theta = cal.theta()
+    results = []
+    for ep, prep, row in zip(episodes, prepared, P, strict=True):
+        o = ep.spec.outcome
+        results.append(
+            EpisodeResult(
+                id=ep.id,
+                title=ep.spec.title,
+                decision_year=ep.spec.decision_year,
+                probabilities={opt: float(v) for opt, v in zip(OPTIONS, row)},
+                point_outcome=OPTIONS[int(np.argmax(row))],
+                top_causes=coded_causes(prep, theta),
+                refused=len(prep.coded.refused),
+                outcome=o.label if o else None,
+                aligned_with_courter=o.aligned_with_courter if o else None,
+            )
+        )
+    scored = [i for i, ep in enumerate(episodes) if ep.has_outcome]
+    this_hash = library_hash([episodes[i] for i in scored]) if scored else ""
+    scores: dict[str, Any] = {"n": len(scored), "n_forecasts": len(episodes) - len(scored)}
+    if scored:
+        y = np.array([aligned(episodes[i]) for i in scored])
+        labels = np.array([label_option(episodes[i]) for i in scored])
+        lib = [e for e in (library or episodes) if e.has_outcome]
+        y_lib = np.array([aligned(e) for e in lib])
+        X_lib = np.array([list(features(e).values()) for e in lib])
+        X = np.array([list(features(episodes[i]).values()) for i in scored])
+        base = np.full(len(scored), y_lib.mean())
+        logit = predict_logistic(fit_logistic(X_lib, y_lib), X)
+        in_sample = _scores(P[scored], y, labels, base, logit)
+        cv = cal.cross_validation
+        ids = [episodes[i].id for i in scored]
+        if cv and this_hash == cal.library_hash:
+            Pcv = np.array([cv["model"][i] for i in ids])
+            headline = _scores(
+                Pcv,
+                y,
+                labels,
+                np.array([cv["base_rate"][i] for i in ids]),
+                np.array([cv["logistic"][i] for i in ids]),
+            )
+            for i, r in zip(scored, Pcv):
+                results[i].cross_validated = {opt: float(v) for opt, v in zip(OPTIONS, r)}
+            scores.update(headline, cross_validated=True, folds=cv["folds"], in_sample=in_sample)
+        else:
+            scores.update(in_sample, cross_validated=False)
+        scores["base_rate"] = float(y_lib.mean())
+    return BacktestResult(results, scores, cal.library_hash, this_hash, cal.constants)
