@@ -76,8 +76,12 @@ def test_a_good_episode_loads_and_reads_yes_as_the_word() -> None:
     ("old", "new", "line", "path"),
     [
         ("level: high", "level: severe", 12, "facts.incumbent_threat.level"),
-        ("source: s1, approx: false}\n  leader", "source: s9, approx: false}\n  leader", 12,
-         "facts.incumbent_threat.source"),
+        (
+            "source: s1, approx: false}\n  leader",
+            "source: s9, approx: false}\n  leader",
+            12,
+            "facts.incumbent_threat.source",
+        ),
         ("decision_year: 1960", "decision_year: sixty", 4, "decision_year"),
         ("  label: aligned", "  label: aligned\n  colour: red", 27, "outcome.colour"),
         ("form: aid", "form: bribe", 15, "facts.courter_offers[0].form"),
@@ -95,7 +99,9 @@ def test_schema_errors_name_file_line_and_path(old: str, new: str, line: int, pa
 
 def test_an_outcome_that_contradicts_its_flag_is_refused() -> None:
     with pytest.raises(ScenarioError) as info:
-        load_episode("bad.yaml", text=GOOD.replace("aligned_with_courter: yes", "aligned_with_courter: no"))
+        load_episode(
+            "bad.yaml", text=GOOD.replace("aligned_with_courter: yes", "aligned_with_courter: no")
+        )
     assert info.value.problems[0].path == "outcome.aligned_with_courter"
     assert info.value.problems[0].line == 27
 
@@ -125,7 +131,8 @@ def test_facts_after_the_decision_year_are_refused() -> None:
     assert "a treaty signed later" in coded.data["description"]
     # the refused fact changes nothing: the same episode without it codes the same numbers
     without = GOOD.replace(
-        "    - {what: a treaty signed later, year: 1963, form: treaty, source: s1, approx: true}\n", ""
+        "    - {what: a treaty signed later, year: 1963, form: treaty, source: s1, approx: true}\n",
+        "",
     )
     assert code_episode(load_episode("u.yaml", text=without)).terms == coded.terms
 
@@ -164,21 +171,43 @@ def _synthetic(i: int, threat: str, offers: int, counters: int, leader: bool) ->
         "incumbent": "INC",
         "courter": "CRT",
         "facts": {
-            "trade_share_incumbent": {"value": 0.3, "year": 1950 + i, "source": "s", "approx": True},
+            "trade_share_incumbent": {
+                "value": 0.3,
+                "year": 1950 + i,
+                "source": "s",
+                "approx": True,
+            },
             "incumbent_threat": {"level": threat, "source": "s", "approx": True},
             "courter_offers": [
-                {"what": f"offer {k}", "year": 1950 + i, "form": "aid", "source": "s", "approx": True}
+                {
+                    "what": f"offer {k}",
+                    "year": 1950 + i,
+                    "form": "aid",
+                    "source": "s",
+                    "approx": True,
+                }
                 for k in range(offers)
             ],
             "incumbent_counters": [
-                {"what": f"counter {k}", "year": 1950 + i, "form": "aid", "source": "s", "approx": True}
+                {
+                    "what": f"counter {k}",
+                    "year": 1950 + i,
+                    "form": "aid",
+                    "source": "s",
+                    "approx": True,
+                }
                 for k in range(counters)
             ],
         },
         "sources": {"s": {"cite": "synthetic"}},
     }
     if leader:
-        data["facts"]["leader_change"] = {"who": "x", "year": 1950 + i, "source": "s", "approx": True}
+        data["facts"]["leader_change"] = {
+            "who": "x",
+            "year": 1950 + i,
+            "source": "s",
+            "approx": True,
+        }
     return data
 
 
@@ -201,7 +230,9 @@ def test_calibration_recovers_planted_constants() -> None:
     assert 5 < y.sum() < 31  # both outcomes occur
     free = [K.FREE_NAMES.index("offer_value"), K.FREE_NAMES.index("leader_change_value")]
     fixed = {i: float(planted[i]) for i in range(len(planted)) if i not in free}
-    fitted, ll = fit_constants(prepared, y, FitSettings(draws=16, seed=0, popsize=8, maxiter=30), fixed=fixed)
+    fitted, ll = fit_constants(
+        prepared, y, FitSettings(draws=16, seed=0, popsize=8, maxiter=30), fixed=fixed
+    )
     p_fit = probabilities(prepared, fitted[None, :])[:, 0, OPTIONS.index("courter")]
     assert np.all((p_fit > 0.5) == (y == 1))
     assert ll >= log_likelihood(p_true[:, None], y)[0] - 1e-9
@@ -250,7 +281,10 @@ def test_backtest_json_on_a_user_file(tmp_path: Path, capsys: pytest.CaptureFixt
     good = tmp_path / "good.yaml"
     good.write_text(GOOD)
     forecast = tmp_path / "forecast.yaml"
-    forecast.write_text(GOOD.split("outcome:")[0].replace("testland-1960", "testland-1961") + "sources:\n  s1: {cite: \"A made-up source\"}\n")
+    forecast.write_text(
+        GOOD.split("outcome:")[0].replace("testland-1960", "testland-1961")
+        + 'sources:\n  s1: {cite: "A made-up source"}\n'
+    )
     code, out, _ = run_cli(["backtest", str(good), str(forecast), "--json"], capsys)
     assert code == 0
     data = json.loads(out)
@@ -274,5 +308,7 @@ def test_scenario_from_episode_writes_a_valid_scenario(
     from realpolitik.scenario import load
 
     assert load(out).spec.realignment is not None
-    code, _, err = run_cli(["scenario", "from-episode", str(src), "--id", "other-1", "-o", str(out)], capsys)
+    code, _, err = run_cli(
+        ["scenario", "from-episode", str(src), "--id", "other-1", "-o", str(out)], capsys
+    )
     assert code == 2 and "--id" not in err or "other-1" in err

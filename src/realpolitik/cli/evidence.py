@@ -68,8 +68,12 @@ def episodes(as_json: bool) -> None:
     default=None,
     help="Also write the HTML report (reliability diagram and per-episode table) here.",
 )
-@click.option("--calibration", type=click.Path(dir_okay=False), default=None,
-              help="A calibration file from `realpolitik calibrate` [default: the shipped one].")
+@click.option(
+    "--calibration",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A calibration file from `realpolitik calibrate` [default: the shipped one].",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 def backtest(
     files: tuple[str, ...], as_json: bool, html_out: str | None, calibration: str | None, seed: int
@@ -102,17 +106,36 @@ def backtest(
 
 @click.command()
 @click.argument("files", nargs=-1)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the fit here (JSON) [default: print a summary only].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the fit here (JSON) [default: print a summary only].",
+)
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True)
-@click.option("--draws", type=click.IntRange(min=4), default=48, show_default=True,
-              help="Draws per episode in the likelihood.")
-@click.option("--maxiter", type=click.IntRange(min=1), default=40, show_default=True,
-              help="Generations of the differential evolution.")
+@click.option(
+    "--draws",
+    type=click.IntRange(min=4),
+    default=48,
+    show_default=True,
+    help="Draws per episode in the likelihood.",
+)
+@click.option(
+    "--maxiter",
+    type=click.IntRange(min=1),
+    default=40,
+    show_default=True,
+    help="Generations of the differential evolution.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--no-cv", is_flag=True, help="Skip the cross-validation.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Read sizes (COW) and leader-change rates (Archigos) from here.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Read sizes (COW) and leader-change rates (Archigos) from here.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the fit as JSON.")
 def calibrate(
     files: tuple[str, ...],
@@ -157,12 +180,20 @@ def calibrate(
 
 @click.command("from-episode")
 @click.argument("file")
-@click.option("--id", "episode_id", default=None,
-              help="The episode's id, when FILE is a folder of episodes (checked otherwise).")
+@click.option(
+    "--id",
+    "episode_id",
+    default=None,
+    help="The episode's id, when FILE is a folder of episodes (checked otherwise).",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Read sizes (COW) and leader turnover (Archigos) from here "
-              "[default: the data folder, if there is one].")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Read sizes (COW) and leader turnover (Archigos) from here "
+    "[default: the data folder, if there is one].",
+)
 def from_episode(file: str, episode_id: str | None, output: str, data_dir: str | None) -> None:
     """Code the episode FILE into a scenario OUT.yaml by the calibrated protocol."""
     from realpolitik.errors import ScenarioError
@@ -181,7 +212,9 @@ def from_episode(file: str, episode_id: str | None, output: str, data_dir: str |
         eps = [e for e in load_episodes(sorted(p.glob("*.yaml"))) if e.id == episode_id]
         if not eps:
             raise ScenarioError.single(
-                f"no episode {episode_id!r} in {file}", file=file, expected="--id ID of an episode there"
+                f"no episode {episode_id!r} in {file}",
+                file=file,
+                expected="--id ID of an episode there",
             )
         ep = eps[0]
     else:

@@ -20,6 +20,7 @@ from realpolitik.evidence import scoring
 from realpolitik.evidence.calibration import (
     Calibration,
     aligned,
+    binary_scored,
     default_calibration,
     load_calibration,
 )
@@ -62,6 +63,7 @@ class EpisodeResult:
     refused: int
     outcome: str | None = None
     aligned_with_courter: str | None = None
+    has_courter: bool = True
     cross_validated: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,7 +90,9 @@ class BacktestResult:
         }
 
 
-def coded_causes(prepared: PreparedEpisode, theta: dict[str, float]) -> list[dict[str, float | str]]:
+def coded_causes(
+    prepared: PreparedEpisode, theta: dict[str, float]
+) -> list[dict[str, float | str]]:
     """The largest coded yearly values of a full move, by cause (positive: toward the courter).
 
     Read from the protocol's numbers at the point values (the unmeasured part at 0), in the
@@ -105,7 +109,9 @@ def coded_causes(prepared: PreparedEpisode, theta: dict[str, float]) -> list[dic
     lost = v(f"{r}.trade.retaliation.courter") * v(f"{r}.trade.with_incumbent")
     short = max(lost - v(f"{r}.trade.replacement_capacity.courter"), 0.0)
     courter_levers = [p for p in terms if p.startswith("levers.courter-") and p.endswith(".value")]
-    incumbent_levers = [p for p in terms if p.startswith("levers.incumbent-") and p.endswith(".value")]
+    incumbent_levers = [
+        p for p in terms if p.startswith("levers.incumbent-") and p.endswith(".value")
+    ]
     f = prepared.coded.features
     causes = {
         "threats escaped": v(f"{r}.components.security.courter"),
@@ -122,24 +128,34 @@ def coded_causes(prepared: PreparedEpisode, theta: dict[str, float]) -> list[dic
         ),
     }
     ranked = sorted(causes.items(), key=lambda kv: -abs(kv[1]))
-    return [{"cause": k, "value": round(val, 4)} for k, val in ranked if abs(val) > 1e-9][:3]
+    out: list[dict[str, float | str]] = [
+        {"cause": k, "value": round(val, 4)} for k, val in ranked if abs(val) > 1e-9
+    ]
+    return out[:3]
 
 
-def _scores(P: np.ndarray, y: np.ndarray, labels: np.ndarray, base: np.ndarray, logit: np.ndarray) -> dict[str, float]:
-    p = P[:, OPTIONS.index("courter")]
+def _binary_scores(
+    p: np.ndarray, y: np.ndarray, base: np.ndarray, logit: np.ndarray
+) -> dict[str, float]:
     return {
         "brier": scoring.brier(p, y),
         "log_score": scoring.log_score(p, y),
         "accuracy": scoring.accuracy(p, y),
-        "brier_label": scoring.brier_multi(P, labels),
-        "log_score_label": scoring.log_score_multi(P, labels),
-        "accuracy_label": scoring.accuracy_multi(P, labels),
         "brier_base_rate": scoring.brier(base, y),
         "log_score_base_rate": scoring.log_score(base, y),
         "accuracy_base_rate": scoring.accuracy(base, y),
         "brier_logistic": scoring.brier(logit, y),
         "log_score_logistic": scoring.log_score(logit, y),
         "accuracy_logistic": scoring.accuracy(logit, y),
+    }
+
+
+def _label_scores(P: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    return {
+        "n_label": len(labels),
+        "brier_label": scoring.brier_multi(P, labels),
+        "log_score_label": scoring.log_score_multi(P, labels),
+        "accuracy_label": scoring.accuracy_multi(P, labels),
     }
 
 
@@ -180,42 +196,60 @@ def backtest(
                 id=ep.id,
                 title=ep.spec.title,
                 decision_year=ep.spec.decision_year,
-                probabilities={opt: float(v) for opt, v in zip(OPTIONS, row)},
+                probabilities={opt: float(v) for opt, v in zip(OPTIONS, row, strict=True)},
                 point_outcome=OPTIONS[int(np.argmax(row))],
                 top_causes=coded_causes(prep, theta),
                 refused=len(prep.coded.refused),
                 outcome=o.label if o else None,
                 aligned_with_courter=o.aligned_with_courter if o else None,
+                has_courter=ep.spec.courter is not None,
             )
         )
-    scored = [i for i, ep in enumerate(episodes) if ep.has_outcome]
-    this_hash = library_hash([episodes[i] for i in scored]) if scored else ""
-    scores: dict[str, Any] = {"n": len(scored), "n_forecasts": len(episodes) - len(scored)}
+    known = [i for i, ep in enumerate(episodes) if ep.has_outcome]
+    scored = [i for i in known if binary_scored(episodes[i])]
+    this_hash = library_hash([episodes[i] for i in known]) if known else ""
+    scores: dict[str, Any] = {"n": len(scored), "n_forecasts": len(episodes) - len(known)}
+    cv = cal.cross_validation
+    use_cv = bool(cv) and this_hash == cal.library_hash
+    if use_cv:
+        for i in known:
+            row = cv["model"][episodes[i].id]
+            results[i].cross_validated = {o: float(v) for o, v in zip(OPTIONS, row, strict=True)}
+    if known:
+        labels = np.array([label_option(episodes[i]) for i in known])
+        scores.update(_label_scores(P[known], labels))
+        if use_cv:
+            Pcv = np.array([cv["model"][episodes[i].id] for i in known])
+            in_sample_label = scores.copy()
+            scores.update(_label_scores(Pcv, labels))
     if scored:
+        courter = OPTIONS.index("courter")
         y = np.array([aligned(episodes[i]) for i in scored])
-        labels = np.array([label_option(episodes[i]) for i in scored])
-        lib = [e for e in (library or episodes) if e.has_outcome]
+        lib = [e for e in (library or episodes) if binary_scored(e)]
         y_lib = np.array([aligned(e) for e in lib])
         X_lib = np.array([list(features(e).values()) for e in lib])
         X = np.array([list(features(episodes[i]).values()) for i in scored])
         base = np.full(len(scored), y_lib.mean())
         logit = predict_logistic(fit_logistic(X_lib, y_lib), X)
-        in_sample = _scores(P[scored], y, labels, base, logit)
-        cv = cal.cross_validation
-        ids = [episodes[i].id for i in scored]
-        if cv and this_hash == cal.library_hash:
-            Pcv = np.array([cv["model"][i] for i in ids])
-            headline = _scores(
-                Pcv,
+        in_sample = _binary_scores(P[scored, courter], y, base, logit)
+        if use_cv:
+            ids = [episodes[i].id for i in scored]
+            headline = _binary_scores(
+                np.array([cv["model"][i][courter] for i in ids]),
                 y,
-                labels,
                 np.array([cv["base_rate"][i] for i in ids]),
                 np.array([cv["logistic"][i] for i in ids]),
             )
-            for i, r in zip(scored, Pcv):
-                results[i].cross_validated = {opt: float(v) for opt, v in zip(OPTIONS, r)}
+            in_sample.update(
+                {
+                    k: in_sample_label[k]
+                    for k in ("brier_label", "log_score_label", "accuracy_label")
+                }
+            )
             scores.update(headline, cross_validated=True, folds=cv["folds"], in_sample=in_sample)
         else:
             scores.update(in_sample, cross_validated=False)
         scores["base_rate"] = float(y_lib.mean())
+    else:
+        scores["cross_validated"] = use_cv
     return BacktestResult(results, scores, cal.library_hash, this_hash, cal.constants)

@@ -57,6 +57,12 @@ def aligned(episode: Episode) -> int:
     return int(o.aligned_with_courter == "yes")
 
 
+def binary_scored(episode: Episode) -> bool:
+    """Whether "ended aligned with the courter" is scored: an outcome, and a courter to align
+    with (without one the answer is "no" by definition; the outcome label is still scored)."""
+    return episode.has_outcome and episode.spec.courter is not None
+
+
 def log_likelihood(p_courter: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Sum over episodes of the log probability of what happened; ``p_courter`` is
     ``(episodes, candidates)``, the result ``(candidates,)``."""
@@ -115,9 +121,7 @@ def fit_constants(
     return best, float(-result.fun)
 
 
-def intervals(
-    prepared: Sequence[PreparedEpisode], y: np.ndarray, point: np.ndarray
-) -> np.ndarray:
+def intervals(prepared: Sequence[PreparedEpisode], y: np.ndarray, point: np.ndarray) -> np.ndarray:
     """Each constant's likelihood-ratio interval (others at ``point``): ``(n_constants, 2)``."""
     rows, owner = [point], [-1]
     grids = []
@@ -168,7 +172,9 @@ class Calibration:
 
     @property
     def spread(self) -> np.ndarray:
-        return np.array([[self.constants[n]["low"], self.constants[n]["high"]] for n in K.FREE_NAMES])
+        return np.array(
+            [[self.constants[n]["low"], self.constants[n]["high"]] for n in K.FREE_NAMES]
+        )
 
     def theta(self) -> dict[str, float]:
         """Point values by name."""
@@ -203,7 +209,10 @@ def default_calibration() -> Calibration:
     return Calibration(
         library_hash="",
         episodes=[],
-        constants={c.name: {"value": c.default, "low": c.default, "high": c.default} for c in K.FREE_CONSTANTS},
+        constants={
+            c.name: {"value": c.default, "low": c.default, "high": c.default}
+            for c in K.FREE_CONSTANTS
+        },
         log_likelihood=float("nan"),
         settings={},
         data_used={},
@@ -218,7 +227,8 @@ def calibrate(
     cross_validate: bool = True,
     progress: Any = None,
 ) -> Calibration:
-    """Fit the constants to ``episodes`` (those with an outcome), with k-fold cross-validation.
+    """Fit the constants to ``episodes`` (those with an outcome and a courter), with k-fold
+    cross-validation.
 
     ``data_dir``: read actors' sizes (COW) and leader-change rates (Archigos) from there; without
     it the protocol's stated defaults are used (the shipped fit does this, so that it is reproduced
@@ -228,9 +238,12 @@ def calibrate(
     from realpolitik.evidence.baselines import fit_logistic, predict_logistic
     from realpolitik.evidence.protocol import features
 
-    scored = [ep for ep in episodes if ep.has_outcome]
-    sizes, hazards = actor_data(scored, data_dir) if data_dir is not None else ({}, {})
-    prepared = prepare(scored, settings.draws, settings.seed, sizes=sizes, hazards=hazards)
+    known = [ep for ep in episodes if ep.has_outcome]
+    sizes, hazards = actor_data(known, data_dir) if data_dir is not None else ({}, {})
+    prepared_all = prepare(known, settings.draws, settings.seed, sizes=sizes, hazards=hazards)
+    is_scored = np.array([binary_scored(ep) for ep in known], bool)
+    prepared = [p for p, s in zip(prepared_all, is_scored, strict=True) if s]
+    scored = [ep for ep, s in zip(known, is_scored, strict=True) if s]
     y = np.array([aligned(ep) for ep in scored])
     say = progress or (lambda text: None)
     say(f"fitting {len(K.FREE_NAMES)} constants to {len(scored)} episodes")
@@ -242,28 +255,35 @@ def calibrate(
     }
     cv: dict[str, Any] = {}
     if cross_validate and len(scored) >= settings.folds:
-        ids = [ep.id for ep in scored]
+        ids = [ep.id for ep in known]
         folds = fold_of(ids, settings.folds)
-        model_p = np.zeros((len(scored), 4))
-        base_p = np.zeros(len(scored))
-        logit_p = np.zeros(len(scored))
-        X = np.array([list(features(ep).values()) for ep in scored])
+        model_p = np.zeros((len(known), 4))
+        base_p = np.full(len(known), np.nan)
+        logit_p = np.full(len(known), np.nan)
+        X = np.array([list(features(ep).values()) for ep in known])
+        y_all = np.array([aligned(ep) for ep in known])
         for k in range(settings.folds):
             say(f"fold {k + 1} of {settings.folds}")
-            train, test = folds != k, folds == k
-            fold_point, _ = fit_constants([p for p, t in zip(prepared, train) if t], y[train], settings)
-            model_p[test] = predictive([p for p, t in zip(prepared, test) if t], fold_point)
-            base_p[test] = y[train].mean()
-            logit_p[test] = predict_logistic(fit_logistic(X[train], y[train]), X[test])
+            test = folds == k
+            train = ~test & is_scored
+            fold_point, _ = fit_constants(
+                [p for p, t in zip(prepared_all, train, strict=True) if t], y_all[train], settings
+            )
+            model_p[test] = predictive(
+                [p for p, t in zip(prepared_all, test, strict=True) if t], fold_point
+            )
+            held = test & is_scored
+            base_p[held] = y_all[train].mean()
+            logit_p[held] = predict_logistic(fit_logistic(X[train], y_all[train]), X[held])
         cv = {
             "folds": settings.folds,
-            "fold": {i: int(f) for i, f in zip(ids, folds)},
-            "model": {i: [float(v) for v in row] for i, row in zip(ids, model_p)},
-            "base_rate": {i: float(v) for i, v in zip(ids, base_p)},
-            "logistic": {i: float(v) for i, v in zip(ids, logit_p)},
+            "fold": {i: int(f) for i, f in zip(ids, folds, strict=True)},
+            "model": {i: [float(v) for v in row] for i, row in zip(ids, model_p, strict=True)},
+            "base_rate": {i: float(v) for i, v, s in zip(ids, base_p, is_scored, strict=True) if s},
+            "logistic": {i: float(v) for i, v, s in zip(ids, logit_p, is_scored, strict=True) if s},
         }
     return Calibration(
-        library_hash=library_hash(scored),
+        library_hash=library_hash(known),
         episodes=[ep.id for ep in scored],
         constants=constants,
         log_likelihood=ll,

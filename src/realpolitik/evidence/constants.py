@@ -57,9 +57,18 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         "faction_weight",
         1.0,
         0.0,
-        6.0,
+        20.0,
         "Yearly value to the pivot's leader of the factions' full support (the scenario's "
         "domestic.weight, factions combined by their weighted mean).",
+    ),
+    FreeConstant(
+        "courter_threat_weight",
+        -1.0,
+        -4.0,
+        4.0,
+        "Yearly value of a full move per level of the courter's own threat to the pivot: negative "
+        "if pivots balance against a threatening courter (Walt 1987), positive if they bandwagon "
+        "with it. Its sign is left to the data.",
     ),
     FreeConstant(
         "sunk_cost",
@@ -73,7 +82,7 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         "noise_scale",
         1.0,
         0.05,
-        6.0,
+        10.0,
         "Standard deviation of the yearly value of a full move that the facts do not measure (a "
         "component 'unmeasured', normal with mean 0).",
     ),

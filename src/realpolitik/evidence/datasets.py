@@ -38,7 +38,10 @@ def capability_shares(
         nmc = load_nmc(data_dir)
     except DataNotFoundError:
         return {}
-    cinc = {(int(c), int(y)): float(v) for c, y, v in nmc[["ccode", "year", "cinc"]].itertuples(index=False)}
+    cinc = {
+        (int(c), int(y)): float(v)
+        for c, y, v in nmc[["ccode", "year", "cinc"]].itertuples(index=False)
+    }
     out: dict[str, dict[str, float]] = {}
     for ep in episodes:
         s = ep.spec
@@ -46,7 +49,9 @@ def capability_shares(
         values: dict[str, float] = {}
         for a in actors:
             code = codes.get(a)
-            years = [y for y in range(s.decision_year, s.decision_year - 30, -1) if (code, y) in cinc]
+            years = [
+                y for y in range(s.decision_year, s.decision_year - 30, -1) if (code, y) in cinc
+            ]
             if code is None or not years:
                 break
             values[a] = cinc[(code, years[0])]
@@ -70,7 +75,10 @@ def leader_hazards(
     except DataNotFoundError:
         return {}
     covered = set(changes["ccode"].astype(int))
-    per = {(int(c), int(y)): int(n) for c, y, n in changes[["ccode", "year", "changes"]].itertuples(index=False)}
+    per = {
+        (int(c), int(y)): int(n)
+        for c, y, n in changes[["ccode", "year", "changes"]].itertuples(index=False)
+    }
     out: dict[str, dict[str, float]] = {}
     for ep in episodes:
         s = ep.spec

@@ -182,14 +182,26 @@ def check_references(episode: Episode) -> list[Problem]:
         if fact.source not in spec.sources:
             add("unknown source", (*loc, "source"), f"a key of sources: ({known})", fact.source)
     if spec.outcome is not None and spec.outcome.source and spec.outcome.source not in spec.sources:
-        add("unknown source", ("outcome", "source"), f"a key of sources: ({known})", spec.outcome.source)
+        add(
+            "unknown source",
+            ("outcome", "source"),
+            f"a key of sources: ({known})",
+            spec.outcome.source,
+        )
     if spec.incumbent == spec.pivot:
         add("the incumbent is the pivot", ("incumbent",), "another actor", spec.incumbent)
     if spec.courter is not None and spec.courter in (spec.pivot, spec.incumbent):
-        add("the courter is the pivot or the incumbent", ("courter",), "a third actor", spec.courter)
+        add(
+            "the courter is the pivot or the incumbent", ("courter",), "a third actor", spec.courter
+        )
     total = sum(f.size for f in spec.facts.factions)
     if spec.facts.factions and total > 1.0 + 1e-6:
-        add("factions' sizes add up to more than 1", ("facts", "factions"), "a total <= 1", f"{total:g}")
+        add(
+            "factions' sizes add up to more than 1",
+            ("facts", "factions"),
+            "a total <= 1",
+            f"{total:g}",
+        )
     o = spec.outcome
     if o is not None:
         expected_flag = {"aligned": "yes", "hedged": "partial"}.get(o.label)
@@ -201,8 +213,12 @@ def check_references(episode: Episode) -> list[Problem]:
                 o.aligned_with_courter,
             )
         if o.by_year is not None and o.by_year < spec.decision_year:
-            add("the outcome is dated before the decision year", ("outcome", "by_year"),
-                f">= {spec.decision_year}", str(o.by_year))
+            add(
+                "the outcome is dated before the decision year",
+                ("outcome", "by_year"),
+                f">= {spec.decision_year}",
+                str(o.by_year),
+            )
     return problems
 
 

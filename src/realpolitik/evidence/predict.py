@@ -148,9 +148,7 @@ def theta_matrix(rows: np.ndarray) -> dict[str, np.ndarray]:
     return {name: rows[:, i] for i, name in enumerate(K.FREE_NAMES)}
 
 
-def probabilities(
-    prepared: list[PreparedEpisode], theta_rows: np.ndarray
-) -> np.ndarray:
+def probabilities(prepared: list[PreparedEpisode], theta_rows: np.ndarray) -> np.ndarray:
     """P(stay, hedge, courter, exit) per episode and candidate: ``(episodes, candidates, 4)``."""
     theta = theta_matrix(theta_rows)
     return np.stack([p.probabilities(theta) for p in prepared])

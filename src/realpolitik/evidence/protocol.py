@@ -111,7 +111,7 @@ def usable_facts(episode: Episode) -> tuple[dict[str, Any], list[Refusal]]:
     ):
         fact = getattr(f, name)
         y = getattr(fact, "year", None) if fact is not None else None
-        if fact is not None and _after(y, year):
+        if fact is not None and y is not None and _after(y, year):
             refused.append(Refusal(f"facts.{name}", int(y), name.replace("_", " ")))
             fact = None
         kept[name] = fact
@@ -119,7 +119,7 @@ def usable_facts(episode: Episode) -> tuple[dict[str, Any], list[Refusal]]:
         items = []
         for i, item in enumerate(getattr(f, name)):
             y = getattr(item, "year", None)
-            if _after(y, year):
+            if y is not None and _after(y, year):
                 refused.append(Refusal(f"facts.{name}[{i}]", int(y), item.what))
             else:
                 items.append(item)
@@ -199,8 +199,12 @@ def code_terms(episode: Episode) -> CodedEpisode:
     retaliation = K.RETALIATION_BASE + K.RETALIATION_COERCION * feats["incumbent_coercion"]
     both(f"{r}.trade.retaliation", Term(const=min(retaliation, 1.0)))
     both(f"{r}.trade.replacement_capacity", share("trade_share_courter"))
-    threat = feats["incumbent_threat"] + feats["third_party_threat"] + feats["courter_threat"]
+    threat = feats["incumbent_threat"] + feats["third_party_threat"]
     both(f"{r}.components.security", Term(const=K.THREAT_UNIT * threat))
+    both(
+        f"{r}.components.courter_threat",
+        Term(constant="courter_threat_weight", coef=feats["courter_threat"]),
+    )
     both(
         f"{r}.components.new_leader",
         Term(constant="leader_change_value", coef=feats["leader_change"]),
@@ -426,9 +430,14 @@ def code_episode(
     components = {
         "security": opt(
             f"{r}.components.security",
-            "THREAT_UNIT per level of the incumbent's threat, of a third-party threat the courter "
-            "can address, and of the courter's own threat (escaped by the move)",
+            "THREAT_UNIT per level of the incumbent's threat and of a third-party threat the "
+            "courter can address (escaped by the move)",
             fact_source("incumbent_threat"),
+        ),
+        "courter_threat": opt(
+            f"{r}.components.courter_threat",
+            "courter_threat_weight per level of the courter's own threat to the pivot",
+            fact_source("courter_threat"),
         ),
         "new_leader": opt(
             f"{r}.components.new_leader",
@@ -469,7 +478,9 @@ def code_episode(
             ),
         },
         "components": components,
-        "switching_cost": opt(f"{r}.switching_cost", "sunk_cost per investment tied to the incumbent"),
+        "switching_cost": opt(
+            f"{r}.switching_cost", "sunk_cost per investment tied to the incumbent"
+        ),
         "courter_value": opt(f"{r}.courter_value", "STAKE (0 without a courter)"),
         "incumbent_value": opt(f"{r}.incumbent_value", "STAKE"),
     }

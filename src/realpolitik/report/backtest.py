@@ -25,10 +25,12 @@ def score_lines(result: BacktestResult) -> list[str]:
     if not s.get("n"):
         return [f"No episode with an outcome: {s.get('n_forecasts', 0)} forecast(s) only."]
     kind = (
-        f"cross-validated ({s['folds']}-fold)" if s.get("cross_validated") else "not cross-validated"
+        f"cross-validated ({s['folds']}-fold)"
+        if s.get("cross_validated")
+        else "not cross-validated"
     )
     lines = [
-        f"Scored {s['n']} episode(s), {kind}; base rate of 'ended aligned with the courter' "
+        f"Scored {s['n']} episode(s) with a courter, {kind}; base rate of 'ended aligned with the courter' "
         f"{s['base_rate']:.2f}.",
         "'Ended aligned with the courter':   Brier    log score   accuracy",
         f"  model                          {s['brier']:7.3f}   {s['log_score']:9.3f}   "
@@ -37,8 +39,9 @@ def score_lines(result: BacktestResult) -> list[str]:
         f"{s['log_score_base_rate']:9.3f}   {s['accuracy_base_rate']:8.0%}",
         f"  logistic regression (facts)    {s['brier_logistic']:7.3f}   "
         f"{s['log_score_logistic']:9.3f}   {s['accuracy_logistic']:8.0%}",
-        f"Outcome label (stay/hedge/courter/exit): Brier {s['brier_label']:.3f}, log score "
-        f"{s['log_score_label']:.3f}, accuracy {s['accuracy_label']:.0%}.",
+        f"Outcome label (stay/hedge/courter/exit; {s['n_label']} episodes, with those without a "
+        f"courter): Brier {s['brier_label']:.3f}, log score {s['log_score_label']:.3f}, accuracy "
+        f"{s['accuracy_label']:.0%}.",
     ]
     if "in_sample" in s:
         i = s["in_sample"]
@@ -62,7 +65,7 @@ def episode_rows(result: BacktestResult) -> list[dict[str, Any]]:
                 "P(hedge)": round(p["hedge"], 3),
                 "P(stay)": round(p["stay"], 3),
                 "P(exit)": round(p["exit"], 3),
-                "point outcome": e.point_outcome,
+                "point outcome": max(p, key=lambda k: p[k]),
                 "outcome": e.outcome or "(forecast)",
                 "aligned": e.aligned_with_courter or "",
                 "top causes": "; ".join(f"{c['cause']} {c['value']:+.2f}" for c in e.top_causes),
@@ -90,7 +93,7 @@ def reliability(result: BacktestResult, bins: int = BINS) -> list[dict[str, floa
     """Forecast probability against observed frequency, by equal-width bins (non-empty only)."""
     ps, ys = [], []
     for e in result.episodes:
-        if e.aligned_with_courter is None:
+        if e.aligned_with_courter is None or not e.has_courter:
             continue
         p = (e.cross_validated or e.probabilities)["courter"]
         ps.append(p)
@@ -153,9 +156,7 @@ def render_backtest(result: BacktestResult) -> str:
     parts.append("<pre>" + _e("\n".join(score_lines(result))) + "</pre>")
     if result.scores.get("n"):
         fig = reliability_figure(result)
-        parts.append(
-            fig.to_html(full_html=False, include_plotlyjs=False, div_id="reliability")
-        )
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=False, div_id="reliability"))
     rows = episode_rows(result)
     if rows:
         cols = list(rows[0])
