@@ -250,9 +250,11 @@ def test_shipped_calibration_names_the_shipped_library() -> None:
         assert c["low"] <= c["value"] <= c["high"]
 
 
-def test_the_library_loads_and_every_episode_codes() -> None:
+def test_the_library_loads_and_every_episode_codes_with_the_fitted_uncertainty() -> None:
+    cal = load_calibration()
+    assert cal is not None
     for ep in load_library():
-        from_data(code_episode(ep).data, file=ep.file)
+        from_data(code_episode(ep, cal.theta(), cal.spread_by_name()).data, file=ep.file)
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -136,6 +136,13 @@ def backtest(
     default=None,
     help="Read sizes (COW) and leader-change rates (Archigos) from here.",
 )
+@click.option(
+    "--fix",
+    "fix",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Hold a constant at a value instead of fitting it (repeatable; an ablation).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the fit as JSON.")
 def calibrate(
     files: tuple[str, ...],
@@ -146,6 +153,7 @@ def calibrate(
     seed: int,
     no_cv: bool,
     data_dir: str | None,
+    fix: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Fit the coding protocol's constants to the outcomes of FILES (default: the library).
@@ -154,14 +162,31 @@ def calibrate(
     """
     import json
 
+    from realpolitik.errors import ScenarioError
     from realpolitik.evidence.calibration import FitSettings
     from realpolitik.evidence.calibration import calibrate as run_calibration
+    from realpolitik.evidence.constants import FREE_NAMES
     from realpolitik.evidence.robustness import robustness
 
+    fixed: dict[str, float] = {}
+    for item in fix:
+        name, _, value = item.partition("=")
+        try:
+            if name not in FREE_NAMES:
+                raise ValueError(name)
+            fixed[name] = float(value)
+        except ValueError:
+            raise ScenarioError.single(
+                "bad --fix",
+                expected="NAME=VALUE with NAME one of " + ", ".join(FREE_NAMES),
+                got=item,
+            ) from None
     eps = _episodes(files)
     settings = FitSettings(draws=draws, seed=seed, maxiter=maxiter, folds=folds)
     say = (lambda text: click.echo(text, err=True)) if not as_json else None
-    cal = run_calibration(eps, settings, data_dir=data_dir, cross_validate=not no_cv, progress=say)
+    cal = run_calibration(
+        eps, settings, data_dir=data_dir, cross_validate=not no_cv, progress=say, fixed=fixed
+    )
     cal.settings["robustness"] = robustness(eps, cal, seed=seed)
     if output:
         from realpolitik.scenario.dump import write_text_atomic

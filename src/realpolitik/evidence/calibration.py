@@ -226,13 +226,16 @@ def calibrate(
     data_dir: Any = None,
     cross_validate: bool = True,
     progress: Any = None,
+    fixed: dict[str, float] | None = None,
 ) -> Calibration:
     """Fit the constants to ``episodes`` (those with an outcome and a courter), with k-fold
     cross-validation.
 
     ``data_dir``: read actors' sizes (COW) and leader-change rates (Archigos) from there; without
     it the protocol's stated defaults are used (the shipped fit does this, so that it is reproduced
-    on any machine). The cross-validated predictions (each episode predicted by constants fitted without its fold)
+    on any machine). ``fixed`` holds constants (by name) at given values instead of fitting them
+    (an ablation: e.g. ``{"faction_weight": 0}`` asks what the record is without factions). The
+    cross-validated predictions (each episode predicted by constants fitted without its fold)
     of the model, of the base rate and of the logistic baseline are stored with the fit.
     """
     from realpolitik.evidence.baselines import fit_logistic, predict_logistic
@@ -247,7 +250,8 @@ def calibrate(
     y = np.array([aligned(ep) for ep in scored])
     say = progress or (lambda text: None)
     say(f"fitting {len(K.FREE_NAMES)} constants to {len(scored)} episodes")
-    point, ll = fit_constants(prepared, y, settings)
+    held = {K.FREE_NAMES.index(n): float(v) for n, v in (fixed or {}).items()}
+    point, ll = fit_constants(prepared, y, settings, fixed=held)
     spread = intervals(prepared, y, point)
     constants = {
         n: {"value": float(point[i]), "low": float(spread[i, 0]), "high": float(spread[i, 1])}
@@ -267,7 +271,10 @@ def calibrate(
             test = folds == k
             train = ~test & is_scored
             fold_point, _ = fit_constants(
-                [p for p, t in zip(prepared_all, train, strict=True) if t], y_all[train], settings
+                [p for p, t in zip(prepared_all, train, strict=True) if t],
+                y_all[train],
+                settings,
+                fixed=held,
             )
             model_p[test] = predictive(
                 [p for p, t in zip(prepared_all, test, strict=True) if t], fold_point
@@ -287,7 +294,7 @@ def calibrate(
         episodes=[ep.id for ep in scored],
         constants=constants,
         log_likelihood=ll,
-        settings=asdict(settings),
+        settings={**asdict(settings), "fixed": dict(fixed or {})},
         data_used={"cow": bool(sizes), "archigos": bool(hazards)},
         cross_validation=cv,
     )

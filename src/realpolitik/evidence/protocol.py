@@ -270,7 +270,9 @@ def _quantity(
     q["assumption" if source is None else "note"] = why
     if term.fact is not None:
         low, high = ranges[term.fact]
-        ends = sorted(float(term.evaluate(theta, {term.fact: x}, 0.0)) for x in (low, high))
+        ends = sorted(
+            round(float(term.evaluate(theta, {term.fact: x}, 0.0)), 6) + 0.0 for x in (low, high)
+        )
         q["dist"] = {"kind": "uniform", "low": ends[0], "high": ends[1]}
     elif term.noise:
         sd = abs(term.noise) * float(theta["noise_scale"])
@@ -279,10 +281,13 @@ def _quantity(
     elif term.constant is not None and term.coef and spread and term.constant in spread:
         low, high = spread[term.constant]
         ends = sorted(
-            float(term.evaluate({**theta, term.constant: x}, mids, 0.0)) for x in (low, high)
+            round(float(term.evaluate({**theta, term.constant: x}, mids, 0.0)), 6) + 0.0
+            for x in (low, high)
         )
-        if ends[1] > ends[0] and ends[0] <= value <= ends[1]:
-            q["dist"] = {"kind": "triangular", "low": ends[0], "mode": value, "high": ends[1]}
+        mode = min(max(q["value"], ends[0]), ends[1])
+        if ends[1] > ends[0]:
+            q["value"] = mode
+            q["dist"] = {"kind": "triangular", "low": ends[0], "mode": mode, "high": ends[1]}
     return q
 
 
