@@ -250,8 +250,8 @@ def calibrate(
     y = np.array([aligned(ep) for ep in scored])
     say = progress or (lambda text: None)
     say(f"fitting {len(K.FREE_NAMES)} constants to {len(scored)} episodes")
-    held = {K.FREE_NAMES.index(n): float(v) for n, v in (fixed or {}).items()}
-    point, ll = fit_constants(prepared, y, settings, fixed=held)
+    hold = {K.FREE_NAMES.index(n): float(v) for n, v in (fixed or {}).items()}
+    point, ll = fit_constants(prepared, y, settings, fixed=hold)
     spread = intervals(prepared, y, point)
     constants = {
         n: {"value": float(point[i]), "low": float(spread[i, 0]), "high": float(spread[i, 1])}
@@ -274,7 +274,7 @@ def calibrate(
                 [p for p, t in zip(prepared_all, train, strict=True) if t],
                 y_all[train],
                 settings,
-                fixed=held,
+                fixed=hold,
             )
             model_p[test] = predictive(
                 [p for p, t in zip(prepared_all, test, strict=True) if t], fold_point
