@@ -314,3 +314,47 @@ def test_scenario_from_episode_writes_a_valid_scenario(
         ["scenario", "from-episode", str(src), "--id", "other-1", "-o", str(out)], capsys
     )
     assert code == 2 and "--id" not in err or "other-1" in err
+
+
+def test_the_library_backtest_reports_the_shipped_cross_validated_record() -> None:
+    from realpolitik.evidence.backtest import backtest
+    from realpolitik.evidence.calibration import binary_scored
+    from realpolitik.evidence.scoring import brier as brier_score
+
+    cal = load_calibration()
+    assert cal is not None
+    library = load_library()
+    result = backtest(library, cal, draws=8)
+    s = result.scores
+    assert s["cross_validated"] is True and s["n"] == len(cal.episodes)
+    scored = [e for e in library if binary_scored(e)]
+    y = np.array([e.spec.outcome.aligned_with_courter == "yes" for e in scored], float)
+    p = np.array([cal.cross_validation["model"][e.id][OPTIONS.index("courter")] for e in scored])
+    assert s["brier"] == pytest.approx(brier_score(p, y))
+    assert s["brier_base_rate"] == pytest.approx(
+        brier_score(np.array([cal.cross_validation["base_rate"][e.id] for e in scored]), y)
+    )
+    forecasts = [e for e in result.episodes if e.outcome is None]
+    assert [e.id for e in forecasts] == ["russia-2025"]
+
+
+def test_robustness_counts_changes_per_constant_and_move() -> None:
+    from realpolitik.evidence.calibration import default_calibration
+    from realpolitik.evidence.robustness import MOVES, robustness
+
+    eps = [
+        episode_from_data(
+            {
+                **_synthetic(i, "high", 2, 0, True),
+                "outcome": {"label": "aligned", "aligned_with_courter": "yes"},
+            }
+        )
+        for i in range(3)
+    ]
+    rows = robustness(eps, default_calibration(), draws=4)
+    assert len(rows) == len(K.FREE_NAMES) * len(MOVES)
+    # the default pseudo-fit has no interval: its ends are the point, so nothing changes there
+    for row in rows:
+        assert 0 <= row["aligned_changes"] <= 3
+        if row["move"].startswith("interval"):
+            assert row["aligned_changes"] == 0 and row["option_changes"] == 0
