@@ -287,8 +287,13 @@ def test_backtest_json_on_a_user_file(tmp_path: Path, capsys: pytest.CaptureFixt
         GOOD.split("outcome:")[0].replace("testland-1960", "testland-1961")
         + 'sources:\n  s1: {cite: "A made-up source"}\n'
     )
-    code, out, _ = run_cli(["backtest", str(good), str(forecast), "--json"], capsys)
+    page = tmp_path / "backtest.html"
+    code, out, _ = run_cli(
+        ["backtest", str(good), str(forecast), "--json", "--html", str(page)], capsys
+    )
     assert code == 0
+    html = page.read_text()
+    assert "id=\"reliability\"" in html and "testland-1961" in html and "(forecast)" in html
     data = json.loads(out)
     for key in ("brier", "brier_base_rate", "accuracy", "n", "cross_validated"):
         assert key in data
