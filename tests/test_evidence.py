@@ -293,7 +293,7 @@ def test_backtest_json_on_a_user_file(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     assert code == 0
     html = page.read_text()
-    assert "id=\"reliability\"" in html and "testland-1961" in html and "(forecast)" in html
+    assert 'id="reliability"' in html and "testland-1961" in html and "(forecast)" in html
     data = json.loads(out)
     for key in ("brier", "brier_base_rate", "accuracy", "n", "cross_validated"):
         assert key in data
@@ -339,6 +339,13 @@ def test_the_library_backtest_reports_the_shipped_cross_validated_record() -> No
     assert s["brier_base_rate"] == pytest.approx(
         brier_score(np.array([cal.cross_validation["base_rate"][e.id] for e in scored]), y)
     )
+    record = cal.cross_validation["record"]
+    assert record["brier"] == pytest.approx(s["brier"]) and record["n"] == s["n"]
+    assert record["accuracy"] == pytest.approx(s["accuracy"])
+    from realpolitik.report.backtest import record_line
+
+    line = record_line()
+    assert line is not None and f"on {s['n']} episodes" in line
     forecasts = [e for e in result.episodes if e.outcome is None]
     assert [e.id for e in forecasts] == ["russia-2025"]
 

@@ -27,9 +27,7 @@ from realpolitik.evidence import constants as K
 from realpolitik.evidence.load import Episode, library_hash
 from realpolitik.evidence.predict import PreparedEpisode, predictive, prepare, probabilities
 
-#: The model is never certain: probabilities enter the likelihood and the log score within
-#: [PROB_FLOOR, 1 - PROB_FLOOR].
-PROB_FLOOR = 0.01
+PROB_FLOOR = K.PROB_FLOOR
 #: Drop of the log-likelihood that bounds a constant's interval (chi-square, 1 df, 95%: 3.84 / 2).
 LR_DROP = 1.92
 #: Grid points per constant for the intervals.
@@ -289,6 +287,9 @@ def calibrate(
             "base_rate": {i: float(v) for i, v, s in zip(ids, base_p, is_scored, strict=True) if s},
             "logistic": {i: float(v) for i, v, s in zip(ids, logit_p, is_scored, strict=True) if s},
         }
+        cv["record"] = cross_validated_record(
+            model_p[is_scored, 2], base_p[is_scored], logit_p[is_scored], y_all[is_scored]
+        )
     return Calibration(
         library_hash=library_hash(known),
         episodes=[ep.id for ep in scored],
@@ -298,6 +299,24 @@ def calibrate(
         data_used={"cow": bool(sizes), "archigos": bool(hazards)},
         cross_validation=cv,
     )
+
+
+def cross_validated_record(
+    p_model: np.ndarray, p_base: np.ndarray, p_logistic: np.ndarray, y: np.ndarray
+) -> dict[str, float]:
+    """The headline scores of cross-validated predictions of "ended aligned with the courter"."""
+    from realpolitik.evidence import scoring
+
+    return {
+        "n": int(len(y)),
+        "brier": scoring.brier(p_model, y),
+        "brier_base_rate": scoring.brier(p_base, y),
+        "brier_logistic": scoring.brier(p_logistic, y),
+        "accuracy": scoring.accuracy(p_model, y),
+        "accuracy_base_rate": scoring.accuracy(p_base, y),
+        "accuracy_logistic": scoring.accuracy(p_logistic, y),
+        "log_score": scoring.log_score(p_model, y),
+    }
 
 
 def actor_data(episodes: Sequence[Episode], data_dir: Any = None) -> tuple[dict, dict]:

@@ -92,6 +92,10 @@ FREE_NAMES: tuple[str, ...] = tuple(c.name for c in FREE_CONSTANTS)
 
 # ---- fixed constants (not fitted; each a stated assumption) ------------------------------------
 
+#: The model is never certain: probabilities enter the likelihood and the log score within
+#: [PROB_FLOOR, 1 - PROB_FLOOR].
+PROB_FLOOR = 0.01
+
 #: Value per year of one level of threat (none 0, low 1, medium 2, high 3): the unit.
 THREAT_UNIT = 1.0
 #: A hedge is coded as this share of a full move on every component (its security gain, its

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from realpolitik.evidence.calibration import PROB_FLOOR
+from realpolitik.evidence.constants import PROB_FLOOR
 
 
 def brier(p: np.ndarray, y: np.ndarray) -> float:

@@ -180,3 +180,20 @@ def render_backtest(result: BacktestResult) -> str:
         + "\n".join(parts)
         + "</body></html>"
     )
+
+
+def record_line() -> str | None:
+    """One sentence with the realignment model's cross-validated record on the shipped library,
+    for reports of hand-written scenarios (``None`` when no fit with a record ships)."""
+    from realpolitik.evidence.calibration import load_calibration
+
+    cal = load_calibration()
+    record = (cal.cross_validation or {}).get("record") if cal is not None else None
+    if not record:
+        return None
+    return (
+        "The realignment model's record on history (episodes coded by the evidence protocol, not "
+        f"by this file's numbers): cross-validated Brier score {record['brier']:.3f} on "
+        f"{record['n']} episodes (base rate {record['brier_base_rate']:.3f}), accuracy "
+        f"{record['accuracy']:.0%}; see `realpolitik backtest`."
+    )

@@ -109,6 +109,12 @@ def _headline(result: ScenarioRun) -> list[str]:
             out.append(
                 f"Over {draws.draws:,} draws of the uncertain numbers: " + "; ".join(probs) + "."
             )
+    if "realignment" in result.results:
+        from realpolitik.report.backtest import record_line
+
+        record = record_line()
+        if record:
+            out.append(_e(record))
     if draws is not None and draws.sensitivity is not None:
         top = draws.sensitivity.records(3)
         out.append(
