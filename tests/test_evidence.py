@@ -248,6 +248,7 @@ def test_shipped_calibration_names_the_shipped_library() -> None:
     assert set(cal.constants) == set(K.FREE_NAMES)
     for c in cal.constants.values():
         assert c["low"] <= c["value"] <= c["high"]
+    assert len(cal.robustness) == 4 * len(K.FREE_NAMES)
 
 
 def test_the_library_loads_and_every_episode_codes_with_the_fitted_uncertainty() -> None:

@@ -187,7 +187,7 @@ def calibrate(
     cal = run_calibration(
         eps, settings, data_dir=data_dir, cross_validate=not no_cv, progress=say, fixed=fixed
     )
-    cal.settings["robustness"] = robustness(eps, cal, seed=seed)
+    cal.robustness = robustness(eps, cal, seed=seed)
     if output:
         from realpolitik.scenario.dump import write_text_atomic
 
@@ -199,6 +199,20 @@ def calibrate(
     for name, c in cal.constants.items():
         click.echo(f"  {name:<22} {c['value']:8.3f}   interval [{c['low']:.3f}, {c['high']:.3f}]")
     click.echo(f"log-likelihood {cal.log_likelihood:.3f}")
+    record = cal.cross_validation.get("record")
+    if record:
+        click.echo(
+            f"Cross-validated ({folds}-fold) on 'ended aligned with the courter': Brier "
+            f"{record['brier']:.3f} (base rate {record['brier_base_rate']:.3f}, logistic "
+            f"{record['brier_logistic']:.3f}), accuracy {record['accuracy']:.0%} (base rate "
+            f"{record['accuracy_base_rate']:.0%}, logistic {record['accuracy_logistic']:.0%})."
+        )
+    click.echo("Point forecasts that change when a constant moves (others at the fit):")
+    for row in cal.robustness:
+        click.echo(
+            f"  {row['constant']:<22} {row['move']:<14} {row['value']:9.3f}   "
+            f"{row['aligned_changes']} of {len(cal.episodes)}"
+        )
     if output:
         click.echo(f"Wrote {output}")
 

@@ -163,6 +163,8 @@ class Calibration:
     settings: dict[str, Any]
     data_used: dict[str, bool]
     cross_validation: dict[str, Any] = field(default_factory=dict)
+    #: outcomes that change when each constant moves (see :mod:`realpolitik.evidence.robustness`)
+    robustness: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def point(self) -> np.ndarray:
