@@ -82,3 +82,74 @@ def signed_matrices(draw: Any, min_n: int = 3, max_n: int = 10) -> np.ndarray:
     s = np.zeros((n, n), dtype=int)
     s[np.triu_indices(n, 1)] = upper
     return s + s.T
+
+
+_LEVELS = ("none", "low", "medium", "high")
+_FORMS = ("statement", "agreement", "treaty", "aid", "coercion")
+
+
+@st.composite
+def episode_dicts(draw: Any, with_outcome: bool = True) -> dict[str, Any]:
+    """A valid episode (plain data) with random facts, some dated after the decision year."""
+    year = draw(st.integers(1946, 2024))
+    fact = {"source": "s", "approx": True}
+
+    def share() -> dict[str, Any]:
+        low = draw(st.floats(0, 1))
+        high = draw(st.floats(low, 1))
+        if draw(st.booleans()):
+            return {"value": low, "year": year - draw(st.integers(0, 2)), **fact}
+        return {"range": [low, high], "year": year - 1, **fact}
+
+    def moves(n: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "what": f"move {k}",
+                "year": year + draw(st.integers(-3, 2)),
+                "form": draw(st.sampled_from(_FORMS)),
+                **fact,
+            }
+            for k in range(n)
+        ]
+
+    n_factions = draw(st.integers(0, 3))
+    sizes = [draw(st.floats(0.05, 1.0 / max(n_factions, 1))) for _ in range(n_factions)]
+    courter = draw(st.sampled_from(["CRT", None]))
+    facts: dict[str, Any] = {
+        "trade_share_incumbent": share(),
+        "trade_share_courter": share(),
+        "incumbent_threat": {"level": draw(st.sampled_from(_LEVELS)), **fact},
+        "courter_threat": {"level": draw(st.sampled_from(_LEVELS)), **fact},
+        "courter_offers": moves(draw(st.integers(0, 4))),
+        "incumbent_counters": moves(draw(st.integers(0, 3))),
+        "sunk_investments": [{"what": "x", **fact} for _ in range(draw(st.integers(0, 2)))],
+        "factions": [
+            {"name": f"f{k}", "size": s, "position": draw(st.floats(0, 1)), **fact}
+            for k, s in enumerate(sizes)
+        ],
+        "regime_change_demanded": {"value": draw(st.booleans()), **fact},
+    }
+    if draw(st.booleans()):
+        facts["leader_change"] = {"who": "x", "year": year + draw(st.integers(-5, 1)), **fact}
+    if draw(st.booleans()):
+        facts["third_party_threat"] = {
+            "from": "TRD",
+            "level": draw(st.sampled_from(_LEVELS)),
+            "courter_can_address": draw(st.booleans()),
+            **fact,
+        }
+    data: dict[str, Any] = {
+        "realpolitik_episode": 1,
+        "id": f"generated-{year}",
+        "title": "generated",
+        "decision_year": year,
+        "region": "europe",
+        "pivot": "PVT",
+        "incumbent": "INC",
+        "courter": courter,
+        "facts": facts,
+        "sources": {"s": {"cite": "generated"}},
+    }
+    if with_outcome:
+        data["outcome"] = {"label": "stayed", "aligned_with_courter": "no"}
+    return data

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from strategies import episode_dicts
 
 from realpolitik.errors import ScenarioError
 from realpolitik.evidence import constants as K
@@ -371,3 +373,27 @@ def test_robustness_counts_changes_per_constant_and_move() -> None:
         assert 0 <= row["aligned_changes"] <= 3
         if row["move"].startswith("interval"):
             assert row["aligned_changes"] == 0 and row["option_changes"] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(episode_dicts())
+def test_property_coding_is_valid_deterministic_and_blind_to_later_facts(data: dict) -> None:
+    import copy
+
+    ep = episode_from_data(data)
+    coded = code_episode(ep)
+    assert code_episode(episode_from_data(copy.deepcopy(data))).data == coded.data
+    from_data(coded.data)  # every coded scenario is valid
+    year = data["decision_year"]
+    # refusals are exactly the dated facts after the decision year
+    dated = [m for key in ("courter_offers", "incumbent_counters") for m in data["facts"][key]] + (
+        [data["facts"]["leader_change"]] if "leader_change" in data["facts"] else []
+    )
+    assert len(coded.refused) == sum(m["year"] > year for m in dated)
+    # changing what a later fact says changes no coded number
+    later = copy.deepcopy(data)
+    for key in ("courter_offers", "incumbent_counters"):
+        for m in later["facts"][key]:
+            if m["year"] > year:
+                m["form"] = "treaty" if m["form"] != "treaty" else "aid"
+    assert code_episode(episode_from_data(later)).terms == coded.terms
