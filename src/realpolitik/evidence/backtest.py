@@ -67,6 +67,7 @@ class EpisodeResult:
     cross_validated: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
         return dict(self.__dict__)
 
 
@@ -81,6 +82,7 @@ class BacktestResult:
     constants: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The scores, the hashes, the constants and every episode, JSON-ready."""
         return {
             **self.scores,
             "library_hash": self.library_hash,

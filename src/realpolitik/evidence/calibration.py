@@ -168,10 +168,12 @@ class Calibration:
 
     @property
     def point(self) -> np.ndarray:
+        """The fitted values, in the order of ``FREE_NAMES``."""
         return np.array([self.constants[n]["value"] for n in K.FREE_NAMES])
 
     @property
     def spread(self) -> np.ndarray:
+        """Each constant's interval, ``(n_constants, 2)``."""
         return np.array(
             [[self.constants[n]["low"], self.constants[n]["high"]] for n in K.FREE_NAMES]
         )
@@ -181,13 +183,16 @@ class Calibration:
         return {n: self.constants[n]["value"] for n in K.FREE_NAMES}
 
     def spread_by_name(self) -> dict[str, tuple[float, float]]:
+        """Each constant's interval by name."""
         return {n: (self.constants[n]["low"], self.constants[n]["high"]) for n in K.FREE_NAMES}
 
     def to_json(self) -> str:
+        """The fit as JSON text (what ``calibration.json`` holds)."""
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Calibration:
+        """A fit from its JSON text."""
         return cls(**json.loads(text))
 
 

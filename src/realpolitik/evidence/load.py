@@ -30,10 +30,12 @@ class Episode:
 
     @property
     def id(self) -> str:
+        """The episode's id."""
         return self.spec.id
 
     @property
     def has_outcome(self) -> bool:
+        """Whether the file says what happened (else it is a forecast)."""
         return self.spec.outcome is not None
 
     def line_of(self, loc: Loc) -> int | None:

@@ -65,10 +65,12 @@ class PreparedEpisode:
 
     @property
     def id(self) -> str:
+        """The episode's id."""
         return self.coded.id
 
     @cached_property
     def scenario(self) -> Scenario:
+        """The coded scenario (validated once; the constants only change its numbers)."""
         from realpolitik.scenario.load import from_data
 
         return from_data(self.coded.data, file=f"<episode {self.id}>")

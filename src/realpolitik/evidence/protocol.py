@@ -83,6 +83,7 @@ class CodedEpisode:
 
     @property
     def id(self) -> str:
+        """The episode's id."""
         return self.episode.id
 
 

@@ -45,6 +45,8 @@ def _yes_no(value: Any) -> Any:
 
 
 class Frozen(BaseModel):
+    """Immutable, and strict about unknown keys."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -182,6 +184,8 @@ class Outcome(Frozen):
 
 
 class Source(Frozen):
+    """A reference: a full citation, and a URL where there is one."""
+
     cite: str
     url: str | None = None
 
