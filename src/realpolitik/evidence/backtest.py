@@ -33,13 +33,24 @@ DRAWS = 64
 CONSTANT_SAMPLES = 8
 
 
+def as_options(episode: Episode, row: Any) -> np.ndarray:
+    """The model's probabilities as the episode's options: without a courter, the coded
+    stand-in courter's option is leaving without joining anyone (exit)."""
+    row = np.array(row, float)
+    if episode.spec.courter is None:
+        courter, leave = OPTIONS.index("courter"), OPTIONS.index("exit")
+        row[..., leave] += row[..., courter]
+        row[..., courter] = 0.0
+    return row
+
+
 def label_option(episode: Episode) -> int:
     """The column of the model's options that the episode's outcome label corresponds to."""
     o = episode.spec.outcome
     if o is None:
         return -1
     if o.label == "exited":
-        return OPTIONS.index("courter" if episode.spec.courter is None else "exit")
+        return OPTIONS.index("exit")
     option = {
         "aligned": "courter",
         "returned": "courter",
@@ -189,6 +200,7 @@ def backtest(
     episodes = list(episodes)
     prepared = prepare(episodes, draws, seed)
     P = predictive(prepared, cal.point, cal.spread, samples=CONSTANT_SAMPLES, seed=seed)
+    P = np.array([as_options(ep, row) for ep, row in zip(episodes, P, strict=True)])
     theta = cal.theta()
     results = []
     for ep, prep, row in zip(episodes, prepared, P, strict=True):
@@ -215,13 +227,13 @@ def backtest(
     use_cv = bool(cv) and this_hash == cal.library_hash
     if use_cv:
         for i in known:
-            row = cv["model"][episodes[i].id]
+            row = as_options(episodes[i], cv["model"][episodes[i].id])
             results[i].cross_validated = {o: float(v) for o, v in zip(OPTIONS, row, strict=True)}
     if known:
         labels = np.array([label_option(episodes[i]) for i in known])
         scores.update(_label_scores(P[known], labels))
         if use_cv:
-            Pcv = np.array([cv["model"][episodes[i].id] for i in known])
+            Pcv = np.array([as_options(episodes[i], cv["model"][episodes[i].id]) for i in known])
             in_sample_label = scores.copy()
             scores.update(_label_scores(Pcv, labels))
     if scored:

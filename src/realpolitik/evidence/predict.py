@@ -25,16 +25,6 @@ from realpolitik.scenario.model import Scenario
 OPTIONS = ("stay", "hedge", "courter", "exit")
 #: The model's indicator for each option (the names of today's model, then of the typed results).
 OUTPUT_NAMES = (("stays",), ("hedges",), ("realigns", "courter_wins"), ("exits",))
-#: Each outcome label as one of the model's options (exited counts as the courter's option when
-#: the episode has no courter: the pivot's "courter" is then leaving without joining anyone).
-LABEL_OPTION = {
-    "aligned": "courter",
-    "returned": "courter",
-    "hedged": "hedge",
-    "stayed": "stay",
-    "counter-bid-won": "stay",
-    "exited": "courter",
-}
 
 
 def _column(out: Mapping[str, np.ndarray], names: tuple[str, ...], size: int) -> np.ndarray:
