@@ -31,7 +31,7 @@ PROB_FLOOR = K.PROB_FLOOR
 #: Drop of the log-likelihood that bounds a constant's interval (chi-square, 1 df, 95%: 3.84 / 2).
 LR_DROP = 1.92
 #: Grid points per constant for the intervals.
-GRID = 11
+GRID = 21
 #: Folds of the cross-validation.
 FOLDS = 5
 

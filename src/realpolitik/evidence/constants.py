@@ -49,7 +49,7 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         "leader_change_value",
         1.0,
         0.0,
-        6.0,
+        12.0,
         "Yearly value of a full move toward the courter under a leader who took office in the "
         "three years before the decision (a component 'new_leader').",
     ),
@@ -64,8 +64,8 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
     FreeConstant(
         "courter_threat_weight",
         -1.0,
-        -4.0,
-        4.0,
+        -8.0,
+        8.0,
         "Yearly value of a full move per level of the courter's own threat to the pivot: negative "
         "if pivots balance against a threatening courter (Walt 1987), positive if they bandwagon "
         "with it. Its sign is left to the data.",
