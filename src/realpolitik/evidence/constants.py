@@ -57,7 +57,7 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         "faction_weight",
         1.0,
         0.0,
-        20.0,
+        40.0,
         "Yearly value to the pivot's leader of the factions' full support (the scenario's "
         "domestic.weight, factions combined by their weighted mean).",
     ),
