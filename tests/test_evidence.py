@@ -114,10 +114,9 @@ def test_coding_is_deterministic_and_gives_a_valid_scenario() -> None:
     assert a.data == b.data and a.terms == b.terms
     scenario = from_data(a.data)
     assert scenario.spec.realignment is not None
-    # the hand-derived numbers of the rule: high threat = 3 levels for a full move, half for a hedge
-    w = K.FREE_CONSTANTS[K.FREE_NAMES.index("threat_weight")].default
-    assert scenario.value("realignment.components.security.courter") == 3 * w
-    assert scenario.value("realignment.components.security.hedge") == 1.5 * w
+    # the hand-derived numbers of the rule: high threat = 3 units for a full move, half for a hedge
+    assert scenario.value("realignment.components.security.courter") == 3 * K.THREAT_UNIT
+    assert scenario.value("realignment.components.security.hedge") == 1.5 * K.THREAT_UNIT
     # coercion by the incumbent: retaliation 0.5 + 0.5
     assert scenario.value("realignment.trade.retaliation.courter") == 1.0
     # the range is drawn; its middle is the point value
@@ -224,10 +223,10 @@ def test_calibration_recovers_planted_constants() -> None:
     ]
     eps = [episode_from_data(_synthetic(i, *d)) for i, d in enumerate(designs)]
     prepared = prepare(eps, draws=16, seed=1)
-    # values in units of the unmeasured part's sd (the defaults scaled by 1 / 0.3)
-    planted = np.array([c.default for c in K.FREE_CONSTANTS]) / 0.3
-    planted[K.FREE_NAMES.index("offer_value")] = 4.0
-    planted[K.FREE_NAMES.index("leader_change_value")] = 8.0
+    planted = np.array([c.default for c in K.FREE_CONSTANTS])
+    planted[K.FREE_NAMES.index("offer_value")] = 1.2
+    planted[K.FREE_NAMES.index("leader_change_value")] = 2.5
+    planted[K.FREE_NAMES.index("noise_scale")] = 0.3
     p_true = probabilities(prepared, planted[None, :])[:, 0, OPTIONS.index("courter")]
     y = (p_true > 0.5).astype(int)
     assert 5 < y.sum() < 31  # both outcomes occur
@@ -239,8 +238,8 @@ def test_calibration_recovers_planted_constants() -> None:
     p_fit = probabilities(prepared, fitted[None, :])[:, 0, OPTIONS.index("courter")]
     assert np.all((p_fit > 0.5) == (y == 1))
     assert ll >= log_likelihood(p_true[:, None], y)[0] - 1e-9
-    assert fitted[free[0]] == pytest.approx(4.0, rel=0.25)
-    assert fitted[free[1]] == pytest.approx(8.0, rel=0.5)  # fewer episodes turn on it
+    assert fitted[free[0]] == pytest.approx(1.2, rel=0.25)
+    assert fitted[free[1]] == pytest.approx(2.5, rel=0.5)  # fewer episodes turn on it
 
 
 def test_shipped_calibration_names_the_shipped_library() -> None:

@@ -1,12 +1,11 @@
 """The coding protocol's constants: the free ones the calibration fits, and the fixed ones.
 
 Every number the protocol writes into a scenario is a fact of the episode, a free constant below
-times a fact, or a fixed constant below. Values are scale-free in the realignment model (scaling
-all of them changes no outcome), so one unit must be fixed. As in a probit model, the unit is the
-**standard deviation of the yearly value of a full move that the facts do not measure** (the
-component ``unmeasured``, ``NOISE_SCALE``); every fitted constant is a value per year in that unit.
-(A first version fixed the threat as the unit instead; the fit then let every other constant grow
-without bound as the threat's relative weight fell, which is no unit at all.)
+times a fact, or a fixed constant below. The unit of every value is **one level of threat per
+year**: a threat one level higher (none < low < medium < high, by the episode format's written
+rule) that the pivot escapes by an option is worth 1 a year to it. Values are scale-free in the
+realignment model (scaling all of them changes no outcome), so one unit must be fixed; we fix the
+threat, the cause the diplomatic-history literature finds most often decisive.
 """
 
 from __future__ import annotations
@@ -30,15 +29,6 @@ class FreeConstant:
 
 #: The free constants, in the order of the fitted vector.
 FREE_CONSTANTS: tuple[FreeConstant, ...] = (
-    FreeConstant(
-        "threat_weight",
-        1.0,
-        0.0,
-        10.0,
-        "Yearly value of a full move per level of threat it escapes: the incumbent's threat to the "
-        "pivot and a third party's threat that only the courter can address (levels none 0, low 1, "
-        "medium 2, high 3, by the episode format's written rule).",
-    ),
     FreeConstant(
         "trade_weight",
         2.0,
@@ -88,6 +78,14 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         "One-off cost to the pivot of each investment tied to the incumbent that a full move "
         "strands (the scenario's switching_cost, per investment listed).",
     ),
+    FreeConstant(
+        "noise_scale",
+        1.0,
+        0.05,
+        10.0,
+        "Standard deviation of the yearly value of a full move that the facts do not measure (a "
+        "component 'unmeasured', normal with mean 0).",
+    ),
 )
 
 FREE_NAMES: tuple[str, ...] = tuple(c.name for c in FREE_CONSTANTS)
@@ -98,8 +96,8 @@ FREE_NAMES: tuple[str, ...] = tuple(c.name for c in FREE_CONSTANTS)
 #: [PROB_FLOOR, 1 - PROB_FLOOR].
 PROB_FLOOR = 0.01
 
-#: Standard deviation of the unmeasured yearly value of a full move: the unit of every value.
-NOISE_SCALE = 1.0
+#: Value per year of one level of threat (none 0, low 1, medium 2, high 3): the unit.
+THREAT_UNIT = 1.0
 #: A hedge is coded as this share of a full move on every component (its security gain, its
 #: trade loss, its stranded investments, its factions' position, the courter's stake in it).
 HEDGE_SHARE = 0.5

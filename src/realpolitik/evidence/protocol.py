@@ -3,7 +3,7 @@
 The same rule is applied to every episode (see ``docs/explanation/evidence.md`` for the rule in
 prose). Each number written into the scenario is a :class:`Term`: a fixed part, plus a free
 constant times a fact, plus a fact known only as a range, plus the unmeasured part (a standard
-normal draw times ``NOISE_SCALE``, the unit). The calibration moves the constants; the
+normal draw times the constant ``noise_scale``). The calibration moves the constants; the
 backtest draws the ranges, the noise and the constants' fitted uncertainty; the scenario a user
 reads has the same numbers at their point values, with distributions.
 
@@ -31,7 +31,7 @@ _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 
 @dataclass(frozen=True)
 class Term:
-    """One coded number: ``const + coef * constant + fact_coef * fact + noise * NOISE_SCALE * z``.
+    """One coded number: ``const + coef * constant + fact_coef * fact + noise * noise_scale * z``.
 
     ``fact`` names a fact known as a range (drawn uniformly between its ends; its point value is
     the middle); ``z`` is a standard normal draw shared by every term of the episode.
@@ -57,7 +57,7 @@ class Term:
         if self.fact is not None:
             v = v + self.fact_coef * facts[self.fact]
         if self.noise:
-            v = v + self.noise * K.NOISE_SCALE * z
+            v = v + self.noise * theta["noise_scale"] * z
         return v
 
 
@@ -201,7 +201,7 @@ def code_terms(episode: Episode) -> CodedEpisode:
     both(f"{r}.trade.retaliation", Term(const=min(retaliation, 1.0)))
     both(f"{r}.trade.replacement_capacity", share("trade_share_courter"))
     threat = feats["incumbent_threat"] + feats["third_party_threat"]
-    both(f"{r}.components.security", Term(constant="threat_weight", coef=threat))
+    both(f"{r}.components.security", Term(const=K.THREAT_UNIT * threat))
     both(
         f"{r}.components.courter_threat",
         Term(constant="courter_threat_weight", coef=feats["courter_threat"]),
@@ -274,10 +274,9 @@ def _quantity(
         ends = sorted(
             round(float(term.evaluate(theta, {term.fact: x}, 0.0)), 6) + 0.0 for x in (low, high)
         )
-        if ends[1] > ends[0]:
-            q["dist"] = {"kind": "uniform", "low": ends[0], "high": ends[1]}
+        q["dist"] = {"kind": "uniform", "low": ends[0], "high": ends[1]}
     elif term.noise:
-        sd = abs(term.noise) * K.NOISE_SCALE
+        sd = abs(term.noise) * float(theta["noise_scale"])
         if sd > 0:
             q["dist"] = {"kind": "normal", "mean": 0.0, "sd": round(sd, 6)}
     elif term.constant is not None and term.coef and spread and term.constant in spread:
@@ -437,7 +436,7 @@ def code_episode(
     components = {
         "security": opt(
             f"{r}.components.security",
-            "threat_weight per level of the incumbent's threat and of a third-party threat the "
+            "THREAT_UNIT per level of the incumbent's threat and of a third-party threat the "
             "courter can address (escaped by the move)",
             fact_source("incumbent_threat"),
         ),
@@ -458,7 +457,7 @@ def code_episode(
         ),
         "unmeasured": opt(
             f"{r}.components.unmeasured",
-            "what the facts do not measure: normal, mean 0, sd NOISE_SCALE (the unit)",
+            "what the facts do not measure: normal with sd noise_scale (mean 0)",
         ),
     }
     realignment: dict[str, Any] = {
@@ -503,7 +502,7 @@ def code_episode(
         "name": f"episode-{spec.id}",
         "title": spec.title,
         "year": spec.decision_year,
-        "unit": "sd of the unmeasured yearly value (the coding protocol's unit)",
+        "unit": "levels of threat per year (the coding protocol's unit)",
         "strict_provenance": True,
         "description": (
             f"Coded from the episode {spec.id} by realpolitik's coding protocol, constants "
