@@ -274,7 +274,8 @@ def _quantity(
         ends = sorted(
             round(float(term.evaluate(theta, {term.fact: x}, 0.0)), 6) + 0.0 for x in (low, high)
         )
-        q["dist"] = {"kind": "uniform", "low": ends[0], "high": ends[1]}
+        if ends[1] > ends[0]:
+            q["dist"] = {"kind": "uniform", "low": ends[0], "high": ends[1]}
     elif term.noise:
         sd = abs(term.noise) * float(theta["noise_scale"])
         if sd > 0:
