@@ -7,7 +7,7 @@ The one noun a user holds is a :class:`~realpolitik.scenario.Scenario`, loaded f
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from realpolitik.version import __version__
 
 __all__ = ["__version__", "load", "RealpolitikError", "ScenarioError"]
 

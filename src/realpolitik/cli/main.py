@@ -18,7 +18,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _version() -> str:
-    from realpolitik import __version__
+    from realpolitik.version import __version__
 
     return __version__
 

@@ -32,6 +32,7 @@ import numpy as np
 from realpolitik.errors import ModelError, RealpolitikError
 from realpolitik.experiment.uncertainty import SAMPLERS, ExperimentSpec, unit_design
 from realpolitik.rng import spawn_seeds
+from realpolitik.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -351,7 +352,6 @@ def run_experiment(
         Re-raised after the store has been left consistent: finished batches kept, the run marked
         ``interrupted``.
     """
-    import realpolitik
     from realpolitik.experiment.executors import make_executor
     from realpolitik.experiment.progress import progress_bar
     from realpolitik.experiment.store import Store
@@ -368,7 +368,7 @@ def run_experiment(
     if spec.dimension == 0:
         raise ExperimentError("the experiment has no uncertain inputs")
     n_batches = math.ceil(draws / batch_size)
-    version = realpolitik.__version__
+    version = __version__
     description = _description(spec)
     fingerprint = _fingerprint(
         description,

@@ -93,7 +93,7 @@ class ScenarioRun:
     @property
     def summary(self) -> dict[str, Any]:
         """The JSON summary (``summary.json``): provenance, every model's result, the draws."""
-        from realpolitik import __version__
+        from realpolitik.version import __version__
 
         s = self.scenario
         out: dict[str, Any] = {

@@ -80,9 +80,9 @@ def landscape_analysis(
     seed: int = 0,
 ) -> LandscapeResult:
     """The landscape of ``scenario``: minima (and the best non-minima), with and without blocs."""
-    from realpolitik import __version__
     from realpolitik.models.landscape import landscape, landscape_summary, landscape_table
     from realpolitik.models.results import Provenance
+    from realpolitik.version import __version__
 
     ids = scenario.actor_ids
     sizes, p = scenario.sizes(), scenario.propensity_matrix()
