@@ -17,6 +17,7 @@ BASE = {
     "realpolitik.version",
     "realpolitik.jsonio",
     "realpolitik.references",
+    "realpolitik.hooks",
 }
 #: The layers, bottom up. A module may import its own layer, lower layers and the base.
 LAYERS = {
@@ -29,7 +30,8 @@ LAYERS = {
     "app": 5,
     "cli": 5,
 }
-#: The package root (``realpolitik.load``) and ``python -m realpolitik`` sit on top.
+#: The package root (``realpolitik.load``), the notebook verbs and ``python -m realpolitik`` sit on
+#: top.
 TOP = 6
 #: What the experiment layer may import from the models: the registry and the result types.
 EXPERIMENT_SEES_OF_MODELS = {
@@ -77,7 +79,7 @@ def layer(name: str) -> int:
     if name in BASE:
         return -1
     parts = name.split(".")
-    if len(parts) == 1 or parts[1] in ("__main__",):
+    if len(parts) == 1 or parts[1] in ("__main__", "notebook"):
         return TOP
     return LAYERS[parts[1]]
 

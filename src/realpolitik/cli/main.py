@@ -193,25 +193,21 @@ def run(
 
     Writes OUT/summary.json and OUT/report.html and prints a readable summary.
     """
-    from realpolitik.experiment.options import RunOptions
-    from realpolitik.experiment.scenario_run import run_scenario
-    from realpolitik.report.write import write_run
-
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
-    options = RunOptions(
-        seed=seed,
+    result = s.run(
         draws=draws,
+        seed=seed,
+        out=out_dir,
+        store=Path(store) if store else out_dir / "store",
+        models=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
         workers=workers,
         cluster=cluster,
-        store=Path(store) if store else out_dir / "store",
-        resume=resume,
         batch_size=batch_size,
-        analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
+        resume=resume,
+        report=not no_report,
         progress=not as_json and sys.stderr.isatty(),
     )
-    result = run_scenario(s, options)
-    write_run(result, out_dir, report=not no_report)
     if as_json:
         _echo_json(result.summary)
     else:

@@ -204,23 +204,26 @@ class RunResult:
             return con.execute(sql).df()
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Per outcome: mean, central ``level`` interval (``low``, ``high``), ``n``."""
+        """Per outcome: mean, central ``level`` interval (``low``, ``high``), ``n``, over the
+        draws where the outcome is finite (``n`` counts them)."""
         if self.store is not None:
             return self.store.summarize(str(self.run_id), self.outcomes, level)
         import pandas as pd
 
         tail = (1.0 - level) / 2.0
         rows = []
+        frame = self.to_frame()
         for name in self.outcomes:
-            x = self.to_frame()[name].to_numpy(dtype=float)
-            lo, hi = np.quantile(x, [tail, 1.0 - tail])
+            x = frame[name].to_numpy(dtype=float)
+            x = x[np.isfinite(x)]  # NaN (undefined) and infinite draws are left out, and counted
+            lo, hi = np.quantile(x, [tail, 1.0 - tail]) if x.size else (np.nan, np.nan)
             rows.append(
                 {
                     "outcome": name,
-                    "mean": float(x.mean()),
+                    "mean": float(x.mean()) if x.size else float("nan"),
                     "low": float(lo),
                     "high": float(hi),
-                    "n": len(x),
+                    "n": int(x.size),
                 }
             )
         return pd.DataFrame(rows, columns=["outcome", "mean", "low", "high", "n"]).set_index(

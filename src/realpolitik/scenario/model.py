@@ -95,6 +95,38 @@ class Scenario:
     file: str = "<string>"
     source_map: SourceMap | None = field(default=None, repr=False, compare=False)
 
+    # ---- verbs (implemented above this layer: see realpolitik.hooks and realpolitik.notebook) ----
+    def analyze(self, models: Sequence[str] | None = None, seed: int = 0) -> Any:
+        """Point run of ``models`` (default: every model that applies).
+
+        Returns an ``Analysis``: the typed result of each model by name (``.outputs()`` as a
+        DataFrame). See :func:`realpolitik.notebook.analyze`.
+        """
+        from realpolitik.hooks import verbs
+
+        return verbs().analyze(self, models=models, seed=seed)
+
+    def experiment(
+        self, draws: int = 1000, seed: int = 0, store: Any = None, **options: Any
+    ) -> Any:
+        """``draws`` draws of the uncertain numbers through every model that evaluates them.
+
+        Returns an ``Experiment`` (``.to_frame()``, ``.outcome(name)``, ``.summary()``), with or
+        without a ``store``. See :func:`realpolitik.notebook.experiment` for the options.
+        """
+        from realpolitik.hooks import verbs
+
+        return verbs().experiment(self, draws=draws, seed=seed, store=store, **options)
+
+    def run(self, draws: int = 0, seed: int = 0, out: Any = None, **options: Any) -> Any:
+        """Everything ``realpolitik run`` does (and, with ``out``, the files it writes).
+
+        See :func:`realpolitik.notebook.run` for the options.
+        """
+        from realpolitik.hooks import verbs
+
+        return verbs().run(self, draws=draws, seed=seed, out=out, **options)
+
     # ---- identity ------------------------------------------------------------------------------
     @property
     def name(self) -> str:
