@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -274,7 +274,13 @@ def bargain(
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the heuristic.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def landscape(
-    scenario: str, k: int, others: int, field: bool, method: str, seed: int, as_json: bool
+    scenario: str,
+    k: int,
+    others: int,
+    field: bool,
+    method: Literal["auto", "exact", "heuristic"],
+    seed: int,
+    as_json: bool,
 ) -> None:
     """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin."""
     from realpolitik.cli.models import landscape_command

@@ -7,7 +7,7 @@ Each function returns the JSON-ready data and the readable lines.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from realpolitik.errors import ScenarioError
 
@@ -90,27 +90,32 @@ def bargain_command(
             expected="one of " + ", ".join(dims),
             got=dimension,
         )
-    res = run_bdm(
+    bdm = run_bdm(
         cap, pos[:, j], sal[:, j] / 100.0, lo, hi, options=BDMOptions(), actor_names=names
     )
-    data = res.to_dict()
+    data = bdm.to_dict()
     state = (
-        "oscillating" + (f" (cycle of {res.cycle_length})" if res.cycle_length else "")
-        if res.oscillating
+        "oscillating" + (f" (cycle of {bdm.cycle_length})" if bdm.cycle_length else "")
+        if bdm.oscillating
         else "converged"
-        if res.converged
+        if bdm.converged
         else "not converged"
     )
     lines = [
         f"{title}: Bueno de Mesquita expected-utility model on {dims[j]}, {len(names)} actors: {state}.",
-        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in res.weighted_mean),
-        "  median by round:        " + " ".join(f"{v:.2f}" for v in res.median),
+        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in bdm.weighted_mean),
+        "  median by round:        " + " ".join(f"{v:.2f}" for v in bdm.median),
     ]
     return data, lines
 
 
 def landscape_command(
-    input_file: str, k: int, others: int, field: bool, method: str, seed: int
+    input_file: str,
+    k: int,
+    others: int,
+    field: bool,
+    method: Literal["auto", "exact", "heuristic"],
+    seed: int,
 ) -> tuple[dict[str, Any], list[str]]:
     """Landscape theory on a scenario: all local minima with basins, sorted by energy."""
     from realpolitik.models.adapters.alignment import landscape_analysis

@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from realpolitik.errors import ScenarioError
 from realpolitik.scenario.schema import (
     BUILTIN_COMPONENTS,
     Actor,
     Dist,
     Quantity,
+    Realignment,
     ScenarioSpec,
 )
 from realpolitik.scenario.yamlio import Loc, SourceMap
@@ -150,6 +152,26 @@ class Scenario:
             if a.id == ident:
                 return a
         raise KeyError(ident)
+
+    @property
+    def realignment_block(self) -> Realignment:
+        """The ``realignment:`` block, for code that needs one.
+
+        Raises
+        ------
+        ScenarioError
+            When the scenario has none.
+        """
+        block = self.spec.realignment
+        if block is None:
+            raise ScenarioError.single(
+                "the scenario has no realignment block",
+                file=self.file,
+                path="realignment",
+                expected="a realignment block (pivot, incumbent, courter, ...)",
+                got="none",
+            )
+        return block
 
     def factions(self, parent: str) -> tuple[Actor, ...]:
         """The factions of ``parent``."""

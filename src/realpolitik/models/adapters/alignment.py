@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -76,7 +76,7 @@ def landscape_analysis(
     k: int = 2,
     best_others: int = 3,
     field: bool = True,
-    method: str = "auto",
+    method: Literal["auto", "exact", "heuristic"] = "auto",
     seed: int = 0,
 ) -> LandscapeResult:
     """The landscape of ``scenario``: minima (and the best non-minima), with and without blocs."""
@@ -147,7 +147,7 @@ def _evaluate_landscape(
     D = (1.0 - X[:, :, None] * X[:, None, :]) / 2.0  # (C, n, n) 1 where apart
     E = np.einsum("bij,cij->bc", J, D)
     best = X[np.argmin(E, axis=1)]
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     pi, ci = ids.index(r.pivot), ids.index(r.courter)
     ii = ids.index(r.incumbent)
     return {

@@ -31,7 +31,7 @@ def faction_arrays(
     scenario: Scenario,
     parent: str,
     dims: list[str],
-    samples: dict[str, np.ndarray] | None = None,
+    samples: Mapping[str, np.ndarray] | None = None,
     size: int | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Names, capabilities (.., n), positions on 0-100 (.., n, d) and saliences on 0-100.

@@ -26,7 +26,7 @@ POINT_PATHS = 4000
 
 
 def _levers_to_pivot(scenario: Scenario) -> list[Any]:
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     sides = {r.incumbent, r.courter, *r.courter_allies}
     return [lv for lv in scenario.spec.levers if lv.to == r.pivot and lv.by in sides]
 
@@ -93,7 +93,7 @@ def problem_from_scenario(
     """The realignment problem of ``scenario``: point values, or a batch with ``samples``."""
     from realpolitik.models.realignment import COURTER, INCUMBENT, RealignmentProblem
 
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     B = size or 1
 
     def get(path: str) -> np.ndarray:
@@ -301,7 +301,7 @@ def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, An
     rows: list[dict[str, Any]] = []
     if not courter_promise.any():
         return rows
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
     others.add(r.pivot_commitment)
     for form in scenario.spec.commitments:
@@ -442,7 +442,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     """The point run: the equilibrium, prices, decomposition and the by-year simulation."""
     from realpolitik.models.realignment import evaluate_batch, result_dict, simulate, solve
 
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     problem = problem_from_scenario(scenario)
     solution = solve(problem)
     sim = simulate(
