@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
+from realpolitik.scenario.distributions import DistributionError
 from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
 from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
@@ -127,6 +128,22 @@ def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Proble
                     path=format_loc(loc),
                     expected=_known_keys(exc, loc),
                     got=repr(loc[-1]),
+                )
+            )
+            continue
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, DistributionError):  # a dist: rule names its parameter
+            param = (
+                () if cause.param is None or (loc and loc[-1] == cause.param) else (cause.param,)
+            )
+            problems.append(
+                Problem(
+                    str(cause),
+                    file=smap.file,
+                    line=smap.line(loc + param),
+                    path=format_loc(loc + param),
+                    expected=cause.expected,
+                    got=cause.got,
                 )
             )
             continue

@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from realpolitik.scenario.distributions import DistributionError, check_distribution, support
+
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
@@ -68,69 +70,18 @@ class Dist(Frozen):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    _NEEDS = {
-        "uniform": ("low", "high"),
-        "triangular": ("low", "mode", "high"),
-        "pert": ("low", "mode", "high"),
-        "normal": ("mean", "sd"),
-        "truncnormal": ("mean", "sd", "low", "high"),
-        "beta": ("a", "b"),
-        "lognormal": ("mu", "sigma"),
-        "choice": ("values",),
-    }
-    _ALLOWED = {
-        "pert": ("lambda_",),
-        "beta": ("low", "high"),
-        "choice": ("weights",),
-    }
-
     @model_validator(mode="after")
     def _check(self) -> Dist:
-        needs = self._NEEDS[self.kind]
-        allowed = set(needs) | set(self._ALLOWED.get(self.kind, ())) | {"kind"}
-        missing = [n for n in needs if getattr(self, n) is None]
-        if missing:
-            raise ValueError(f"a {self.kind} distribution needs {', '.join(missing)}")
-        extra = [
-            n.rstrip("_")
-            for n in type(self).model_fields
-            if n not in allowed and getattr(self, n) is not None
-        ]
-        if extra:
-            raise ValueError(f"a {self.kind} distribution does not take {', '.join(extra)}")
-        for name in type(self).model_fields:
-            v = getattr(self, name)
-            if isinstance(v, float) and not math.isfinite(v):
-                raise ValueError(f"{name} must be finite")
-        k = self.kind
-        if k in ("uniform", "truncnormal") and not self.low < self.high:  # type: ignore[operator]
-            raise ValueError("low must be below high")
-        if k in ("triangular", "pert") and not (
-            self.low <= self.mode <= self.high and self.low < self.high  # type: ignore[operator]
-        ):
-            raise ValueError("need low <= mode <= high and low < high")
-        if k in ("normal", "truncnormal") and not self.sd > 0:  # type: ignore[operator]
-            raise ValueError("sd must be positive")
-        if k == "beta":
-            if not (self.a > 0 and self.b > 0):  # type: ignore[operator]
-                raise ValueError("a and b must be positive")
-            lo = 0.0 if self.low is None else self.low
-            hi = 1.0 if self.high is None else self.high
-            if not lo < hi:
-                raise ValueError("low must be below high")
-        if k == "lognormal" and not self.sigma > 0:  # type: ignore[operator]
-            raise ValueError("sigma must be positive")
-        if k == "pert" and self.lambda_ is not None and not self.lambda_ > 0:
-            raise ValueError("lambda must be positive")
-        if k == "choice":
-            if not self.values:
-                raise ValueError("values must not be empty")
-            if self.weights is not None:
-                if len(self.weights) != len(self.values):
-                    raise ValueError("weights must have one entry per value")
-                if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                    raise ValueError("weights must be non-negative and not all zero")
+        check_distribution(self.spec())  # the one set of rules (scenario/distributions.py)
         return self
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, bool):
+            name = "lambda" if info.field_name == "lambda_" else info.field_name
+            raise DistributionError(f"parameter {name!r} must be a number", name, "a number", value)
+        return value
 
     def spec(self) -> dict[str, Any]:
         """The plain mapping, as written in the file."""
@@ -138,16 +89,7 @@ class Dist(Frozen):
 
     def support(self) -> tuple[float, float]:
         """Bounds of the distribution (may be infinite)."""
-        k = self.kind
-        if k in ("uniform", "triangular", "pert", "truncnormal"):
-            return float(self.low), float(self.high)  # type: ignore[arg-type]
-        if k == "beta":
-            return (0.0 if self.low is None else self.low, 1.0 if self.high is None else self.high)
-        if k == "choice":
-            return min(self.values), max(self.values)  # type: ignore[arg-type]
-        if k == "lognormal":
-            return 0.0, math.inf
-        return -math.inf, math.inf
+        return support(check_distribution(self.spec()))
 
 
 class Quantity(Frozen):
