@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Reference:
+    """A work to cite: key, authors, year, title, venue, and the models it is cited for."""
+
     key: str
     authors: str
     year: int
@@ -17,9 +19,11 @@ class Reference:
     kind: str = "article"
 
     def text(self) -> str:
+        """The reference as one line of text."""
         return f"{self.authors} ({self.year}). {self.title}. {self.venue}."
 
     def bibtex(self) -> str:
+        """The reference as a BibTeX entry."""
         field = "journal" if self.kind == "article" else "publisher"
         return (
             f"@{self.kind}{{{self.key},\n  author = {{{self.authors}}},\n  year = {{{self.year}}},\n"

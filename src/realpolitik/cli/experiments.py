@@ -20,6 +20,7 @@ def _stores(root: str) -> list[Path]:
 
 
 def list_runs_command(root: str):
+    """The runs of every results store under ``root``, one row each, with its store."""
     import pandas as pd
 
     from realpolitik.experiment.store import list_runs
@@ -33,6 +34,7 @@ def list_runs_command(root: str):
 
 
 def query_command(root: str, run_id: str, sql: str):
+    """SQL over the draws of run ``run_id``, found in the stores under ``root``."""
     from realpolitik.experiment.store import list_runs, query
 
     for store in _stores(root):

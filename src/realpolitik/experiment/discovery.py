@@ -171,6 +171,7 @@ class PrimBox:
         return inside
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         return {
             "coverage": self.coverage,
             "density": self.density,
@@ -206,6 +207,7 @@ class PrimResult:
         return self.boxes[0].trajectory
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         return {
             "base_density": self.base_density,
             "n": self.n,

@@ -124,11 +124,14 @@ class Distribution:
 
 @dataclass(frozen=True)
 class Uniform(Distribution):
+    """Uniform on [low, high]."""
+
     low: float
     high: float
     kind: ClassVar[str] = "uniform"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
 
     @property
@@ -142,12 +145,15 @@ class Uniform(Distribution):
 
 @dataclass(frozen=True)
 class Triangular(Distribution):
+    """Triangular on [low, high] with its mode at ``mode``."""
+
     low: float
     mode: float
     high: float
     kind: ClassVar[str] = "triangular"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         u = np.asarray(u, dtype=float)
         a, c, b = self.low, self.mode, self.high
         width = b - a
@@ -168,6 +174,8 @@ class Triangular(Distribution):
 
 @dataclass(frozen=True)
 class Beta(Distribution):
+    """Beta(a, b) stretched onto [low, high]."""
+
     a: float
     b: float
     low: float = 0.0
@@ -175,6 +183,7 @@ class Beta(Distribution):
     kind: ClassVar[str] = "beta"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self.low + (self.high - self.low) * special.betaincinv(
             self.a, self.b, np.asarray(u, dtype=float)
         )
@@ -213,6 +222,7 @@ class Pert(Distribution):
         )
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self._beta().ppf(u)
 
     @property
@@ -226,11 +236,14 @@ class Pert(Distribution):
 
 @dataclass(frozen=True)
 class Normal(Distribution):
+    """Normal with mean ``mean`` and standard deviation ``sd``."""
+
     mean_: float
     sd: float
     kind: ClassVar[str] = "normal"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self.mean_ + self.sd * special.ndtri(np.asarray(u, dtype=float))
 
     @property
@@ -242,11 +255,14 @@ class Normal(Distribution):
         return self.sd**2
 
     def to_spec(self):
+        """The ``dist:`` mapping of this distribution."""
         return {"kind": "normal", "mean": self.mean_, "sd": self.sd}
 
 
 @dataclass(frozen=True)
 class TruncNormal(Distribution):
+    """Normal(mean, sd) truncated to [low, high] (bounds may be infinite)."""
+
     mean_: float
     sd: float
     low: float
@@ -261,6 +277,7 @@ class TruncNormal(Distribution):
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return np.clip(self._frozen().ppf(np.asarray(u, dtype=float)), self.low, self.high)
 
     @property
@@ -272,6 +289,7 @@ class TruncNormal(Distribution):
         return float(self._frozen().var())
 
     def to_spec(self):
+        """The ``dist:`` mapping of this distribution."""
         return {
             "kind": "truncnormal",
             "mean": self.mean_,
@@ -283,11 +301,14 @@ class TruncNormal(Distribution):
 
 @dataclass(frozen=True)
 class LogNormal(Distribution):
+    """Log-normal: exp of a normal with mean ``mu`` and standard deviation ``sigma``."""
+
     mu: float
     sigma: float
     kind: ClassVar[str] = "lognormal"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return np.exp(self.mu + self.sigma * special.ndtri(np.asarray(u, dtype=float)))
 
     @property
@@ -301,6 +322,8 @@ class LogNormal(Distribution):
 
 @dataclass(frozen=True)
 class Choice(Distribution):
+    """One of ``values``, with probabilities proportional to ``weights`` (equal if none)."""
+
     values: tuple[float, ...]
     weights: tuple[float, ...] = field(default=())
     kind: ClassVar[str] = "choice"
@@ -310,6 +333,7 @@ class Choice(Distribution):
         return w / w.sum()
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         u = np.asarray(u, dtype=float)
         cum = np.cumsum(self._probs())
         cum[-1] = 1.0

@@ -30,6 +30,15 @@ from realpolitik.scenario.schema import (
 from realpolitik.scenario.yamlio import Loc, SourceMap
 
 
+def key_path(*keys: str) -> str:
+    """The key path of a number from its keys: the one rule, keys joined by dots.
+
+    >>> key_path("levers", "sphere", "value")
+    'levers.sphere.value'
+    """
+    return ".".join(keys)
+
+
 @dataclass(frozen=True)
 class QuantityRef:
     """A number of the scenario with its key path (``levers.sphere.value``) and file location."""
@@ -61,11 +70,11 @@ def _walk(obj: Any, path: str, loc: Loc) -> Iterator[QuantityRef]:
         for name in type(obj).model_fields:
             value = getattr(obj, name)
             alias = type(obj).model_fields[name].alias or name
-            yield from _walk(value, f"{path}.{alias}" if path else alias, loc + (alias,))
+            yield from _walk(value, key_path(path, alias) if path else alias, loc + (alias,))
         return
     if isinstance(obj, dict):
         for key, value in obj.items():
-            yield from _walk(value, f"{path}.{key}", loc + (key,))
+            yield from _walk(value, key_path(path, key), loc + (key,))
         return
     if isinstance(obj, tuple):
         for i, item in enumerate(obj):
@@ -74,7 +83,7 @@ def _walk(obj: Any, path: str, loc: Loc) -> Iterator[QuantityRef]:
                 ident = f"{item.between[0]}~{item.between[1]}"
             if ident is None:
                 continue
-            yield from _walk(item, f"{path}.{ident}", loc + (i,))
+            yield from _walk(item, key_path(path, ident), loc + (i,))
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ class Scenario:
         return tuple(a.id for a in self.actors)
 
     def actor(self, ident: str) -> Actor:
+        """The actor (or faction) with id ``ident``; ``KeyError`` if there is none."""
         for a in self.spec.actors:
             if a.id == ident:
                 return a
@@ -188,6 +198,7 @@ class Scenario:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def line_of(self, loc: Loc) -> int | None:
+        """The line of the file where the key at ``loc`` is (``None`` if unknown)."""
         return self.source_map.line(loc) if self.source_map else None
 
     # ---- numbers -------------------------------------------------------------------------------
@@ -204,6 +215,7 @@ class Scenario:
         return self._quantity_index[path].quantity
 
     def value(self, path: str) -> float:
+        """The point value of the number at key path ``path``."""
         return self.quantity(path).value
 
     def uncertainties(self) -> list[Uncertainty]:
@@ -237,17 +249,19 @@ class Scenario:
         spec = self.spec.components.get(name)
         if spec is None:
             return 1.0
-        path = f"components.{name}.weight"
+        path = key_path("components", name, "weight")
         if size and samples is not None and path in samples:
             return np.asarray(samples[path], dtype=float)
         return spec.weight.value
 
     def component_names(self) -> list[str]:
+        """The built-in relation components, then the scenario's own."""
         names = list(BUILTIN_COMPONENTS)
         names += [n for n in self.spec.components if n not in BUILTIN_COMPONENTS]
         return names
 
     def sizes(self, ids: Sequence[str] | None = None) -> np.ndarray:
+        """The sizes of the actors ``ids`` (default: the principal actors), in that order."""
         ids = self.actor_ids if ids is None else tuple(ids)
         return np.array([self.actor(i).size.value for i in ids], dtype=float)
 
@@ -270,7 +284,7 @@ class Scenario:
             if a not in index or b not in index:
                 continue
             for cname, q in rel.components.items():
-                path = f"relations.{rel.key}.components.{cname}"
+                path = key_path("relations", rel.key, "components", cname)
                 w = self.component_weight(cname, samples, size)
                 x = self.values_array(path, samples, size) if size else q.value
                 p[..., index[a], index[b]] += w * x

@@ -42,6 +42,8 @@ OPTIONS = ("hedge", "courter")
 
 
 class Frozen(BaseModel):
+    """Base of the schema's models: immutable, unknown keys rejected, strings stripped."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -161,6 +163,8 @@ class OptionValues(Frozen):
 
 
 class Source(Frozen):
+    """Where numbers come from: a title, publisher, year and address."""
+
     title: str
     url: str | None = None
     year: int | None = None
@@ -169,11 +173,15 @@ class Source(Frozen):
 
 
 class Claim(Frozen):
+    """A claim the scenario encodes (in our own words) and who makes it."""
+
     text: str
     by: str | None = None
 
 
 class Dimension(Frozen):
+    """A policy dimension: its range and what its two ends mean."""
+
     low: str
     high: str
     range: tuple[float, float] = (0.0, 100.0)
@@ -203,6 +211,8 @@ class Turnover(Frozen):
 
 
 class Actor(Frozen):
+    """A state, bloc or faction: its size, positions and saliences, and leadership turnover."""
+
     id: Ident
     name: str | None = None
     kind: Literal["state", "bloc", "faction"] = "state"
@@ -219,11 +229,15 @@ class Actor(Frozen):
 
 
 class ComponentSpec(Frozen):
+    """A relation component declared by the scenario, with its weight."""
+
     weight: Q = Quantity(value=1.0, assumption="default weight of a component")
     description: str | None = None
 
 
 class Relation(Frozen):
+    """A dyad's relation: its named components (trade, threat, ...), each a number."""
+
     between: tuple[Ident, Ident]
     components: dict[str, Q]
     note: str | None = None
@@ -234,6 +248,8 @@ class Relation(Frozen):
 
 
 class Bloc(Frozen):
+    """An existing bloc (alliance), its members and its strength as a field."""
+
     id: Ident
     members: tuple[Ident, ...] = Field(min_length=1)
     strength: Q
@@ -241,6 +257,8 @@ class Bloc(Frozen):
 
 
 class Commitment(Frozen):
+    """A form of promise and its yearly and successor repudiation probabilities."""
+
     id: Ident
     description: str | None = None
     annual_repudiation: Q
@@ -248,6 +266,8 @@ class Commitment(Frozen):
 
 
 class Extent(Frozen):
+    """How far a lever can be pulled: bounds, and whether it is all or nothing."""
+
     min: float = 0.0
     max: float = 1.0
 
@@ -259,6 +279,8 @@ class Extent(Frozen):
 
 
 class Lever(Frozen):
+    """Something an actor can offer or do, with its value to the receiver and cost to the giver."""
+
     id: Ident
     by: Ident
     to: Ident
@@ -278,6 +300,8 @@ class Lever(Frozen):
 
 
 class Trade(Frozen):
+    """The pivot's trade with its partner and what a realignment does to it."""
+
     with_incumbent: Q
     gains_share: Q
     retaliation: OptionValues
@@ -285,12 +309,16 @@ class Trade(Frozen):
 
 
 class Domestic(Frozen):
+    """The pivot's factions: the dimension they bargain on, its weight and the model used."""
+
     dimension: Ident
     weight: Q
     model: Literal["smp", "bdm", "mean"] = "mean"
 
 
 class Realignment(Frozen):
+    """The realignment game: pivot, incumbent, courter, horizon, values and costs."""
+
     pivot: Ident
     incumbent: Ident
     courter: Ident
@@ -308,6 +336,8 @@ class Realignment(Frozen):
 
 
 class UncertaintySpec(Frozen):
+    """A distribution for the number at a key path (the ``uncertainties:`` list)."""
+
     path: str
     dist: Dist
     claims: tuple[str, ...] = ()
@@ -315,11 +345,15 @@ class UncertaintySpec(Frozen):
 
 
 class Correlation(Frozen):
+    """A rank correlation between two uncertain numbers."""
+
     paths: tuple[str, str]
     rho: float = Field(ge=-1, le=1)
 
 
 class Outcome(Frozen):
+    """A declared outcome: a name for one model output that experiments report on."""
+
     name: Ident
     model: Ident
     output: Ident

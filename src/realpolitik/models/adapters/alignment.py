@@ -11,7 +11,7 @@ import numpy as np
 
 from realpolitik.models.registry import AnalysisContext, ModelSpec, register
 from realpolitik.models.results import ModelResult, Output
-from realpolitik.scenario.model import Scenario
+from realpolitik.scenario.model import Scenario, key_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -136,7 +136,9 @@ def _evaluate_landscape(
     """Per draw: is the pivot on the courter's side in the lowest-energy configuration?"""
     ids = scenario.actor_ids
     B = len(next(iter(samples.values()))) if samples else 1
-    sizes = np.stack([scenario.values_array(f"actors.{a}.size", samples, B) for a in ids], axis=1)
+    sizes = np.stack(
+        [scenario.values_array(key_path("actors", a, "size"), samples, B) for a in ids], axis=1
+    )
     p = (
         scenario.propensity_matrix(ids, samples)
         if samples
