@@ -148,3 +148,14 @@ def test_no_import_cycles() -> None:
 def test_the_graph_sees_lazy_imports() -> None:
     """A check of the checker: an import inside a function body is an edge."""
     assert "realpolitik.models.registry" in GRAPH["realpolitik.experiment.scenario_experiment"]
+
+
+def test_no_two_types_share_a_name() -> None:
+    """One name per concept: no two public classes of the package are called the same."""
+    where: dict[str, list[str]] = {}
+    for name, path in MODULES.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                where.setdefault(node.name, []).append(name)
+    shared = {k: v for k, v in where.items() if len(v) > 1}
+    assert not shared, shared

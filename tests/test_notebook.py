@@ -31,6 +31,7 @@ def test_analyze_returns_typed_results_and_a_frame_of_outputs(nixon) -> None:
     assert by["balance", "imbalanced_triads"] == 1.0 and by["balance", "balanced_triads"] == 0.0
 
 
+@pytest.mark.slow
 def test_experiment_keeps_the_draws_with_or_without_a_store(nixon, tmp_path: Path) -> None:
     memory = nixon.experiment(draws=1500, seed=4, workers=1, batch_size=500)
     stored = nixon.experiment(draws=1500, seed=4, workers=1, batch_size=500, store=tmp_path)

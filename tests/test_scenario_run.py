@@ -26,6 +26,7 @@ def _run(scenario, tmp: Path, **kw) -> dict:
     return run_scenario(scenario, opts).summary
 
 
+@pytest.mark.slow
 def test_same_numbers_for_1_and_2_workers(nixon, tmp_path: Path) -> None:
     one = _run(nixon, tmp_path / "a", workers=1, batch_size=500)
     two = _run(nixon, tmp_path / "b", workers=2, batch_size=500)

@@ -591,10 +591,10 @@ def import_af(actors: str, propensity: str, output: str, offset: float) -> None:
 
 
 def _write_imported(data: dict, output: str) -> None:
-    from realpolitik.scenario import from_data
+    from realpolitik.scenario import from_dict
     from realpolitik.scenario.dump import write_yaml
 
-    scenario = from_data(data, file=output)  # imported scenarios must validate
+    scenario = from_dict(data, file=output)  # imported scenarios must validate
     write_yaml(data, Path(output))
     click.echo(
         f"Wrote {output} ({len(scenario.spec.actors)} actors, "

@@ -36,7 +36,7 @@ def load(source: str | Path, *, text: str | None = None) -> Scenario:
     else:
         file = str(source)
     data, smap = parse_yaml(text, file)
-    return from_data(data, file=file, source_map=smap)
+    return from_dict(data, file=file, source_map=smap)
 
 
 def loads(text: str, file: str = "<string>") -> Scenario:
@@ -54,7 +54,7 @@ def _resolve(source: str | Path) -> Path:
     return found if found is not None else p
 
 
-def from_data(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
+def from_dict(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
     """Validate plain data (as parsed from YAML or built in code) into a :class:`Scenario`."""
     from pydantic import ValidationError
 

@@ -49,7 +49,7 @@ class QuantityRef:
 
 
 @dataclass(frozen=True)
-class Uncertainty:
+class UncertainNumber:
     """An uncertain number: its key path, distribution, point value and the claims it encodes."""
 
     path: str
@@ -218,17 +218,17 @@ class Scenario:
         """The point value of the number at key path ``path``."""
         return self.quantity(path).value
 
-    def uncertainties(self) -> list[Uncertainty]:
+    def uncertainties(self) -> list[UncertainNumber]:
         """Every uncertain number: inline ``dist`` entries and the ``uncertainties:`` list."""
-        out: dict[str, Uncertainty] = {}
+        out: dict[str, UncertainNumber] = {}
         refs = self._quantity_index
         for path, ref in refs.items():
             q = ref.quantity
             if q.dist is not None:
-                out[path] = Uncertainty(path, q.dist, q.value, q.claims, q.source, q.note)
+                out[path] = UncertainNumber(path, q.dist, q.value, q.claims, q.source, q.note)
         for u in self.spec.uncertainties:
             q = refs[u.path].quantity
-            out[u.path] = Uncertainty(
+            out[u.path] = UncertainNumber(
                 u.path, u.dist, q.value, u.claims or q.claims, q.source, u.note or q.note
             )
         return list(out.values())

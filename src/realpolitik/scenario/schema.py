@@ -193,7 +193,7 @@ class Dimension(Frozen):
         return self
 
 
-class Turnover(Frozen):
+class TurnoverSpec(Frozen):
     """How often an actor's leader or ruling coalition changes."""
 
     annual_hazard: Q | None = None
@@ -202,7 +202,7 @@ class Turnover(Frozen):
     change_probability: Q | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Turnover:
+    def _consistent(self) -> TurnoverSpec:
         if self.elections_every is None and self.annual_hazard is None:
             raise ValueError("give annual_hazard, or elections_every with change_probability")
         if self.elections_every is not None and self.change_probability is None:
@@ -219,7 +219,7 @@ class Actor(Frozen):
     size: Q
     parent: Ident | None = None
     description: str | None = None
-    turnover: Turnover | None = None
+    turnover: TurnoverSpec | None = None
     position: dict[str, Q] = Field(default_factory=dict)
     salience: dict[str, Q] = Field(default_factory=dict)
 
@@ -351,7 +351,7 @@ class Correlation(Frozen):
     rho: float = Field(ge=-1, le=1)
 
 
-class Outcome(Frozen):
+class OutcomeSpec(Frozen):
     """A declared outcome: a name for one model output that experiments report on."""
 
     name: Ident
@@ -384,4 +384,4 @@ class ScenarioSpec(Frozen):
     uncertainties: tuple[UncertaintySpec, ...] = ()
     correlations: tuple[Correlation, ...] = ()
     analyses: tuple[Ident, ...] | None = None
-    outcomes: tuple[Outcome, ...] = ()
+    outcomes: tuple[OutcomeSpec, ...] = ()

@@ -39,7 +39,7 @@ def _labels(scenario: Scenario) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class LandscapeResult(ModelResult):
+class LandscapeScenarioResult(ModelResult):
     """Landscape theory on a scenario: the configurations searched, their energies and basins.
 
     ``summary`` is :func:`~realpolitik.models.landscape.landscape_summary`'s JSON-ready dict (with
@@ -78,7 +78,7 @@ def landscape_analysis(
     field: bool = True,
     method: Literal["auto", "exact", "heuristic"] = "auto",
     seed: int = 0,
-) -> LandscapeResult:
+) -> LandscapeScenarioResult:
     """The landscape of ``scenario``: minima (and the best non-minima), with and without blocs."""
     from realpolitik.models.landscape import landscape, landscape_summary, landscape_table
     from realpolitik.models.results import Provenance
@@ -98,7 +98,7 @@ def landscape_analysis(
             "configurations": fsum["configurations"],
         }
     point = _evaluate_landscape(scenario, {}, None) if _landscape_evaluable(scenario) else {}
-    return LandscapeResult(
+    return LandscapeScenarioResult(
         model="landscape",
         provenance=Provenance(
             scenario.content_hash,
@@ -119,7 +119,7 @@ def landscape_analysis(
     )
 
 
-def _landscape(scenario: Scenario, ctx: AnalysisContext) -> LandscapeResult:
+def _landscape(scenario: Scenario, ctx: AnalysisContext) -> LandscapeScenarioResult:
     return landscape_analysis(scenario, seed=ctx.seed)
 
 
