@@ -216,7 +216,7 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
         store=options.store,
         resume=options.resume,
         progress=options.progress,
-        **executor_for(options.workers, options.cluster),
+        **executor_for(options),
     )
     out.statistics = outcome_statistics(out.run, out.run.outcomes)
     if options.sensitivity:
@@ -258,7 +258,7 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
                 quantity,
                 n=SOBOL_BASE,
                 seed=options.seed,
-                executor=executor_for(options.workers, options.cluster),
+                executor=executor_for(options),
             )
         except ExperimentError as exc:
             draws.skipped["sensitivity"] = str(exc)
