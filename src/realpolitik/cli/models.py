@@ -198,16 +198,13 @@ def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], li
 
 
 def cited_references(scenario: Any = None) -> list[Any]:
-    """The references of the models a scenario uses (every model's when ``scenario`` is None),
+    """The references of the models a scenario uses (every reference when ``scenario`` is None),
     read from the models' registry entries, and the experiment layer's."""
     from realpolitik.experiment.scenario_run import analyses_for
     from realpolitik.models import registry
-    from realpolitik.references import REFERENCES, references_for
+    from realpolitik.references import EXPERIMENT_REFERENCES, references_for
 
     if scenario is None:
         return references_for(None)
-    names = analyses_for(scenario)
-    keys = {k for n in names for k in registry.get(n).references}
-    by_key = {r.key: r for r in REFERENCES}
-    cited = [by_key[k] for k in sorted(keys, key=list(by_key).index) if k in by_key]
-    return cited + [r for r in references_for(["experiment"]) if r.key not in keys]
+    keys = {k for n in analyses_for(scenario) for k in registry.get(n).references}
+    return references_for(keys | set(EXPERIMENT_REFERENCES))
