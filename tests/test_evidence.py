@@ -19,7 +19,7 @@ from realpolitik.evidence.calibration import (
     load_calibration,
     log_likelihood,
 )
-from realpolitik.evidence.load import episode_from_data, library_hash, load_episode, load_library
+from realpolitik.evidence.load import episode_from_dict, library_hash, load_episode, load_library
 from realpolitik.evidence.predict import OPTIONS, prepare, probabilities
 from realpolitik.evidence.protocol import code_episode
 from realpolitik.evidence.scoring import (
@@ -30,7 +30,7 @@ from realpolitik.evidence.scoring import (
     log_score,
     log_score_multi,
 )
-from realpolitik.scenario import from_data
+from realpolitik.scenario import from_dict
 
 GOOD = """\
 realpolitik_episode: 1
@@ -112,7 +112,7 @@ def test_coding_is_deterministic_and_gives_a_valid_scenario() -> None:
     ep = load_episode("t.yaml", text=GOOD)
     a, b = code_episode(ep), code_episode(load_episode("t.yaml", text=GOOD))
     assert a.data == b.data and a.terms == b.terms
-    scenario = from_data(a.data)
+    scenario = from_dict(a.data)
     assert scenario.spec.realignment is not None
     # the hand-derived numbers of the rule: high threat = 3 units for a full move, half for a hedge
     assert scenario.value("realignment.components.security.courter") == 3 * K.THREAT_UNIT
@@ -221,7 +221,7 @@ def test_calibration_recovers_planted_constants() -> None:
     designs = [
         (levels[i % 4], (i // 4) % 3, (i // 12) % 3 + i % 2, bool(i % 3 == 0)) for i in range(36)
     ]
-    eps = [episode_from_data(_synthetic(i, *d)) for i, d in enumerate(designs)]
+    eps = [episode_from_dict(_synthetic(i, *d)) for i, d in enumerate(designs)]
     prepared = prepare(eps, draws=16, seed=1)
     planted = np.array([c.default for c in K.FREE_CONSTANTS])
     planted[K.FREE_NAMES.index("offer_value")] = 1.2
@@ -257,7 +257,7 @@ def test_the_library_loads_and_every_episode_codes_with_the_fitted_uncertainty()
     cal = load_calibration()
     assert cal is not None
     for ep in load_library():
-        from_data(code_episode(ep, cal.theta(), cal.spread_by_name()).data, file=ep.file)
+        from_dict(code_episode(ep, cal.theta(), cal.spread_by_name()).data, file=ep.file)
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -358,7 +358,7 @@ def test_robustness_counts_changes_per_constant_and_move() -> None:
     from realpolitik.evidence.robustness import MOVES, robustness
 
     eps = [
-        episode_from_data(
+        episode_from_dict(
             {
                 **_synthetic(i, "high", 2, 0, True),
                 "outcome": {"label": "aligned", "aligned_with_courter": "yes"},
@@ -380,10 +380,10 @@ def test_robustness_counts_changes_per_constant_and_move() -> None:
 def test_property_coding_is_valid_deterministic_and_blind_to_later_facts(data: dict) -> None:
     import copy
 
-    ep = episode_from_data(data)
+    ep = episode_from_dict(data)
     coded = code_episode(ep)
-    assert code_episode(episode_from_data(copy.deepcopy(data))).data == coded.data
-    from_data(coded.data)  # every coded scenario is valid
+    assert code_episode(episode_from_dict(copy.deepcopy(data))).data == coded.data
+    from_dict(coded.data)  # every coded scenario is valid
     year = data["decision_year"]
     # refusals are exactly the dated facts after the decision year
     dated = [m for key in ("courter_offers", "incumbent_counters") for m in data["facts"][key]] + (
@@ -396,4 +396,4 @@ def test_property_coding_is_valid_deterministic_and_blind_to_later_facts(data: d
         for m in later["facts"][key]:
             if m["year"] > year:
                 m["form"] = "treaty" if m["form"] != "treaty" else "aid"
-    assert code_episode(episode_from_data(later)).terms == coded.terms
+    assert code_episode(episode_from_dict(later)).terms == coded.terms

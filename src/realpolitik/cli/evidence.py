@@ -243,7 +243,7 @@ def from_episode(file: str, episode_id: str | None, output: str, data_dir: str |
     )
     from realpolitik.evidence.load import load_episode, load_episodes
     from realpolitik.evidence.protocol import code_episode
-    from realpolitik.scenario import from_data
+    from realpolitik.scenario import from_dict
     from realpolitik.scenario.dump import write_yaml
 
     p = Path(file)
@@ -281,7 +281,7 @@ def from_episode(file: str, episode_id: str | None, output: str, data_dir: str |
     coded = code_episode(
         ep, cal.theta(), cal.spread_by_name(), sizes=sizes.get(ep.id), hazards=hazards.get(ep.id)
     )
-    from_data(coded.data, file=output)  # the written scenario must validate
+    from_dict(coded.data, file=output)  # the written scenario must validate
     header = (
         f"Coded from episode {ep.id} ({ep.file}) by realpolitik's coding protocol.\n"
         f"Constants fitted on library {cal.library_hash[:16] or '(none: defaults)'}."

@@ -172,6 +172,49 @@ def _label_scores(P: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     }
 
 
+def _binary_record(
+    episodes: Sequence[Episode],
+    scored: list[int],
+    P: np.ndarray,
+    library: Sequence[Episode] | None,
+    cv: dict[str, Any] | None,
+    in_sample_label: dict[str, Any],
+) -> dict[str, Any]:
+    """Scores on "ended aligned with the courter": cross-validated when ``cv`` is given (with the
+    in-sample ones beside), else in sample; baselines fitted on ``library``."""
+    from realpolitik.evidence.baselines import fit_logistic, predict_logistic
+
+    courter = OPTIONS.index("courter")
+    y = np.array([aligned(episodes[i]) for i in scored])
+    lib = [e for e in (library or episodes) if binary_scored(e)]
+    y_lib = np.array([aligned(e) for e in lib])
+    X_lib = np.array([list(features(e).values()) for e in lib])
+    X = np.array([list(features(episodes[i]).values()) for i in scored])
+    base = np.full(len(scored), y_lib.mean())
+    logit = predict_logistic(fit_logistic(X_lib, y_lib), X)
+    in_sample: dict[str, Any] = _binary_scores(P[scored, courter], y, base, logit)
+    out: dict[str, Any] = {"base_rate": float(y_lib.mean())}
+    if cv is None:
+        return {**out, **in_sample, "cross_validated": False}
+    ids = [episodes[i].id for i in scored]
+    headline = _binary_scores(
+        np.array([cv["model"][i][courter] for i in ids]),
+        y,
+        np.array([cv["base_rate"][i] for i in ids]),
+        np.array([cv["logistic"][i] for i in ids]),
+    )
+    in_sample.update(
+        {k: in_sample_label[k] for k in ("brier_label", "log_score_label", "accuracy_label")}
+    )
+    return {
+        **out,
+        **headline,
+        "cross_validated": True,
+        "folds": cv["folds"],
+        "in_sample": in_sample,
+    }
+
+
 def backtest(
     episodes: Sequence[Episode],
     calibration: Calibration | None = None,
@@ -194,7 +237,6 @@ def backtest(
     draws, seed
         Draws per episode and the seed of every draw.
     """
-    from realpolitik.evidence.baselines import fit_logistic, predict_logistic
 
     cal = calibration or load_calibration() or default_calibration()
     episodes = list(episodes)
@@ -229,41 +271,18 @@ def backtest(
         for i in known:
             row = as_options(episodes[i], cv["model"][episodes[i].id])
             results[i].cross_validated = {o: float(v) for o, v in zip(OPTIONS, row, strict=True)}
+    in_sample_label: dict[str, Any] = {}
     if known:
         labels = np.array([label_option(episodes[i]) for i in known])
         scores.update(_label_scores(P[known], labels))
         if use_cv:
             Pcv = np.array([as_options(episodes[i], cv["model"][episodes[i].id]) for i in known])
-            in_sample_label = scores.copy()
+            in_sample_label = {k: v for k, v in scores.items() if k.endswith("_label")}
             scores.update(_label_scores(Pcv, labels))
     if scored:
-        courter = OPTIONS.index("courter")
-        y = np.array([aligned(episodes[i]) for i in scored])
-        lib = [e for e in (library or episodes) if binary_scored(e)]
-        y_lib = np.array([aligned(e) for e in lib])
-        X_lib = np.array([list(features(e).values()) for e in lib])
-        X = np.array([list(features(episodes[i]).values()) for i in scored])
-        base = np.full(len(scored), y_lib.mean())
-        logit = predict_logistic(fit_logistic(X_lib, y_lib), X)
-        in_sample = _binary_scores(P[scored, courter], y, base, logit)
-        if use_cv:
-            ids = [episodes[i].id for i in scored]
-            headline = _binary_scores(
-                np.array([cv["model"][i][courter] for i in ids]),
-                y,
-                np.array([cv["base_rate"][i] for i in ids]),
-                np.array([cv["logistic"][i] for i in ids]),
-            )
-            in_sample.update(
-                {
-                    k: in_sample_label[k]
-                    for k in ("brier_label", "log_score_label", "accuracy_label")
-                }
-            )
-            scores.update(headline, cross_validated=True, folds=cv["folds"], in_sample=in_sample)
-        else:
-            scores.update(in_sample, cross_validated=False)
-        scores["base_rate"] = float(y_lib.mean())
+        scores.update(
+            _binary_record(episodes, scored, P, library, cv if use_cv else None, in_sample_label)
+        )
     else:
         scores["cross_validated"] = use_cv
     return BacktestResult(results, scores, cal.library_hash, this_hash, cal.constants)

@@ -243,8 +243,6 @@ def calibrate(
     cross-validated predictions (each episode predicted by constants fitted without its fold)
     of the model, of the base rate and of the logistic baseline are stored with the fit.
     """
-    from realpolitik.evidence.baselines import fit_logistic, predict_logistic
-    from realpolitik.evidence.protocol import features
 
     known = [ep for ep in episodes if ep.has_outcome]
     sizes, hazards = actor_data(known, data_dir) if data_dir is not None else ({}, {})
@@ -264,39 +262,7 @@ def calibrate(
     }
     cv: dict[str, Any] = {}
     if cross_validate and len(scored) >= settings.folds:
-        ids = [ep.id for ep in known]
-        folds = fold_of(ids, settings.folds)
-        model_p = np.zeros((len(known), 4))
-        base_p = np.full(len(known), np.nan)
-        logit_p = np.full(len(known), np.nan)
-        X = np.array([list(features(ep).values()) for ep in known])
-        y_all = np.array([aligned(ep) for ep in known])
-        for k in range(settings.folds):
-            say(f"fold {k + 1} of {settings.folds}")
-            test = folds == k
-            train = ~test & is_scored
-            fold_point, _ = fit_constants(
-                [p for p, t in zip(prepared_all, train, strict=True) if t],
-                y_all[train],
-                settings,
-                fixed=hold,
-            )
-            model_p[test] = predictive(
-                [p for p, t in zip(prepared_all, test, strict=True) if t], fold_point
-            )
-            held = test & is_scored
-            base_p[held] = y_all[train].mean()
-            logit_p[held] = predict_logistic(fit_logistic(X[train], y_all[train]), X[held])
-        cv = {
-            "folds": settings.folds,
-            "fold": {i: int(f) for i, f in zip(ids, folds, strict=True)},
-            "model": {i: [float(v) for v in row] for i, row in zip(ids, model_p, strict=True)},
-            "base_rate": {i: float(v) for i, v, s in zip(ids, base_p, is_scored, strict=True) if s},
-            "logistic": {i: float(v) for i, v, s in zip(ids, logit_p, is_scored, strict=True) if s},
-        }
-        cv["record"] = cross_validated_record(
-            model_p[is_scored, 2], base_p[is_scored], logit_p[is_scored], y_all[is_scored]
-        )
+        cv = _cross_validate(known, prepared_all, is_scored, settings, hold, say)
     return Calibration(
         library_hash=library_hash(known),
         episodes=[ep.id for ep in scored],
@@ -306,6 +272,54 @@ def calibrate(
         data_used={"cow": bool(sizes), "archigos": bool(hazards)},
         cross_validation=cv,
     )
+
+
+def _cross_validate(
+    known: Sequence[Episode],
+    prepared_all: Sequence[PreparedEpisode],
+    is_scored: np.ndarray,
+    settings: FitSettings,
+    hold: dict[int, float],
+    say: Any,
+) -> dict[str, Any]:
+    """k-fold predictions of every episode (model, base rate, logistic) by fits without its fold."""
+    from realpolitik.evidence.baselines import fit_logistic, predict_logistic
+    from realpolitik.evidence.protocol import features
+
+    ids = [ep.id for ep in known]
+    folds = fold_of(ids, settings.folds)
+    model_p = np.zeros((len(known), 4))
+    base_p = np.full(len(known), np.nan)
+    logit_p = np.full(len(known), np.nan)
+    X = np.array([list(features(ep).values()) for ep in known])
+    y_all = np.array([aligned(ep) for ep in known])
+    for k in range(settings.folds):
+        say(f"fold {k + 1} of {settings.folds}")
+        test = folds == k
+        train = ~test & is_scored
+        fold_point, _ = fit_constants(
+            [p for p, t in zip(prepared_all, train, strict=True) if t],
+            y_all[train],
+            settings,
+            fixed=hold,
+        )
+        model_p[test] = predictive(
+            [p for p, t in zip(prepared_all, test, strict=True) if t], fold_point
+        )
+        held = test & is_scored
+        base_p[held] = y_all[train].mean()
+        logit_p[held] = predict_logistic(fit_logistic(X[train], y_all[train]), X[held])
+    cv = {
+        "folds": settings.folds,
+        "fold": {i: int(f) for i, f in zip(ids, folds, strict=True)},
+        "model": {i: [float(v) for v in row] for i, row in zip(ids, model_p, strict=True)},
+        "base_rate": {i: float(v) for i, v, s in zip(ids, base_p, is_scored, strict=True) if s},
+        "logistic": {i: float(v) for i, v, s in zip(ids, logit_p, is_scored, strict=True) if s},
+    }
+    cv["record"] = cross_validated_record(
+        model_p[is_scored, 2], base_p[is_scored], logit_p[is_scored], y_all[is_scored]
+    )
+    return cv
 
 
 def cross_validated_record(

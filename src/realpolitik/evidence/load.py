@@ -74,10 +74,10 @@ def load_episode(source: str | Path, *, text: str | None = None) -> Episode:
     else:
         file = str(source)
     data, smap = parse_yaml(text, file)
-    return episode_from_data(data, file=file, source_map=smap)
+    return episode_from_dict(data, file=file, source_map=smap)
 
 
-def episode_from_data(
+def episode_from_dict(
     data: Any, *, file: str = "<data>", source_map: SourceMap | None = None
 ) -> Episode:
     """Validate plain data (as parsed from YAML or built in code) into an :class:`Episode`."""

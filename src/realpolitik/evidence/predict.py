@@ -61,9 +61,9 @@ class PreparedEpisode:
     @cached_property
     def scenario(self) -> Scenario:
         """The coded scenario (validated once; the constants only change its numbers)."""
-        from realpolitik.scenario.load import from_data
+        from realpolitik.scenario.load import from_dict
 
-        return from_data(self.coded.data, file=f"<episode {self.id}>")
+        return from_dict(self.coded.data, file=f"<episode {self.id}>")
 
     @cached_property
     def _unit_draws(self) -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -327,13 +327,6 @@ def code_episode(
     kept, _ = usable_facts(episode)
     courter = spec.courter or OUTSIDE
     t, rg = coded.terms, coded.fact_ranges
-    sources = {
-        _source_key(k): {"title": s.cite, **({"url": s.url} if s.url else {})}
-        for k, s in spec.sources.items()
-    }
-    sources["realpolitik-protocol"] = {
-        "title": "realpolitik's coding protocol for episodes (docs/explanation/evidence.md)"
-    }
 
     def fact_source(name: str) -> str | None:
         fact = kept.get(name)
@@ -345,6 +338,67 @@ def code_episode(
     def opt(path: str, why: str, source: str | None = None) -> dict[str, Any]:
         return {o: q(f"{path}.{o}", why, source) for o in ("hedge", "courter")}
 
+    actors = _actors(episode, kept, courter, sizes, hazards)
+    levers, commitments = _levers_block(episode, kept, courter, q)
+    realignment = _realignment_block(episode, kept, courter, q, opt, fact_source)
+    refused_text = "; ".join(f"{x.what} ({x.year}, {x.path})" for x in coded.refused)
+    coded.data = {
+        "realpolitik": 1,
+        "name": f"episode-{spec.id}",
+        "title": spec.title,
+        "year": spec.decision_year,
+        "unit": "levels of threat per year (the coding protocol's unit)",
+        "strict_provenance": True,
+        "description": (
+            f"Coded from the episode {spec.id} by realpolitik's coding protocol, constants "
+            + ", ".join(f"{k}={theta[k]:.4g}" for k in K.FREE_NAMES)
+            + ". Facts refused (dated after the decision year): "
+            + (refused_text or "none")
+            + "."
+        ),
+        "dimensions": {
+            "orientation": {
+                "low": f"stay with {spec.incumbent}",
+                "high": f"align with {courter}",
+                "range": [0, 100],
+            }
+        },
+        "actors": actors,
+        "commitments": commitments,
+        "levers": levers,
+        "realignment": realignment,
+        "analyses": ["realignment"],
+        "sources": _sources(episode, bool(sizes), bool(hazards)),
+    }
+    return coded
+
+
+def _sources(episode: Episode, cow: bool, archigos: bool) -> dict[str, dict[str, str]]:
+    """The episode's sources under scenario keys, with the protocol and the datasets it read."""
+    sources = {
+        _source_key(k): {"title": s.cite, **({"url": s.url} if s.url else {})}
+        for k, s in episode.spec.sources.items()
+    }
+    sources["realpolitik-protocol"] = {
+        "title": "realpolitik's coding protocol for episodes (docs/explanation/evidence.md)"
+    }
+    if cow:
+        sources["cow-nmc"] = {"title": "COW National Material Capabilities v7.0 (CINC)"}
+    if archigos:
+        sources["archigos"] = {"title": "Archigos v4.1 (Goemans, Gleditsch and Chiozza 2009)"}
+    return sources
+
+
+def _actors(
+    episode: Episode,
+    kept: Mapping[str, Any],
+    courter: str,
+    sizes: Mapping[str, float] | None,
+    hazards: Mapping[str, float] | None,
+) -> list[dict[str, Any]]:
+    """The scenario's actors: pivot, incumbent and courter (sizes and turnover from the data
+    where given), and the pivot's factions."""
+    spec = episode.spec
     actors: list[dict[str, Any]] = []
     names = {spec.pivot: "pivot", spec.incumbent: "incumbent", courter: "courter"}
     for code, role in names.items():
@@ -377,10 +431,6 @@ def code_episode(
                 )
             }
         actors.append(actor)
-    if sizes:
-        sources["cow-nmc"] = {"title": "COW National Material Capabilities v7.0 (CINC)"}
-    if hazards:
-        sources["archigos"] = {"title": "Archigos v4.1 (Goemans, Gleditsch and Chiozza 2009)"}
     for i, fac in enumerate(kept["factions"]):
         actors.append(
             {
@@ -398,6 +448,14 @@ def code_episode(
             }
         )
 
+    return actors
+
+
+def _levers_block(
+    episode: Episode, kept: Mapping[str, Any], courter: str, q: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The levers (one per usable offer and non-coercive counter) and the commitment forms they use."""
+    spec = episode.spec
     levers, commitments_used = [], set()
     for lever in _levers(kept, spec.courter is not None):
         move: Move = lever["move"]
@@ -433,6 +491,14 @@ def code_episode(
         for form in sorted(commitments_used)
     ]
 
+    return levers, commitments
+
+
+def _realignment_block(
+    episode: Episode, kept: Mapping[str, Any], courter: str, q: Any, opt: Any, fact_source: Any
+) -> dict[str, Any]:
+    """The scenario's ``realignment:`` block, every number from the protocol's terms."""
+    spec = episode.spec
     r = "realignment"
     components = {
         "security": opt(
@@ -497,33 +563,4 @@ def code_episode(
             "weight": q(f"{r}.domestic.weight", "faction_weight"),
             "model": "mean",
         }
-    refused_text = "; ".join(f"{x.what} ({x.year}, {x.path})" for x in coded.refused)
-    coded.data = {
-        "realpolitik": 1,
-        "name": f"episode-{spec.id}",
-        "title": spec.title,
-        "year": spec.decision_year,
-        "unit": "levels of threat per year (the coding protocol's unit)",
-        "strict_provenance": True,
-        "description": (
-            f"Coded from the episode {spec.id} by realpolitik's coding protocol, constants "
-            + ", ".join(f"{k}={theta[k]:.4g}" for k in K.FREE_NAMES)
-            + ". Facts refused (dated after the decision year): "
-            + (refused_text or "none")
-            + "."
-        ),
-        "dimensions": {
-            "orientation": {
-                "low": f"stay with {spec.incumbent}",
-                "high": f"align with {courter}",
-                "range": [0, 100],
-            }
-        },
-        "actors": actors,
-        "commitments": commitments,
-        "levers": levers,
-        "realignment": realignment,
-        "analyses": ["realignment"],
-        "sources": sources,
-    }
-    return coded
+    return realignment

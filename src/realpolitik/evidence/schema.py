@@ -16,7 +16,7 @@ EPISODE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 STATE_CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 StateCode = Annotated[str, Field(pattern=STATE_CODE_PATTERN, max_length=64)]
 
-#: Threat levels in increasing order (the coding rule is in the episode format's reference).
+#: ThreatFact levels in increasing order (the coding rule is in the episode format's reference).
 THREAT_LEVELS = ("none", "low", "medium", "high")
 #: The forms an offer or a counter-measure can take.
 FORMS = ("statement", "agreement", "treaty", "aid", "coercion")
@@ -44,13 +44,13 @@ def _yes_no(value: Any) -> Any:
     return value
 
 
-class Frozen(BaseModel):
+class EpisodeRecord(BaseModel):
     """Immutable, and strict about unknown keys."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
-class Fact(Frozen):
+class Fact(EpisodeRecord):
     """What every fact carries: where it comes from and whether it was checked."""
 
     source: str
@@ -85,7 +85,7 @@ class TradeShare(Fact):
         return (v, v)
 
 
-class Threat(Fact):
+class ThreatFact(Fact):
     """A threat to the pivot, coded none/low/medium/high by the written rule."""
 
     level: Literal["none", "low", "medium", "high"]
@@ -93,7 +93,7 @@ class Threat(Fact):
     year: int | None = None
 
 
-class ThirdPartyThreat(Threat):
+class ThirdPartyThreat(ThreatFact):
     """A threat from a third party; only one the courter can address counts in the coding."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -156,14 +156,14 @@ class Flag(Fact):
     year: int | None = None
 
 
-class Facts(Frozen):
+class Facts(EpisodeRecord):
     """The facts known at the decision year."""
 
     trade_share_incumbent: TradeShare | None = None
     trade_share_courter: TradeShare | None = None
-    incumbent_threat: Threat | None = None
+    incumbent_threat: ThreatFact | None = None
     third_party_threat: ThirdPartyThreat | None = None
-    courter_threat: Threat | None = None
+    courter_threat: ThreatFact | None = None
     leader_change: LeaderChange | None = None
     courter_offers: tuple[Move, ...] = ()
     incumbent_counters: tuple[Move, ...] = ()
@@ -172,7 +172,7 @@ class Facts(Frozen):
     regime_change_demanded: Flag | None = None
 
 
-class Outcome(Frozen):
+class EpisodeOutcome(EpisodeRecord):
     """What happened (absent for a forecast)."""
 
     label: Literal["aligned", "hedged", "stayed", "exited", "returned", "counter-bid-won"]
@@ -183,14 +183,14 @@ class Outcome(Frozen):
     source: str | None = None
 
 
-class Source(Frozen):
+class EpisodeSource(EpisodeRecord):
     """A reference: a full citation, and a URL where there is one."""
 
     cite: str
     url: str | None = None
 
 
-class EpisodeSpec(Frozen):
+class EpisodeSpec(EpisodeRecord):
     """One episode file, as written (before cross-references are checked)."""
 
     realpolitik_episode: Literal[1]
@@ -214,6 +214,6 @@ class EpisodeSpec(Frozen):
     courter: StateCode | None
     courter_bloc: tuple[StateCode, ...] = ()
     facts: Facts
-    outcome: Outcome | None = None
-    sources: dict[str, Source] = Field(min_length=1)
+    outcome: EpisodeOutcome | None = None
+    sources: dict[str, EpisodeSource] = Field(min_length=1)
     notes: str | None = None
