@@ -290,7 +290,9 @@ async function main() {
   window.dashboard = {a: make("a", first), b: null};
   document.getElementById("side-by-side").addEventListener("change", (event) => {
     if (event.target.checked && !window.dashboard.b) {
-      const second = (withQuestion[1] || withQuestion[0] || scenarios[0]).key;
+      const current = window.dashboard.a.key;
+      const other = withQuestion.find((s) => s.key !== current) || scenarios.find((s) => s.key !== current);
+      const second = (other || scenarios[0]).key;
       window.dashboard.b = make("b", second);
     } else if (!event.target.checked && window.dashboard.b) {
       window.dashboard.b.root.remove();
