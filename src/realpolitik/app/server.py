@@ -123,7 +123,7 @@ class _Work:
 
     def stop(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:

@@ -82,7 +82,7 @@ def serve(
     if draws is not None:
         limits = replace(limits, draws=draws)
     if max_draws is not None:
-        limits = replace(limits, max_draws=max(max_draws, limits.draws))
+        limits = replace(limits, max_draws=max_draws)
     if limits.draws > limits.max_draws:
         raise click.UsageError(f"--draws {limits.draws} is above --max-draws {limits.max_draws}")
     n_workers = workers or max(

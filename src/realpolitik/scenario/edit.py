@@ -14,7 +14,6 @@ was changed, so an exported file shows what was edited and from what.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -330,7 +329,7 @@ def edited_data(scenario: Scenario, edits: Mapping[str, Any]) -> dict[str, Any]:
     if problems:
         raise ScenarioError(problems)
 
-    data = copy.deepcopy(scenario.to_dict())
+    data = scenario.to_dict()  # fresh data on every call: safe to change in place
     for path, value in forms.items():
         container, key = _locate(data, path)
         if container[key] != value:
