@@ -249,16 +249,32 @@ class Panel {
       title: {text: `Trade-off: coverage against density (${result.label})`},
       xaxis: {title: {text: "coverage (share of the outcome's draws inside the box)"}, range: [0, 1.02]},
       yaxis: {title: {text: "density (share of the box's draws with the outcome)"}, range: [0, 1.02]},
-      height: 380, margin: {l: 70, r: 20, t: 50, b: 60},
+      height: 420, margin: {l: 70, r: 20, t: 50, b: 60},
+      legend: {orientation: "h", x: 0, y: -0.22},
     };
-    Plotly.react(plot, [trace], layout, PLOT_CONFIG);
+    const chosen = steps.find((s) => s.step === result.chosen_step) || steps[steps.length - 1];
+    const mark = (step, name, symbol, color) => ({
+      x: [step.coverage], y: [step.density], mode: "markers", type: "scatter", name,
+      marker: {size: 18, symbol, color: "rgba(0,0,0,0)", line: {width: 2.5, color}},
+      hoverinfo: "skip",
+    });
+    Plotly.react(plot, [trace, mark(chosen, "PRIM's choice", "circle", "#c0392b"),
+      mark(chosen, "shown below", "square", "#1d2430")], layout, PLOT_CONFIG);
     plot.removeAllListeners && plot.removeAllListeners("plotly_click");
-    plot.on("plotly_click", (event) => this.showBox(steps[event.points[0].pointIndex], result));
-    this.showBox(steps.find((s) => s.step === result.chosen_step) || steps[steps.length - 1], result);
+    plot.on("plotly_click", (event) => {
+      const point = event.points[0];
+      if (point.curveNumber !== undefined && point.curveNumber !== 0) return;
+      this.showBox(steps[point.pointIndex], result);
+    });
+    this.showBox(chosen, result);
     this.steps = steps;
   }
 
   showBox(step, result) {
+    const plot = this.q("tradeoff");
+    if (plot.data && plot.data.length > 2) {
+      Plotly.restyle(plot, {x: [[step.coverage]], y: [[step.density]]}, [2]);
+    }
     const box = this.q("box");
     const head = el("p", {"data-testid": "box-summary",
       text: `Box at step ${step.step}: coverage ${step.coverage.toFixed(2)}, density ${step.density.toFixed(2)}, ` +
