@@ -28,4 +28,15 @@ def compare(first: str, second: str, draws: int, seed: int, as_json: bool) -> No
     Prints the numbers that differ, how the answer, the price per payer and each cause moved,
     and, when the answer did not move, why.
     """
-    click.echo("not yet")
+    from realpolitik.experiment.compare import compare_scenarios
+    from realpolitik.scenario import load
+
+    comparison = compare_scenarios(load(first), load(second), draws=draws, seed=seed)
+    if as_json:
+        from realpolitik.jsonio import dumps
+
+        click.echo(dumps(comparison.to_dict()))
+        return
+    from realpolitik.report.compare import lines
+
+    click.echo("\n".join(lines(comparison)))
