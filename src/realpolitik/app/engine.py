@@ -9,7 +9,6 @@ layer's renderers: nothing is computed here that the CLI and the report do not c
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
@@ -42,20 +41,6 @@ def warm_up() -> None:
             return
 
 
-def _finite(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
-def _figure_json(fig: Any) -> dict[str, Any]:
-    import json
-
-    import plotly.io as pio
-
-    return json.loads(pio.to_json(fig, validate=False))
-
-
 def recompute(path: str, edits: dict[str, Any], draws: int, seed: int) -> dict[str, Any]:
     """The answer of the edited scenario: point analysis plus ``draws`` draws.
 
@@ -78,8 +63,7 @@ def discover(
     """PRIM on a yes/no outcome over ``draws`` draws: the peeling trajectory and every box on it."""
     from realpolitik.app import views
 
-    scenario = edited(path, edits)
-    return views.discover_view(scenario, draws, seed, outcome)
+    return views.discover_view(_scenario(path), edited(path, edits), draws, seed, outcome)
 
 
 def export(path: str, edits: dict[str, Any]) -> str:

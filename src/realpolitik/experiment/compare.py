@@ -199,7 +199,7 @@ def _payers(result: Any) -> dict[str, dict[str, float | None]]:
             }
         return out
     return {
-        result.courter: {
+        result.labels.get(result.courter, result.courter): {
             "price": _number(result.price),
             "willingness_to_pay": _number(result.willingness_to_pay),
         }

@@ -105,6 +105,11 @@ class DiscoveryFinding:
     trajectory: Any = None  # pandas DataFrame, PRIM's peeling trajectory
     prim_inputs: tuple[str, ...] = ()
     claims: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: Every box on PRIM's peeling trajectory (step, coverage, density, support and the limits of
+    #: the inputs it restricts), for choosing another box than PRIM's own (the dashboard).
+    steps: tuple[Mapping[str, Any], ...] = ()
+    #: The step of the trajectory PRIM chose (before pasting widened it).
+    chosen_step: int | None = None
 
     def to_summary(self) -> dict[str, Any]:
         """JSON-ready: the question, base rate, the box's limits and the best single cuts."""
@@ -236,8 +241,28 @@ def discovery(
         }
         for p, r in box.restricted.iterrows()
     ]
+    steps = tuple(
+        {
+            "step": int(row["step"]),
+            "coverage": float(row["coverage"]),
+            "density": float(row["density"]),
+            "support": float(row["support"]),
+            "limits": [
+                {
+                    "path": str(p),
+                    "claims": list(claims.get(str(p), [])),
+                    "low": finite_or_none(float(r["low"])),
+                    "high": finite_or_none(float(r["high"])),
+                }
+                for p, r in limits[limits["restricted"]].iterrows()
+            ],
+        }
+        for (_, row), limits in zip(box.trajectory.iterrows(), box.step_limits, strict=True)
+    )
     return DiscoveryFinding(
         status="box",
+        steps=steps,
+        chosen_step=int(box.step),
         box={
             "coverage": float(box.coverage),
             "density": float(box.density),

@@ -69,7 +69,14 @@ def change_lines(comparison: Any) -> list[str]:
         )
         + "."
     ]
-    shown = [c for c in changes if c.kind in ("number", "setting")]
+    order = ("realignment.", "levers.", "commitments.")
+
+    def rank(path: str) -> int:
+        return next((i for i, p in enumerate(order) if path.startswith(p)), len(order))
+
+    shown = sorted(
+        (c for c in changes if c.kind in ("number", "setting")), key=lambda c: rank(c.path)
+    )
     for c in shown[:MAX_LISTED_CHANGES]:
         claims = f"  [{', '.join(c.claims)}]" if c.claims else ""
         out.append(f"  {c.path}{claims}: {_value(c.old)} -> {_value(c.new)}")
@@ -91,14 +98,15 @@ def change_lines(comparison: Any) -> list[str]:
 def answer_lines(comparison: Any) -> list[str]:
     """The answer side by side: outcome, probabilities, prices and margins."""
     a, b = comparison.a, comparison.b
-    width = 34
+    width, col = 30, max(24, len(outcome_text(a)) + 2, len(outcome_text(b)) + 2)
     out = [
-        f"{'':<{width}} {'A: ' + a.name:<28} {'B: ' + b.name:<28}",
-        f"{'what the pivot does':<{width}} {outcome_text(a):<28} {outcome_text(b):<28}",
-        f"{'P(realigns) (95% interval)':<{width}} {_probability(a.realigns, a.realigns_interval):<28} "
-        f"{_probability(b.realigns, b.realigns_interval):<28}",
-        f"{'P(hedges)':<{width}} {_probability(a.hedges, a.hedges_interval):<28} "
-        f"{_probability(b.hedges, b.hedges_interval):<28}",
+        f"{'':<{width}} {'A: ' + a.name:<{col}} {'B: ' + b.name:<{col}}",
+        f"{'what the pivot does':<{width}} {outcome_text(a):<{col}} {outcome_text(b):<{col}}",
+        f"{'P(realigns) (95% interval)':<{width}} "
+        f"{_probability(a.realigns, a.realigns_interval):<{col}} "
+        f"{_probability(b.realigns, b.realigns_interval):<{col}}",
+        f"{'P(hedges)':<{width}} {_probability(a.hedges, a.hedges_interval):<{col}} "
+        f"{_probability(b.hedges, b.hedges_interval):<{col}}",
     ]
     rows = (
         ("price", "price of a full realignment"),
@@ -111,7 +119,9 @@ def answer_lines(comparison: Any) -> list[str]:
     moved = {m.name: m for m in comparison.answer}
     for key, label in rows:
         m = moved[key]
-        out.append(f"{label:<{width}} {money(m.a):<28} {money(m.b):<28} {_delta(m.delta)}")
+        out.append(
+            f"{label:<{width}} {money(m.a):<{col}} {money(m.b):<{col}} {_delta(m.delta)}".rstrip()
+        )
     if a.unit != b.unit:
         out.append(f"(units: A in {a.unit}; B in {b.unit})")
     else:
@@ -136,7 +146,9 @@ def cause_lines(comparison: Any) -> list[str]:
         return []
     out = ["What the package must make up, by cause (A -> B, largest move first):"]
     for m in comparison.causes[:MAX_CAUSES]:
-        out.append(f"  {m.name:<22} {money(m.a):>10} -> {money(m.b):>10}  {_delta(m.delta)}")
+        a_text = "-" if m.a is None else money(m.a)
+        b_text = "-" if m.b is None else money(m.b)
+        out.append(f"  {m.name:<22} {a_text:>10} -> {b_text:>10}  {_delta(m.delta)}".rstrip())
     return out
 
 

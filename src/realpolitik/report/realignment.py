@@ -95,7 +95,12 @@ def by_year_figure(
         ]
     )
     fig.update_layout(
-        title=title, yaxis_range=[0, 1], height=360, margin=dict(l=40, r=20, t=50, b=40)
+        title=title,
+        yaxis_range=[0, 1],
+        height=360,
+        margin=dict(l=70, r=20, t=60, b=60),
+        xaxis_title="year",
+        yaxis_title="probability (share of paths)",
     )
     return fig
 
@@ -116,8 +121,10 @@ def figures(result: Any) -> dict[str, Any]:
         )
         fig.update_layout(
             title="What a full realignment must make up, by cause (value to the pivot)",
-            height=380,
-            margin=dict(l=40, r=20, t=50, b=80),
+            height=400,
+            margin=dict(l=70, r=20, t=60, b=90),
+            xaxis_title="cause (positive adds to the price, negative lowers it)",
+            yaxis_title=f"value to the pivot ({(result.unit or 'money').split(' (')[0]}, present value)",
         )
         figs["decomposition"] = fig
     if result.realigns_by_year:

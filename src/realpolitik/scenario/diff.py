@@ -14,10 +14,23 @@ from realpolitik.scenario.model import Scenario
 
 #: Keys whose values are prose, not inputs to any model.
 PROSE_KEYS = frozenset(
-    {"note", "description", "title", "assumption", "source", "text", "by_text", "url", "publisher"}
+    {
+        "note",
+        "description",
+        "title",
+        "assumption",
+        "source",
+        "text",
+        "url",
+        "publisher",
+        "name",
+    }
 )
-#: Top-level blocks that hold references and prose only.
-PROSE_BLOCKS = frozenset({"sources", "claims", "name", "title", "description", "unit"})
+#: Top-level blocks that hold references and prose only (dimensions: labels of the ends; their
+#: ranges scale positions, which are compared where they are used).
+PROSE_BLOCKS = frozenset(
+    {"sources", "claims", "name", "title", "description", "unit", "dimensions"}
+)
 
 ChangeKind = Literal["number", "range", "setting", "added", "removed"]
 
