@@ -295,7 +295,7 @@ def _table(df: Any, title: str | None) -> str:
     hidden = 0
     if numeric:
         values = df[numeric].to_numpy(dtype=float)
-        zero = np.all(np.nan_to_num(values) == 0, axis=1)
+        zero = np.all(values == 0, axis=1)
         if zero.any() and not zero.all():
             hidden = int(zero.sum())
             df = df[~zero]
