@@ -228,10 +228,13 @@ def discover_view(
         }
         for s in finding.steps
     ]
+    from realpolitik.report.discovery import tradeoff_spec
+
     return dict(
         _clean(
             {
                 **base,
+                "figure": tradeoff_spec(finding.steps, finding.chosen_step, finding.question),
                 "chosen_step": finding.chosen_step,
                 "inputs": list(finding.prim_inputs),
                 "steps": steps,

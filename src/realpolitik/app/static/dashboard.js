@@ -237,29 +237,15 @@ class Panel {
       `${result.draws.toLocaleString()} draws; ${result.label} in ${(100 * result.base_density).toFixed(1)}% of them. ` +
       `PRIM's chosen box is step ${result.chosen_step}.`;
     const steps = result.steps;
-    const trace = {
-      x: steps.map((s) => s.coverage), y: steps.map((s) => s.density),
-      text: steps.map((s) => `step ${s.step}: ${s.n_restricted} condition(s)`),
-      mode: "lines+markers", type: "scatter", name: "boxes",
-      marker: {size: 9, color: steps.map((s) => s.n_restricted), colorscale: "Viridis",
-        colorbar: {title: {text: "conditions"}}},
-      hovertemplate: "%{text}<br>coverage %{x:.2f}, density %{y:.2f}<extra></extra>",
-    };
-    const layout = {
-      title: {text: `Trade-off: coverage against density (${result.label})`},
-      xaxis: {title: {text: "coverage (share of the outcome's draws inside the box)"}, range: [0, 1.02]},
-      yaxis: {title: {text: "density (share of the box's draws with the outcome)"}, range: [0, 1.02]},
-      height: 420, margin: {l: 70, r: 20, t: 50, b: 60},
-      legend: {orientation: "h", x: 0, y: -0.22},
-    };
     const chosen = steps.find((s) => s.step === result.chosen_step) || steps[steps.length - 1];
-    const mark = (step, name, symbol, color) => ({
-      x: [step.coverage], y: [step.density], mode: "markers", type: "scatter", name,
-      marker: {size: 18, symbol, color: "rgba(0,0,0,0)", line: {width: 2.5, color}},
+    // the report layer's figure, plus a mark on the box shown below
+    const figure = result.figure;
+    const shown = {
+      x: [chosen.coverage], y: [chosen.density], mode: "markers", type: "scatter", name: "shown below",
+      marker: {size: 18, symbol: "square", color: "rgba(0,0,0,0)", line: {width: 2.5, color: "#1d2430"}},
       hoverinfo: "skip",
-    });
-    Plotly.react(plot, [trace, mark(chosen, "PRIM's choice", "circle", "#c0392b"),
-      mark(chosen, "shown below", "square", "#1d2430")], layout, PLOT_CONFIG);
+    };
+    Plotly.react(plot, [...figure.data, shown], figure.layout, PLOT_CONFIG);
     plot.removeAllListeners && plot.removeAllListeners("plotly_click");
     plot.on("plotly_click", (event) => {
       const point = event.points[0];
@@ -272,8 +258,8 @@ class Panel {
 
   showBox(step, result) {
     const plot = this.q("tradeoff");
-    if (plot.data && plot.data.length > 2) {
-      Plotly.restyle(plot, {x: [[step.coverage]], y: [[step.density]]}, [2]);
+    if (plot.data && plot.data.length > 1) {
+      Plotly.restyle(plot, {x: [[step.coverage]], y: [[step.density]]}, [plot.data.length - 1]);
     }
     const box = this.q("box");
     const head = el("p", {"data-testid": "box-summary",
