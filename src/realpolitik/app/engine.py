@@ -53,8 +53,7 @@ def recompute(path: str, edits: dict[str, Any], draws: int, seed: int) -> dict[s
     """
     from realpolitik.app import views
 
-    scenario = edited(path, edits)
-    return views.recompute_view(scenario, _scenario(path), draws, seed)
+    return views.recompute_view(edited(path, edits), _scenario(path), edits, draws, seed)
 
 
 def discover(

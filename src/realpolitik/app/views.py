@@ -91,52 +91,72 @@ def draw_outputs(
     return model.evaluate(samples, np.random.default_rng(seed))
 
 
+#: Outputs summarised with their 95% interval; the by-year ones only by their mean.
+SUMMARISED = ("realigns", "hedges")
+
+
 def statistics(outputs: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
-    """Mean (with Wilson's 95% interval for yes/no outputs) of each output over the draws."""
+    """Share of the draws (with Wilson's 95% interval) of the yes/no answers, and the mean of
+    the by-year shares, over the draws where each is defined."""
     from realpolitik.experiment.outcomes import wilson_interval
 
     out: dict[str, dict[str, Any]] = {}
     for name, values in outputs.items():
+        by_year = name.startswith(("realigns_year_", "hedges_year_"))
+        if name not in SUMMARISED and not by_year:
+            continue
         x = np.asarray(values, dtype=float)
         x = x[~np.isnan(x)]
         n = len(x)
-        if n == 0:
-            out[name] = {"mean": None, "low": None, "high": None, "n": 0}
-            continue
-        mean = float(x.mean())
-        binary = bool(np.all((x == 0) | (x == 1)))
-        if binary:
+        mean = float(x.mean()) if n else None
+        low = high = None
+        if mean is not None and not by_year:
             low, high = wilson_interval(mean, n)
-        else:
-            half = 1.959964 * float(x.std(ddof=1)) / math.sqrt(n) if n > 1 else float("nan")
-            low, high = mean - half, mean + half
-        out[name] = {
-            "mean": mean,
-            "low": low,
-            "high": high,
-            "draws_low": float(np.quantile(x, 0.025)),
-            "draws_high": float(np.quantile(x, 0.975)),
-            "n": n,
-            "undefined": len(values) - n,
-            "binary": binary,
-        }
+        out[name] = {"mean": mean, "low": low, "high": high, "n": n}
     return out
 
 
-def recompute_view(scenario: Scenario, original: Scenario, draws: int, seed: int) -> dict[str, Any]:
-    """The dashboard's payload for one (edited) scenario."""
+def _changes(original: Scenario, edits: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The edits that change something, as (path, old, new)."""
+    from realpolitik.scenario.edit import commitment_choices
+
+    forms = {c.path: c.current for c in commitment_choices(original)}
+    out = []
+    for path, new in sorted(edits.items()):
+        old = forms[path] if path in forms else original.value(path)
+        if old != new:
+            setting = path in forms
+            claims = [] if setting else list(original.quantity(path).claims)
+            kind = "setting" if setting else "number"
+            out.append({"kind": kind, "path": path, "old": old, "new": new, "claims": claims})
+    return out
+
+
+def edit_key(original: Scenario, edits: Mapping[str, Any]) -> str:
+    """A short key of the scenario as edited (the page uses it to see that a result is new)."""
+    import hashlib
+
+    text = json.dumps([original.file, sorted(edits.items())], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def recompute_view(
+    scenario: Scenario, original: Scenario, edits: Mapping[str, Any], draws: int, seed: int
+) -> dict[str, Any]:
+    """The dashboard's payload for ``original`` with ``edits`` (``scenario``, already built)."""
     from realpolitik.experiment.scenario_run import analyze
     from realpolitik.report import answer, renderers
-    from realpolitik.scenario.diff import diff_scenarios
+    from realpolitik.report.realignment import decomposition_figure
 
+    changes = _changes(original, edits)
     payload: dict[str, Any] = {
         "scenario": {
             "name": scenario.name,
             "title": scenario.title,
             "year": scenario.spec.year,
             "unit": scenario.spec.unit,
-            "hash": scenario.content_hash,
-            "changes": [c.to_dict() for c in diff_scenarios(original, scenario)],
+            "hash": edit_key(original, {c["path"]: c["new"] for c in changes}),
+            "changes": changes,
         },
         "draws": draws,
         "seed": seed,
@@ -148,14 +168,12 @@ def recompute_view(scenario: Scenario, original: Scenario, draws: int, seed: int
     result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
     stats = statistics(draw_outputs(original, scenario, draws, seed))
     figures: dict[str, dict[str, Any]] = {"price": answer.price_spec(result)}
-    point_figures = renderers.figures(result)
-    if "decomposition" in point_figures:
-        figures["decomposition"] = answer.with_willingness_line(
-            _figure_json(point_figures["decomposition"]), result
-        )
+    waterfall = decomposition_figure(result)
+    if waterfall is not None:
+        figures["decomposition"] = answer.with_willingness_line(_figure_json(waterfall), result)
     by_year = renderers.draws_figures(stats, result) if stats else {}
-    if not by_year and "by-year" in point_figures:
-        by_year = {"by-year": point_figures["by-year"]}
+    if not by_year:
+        by_year = {k: v for k, v in renderers.figures(result).items() if k == "by-year"}
     figures.update({name: _figure_json(fig) for name, fig in by_year.items()})
     payload["question"] = answer.question(result)
     payload["answer"] = [

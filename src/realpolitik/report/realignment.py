@@ -83,7 +83,7 @@ def by_year_figure(
     """The probability of realigning and of hedging, by year (one figure for points and draws)."""
     import plotly.graph_objects as go
 
-    fig = go.Figure(
+    return go.Figure(
         [
             go.Scatter(
                 x=list(years),
@@ -92,40 +92,51 @@ def by_year_figure(
                 mode="lines+markers",
             ),
             go.Scatter(x=list(years), y=list(hedges), name="hedging", mode="lines+markers"),
-        ]
+        ],
+        layout=dict(
+            title=dict(text=title),
+            height=360,
+            margin=dict(l=70, r=20, t=60, b=60),
+            xaxis=dict(title=dict(text="year")),
+            yaxis=dict(title=dict(text="probability (share of paths)"), range=[0, 1]),
+        ),
     )
-    fig.update_layout(
-        title=title,
-        yaxis_range=[0, 1],
-        height=360,
-        margin=dict(l=70, r=20, t=60, b=60),
-        xaxis_title="year",
-        yaxis_title="probability (share of paths)",
+
+
+def decomposition_figure(result: Any) -> Any:
+    """The waterfall of what a full realignment must make up, by cause (None when nothing)."""
+    import plotly.graph_objects as go
+
+    deco = {k: v for k, v in result.decomposition_value.items() if abs(v) > NEGLIGIBLE}
+    if not deco:
+        return None
+    fig = go.Figure(
+        go.Waterfall(
+            x=[*deco, "what the package must make up"],
+            y=[*deco.values(), 0.0],
+            measure=["relative"] * len(deco) + ["total"],
+        ),
+        layout=dict(
+            title=dict(text="What a full realignment must make up, by cause (value to the pivot)"),
+            height=400,
+            margin=dict(l=70, r=20, t=60, b=90),
+            xaxis=dict(title=dict(text="cause (positive adds to the price, negative lowers it)")),
+            yaxis=dict(
+                title=dict(
+                    text=f"value to the pivot ({(result.unit or 'money').split(' (')[0]}, "
+                    "present value)"
+                )
+            ),
+        ),
     )
     return fig
 
 
 def figures(result: Any) -> dict[str, Any]:
     """The decomposition waterfall and the by-year probabilities of a point run."""
-    import plotly.graph_objects as go
-
     figs: dict[str, Any] = {}
-    deco = {k: v for k, v in result.decomposition_value.items() if abs(v) > NEGLIGIBLE}
-    if deco:
-        fig = go.Figure(
-            go.Waterfall(
-                x=[*deco, "what the package must make up"],
-                y=[*deco.values(), 0.0],
-                measure=["relative"] * len(deco) + ["total"],
-            )
-        )
-        fig.update_layout(
-            title="What a full realignment must make up, by cause (value to the pivot)",
-            height=400,
-            margin=dict(l=70, r=20, t=60, b=90),
-            xaxis_title="cause (positive adds to the price, negative lowers it)",
-            yaxis_title=f"value to the pivot ({(result.unit or 'money').split(' (')[0]}, present value)",
-        )
+    fig = decomposition_figure(result)
+    if fig is not None:
         figs["decomposition"] = fig
     if result.realigns_by_year:
         figs["by-year"] = by_year_figure(
