@@ -66,6 +66,13 @@ def test_why_an_edit_changed_nothing(path, old, new, a, b, code):
     assert [(r.code, r.path) for r in reasons] == [(code, path)]
 
 
+def test_out_of_reach_but_used_for_a_hedge():
+    a = _answer(price=None, margin=None, hedge_package={"cheap": 0.3})
+    change = Change("setting", "levers.cheap.commitment", "word", "treaty")
+    (reason,) = why_unchanged([change], a, a, LEVERS)
+    assert (reason.code, reason.detail["lever"]) == ("out_of_reach", "cheap")
+
+
 def test_no_reasons_when_the_answer_moved():
     moved = _answer(price=90.0, margin=-40.0)
     assert (
@@ -90,7 +97,7 @@ def test_the_words_of_every_reason_fill_in():
     comparison = compare_answers(flagship, _answer(), flagship, _answer())
     comparison = type(comparison)(**{**comparison.__dict__, "reasons": reasons})
     text = "\n".join(lines(comparison))
-    assert "Why the answer did not move:" in text
+    assert "Why the answer at the point values did not move:" in text
     assert "lever elsewhere is not one the realignment game uses" in text
     assert "the cheapest package does not use lever dear" in text
     assert "uses 0.50 of lever half, below its old bound 1" in text

@@ -55,6 +55,7 @@ class Answer:
     package: Mapping[str, float]
     levers_ignored: tuple[str, ...]
     payers: Mapping[str, Mapping[str, float | None]] = field(default_factory=dict)
+    hedge_package: Mapping[str, float] = field(default_factory=dict)
     draws: int = 0
     realigns: float | None = None
     realigns_interval: tuple[float, float] | None = None
@@ -82,6 +83,7 @@ class Answer:
             "causes": dict(self.causes),
             "package": dict(self.package),
             "levers_ignored": list(self.levers_ignored),
+            "hedge_package": dict(self.hedge_package),
             "payers": {k: dict(v) for k, v in self.payers.items()},
             "draws": self.draws,
             "realigns": self.realigns,
@@ -126,7 +128,8 @@ class Reason:
     Codes: ``not_in_game`` (a lever the realignment game does not use), ``not_in_package`` (the
     cheapest package leaves the lever out), ``bound_not_binding`` (the package uses less of the
     lever than its old bound), ``out_of_reach`` (no package buys a full realignment before or
-    after), ``margin_kept_sign`` (the margin moved but not across zero), ``no_effect`` (no output
+    after), ``out_of_reach_not_in_hedge`` (that, and the cheapest hedge package does not use the
+    lever either), ``margin_kept_sign`` (the margin moved but not across zero), ``no_effect`` (no output
     of the model moved at these values: the input is not read by it, or not where it binds).
     """
 
@@ -242,6 +245,9 @@ def answer_of(
         package={k: float(v) for k, v in result.package.items()},
         levers_ignored=tuple(result.levers_ignored),
         payers=_payers(result),
+        hedge_package={
+            k: float(v) for k, v in dict(dict(result.hedge).get("package") or {}).items()
+        },
         draws=draws,
         realigns=mean("realigns"),
         realigns_interval=interval("realigns"),
@@ -297,17 +303,36 @@ def _lever_of(path: str, levers: Sequence[str]) -> tuple[str, str] | None:
     return None
 
 
+#: The answer at the point values: what a single run of the model gives.
+POINT_ANSWER = (
+    "price",
+    "willingness_to_pay",
+    "margin",
+    "retention_bid",
+    "price_hedge",
+    "willingness_to_pay_hedge",
+    "margin_hedge",
+)
+
+
+def point_answer_moved(a: Answer, b: Answer) -> bool:
+    """Whether the outcome or any number of the answer at the point values changed."""
+    return a.outcome != b.outcome or any(
+        Moved(n, getattr(a, n), getattr(b, n)).moved for n in POINT_ANSWER
+    )
+
+
 def why_unchanged(
     changes: Sequence[Change], a: Answer, b: Answer, levers: Sequence[str]
 ) -> tuple[Reason, ...]:
-    """For each input that differs, why the answer did not move (empty when it moved).
+    """For each input that differs, why the answer at the point values did not move (empty when
+    it moved; the probabilities over the draws may still move, and are reported beside).
 
     The reasons are read off the two results: which levers the game uses (``levers_ignored``),
     the cheapest package's extent of each lever, whether a full realignment is within reach, and
     the margins.
     """
-    moved = a.outcome != b.outcome or any(m.moved for m in _answer_moves(a, b))
-    if moved:
+    if point_answer_moved(a, b):
         return ()
     reasons: list[Reason] = []
     for change in changes:
@@ -321,9 +346,12 @@ def why_unchanged(
                 continue
             used_a, used_b = a.package.get(lever_id, 0.0), b.package.get(lever_id, 0.0)
             if a.price is None and b.price is None:
+                in_hedge = max(
+                    a.hedge_package.get(lever_id, 0.0), b.hedge_package.get(lever_id, 0.0)
+                )
                 reasons.append(
                     Reason(
-                        "out_of_reach",
+                        "out_of_reach" if in_hedge > TOLERANCE else "out_of_reach_not_in_hedge",
                         change.path,
                         {"lever": lever_id, "willingness_to_pay": b.willingness_to_pay},
                     )

@@ -162,6 +162,9 @@ REASON_WORDS = {
     "out_of_reach": "no package within the levers' bounds buys a full realignment, before or "
     "after the change: the price stays out of reach (the courter would pay "
     "{willingness_to_pay:,.1f})",
+    "out_of_reach_not_in_hedge": "no package within the levers' bounds buys a full realignment, "
+    "before or after the change (the courter would pay {willingness_to_pay:,.1f}), and the "
+    "cheapest package for a hedge does not use lever {lever} either",
     "margin_kept_sign": "the margin moved from {a:,.1f} to {b:,.1f} without crossing zero",
     "no_effect": "no output of the realignment model moved: the realignment model does not read "
     "this number, or it does not bind at these values",
@@ -172,7 +175,7 @@ def reason_lines(comparison: Any) -> list[str]:
     """Why an edit left the answer where it was."""
     if not comparison.reasons:
         return []
-    out = ["Why the answer did not move:"]
+    out = ["Why the answer at the point values did not move:"]
     for r in comparison.reasons:
         text = REASON_WORDS[r.code].format(**r.detail)
         out.append(f"  - {r.path + ': ' if r.path else ''}{text}")
@@ -211,4 +214,9 @@ def lines(comparison: Any) -> list[str]:
     elif comparison.same_question and not comparison.answer_moved and comparison.changes:
         out.append("")
         out.append("The answer did not move.")
+    if comparison.same_question and comparison.reasons and comparison.answer_moved:
+        out.append(
+            "(The probabilities over the draws moved: the edit matters in some draws, though not "
+            "at the point values.)"
+        )
     return out
