@@ -41,6 +41,11 @@ def warm_up() -> None:
             return
 
 
+#: Recomputed payloads kept per worker (a slider moved back, a reload, a second panel).
+PAYLOADS_KEPT = 256
+_PAYLOADS: dict[str, dict[str, Any]] = {}
+
+
 def recompute(path: str, edits: dict[str, Any], draws: int, seed: int) -> dict[str, Any]:
     """The answer of the edited scenario: point analysis plus ``draws`` draws.
 
@@ -51,9 +56,18 @@ def recompute(path: str, edits: dict[str, Any], draws: int, seed: int) -> dict[s
         sentences of the answer), ``numbers`` (the result's JSON summary), ``figures`` (Plotly
         figure JSON by name) and ``draws``.
     """
+    import json
+
     from realpolitik.app import views
 
-    return views.recompute_view(edited(path, edits), _scenario(path), edits, draws, seed)
+    key = json.dumps([path, sorted(edits.items()), draws, seed])
+    payload = _PAYLOADS.get(key)
+    if payload is None:
+        payload = views.recompute_view(edited(path, edits), _scenario(path), edits, draws, seed)
+        if len(_PAYLOADS) >= PAYLOADS_KEPT:
+            _PAYLOADS.pop(next(iter(_PAYLOADS)))
+        _PAYLOADS[key] = payload
+    return payload
 
 
 def discover(
