@@ -168,6 +168,9 @@ def recompute_view(
     result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
     stats = statistics(draw_outputs(original, scenario, draws, seed))
     figures: dict[str, dict[str, Any]] = {"price": answer.price_spec(result)}
+    causes = getattr(renderers.renderer(ANSWER_MODEL), "causes_figure", None)
+    if causes is not None and (fig := causes(result)) is not None:
+        figures["causes"] = _figure_json(fig)
     waterfall = decomposition_figure(result)
     if waterfall is not None:
         figures["decomposition"] = answer.with_willingness_line(_figure_json(waterfall), result)

@@ -144,6 +144,8 @@ def _answer_box(result: ScenarioRun, answer_result: Any) -> str:
 def _answer_figures(result: ScenarioRun, answer_result: Any) -> dict[str, Any]:
     figs: dict[str, Any] = {"price": answer.price_figure(answer_result)}
     point = renderers.figures(answer_result)
+    if "causes" in point:  # the causal view (Shapley values), when the model gives it
+        figs["causes"] = point["causes"]
     if "decomposition" in point:
         figs["decomposition"] = answer.with_willingness_line(point["decomposition"], answer_result)
     stats = _stats(result)
@@ -165,15 +167,19 @@ def _answer_sections(result: ScenarioRun, answer_result: Any) -> list[tuple[str,
         )
     ]
     tables = answer_result.tables()
+    why = ""
+    if "causes" in figs:
+        why += _figure_div(figs["causes"], "figure-causes")
     if "decomposition" in figs:
-        out.append(
-            (
-                "causes",
-                "Why: what the package must make up, by cause",
-                _figure_div(figs["decomposition"], "figure-decomposition")
-                + _table(tables.get("price decomposition"), "the decomposition as a table"),
+        if why:
+            why += (
+                "<p class='meta'>The same price as an accounting identity: what the package must "
+                "make up, cause by cause, with the courter's willingness to pay drawn across.</p>"
             )
-        )
+        why += _figure_div(figs["decomposition"], "figure-decomposition")
+        why += _table(tables.get("price decomposition"), "the decomposition as a table")
+    if why:
+        out.append(("causes", "Why: what the package must make up, by cause", why))
     by_year = next((k for k in ("by-year-draws", "by-year") if k in figs), None)
     if by_year is not None:
         note = (
