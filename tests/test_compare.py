@@ -55,7 +55,7 @@ LEVERS = ["cheap", "dear", "half", "elsewhere"]
             2.0,
             {"price": None, "margin": None},
             {"price": None, "margin": None},
-            "out_of_reach",
+            "out_of_reach_not_in_hedge",
         ),
         # an input the model does not read at these values
         ("relations.A~B.components.trade", 0.1, 0.2, {}, {}, "no_effect"),

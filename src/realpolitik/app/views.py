@@ -146,7 +146,7 @@ def recompute_view(
     """The dashboard's payload for ``original`` with ``edits`` (``scenario``, already built)."""
     from realpolitik.experiment.scenario_run import analyze
     from realpolitik.report import answer, renderers
-    from realpolitik.report.realignment import decomposition_figure
+    from realpolitik.report.realignment import causes_figure, decomposition_figure
 
     changes = _changes(original, edits)
     payload: dict[str, Any] = {
@@ -168,9 +168,9 @@ def recompute_view(
     result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
     stats = statistics(draw_outputs(original, scenario, draws, seed))
     figures: dict[str, dict[str, Any]] = {"price": answer.price_spec(result)}
-    causes = getattr(renderers.renderer(ANSWER_MODEL), "causes_figure", None)
-    if causes is not None and (fig := causes(result)) is not None:
-        figures["causes"] = _figure_json(fig)
+    causes = causes_figure(result)
+    if causes is not None:
+        figures["causes"] = _figure_json(causes)
     waterfall = decomposition_figure(result)
     if waterfall is not None:
         figures["decomposition"] = answer.with_willingness_line(_figure_json(waterfall), result)

@@ -132,12 +132,43 @@ def decomposition_figure(result: Any) -> Any:
     return fig
 
 
+def causes_figure(result: Any) -> Any:
+    """What each cause adds to what the pivot must be given, for a full realignment and for a
+    hedge (Shapley values: each cause's average effect of switching it on), or None when the
+    result has no causal decomposition."""
+    sh = getattr(result, "shapley", None)
+    if not sh:
+        return None
+    import plotly.graph_objects as go
+
+    unit = (result.unit or "money").split(" (")[0]
+    return go.Figure(
+        [
+            go.Bar(x=list(sh["groups"]), y=list(sh["realigns"]["need"]), name="full realignment"),
+            go.Bar(x=list(sh["groups"]), y=list(sh["hedges"]["need"]), name="hedge"),
+        ],
+        layout=dict(
+            title=dict(
+                text="What each cause adds to what the pivot must be given (Shapley values)"
+            ),
+            height=400,
+            margin=dict(l=70, r=20, t=60, b=90),
+            xaxis=dict(title=dict(text="cause")),
+            yaxis=dict(title=dict(text=f"value to the pivot ({unit}, present value)")),
+        ),
+    )
+
+
 def figures(result: Any) -> dict[str, Any]:
-    """The decomposition waterfall and the by-year probabilities of a point run."""
+    """The causes (Shapley values, when given), the accounting waterfall and the by-year
+    probabilities of a point run."""
     figs: dict[str, Any] = {}
-    fig = decomposition_figure(result)
-    if fig is not None:
-        figs["decomposition"] = fig
+    for name, fig in (
+        ("causes", causes_figure(result)),
+        ("decomposition", decomposition_figure(result)),
+    ):
+        if fig is not None:
+            figs[name] = fig
     if result.realigns_by_year:
         figs["by-year"] = by_year_figure(
             result.calendar_years(),
