@@ -7,7 +7,7 @@ of truth (the JSON Schema that editors use is generated from it).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -68,8 +68,7 @@ class Dist(Frozen):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    # class constants, not private attributes (which pydantic would deep-copy into every instance)
-    _NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
+    _NEEDS = {
         "uniform": ("low", "high"),
         "triangular": ("low", "mode", "high"),
         "pert": ("low", "mode", "high"),
@@ -79,7 +78,7 @@ class Dist(Frozen):
         "lognormal": ("mu", "sigma"),
         "choice": ("values",),
     }
-    _ALLOWED: ClassVar[dict[str, tuple[str, ...]]] = {
+    _ALLOWED = {
         "pert": ("lambda_",),
         "beta": ("low", "high"),
         "choice": ("weights",),
