@@ -147,5 +147,6 @@ def test_two_scenarios_side_by_side(page, dashboard_url, screenshots):
     a = page.locator('[data-testid="panel-a"] [data-testid="scenario"]').input_value()
     b = page.locator('[data-testid="panel-b"] [data-testid="scenario"]').input_value()
     assert {a, b} == {"reverse-kissinger", "nixon-1972"}
+    page.wait_for_timeout(500)  # let panel A's figures settle at their new width
     page.screenshot(path=str(screenshots / "dashboard-side-by-side.png"), full_page=True)
     assert page.problems == []

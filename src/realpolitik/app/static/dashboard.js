@@ -171,6 +171,7 @@ class Panel {
   }
 
   render(payload) {
+    this.lastPayload = payload;
     const answer = this.q("answer");
     answer.replaceChildren(...(payload.answer || []).map((line) => el("p", {text: line})));
     const changes = this.q("changes");
@@ -193,6 +194,12 @@ class Panel {
       if (!seen.has(div.dataset.figure)) { Plotly.purge(div); div.remove(); }
     }
     this.root.dataset.hash = payload.scenario.hash;
+  }
+
+  redraw() {
+    if (!this.lastPayload) return;
+    for (const div of [...this.q("figures").children]) { Plotly.purge(div); div.remove(); }
+    this.render(this.lastPayload);
   }
 
   async export() {
@@ -301,6 +308,8 @@ async function main() {
       window.dashboard.b = null;
     }
     panels.className = "panels " + (window.dashboard.b ? "two" : "one");
+    // panel A's figures are drawn again at the new width of their panel
+    window.dashboard.a.redraw();
   });
 }
 
