@@ -58,6 +58,28 @@ def start_server(port: int, workers: int | None, draws: int | None) -> subproces
     raise RuntimeError("the dashboard did not start in 180 s")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids, seen = [pid], set()
+    while pids:
+        p = pids.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    pids.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return total
+
+
 def get_json(port: int, path: str) -> dict:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", path)
@@ -131,12 +153,14 @@ def main() -> None:
             )
             for i in range(args.clients)
         ]
+        cpu_before = tree_cpu_seconds(proc.pid)
         start = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - start
+        cpu = tree_cpu_seconds(proc.pid) - cpu_before
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -159,6 +183,17 @@ def main() -> None:
             f"latency ms: p50 {percentile(ms, 50):.0f}  p95 {percentile(ms, 95):.0f}  "
             f"p99 {percentile(ms, 99):.0f}  max {max(ms):.0f}  mean {sum(ms) / len(ms):.0f}"
         )
+    cpu_ms = 1000 * cpu / max(1, len(latencies) + len(errors))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"server CPU (all its processes) per recomputation: {cpu_ms:.0f} ms; the load average "
+        f"was {os.getloadavg()[0]:.1f} on {cores} cores (other work shares them)"
+    )
+    print(
+        f"on {cores} idle cores that CPU allows about {1000 * cores / cpu_ms:.0f} recomputations/s; "
+        f"{args.clients} clients without pause then wait about "
+        f"{args.clients * cpu_ms / cores:.0f} ms each"
+    )
     for e in errors[:5]:
         print("error:", e)
     print(
@@ -171,6 +206,8 @@ def main() -> None:
                 "p50_ms": percentile([x * 1000 for x in latencies], 50) if latencies else None,
                 "p95_ms": percentile([x * 1000 for x in latencies], 95) if latencies else None,
                 "throughput": len(latencies) / wall,
+                "server_cpu_ms_per_request": cpu_ms,
+                "load_average": os.getloadavg()[0],
             }
         )
     )
