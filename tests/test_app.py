@@ -144,3 +144,52 @@ def test_discover_returns_the_trajectory_and_each_box(client):
     assert chosen["conditions"]
     bad = client.post("/api/discover", json={**body, "outcome": "price"})
     assert bad.status_code == 400
+
+
+def test_statistics_give_shares_with_wilson_intervals_and_by_year_means():
+    import numpy as np
+
+    from realpolitik.app.views import statistics
+
+    out = statistics(
+        {
+            "realigns": np.array([1.0] * 50 + [0.0] * 50),
+            "realigns_year_1": np.array([1.0, 0.0, np.nan, 1.0]),
+            "price": np.array([1.0, 2.0]),  # not shown by the dashboard: left out
+        }
+    )
+    assert out["realigns"]["mean"] == 0.5
+    assert (
+        round(out["realigns"]["low"], 4) == 0.4038 and round(out["realigns"]["high"], 4) == 0.5962
+    )
+    assert out["realigns_year_1"] == {"mean": 2 / 3, "low": None, "high": None, "n": 3}
+    assert "price" not in out
+
+
+def test_draws_share_their_random_numbers_across_edits(monkeypatch):
+    import numpy as np
+
+    from realpolitik.app import views
+    from realpolitik.scenario import load
+    from realpolitik.scenario.edit import apply_edits
+
+    flagship = load("reverse-kissinger")
+    base = views._base_samples(flagship, 64, 3)
+    again = views._base_samples(flagship, 64, 3)
+    assert again is base  # sampled once per (scenario, draws, seed)
+    path = "levers.sphere-of-influence.value"
+    edited = apply_edits(flagship, {path: 100.0})
+    seen = {}
+    from realpolitik.experiment import scenario_experiment
+
+    original_evaluate = scenario_experiment.ScenarioModel.evaluate
+
+    def record(self, samples, rng):
+        seen.update(samples)
+        return original_evaluate(self, samples, rng)
+
+    monkeypatch.setattr(scenario_experiment.ScenarioModel, "evaluate", record)
+    views.draw_outputs(flagship, edited, 64, 3)
+    assert np.all(seen[path] == 100.0)
+    other = "levers.sphere-of-influence.cost"
+    assert np.array_equal(seen[other], base[other])
