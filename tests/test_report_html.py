@@ -24,11 +24,15 @@ def test_table_cells_are_blank_or_joined_never_python_leftovers():
     assert html.count("<td></td>") == 3  # the empty claims, the missing low, the missing note
 
 
-def test_rows_that_are_zero_throughout_are_hidden_and_counted():
-    df = pd.DataFrame({"cause": ["a", "b", "c"], "value": [1.0, 0.0, -0.0], "other": [0, 0, 0]})
+def test_in_long_tables_rows_that_are_zero_throughout_are_hidden_and_counted():
+    names = [f"n{i}" for i in range(COLLAPSE_ROWS + 2)]
+    values = [1.0, 0.0, -0.0] + [2.0] * (COLLAPSE_ROWS - 1)
+    df = pd.DataFrame({"cause": names, "value": values, "other": [0] * len(names)})
     html = _table(df, "t")
-    assert "<td>a</td>" in html and "<td>b</td>" not in html
+    assert "<td>n0</td>" in html and "<td>n1</td>" not in html and "<td>n2</td>" not in html
     assert "2 row(s) that are zero throughout are not shown" in html
+    # in a short table every row is shown
+    assert "<td>n1</td>" in _table(df.head(3), "short")
 
 
 def test_long_tables_are_collapsed():

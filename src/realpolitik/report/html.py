@@ -291,15 +291,15 @@ def _cell(x: Any) -> tuple[str, bool]:
 
 
 def _table(df: Any, title: str | None) -> str:
-    """A DataFrame as an HTML table: blank empty cells, lists joined, rows that are zero in every
-    numeric column hidden (and counted), long tables collapsed."""
+    """A DataFrame as an HTML table: blank empty cells, lists joined; in a long table, rows that
+    are zero in every numeric column hidden (and counted) and the table collapsed."""
     if df is None or len(df) == 0:
         return ""
     import numpy as np
 
     numeric = [c for c in df.columns if df[c].dtype.kind in "if"]
     hidden = 0
-    if numeric:
+    if numeric and len(df) > COLLAPSE_ROWS:  # in a short table a row of zeros is information
         values = df[numeric].to_numpy(dtype=float)
         zero = np.all(values == 0, axis=1)
         if zero.any() and not zero.all():
