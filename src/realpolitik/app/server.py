@@ -9,7 +9,8 @@ Safety, by default:
 * every input is checked (:mod:`realpolitik.app.requests`), then the edited scenario is built
   through the scenario loader with the rules of a scenario file;
 * the work per request is capped (draws), the model work runs in a fixed pool of worker
-  processes in arrival order, and at most :data:`MAX_PENDING` requests wait: one client cannot
+  processes in arrival order, at most :data:`MAX_PENDING` requests wait, and a request whose
+  client has gone (the page sent a newer one) is dropped before it runs: one client cannot
   starve the others;
 * the page loads scripts from this server only (a Content-Security-Policy says so), and Plotly.js
   comes from the installed ``plotly`` package: it works offline.
@@ -99,12 +100,14 @@ def _error(exc: Exception, status: int) -> JSONResponse:
 
 
 class _Work:
-    """The pool that runs model work, and the count of requests waiting for it."""
+    """The pool that runs model work: one job per worker at a time, the others waiting in order
+    of arrival; a job whose client has gone away (a slider moved on) is dropped unrun."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pending = 0
         self.pool: Executor | None = None
+        self.slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
         if self.workers > 0:
@@ -126,17 +129,26 @@ class _Work:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def run(self, request: Request, fn: Callable[..., Any], *args: Any) -> Any:
         if self.pending >= MAX_PENDING:
             raise _Busy()
         if self.pool is None:
             self.start()
+        if self.slots is None:  # created in the server's event loop
+            self.slots = asyncio.Semaphore(max(1, self.workers))
         self.pending += 1
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+            async with self.slots:  # first come, first served
+                if await request.is_disconnected():
+                    raise _Gone()
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
         finally:
             self.pending -= 1
+
+
+class _Gone(Exception):
+    """The client closed the connection before its job started."""
 
 
 class _Busy(Exception):
@@ -149,12 +161,14 @@ def create_app(settings: Settings) -> Starlette:
     limits = settings.limits
     work = _Work(settings.workers)
 
-    async def guarded(request: Request, handler: Callable[[bytes], Any]) -> Response:
+    async def guarded(request: Request, handler: Callable[[Request, bytes], Any]) -> Response:
         try:
             raw = await request.body()
-            return await handler(raw)
+            return await handler(request, raw)
         except _Busy:
             return JSONResponse({"error": "busy: too many requests waiting; try again"}, 503)
+        except _Gone:
+            return Response(status_code=499)
         except ScenarioError as exc:
             return _error(exc, 400)
         except (ModelError, RealpolitikError) as exc:
@@ -204,32 +218,34 @@ def create_app(settings: Settings) -> Starlette:
         )
 
     async def recompute(request: Request) -> Response:
-        async def handle(raw: bytes) -> Response:
+        async def handle(request: Request, raw: bytes) -> Response:
             body = parse_body(raw, "recompute")
             draws = draws_for(body, limits)
             path = str(library.path(body.scenario))
-            payload = await work.run(engine.recompute, path, dict(body.edits), draws, body.seed)
+            payload = await work.run(
+                request, engine.recompute, path, dict(body.edits), draws, body.seed
+            )
             return JSONResponse(payload)
 
         return await guarded(request, handle)
 
     async def discover(request: Request) -> Response:
-        async def handle(raw: bytes) -> Response:
+        async def handle(request: Request, raw: bytes) -> Response:
             body = parse_body(raw, "discover")
             draws = draws_for(body, limits)
             path = str(library.path(body.scenario))
             payload = await work.run(
-                engine.discover, path, dict(body.edits), draws, body.seed, body.outcome
+                request, engine.discover, path, dict(body.edits), draws, body.seed, body.outcome
             )
             return JSONResponse(payload)
 
         return await guarded(request, handle)
 
     async def export(request: Request) -> Response:
-        async def handle(raw: bytes) -> Response:
+        async def handle(request: Request, raw: bytes) -> Response:
             body = parse_body(raw, "export")
             path = str(library.path(body.scenario))
-            text = await work.run(engine.export, path, dict(body.edits))
+            text = await work.run(request, engine.export, path, dict(body.edits))
             return Response(
                 text,
                 media_type="application/yaml",

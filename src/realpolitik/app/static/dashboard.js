@@ -4,12 +4,13 @@
 
 const PLOT_CONFIG = {displaylogo: false, responsive: true};
 
-async function api(path, body) {
+async function api(path, body, signal) {
   const options = body === undefined ? {} : {
     method: "POST",
     headers: {"Content-Type": "application/json"},
     body: JSON.stringify(body),
   };
+  if (signal) options.signal = signal;
   const response = await fetch(path, options);
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : await response.text();
@@ -155,14 +156,17 @@ class Panel {
     this.q("status").textContent = "recomputing…";
     this.root.dataset.state = "busy";
     const draws = Number(this.q("draws").value) || this.limits.draws;
+    // a newer request replaces an older one: the server drops it if it has not started
+    if (this.controller) this.controller.abort();
+    this.controller = new AbortController();
     try {
-      const payload = await api("/api/recompute", this.body({draws}));
+      const payload = await api("/api/recompute", this.body({draws}), this.controller.signal);
       if (id !== this.requestId) return;  // a newer request is on its way
       this.showError(null);
       this.render(payload);
       this.q("status").textContent = `${payload.draws.toLocaleString()} draws, seed ${payload.seed}`;
     } catch (error) {
-      if (id !== this.requestId) return;
+      if (id !== this.requestId || error.name === "AbortError") return;
       this.showError(error);
       this.q("status").textContent = "";
     } finally {
