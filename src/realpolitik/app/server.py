@@ -110,6 +110,7 @@ class _Work:
         self.slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
+        """Start the worker processes (or one thread) and warm them up."""
         if self.workers > 0:
             import multiprocessing
 
@@ -125,11 +126,13 @@ class _Work:
             self.pool = ThreadPoolExecutor(max_workers=1)
 
     def stop(self) -> None:
+        """Stop the workers, cancelling jobs not started."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
     async def run(self, request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on a worker when a slot is free, unless the client has gone."""
         if self.pending >= MAX_PENDING:
             raise _Busy()
         if self.pool is None:
@@ -162,6 +165,7 @@ def create_app(settings: Settings) -> Starlette:
     work = _Work(settings.workers)
 
     async def guarded(request: Request, handler: Callable[[Request, bytes], Any]) -> Response:
+        """Read the body and run ``handler``, turning refusals into 400, 422 and 503 answers."""
         try:
             raw = await request.body()
             return await handler(request, raw)
@@ -175,9 +179,11 @@ def create_app(settings: Settings) -> Starlette:
             return _error(exc, 422)
 
     async def index(request: Request) -> Response:
+        """The page."""
         return FileResponse(_static_dir() / "index.html", media_type="text/html")
 
     async def static(request: Request) -> Response:
+        """One of the page's files, or Plotly.js from the installed package."""
         name = request.path_params["name"]
         if name == "plotly.min.js":
             return FileResponse(_plotly_js(), media_type="text/javascript")
@@ -186,6 +192,7 @@ def create_app(settings: Settings) -> Starlette:
         return FileResponse(_static_dir() / name, media_type=STATIC_FILES[name])
 
     async def scenarios(request: Request) -> Response:
+        """The scenarios this dashboard may read, and the limits of a request."""
         rows = []
         for key in library.keys():
             s = library.get(key)
@@ -200,6 +207,7 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"scenarios": rows, "limits": limits.__dict__})
 
     async def controls(request: Request) -> Response:
+        """A scenario's editable numbers (with ranges and claims) and commitment choices."""
         from realpolitik.scenario.edit import commitment_choices, editable_numbers
 
         try:
@@ -218,7 +226,10 @@ def create_app(settings: Settings) -> Starlette:
         )
 
     async def recompute(request: Request) -> Response:
+        """The answer of an edited scenario (POST: scenario, edits, draws, seed)."""
+
         async def handle(request: Request, raw: bytes) -> Response:
+            """Check the body, then do the work on a worker."""
             body = parse_body(raw, "recompute")
             draws = draws_for(body, limits)
             path = str(library.path(body.scenario))
@@ -230,7 +241,10 @@ def create_app(settings: Settings) -> Starlette:
         return await guarded(request, handle)
 
     async def discover(request: Request) -> Response:
+        """PRIM's boxes for a yes/no outcome of an edited scenario."""
+
         async def handle(request: Request, raw: bytes) -> Response:
+            """Check the body, then do the work on a worker."""
             body = parse_body(raw, "discover")
             draws = draws_for(body, limits)
             path = str(library.path(body.scenario))
@@ -242,7 +256,10 @@ def create_app(settings: Settings) -> Starlette:
         return await guarded(request, handle)
 
     async def export(request: Request) -> Response:
+        """The edited scenario as a YAML download."""
+
         async def handle(request: Request, raw: bytes) -> Response:
+            """Check the body, then do the work on a worker."""
             body = parse_body(raw, "export")
             path = str(library.path(body.scenario))
             text = await work.run(request, engine.export, path, dict(body.edits))
@@ -258,6 +275,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        """Start the workers with the server and stop them with it."""
         work.start()
         try:
             yield
@@ -265,6 +283,7 @@ def create_app(settings: Settings) -> Starlette:
             work.stop()
 
     async def headers(request: Request, call_next: Callable[..., Any]) -> Response:
+        """Security headers on every answer."""
         response: Response = await call_next(request)
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -319,6 +338,7 @@ def serve(settings: Settings, port: int, on_ready: Callable[[str], None] | None 
         original = server.startup
 
         async def startup(sockets: Any = None) -> None:
+            """Uvicorn's start-up, then ``on_ready`` with the address."""
             await original(sockets=sockets)
             on_ready(url)
 

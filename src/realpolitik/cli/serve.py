@@ -100,6 +100,7 @@ def serve(
     settings = Settings(library=library, limits=limits, workers=n_workers, host=host)
 
     def ready(url: str) -> None:
+        """Print the address (and open a browser) once the server listens."""
         click.echo(
             f"realpolitik dashboard on {url}  (scenarios: {', '.join(library.keys())}; Ctrl+C stops it)"
         )

@@ -216,10 +216,12 @@ def answer_of(
     stats = statistics or {}
 
     def mean(name: str) -> float | None:
+        """The mean of output ``name`` over the draws, if computed."""
         s = stats.get(name)
         return None if not s else _number(s.get("mean"))
 
     def interval(name: str) -> tuple[float, float] | None:
+        """Its 95% interval, if computed."""
         s = stats.get(name)
         if not s or s.get("low") is None or s.get("high") is None:
             return None

@@ -72,6 +72,7 @@ def change_lines(comparison: Any) -> list[str]:
     order = ("realignment.", "levers.", "commitments.")
 
     def rank(path: str) -> int:
+        """Realignment inputs first, then levers, then commitments, then the rest."""
         return next((i for i, p in enumerate(order) if path.startswith(p)), len(order))
 
     shown = sorted(
