@@ -38,7 +38,7 @@ from starlette.routing import Route
 
 from realpolitik.app import engine
 from realpolitik.app.library import ScenarioLibrary
-from realpolitik.app.requests import Limits, draws_for, parse_body
+from realpolitik.app.requests import MAX_BODY_BYTES, Limits, draws_for, parse_body
 from realpolitik.errors import ModelError, RealpolitikError, ScenarioError
 
 #: Requests that may wait for a worker at once; more get 503 and try again.
@@ -150,6 +150,22 @@ class _Work:
             self.pending -= 1
 
 
+async def _read_body(request: Request) -> bytes:
+    """The request's body, read no further than :data:`MAX_BODY_BYTES` (and one byte more, so
+    that :func:`parse_body` can say it is too large) whatever the client sends."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return b" " * (MAX_BODY_BYTES + 1)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            break
+    return b"".join(chunks)[: MAX_BODY_BYTES + 1]
+
+
 class _Gone(Exception):
     """The client closed the connection before its job started."""
 
@@ -167,7 +183,7 @@ def create_app(settings: Settings) -> Starlette:
     async def guarded(request: Request, handler: Callable[[Request, bytes], Any]) -> Response:
         """Read the body and run ``handler``, turning refusals into 400, 422 and 503 answers."""
         try:
-            raw = await request.body()
+            raw = await _read_body(request)
             return await handler(request, raw)
         except _Busy:
             return JSONResponse({"error": "busy: too many requests waiting; try again"}, 503)
