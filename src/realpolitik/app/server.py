@@ -174,13 +174,15 @@ class _Busy(Exception):
     pass
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The dashboard application for ``settings`` (serve it with uvicorn, or test it directly)."""
-    library = settings.library
-    limits = settings.limits
-    work = _Work(settings.workers)
+class _Routes:
+    """The dashboard's routes over one library, one set of limits and one pool of workers."""
 
-    async def guarded(request: Request, handler: Callable[[Request, bytes], Any]) -> Response:
+    def __init__(self, settings: Settings) -> None:
+        self.library = settings.library
+        self.limits = settings.limits
+        self.work = _Work(settings.workers)
+
+    async def guarded(self, request: Request, handler: Callable[[Request, bytes], Any]) -> Response:
         """Read the body and run ``handler``, turning refusals into 400, 422 and 503 answers."""
         try:
             raw = await _read_body(request)
@@ -194,11 +196,11 @@ def create_app(settings: Settings) -> Starlette:
         except (ModelError, RealpolitikError) as exc:
             return _error(exc, 422)
 
-    async def index(request: Request) -> Response:
+    async def index(self, request: Request) -> Response:
         """The page."""
         return FileResponse(_static_dir() / "index.html", media_type="text/html")
 
-    async def static(request: Request) -> Response:
+    async def static(self, request: Request) -> Response:
         """One of the page's files, or Plotly.js from the installed package."""
         name = request.path_params["name"]
         if name == "plotly.min.js":
@@ -207,11 +209,11 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"error": "not found"}, 404)
         return FileResponse(_static_dir() / name, media_type=STATIC_FILES[name])
 
-    async def scenarios(request: Request) -> Response:
+    async def scenarios(self, request: Request) -> Response:
         """The scenarios this dashboard may read, and the limits of a request."""
         rows = []
-        for key in library.keys():
-            s = library.get(key)
+        for key in self.library.keys():
+            s = self.library.get(key)
             rows.append(
                 {
                     "key": key,
@@ -220,14 +222,14 @@ def create_app(settings: Settings) -> Starlette:
                     "realignment": s.spec.realignment is not None,
                 }
             )
-        return JSONResponse({"scenarios": rows, "limits": limits.__dict__})
+        return JSONResponse({"scenarios": rows, "limits": self.limits.__dict__})
 
-    async def controls(request: Request) -> Response:
+    async def controls(self, request: Request) -> Response:
         """A scenario's editable numbers (with ranges and claims) and commitment choices."""
         from realpolitik.scenario.edit import commitment_choices, editable_numbers
 
         try:
-            s = library.get(request.path_params["key"])
+            s = self.library.get(request.path_params["key"])
         except ScenarioError as exc:
             return _error(exc, 404)
         return JSONResponse(
@@ -241,94 +243,89 @@ def create_app(settings: Settings) -> Starlette:
             }
         )
 
-    async def recompute(request: Request) -> Response:
+    async def recompute(self, request: Request) -> Response:
         """The answer of an edited scenario (POST: scenario, edits, draws, seed)."""
+        return await self.guarded(request, self._recompute)
 
-        async def handle(request: Request, raw: bytes) -> Response:
-            """Check the body, then do the work on a worker."""
-            body = parse_body(raw, "recompute")
-            draws = draws_for(body, limits)
-            path = str(library.path(body.scenario))
-            payload = await work.run(
-                request, engine.recompute, path, dict(body.edits), draws, body.seed
-            )
-            return JSONResponse(payload)
+    async def _recompute(self, request: Request, raw: bytes) -> Response:
+        body = parse_body(raw, "recompute")
+        draws = draws_for(body, self.limits)
+        path = str(self.library.path(body.scenario))
+        payload = await self.work.run(
+            request, engine.recompute, path, dict(body.edits), draws, body.seed
+        )
+        return JSONResponse(payload)
 
-        return await guarded(request, handle)
-
-    async def discover(request: Request) -> Response:
+    async def discover(self, request: Request) -> Response:
         """PRIM's boxes for a yes/no outcome of an edited scenario."""
+        return await self.guarded(request, self._discover)
 
-        async def handle(request: Request, raw: bytes) -> Response:
-            """Check the body, then do the work on a worker."""
-            body = parse_body(raw, "discover")
-            draws = draws_for(body, limits)
-            path = str(library.path(body.scenario))
-            payload = await work.run(
-                request, engine.discover, path, dict(body.edits), draws, body.seed, body.outcome
-            )
-            return JSONResponse(payload)
+    async def _discover(self, request: Request, raw: bytes) -> Response:
+        body = parse_body(raw, "discover")
+        draws = draws_for(body, self.limits)
+        path = str(self.library.path(body.scenario))
+        payload = await self.work.run(
+            request, engine.discover, path, dict(body.edits), draws, body.seed, body.outcome
+        )
+        return JSONResponse(payload)
 
-        return await guarded(request, handle)
-
-    async def export(request: Request) -> Response:
+    async def export(self, request: Request) -> Response:
         """The edited scenario as a YAML download."""
+        return await self.guarded(request, self._export)
 
-        async def handle(request: Request, raw: bytes) -> Response:
-            """Check the body, then do the work on a worker."""
-            body = parse_body(raw, "export")
-            path = str(library.path(body.scenario))
-            text = await work.run(request, engine.export, path, dict(body.edits))
-            return Response(
-                text,
-                media_type="application/yaml",
-                headers={
-                    "Content-Disposition": f'attachment; filename="{body.scenario}-edited.yaml"'
-                },
-            )
-
-        return await guarded(request, handle)
+    async def _export(self, request: Request, raw: bytes) -> Response:
+        body = parse_body(raw, "export")
+        path = str(self.library.path(body.scenario))
+        text = await self.work.run(request, engine.export, path, dict(body.edits))
+        return Response(
+            text,
+            media_type="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{body.scenario}-edited.yaml"'},
+        )
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         """Start the workers with the server and stop them with it."""
-        work.start()
+        self.work.start()
         try:
             yield
         finally:
-            work.stop()
+            self.work.stop()
 
-    async def headers(request: Request, call_next: Callable[..., Any]) -> Response:
-        """Security headers on every answer."""
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
+async def _security_headers(request: Request, call_next: Callable[..., Any]) -> Response:
+    """Security headers on every answer."""
+    response: Response = await call_next(request)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The dashboard application for ``settings`` (serve it with uvicorn, or test it directly)."""
     from starlette.middleware.base import BaseHTTPMiddleware
 
-    allowed = (
-        ["*"] if settings.host not in ("127.0.0.1", "localhost", "::1") else list(LOOPBACK_HOSTS)
-    )
-    app = Starlette(
+    routes = _Routes(settings)
+    loopback = settings.host in ("127.0.0.1", "localhost", "::1")
+    allowed = list(LOOPBACK_HOSTS) if loopback else ["*"]
+    return Starlette(
         routes=[
-            Route("/", index),
-            Route("/static/{name}", static),
-            Route("/api/scenarios", scenarios),
-            Route("/api/scenarios/{key}/controls", controls),
-            Route("/api/recompute", recompute, methods=["POST"]),
-            Route("/api/discover", discover, methods=["POST"]),
-            Route("/api/export", export, methods=["POST"]),
+            Route("/", routes.index),
+            Route("/static/{name}", routes.static),
+            Route("/api/scenarios", routes.scenarios),
+            Route("/api/scenarios/{key}/controls", routes.controls),
+            Route("/api/recompute", routes.recompute, methods=["POST"]),
+            Route("/api/discover", routes.discover, methods=["POST"]),
+            Route("/api/export", routes.export, methods=["POST"]),
         ],
         middleware=[
             Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
-            Middleware(BaseHTTPMiddleware, dispatch=headers),
+            Middleware(BaseHTTPMiddleware, dispatch=_security_headers),
         ],
-        lifespan=lifespan,
+        lifespan=routes.lifespan,
     )
-    return app
 
 
 def free_port(host: str = "127.0.0.1") -> int:

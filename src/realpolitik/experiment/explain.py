@@ -186,6 +186,29 @@ def yes_no(outcome: Outcome, values: np.ndarray, above: float | None = None):
     return f"{outcome.name} > {cut:.4g}", y, cut
 
 
+def trajectory_boxes(box: Any, claims: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], ...]:
+    """Every box on a PRIM box's peeling trajectory: step, coverage, density, support and the
+    limits of the inputs it restricts (with their claims)."""
+    return tuple(
+        {
+            "step": int(row["step"]),
+            "coverage": float(row["coverage"]),
+            "density": float(row["density"]),
+            "support": float(row["support"]),
+            "limits": [
+                {
+                    "path": str(p),
+                    "claims": list(claims.get(str(p), [])),
+                    "low": finite_or_none(float(r["low"])),
+                    "high": finite_or_none(float(r["high"])),
+                }
+                for p, r in limits[limits["restricted"]].iterrows()
+            ],
+        }
+        for (_, row), limits in zip(box.trajectory.iterrows(), box.step_limits, strict=True)
+    )
+
+
 def discovery(
     X: pd.DataFrame,
     values: np.ndarray,
@@ -241,27 +264,9 @@ def discovery(
         }
         for p, r in box.restricted.iterrows()
     ]
-    steps = tuple(
-        {
-            "step": int(row["step"]),
-            "coverage": float(row["coverage"]),
-            "density": float(row["density"]),
-            "support": float(row["support"]),
-            "limits": [
-                {
-                    "path": str(p),
-                    "claims": list(claims.get(str(p), [])),
-                    "low": finite_or_none(float(r["low"])),
-                    "high": finite_or_none(float(r["high"])),
-                }
-                for p, r in limits[limits["restricted"]].iterrows()
-            ],
-        }
-        for (_, row), limits in zip(box.trajectory.iterrows(), box.step_limits, strict=True)
-    )
     return DiscoveryFinding(
         status="box",
-        steps=steps,
+        steps=trajectory_boxes(box, claims),
         chosen_step=int(box.step),
         box={
             "coverage": float(box.coverage),

@@ -40,7 +40,7 @@ def _e(x: Any) -> str:
 
 def render_report(result: ScenarioRun) -> str:
     """The report of ``result`` as one HTML string: the answer first, then why, then the details."""
-    from realpolitik import __version__
+    from realpolitik.version import __version__
 
     s = result.scenario
     answer_result = result.results.get(ANSWER_MODEL)

@@ -1,7 +1,7 @@
 """Editing a scenario's numbers within their stated ranges, and writing the edited scenario back.
 
 An edit is a key path (``levers.sphere-of-influence.value``) and a new value; the edited scenario is
-rebuilt from plain data by :func:`realpolitik.scenario.from_data`, so it obeys every rule a scenario
+rebuilt from plain data by :func:`realpolitik.scenario.from_dict`, so it obeys every rule a scenario
 file obeys. What may be edited, and within which range, is listed by :func:`editable_numbers` (every
 number of a lever and every number that encodes a claim) and :func:`commitment_choices` (the
 commitment form of each lever that makes a promise).
@@ -284,6 +284,74 @@ def _check_number(
     return number
 
 
+def _checked_edits(
+    scenario: Scenario, edits: Mapping[str, Any]
+) -> tuple[dict[str, float], dict[str, str]]:
+    """The edits split into numbers and commitment forms, each checked against what may change."""
+    file = f"{scenario.file} (edited)"
+    allowed = {n.path: n for n in editable_numbers(scenario)}
+    choices = {c.path: c for c in commitment_choices(scenario)}
+    problems: list[Problem] = []
+    numbers: dict[str, float] = {}
+    forms: dict[str, str] = {}
+    for path, value in edits.items():
+        if path in choices:
+            if not isinstance(value, str) or value not in choices[path].options:
+                expected = "one of " + ", ".join(choices[path].options)
+                problems.append(
+                    _bad(path, "not a commitment form of this scenario", expected, value, file)
+                )
+            else:
+                forms[path] = value
+            continue
+        checked = _check_number(path, value, allowed, file)
+        if isinstance(checked, Problem):
+            problems.append(checked)
+        else:
+            numbers[path] = checked
+    if problems:
+        raise ScenarioError(problems)
+    return {p: v for p, v in numbers.items() if v != allowed[p].value}, forms
+
+
+def _set_forms(data: dict[str, Any], forms: Mapping[str, str]) -> None:
+    """Change levers' commitment forms, marking each in the lever's description."""
+    for path, value in forms.items():
+        container, key = _locate(data, path)
+        if container[key] != value:
+            mark = f"{CHANGED_MARK}: commitment {container[key]} -> {value}."
+            old_text = container.get("description")
+            container["description"] = mark + (
+                f" Previous description: {old_text}" if old_text else ""
+            )
+            container[key] = value
+
+
+def _set_numbers(scenario: Scenario, data: dict[str, Any], changed: Mapping[str, float]) -> None:
+    """Fix changed numbers at their new values, keeping the old value and range in the note, and
+    drop what made them uncertain (``uncertainties:`` entries, correlations naming them)."""
+    old_uncertainties = {u.path: u for u in scenario.uncertainties()}
+    for path, value in changed.items():
+        container, key = _locate(data, path)
+        old = container[key]
+        note = _changed_note(old, value)
+        unc = old_uncertainties.get(path)
+        if unc is not None and not old.get("dist"):  # uncertain through `uncertainties:`
+            spec = ", ".join(f"{k}={v}" for k, v in unc.dist.spec().items())
+            note += f" Was uncertain ({spec}); fixed at the new value."
+        container[key] = {
+            **{k: v for k, v in old.items() if k not in ("dist", "note")},
+            "value": value,
+            "note": note,
+        }
+    if "uncertainties" in data:
+        data["uncertainties"] = [u for u in data["uncertainties"] if u["path"] not in changed]
+    if "correlations" in data:
+        data["correlations"] = [
+            c for c in data["correlations"] if not set(c["paths"]) & set(changed)
+        ]
+
+
 def edited_data(scenario: Scenario, edits: Mapping[str, Any]) -> dict[str, Any]:
     """The scenario's plain data with ``edits`` applied and marked (not yet validated).
 
@@ -300,75 +368,11 @@ def edited_data(scenario: Scenario, edits: Mapping[str, Any]) -> dict[str, Any]:
     ScenarioError
         For a path that is not editable, or a value of the wrong type or outside its range.
     """
-    file = f"{scenario.file} (edited)"
-    allowed = {n.path: n for n in editable_numbers(scenario)}
-    choices = {c.path: c for c in commitment_choices(scenario)}
-    problems: list[Problem] = []
-    numbers: dict[str, float] = {}
-    forms: dict[str, str] = {}
-    for path, value in edits.items():
-        if path in choices:
-            if not isinstance(value, str) or value not in choices[path].options:
-                problems.append(
-                    _bad(
-                        path,
-                        "not a commitment form of this scenario",
-                        "one of " + ", ".join(choices[path].options),
-                        value,
-                        file,
-                    )
-                )
-            else:
-                forms[path] = value
-            continue
-        checked = _check_number(path, value, allowed, file)
-        if isinstance(checked, Problem):
-            problems.append(checked)
-        else:
-            numbers[path] = checked
-    if problems:
-        raise ScenarioError(problems)
-
+    changed, forms = _checked_edits(scenario, edits)
     data = scenario.to_dict()  # fresh data on every call: safe to change in place
-    for path, value in forms.items():
-        container, key = _locate(data, path)
-        if container[key] != value:
-            mark = f"{CHANGED_MARK}: commitment {container[key]} -> {value}."
-            old_text = container.get("description")
-            container["description"] = mark + (
-                f" Previous description: {old_text}" if old_text else ""
-            )
-            container[key] = value
-    changed = {p: v for p, v in numbers.items() if v != allowed[p].value}
-    for path, value in changed.items():
-        container, key = _locate(data, path)
-        old = container[key]
-        container[key] = {
-            **{k: v for k, v in old.items() if k not in ("dist", "note")},
-            "value": value,
-            "note": _changed_note(old, value),
-        }
+    _set_forms(data, forms)
     if changed:
-        old_uncertainties = {u.path: u for u in scenario.uncertainties()}
-        kept = []
-        for u in data.get("uncertainties", []):
-            if u["path"] in changed:
-                continue
-            kept.append(u)
-        if "uncertainties" in data:
-            data["uncertainties"] = kept
-        # a number fixed by an edit that was uncertain through `uncertainties:` keeps that range
-        # in its note too
-        for path in changed:
-            unc = old_uncertainties.get(path)
-            container, key = _locate(data, path)
-            if unc is not None and "Was uncertain" not in container[key]["note"]:
-                spec = ", ".join(f"{k}={v}" for k, v in unc.dist.spec().items())
-                container[key]["note"] += f" Was uncertain ({spec}); fixed at the new value."
-        if "correlations" in data:
-            data["correlations"] = [
-                c for c in data["correlations"] if not set(c["paths"]) & set(changed)
-            ]
+        _set_numbers(scenario, data, changed)
     return data
 
 
@@ -383,12 +387,12 @@ def apply_edits(scenario: Scenario, edits: Mapping[str, Any]) -> Scenario:
     ScenarioError
         For an edit that is not allowed, or an edited scenario that is not valid.
     """
-    from realpolitik.scenario.load import from_data
+    from realpolitik.scenario.load import from_dict
 
     if not edits:
         return scenario
     data = edited_data(scenario, edits)
-    return from_data(data, file=f"{scenario.file} (edited)")
+    return from_dict(data, file=f"{scenario.file} (edited)")
 
 
 def _current(scenario: Scenario, path: str) -> Any:
