@@ -607,7 +607,12 @@ def _write_imported(data: dict, output: str) -> None:
 
 #: Modules that add commands of their own; each defines ``register(group: click.Group) -> None``.
 #: Keep their top-level imports light (Click only): they are imported at start-up.
-COMMAND_MODULES: tuple[str, ...] = ("realpolitik.cli.evidence",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "realpolitik.cli.serve",
+    "realpolitik.cli.compare",
+    "realpolitik.cli.figures",
+    "realpolitik.cli.evidence",
+)
 
 
 def _register_command_modules() -> None:
