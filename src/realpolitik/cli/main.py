@@ -254,6 +254,7 @@ def bargain(
 
 @cli.command()
 @click.argument("scenario")
+@click.argument("propensity", required=False)
 @click.option(
     "--k",
     "k",
@@ -281,12 +282,23 @@ def bargain(
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the heuristic.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def landscape(
-    scenario: str, k: int, others: int, field: bool, method: str, seed: int, as_json: bool
+    scenario: str,
+    propensity: str | None,
+    k: int,
+    others: int,
+    field: bool,
+    method: str,
+    seed: int,
+    as_json: bool,
 ) -> None:
-    """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin."""
+    """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin.
+
+    SCENARIO is a scenario file (or a shipped example's name), or an Axelrod-Furnas actors CSV
+    (id, actor, strength) followed by its PROPENSITY CSV (raw 1-5 scale, p = raw - 3).
+    """
     from realpolitik.cli.models import landscape_command
 
-    data, lines = landscape_command(scenario, k, others, field, method, seed)
+    data, lines = landscape_command(scenario, k, others, field, method, seed, propensity)
     if as_json:
         _echo_json(data)
     else:
