@@ -142,7 +142,7 @@ def _landscape_csv_pair(
     """The landscape of an Axelrod-Furnas pair, read without building a scenario (fast)."""
     import numpy as np
 
-    from realpolitik.models.adapters.alignment import landscape_lines
+    from realpolitik.models.adapters.landscape_text import landscape_lines
     from realpolitik.models.landscape import landscape, landscape_summary
     from realpolitik.scenario.importers.axelrod_furnas import read_axelrod_furnas
 

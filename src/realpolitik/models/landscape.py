@@ -48,10 +48,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from realpolitik.errors import ModelError
-from realpolitik.rng import RNGLike, as_generator
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from realpolitik.rng import RNGLike
 
 __all__ = [
     "LandscapeResult",
@@ -288,7 +289,7 @@ def _names(actors, n: int) -> tuple[str, ...]:
 
 #: Up to this many actors the exact search runs in NumPy: it needs no compiler and, at this size,
 #: finishes before Numba would even be imported (measured in benchmarks/bench_landscape.py).
-NUMPY_MAX_ACTORS = 20
+NUMPY_MAX_ACTORS = 22
 _CHUNK_BITS = 12
 
 
@@ -598,6 +599,8 @@ def random_order_basins(
 
     s, p, g = _inputs(sizes, propensity, field)
     J = couplings(s, p)
+    from realpolitik.rng import as_generator
+
     gen = as_generator(rng)
     seeds = gen.integers(0, 2**63 - 1, size=int(samples), dtype=np.int64).astype(np.uint64)
     off = 1 if field is None else 0
@@ -771,6 +774,8 @@ def heuristic_landscape(
     if field is not None and k != 2:
         raise ModelError("a field term is defined for two coalitions only")
     J = couplings(s, p)
+    from realpolitik.rng import as_generator
+
     gen = as_generator(rng)
     seeds = gen.integers(0, 2**63 - 1, size=int(restarts), dtype=np.int64).astype(np.uint64)
     t_hot = max(float(np.abs(J).sum(axis=1).mean()), 1e-300)

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from realpolitik.errors import ModelError
 from realpolitik.models.bargaining._common import as_float_array, weighted_median
-from realpolitik.rng import RNGLike, as_generator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from realpolitik.rng import RNGLike
 
 # ---------------------------------------------------------------------------------------------
 # Options
@@ -858,6 +860,8 @@ def run_smp(
     dims = (
         tuple(dimension_names) if dimension_names is not None else tuple(f"D{k}" for k in range(d))
     )
+    from realpolitik.rng import as_generator
+
     gen = as_generator(rng) if opt.state_transition is StateTransition.STOCHASTIC else None
 
     x = x0 / 100.0
