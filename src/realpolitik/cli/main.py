@@ -7,7 +7,6 @@ where, and exits with status 2.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -421,6 +420,8 @@ def runs(store: str, as_json: bool) -> None:
 
     frame = list_runs_command(store)
     if as_json:
+        import json
+
         _echo_json(json.loads(frame.to_json(orient="records", date_format="iso")))
     elif frame.empty:
         click.echo(f"No runs under {store}.")
@@ -467,6 +468,8 @@ def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
 
     frame = query_command(store, run_id, sql)
     if as_json:
+        import json
+
         _echo_json(json.loads(frame.to_json(orient="records")))
     else:
         click.echo(frame.to_string(index=False))
