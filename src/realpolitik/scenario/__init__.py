@@ -8,6 +8,8 @@ building the schema.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,13 +28,25 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'realpolitik.scenario' has no attribute {name!r}")
+def _exported(name: str) -> property:
+    # A property on the package's class, so that it wins over the submodule that the import
+    # system binds to the same name (``realpolitik.scenario.load`` is a module and a function).
+    def get(module: types.ModuleType) -> Any:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+
+    def set_(module: types.ModuleType, value: Any) -> None:
+        pass  # the import system binding a submodule: the exported name keeps its meaning
+
+    return property(get, set_)
 
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+class _ScenarioPackage(types.ModuleType):
+    Scenario = _exported("Scenario")
+    QuantityRef = _exported("QuantityRef")
+    Uncertainty = _exported("Uncertainty")
+    load = _exported("load")
+    loads = _exported("loads")
+    from_data = _exported("from_data")
+
+
+sys.modules[__name__].__class__ = _ScenarioPackage
