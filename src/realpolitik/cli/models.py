@@ -124,13 +124,15 @@ def landscape_command(
         summary, lines = _landscape_csv_pair(input_file, propensity_file, k, others, method, seed)
     else:
         from realpolitik.models.adapters.alignment import landscape_analysis
+        from realpolitik.report import landscape
         from realpolitik.scenario import load
 
         s = load(input_file)
-        summary, lines, _ = landscape_analysis(
+        result = landscape_analysis(
             s, k=k, best_others=others, field=field, method=method, seed=seed
         )
-        lines = [f"{s.title}: landscape theory"] + lines
+        summary = result.to_summary()
+        lines = [f"{s.title}: landscape theory", *landscape.lines(result)]
     if not others:
         summary["configurations"] = [c for c in summary["configurations"] if c["local_minimum"]]
     return summary, lines
@@ -142,8 +144,8 @@ def _landscape_csv_pair(
     """The landscape of an Axelrod-Furnas pair, read without building a scenario (fast)."""
     import numpy as np
 
-    from realpolitik.models.adapters.landscape_text import landscape_lines
     from realpolitik.models.landscape import landscape, landscape_summary
+    from realpolitik.report.landscape import search_lines
     from realpolitik.scenario.importers.axelrod_furnas import read_axelrod_furnas
 
     if propensity_file is None:
@@ -166,7 +168,7 @@ def _landscape_csv_pair(
     )
     summary = landscape_summary(result)
     title = f"{Path(actors_file).name} and {Path(propensity_file).name}: landscape theory"
-    return summary, [title] + landscape_lines(result, summary, {})
+    return summary, [title, *search_lines(result, summary["configurations"], {})]
 
 
 def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], list[str]]:
@@ -184,19 +186,30 @@ def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], li
         s = load(input_file)
         names, S = list(s.actor_ids), s.signed_matrix(neutral=neutral)
         title = s.title
+    from realpolitik.report.balance import census_line, factions_line
+
     data = balance_summary(S, names)
-    c = data["census"]
-    lines = [
-        f"{title}: {len(names)} actors; triad census 0: {c['0']}, 1: {c['1']}, 2: {c['2']}, "
-        f"3: {c['3']}; balanced {data['balanced']}, imbalanced {data['imbalanced']}."
-    ]
+    lines = [f"{title}: {len(names)} actors.", census_line(data)]
     for t in data["triangles"]:
         roles = ", ".join(f"{a} {r}" for a, r in t["roles"].items())
         lines.append(f"  {'/'.join(t['actors'])}: {t['configuration']} ({roles})")
-    if data.get("factions"):
-        lines.append(
-            "Factions (dX/dt = X^2): "
-            + "  vs  ".join("{" + ", ".join(f) + "}" for f in data["factions"])
-            + (f"; neutral: {', '.join(data['neutral'])}" if data.get("neutral") else "")
-        )
+    factions = factions_line(data, {})
+    if factions:
+        lines.append(factions)
     return data, lines
+
+
+def cited_references(scenario: Any = None) -> list[Any]:
+    """The references of the models a scenario uses (every model's when ``scenario`` is None),
+    read from the models' registry entries, and the experiment layer's."""
+    from realpolitik.experiment.scenario_run import analyses_for
+    from realpolitik.models import registry
+    from realpolitik.references import REFERENCES, references_for
+
+    if scenario is None:
+        return references_for(None)
+    names = analyses_for(scenario)
+    keys = {k for n in names for k in registry.get(n).references}
+    by_key = {r.key: r for r in REFERENCES}
+    cited = [by_key[k] for k in sorted(keys, key=list(by_key).index) if k in by_key]
+    return cited + [r for r in references_for(["experiment"]) if r.key not in keys]
