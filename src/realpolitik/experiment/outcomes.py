@@ -174,20 +174,32 @@ def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[st
     :class:`~realpolitik.experiment.run.RunResult` (stored or in memory).
     """
     out: dict[str, dict[str, Any]] = {}
+    columns = list(columns)
+    if not columns:
+        return out
+    # Every column's aggregates in one query: one scan of the draws over one connection (it
+    # was a query, a connection and a scan per column). One thread: a parallel aggregate adds
+    # in a varying order and changes the last digits.
+    parts = ["(SELECT count(*) FROM draws)"]
     for name in columns:
-        q = f'CAST("{name}" AS DOUBLE)'
-        # one thread: a parallel aggregate adds in a varying order and changes the last digits
-        row = result.query(
-            "SET threads TO 1; "
-            f"SELECT avg(x), stddev_samp(x), count(x), "
-            f"quantile_cont(x, 0.025), quantile_cont(x, 0.975), "
-            f"sum(CASE WHEN x = 0 OR x = 1 THEN 0 ELSE 1 END), "
-            f"(SELECT count(*) FROM draws) "
-            f"FROM (SELECT {q} AS x FROM draws) WHERE NOT isnan(x)"
-        ).iloc[0]
-        mean, sd = _float(row.iloc[0]), _float(row.iloc[1])
-        n, total = int(row.iloc[2]), int(row.iloc[6])
-        binary = n > 0 and int(row.iloc[5] or 0) == 0
+        x = f'CAST("{name}" AS DOUBLE)'
+        ok = f"FILTER (WHERE NOT isnan({x}))"
+        parts += [
+            f"avg({x}) {ok}",
+            f"stddev_samp({x}) {ok}",
+            f"count({x}) {ok}",
+            f"quantile_cont({x}, 0.025) {ok}",
+            f"quantile_cont({x}, 0.975) {ok}",
+            f"sum(CASE WHEN {x} = 0 OR {x} = 1 THEN 0 ELSE 1 END) {ok}",
+        ]
+    row = result.query("SET threads TO 1; SELECT " + ", ".join(parts) + " FROM draws").iloc[0]
+    total = int(row.iloc[0])
+    for k, name in enumerate(columns):
+        agg = row.iloc[1 + 6 * k : 7 + 6 * k]
+        mean, sd = _float(agg.iloc[0]), _float(agg.iloc[1])
+        n = int(agg.iloc[2])
+        not_01 = _float(agg.iloc[5])
+        binary = n > 0 and not (math.isfinite(not_01) and not_01 > 0)
         if binary:
             low, high = wilson_interval(mean, n)
         else:
@@ -197,8 +209,8 @@ def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[st
             "mean": finite_or_none(mean),
             "low": finite_or_none(low),
             "high": finite_or_none(high),
-            "draws_low": finite_or_none(_float(row.iloc[3])),
-            "draws_high": finite_or_none(_float(row.iloc[4])),
+            "draws_low": finite_or_none(_float(agg.iloc[3])),
+            "draws_high": finite_or_none(_float(agg.iloc[4])),
             "n": n,
             "undefined": total - n,
             "binary": binary,
