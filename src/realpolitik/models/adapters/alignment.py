@@ -242,7 +242,8 @@ class BalanceResult(ModelResult):
 
     labels: Mapping[str, str] = field(default_factory=dict)
     summary: Mapping[str, Any] = field(default_factory=dict)
-    census: Any = None  # pandas DataFrame
+    census: Any = None  # pandas DataFrame, or None until asked for
+    signed: Any = None  # the signed matrix the census is made from
 
     def outputs(self) -> dict[str, float]:
         """Counts of balanced and imbalanced closed triads."""
@@ -256,12 +257,16 @@ class BalanceResult(ModelResult):
         return dict(self.summary)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The triad census."""
+        """The triad census (built on first use: printing a run needs no DataFrame)."""
+        if self.census is None and self.signed is not None:
+            from realpolitik.models.balance import census_table
+
+            object.__setattr__(self, "census", census_table(self.signed))
         return {} if self.census is None else {"census": self.census}
 
 
 def _balance(scenario: Scenario, ctx: AnalysisContext) -> BalanceResult:
-    from realpolitik.models.balance import balance_summary, census_table
+    from realpolitik.models.balance import balance_summary
 
     S = scenario.signed_matrix()
     return BalanceResult(
@@ -269,7 +274,7 @@ def _balance(scenario: Scenario, ctx: AnalysisContext) -> BalanceResult:
         provenance=ctx.provenance(scenario),
         labels=_labels(scenario),
         summary=balance_summary(S, scenario.actor_ids),
-        census=census_table(S),
+        signed=S,
     )
 
 
@@ -304,8 +309,10 @@ class TriangleResult(ModelResult):
 
     labels: Mapping[str, str] = field(default_factory=dict)
     summary: Mapping[str, Any] = field(default_factory=dict)
-    triangles: Any = None  # pandas DataFrame
-    moves: Any = None  # pandas DataFrame
+    triangles: Any = None  # pandas DataFrame, or None until asked for
+    moves: Any = None  # pandas DataFrame, or None until asked for
+    propensity: Any = None  # the propensity matrix and actor ids the tables are made from
+    actor_ids: tuple[str, ...] = ()
 
     def outputs(self) -> dict[str, float]:
         """How many triads, and how many improving moves."""
@@ -319,12 +326,18 @@ class TriangleResult(ModelResult):
         return dict(self.summary)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Triangles and moves."""
+        """Triangles and moves (built on first use: printing a run needs no DataFrame)."""
+        if self.triangles is None and self.propensity is not None:
+            from realpolitik.models.triangle import moves_table, triangle_table
+
+            ids = list(self.actor_ids)
+            object.__setattr__(self, "triangles", triangle_table(self.propensity, ids))
+            object.__setattr__(self, "moves", moves_table(self.propensity, ids))
         return {"triangles": self.triangles, "moves": self.moves}
 
 
 def _triangle(scenario: Scenario, ctx: AnalysisContext) -> TriangleResult:
-    from realpolitik.models.triangle import moves_table, triangle_summary, triangle_table
+    from realpolitik.models.triangle import triangle_summary
 
     ids = scenario.actor_ids
     X = scenario.propensity_matrix()
@@ -333,8 +346,8 @@ def _triangle(scenario: Scenario, ctx: AnalysisContext) -> TriangleResult:
         provenance=ctx.provenance(scenario),
         labels=_labels(scenario),
         summary=triangle_summary(X, ids),
-        triangles=triangle_table(X, ids),
-        moves=moves_table(X, ids),
+        propensity=X,
+        actor_ids=tuple(ids),
     )
 
 
