@@ -59,3 +59,12 @@ def test_landscape_imports_no_compiler_or_dataframes(source: str, validation_dir
     )
     watch = HEAVY + (("pydantic", "yaml") if source == "pair" else ())
     assert loaded_modules(["landscape", *args], watch) == []
+
+
+def test_point_run_without_report_imports_no_experiment_machinery(tmp_path: Path) -> None:
+    """`run SCENARIO --draws 0` prints and writes summary.json without DataFrames, DuckDB,
+    Parquet or sensitivity libraries (the HTML report, when asked for, needs pandas and Plotly)."""
+    out = tmp_path / "out"
+    args = ["run", "reverse-kissinger", "--draws", "0", "--no-report", "--out", str(out)]
+    assert loaded_modules(args) == []
+    assert (out / "summary.json").is_file()
