@@ -84,6 +84,8 @@ def interleaved(
 
 def paired_ratio(a: Timing, b: Timing) -> float:
     """Median over rounds of a's wall time over b's (pairs taken in the same round)."""
+    if len(a.wall) != len(b.wall):
+        return a.median_wall / b.median_wall
     return statistics.median(x / y for x, y in zip(a.wall, b.wall, strict=True))
 
 

@@ -258,7 +258,8 @@ def utility(distance, risk) -> np.ndarray:
     """
     d = np.asarray(distance, float)
     r = np.asarray(risk, float)
-    return np.where(d <= 1.0, (1.0 - d) * (1.0 + d * r), (1.0 - d) * (1.0 + r))
+    # min(d, 1) * r is d * r below 1 and exactly r above: both branches in one pass
+    return (1.0 - d) * (1.0 + np.minimum(d, 1.0) * r)
 
 
 def distances(ideals: np.ndarray, positions: np.ndarray, saliences: np.ndarray) -> np.ndarray:
@@ -499,7 +500,7 @@ def _challenge_all(U, wts, stot, opt: SMPOptions):
     u_i_j_i = U[ar, :, ar]  # U[i, j, i]      (i, j)
     u_i_j_j = np.einsum("ijj->ij", U)  # U[i, j, j]
     uni = u_i_j_i[:, None, :]  # U[i, n, i] -> (i, 1, n)
-    unj = np.swapaxes(U, 1, 2)  # U[i, n, j] as (i, j, n)
+    unj = np.ascontiguousarray(np.swapaxes(U, 1, 2))  # U[i, n, j] as (i, j, n)
     unn = u_i_j_j[:, None, :]  # U[i, n, n] -> (i, 1, n)
     third = (ar[None, None, :] != ar[:, None, None]) & (ar[None, None, :] != ar[None, :, None])
     return _contest(
