@@ -177,28 +177,37 @@ def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[st
     columns = list(columns)
     if not columns:
         return out
-    # Every column's aggregates in one query: one scan of the draws over one connection (it
-    # was a query, a connection and a scan per column). One thread: a parallel aggregate adds
-    # in a varying order and changes the last digits.
-    parts = ["(SELECT count(*) FROM draws)"]
-    for name in columns:
+    # Every column's aggregates in one query: one connection and two scans of the draws (it was
+    # a query, a connection and a scan per column). Sums run on one thread (a parallel sum adds
+    # in a varying order and changes the last digits); quantiles are order statistics, the same
+    # on any number of threads, so they run on all of them.
+    sums = ["count(*) AS total"]
+    quantiles = []
+    for k, name in enumerate(columns):
         x = f'CAST("{name}" AS DOUBLE)'
         ok = f"FILTER (WHERE NOT isnan({x}))"
-        parts += [
-            f"avg({x}) {ok}",
-            f"stddev_samp({x}) {ok}",
-            f"count({x}) {ok}",
-            f"quantile_cont({x}, 0.025) {ok}",
-            f"quantile_cont({x}, 0.975) {ok}",
-            f"sum(CASE WHEN {x} = 0 OR {x} = 1 THEN 0 ELSE 1 END) {ok}",
+        sums += [
+            f"avg({x}) {ok} AS m{k}",
+            f"stddev_samp({x}) {ok} AS s{k}",
+            f"count({x}) {ok} AS n{k}",
+            f"sum(CASE WHEN {x} = 0 OR {x} = 1 THEN 0 ELSE 1 END) {ok} AS b{k}",
         ]
-    row = result.query("SET threads TO 1; SELECT " + ", ".join(parts) + " FROM draws").iloc[0]
-    total = int(row.iloc[0])
+        quantiles += [
+            f"quantile_cont({x}, 0.025) {ok} AS lo{k}",
+            f"quantile_cont({x}, 0.975) {ok} AS hi{k}",
+        ]
+    frame = result.query(
+        "SET threads TO 1; "
+        f"CREATE TEMP TABLE _moments AS SELECT {', '.join(sums)} FROM draws; "
+        "RESET threads; "
+        f"SELECT * FROM _moments, (SELECT {', '.join(quantiles)} FROM draws)"
+    )
+    row = frame.iloc[0]
+    total = int(row["total"])
     for k, name in enumerate(columns):
-        agg = row.iloc[1 + 6 * k : 7 + 6 * k]
-        mean, sd = _float(agg.iloc[0]), _float(agg.iloc[1])
-        n = int(agg.iloc[2])
-        not_01 = _float(agg.iloc[5])
+        mean, sd = _float(row[f"m{k}"]), _float(row[f"s{k}"])
+        n = int(row[f"n{k}"])
+        not_01 = _float(row[f"b{k}"])
         binary = n > 0 and not (math.isfinite(not_01) and not_01 > 0)
         if binary:
             low, high = wilson_interval(mean, n)
@@ -209,8 +218,8 @@ def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[st
             "mean": finite_or_none(mean),
             "low": finite_or_none(low),
             "high": finite_or_none(high),
-            "draws_low": finite_or_none(_float(agg.iloc[3])),
-            "draws_high": finite_or_none(_float(agg.iloc[4])),
+            "draws_low": finite_or_none(_float(row[f"lo{k}"])),
+            "draws_high": finite_or_none(_float(row[f"hi{k}"])),
             "n": n,
             "undefined": total - n,
             "binary": binary,
