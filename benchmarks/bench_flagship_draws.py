@@ -2,8 +2,9 @@
 
 Runs `reverse-kissinger` (realignment and landscape models, all its uncertainties) through the
 experiment layer, writing Parquet batches to a temporary store, and reports draws per second for
-1 worker, 2 worker processes and a Dask LocalCluster, and the peak memory of the whole process
-tree for the large run.
+1 worker, 2 worker processes and a Dask LocalCluster of 2 and 4 worker processes (the code path a
+SLURM cluster uses through dask-jobqueue), and the peak memory of the whole process tree for the
+large run.
 
 Run: python benchmarks/bench_flagship_draws.py [--draws 200000] [--big 1000000]
 """
@@ -98,6 +99,7 @@ def main() -> None:
         ("processes, 1 worker", "processes", 1, args.draws),
         ("processes, 2 workers", "processes", 2, args.draws),
         ("dask LocalCluster, 2 procs", "dask", 2, args.draws),
+        ("dask LocalCluster, 4 procs", "dask", 4, args.draws),
         ("processes, 2 workers", "processes", 2, args.big),
     ]
     summaries = {}
