@@ -42,12 +42,12 @@ def _header(search: Any, n_minima: int) -> list[str]:
             how = "exact, every one; no basins for more than two coalitions"
         return [
             f"{n} actors, {search.n_configurations:,} {what} searched ({how}). "
-            f"{n_minima} local minima, lowest energy first:"
+            f"{n_minima} local {'minimum' if n_minima == 1 else 'minima'}, lowest energy first:"
         ]
     certified = search.gap <= 1e-9 * max(1.0, abs(search.lower_bound))
     verdict = "certified" if certified else f"not certified (gap at most {search.gap:.4g})"
     out = [
-        f"heuristic: {n_minima} minima found by {search.n_configurations} annealing runs (not "
+        f"heuristic: {n_minima} {'minimum' if n_minima == 1 else 'minima'} found by {search.n_configurations} annealing runs (not "
         f"every configuration was searched), the global minimum {verdict} by the "
         f"{search.bound_method} bound {search.lower_bound:.6g}."
     ]
