@@ -117,3 +117,10 @@ def machine() -> str:
 
 
 PY = sys.executable
+
+
+def realpolitik_command() -> list[str]:
+    """How a user starts the CLI: the ``realpolitik`` script beside this interpreter (it imports
+    the package from PYTHONPATH, so this tree's code runs), else ``python -m realpolitik``."""
+    script = os.path.join(os.path.dirname(PY), "realpolitik")
+    return [script] if os.access(script, os.X_OK) else [PY, "-m", "realpolitik"]

@@ -59,7 +59,7 @@ def main() -> None:
     }
     cmds = dict(floors)
     for name, path in files.items():
-        cmds[name] = [W.PY, "-m", "realpolitik", "bargain", str(path)]
+        cmds[name] = [*W.realpolitik_command(), "bargain", str(path)]
     slow = {k for k in cmds if "a080" in k}
     fast = {k: v for k, v in cmds.items() if k not in slow}
     t = W.interleaved(fast, a.repeat, env)

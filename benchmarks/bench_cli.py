@@ -38,7 +38,7 @@ def main() -> None:
     root = Path(__file__).resolve().parents[1]
     syria = root.parent / "shared" / "validation" / "landscape-syria-2016"
     soe = root.parent / "shared" / "validation" / "ktab-smp" / "SOE-Pol-Comp.csv"
-    rp = [W.PY, "-m", "realpolitik"]
+    rp = W.realpolitik_command()
     with tempfile.TemporaryDirectory() as tmp:
         cmds = {
             "python -c pass": [W.PY, "-c", "pass"],

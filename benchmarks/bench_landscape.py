@@ -104,7 +104,7 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
             write_axelrod_furnas(Path(d), s, raw)
             actors = str(Path(d) / "Actor_data.csv")
             prop = str(Path(d) / "Pairwise_propensity_Feb_20.csv")
-            ours = [W.PY, "-m", "realpolitik", "landscape", actors, prop, "--json"]
+            ours = [*W.realpolitik_command(), "landscape", actors, prop, "--json"]
             base = [W.PY, str(path), d]
             got = json.loads(subprocess.run(ours, capture_output=True, env=env).stdout)
             ref = json.loads(
