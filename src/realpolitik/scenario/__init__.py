@@ -13,18 +13,18 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from realpolitik.scenario.load import from_data, load, loads
-    from realpolitik.scenario.model import QuantityRef, Scenario, Uncertainty
+    from realpolitik.scenario.load import from_dict, load, loads
+    from realpolitik.scenario.model import QuantityRef, Scenario, UncertainNumber
 
-__all__ = ["Scenario", "QuantityRef", "Uncertainty", "load", "loads", "from_data"]
+__all__ = ["Scenario", "QuantityRef", "UncertainNumber", "load", "loads", "from_dict"]
 
 _WHERE = {
     "Scenario": "realpolitik.scenario.model",
     "QuantityRef": "realpolitik.scenario.model",
-    "Uncertainty": "realpolitik.scenario.model",
+    "UncertainNumber": "realpolitik.scenario.model",
     "load": "realpolitik.scenario.load",
     "loads": "realpolitik.scenario.load",
-    "from_data": "realpolitik.scenario.load",
+    "from_dict": "realpolitik.scenario.load",
 }
 
 
@@ -43,10 +43,10 @@ def _exported(name: str) -> property:
 class _ScenarioPackage(types.ModuleType):
     Scenario = _exported("Scenario")
     QuantityRef = _exported("QuantityRef")
-    Uncertainty = _exported("Uncertainty")
+    UncertainNumber = _exported("UncertainNumber")
     load = _exported("load")
     loads = _exported("loads")
-    from_data = _exported("from_data")
+    from_dict = _exported("from_dict")
 
 
 sys.modules[__name__].__class__ = _ScenarioPackage
