@@ -490,6 +490,28 @@ def exact_landscape(
     )
 
 
+def _rescan_blocks(
+    J: np.ndarray,
+    g: np.ndarray,
+    nfree: int,
+    block_bits: int,
+    blocks: np.ndarray,
+    tol: float,
+    idx_type: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Minima (codes, energies) of blocks that held more than the first pass kept."""
+    from realpolitik.models import _kernels as K
+
+    big = 1 << block_bits
+    mc = np.empty((blocks.size, big), np.int64)
+    me = np.empty((blocks.size, big))
+    cnt = np.zeros(blocks.size, np.int64)
+    nothing = (np.empty(0), np.empty(0, idx_type))
+    K.scan(J, g, nfree, block_bits, blocks, tol, big, False, False, *nothing, mc, me, cnt)
+    sel = np.arange(big)[None, :] < cnt[:, None]
+    return mc[sel], me[sel]
+
+
 def _scan_numba(
     J: np.ndarray,
     g: np.ndarray,
@@ -535,29 +557,9 @@ def _scan_numba(
     ens = [min_energy[ok][sel[ok]]]
     over = blocks[~ok]
     if over.size:  # redo overflowing blocks with room for every state of a block
-        big = 1 << block_bits
-        mc = np.empty((over.size, big), np.int64)
-        me = np.empty((over.size, big))
-        cnt = np.zeros(over.size, np.int64)
-        K.scan(
-            J,
-            g,
-            nfree,
-            block_bits,
-            over,
-            tol,
-            big,
-            False,
-            False,
-            np.empty(0),
-            np.empty(0, idx_type),
-            mc,
-            me,
-            cnt,
-        )
-        sel2 = np.arange(big)[None, :] < cnt[:, None]
-        codes.append(mc[sel2])
-        ens.append(me[sel2])
+        mc, me = _rescan_blocks(J, g, nfree, block_bits, over, tol, idx_type)
+        codes.append(mc)
+        ens.append(me)
     mcodes = np.concatenate(codes)
     menergy = np.concatenate(ens)
     order = np.lexsort((mcodes, menergy))
