@@ -24,9 +24,11 @@ HEAVY = ("numba", "pandas", "plotly", "duckdb", "SALib", "scipy", "pyarrow", "py
 
 def imported(argv: list[str], env: dict[str, str]) -> list[str]:
     """The heavy top-level packages a command imports (from ``-X importtime``)."""
-    out = subprocess.run(
-        [argv[0], "-X", "importtime", *argv[1:]], capture_output=True, text=True, env=env
-    )
+    if argv[0].endswith("realpolitik"):  # the console script: run the same code through -m
+        cmd = [W.PY, "-X", "importtime", "-m", "realpolitik", *argv[1:]]
+    else:
+        cmd = [argv[0], "-X", "importtime", *argv[1:]]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     names = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in out.stderr.splitlines()}
     return [h for h in HEAVY if h in names]
 
