@@ -265,8 +265,10 @@ def test_larger_offer_never_lowers_value(seed, scale):
 @given(seed=st.integers(0, 2**31 - 1), f=st.floats(0.0, 1.0))
 @settings(max_examples=30, deadline=None)
 def test_more_durable_commitment_never_raises_price(seed, f):
-    # the courter's promises only: more credible incumbent counters rightly raise the price
-    pb = random_problem(seed, B=6)
+    # the courter's promises only: more credible incumbent counters rightly raise the price.
+    # Givers pay only while a promise stands, so a lower bound on an extent (a fixed minimum
+    # offer) that lasts longer rightly costs more: the property holds without lower bounds
+    pb = random_problem(seed, B=6).with_changes(lever_min=0.0)
     m = np.where(pb.lever_side == 0, f, 1.0)[None, :]
     durable = pb.with_changes(
         lever_annual_repudiation=pb.lever_annual_repudiation * m,
@@ -315,8 +317,11 @@ def test_treaty_lowers_price_f4c():
 
 
 def test_all_binary_solution_matches_discrete_backward_induction():
-    pb = random_problem(11, B=60, binary=True).with_changes(
-        lever_binary=[True, True, True, True, True], lever_capacity=np.zeros((60, 5))
+    pb = random_problem(11, B=60, binary=True)
+    pb = pb.with_changes(
+        lever_binary=[True, True, True, True, True],
+        lever_capacity=np.zeros((60, 5)),
+        lever_min=pb.lever_max,  # indivisible: on means exactly the maximum
     )
     s = solve(pb)
     dg = solve_discrete(pb)
