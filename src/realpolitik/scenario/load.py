@@ -338,6 +338,42 @@ def check_references(scenario: Scenario) -> list[Problem]:
             need_actor(getattr(r, key), ("realignment", key))
         for k, x in enumerate(r.courter_allies):
             need_actor(x, ("realignment", "courter_allies", k))
+        for k, x in enumerate(r.incumbent_allies):
+            need_actor(x, ("realignment", "incumbent_allies", k))
+        both = set(r.courter_allies) & {r.incumbent, *r.incumbent_allies}
+        both |= set(r.incumbent_allies) & {r.courter, r.pivot}
+        if both or r.pivot in r.courter_allies:
+            add(
+                "an actor can be on one side only",
+                ("realignment",),
+                "disjoint sides",
+                ", ".join(sorted(both | ({r.pivot} & set(r.courter_allies)))),
+            )
+        payers = {r.courter, *r.courter_allies, r.incumbent, *r.incumbent_allies}
+        for x in r.payer_value:
+            if x in (r.courter, r.incumbent) or x not in payers:
+                add(
+                    "payer_value is for the allies of either side (the courter's and the "
+                    "incumbent's own values are courter_value and incumbent_value)",
+                    ("realignment", "payer_value", x),
+                    "one of " + (", ".join(sorted(payers - {r.courter, r.incumbent})) or "(no allies)"),
+                    x,
+                )
+        tr = r.trade
+        if tr.retaliation_credibility is not None and not 0 <= tr.retaliation_credibility.value <= 1:
+            add(
+                "retaliation_credibility is a probability",
+                ("realignment", "trade", "retaliation_credibility"),
+                "0 <= p <= 1",
+                f"{tr.retaliation_credibility.value:g}",
+            )
+        if tr.retaliation_commitment is not None and tr.retaliation_commitment not in commitments:
+            add(
+                f"unknown commitment {tr.retaliation_commitment!r}",
+                ("realignment", "trade", "retaliation_commitment"),
+                "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
+                repr(tr.retaliation_commitment),
+            )
         if len({r.pivot, r.incumbent, r.courter}) < 3:
             add(
                 "pivot, incumbent and courter must be three different actors",
@@ -345,7 +381,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
                 "three actor ids",
                 f"{r.pivot}, {r.incumbent}, {r.courter}",
             )
-        sides = {r.incumbent, r.courter, *r.courter_allies}
+        sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
         for i, lever in enumerate(spec.levers):
             if lever.to == r.pivot and lever.by not in sides:
                 add(
@@ -354,6 +390,26 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     "one of " + ", ".join(sorted(sides)),
                     lever.by,
                 )
+            elif lever.to == r.pivot:
+                side = (
+                    {r.courter, *r.courter_allies}
+                    if lever.by in {r.courter, *r.courter_allies}
+                    else {r.incumbent, *r.incumbent_allies}
+                )
+                if lever.payer not in side:
+                    add(
+                        "a lever's payer must be on the side of the actor that offers it",
+                        ("levers", i, "paid_by"),
+                        "one of " + ", ".join(sorted(side)),
+                        lever.payer,
+                    )
+        if r.horizon.value != int(r.horizon.value):
+            add(
+                "the horizon is a whole number of years",
+                ("realignment", "horizon"),
+                "an integer",
+                f"{r.horizon.value:g}",
+            )
         if r.horizon.value < 1 or r.horizon.value > 100:
             add(
                 "horizon out of range",

@@ -336,10 +336,18 @@ class Lever(Frozen):
 
 
 class Trade(Frozen):
+    """The pivot's trade with its incumbent partner and what the incumbent can do to it."""
+
     with_incumbent: Q
     gains_share: Q
     retaliation: OptionValues
     replacement_capacity: OptionValues
+    #: probability that the incumbent carries its cut out at all (default 1)
+    retaliation_credibility: Q | None = None
+    #: commitment form under which a cut, once made, is sustained (default: for the horizon)
+    retaliation_commitment: Ident | None = None
+    #: what each unit of cut trade is worth to the incumbent a year (default: gains_share)
+    incumbent_gains_share: Q | None = None
 
 
 class Domestic(Frozen):
@@ -349,10 +357,13 @@ class Domestic(Frozen):
 
 
 class Realignment(Frozen):
+    """The bidding game for a pivot between its incumbent partner and a courter."""
+
     pivot: Ident
     incumbent: Ident
     courter: Ident
     courter_allies: tuple[Ident, ...] = ()
+    incumbent_allies: tuple[Ident, ...] = ()
     horizon: Q
     discount_rate: Q
     trade: Trade
@@ -363,6 +374,9 @@ class Realignment(Frozen):
     domestic: Domestic | None = None
     pivot_commitment: Ident | None = None
     successor_shift: OptionValues | None = None
+    #: each ally's own yearly value of the pivot hedging / aligning (courter's allies) or loss
+    #: from it (incumbent's allies); an ally without one is pooled with its side's principal
+    payer_value: dict[Ident, OptionValues] = Field(default_factory=dict)
 
 
 class UncertaintySpec(Frozen):

@@ -143,13 +143,14 @@ def shapley_decomposition(
             dp = price[without | bit] - price[without]
             phi_need[:, :, gi] = np.tensordot(w, dn, axes=(0, 0))
             phi_price[:, :, gi] = np.tensordot(w, dp, axes=(0, 0))
-    reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
-    phi_price = np.where(reach[:, :, None], phi_price, np.nan)
+        reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
+        phi_price = np.where(reach[:, :, None], phi_price, np.nan)
+        price_total = np.where(reach, price[-1] - price[0], np.nan)
     return ShapleyDecomposition(
         groups=names,
         members=tuple(tuple(groups[g]) for g in names),
         need=phi_need,
         price=phi_price,
         need_total=need[-1] - need[0],
-        price_total=np.where(reach, price[-1] - price[0], np.nan),
+        price_total=price_total,
     )
