@@ -11,6 +11,19 @@ from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
 from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
 
 
+#: Component names the realignment decomposition reserves (its own terms).
+RESERVED_CAUSES = (
+    "retaliation",
+    "replacement",
+    "switching_cost",
+    "incumbent_counter",
+    "outside_option",
+    "credibility",
+    "excess",
+    "incumbent_levers",
+)
+
+
 def load(source: str | Path, *, text: str | None = None) -> Scenario:
     """Load and validate a scenario.
 
@@ -359,6 +372,25 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     "one of " + (", ".join(sorted(payers - {r.courter, r.incumbent})) or "(no allies)"),
                     x,
                 )
+        for tid, th in r.threats.items():
+            need_actor(th.by, ("realignment", "threats", tid, "by"))
+            if tid in r.components or tid in RESERVED_CAUSES or tid == "domestic":
+                add(
+                    "a threat's id names its security component: it must differ from the "
+                    "components, 'domestic' and the decomposition's reserved names",
+                    ("realignment", "threats", tid),
+                    "a new name",
+                    tid,
+                )
+        for i, lever in enumerate(spec.levers):
+            for tid in lever.relieves:
+                if tid not in r.threats:
+                    add(
+                        f"unknown threat {tid!r}",
+                        ("levers", i, "relieves", tid),
+                        "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
+                        tid,
+                    )
         tr = r.trade
         if tr.retaliation_credibility is not None and not 0 <= tr.retaliation_credibility.value <= 1:
             add(

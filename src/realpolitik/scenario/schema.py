@@ -329,6 +329,8 @@ class Lever(Frozen):
     binary: bool = False
     commitment: Ident | None = None
     adds_replacement_capacity: Q | None = None
+    #: threat id -> share of that threat's level the lever relieves at full extent
+    relieves: dict[Ident, Q] = Field(default_factory=dict)
 
     @property
     def payer(self) -> str:
@@ -356,6 +358,24 @@ class Domestic(Frozen):
     model: Literal["smp", "bdm", "mean"] = "mean"
 
 
+class Threat(Frozen):
+    """A threat to the pivot, written once; the realignment model derives from it the security
+    value of each option, the value of the levers that relieve it and the part of each side's
+    valuation that comes from it (each through a stated share)."""
+
+    by: Ident  # the threatening actor: the incumbent, the courter or a third party
+    description: str | None = None
+    claims: tuple[str, ...] = ()
+    #: the threat's yearly cost to the pivot while nothing relieves it
+    level: Q
+    #: share of the level each option removes against staying (negative: the option worsens it)
+    relief: OptionValues
+    #: the courter's yearly value of each option per unit of the level (default 0)
+    courter_gain: OptionValues | None = None
+    #: the incumbent's yearly loss from each option per unit of the level (default 0)
+    incumbent_loss: OptionValues | None = None
+
+
 class Realignment(Frozen):
     """The bidding game for a pivot between its incumbent partner and a courter."""
 
@@ -377,6 +397,8 @@ class Realignment(Frozen):
     #: each ally's own yearly value of the pivot hedging / aligning (courter's allies) or loss
     #: from it (incumbent's allies); an ally without one is pooled with its side's principal
     payer_value: dict[Ident, OptionValues] = Field(default_factory=dict)
+    #: threats to the pivot (one claim each, see :class:`Threat`)
+    threats: dict[Ident, Threat] = Field(default_factory=dict)
 
 
 class UncertaintySpec(Frozen):

@@ -21,7 +21,7 @@ POINT_PATHS = 4000
 
 def _levers_to_pivot(scenario: Scenario) -> list[Any]:
     r = scenario.spec.realignment
-    sides = {r.incumbent, r.courter, *r.courter_allies}
+    sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
     return [lv for lv in scenario.spec.levers if lv.to == r.pivot and lv.by in sides]
 
 
@@ -85,7 +85,9 @@ def problem_from_scenario(
     scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None, size: int | None = None
 ):
     """The realignment problem of ``scenario``: point values, or a batch with ``samples``."""
-    from realpolitik.models.realignment import COURTER, INCUMBENT, RealignmentProblem
+    from realpolitik.errors import ModelError
+    from realpolitik.models.realignment import COURTER, INCUMBENT, PRINCIPAL, RealignmentProblem
+    from realpolitik.models.realignment.claims import threat_terms
 
     r = scenario.spec.realignment
     B = size or 1
@@ -104,10 +106,19 @@ def problem_from_scenario(
         dom = np.stack([w * (z - np.abs(z - OPTION_POSITION[o])) for o in ("hedge", "courter")], -1)
         comps.append(dom)
         comp_names.append("domestic")
-    components = np.stack(comps, axis=1) if comps else np.zeros((B, 0, 2))
-
     levers = _levers_to_pivot(scenario)
-    incumbent = r.incumbent
+    threats = threat_terms(r, levers, get, B)
+    comps += [threats.components[:, k] for k in range(len(threats.names))]
+    comp_names += list(threats.names)
+    components = np.stack(comps, axis=1) if comps else np.zeros((B, 0, 2))
+    incumbent_side = {r.incumbent, *r.incumbent_allies}
+    allies = [a for a in r.payer_value]
+    ally_side = [INCUMBENT if a in incumbent_side else COURTER for a in allies]
+    payer_value = (
+        np.stack([opt(f"realignment.payer_value.{a}") for a in allies], axis=1)
+        if allies
+        else np.zeros((B, 0, 2))
+    )
 
     def lever_arr(fn) -> np.ndarray:
         return np.stack([fn(lv) for lv in levers], axis=-1) if levers else np.zeros((B, 0))
@@ -122,6 +133,18 @@ def problem_from_scenario(
         p_succ = get(f"commitments.{r.pivot_commitment}.successor_repudiation")
     else:
         p_annual = p_succ = np.zeros(B)
+    tr = r.trade
+    if tr.retaliation_commitment is not None:
+        r_annual = get(f"commitments.{tr.retaliation_commitment}.annual_repudiation")
+        r_succ = get(f"commitments.{tr.retaliation_commitment}.successor_repudiation")
+    else:
+        r_annual = r_succ = np.zeros(B)
+    horizon = get("realignment.horizon")
+    if np.any(horizon != np.round(horizon)):
+        raise ModelError(
+            "realignment.horizon must be whole years; a draw gave "
+            f"{float(horizon[horizon != np.round(horizon)][0]):g} (use a 'choice' distribution)"
+        )
     return RealignmentProblem(
         trade_with_incumbent=get("realignment.trade.with_incumbent"),
         gains_share=get("realignment.trade.gains_share"),
@@ -130,11 +153,31 @@ def problem_from_scenario(
         components=components,
         component_names=tuple(comp_names),
         switching_cost=opt("realignment.switching_cost"),
-        courter_value=opt("realignment.courter_value"),
-        incumbent_value=opt("realignment.incumbent_value"),
+        courter_value=opt("realignment.courter_value") + threats.courter_value,
+        incumbent_value=opt("realignment.incumbent_value") + threats.incumbent_value,
+        retaliation_credibility=(
+            get("realignment.trade.retaliation_credibility")
+            if tr.retaliation_credibility is not None
+            else np.ones(B)
+        ),
+        retaliation_annual_repudiation=r_annual,
+        retaliation_successor_repudiation=r_succ,
+        incumbent_gains_share=(
+            get("realignment.trade.incumbent_gains_share")
+            if tr.incumbent_gains_share is not None
+            else None
+        ),
+        payer_names=tuple(allies),
+        payer_side=np.array(ally_side, int),
+        payer_value=payer_value,
+        lever_payer=np.array(
+            [allies.index(lv.payer) if lv.payer in allies else PRINCIPAL for lv in levers], int
+        ),
         lever_names=tuple(lv.id for lv in levers),
-        lever_side=np.array([INCUMBENT if lv.by == incumbent else COURTER for lv in levers], int),
-        lever_value=lever_arr(lambda lv: get(f"levers.{lv.id}.value")),
+        lever_side=np.array(
+            [INCUMBENT if lv.by in incumbent_side else COURTER for lv in levers], int
+        ),
+        lever_value=lever_arr(lambda lv: get(f"levers.{lv.id}.value")) + threats.lever_value,
         lever_cost=lever_arr(lambda lv: get(f"levers.{lv.id}.cost")),
         lever_min=lever_arr(lambda lv: np.full(B, lv.extent.min)),
         lever_max=lever_arr(lambda lv: np.full(B, lv.extent.max)),
@@ -149,7 +192,7 @@ def problem_from_scenario(
         lever_committed=np.array([lv.commitment is not None for lv in levers], bool),
         lever_annual_repudiation=lever_arr(lambda lv: rep(lv, "annual_repudiation")),
         lever_successor_repudiation=lever_arr(lambda lv: rep(lv, "successor_repudiation")),
-        horizon=np.rint(get("realignment.horizon")).astype(int),
+        horizon=horizon.astype(int),
         discount_rate=get("realignment.discount_rate"),
         pivot_turnover=_turnover(scenario, r.pivot, get),
         incumbent_turnover=_turnover(scenario, r.incumbent, get),

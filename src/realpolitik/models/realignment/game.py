@@ -171,10 +171,12 @@ def _by_payer(ext, k, col, n):
     return out
 
 
-def _mandatory(k, lo, binary, col, n):
-    """(B, n) cost to each payer of the lower bounds of its continuous levers (a non-empty
-    package pays at least this)."""
-    return _by_payer(np.where(binary[None, :], 0.0, lo), k, col, n)
+def _patterns(lo, hi, binary):
+    """Bounds for each on/off pattern of the on/off levers (as continuous levers, for LPs)."""
+    from realpolitik.models.realignment.solvers import _binary_subsets, _subset_bounds
+
+    for sub in _binary_subsets(binary):
+        yield _subset_bounds(lo, hi, binary, sub)
 
 
 def _max_bid(method, p, k, lo, hi, binary, col, budgets):
@@ -184,38 +186,117 @@ def _max_bid(method, p, k, lo, hi, binary, col, budgets):
     used = np.unique(col) if m else np.zeros(0, int)
     if method == "fast" and (m == 0 or np.all(used == 0)):
         return fast_max_value(p, k, lo, hi, binary, budgets[:, 0])
-    # the empty counter is always possible; HiGHS looks for a better one within the budgets
+    # the empty counter is always possible; HiGHS looks for a better one within the budgets,
+    # one linear programme per on/off pattern
     bud = np.maximum(budgets, 0.0)
-    can = np.all(_mandatory(k, lo, binary, col, n) <= bud, axis=1)
-    rhs = np.where(can, bud.sum(axis=1), np.nan)
     zero = np.zeros_like(p)
-    v, e = highs_solve(p, k, lo, hi, binary, zero, zero, np.zeros(B), rhs, "max_value", col, bud)
-    ok = np.isfinite(v) & (v > 0)
-    return np.where(ok, v, 0.0), np.where(ok[:, None], e, 0.0)
+    cont = np.zeros(m, bool)
+    best_v, best_e = np.zeros(B), np.zeros((B, m))
+    for lo_s, hi_s in _patterns(lo, hi, binary):
+        can = np.all(_by_payer(lo_s, k, col, n) <= bud, axis=1)
+        rhs = np.where(can, bud.sum(axis=1), np.nan)
+        v, e = highs_solve(p, k, lo_s, hi_s, cont, zero, zero, np.zeros(B), rhs, "max_value", col, bud)
+        better = np.isfinite(v) & (v > best_v)
+        best_v = np.where(better, v, best_v)
+        best_e = np.where(better[:, None], e, best_e)
+    return best_v, best_e
 
 
 def _budgeted_min_cost(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows):
     """Cheapest package worth ``need`` with each payer's cost within its budget, for ``rows``
-    (others: inf). Two phases, so that one infeasible draw cannot stop the block: the most value
-    the budgets can buy, then the cheapest package reaching ``need`` where that suffices."""
+    (others: inf). Per on/off pattern, two linear programmes (HiGHS), so that one infeasible draw
+    cannot stop the block: the most value the budgets can buy, then the cheapest package
+    reaching ``need`` where that suffices; the cheapest pattern wins."""
     B, m = p.shape
     n = budgets.shape[1]
     cost = np.full(B, np.inf)
     ext = np.zeros((B, m))
     bud = np.maximum(budgets, 0.0)
-    can = rows & np.all(_mandatory(k, lo, binary, col, n) <= bud, axis=1)
-    if not np.any(can):
-        return cost, ext
-    rhs = np.where(can, bud.sum(axis=1), np.nan)
-    v, _ = highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, "max_value", col, bud)
-    reach = can & np.isfinite(v) & (v >= need * (1 + 1e-9) + 1e-12)
-    if np.any(reach):
-        c, e = highs_solve(
-            p, k, lo, hi, binary, a, w, sf, np.where(reach, need, np.nan), "min_cost", col, bud
-        )
-        cost = np.where(reach, c, cost)
-        ext = np.where(reach[:, None], e, ext)
+    cont = np.zeros(m, bool)
+    for lo_s, hi_s in _patterns(lo, hi, binary):
+        can = rows & np.all(_by_payer(lo_s, k, col, n) <= bud, axis=1)
+        if not np.any(can):
+            continue
+        rhs = np.where(can, bud.sum(axis=1), np.nan)
+        v, _ = highs_solve(p, k, lo_s, hi_s, cont, a, w, sf, rhs, "max_value", col, bud)
+        reach = can & np.isfinite(v) & (v >= need * (1 + 1e-9) + 1e-12)
+        if np.any(reach):
+            c, e = highs_solve(
+                p, k, lo_s, hi_s, cont, a, w, sf, np.where(reach, need, np.nan), "min_cost",
+                col, bud,
+            )
+            better = reach & np.isfinite(c) & (c < cost)
+            cost = np.where(better, c, cost)
+            ext = np.where(better[:, None], e, ext)
     return cost, ext
+
+
+def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows, m_over):
+    """Cheapest package worth ``need`` when one payer ``m_over`` (per row) is over its budget
+    at the unconstrained optimum: Lagrangian relaxation of that payer's budget row.
+
+    For a multiplier ``lam`` the payer's levers cost ``(1 + lam) k``; the cheapest package of
+    that relaxed problem (the exact fast path) spends less of the payer's money as ``lam``
+    grows. Bisection finds the ``lam`` where the payer's cost crosses its budget; the two
+    solutions just below and above it are both optimal for the relaxation, and their convex
+    combination that spends exactly the budget is optimal for the constrained linear programme
+    (strong duality). Rows are certified only where both solutions use the same on/off pattern,
+    every other payer stays within budget and the combination reaches ``need``; the rest return
+    ``cert = False`` (for HiGHS). Returns ``(cost, extents, cert)``.
+    """
+    B, m = p.shape
+    n = budgets.shape[1]
+    ix = np.flatnonzero(rows)
+    cost = np.full(B, np.inf)
+    ext = np.zeros((B, m))
+    cert = np.zeros(B, bool)
+    if ix.size == 0:
+        return cost, ext, cert
+    pr, kr, lor, hir, ar, wr = p[ix], k[ix], lo[ix], hi[ix], a[ix], w[ix]
+    sfr, needr, budr = sf[ix], need[ix], budgets[ix]
+    mo = m_over[ix]
+    mine = col[None, :] == mo[:, None]  # (n, m) levers of the over-budget payer
+    b_m = budr[np.arange(ix.size), mo]
+
+    def at(lam):
+        kk = kr * np.where(mine, 1.0 + lam[:, None], 1.0)
+        c, e, ok = fast_min_cost(pr, kk, lor, hir, binary, ar, wr, sfr, needr)
+        spent = np.sum(np.where(mine, kr * e, 0.0), axis=1)
+        return e, spent, ok & np.isfinite(c)
+
+    lo_l = np.zeros(ix.size)
+    # a multiplier so large that the relaxation spends as little of the payer's money as any
+    # package worth ``need`` can: if that is still over budget, no package is acceptable
+    big = np.full(ix.size, 1e9)
+    _, least, ok_big = at(big)
+    hopeless = ok_big & (least > b_m * (1 + 1e-9) + 1e-9)
+    hi_l = big.copy()
+    for _ in range(45):
+        mid = np.sqrt((lo_l + 1e-12) * hi_l)  # bisection on a log scale
+        _, spent, _ = at(mid)
+        over = spent > b_m * (1 + 1e-12) + 1e-12
+        lo_l = np.where(over, mid, lo_l)
+        hi_l = np.where(over, hi_l, mid)
+    e_lo, s_lo, ok_lo = at(lo_l)
+    e_hi, s_hi, ok_hi = at(hi_l)
+    theta = np.where(s_lo > s_hi, (b_m - s_hi) / np.where(s_lo > s_hi, s_lo - s_hi, 1.0), 0.0)
+    theta = np.clip(theta, 0.0, 1.0)
+    e = theta[:, None] * e_lo + (1 - theta[:, None]) * e_hi
+    same_pattern = np.all((e_lo[:, binary] > 0) == (e_hi[:, binary] > 0), axis=1)
+    val = package_value_arrays(e, pr, ar, wr, sfr)
+    by = _by_payer(e, kr, col, n)
+    ok = (
+        ok_lo
+        & ok_hi
+        & same_pattern
+        & (val >= needr - 1e-9 * (1 + np.abs(needr)))
+        & np.all(by <= budr + 1e-9 * (1 + np.abs(budr)), axis=1)
+    )
+    ok &= ~hopeless
+    cost[ix] = np.where(ok, np.sum(kr * e, axis=1), np.inf)
+    ext[ix] = np.where(ok[:, None], e, 0.0)
+    cert[ix] = ok | hopeless
+    return cost, ext, cert
 
 
 def _min_counter(method, p, k, lo, hi, binary, col, budgets, need):
@@ -321,17 +402,35 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     for j in range(2):
         budget = wtp_c[:, :, j] - base  # (B, Pc)
         ok = feas[:, j] & np.all(by_payer[:, j] <= budget + 1e-9 * (1 + np.abs(budget)), axis=1)
-        redo = feas[:, j] & ~ok & (need[:, j] >= 0) & (len(c_cols) > 1)
+        # a package within every payer's budget costs at most the budgets' sum: where even the
+        # cheapest package costs more, no package is acceptable and nothing needs solving
+        total_budget = np.sum(np.maximum(budget, 0.0), axis=1)
+        within = price[:, j] <= total_budget * (1 + 1e-9) + 1e-12
+        redo = feas[:, j] & ~ok & within & (need[:, j] >= 0) & (len(c_cols) > 1)
         if np.any(redo):
-            c, e = _budgeted_min_cost(
-                cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j], c_col_local,
-                budget, redo,
-            )
+            over = by_payer[:, j] > budget + 1e-9 * (1 + np.abs(budget))
+            one = redo & (over.sum(axis=1) == 1)
+            c = np.full(B, np.inf)
+            e = np.zeros((B, ci.size))
+            cert = np.zeros(B, bool)
+            if np.any(one) and m == "fast" and np.all(common_weight(ca, cw)[1][one]):
+                c, e, cert = _lagrangian_budget(
+                    cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j],
+                    c_col_local, budget, one, np.argmax(over, axis=1),
+                )
+            rest = redo & ~cert
+            if np.any(rest):
+                c2, e2 = _budgeted_min_cost(
+                    cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j],
+                    c_col_local, budget, rest,
+                )
+                c = np.where(rest, c2, c)
+                e = np.where(rest[:, None], e2, e)
+                n_highs += int(rest.sum())
             got = redo & np.isfinite(c)
             offer_pk[:, j] = np.where(got[:, None], e, offer_pk[:, j])
             offer_cost[:, j] = np.where(redo, c, offer_cost[:, j])
             ok = ok | got
-            n_highs += int(redo.sum())
         afford[:, j] = ok
         offer_cost[:, j] = np.where(ok, offer_cost[:, j], np.inf)
     courter_binds = np.where(~feas, 1, np.where(~afford, 2, 0))

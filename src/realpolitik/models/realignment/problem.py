@@ -28,6 +28,7 @@ RESERVED = (
     "outside_option",
     "credibility",
     "excess",
+    "incumbent_levers",
 )
 
 
