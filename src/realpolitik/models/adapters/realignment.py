@@ -290,6 +290,32 @@ OUTPUTS: tuple[Output, ...] = (
         "years, censored at the horizon",
         "how long a realignment of year 1 lasts",
     ),
+    Output(
+        "affordable",
+        "indicator",
+        "1 if some package buys a full realignment with every payer of the courter's side no "
+        "worse off, else 0",
+        "the courter's side can afford a full realignment",
+    ),
+    Output(
+        "stake_binds",
+        "indicator",
+        "1 if a package within the levers' bounds buys a full realignment but some payer's stake "
+        "stops the courter's side, else 0",
+        "a payer's stake, not the levers, stops a full realignment",
+    ),
+    Output(
+        "incumbent_stake",
+        "money",
+        "incumbent side's money, present value",
+        "what the incumbent's side loses if the pivot aligns with the courter (its budget)",
+    ),
+    Output(
+        "retaliation_cost",
+        "money",
+        "incumbent's money, present value",
+        "the trade the incumbent gives up by retaliating against a full realignment",
+    ),
 )
 
 
@@ -410,6 +436,16 @@ class RealignmentResult(ModelResult):
     expected_duration: float | None = None
     method: str = ""
     point_outputs: Mapping[str, float] = field(default_factory=dict)
+    affordable: bool = False
+    courter_binds: str = "none"  # "none", "levers" or "stake": what stops the courter's side
+    incumbent_binds: str = "levers"  # "levers" or "stake": what limits the retention bid
+    incumbent_stake: float = 0.0
+    incumbent_lever_limit: float = 0.0
+    retaliation_cost: float = 0.0
+    payers: Mapping[str, Mapping[str, float | None]] = field(default_factory=dict)
+    shapley: Mapping[str, Any] = field(default_factory=dict)
+    threats: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    draws_by_year: tuple[int, ...] = ()
 
     def outputs(self) -> dict[str, float]:
         """The declared outputs at the point values (by-year ones as shares of paths)."""
@@ -442,6 +478,15 @@ class RealignmentResult(ModelResult):
             "hedges_by_year": list(self.hedges_by_year),
             "expected_duration": self.expected_duration,
             "method": self.method,
+            "affordable": self.affordable,
+            "courter_binds": self.courter_binds,
+            "incumbent_binds": self.incumbent_binds,
+            "incumbent_stake": self.incumbent_stake,
+            "incumbent_lever_limit": self.incumbent_lever_limit,
+            "retaliation_cost": self.retaliation_cost,
+            "payers": {k: dict(v) for k, v in self.payers.items()},
+            "shapley": _jsonable(self.shapley),
+            "threats": {k: list(v) for k, v in self.threats.items()},
             "outputs": {k: finite_or_none(v) for k, v in self.point_outputs.items()},
             "provenance": self.provenance.to_dict(),
         }
@@ -457,6 +502,21 @@ class RealignmentResult(ModelResult):
                 row["cost to the courter's side"] = round(self.decomposition[cause], 6) + 0.0
             rows.append(row)
         tables = {"price decomposition": pd.DataFrame(rows)}
+        if self.shapley:
+            groups = self.shapley["groups"]
+            tables["causal decomposition"] = pd.DataFrame(
+                {
+                    "cause": groups,
+                    "need (value to the pivot)": self.shapley["realigns"]["need"],
+                    "price (courter's side)": self.shapley["realigns"]["price"],
+                    "need of a hedge": self.shapley["hedges"]["need"],
+                    "price of a hedge": self.shapley["hedges"]["price"],
+                }
+            )
+        if self.payers:
+            tables["payers"] = pd.DataFrame(
+                [{"payer": k, **v} for k, v in self.payers.items()]
+            )
         if self.realigns_by_year:
             tables["alignment by year"] = pd.DataFrame(
                 {
@@ -472,13 +532,45 @@ class RealignmentResult(ModelResult):
         return [(self.year or 0) + k for k in range(1, len(self.realigns_by_year) + 1)]
 
 
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, float | np.floating):
+        return finite_or_none(float(x))
+    return x
+
+
 def _point_outputs(scenario: Scenario, out: Mapping[str, np.ndarray], sim: Any) -> dict[str, float]:
     values = {k: float(v[0]) for k, v in _outputs_from_batch(out, _years(scenario)).items()}
+    T = sim.p_aligned.shape[0]
     for k in range(1, _years(scenario) + 1):  # shares of the simulated paths, not one path
-        t = min(k, sim.p_aligned.shape[0]) - 1
-        values[f"realigns_year_{k}"] = float(sim.p_aligned[t, 2])
-        values[f"hedges_year_{k}"] = float(sim.p_aligned[t, 1])
+        inside = k <= T and sim.covered[k - 1] > 0
+        values[f"realigns_year_{k}"] = float(sim.p_aligned[k - 1, 2]) if inside else float("nan")
+        values[f"hedges_year_{k}"] = float(sim.p_aligned[k - 1, 1]) if inside else float("nan")
     return values
+
+
+#: Cause groups of the causal decomposition beyond one group per component.
+_ATOM_GROUPS = ("retaliation", "switching_cost", "incumbent_levers", "credibility")
+
+
+def shapley_summary(problem: Any) -> dict[str, Any]:
+    """Exact Shapley values of need and price over the causes (one group per cause) at the
+    point values, for a full realignment and for a hedge (NaN where a price is out of reach)."""
+    from realpolitik.models.realignment import shapley_decomposition
+
+    sh = shapley_decomposition(problem)
+    out: dict[str, Any] = {"groups": list(sh.groups)}
+    for j, name in ((1, "realigns"), (0, "hedges")):
+        out[name] = {
+            "need": [float(v) for v in sh.need[0, j]],
+            "price": [float(v) for v in sh.price[0, j]],
+            "need_total": float(sh.need_total[0, j]),
+            "price_total": float(sh.price_total[0, j]),
+        }
+    return out
 
 
 def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
@@ -495,6 +587,17 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         paths=POINT_PATHS,
     )
     d = result_dict(problem, solution, sim)
+    from realpolitik.models.realignment.claims import threat_reach
+
+    payers = {
+        (r.courter if p == "courter" else p): {
+            "willingness_to_pay": v["willingness_to_pay"],
+            "price": v["price"],
+            "willingness_to_pay_hedge": v["willingness_to_pay_hedge"],
+            "price_hedge": v["price_hedge"],
+        }
+        for p, v in d["payers"].items()
+    }
     batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=())
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]
@@ -543,6 +646,16 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         expected_duration=d.get("expected_duration"),
         method=d["method"],
         point_outputs=_point_outputs(scenario, batch, sim),
+        affordable=d["affordable"],
+        courter_binds=d["courter_binds"],
+        incumbent_binds=d["incumbent_binds"],
+        incumbent_stake=d["incumbent_stake"],
+        incumbent_lever_limit=d["incumbent_lever_limit"],
+        retaliation_cost=d["retaliation_cost"],
+        payers=payers,
+        shapley=shapley_summary(problem),
+        threats={k: tuple(v) for k, v in threat_reach(r, _levers_to_pivot(scenario)).items()},
+        draws_by_year=tuple(d.get("draws_by_year", ())),
     )
 
 
@@ -571,15 +684,16 @@ def _outputs_from_batch(out: Mapping[str, np.ndarray], years: int) -> dict[str, 
         # cost it no more than they are worth; the horizon and discounting cancel out of the ratio.
         "gap_ratio": np.clip(f["need"] / np.maximum(wtp, 1e-9), -1e6, 1e6),
         "duration": f["realignment_duration"],
+        "affordable": f["affordable"],
+        "stake_binds": (f["courter_binds"] == 2).astype(float),
+        "incumbent_stake": f["incumbent_stake"],
+        "retaliation_cost": f["retaliation_cost"],
     }
-    last_c = last_h = None
+    nan = np.full_like(f["courter_wins"], np.nan)
     for k in range(1, years + 1):
-        # years past every draw's horizon in this batch: the pivot holds where it was
-        last_c = f.get(f"p_courter_year_{k}", last_c)
-        last_h = f.get(f"p_hedge_year_{k}", last_h)
-        if last_c is not None:
-            result[f"realigns_year_{k}"] = last_c
-            result[f"hedges_year_{k}"] = last_h
+        # a draw whose horizon ends before year k has no state in year k (NaN: not counted)
+        result[f"realigns_year_{k}"] = f.get(f"p_courter_year_{k}", nan)
+        result[f"hedges_year_{k}"] = f.get(f"p_hedge_year_{k}", nan)
     return result
 
 
