@@ -71,3 +71,12 @@ def test_more_durable_form_survives_longer(r1, r2, s, h):
     lo, hi = sorted((r1, r2))
     t = Turnover(h)
     assert np.all(survival(8, lo, s, t) >= survival(8, hi, s, t) - 1e-15)
+
+
+def test_credibility_by_hand_with_horizons_and_an_empty_horizon():
+    # S = (1, 0.5, 0.25) at 0% discount: over 2 years (1 + 0.5) / 2, over 3 (1.75) / 3
+    s = np.array([[1.0, 0.5, 0.25], [1.0, 0.5, 0.25]])
+    np.testing.assert_allclose(credibility(s, 0.0, horizon=np.array([2, 3])), [0.75, 1.75 / 3])
+    # an empty horizon promises nothing, so nothing is lost: 1
+    assert credibility(np.ones((1, 2)), 0.0, horizon=np.array([0]))[0] == 1.0
+    assert credibility(np.zeros((1, 2)), 0.0, horizon=np.array([2]))[0] == 0.0

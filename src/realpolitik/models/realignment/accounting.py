@@ -61,7 +61,7 @@ class Accounts:
 
 def payer_index(pb: RealignmentProblem) -> np.ndarray:
     """(L,) column of each lever's payer in the ``(1 + P)`` payer axis (0: the principal)."""
-    return np.where(pb.lever_payer == PRINCIPAL, 0, pb.lever_payer + 1)
+    return np.where(pb.lever_payer == PRINCIPAL, 0, pb.lever_payer + 1)  # PRINCIPAL is -1
 
 
 def _survival_groups(pb: RealignmentProblem) -> list[list[int]]:
