@@ -111,7 +111,9 @@ def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
         ),
     ]
     point = problem_from_scenario(s)
-    rows.append(("flagship: Shapley, 9 causes (1 draw)", timeit(lambda: shapley_decomposition(point), 3)))
+    rows.append(
+        ("flagship: Shapley, 9 causes (1 draw)", timeit(lambda: shapley_decomposition(point), 3))
+    )
     rows.append(
         (
             "flagship: Shapley, 9 causes (100 draws)",

@@ -132,9 +132,7 @@ def realignment_problems(draw: Any, hedge_value: bool = True, max_batch: int = 4
         payer_names=("ALLY",) if ally else (),
         payer_side=[0] if ally else [],
         payer_value=(
-            np.stack([np.zeros(B) if not hedge_value else u(0, 30, B), u(0, 30, B)], -1)[
-                :, None, :
-            ]
+            np.stack([np.zeros(B) if not hedge_value else u(0, 30, B), u(0, 30, B)], -1)[:, None, :]
             if ally
             else None
         ),

@@ -63,9 +63,7 @@ def oracle(x: dict) -> tuple[int, float]:
         lost = x["ret"][o - 1] * T
         shortfall[o] = max(lost - x["repl"][o - 1], 0.0)
         base[o] = -g * shortfall[o] * DR + A * sum(x["comp"][o - 1]) - x["sc"][o - 1]
-    stakeI = [0.0] + [
-        x["ival"][o - 1] * DP + gI * x["ret"][o - 1] * T * DR for o in (1, 2)
-    ]
+    stakeI = [0.0] + [x["ival"][o - 1] * DP + gI * x["ret"][o - 1] * T * DR for o in (1, 2)]
     courter_ids = [i for i, lv in enumerate(levers) if lv["side"] == "C"]
     inc_ids = [i for i, lv in enumerate(levers) if lv["side"] == "I"]
     payers = sorted({levers[i]["payer"] for i in courter_ids} | {"C"})
@@ -263,9 +261,7 @@ def test_oracle_hand_case():
         "hP": 0.0,
         "piv_r": 0.0,
         "piv_s": 0.0,
-        "levers": [
-            {"side": "C", "v": 25.0, "c": 12.0, "cap": 0.0, "promise": None, "payer": "C"}
-        ],
+        "levers": [{"side": "C", "v": 25.0, "c": 12.0, "cap": 0.0, "promise": None, "payer": "C"}],
     }
     # U_hedge = 2 * -5 = -10; U_courter = -0.5 * 30 * 2 - 10 = -40. The lever gives 50 over two
     # years, so with it aligning is worth +10 > 0 > -10: P aligns. It costs C 24 against a
@@ -306,7 +302,7 @@ def test_continuous_price_is_bracketed_by_a_package_grid(seed):
             st_ = _promise(*lv["promise"], x["hC"])
             cut = _promise(x["ret_r"], x["ret_s"], x["hI"])
             D.append(_pv(H, rho, st_))
-            DT.append(x["ret_p"] * _pv(H, rho, lambda t, a=st_: a(t) * cut(t)))
+            DT.append(x["ret_p"] * _pv(H, rho, lambda t, a=st_, c=cut: a(t) * c(t)))
     U = [0.0]
     sf = [0.0]
     for o in (1, 2):
@@ -317,10 +313,18 @@ def test_continuous_price_is_bracketed_by_a_package_grid(seed):
     steps = np.linspace(0.0, 1.0, 21)
     best = math.inf
     for ext in itertools.product(steps, repeat=len(x["levers"])):
-        val = sum(lv["v"] * D[i] * e for i, (lv, e) in enumerate(zip(x["levers"], ext)))
+        val = sum(
+            lv["v"] * D[i] * e for i, (lv, e) in enumerate(zip(x["levers"], ext, strict=True))
+        )
         val += x["g"] * DT[1] * min(x["levers"][1]["cap"] * ext[1], sf[2])
         if val >= need:
-            best = min(best, sum(lv["c"] * D[i] * e for i, (lv, e) in enumerate(zip(x["levers"], ext))))
+            best = min(
+                best,
+                sum(
+                    lv["c"] * D[i] * e
+                    for i, (lv, e) in enumerate(zip(x["levers"], ext, strict=True))
+                ),
+            )
     assert s.need[0, 1] == pytest.approx(need, rel=1e-9, abs=1e-9)
     price = float(s.price[0, 1])
     if need <= 0:

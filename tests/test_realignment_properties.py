@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import realignment_problems
 
 from realpolitik.models.commitment import Turnover, present_value, survival
 from realpolitik.models.realignment import (
@@ -23,7 +24,6 @@ from realpolitik.models.realignment import (
     shapley_decomposition,
     solve,
 )
-from strategies import realignment_problems
 
 TOL = 1e-7
 
@@ -50,14 +50,18 @@ def test_larger_bounds_never_raise_prices_or_lower_the_margin(pb, f):
 def test_larger_offers_never_raise_prices_or_lower_the_margin(pb, f):
     cour = pb.lever_side == COURTER
     a = solve(pb)
-    b = solve(pb.with_changes(lever_value=np.where(cour[None, :], pb.lever_value * f, pb.lever_value)))
+    b = solve(
+        pb.with_changes(lever_value=np.where(cour[None, :], pb.lever_value * f, pb.lever_value))
+    )
     assert _le(b.price, a.price)
     assert _le(a.margin, b.margin)
 
 
 @given(pb=realignment_problems(hedge_value=False), f=st.floats(1.0, 3.0))
 @settings(max_examples=40, deadline=None)
-def test_larger_bounds_never_lower_realignment_when_the_hedge_is_worth_nothing_to_the_courter(pb, f):
+def test_larger_bounds_never_lower_realignment_when_the_hedge_is_worth_nothing_to_the_courter(
+    pb, f
+):
     # with a hedge the courter's side values, cheaper levers can make it buy a hedge instead of
     # a full realignment (target substitution), so P(realigns) is monotone only without it
     cour = pb.lever_side == COURTER
@@ -71,8 +75,9 @@ def test_larger_bounds_never_lower_realignment_when_the_hedge_is_worth_nothing_t
 def test_more_durable_courter_promises_never_raise_the_price(pb, f):
     # givers pay only while a promise stands: a fixed minimum extent that lasts longer costs
     # more, so the property is stated for offers without lower bounds
-    pb = pb.with_changes(lever_min=0.0, retaliation_annual_repudiation=0.0,
-                         retaliation_successor_repudiation=0.0)
+    pb = pb.with_changes(
+        lever_min=0.0, retaliation_annual_repudiation=0.0, retaliation_successor_repudiation=0.0
+    )
     m = np.where(pb.lever_side == COURTER, f, 1.0)[None, :]
     durable = pb.with_changes(
         lever_annual_repudiation=pb.lever_annual_repudiation * m,
@@ -162,11 +167,16 @@ def test_ten_times_the_money_scales_prices_and_keeps_outcomes(pb):
     a, b = solve(pb), solve(big)
     np.testing.assert_array_equal(a.outcome, b.outcome)
     np.testing.assert_allclose(b.price, a.price * 10.0, rtol=1e-8, atol=1e-8)
-    np.testing.assert_allclose(b.incumbent_max_bid, a.incumbent_max_bid * 10.0, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        b.incumbent_max_bid, a.incumbent_max_bid * 10.0, rtol=1e-8, atol=1e-8
+    )
 
 
 @given(
-    h=st.floats(0.0, 0.5), dh=st.floats(0.0, 0.5), r=st.floats(0.0, 0.3), s=st.floats(0.0, 1.0),
+    h=st.floats(0.0, 0.5),
+    dh=st.floats(0.0, 0.5),
+    r=st.floats(0.0, 0.3),
+    s=st.floats(0.0, 1.0),
     years=st.integers(1, 20),
 )
 @settings(max_examples=60, deadline=None)
@@ -176,9 +186,15 @@ def test_more_courter_turnover_lowers_the_value_of_its_promises(h, dh, r, s, yea
     assert hi <= lo + 1e-12
     # and in the game: the same package is worth less to the pivot
     pb = RealignmentProblem(
-        lever_names=("a",), lever_side=[COURTER], lever_value=[10.0], lever_cost=[1.0],
-        lever_committed=[True], lever_annual_repudiation=r, lever_successor_repudiation=s,
-        horizon=years, courter_turnover=Turnover(annual_hazard=h),
+        lever_names=("a",),
+        lever_side=[COURTER],
+        lever_value=[10.0],
+        lever_cost=[1.0],
+        lever_committed=[True],
+        lever_annual_repudiation=r,
+        lever_successor_repudiation=s,
+        horizon=years,
+        courter_turnover=Turnover(annual_hazard=h),
     )
     more = pb.with_changes(courter_turnover=Turnover(annual_hazard=min(h + dh, 1.0)))
     assert package_value(more, [[1.0]], 2)[0] <= package_value(pb, [[1.0]], 2)[0] + 1e-12
@@ -240,7 +256,7 @@ def test_shapley_values_match_the_average_over_orders_and_add_up(pb):
 
     for b in range(pb.batch):
         for j in range(2):
-            phi = _shapley_by_orders(lambda S: need(S)[b, j], G)
+            phi = _shapley_by_orders(lambda S, b=b, j=j: need(S)[b, j], G)
             np.testing.assert_allclose(sh.need[b, j], phi, atol=1e-8)
     np.testing.assert_allclose(sh.need.sum(axis=2), sh.need_total, atol=1e-8)
 

@@ -173,9 +173,7 @@ def figures(result: Any) -> dict[str, Any]:
         figs["decomposition"] = fig
     if result.shapley:
         sh = result.shapley
-        fig = go.Figure(
-            go.Bar(x=sh["groups"], y=sh["realigns"]["need"], name="full realignment")
-        )
+        fig = go.Figure(go.Bar(x=sh["groups"], y=sh["realigns"]["need"], name="full realignment"))
         fig.add_bar(x=sh["groups"], y=sh["hedges"]["need"], name="hedge")
         fig.update_layout(
             title="What each cause adds to what the pivot must be given (Shapley values)",

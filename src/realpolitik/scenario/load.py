@@ -10,7 +10,6 @@ from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
 from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
 
-
 #: Component names the realignment decomposition reserves (its own terms).
 RESERVED_CAUSES = (
     "retaliation",
@@ -369,7 +368,8 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     "payer_value is for the allies of either side (the courter's and the "
                     "incumbent's own values are courter_value and incumbent_value)",
                     ("realignment", "payer_value", x),
-                    "one of " + (", ".join(sorted(payers - {r.courter, r.incumbent})) or "(no allies)"),
+                    "one of "
+                    + (", ".join(sorted(payers - {r.courter, r.incumbent})) or "(no allies)"),
                     x,
                 )
         for tid, th in r.threats.items():
@@ -392,7 +392,10 @@ def check_references(scenario: Scenario) -> list[Problem]:
                         tid,
                     )
         tr = r.trade
-        if tr.retaliation_credibility is not None and not 0 <= tr.retaliation_credibility.value <= 1:
+        if (
+            tr.retaliation_credibility is not None
+            and not 0 <= tr.retaliation_credibility.value <= 1
+        ):
             add(
                 "retaliation_credibility is a probability",
                 ("realignment", "trade", "retaliation_credibility"),

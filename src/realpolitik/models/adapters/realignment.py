@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from realpolitik.errors import ModelError
 from realpolitik.models.registry import AnalysisContext, ModelSpec, register
 from realpolitik.models.results import ModelResult, Output, finite_or_none
 from realpolitik.scenario.model import Scenario
@@ -27,6 +28,8 @@ POINT_PATHS = 4000
 
 def _levers_to_pivot(scenario: Scenario) -> list[Any]:
     r = scenario.spec.realignment
+    if r is None:
+        raise ModelError("the scenario has no realignment block")
     sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
     return [lv for lv in scenario.spec.levers if lv.to == r.pivot and lv.by in sides]
 
@@ -64,10 +67,14 @@ def domestic_position(
     from realpolitik.models.adapters.bargaining import faction_arrays
 
     r = scenario.spec.realignment
+    if r is None:
+        raise ModelError("the scenario has no realignment block")
     if r is None or r.domestic is None:
         return None
     dim = r.domestic.dimension
-    names, cap, pos, sal = faction_arrays(scenario, r.pivot, [dim], samples, size)
+    names, cap, pos, sal = faction_arrays(
+        scenario, r.pivot, [dim], None if samples is None else dict(samples), size
+    )
     w = cap * sal[..., 0]
     mean = np.sum(w * pos[..., 0], axis=-1) / np.sum(w, axis=-1) / 100.0
     if r.domestic.model == "mean":
@@ -91,11 +98,12 @@ def problem_from_scenario(
     scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None, size: int | None = None
 ):
     """The realignment problem of ``scenario``: point values, or a batch with ``samples``."""
-    from realpolitik.errors import ModelError
     from realpolitik.models.realignment import COURTER, INCUMBENT, PRINCIPAL, RealignmentProblem
     from realpolitik.models.realignment.claims import threat_terms
 
     r = scenario.spec.realignment
+    if r is None:
+        raise ModelError("the scenario has no realignment block")
     B = size or 1
 
     def get(path: str) -> np.ndarray:
@@ -371,6 +379,8 @@ def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, An
     if not courter_promise.any():
         return rows
     r = scenario.spec.realignment
+    if r is None:
+        raise ModelError("the scenario has no realignment block")
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
     others.add(r.pivot_commitment)
     for form in scenario.spec.commitments:
@@ -514,9 +524,7 @@ class RealignmentResult(ModelResult):
                 }
             )
         if self.payers:
-            tables["payers"] = pd.DataFrame(
-                [{"payer": k, **v} for k, v in self.payers.items()]
-            )
+            tables["payers"] = pd.DataFrame([{"payer": k, **v} for k, v in self.payers.items()])
         if self.realigns_by_year:
             tables["alignment by year"] = pd.DataFrame(
                 {
@@ -578,6 +586,8 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     from realpolitik.models.realignment import evaluate_batch, result_dict, simulate, solve
 
     r = scenario.spec.realignment
+    if r is None:
+        raise ModelError("the scenario has no realignment block")
     problem = problem_from_scenario(scenario)
     solution = solve(problem)
     sim = simulate(

@@ -79,7 +79,7 @@ def _survival_groups(pb: RealignmentProblem) -> list[list[int]]:
                     pb.lever_successor_repudiation[:, i], pb.lever_successor_repudiation[:, j]
                 )
             ):
-                g.append(j)
+                g.append(int(j))
                 break
         else:
             groups.append([int(j)])

@@ -25,7 +25,6 @@ from realpolitik.models.realignment.solvers import package_value_arrays
 __all__ = ["DiscreteGame", "solve_discrete", "build_gambit_game", "solve_gambit"]
 
 
-
 def _levels(pb: RealignmentProblem, idx: np.ndarray, levels) -> list[np.ndarray]:
     """Allowed extents of each lever in the discrete game, per draw: (B, n_levels) arrays."""
     out = []
@@ -213,4 +212,3 @@ def solve_gambit(problem: RealignmentProblem, draw: int = 0, levels=None) -> dic
         "max_regret": regret,
         "converged": bool(res.success),
     }
-

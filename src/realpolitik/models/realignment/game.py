@@ -195,7 +195,9 @@ def _max_bid(method, p, k, lo, hi, binary, col, budgets):
     for lo_s, hi_s in _patterns(lo, hi, binary):
         can = np.all(_by_payer(lo_s, k, col, n) <= bud, axis=1)
         rhs = np.where(can, bud.sum(axis=1), np.nan)
-        v, e = highs_solve(p, k, lo_s, hi_s, cont, zero, zero, np.zeros(B), rhs, "max_value", col, bud)
+        v, e = highs_solve(
+            p, k, lo_s, hi_s, cont, zero, zero, np.zeros(B), rhs, "max_value", col, bud
+        )
         better = np.isfinite(v) & (v > best_v)
         best_v = np.where(better, v, best_v)
         best_e = np.where(better[:, None], e, best_e)
@@ -222,8 +224,18 @@ def _budgeted_min_cost(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows)
         reach = can & np.isfinite(v) & (v >= need * (1 + 1e-9) + 1e-12)
         if np.any(reach):
             c, e = highs_solve(
-                p, k, lo_s, hi_s, cont, a, w, sf, np.where(reach, need, np.nan), "min_cost",
-                col, bud,
+                p,
+                k,
+                lo_s,
+                hi_s,
+                cont,
+                a,
+                w,
+                sf,
+                np.where(reach, need, np.nan),
+                "min_cost",
+                col,
+                bud,
             )
             better = reach & np.isfinite(c) & (c < cost)
             cost = np.where(better, c, cost)
@@ -415,14 +427,35 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
             cert = np.zeros(B, bool)
             if np.any(one) and m == "fast" and np.all(common_weight(ca, cw)[1][one]):
                 c, e, cert = _lagrangian_budget(
-                    cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j],
-                    c_col_local, budget, one, np.argmax(over, axis=1),
+                    cp,
+                    ck,
+                    clo,
+                    chi,
+                    cbin,
+                    ca,
+                    cw,
+                    d.shortfall[:, j],
+                    need[:, j],
+                    c_col_local,
+                    budget,
+                    one,
+                    np.argmax(over, axis=1),
                 )
             rest = redo & ~cert
             if np.any(rest):
                 c2, e2 = _budgeted_min_cost(
-                    cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j],
-                    c_col_local, budget, rest,
+                    cp,
+                    ck,
+                    clo,
+                    chi,
+                    cbin,
+                    ca,
+                    cw,
+                    d.shortfall[:, j],
+                    need[:, j],
+                    c_col_local,
+                    budget,
+                    rest,
                 )
                 c = np.where(rest, c2, c)
                 e = np.where(rest[:, None], e2, e)

@@ -32,7 +32,6 @@ RESERVED = (
 )
 
 
-
 def _f(x) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
@@ -333,4 +332,3 @@ class RealignmentProblem:
     def with_changes(self, **changes) -> RealignmentProblem:
         """A copy with some fields replaced (re-validated)."""
         return replace(self, **changes)
-

@@ -13,7 +13,6 @@ from realpolitik.models.realignment.simulate import SimulationResult, simulate
 __all__ = ["evaluate_batch", "result_dict"]
 
 
-
 def evaluate_batch(
     problem: RealignmentProblem, rng=None, *, method: str = "auto", paths: int = 1, years=(1, 5, 10)
 ) -> dict[str, np.ndarray]:
@@ -164,5 +163,3 @@ def result_dict(
         out["draws_by_year"] = [int(v) for v in simulation.covered[covered]]
         out["expected_duration"] = _num(simulation.expected_duration)
     return out
-
-

@@ -15,7 +15,6 @@ from realpolitik.rng import as_generator
 __all__ = ["SimulationResult", "simulate"]
 
 
-
 @dataclass(frozen=True)
 class SimulationResult:
     """Yearly alignment of the pivot.
@@ -170,8 +169,7 @@ def simulate(
     with np.errstate(invalid="ignore"):
         p_aligned = np.where(
             covered[:, None] > 0,
-            np.nansum(np.nan_to_num(aligned, nan=0.0), axis=0)
-            / np.maximum(covered, 1)[:, None],
+            np.nansum(np.nan_to_num(aligned, nan=0.0), axis=0) / np.maximum(covered, 1)[:, None],
             np.nan,
         )
     run = np.cumprod((hist > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
@@ -185,5 +183,3 @@ def simulate(
         duration=dur.reshape(B0, paths).mean(axis=1),
         expected_duration=exp_dur,
     )
-
-

@@ -277,7 +277,6 @@ def box_max_value(p, hi, a, w, sf):
     return package_value_arrays(hi, p, a, w, sf)
 
 
-
 @contextlib.contextmanager
 def _quiet_stdout():
     """Silence C-level writes to file descriptor 1 (HiGHS prints from C++), restoring it even on
