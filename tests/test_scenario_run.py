@@ -80,7 +80,10 @@ def test_backtest_china_aligns_with_the_us(nixon) -> None:
     summary = run_scenario(nixon, RunOptions(seed=0)).summary
     assert summary["realignment"]["outcome"] == "realigns"
     deco = summary["realignment"]["decomposition_value"]
-    assert deco["security"] == min(deco.values())  # the Soviet threat is what pays for it
+    assert deco["soviet-border"] == min(deco.values())  # the Soviet threat is what pays for it
+    shapley = summary["realignment"]["shapley"]  # and so it is, causally
+    need = dict(zip(shapley["groups"], shapley["realigns"]["need"], strict=True))
+    assert need["soviet-border"] == min(need.values())
 
 
 def test_declared_outcomes_follow_the_scenario(nixon) -> None:
