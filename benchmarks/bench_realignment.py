@@ -8,11 +8,12 @@ Synthetic: 3 courter levers (one adds replacement capacity), 2 incumbent levers,
 every input sampled per draw. Flagship: the scenario's own uncertainties, 100,000 draws,
 probabilities for years 1..15. Prints median wall times of several repeats and the solver used
 (the HiGHS reference is timed on a subset only).
-Run: .venv/bin/python benchmarks/bench_realignment.py
+Run: .venv/bin/python benchmarks/bench_realignment.py [REPEATS]
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -132,15 +133,19 @@ def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
 
 def main() -> None:
     B = 100_000
+    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     t0 = time.perf_counter()
     pb = flagship_like(B)
     t_build = time.perf_counter() - t0
     sol = solve(pb)
     rows = [
         ("synthetic: build problem (100k)", t_build),
-        ("synthetic: solve (100k)", timeit(lambda: solve(pb))),
-        ("synthetic: simulate, 1 path (100k)", timeit(lambda: simulate(pb, 0, solution=sol))),
-        ("synthetic: evaluate_batch (100k)", timeit(lambda: evaluate_batch(pb, 0))),
+        ("synthetic: solve (100k)", timeit(lambda: solve(pb), repeat)),
+        (
+            "synthetic: simulate, 1 path (100k)",
+            timeit(lambda: simulate(pb, 0, solution=sol), repeat),
+        ),
+        ("synthetic: evaluate_batch (100k)", timeit(lambda: evaluate_batch(pb, 0), repeat)),
     ]
     small = pb.take(slice(0, 1000))
     rows.append(("synthetic: solve, HiGHS (1k)", timeit(lambda: solve(small, "highs"), 1)))
@@ -148,7 +153,7 @@ def main() -> None:
         f"synthetic method: {sol.method}; courter wins {np.mean(sol.outcome == 2):.3f}, "
         f"hedges {np.mean(sol.outcome == 1):.3f}"
     )
-    rows += flagship_rows(B, repeat=7)
+    rows += flagship_rows(B, repeat=repeat)
     print(f"{'step':40s} {'median s':>10s}")
     for name, t in rows:
         print(f"{name:40s} {t:10.4f}")

@@ -76,7 +76,9 @@ class RealignmentSolution:
     payer_wtp: np.ndarray  # (B, n_payers, 2)
     price_by_payer: np.ndarray  # (B, 2, n_payers) cost of the cheapest package to each payer
     packages: np.ndarray  # (B, 2, Lc) cheapest package per target
-    offer_packages: np.ndarray  # (B, 2, Lc) cheapest package every payer accepts per target
+    # (B, 2, Lc) cheapest package every payer accepts per target (where the target cannot beat
+    # no offer even at the unconstrained price: an acceptable package, not always the cheapest)
+    offer_packages: np.ndarray
     offer_cost: np.ndarray  # (B, 2) its total cost (inf if none)
     package: np.ndarray  # (B, Lc) the equilibrium offer (zeros if none)
     counter: np.ndarray  # (B, Li) the equilibrium counter (zeros if none)
@@ -243,7 +245,7 @@ def _budgeted_min_cost(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows)
     return cost, ext
 
 
-def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows, m_over):
+def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows, m_over, exact):
     """Cheapest package worth ``need`` when one payer ``m_over`` (per row) is over its budget
     at the unconstrained optimum: Lagrangian relaxation of that payer's budget row.
 
@@ -254,7 +256,9 @@ def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows,
     combination that spends exactly the budget is optimal for the constrained linear programme
     (strong duality). Rows are certified only where both solutions use the same on/off pattern,
     every other payer stays within budget and the combination reaches ``need``; the rest return
-    ``cert = False`` (for HiGHS). Returns ``(cost, extents, cert)``.
+    ``cert = False`` (for HiGHS). Where ``exact`` is False only affordability is needed: a row
+    whose least-spending package keeps every payer within budget is settled with that package
+    (acceptable, not necessarily the cheapest). Returns ``(cost, extents, cert)``.
     """
     B, m = p.shape
     n = budgets.shape[1]
@@ -276,35 +280,57 @@ def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows,
         spent = np.sum(np.where(mine, kr * e, 0.0), axis=1)
         return e, spent, ok & np.isfinite(c)
 
-    lo_l = np.zeros(ix.size)
     # a multiplier so large that the relaxation spends as little of the payer's money as any
     # package worth ``need`` can: if that is still over budget, no package is acceptable
     big = np.full(ix.size, 1e9)
-    _, least, ok_big = at(big)
+    e_big, least, ok_big = at(big)
     hopeless = ok_big & (least > b_m * (1 + 1e-9) + 1e-9)
-    hi_l = big.copy()
-    for _ in range(45):
-        mid = np.sqrt((lo_l + 1e-12) * hi_l)  # bisection on a log scale
-        _, spent, _ = at(mid)
-        over = spent > b_m * (1 + 1e-12) + 1e-12
-        lo_l = np.where(over, mid, lo_l)
-        hi_l = np.where(over, hi_l, mid)
-    e_lo, s_lo, ok_lo = at(lo_l)
-    e_hi, s_hi, ok_hi = at(hi_l)
-    theta = np.where(s_lo > s_hi, (b_m - s_hi) / np.where(s_lo > s_hi, s_lo - s_hi, 1.0), 0.0)
-    theta = np.clip(theta, 0.0, 1.0)
-    e = theta[:, None] * e_lo + (1 - theta[:, None]) * e_hi
-    same_pattern = np.all((e_lo[:, binary] > 0) == (e_hi[:, binary] > 0), axis=1)
-    val = package_value_arrays(e, pr, ar, wr, sfr)
-    by = _by_payer(e, kr, col, n)
-    ok = (
-        ok_lo
-        & ok_hi
-        & same_pattern
-        & (val >= needr - 1e-9 * (1 + np.abs(needr)))
-        & np.all(by <= budr + 1e-9 * (1 + np.abs(budr)), axis=1)
+    within_big = ok_big & np.all(
+        _by_payer(e_big, kr, col, n) <= budr + 1e-9 * (1 + np.abs(budr)), axis=1
     )
-    ok &= ~hopeless
+    # where only affordability matters, the big multiplier's package settles it
+    settled = ~hopeless & within_big & ~exact[ix]
+    ok = np.zeros(ix.size, bool)
+    e = np.zeros_like(pr)
+    ok[settled] = True
+    e[settled] = e_big[settled]
+    act = np.flatnonzero(~hopeless & ~settled)
+    if act.size:
+        sub = (pr[act], kr[act], lor[act], hir[act], ar[act], wr[act], sfr[act], needr[act])
+        mine_a, b_a = mine[act], b_m[act]
+
+        def at_a(lam):
+            p_, k_, lo_, hi_, a_, w_, sf_, nd_ = sub
+            kk = k_ * np.where(mine_a, 1.0 + lam[:, None], 1.0)
+            c, e_, ok_ = fast_min_cost(p_, kk, lo_, hi_, binary, a_, w_, sf_, nd_)
+            spent = np.sum(np.where(mine_a, k_ * e_, 0.0), axis=1)
+            return e_, spent, ok_ & np.isfinite(c)
+
+        lo_l = np.zeros(act.size)
+        hi_l = big[act].copy()
+        for _ in range(45):
+            mid = np.sqrt((lo_l + 1e-12) * hi_l)  # bisection on a log scale
+            _, spent, _ = at_a(mid)
+            over = spent > b_a * (1 + 1e-12) + 1e-12
+            lo_l = np.where(over, mid, lo_l)
+            hi_l = np.where(over, hi_l, mid)
+        e_lo, s_lo, ok_lo = at_a(lo_l)
+        e_hi, s_hi, ok_hi = at_a(hi_l)
+        gap = s_lo > s_hi
+        theta = np.clip(np.where(gap, (b_a - s_hi) / np.where(gap, s_lo - s_hi, 1.0), 0.0), 0, 1)
+        e_a = theta[:, None] * e_lo + (1 - theta[:, None]) * e_hi
+        same_pattern = np.all((e_lo[:, binary] > 0) == (e_hi[:, binary] > 0), axis=1)
+        val = package_value_arrays(e_a, sub[0], sub[4], sub[5], sub[6])
+        by = _by_payer(e_a, sub[1], col, n)
+        bud_a = budr[act]
+        ok[act] = (
+            ok_lo
+            & ok_hi
+            & same_pattern
+            & (val >= sub[7] - 1e-9 * (1 + np.abs(sub[7])))
+            & np.all(by <= bud_a + 1e-9 * (1 + np.abs(bud_a)), axis=1)
+        )
+        e[act] = e_a
     cost[ix] = np.where(ok, np.sum(kr * e, axis=1), np.inf)
     ext[ix] = np.where(ok[:, None], e, 0.0)
     cert[ix] = ok | hopeless
@@ -426,6 +452,9 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
             e = np.zeros((B, ci.size))
             cert = np.zeros(B, bool)
             if np.any(one) and m == "fast" and np.all(common_weight(ca, cw)[1][one]):
+                # the cheapest acceptable package matters only where the target could beat
+                # no offer at all (its payoff with the cheapest package is an upper bound)
+                exact = wtp_c[:, :, j].sum(axis=1) - price[:, j] > base.sum(axis=1)
                 c, e, cert = _lagrangian_budget(
                     cp,
                     ck,
@@ -440,6 +469,7 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
                     budget,
                     one,
                     np.argmax(over, axis=1),
+                    exact,
                 )
             rest = redo & ~cert
             if np.any(rest):
