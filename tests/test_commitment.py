@@ -80,3 +80,6 @@ def test_credibility_by_hand_with_horizons_and_an_empty_horizon():
     # an empty horizon promises nothing, so nothing is lost: 1
     assert credibility(np.ones((1, 2)), 0.0, horizon=np.array([0]))[0] == 1.0
     assert credibility(np.zeros((1, 2)), 0.0, horizon=np.array([2]))[0] == 0.0
+    # one year at 10%: the annuity is below 1, and credibility is still S(1)
+    one_year = credibility(np.array([[0.5, 0.25]]), 0.1, horizon=np.array([1]))
+    np.testing.assert_allclose(one_year, [0.5])

@@ -353,3 +353,26 @@ def test_promises_share_a_survival_only_when_both_forms_agree():
     v_dropped = package_value(pb, [[0.0, 1.0]], 2)[0]
     assert v_kept == pytest.approx(0.9 + 0.81)
     assert v_dropped == pytest.approx(0.9 * 0.5 + (0.9 * 0.5) ** 2)
+
+
+def test_promises_of_the_two_sides_never_share_a_survival():
+    # the same repudiation rates, but the courter's government changes every year and the
+    # incumbent's never: the incumbent's promise is worth more to the pivot
+    pb = RealignmentProblem(
+        components=[[0.0, 50.0]],
+        component_names=("security",),
+        incumbent_value=[0.0, 1000.0],
+        lever_names=("c", "i"),
+        lever_side=[COURTER, INCUMBENT],
+        lever_value=[1.0, 1.0],
+        lever_cost=[1.0, 1.0],
+        lever_committed=[True, True],
+        lever_annual_repudiation=[0.0, 0.0],
+        lever_successor_repudiation=[1.0, 1.0],
+        horizon=3,
+        discount_rate=0.0,
+        courter_turnover=Turnover(annual_hazard=1.0),
+    )
+    s = solve(pb)
+    assert package_value(pb, [[1.0]], 2)[0] == 0.0  # the courter's promise lapses in year 1
+    assert s.incumbent_max_bid[0, 1] == pytest.approx(3.0)  # the incumbent's stands 3 years
