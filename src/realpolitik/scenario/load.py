@@ -320,6 +320,34 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     "0 <= p <= 1",
                     f"{q.value:g}",
                 )
+    by_id = {c.id: c for c in spec.commitments}
+    for i, c in enumerate(spec.commitments):
+        if (c.ratification_probability is None) != (c.fallback is None):
+            add(
+                "ratification_probability and fallback go together",
+                ("commitments", i),
+                "both or neither",
+                "one of them",
+            )
+        if (
+            c.ratification_probability is not None
+            and not 0 <= c.ratification_probability.value <= 1
+        ):
+            add(
+                "a probability must lie in [0, 1]",
+                ("commitments", i, "ratification_probability"),
+                "0 <= p <= 1",
+                f"{c.ratification_probability.value:g}",
+            )
+        if c.fallback is not None and (
+            c.fallback not in by_id or c.fallback == c.id or by_id[c.fallback].fallback is not None
+        ):
+            add(
+                f"fallback {c.fallback!r} must be another declared form without a fallback",
+                ("commitments", i, "fallback"),
+                "one of " + ", ".join(sorted(k for k, v in by_id.items() if v.fallback is None)),
+                repr(c.fallback),
+            )
     lever_ids: set[str] = set()
     for i, lever in enumerate(spec.levers):
         if lever.id in lever_ids:

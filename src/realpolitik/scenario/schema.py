@@ -303,6 +303,10 @@ class Commitment(Frozen):
     description: str | None = None
     annual_repudiation: Q
     successor_repudiation: Q
+    #: probability that a promise attempted in this form gets it (a treaty that is ratified);
+    #: otherwise it takes the ``fallback`` form (default 1: the form is certain)
+    ratification_probability: Q | None = None
+    fallback: Ident | None = None
 
 
 class Extent(Frozen):

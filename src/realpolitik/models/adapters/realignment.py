@@ -142,6 +142,20 @@ def problem_from_scenario(
             return np.zeros(B)
         return get(f"commitments.{lv.commitment}.{key}")
 
+    forms = {c.id: c for c in scenario.spec.commitments}
+
+    def form_probability(lv) -> np.ndarray:
+        c = forms.get(lv.commitment) if lv.commitment is not None else None
+        if c is None or c.ratification_probability is None:
+            return np.ones(B)
+        return get(f"commitments.{c.id}.ratification_probability")
+
+    def fallback(lv, key: str) -> np.ndarray:
+        c = forms.get(lv.commitment) if lv.commitment is not None else None
+        if c is None or c.fallback is None:
+            return rep(lv, key)
+        return get(f"commitments.{c.fallback}.{key}")
+
     if r.pivot_commitment is not None:
         p_annual = get(f"commitments.{r.pivot_commitment}.annual_repudiation")
         p_succ = get(f"commitments.{r.pivot_commitment}.successor_repudiation")
@@ -206,6 +220,11 @@ def problem_from_scenario(
         lever_committed=np.array([lv.commitment is not None for lv in levers], bool),
         lever_annual_repudiation=lever_arr(lambda lv: rep(lv, "annual_repudiation")),
         lever_successor_repudiation=lever_arr(lambda lv: rep(lv, "successor_repudiation")),
+        lever_form_probability=lever_arr(form_probability),
+        lever_fallback_annual_repudiation=lever_arr(lambda lv: fallback(lv, "annual_repudiation")),
+        lever_fallback_successor_repudiation=lever_arr(
+            lambda lv: fallback(lv, "successor_repudiation")
+        ),
         horizon=horizon.astype(int),
         discount_rate=get("realignment.discount_rate"),
         pivot_turnover=_turnover(scenario, r.pivot, get),
@@ -381,6 +400,7 @@ def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, An
     r = scenario.spec.realignment
     if r is None:
         raise ModelError("the scenario has no realignment block")
+    forms = {c.id: c for c in scenario.spec.commitments}
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
     others.add(r.pivot_commitment)
     for form in scenario.spec.commitments:
@@ -390,8 +410,23 @@ def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, An
         succ = problem.lever_successor_repudiation.copy()
         annual[:, courter_promise] = form.annual_repudiation.value
         succ[:, courter_promise] = form.successor_repudiation.value
+        prob = problem.lever_form_probability.copy()
+        fb_annual = problem.lever_fallback_annual_repudiation.copy()
+        fb_succ = problem.lever_fallback_successor_repudiation.copy()
+        fb = forms.get(form.fallback) if form.fallback is not None else None
+        prob[:, courter_promise] = (
+            form.ratification_probability.value if form.ratification_probability else 1.0
+        )
+        fb_annual[:, courter_promise] = (fb or form).annual_repudiation.value
+        fb_succ[:, courter_promise] = (fb or form).successor_repudiation.value
         sol = solve(
-            problem.with_changes(lever_annual_repudiation=annual, lever_successor_repudiation=succ)
+            problem.with_changes(
+                lever_annual_repudiation=annual,
+                lever_successor_repudiation=succ,
+                lever_form_probability=prob,
+                lever_fallback_annual_repudiation=fb_annual,
+                lever_fallback_successor_repudiation=fb_succ,
+            )
         )
         rows.append(
             {

@@ -28,7 +28,7 @@ import numpy as np
 from realpolitik.models.commitment import discount_weights, survival, turnover_probability
 from realpolitik.models.realignment.problem import COURTER, PRINCIPAL, RealignmentProblem
 
-__all__ = ["Accounts", "accounts", "payer_index"]
+__all__ = ["Accounts", "accounts", "lever_survival", "payer_index"]
 
 
 @dataclass(frozen=True)
@@ -64,26 +64,49 @@ def payer_index(pb: RealignmentProblem) -> np.ndarray:
     return np.where(pb.lever_payer == PRINCIPAL, 0, pb.lever_payer + 1)  # PRINCIPAL is -1
 
 
+_FORM_FIELDS = (
+    "lever_annual_repudiation",
+    "lever_successor_repudiation",
+    "lever_form_probability",
+    "lever_fallback_annual_repudiation",
+    "lever_fallback_successor_repudiation",
+)
+
+
 def _survival_groups(pb: RealignmentProblem) -> list[list[int]]:
-    """Committed levers grouped by (side, commitment parameters): one survival per group."""
+    """Committed levers grouped by side and commitment parameters: one survival per group."""
     groups: list[list[int]] = []
     for j in np.flatnonzero(pb.lever_committed):
         for g in groups:
             i = g[0]
-            if (
-                pb.lever_side[i] == pb.lever_side[j]
-                and np.array_equal(
-                    pb.lever_annual_repudiation[:, i], pb.lever_annual_repudiation[:, j]
-                )
-                and np.array_equal(
-                    pb.lever_successor_repudiation[:, i], pb.lever_successor_repudiation[:, j]
-                )
+            if pb.lever_side[i] == pb.lever_side[j] and all(
+                np.array_equal(getattr(pb, f)[:, i], getattr(pb, f)[:, j]) for f in _FORM_FIELDS
             ):
                 g.append(int(j))
                 break
         else:
             groups.append([int(j)])
     return groups
+
+
+def lever_survival(pb: RealignmentProblem, i: int, change: np.ndarray) -> np.ndarray:
+    """(B, T) probability that lever ``i``'s promise stands in each year: its form's survival,
+    mixed with its fallback form's when the form itself is uncertain (a treaty that may not be
+    ratified)."""
+    T = pb.years
+    S = survival(
+        T, pb.lever_annual_repudiation[:, i], pb.lever_successor_repudiation[:, i], change=change
+    )
+    p = pb.lever_form_probability[:, i]
+    if np.all(p == 1.0):
+        return S
+    S_fb = survival(
+        T,
+        pb.lever_fallback_annual_repudiation[:, i],
+        pb.lever_fallback_successor_repudiation[:, i],
+        change=change,
+    )
+    return p[:, None] * S + (1.0 - p[:, None]) * S_fb
 
 
 def accounts(pb: RealignmentProblem) -> Accounts:
@@ -138,9 +161,7 @@ def accounts(pb: RealignmentProblem) -> Accounts:
     for grp in _survival_groups(pb):
         i = grp[0]
         q = qC if pb.lever_side[i] == COURTER else qI
-        S = survival(
-            T, pb.lever_annual_repudiation[:, i], pb.lever_successor_repudiation[:, i], change=q
-        )
+        S = lever_survival(pb, i, q)
         dur[:, grp] = np.sum(w * S, axis=1)[:, None]
         tw[:, grp] = np.sum(wR * S, axis=1)[:, None]
     S_P = survival(T, pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, change=qP)

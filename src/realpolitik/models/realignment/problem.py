@@ -90,6 +90,11 @@ class RealignmentProblem:
         with unequally durable levers the most durable fill the shortfall first).
     lever_committed : (L,) the lever is a promise (discounted by survival) [levers[].commitment].
     lever_annual_repudiation, lever_successor_repudiation : (B, L) its commitment form
+    lever_form_probability : (B, L) probability that the promise takes that form (a treaty that
+        is ratified) [commitments[].ratification_probability]; default 1. Otherwise it takes its
+        fallback form, ``lever_fallback_annual_repudiation`` and
+        ``lever_fallback_successor_repudiation`` [commitments[].fallback]; its survival is the
+        mixture ``p S_form(t) + (1 - p) S_fallback(t)``.
         [commitments[].annual_repudiation, .successor_repudiation].
     horizon : (B,) years (integer) [realignment.horizon].
     discount_rate : (B,) per year [realignment.discount_rate].
@@ -120,6 +125,9 @@ class RealignmentProblem:
     lever_committed: Any = False
     lever_annual_repudiation: Any = 0.0
     lever_successor_repudiation: Any = 0.0
+    lever_form_probability: Any = 1.0
+    lever_fallback_annual_repudiation: Any = 0.0
+    lever_fallback_successor_repudiation: Any = 0.0
     horizon: Any = 10
     discount_rate: Any = 0.05
     pivot_turnover: Turnover = field(default_factory=Turnover)
@@ -180,6 +188,15 @@ class RealignmentProblem:
             "lever_capacity": (_f(self.lever_capacity), (L,)),
             "lever_annual_repudiation": (_f(self.lever_annual_repudiation), (L,)),
             "lever_successor_repudiation": (_f(self.lever_successor_repudiation), (L,)),
+            "lever_form_probability": (_f(self.lever_form_probability), (L,)),
+            "lever_fallback_annual_repudiation": (
+                _f(self.lever_fallback_annual_repudiation),
+                (L,),
+            ),
+            "lever_fallback_successor_repudiation": (
+                _f(self.lever_fallback_successor_repudiation),
+                (L,),
+            ),
             "horizon": (np.asarray(self.horizon), ()),
             "discount_rate": (_f(self.discount_rate), ()),
             "pivot_annual_repudiation": (_f(self.pivot_annual_repudiation), ()),
@@ -272,6 +289,11 @@ class RealignmentProblem:
             "retaliation_credibility",
             "retaliation_annual_repudiation",
             "retaliation_successor_repudiation",
+            "lever_form_probability",
+            "lever_annual_repudiation",
+            "lever_successor_repudiation",
+            "lever_fallback_annual_repudiation",
+            "lever_fallback_successor_repudiation",
         ):
             a = getattr(self, name)
             if np.any(~np.isfinite(a)) or np.any(a < 0) or np.any(a > 1):

@@ -79,7 +79,12 @@ def _switch_off(pb: RealignmentProblem, atom: str, on: np.ndarray, ch: dict) -> 
         ch["lever_value"] = v
     elif atom == "credibility":
         cour = (pb.lever_side == COURTER) & pb.lever_committed
-        for name in ("lever_annual_repudiation", "lever_successor_repudiation"):
+        for name in (
+            "lever_annual_repudiation",
+            "lever_successor_repudiation",
+            "lever_fallback_annual_repudiation",
+            "lever_fallback_successor_repudiation",
+        ):
             r = ch.get(name, getattr(pb, name)).copy()
             r[:, cour] *= f[:, None]
             ch[name] = r

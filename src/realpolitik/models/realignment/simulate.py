@@ -104,6 +104,11 @@ def simulate(
     q = [x[rep] for x in (d.q_courter, d.q_incumbent, d.q_pivot)]
     rr = pb.lever_annual_repudiation[rep]
     ss = pb.lever_successor_repudiation[rep]
+    if np.any(pb.lever_form_probability < 1.0):
+        # each path learns once, at the start, which form each promise took
+        formed = gen.random(rr.shape) < pb.lever_form_probability[rep]
+        rr = np.where(formed, rr, pb.lever_fallback_annual_repudiation[rep])
+        ss = np.where(formed, ss, pb.lever_fallback_successor_repudiation[rep])
     committed = pb.lever_committed
     jc = np.flatnonzero(committed[ci])  # promises that can lapse (positions within a side)
     ji = np.flatnonzero(committed[ii])
