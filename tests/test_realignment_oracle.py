@@ -119,8 +119,12 @@ def oracle(x: dict) -> tuple[int, float]:
             if not pkg:
                 continue
             o, pay = payoffs(pkg, target)
-            if any(pay[p] < p0[p] - 1e-9 for p in payers):
-                continue  # some payer would be worse off than with no offer
+            share = {
+                p: sum(levers[i]["c"] * D[i] for i in pkg if levers[i]["payer"] == p)
+                for p in payers
+            }
+            if any(share[p] > 0 and pay[p] < p0[p] - 1e-9 for p in payers):
+                continue  # a payer asked to pay would be worse off than with no offer
             total = sum(pay.values())
             if total > best_total + 1e-9:
                 best_o, best_total = o, total

@@ -376,3 +376,15 @@ def test_promises_of_the_two_sides_never_share_a_survival():
     s = solve(pb)
     assert package_value(pb, [[1.0]], 2)[0] == 0.0  # the courter's promise lapses in year 1
     assert s.incumbent_max_bid[0, 1] == pytest.approx(3.0)  # the incumbent's stands 3 years
+
+
+@given(pb=realignment_problems(max_batch=4))
+@settings(max_examples=30, deadline=None)
+def test_fast_participation_agrees_with_highs(pb):
+    # the Lagrangian on an over-budget payer (fast path) against HiGHS with one budget row per
+    # payer (the reference), on the same problems
+    fast, ref = solve(pb), solve(pb, method="highs")
+    np.testing.assert_array_equal(fast.affordable, ref.affordable)
+    np.testing.assert_array_equal(fast.outcome, ref.outcome)
+    both = np.isfinite(fast.offer_cost) & np.isfinite(ref.offer_cost)
+    np.testing.assert_allclose(fast.offer_cost[both], ref.offer_cost[both], rtol=1e-6, atol=1e-6)

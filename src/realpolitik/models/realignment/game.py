@@ -438,7 +438,8 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     offer_cost = np.where(feas, price, np.inf)
     afford = np.zeros((B, 2), bool)
     for j in range(2):
-        budget = wtp_c[:, :, j] - base  # (B, Pc)
+        # a payer pays at most its gain over no offer; one that gains nothing pays nothing
+        budget = np.maximum(wtp_c[:, :, j] - base, 0.0)  # (B, Pc)
         ok = feas[:, j] & np.all(by_payer[:, j] <= budget + 1e-9 * (1 + np.abs(budget)), axis=1)
         # a package within every payer's budget costs at most the budgets' sum: where even the
         # cheapest package costs more, no package is acceptable and nothing needs solving
