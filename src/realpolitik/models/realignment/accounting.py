@@ -61,7 +61,7 @@ class Accounts:
 
 def payer_index(pb: RealignmentProblem) -> np.ndarray:
     """(L,) column of each lever's payer in the ``(1 + P)`` payer axis (0: the principal)."""
-    return np.where(pb.lever_payer == PRINCIPAL, 0, pb.lever_payer + 1)  # PRINCIPAL is -1
+    return pb.lever_payer - PRINCIPAL  # the principal (-1) is column 0
 
 
 _FORM_FIELDS = (
@@ -145,8 +145,7 @@ def accounts(pb: RealignmentProblem) -> Accounts:
     U = np.zeros((pb.batch, 3))
     U[:, 1:] = -g * shortfall * D_R[:, None] + comp * A[:, None] - pb.switching_cost
     flow = np.zeros((pb.batch, 3))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share_R = np.where(A > 0, D_R / np.where(A > 0, A, 1.0), 0.0)
+    share_R = D_R / A  # A > 0: the horizon is at least one year
     flow[:, 1:] = -g * shortfall * share_R[:, None] + comp
     parts = {
         "retaliation": g * lost * D_R[:, None],
