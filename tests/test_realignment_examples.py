@@ -81,3 +81,25 @@ def test_a_larger_on_off_bound_never_raises_the_price_in_any_draw():
     both = np.isfinite(a.price) & np.isfinite(b.price)
     assert np.all(b.price[both] <= a.price[both] + 1e-9)
     assert np.all(np.isfinite(b.price) | ~np.isfinite(a.price))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path, step",
+    [
+        ("actors.RUS-west-business.size", 0.08),
+        ("actors.RUS-west-business.position.orientation", 15.0),
+        ("actors.RUS-china-capital.position.orientation", 15.0),
+        ("actors.RUS-security.position.orientation", 15.0),
+    ],
+)
+def test_a_pro_courter_faction_shift_never_lowers_the_value_of_moving_toward_the_courter(
+    path, step
+):
+    s0 = _scenario("reverse-kissinger", {})
+    value = s0.value(path)
+    s1 = _scenario("reverse-kissinger", {path: value + step})
+    p0, p1 = problem_from_scenario(s0), problem_from_scenario(s1)
+    k = p0.component_names.index("domestic")
+    assert np.all(p1.components[:, k, :] >= p0.components[:, k, :] - 1e-12)
+    assert np.all(solve(p1).need[:, 1] <= solve(p0).need[:, 1] + 1e-9)
