@@ -521,6 +521,7 @@ class RealignmentResult(ModelResult):
             "levers_ignored": list(self.levers_ignored),
             "realigns_by_year": list(self.realigns_by_year),
             "hedges_by_year": list(self.hedges_by_year),
+            "draws_by_year": list(self.draws_by_year),
             "expected_duration": self.expected_duration,
             "method": self.method,
             "affordable": self.affordable,
