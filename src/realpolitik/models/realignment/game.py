@@ -251,10 +251,10 @@ def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows,
 
     For a multiplier ``lam`` the payer's levers cost ``(1 + lam) k``; the cheapest package of
     that relaxed problem (the exact fast path) spends less of the payer's money as ``lam``
-    grows. Bisection finds the ``lam`` where the payer's cost crosses its budget; the two
+    grows. Kelley's cutting planes find the ``lam`` where the payer's cost crosses its budget; the two
     solutions just below and above it are both optimal for the relaxation, and their convex
     combination that spends exactly the budget is optimal for the constrained linear programme
-    (strong duality). Rows are certified only where both solutions use the same on/off pattern,
+    (strong duality). The multiplier is found by Kelley's cutting planes on the dual. Rows are certified only where both solutions use the same on/off pattern,
     every other payer stays within budget and the combination reaches ``need``; the rest return
     ``cert = False`` (for HiGHS). Where ``exact`` is False only affordability is needed: a row
     whose least-spending package keeps every payer within budget is settled with that package
@@ -299,23 +299,45 @@ def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows,
         sub = (pr[act], kr[act], lor[act], hir[act], ar[act], wr[act], sfr[act], needr[act])
         mine_a, b_a = mine[act], b_m[act]
 
-        def at_a(lam):
-            p_, k_, lo_, hi_, a_, w_, sf_, nd_ = sub
-            kk = k_ * np.where(mine_a, 1.0 + lam[:, None], 1.0)
+        def at_a(lam, rows=None):
+            rows = np.arange(act.size) if rows is None else rows
+            p_, k_, lo_, hi_, a_, w_, sf_, nd_ = (x[rows] for x in sub)
+            mine_r = mine_a[rows]
+            kk = k_ * np.where(mine_r, 1.0 + lam[:, None], 1.0)
             c, e_, ok_ = fast_min_cost(p_, kk, lo_, hi_, binary, a_, w_, sf_, nd_)
-            spent = np.sum(np.where(mine_a, k_ * e_, 0.0), axis=1)
+            spent = np.sum(np.where(mine_r, k_ * e_, 0.0), axis=1)
             return e_, spent, ok_ & np.isfinite(c)
 
-        lo_l = np.zeros(act.size)
-        hi_l = big[act].copy()
-        for _ in range(45):
-            mid = np.sqrt((lo_l + 1e-12) * hi_l)  # bisection on a log scale
-            _, spent, _ = at_a(mid)
-            over = spent > b_a * (1 + 1e-12) + 1e-12
-            lo_l = np.where(over, mid, lo_l)
-            hi_l = np.where(over, hi_l, mid)
-        e_lo, s_lo, ok_lo = at_a(lo_l)
-        e_hi, s_hi, ok_hi = at_a(hi_l)
+        # Kelley's cutting planes on the concave, piecewise linear dual L(lam) = C + lam (s - b):
+        # the tangents at a multiplier where the payer overspends (lo) and one where it does not
+        # (hi) meet at lam = (C_hi - C_lo) / (s_lo - s_hi); if L there equals the tangents'
+        # value, both solutions are optimal at that lam and their mix is the answer; otherwise
+        # the new solution replaces lo or hi. Finitely many pieces: a few steps in practice.
+        e_lo, s_lo, ok_lo = at_a(np.zeros(act.size))
+        e_hi, s_hi, ok_hi = e_big[act], least[act], ok_big[act]
+        c_lo = np.sum(sub[1] * e_lo, axis=1)
+        c_hi = np.sum(sub[1] * e_hi, axis=1)
+        run = s_lo > s_hi
+        for _ in range(60):
+            if not np.any(run):
+                break
+            r = np.flatnonzero(run)
+            lam = (c_hi[r] - c_lo[r]) / (s_lo[r] - s_hi[r])
+            e_r, s_r, ok_r = at_a(lam, r)
+            c_r = np.sum(sub[1][r] * e_r, axis=1)
+            dual = c_r + lam * (s_r - b_a[r])
+            tangent = c_lo[r] + lam * (s_lo[r] - b_a[r])
+            done = dual >= tangent - 1e-10 * (1 + np.abs(tangent))
+            over = ~done & (s_r > b_a[r])
+            under = ~done & ~over
+            for mask, (e_, s_, c_, k_) in (
+                (over, (e_lo, s_lo, c_lo, ok_lo)),
+                (under, (e_hi, s_hi, c_hi, ok_hi)),
+            ):
+                rr = r[mask]
+                e_[rr], s_[rr], c_[rr], k_[rr] = e_r[mask], s_r[mask], c_r[mask], ok_r[mask]
+            run[r[done]] = False
+        ok_lo &= ~run
         gap = s_lo > s_hi
         theta = np.clip(np.where(gap, (b_a - s_hi) / np.where(gap, s_lo - s_hi, 1.0), 0.0), 0, 1)
         e_a = theta[:, None] * e_lo + (1 - theta[:, None]) * e_hi
