@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -18,7 +18,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _version() -> str:
-    from realpolitik import __version__
+    from realpolitik.version import __version__
 
     return __version__
 
@@ -193,25 +193,21 @@ def run(
 
     Writes OUT/summary.json and OUT/report.html and prints a readable summary.
     """
-    from realpolitik.experiment.options import RunOptions
-    from realpolitik.experiment.scenario_run import run_scenario
-    from realpolitik.report.write import write_run
-
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
-    options = RunOptions(
-        seed=seed,
+    result = s.run(
         draws=draws,
+        seed=seed,
+        out=out_dir,
+        store=Path(store) if store else out_dir / "store",
+        models=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
         workers=workers,
         cluster=cluster,
-        store=Path(store) if store else out_dir / "store",
-        resume=resume,
         batch_size=batch_size,
-        analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
+        resume=resume,
+        report=not no_report,
         progress=not as_json and sys.stderr.isatty(),
     )
-    result = run_scenario(s, options)
-    write_run(result, out_dir, report=not no_report)
     if as_json:
         _echo_json(result.summary)
     else:
@@ -278,7 +274,13 @@ def bargain(
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the heuristic.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def landscape(
-    scenario: str, k: int, others: int, field: bool, method: str, seed: int, as_json: bool
+    scenario: str,
+    k: int,
+    others: int,
+    field: bool,
+    method: Literal["auto", "exact", "heuristic"],
+    seed: int,
+    as_json: bool,
 ) -> None:
     """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin."""
     from realpolitik.cli.models import landscape_command
@@ -589,10 +591,10 @@ def import_af(actors: str, propensity: str, output: str, offset: float) -> None:
 
 
 def _write_imported(data: dict, output: str) -> None:
-    from realpolitik.scenario import from_data
+    from realpolitik.scenario import from_dict
     from realpolitik.scenario.dump import write_yaml
 
-    scenario = from_data(data, file=output)  # imported scenarios must validate
+    scenario = from_dict(data, file=output)  # imported scenarios must validate
     write_yaml(data, Path(output))
     click.echo(
         f"Wrote {output} ({len(scenario.spec.actors)} actors, "

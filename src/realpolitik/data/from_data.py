@@ -218,12 +218,12 @@ def scenario_from_data(
     relations = []
     for i in range(len(codes)):
         for j in range(i + 1, len(codes)):
-            a, b = sorted((codes[i], codes[j]))
-            row = by_pair.get((a, b))
+            code_a, code_b = sorted((codes[i], codes[j]))
+            row = by_pair.get((code_a, code_b))
             if row is None:
                 continue
             rowd = row._asdict()
-            first = ids[codes.index(a)], ids[codes.index(b)]
+            first = ids[codes.index(code_a)], ids[codes.index(code_b)]
             comps, missing = {}, []
             for c in COMPONENTS:
                 v = rowd[c]
@@ -232,7 +232,7 @@ def scenario_from_data(
                     continue
                 src = inp.sources[c]
                 if c == "regime":
-                    src = str(regime_src.get(a, "democracy")).split(":")[0]
+                    src = str(regime_src.get(code_a, "democracy")).split(":")[0]
                 used.add(src)
                 if c == "trade":
                     used.add("cow-trade-national")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
+from realpolitik.scenario.distributions import DistributionError
 from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
 from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
@@ -46,7 +48,7 @@ def load(source: str | Path, *, text: str | None = None) -> Scenario:
     else:
         file = str(source)
     data, smap = parse_yaml(text, file)
-    return from_data(data, file=file, source_map=smap)
+    return from_dict(data, file=file, source_map=smap)
 
 
 def loads(text: str, file: str = "<string>") -> Scenario:
@@ -64,7 +66,7 @@ def _resolve(source: str | Path) -> Path:
     return found if found is not None else p
 
 
-def from_data(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
+def from_dict(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
     """Validate plain data (as parsed from YAML or built in code) into a :class:`Scenario`."""
     from pydantic import ValidationError
 
@@ -141,6 +143,22 @@ def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Proble
                 )
             )
             continue
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, DistributionError):  # a dist: rule names its parameter
+            param = (
+                () if cause.param is None or (loc and loc[-1] == cause.param) else (cause.param,)
+            )
+            problems.append(
+                Problem(
+                    str(cause),
+                    file=smap.file,
+                    line=smap.line(loc + param),
+                    path=format_loc(loc + param),
+                    expected=cause.expected,
+                    got=cause.got,
+                )
+            )
+            continue
         got = _describe(err.get("input"))
         expected = msg[0].lower() + msg[1:] if msg else None
         if expected and expected.startswith("value error, "):
@@ -190,56 +208,71 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def check_references(scenario: Scenario) -> list[Problem]:
-    """Cross-reference checks that a schema alone cannot express."""
-    spec = scenario.spec
-    smap = scenario.source_map or SourceMap(scenario.file)
-    problems: list[Problem] = []
+@dataclass
+class _Checks:
+    """What the cross-reference checks share: the scenario, where its keys are, the actor ids
+    and the problems found so far."""
 
-    def add(message: str, loc: Loc, expected: str | None = None, got: str | None = None) -> None:
-        problems.append(
+    scenario: Scenario
+    smap: SourceMap
+    problems: list[Problem] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> ScenarioSpec:
+        return self.scenario.spec
+
+    def add(
+        self, message: str, loc: Loc, expected: str | None = None, got: str | None = None
+    ) -> None:
+        """Record a problem at ``loc`` (with its line)."""
+        self.problems.append(
             Problem(
                 message,
-                file=smap.file,
-                line=smap.line(loc),
+                file=self.smap.file,
+                line=self.smap.line(loc),
                 path=format_loc(loc),
                 expected=expected,
                 got=got,
             )
         )
 
-    ids: dict[str, int] = {}
-    for i, a in enumerate(spec.actors):
-        if a.id in ids:
-            add(
+    def need_actor(self, ident: str, loc: Loc) -> None:
+        """Record a problem if ``ident`` is not an actor's id."""
+        if ident not in self.ids:
+            self.add(f"unknown actor {ident!r}", loc, f"one of {', '.join(self.ids)}", repr(ident))
+
+
+def _check_actor_ids(c: _Checks) -> None:
+    for i, a in enumerate(c.spec.actors):
+        if a.id in c.ids:
+            c.add(
                 f"actor id {a.id!r} used twice",
                 ("actors", i, "id"),
                 "unique ids",
-                f"also at actors[{ids[a.id]}]",
+                f"also at actors[{c.ids[a.id]}]",
             )
-        ids.setdefault(a.id, i)
-    actor_list = ", ".join(ids)
+        c.ids.setdefault(a.id, i)
 
-    def need_actor(ident: str, loc: Loc) -> None:
-        if ident not in ids:
-            add(f"unknown actor {ident!r}", loc, f"one of {actor_list}", repr(ident))
 
+def _check_actors(c: _Checks) -> None:
+    spec = c.spec
     for i, a in enumerate(spec.actors):
         if a.kind == "faction":
             if a.parent is None:
-                add("a faction needs a parent actor", ("actors", i), "parent: <actor id>", "none")
+                c.add("a faction needs a parent actor", ("actors", i), "parent: <actor id>", "none")
             else:
-                need_actor(a.parent, ("actors", i, "parent"))
+                c.need_actor(a.parent, ("actors", i, "parent"))
         elif a.parent is not None:
-            add("only factions have a parent", ("actors", i, "parent"), "kind: faction", a.kind)
+            c.add("only factions have a parent", ("actors", i, "parent"), "kind: faction", a.kind)
         if a.size.value <= 0:
-            add(
+            c.add(
                 "sizes must be positive", ("actors", i, "size"), "a number > 0", f"{a.size.value:g}"
             )
         for key in ("position", "salience"):
             for dim in getattr(a, key):
                 if dim not in spec.dimensions:
-                    add(
+                    c.add(
                         f"unknown dimension {dim!r}",
                         ("actors", i, key, dim),
                         "a key of dimensions: " + (", ".join(spec.dimensions) or "(none declared)"),
@@ -248,7 +281,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         for dim, q in a.position.items():
             d = spec.dimensions.get(dim)
             if d is not None and not d.range[0] <= q.value <= d.range[1]:
-                add(
+                c.add(
                     "position outside the dimension's range",
                     ("actors", i, "position", dim),
                     f"a number in [{d.range[0]:g}, {d.range[1]:g}]",
@@ -256,7 +289,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
                 )
         for dim, q in a.salience.items():
             if not 0 <= q.value <= 1:
-                add(
+                c.add(
                     "salience outside [0, 1]",
                     ("actors", i, "salience", dim),
                     "0 <= salience <= 1",
@@ -266,20 +299,23 @@ def check_references(scenario: Scenario) -> list[Problem]:
             for key in ("annual_hazard", "change_probability"):
                 q = getattr(a.turnover, key)
                 if q is not None and not 0 <= q.value <= 1:
-                    add(
+                    c.add(
                         "a probability must lie in [0, 1]",
                         ("actors", i, "turnover", key),
                         "0 <= p <= 1",
                         f"{q.value:g}",
                     )
 
+
+def _check_relations(c: _Checks) -> None:
+    spec = c.spec
     seen_pairs: dict[frozenset[str], int] = {}
     for i, rel in enumerate(spec.relations):
         a, b = rel.between
         for k, x in enumerate(rel.between):
-            need_actor(x, ("relations", i, "between", k))
+            c.need_actor(x, ("relations", i, "between", k))
         if a == b:
-            add(
+            c.add(
                 "a relation needs two different actors",
                 ("relations", i, "between"),
                 "two actor ids",
@@ -287,7 +323,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
             )
         pair = frozenset((a, b))
         if pair in seen_pairs:
-            add(
+            c.add(
                 f"relation {a}~{b} given twice",
                 ("relations", i, "between"),
                 "one entry per pair",
@@ -296,7 +332,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         seen_pairs.setdefault(pair, i)
         for cname in rel.components:
             if cname not in BUILTIN_COMPONENTS and cname not in spec.components:
-                add(
+                c.add(
                     f"unknown component {cname!r}",
                     ("relations", i, "components", cname),
                     "a built-in component ("
@@ -305,85 +341,97 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     repr(cname),
                 )
 
+
+def _check_blocs(c: _Checks) -> None:
+    spec = c.spec
     for i, bloc in enumerate(spec.blocs):
         for k, m in enumerate(bloc.members):
-            need_actor(m, ("blocs", i, "members", k))
+            c.need_actor(m, ("blocs", i, "members", k))
 
-    commitments = {c.id for c in spec.commitments}
-    for i, c in enumerate(spec.commitments):
+
+def _check_commitments_and_levers(c: _Checks) -> None:
+    spec = c.spec
+    commitments = {form.id for form in spec.commitments}
+    for i, form in enumerate(spec.commitments):
         for key in ("annual_repudiation", "successor_repudiation"):
-            q = getattr(c, key)
+            q = getattr(form, key)
             if not 0 <= q.value <= 1:
-                add(
+                c.add(
                     "a probability must lie in [0, 1]",
                     ("commitments", i, key),
                     "0 <= p <= 1",
                     f"{q.value:g}",
                 )
-    by_id = {c.id: c for c in spec.commitments}
-    for i, c in enumerate(spec.commitments):
-        if (c.ratification_probability is None) != (c.fallback is None):
-            add(
+    by_id = {f.id: f for f in spec.commitments}
+    for i, form in enumerate(spec.commitments):
+        if (form.ratification_probability is None) != (form.fallback is None):
+            c.add(
                 "ratification_probability and fallback go together",
                 ("commitments", i),
                 "both or neither",
                 "one of them",
             )
         if (
-            c.ratification_probability is not None
-            and not 0 <= c.ratification_probability.value <= 1
+            form.ratification_probability is not None
+            and not 0 <= form.ratification_probability.value <= 1
         ):
-            add(
+            c.add(
                 "a probability must lie in [0, 1]",
                 ("commitments", i, "ratification_probability"),
                 "0 <= p <= 1",
-                f"{c.ratification_probability.value:g}",
+                f"{form.ratification_probability.value:g}",
             )
-        if c.fallback is not None and (
-            c.fallback not in by_id or c.fallback == c.id or by_id[c.fallback].fallback is not None
+        if form.fallback is not None and (
+            form.fallback not in by_id
+            or form.fallback == form.id
+            or by_id[form.fallback].fallback is not None
         ):
-            add(
-                f"fallback {c.fallback!r} must be another declared form without a fallback",
+            c.add(
+                f"fallback {form.fallback!r} must be another declared form without a fallback",
                 ("commitments", i, "fallback"),
                 "one of " + ", ".join(sorted(k for k, v in by_id.items() if v.fallback is None)),
-                repr(c.fallback),
+                repr(form.fallback),
             )
     lever_ids: set[str] = set()
     for i, lever in enumerate(spec.levers):
         if lever.id in lever_ids:
-            add(f"lever id {lever.id!r} used twice", ("levers", i, "id"), "unique ids", lever.id)
+            c.add(f"lever id {lever.id!r} used twice", ("levers", i, "id"), "unique ids", lever.id)
         lever_ids.add(lever.id)
         for key in ("by", "to", "paid_by"):
             v = getattr(lever, key)
             if v is not None:
-                need_actor(v, ("levers", i, key))
+                c.need_actor(v, ("levers", i, key))
         if lever.commitment is not None and lever.commitment not in commitments:
-            add(
+            c.add(
                 f"unknown commitment {lever.commitment!r}",
                 ("levers", i, "commitment"),
                 "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
                 repr(lever.commitment),
             )
         if lever.value.value < 0 or lever.cost.value < 0:
-            add(
+            c.add(
                 "a lever's value and cost must not be negative",
                 ("levers", i),
                 "value >= 0 and cost >= 0",
                 f"value {lever.value.value:g}, cost {lever.cost.value:g}",
             )
 
+
+def _check_realignment(c: _Checks) -> None:
+    spec = c.spec
+    commitments = {form.id for form in spec.commitments}
     r = spec.realignment
     if r is not None:
         for key in ("pivot", "incumbent", "courter"):
-            need_actor(getattr(r, key), ("realignment", key))
+            c.need_actor(getattr(r, key), ("realignment", key))
         for k, x in enumerate(r.courter_allies):
-            need_actor(x, ("realignment", "courter_allies", k))
+            c.need_actor(x, ("realignment", "courter_allies", k))
         for k, x in enumerate(r.incumbent_allies):
-            need_actor(x, ("realignment", "incumbent_allies", k))
+            c.need_actor(x, ("realignment", "incumbent_allies", k))
         both = set(r.courter_allies) & {r.incumbent, *r.incumbent_allies}
         both |= set(r.incumbent_allies) & {r.courter, r.pivot}
         if both or r.pivot in r.courter_allies:
-            add(
+            c.add(
                 "an actor can be on one side only",
                 ("realignment",),
                 "disjoint sides",
@@ -392,7 +440,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         payers = {r.courter, *r.courter_allies, r.incumbent, *r.incumbent_allies}
         for x in r.payer_value:
             if x in (r.courter, r.incumbent) or x not in payers:
-                add(
+                c.add(
                     "payer_value is for the allies of either side (the courter's and the "
                     "incumbent's own values are courter_value and incumbent_value)",
                     ("realignment", "payer_value", x),
@@ -401,9 +449,9 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     x,
                 )
         for tid, th in r.threats.items():
-            need_actor(th.by, ("realignment", "threats", tid, "by"))
+            c.need_actor(th.by, ("realignment", "threats", tid, "by"))
             if tid in r.components or tid in RESERVED_CAUSES or tid == "domestic":
-                add(
+                c.add(
                     "a threat's id names its security component: it must differ from the "
                     "components, 'domestic' and the decomposition's reserved names",
                     ("realignment", "threats", tid),
@@ -413,7 +461,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         for i, lever in enumerate(spec.levers):
             for tid in lever.relieves:
                 if tid not in r.threats:
-                    add(
+                    c.add(
                         f"unknown threat {tid!r}",
                         ("levers", i, "relieves", tid),
                         "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
@@ -424,21 +472,21 @@ def check_references(scenario: Scenario) -> list[Problem]:
             tr.retaliation_credibility is not None
             and not 0 <= tr.retaliation_credibility.value <= 1
         ):
-            add(
+            c.add(
                 "retaliation_credibility is a probability",
                 ("realignment", "trade", "retaliation_credibility"),
                 "0 <= p <= 1",
                 f"{tr.retaliation_credibility.value:g}",
             )
         if tr.retaliation_commitment is not None and tr.retaliation_commitment not in commitments:
-            add(
+            c.add(
                 f"unknown commitment {tr.retaliation_commitment!r}",
                 ("realignment", "trade", "retaliation_commitment"),
                 "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
                 repr(tr.retaliation_commitment),
             )
         if len({r.pivot, r.incumbent, r.courter}) < 3:
-            add(
+            c.add(
                 "pivot, incumbent and courter must be three different actors",
                 ("realignment",),
                 "three actor ids",
@@ -447,7 +495,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
         for i, lever in enumerate(spec.levers):
             if lever.to == r.pivot and lever.by not in sides:
-                add(
+                c.add(
                     "a lever to the pivot must come from the incumbent or the courter's side",
                     ("levers", i, "by"),
                     "one of " + ", ".join(sorted(sides)),
@@ -460,28 +508,28 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     else {r.incumbent, *r.incumbent_allies}
                 )
                 if lever.payer not in side:
-                    add(
+                    c.add(
                         "a lever's payer must be on the side of the actor that offers it",
                         ("levers", i, "paid_by"),
                         "one of " + ", ".join(sorted(side)),
                         lever.payer,
                     )
         if r.horizon.value != int(r.horizon.value):
-            add(
+            c.add(
                 "the horizon is a whole number of years",
                 ("realignment", "horizon"),
                 "an integer",
                 f"{r.horizon.value:g}",
             )
         if r.horizon.value < 1 or r.horizon.value > 100:
-            add(
+            c.add(
                 "horizon out of range",
                 ("realignment", "horizon"),
                 "1 to 100 years",
                 f"{r.horizon.value:g}",
             )
         if not 0 <= r.discount_rate.value < 1:
-            add(
+            c.add(
                 "discount rate out of range",
                 ("realignment", "discount_rate"),
                 "0 <= rate < 1",
@@ -490,14 +538,14 @@ def check_references(scenario: Scenario) -> list[Problem]:
         for opt in ("hedge", "courter"):
             q = getattr(r.trade.retaliation, opt)
             if not 0 <= q.value <= 1:
-                add(
+                c.add(
                     "retaliation is a share of trade",
                     ("realignment", "trade", "retaliation", opt),
                     "0 <= share <= 1",
                     f"{q.value:g}",
                 )
         if r.pivot_commitment is not None and r.pivot_commitment not in commitments:
-            add(
+            c.add(
                 f"unknown commitment {r.pivot_commitment!r}",
                 ("realignment", "pivot_commitment"),
                 "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
@@ -505,7 +553,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
             )
         if r.domestic is not None:
             if r.domestic.dimension not in spec.dimensions:
-                add(
+                c.add(
                     f"unknown dimension {r.domestic.dimension!r}",
                     ("realignment", "domestic", "dimension"),
                     "a key of dimensions",
@@ -514,17 +562,20 @@ def check_references(scenario: Scenario) -> list[Problem]:
             elif not any(
                 f.parent == r.pivot and r.domestic.dimension in f.position for f in spec.actors
             ):
-                add(
+                c.add(
                     "domestic needs factions of the pivot with positions on that dimension",
                     ("realignment", "domestic"),
                     f"factions with parent {r.pivot}",
                     "none",
                 )
 
-    paths = scenario._quantity_index  # every number by key path, built once
+
+def _check_key_paths(c: _Checks) -> None:
+    spec = c.spec
+    paths = c.scenario._quantity_index  # every number by key path, built once
     for i, u in enumerate(spec.uncertainties):
         if u.path not in paths:
-            add(
+            c.add(
                 "no number at this path",
                 ("uncertainties", i, "path"),
                 "the key path of a number, e.g. " + next(iter(paths), "actors.X.size"),
@@ -534,50 +585,81 @@ def check_references(scenario: Scenario) -> list[Problem]:
             lo, hi = u.dist.support()
             v = paths[u.path].quantity.value
             if not lo <= v <= hi:
-                add(
+                c.add(
                     "the number's value lies outside this distribution",
                     ("uncertainties", i, "dist"),
                     f"a range containing {v:g}",
                     f"[{lo:g}, {hi:g}]",
                 )
-    for i, c in enumerate(spec.correlations):
-        for k, p in enumerate(c.paths):
+    for i, corr in enumerate(spec.correlations):
+        for k, p in enumerate(corr.paths):
             if p not in paths:
-                add(
+                c.add(
                     "no number at this path",
                     ("correlations", i, "paths", k),
                     "the key path of a number",
                     p,
                 )
 
+
+def _check_provenance(c: _Checks) -> None:
+    spec = c.spec
+    paths = c.scenario._quantity_index
     # provenance: claims and sources that numbers cite must exist
     claim_ids = set(spec.claims)
     for ref in paths.values():
         q = ref.quantity
         if q.source is not None and q.source not in spec.sources:
-            add(
+            c.add(
                 f"unknown source {q.source!r}",
                 ref.loc + ("source",),
                 "a key of sources: " + (", ".join(sorted(spec.sources)[:8]) or "(none declared)"),
                 repr(q.source),
             )
-        for c in q.claims:
-            if c not in claim_ids:
-                add(
-                    f"unknown claim {c!r}",
+        for claim in q.claims:
+            if claim not in claim_ids:
+                c.add(
+                    f"unknown claim {claim!r}",
                     ref.loc + ("claims",),
                     "a key of claims: " + (", ".join(sorted(claim_ids)) or "(none declared)"),
-                    repr(c),
+                    repr(claim),
                 )
         if spec.strict_provenance and not q.has_provenance:
-            add(
+            c.add(
                 "a number without provenance",
                 ref.loc,
                 "a source or an assumption (strict_provenance is on)",
                 f"{q.value:g} alone",
             )
     for i, lever in enumerate(spec.levers):
-        for c in lever.claims:
-            if c not in claim_ids:
-                add(f"unknown claim {c!r}", ("levers", i, "claims"), "a key of claims:", repr(c))
-    return problems
+        for claim in lever.claims:
+            if claim not in claim_ids:
+                c.add(
+                    f"unknown claim {claim!r}",
+                    ("levers", i, "claims"),
+                    "a key of claims:",
+                    repr(claim),
+                )
+
+
+#: The cross-reference checks, in the order their problems are reported (actor ids first: the
+#: others look actors up by id).
+_CHECKS = (
+    _check_actor_ids,
+    _check_actors,
+    _check_relations,
+    _check_blocs,
+    _check_commitments_and_levers,
+    _check_realignment,
+    _check_key_paths,
+    _check_provenance,
+)
+
+
+def check_references(scenario: Scenario) -> list[Problem]:
+    """Cross-reference checks that a schema alone cannot express: every problem found, in file
+    order within each kind of check."""
+    checks = _Checks(scenario, scenario.source_map or SourceMap(scenario.file))
+    for check in _CHECKS:
+        check(checks)
+    return checks.problems

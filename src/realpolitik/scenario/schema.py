@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from realpolitik.scenario.distributions import DistributionError, check_distribution, support
+
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
@@ -40,6 +42,8 @@ OPTIONS = ("hedge", "courter")
 
 
 class Frozen(BaseModel):
+    """Base of the schema's models: immutable, unknown keys rejected, strings stripped."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -68,69 +72,18 @@ class Dist(Frozen):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    _NEEDS = {
-        "uniform": ("low", "high"),
-        "triangular": ("low", "mode", "high"),
-        "pert": ("low", "mode", "high"),
-        "normal": ("mean", "sd"),
-        "truncnormal": ("mean", "sd", "low", "high"),
-        "beta": ("a", "b"),
-        "lognormal": ("mu", "sigma"),
-        "choice": ("values",),
-    }
-    _ALLOWED = {
-        "pert": ("lambda_",),
-        "beta": ("low", "high"),
-        "choice": ("weights",),
-    }
-
     @model_validator(mode="after")
     def _check(self) -> Dist:
-        needs = self._NEEDS[self.kind]
-        allowed = set(needs) | set(self._ALLOWED.get(self.kind, ())) | {"kind"}
-        missing = [n for n in needs if getattr(self, n) is None]
-        if missing:
-            raise ValueError(f"a {self.kind} distribution needs {', '.join(missing)}")
-        extra = [
-            n.rstrip("_")
-            for n in type(self).model_fields
-            if n not in allowed and getattr(self, n) is not None
-        ]
-        if extra:
-            raise ValueError(f"a {self.kind} distribution does not take {', '.join(extra)}")
-        for name in type(self).model_fields:
-            v = getattr(self, name)
-            if isinstance(v, float) and not math.isfinite(v):
-                raise ValueError(f"{name} must be finite")
-        k = self.kind
-        if k in ("uniform", "truncnormal") and not self.low < self.high:  # type: ignore[operator]
-            raise ValueError("low must be below high")
-        if k in ("triangular", "pert") and not (
-            self.low <= self.mode <= self.high and self.low < self.high  # type: ignore[operator]
-        ):
-            raise ValueError("need low <= mode <= high and low < high")
-        if k in ("normal", "truncnormal") and not self.sd > 0:  # type: ignore[operator]
-            raise ValueError("sd must be positive")
-        if k == "beta":
-            if not (self.a > 0 and self.b > 0):  # type: ignore[operator]
-                raise ValueError("a and b must be positive")
-            lo = 0.0 if self.low is None else self.low
-            hi = 1.0 if self.high is None else self.high
-            if not lo < hi:
-                raise ValueError("low must be below high")
-        if k == "lognormal" and not self.sigma > 0:  # type: ignore[operator]
-            raise ValueError("sigma must be positive")
-        if k == "pert" and self.lambda_ is not None and not self.lambda_ > 0:
-            raise ValueError("lambda must be positive")
-        if k == "choice":
-            if not self.values:
-                raise ValueError("values must not be empty")
-            if self.weights is not None:
-                if len(self.weights) != len(self.values):
-                    raise ValueError("weights must have one entry per value")
-                if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                    raise ValueError("weights must be non-negative and not all zero")
+        check_distribution(self.spec())  # the one set of rules (scenario/distributions.py)
         return self
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, bool):
+            name = "lambda" if info.field_name == "lambda_" else info.field_name
+            raise DistributionError(f"parameter {name!r} must be a number", name, "a number", value)
+        return value
 
     def spec(self) -> dict[str, Any]:
         """The plain mapping, as written in the file."""
@@ -138,16 +91,7 @@ class Dist(Frozen):
 
     def support(self) -> tuple[float, float]:
         """Bounds of the distribution (may be infinite)."""
-        k = self.kind
-        if k in ("uniform", "triangular", "pert", "truncnormal"):
-            return float(self.low), float(self.high)  # type: ignore[arg-type]
-        if k == "beta":
-            return (0.0 if self.low is None else self.low, 1.0 if self.high is None else self.high)
-        if k == "choice":
-            return min(self.values), max(self.values)  # type: ignore[arg-type]
-        if k == "lognormal":
-            return 0.0, math.inf
-        return -math.inf, math.inf
+        return support(check_distribution(self.spec()))
 
 
 class Quantity(Frozen):
@@ -219,6 +163,8 @@ class OptionValues(Frozen):
 
 
 class Source(Frozen):
+    """Where numbers come from: a title, publisher, year and address."""
+
     title: str
     url: str | None = None
     year: int | None = None
@@ -227,11 +173,15 @@ class Source(Frozen):
 
 
 class Claim(Frozen):
+    """A claim the scenario encodes (in our own words) and who makes it."""
+
     text: str
     by: str | None = None
 
 
 class Dimension(Frozen):
+    """A policy dimension: its range and what its two ends mean."""
+
     low: str
     high: str
     range: tuple[float, float] = (0.0, 100.0)
@@ -243,7 +193,7 @@ class Dimension(Frozen):
         return self
 
 
-class Turnover(Frozen):
+class TurnoverSpec(Frozen):
     """How often an actor's leader or ruling coalition changes."""
 
     annual_hazard: Q | None = None
@@ -252,7 +202,7 @@ class Turnover(Frozen):
     change_probability: Q | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Turnover:
+    def _consistent(self) -> TurnoverSpec:
         if self.elections_every is None and self.annual_hazard is None:
             raise ValueError("give annual_hazard, or elections_every with change_probability")
         if self.elections_every is not None and self.change_probability is None:
@@ -261,13 +211,15 @@ class Turnover(Frozen):
 
 
 class Actor(Frozen):
+    """A state, bloc or faction: its size, positions and saliences, and leadership turnover."""
+
     id: Ident
     name: str | None = None
     kind: Literal["state", "bloc", "faction"] = "state"
     size: Q
     parent: Ident | None = None
     description: str | None = None
-    turnover: Turnover | None = None
+    turnover: TurnoverSpec | None = None
     position: dict[str, Q] = Field(default_factory=dict)
     salience: dict[str, Q] = Field(default_factory=dict)
 
@@ -277,11 +229,15 @@ class Actor(Frozen):
 
 
 class ComponentSpec(Frozen):
+    """A relation component declared by the scenario, with its weight."""
+
     weight: Q = Quantity(value=1.0, assumption="default weight of a component")
     description: str | None = None
 
 
 class Relation(Frozen):
+    """A dyad's relation: its named components (trade, threat, ...), each a number."""
+
     between: tuple[Ident, Ident]
     components: dict[str, Q]
     note: str | None = None
@@ -292,6 +248,8 @@ class Relation(Frozen):
 
 
 class Bloc(Frozen):
+    """An existing bloc (alliance), its members and its strength as a field."""
+
     id: Ident
     members: tuple[Ident, ...] = Field(min_length=1)
     strength: Q
@@ -299,6 +257,8 @@ class Bloc(Frozen):
 
 
 class Commitment(Frozen):
+    """A form of promise and its yearly and successor repudiation probabilities."""
+
     id: Ident
     description: str | None = None
     annual_repudiation: Q
@@ -310,6 +270,8 @@ class Commitment(Frozen):
 
 
 class Extent(Frozen):
+    """How far a lever can be pulled: bounds, and whether it is all or nothing."""
+
     min: float = 0.0
     max: float = 1.0
 
@@ -321,6 +283,8 @@ class Extent(Frozen):
 
 
 class Lever(Frozen):
+    """Something an actor can offer or do, with its value to the receiver and cost to the giver."""
+
     id: Ident
     by: Ident
     to: Ident
@@ -342,7 +306,7 @@ class Lever(Frozen):
 
 
 class Trade(Frozen):
-    """The pivot's trade with its incumbent partner and what the incumbent can do to it."""
+    """The pivot's trade with its partner and what a realignment does to it."""
 
     with_incumbent: Q
     gains_share: Q
@@ -357,6 +321,8 @@ class Trade(Frozen):
 
 
 class Domestic(Frozen):
+    """The pivot's factions: the dimension they bargain on, its weight and the model used."""
+
     dimension: Ident
     weight: Q
     model: Literal["smp", "bdm", "mean"] = "mean"
@@ -381,7 +347,7 @@ class Threat(Frozen):
 
 
 class Realignment(Frozen):
-    """The bidding game for a pivot between its incumbent partner and a courter."""
+    """The realignment game: pivot, incumbent, courter, horizon, values and costs."""
 
     pivot: Ident
     incumbent: Ident
@@ -406,6 +372,8 @@ class Realignment(Frozen):
 
 
 class UncertaintySpec(Frozen):
+    """A distribution for the number at a key path (the ``uncertainties:`` list)."""
+
     path: str
     dist: Dist
     claims: tuple[str, ...] = ()
@@ -413,11 +381,15 @@ class UncertaintySpec(Frozen):
 
 
 class Correlation(Frozen):
+    """A rank correlation between two uncertain numbers."""
+
     paths: tuple[str, str]
     rho: float = Field(ge=-1, le=1)
 
 
-class Outcome(Frozen):
+class OutcomeSpec(Frozen):
+    """A declared outcome: a name for one model output that experiments report on."""
+
     name: Ident
     model: Ident
     output: Ident
@@ -448,4 +420,4 @@ class ScenarioSpec(Frozen):
     uncertainties: tuple[UncertaintySpec, ...] = ()
     correlations: tuple[Correlation, ...] = ()
     analyses: tuple[Ident, ...] | None = None
-    outcomes: tuple[Outcome, ...] = ()
+    outcomes: tuple[OutcomeSpec, ...] = ()
