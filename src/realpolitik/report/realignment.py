@@ -66,27 +66,7 @@ def lines(result: Any) -> list[str]:
         "Options' value to the pivot before any offer (present value against staying): "
         + ", ".join(f"{k} {v:,.1f}" for k, v in result.option_values.items()),
     ]
-    if result.shapley:
-        sh = result.shapley
-        out.append(
-            "Why a full realignment costs what it does, by cause (Shapley values: each cause's "
-            "average effect of switching it on; value the package must give the pivot"
-            + ("; price to the courter's side" if _finite_all(sh["realigns"]["price"]) else "")
-            + "):"
-        )
-        rows = list(zip(sh["groups"], sh["realigns"]["need"], sh["realigns"]["price"], strict=True))
-        for cause, v, p in sorted(rows, key=lambda r: -abs(r[1])):
-            if abs(v) > NEGLIGIBLE:
-                extra = f" {p:>12,.1f}" if _finite(p) else ""
-                out.append(f"  {cause:<22} {v:>12,.1f}{extra}")
-    out.append(
-        "The same, as an accounting identity (what the package must make up; positive adds to "
-        "the price, negative lowers it):"
-    )
-    deco = result.decomposition_value
-    for cause, v in sorted(deco.items(), key=lambda kv: -abs(kv[1])):
-        if abs(v) > NEGLIGIBLE:
-            out.append(f"  {cause:<22} {v:>12,.1f}")
+    out += _cause_lines(result)
     if result.package:
         offered = {k: v for k, v in result.package.items() if v > NEGLIGIBLE}
         out.append(
@@ -117,6 +97,33 @@ def lines(result: Any) -> list[str]:
             "Expected duration of a realignment: "
             + ("none in the simulated paths" if duration is None else f"{duration:,.1f} years")
         )
+    return out
+
+
+def _cause_lines(result: Any) -> list[str]:
+    """The causes of a full realignment's cost: Shapley values, then the accounting identity."""
+    out: list[str] = []
+    if result.shapley:
+        sh = result.shapley
+        out.append(
+            "Why a full realignment costs what it does, by cause (Shapley values: each cause's "
+            "average effect of switching it on; value the package must give the pivot"
+            + ("; price to the courter's side" if _finite_all(sh["realigns"]["price"]) else "")
+            + "):"
+        )
+        rows = list(zip(sh["groups"], sh["realigns"]["need"], sh["realigns"]["price"], strict=True))
+        for cause, v, p in sorted(rows, key=lambda r: -abs(r[1])):
+            if abs(v) > NEGLIGIBLE:
+                extra = f" {p:>12,.1f}" if _finite(p) else ""
+                out.append(f"  {cause:<22} {v:>12,.1f}{extra}")
+    out.append(
+        "The same, as an accounting identity (what the package must make up; positive adds to "
+        "the price, negative lowers it):"
+    )
+    deco = result.decomposition_value
+    for cause, v in sorted(deco.items(), key=lambda kv: -abs(kv[1])):
+        if abs(v) > NEGLIGIBLE:
+            out.append(f"  {cause:<22} {v:>12,.1f}")
     return out
 
 

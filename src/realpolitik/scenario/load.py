@@ -417,6 +417,51 @@ def _check_commitments_and_levers(c: _Checks) -> None:
             )
 
 
+def _check_realignment_sides(c: _Checks, r: Any) -> None:
+    """Allies on one side only, allies' valuations, threats and what relieves them."""
+    spec = c.spec
+    for k, x in enumerate(r.incumbent_allies):
+        c.need_actor(x, ("realignment", "incumbent_allies", k))
+    both = set(r.courter_allies) & {r.incumbent, *r.incumbent_allies}
+    both |= set(r.incumbent_allies) & {r.courter, r.pivot}
+    if both or r.pivot in r.courter_allies:
+        c.add(
+            "an actor can be on one side only",
+            ("realignment",),
+            "disjoint sides",
+            ", ".join(sorted(both | ({r.pivot} & set(r.courter_allies)))),
+        )
+    payers = {r.courter, *r.courter_allies, r.incumbent, *r.incumbent_allies}
+    for x in r.payer_value:
+        if x in (r.courter, r.incumbent) or x not in payers:
+            c.add(
+                "payer_value is for the allies of either side (the courter's and the "
+                "incumbent's own values are courter_value and incumbent_value)",
+                ("realignment", "payer_value", x),
+                "one of " + (", ".join(sorted(payers - {r.courter, r.incumbent})) or "(no allies)"),
+                x,
+            )
+    for tid, th in r.threats.items():
+        c.need_actor(th.by, ("realignment", "threats", tid, "by"))
+        if tid in r.components or tid in RESERVED_CAUSES or tid == "domestic":
+            c.add(
+                "a threat's id names its security component: it must differ from the "
+                "components, 'domestic' and the decomposition's reserved names",
+                ("realignment", "threats", tid),
+                "a new name",
+                tid,
+            )
+    for i, lever in enumerate(spec.levers):
+        for tid in lever.relieves:
+            if tid not in r.threats:
+                c.add(
+                    f"unknown threat {tid!r}",
+                    ("levers", i, "relieves", tid),
+                    "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
+                    tid,
+                )
+
+
 def _check_realignment(c: _Checks) -> None:
     spec = c.spec
     commitments = {form.id for form in spec.commitments}
@@ -426,47 +471,7 @@ def _check_realignment(c: _Checks) -> None:
             c.need_actor(getattr(r, key), ("realignment", key))
         for k, x in enumerate(r.courter_allies):
             c.need_actor(x, ("realignment", "courter_allies", k))
-        for k, x in enumerate(r.incumbent_allies):
-            c.need_actor(x, ("realignment", "incumbent_allies", k))
-        both = set(r.courter_allies) & {r.incumbent, *r.incumbent_allies}
-        both |= set(r.incumbent_allies) & {r.courter, r.pivot}
-        if both or r.pivot in r.courter_allies:
-            c.add(
-                "an actor can be on one side only",
-                ("realignment",),
-                "disjoint sides",
-                ", ".join(sorted(both | ({r.pivot} & set(r.courter_allies)))),
-            )
-        payers = {r.courter, *r.courter_allies, r.incumbent, *r.incumbent_allies}
-        for x in r.payer_value:
-            if x in (r.courter, r.incumbent) or x not in payers:
-                c.add(
-                    "payer_value is for the allies of either side (the courter's and the "
-                    "incumbent's own values are courter_value and incumbent_value)",
-                    ("realignment", "payer_value", x),
-                    "one of "
-                    + (", ".join(sorted(payers - {r.courter, r.incumbent})) or "(no allies)"),
-                    x,
-                )
-        for tid, th in r.threats.items():
-            c.need_actor(th.by, ("realignment", "threats", tid, "by"))
-            if tid in r.components or tid in RESERVED_CAUSES or tid == "domestic":
-                c.add(
-                    "a threat's id names its security component: it must differ from the "
-                    "components, 'domestic' and the decomposition's reserved names",
-                    ("realignment", "threats", tid),
-                    "a new name",
-                    tid,
-                )
-        for i, lever in enumerate(spec.levers):
-            for tid in lever.relieves:
-                if tid not in r.threats:
-                    c.add(
-                        f"unknown threat {tid!r}",
-                        ("levers", i, "relieves", tid),
-                        "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
-                        tid,
-                    )
+        _check_realignment_sides(c, r)
         tr = r.trade
         if (
             tr.retaliation_credibility is not None

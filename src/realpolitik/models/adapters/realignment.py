@@ -682,15 +682,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     d = result_dict(problem, solution, sim)
     from realpolitik.models.realignment.claims import threat_reach
 
-    payers = {
-        (r.courter if p == "courter" else p): {
-            "willingness_to_pay": v["willingness_to_pay"],
-            "price": v["price"],
-            "willingness_to_pay_hedge": v["willingness_to_pay_hedge"],
-            "price_hedge": v["price_hedge"],
-        }
-        for p, v in d["payers"].items()
-    }
+    payers = {(r.courter if p == "courter" else p): v for p, v in d["payers"].items()}
     batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=())
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]

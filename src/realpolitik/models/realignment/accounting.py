@@ -109,6 +109,21 @@ def lever_survival(pb: RealignmentProblem, i: int, change: np.ndarray) -> np.nda
     return p[:, None] * S + (1.0 - p[:, None]) * S_fb
 
 
+def _lever_factors(pb, w, wR, qC, qI) -> tuple[np.ndarray, np.ndarray]:
+    """(B, L) PV factors of each lever: ``D_l`` (value and cost) and the PV of a unit of trade
+    it fills while both the promise and the cut stand (``A`` and ``D_R`` for immediate levers)."""
+    L = len(pb.lever_names)
+    dur = np.repeat(w.sum(axis=1)[:, None], L, axis=1)
+    tw = np.repeat(wR.sum(axis=1)[:, None], L, axis=1)
+    for grp in _survival_groups(pb):
+        i = grp[0]
+        q = qC if pb.lever_side[i] == COURTER else qI
+        S = lever_survival(pb, i, q)
+        dur[:, grp] = np.sum(w * S, axis=1)[:, None]
+        tw[:, grp] = np.sum(wR * S, axis=1)[:, None]
+    return dur, tw
+
+
 def accounts(pb: RealignmentProblem) -> Accounts:
     """Derive every present value the game uses from ``pb`` under the one accounting rule.
 
@@ -145,24 +160,12 @@ def accounts(pb: RealignmentProblem) -> Accounts:
     U = np.zeros((pb.batch, 3))
     U[:, 1:] = -g * shortfall * D_R[:, None] + comp * A[:, None] - pb.switching_cost
     flow = np.zeros((pb.batch, 3))
-    share_R = D_R / A  # A > 0: the horizon is at least one year
-    flow[:, 1:] = -g * shortfall * share_R[:, None] + comp
-    parts = {
-        "retaliation": g * lost * D_R[:, None],
-        "replacement": -g * absorbed * D_R[:, None],
-        "switching_cost": pb.switching_cost.copy(),
-    }
+    flow[:, 1:] = -g * shortfall * (D_R / A)[:, None] + comp  # A > 0: a horizon of 1+ years
+    parts = {"retaliation": g * lost * D_R[:, None], "replacement": -g * absorbed * D_R[:, None]}
+    parts["switching_cost"] = pb.switching_cost.copy()
     for k, name in enumerate(pb.component_names):
         parts[name] = -pb.components[:, k, :] * A[:, None]
-    L = len(pb.lever_names)
-    dur = np.repeat(A[:, None], L, axis=1)
-    tw = np.repeat(D_R[:, None], L, axis=1)
-    for grp in _survival_groups(pb):
-        i = grp[0]
-        q = qC if pb.lever_side[i] == COURTER else qI
-        S = lever_survival(pb, i, q)
-        dur[:, grp] = np.sum(w * S, axis=1)[:, None]
-        tw[:, grp] = np.sum(wR * S, axis=1)[:, None]
+    dur, tw = _lever_factors(pb, w, wR, qC, qI)
     S_P = survival(T, pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, change=qP)
     D_P = np.sum(w * S_P, axis=1)
     rcost = pb.incumbent_gains_share[:, None] * lost * D_R[:, None]

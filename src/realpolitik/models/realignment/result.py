@@ -75,6 +75,19 @@ def _num(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
+def _payers(sol: RealignmentSolution, i: int) -> dict[str, Any]:
+    """Each courter-side payer's willingness to pay and share of the cheapest package (draw i)."""
+    return {
+        p: {
+            "willingness_to_pay": float(sol.payer_wtp[i, j, 1]),
+            "price": _num(sol.price_by_payer[i, 1, j]) if sol.feasible[i, 1] else None,
+            "willingness_to_pay_hedge": float(sol.payer_wtp[i, j, 0]),
+            "price_hedge": _num(sol.price_by_payer[i, 0, j]) if sol.feasible[i, 0] else None,
+        }
+        for j, p in enumerate(sol.payers)
+    }
+
+
 def result_dict(
     problem: RealignmentProblem,
     solution: RealignmentSolution | None = None,
@@ -134,15 +147,7 @@ def result_dict(
         "incumbent_stake": float(sol.incumbent_loss[i, 1]),
         "incumbent_lever_limit": float(sol.incumbent_lever_limit[i, 1]),
         "retaliation_cost": float(sol.retaliation_cost[i, 1]),
-        "payers": {
-            p: {
-                "willingness_to_pay": float(sol.payer_wtp[i, j, 1]),
-                "price": _num(sol.price_by_payer[i, 1, j]) if sol.feasible[i, 1] else None,
-                "willingness_to_pay_hedge": float(sol.payer_wtp[i, j, 0]),
-                "price_hedge": _num(sol.price_by_payer[i, 0, j]) if sol.feasible[i, 0] else None,
-            }
-            for j, p in enumerate(sol.payers)
-        },
+        "payers": _payers(sol, i),
     }
     out["hedge"].update(
         {
