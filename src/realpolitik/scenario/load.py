@@ -132,14 +132,15 @@ def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Proble
             )
             continue
         if kind == "extra_forbidden":
+            key = err["loc"][-1] if err["loc"] else "?"  # a key may itself contain "["
             problems.append(
                 Problem(
-                    f"unknown key {loc[-1]!r}",
+                    f"unknown key {key!r}",
                     file=smap.file,
                     line=smap.line(loc),
                     path=format_loc(loc),
                     expected=_known_keys(exc, loc),
-                    got=repr(loc[-1]),
+                    got=repr(key),
                 )
             )
             continue
