@@ -83,3 +83,13 @@ def test_credibility_by_hand_with_horizons_and_an_empty_horizon():
     # one year at 10%: the annuity is below 1, and credibility is still S(1)
     one_year = credibility(np.array([[0.5, 0.25]]), 0.1, horizon=np.array([1]))
     np.testing.assert_allclose(one_year, [0.5])
+
+
+def test_discount_rates_that_cannot_discount_raise():
+    from realpolitik.models.commitment import discount_weights
+
+    for bad in (-1.0, -1.5, float("inf"), float("nan")):
+        with pytest.raises(ModelError):
+            discount_weights(3, bad)
+    # just above -1 is allowed (a rate of -50% doubles each year's weight)
+    np.testing.assert_allclose(discount_weights(2, -0.5), [2.0, 4.0])
