@@ -1,15 +1,19 @@
 """Benchmark: evaluate_batch on 100,000 draws, a synthetic flagship-sized problem and the real
-flagship scenario (reverse-kissinger: two levers with adds_replacement_capacity).
+flagship scenario (reverse-kissinger: two levers with adds_replacement_capacity, both paid by the
+EU, which has its own valuation since issue 12), side by side with the EU pooled with the United
+States (the rule before issue 12: one payer, no participation constraint); the year-by-year
+simulation; and the exact Shapley decomposition.
 
 Synthetic: 3 courter levers (one adds replacement capacity), 2 incumbent levers, 5 components;
 every input sampled per draw. Flagship: the scenario's own uncertainties, 100,000 draws,
 probabilities for years 1..15. Prints median wall times of several repeats and the solver used
-(it must be "fast": the HiGHS reference is timed on a subset only).
-Run: .venv/bin/python benchmarks/bench_realignment.py
+(the HiGHS reference is timed on a subset only).
+Run: .venv/bin/python benchmarks/bench_realignment.py [REPEATS]
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -17,7 +21,13 @@ import numpy as np
 import realpolitik
 from realpolitik.models.adapters.realignment import problem_from_scenario
 from realpolitik.models.commitment import Turnover
-from realpolitik.models.realignment import RealignmentProblem, evaluate_batch, simulate, solve
+from realpolitik.models.realignment import (
+    RealignmentProblem,
+    evaluate_batch,
+    shapley_decomposition,
+    simulate,
+    solve,
+)
 
 
 def flagship_like(B: int, seed: int = 0) -> RealignmentProblem:
@@ -73,10 +83,16 @@ def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
     pb = problem_from_scenario(s, samples, B)
     t_build = time.perf_counter() - t0
     sol = solve(pb)
-    if sol.method != "fast":
-        raise SystemExit(f"the flagship did not take the fast path: {sol.method}")
     years = tuple(range(1, 16))
     rng = np.random.default_rng(0)
+    # the EU pooled with the United States: no participation constraint (the rule before)
+    pooled = pb.with_changes(
+        payer_names=(),
+        payer_side=None,
+        payer_value=None,
+        lever_payer=None,
+        courter_value=pb.courter_value + pb.payer_value.sum(axis=1),
+    )
     rows = [
         ("flagship: sample (100k)", t_sample),
         ("flagship: build problem (100k)", t_build),
@@ -85,11 +101,30 @@ def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
             "flagship: evaluate_batch (100k)",
             timeit(lambda: evaluate_batch(pb, rng, years=years), repeat),
         ),
+        ("flagship, EU pooled: solve (100k)", timeit(lambda: solve(pooled), repeat)),
+        (
+            "flagship, EU pooled: evaluate_batch (100k)",
+            timeit(lambda: evaluate_batch(pooled, rng, years=years), repeat),
+        ),
+        (
+            "flagship: simulate, 1 path (100k)",
+            timeit(lambda: simulate(pb, 0, solution=sol), repeat),
+        ),
     ]
+    point = problem_from_scenario(s)
+    rows.append(
+        ("flagship: Shapley, 9 causes (1 draw)", timeit(lambda: shapley_decomposition(point), 3))
+    )
+    rows.append(
+        (
+            "flagship: Shapley, 9 causes (100 draws)",
+            timeit(lambda: shapley_decomposition(pb.take(slice(0, 100))), 1),
+        )
+    )
     small = pb.take(slice(0, 1000))
     rows.append(("flagship: solve, HiGHS (1k)", timeit(lambda: solve(small, "highs"), 1)))
     print(
-        f"flagship method: {sol.method}; courter wins {np.mean(sol.outcome == 2):.4f}, "
+        f"flagship method: {sol.method}; realigns {np.mean(sol.outcome == 2):.4f}, "
         f"hedges {np.mean(sol.outcome == 1):.4f}, feasible full realignment "
         f"{np.mean(sol.feasible[:, 1]):.4f}"
     )
@@ -98,15 +133,19 @@ def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
 
 def main() -> None:
     B = 100_000
+    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     t0 = time.perf_counter()
     pb = flagship_like(B)
     t_build = time.perf_counter() - t0
     sol = solve(pb)
     rows = [
         ("synthetic: build problem (100k)", t_build),
-        ("synthetic: solve (100k)", timeit(lambda: solve(pb))),
-        ("synthetic: simulate, 1 path (100k)", timeit(lambda: simulate(pb, 0, solution=sol))),
-        ("synthetic: evaluate_batch (100k)", timeit(lambda: evaluate_batch(pb, 0))),
+        ("synthetic: solve (100k)", timeit(lambda: solve(pb), repeat)),
+        (
+            "synthetic: simulate, 1 path (100k)",
+            timeit(lambda: simulate(pb, 0, solution=sol), repeat),
+        ),
+        ("synthetic: evaluate_batch (100k)", timeit(lambda: evaluate_batch(pb, 0), repeat)),
     ]
     small = pb.take(slice(0, 1000))
     rows.append(("synthetic: solve, HiGHS (1k)", timeit(lambda: solve(small, "highs"), 1)))
@@ -114,7 +153,7 @@ def main() -> None:
         f"synthetic method: {sol.method}; courter wins {np.mean(sol.outcome == 2):.3f}, "
         f"hedges {np.mean(sol.outcome == 1):.3f}"
     )
-    rows += flagship_rows(B, repeat=7)
+    rows += flagship_rows(B, repeat=repeat)
     print(f"{'step':40s} {'median s':>10s}")
     for name, t in rows:
         print(f"{name:40s} {t:10.4f}")

@@ -153,3 +153,78 @@ def episode_dicts(draw: Any, with_outcome: bool = True) -> dict[str, Any]:
     if with_outcome:
         data["outcome"] = {"label": "stayed", "aligned_with_courter": "no"}
     return data
+
+
+@st.composite
+def realignment_problems(draw: Any, hedge_value: bool = True, max_batch: int = 4) -> Any:
+    """A realignment problem of 1..``max_batch`` draws: 2-3 courter levers (one adding
+    replacement capacity, one sometimes paid by an ally with its own valuation, on/off ones
+    either indivisible or on over a range), 1-2 incumbent levers, a credible or partly credible
+    retaliation, and turnover for all three actors."""
+    from realpolitik.models.commitment import Turnover
+    from realpolitik.models.realignment import RealignmentProblem
+
+    seed = draw(st.integers(0, 2**32 - 1))
+    B = draw(st.integers(1, max_batch))
+    nc = draw(st.integers(2, 3))
+    ni = draw(st.integers(1, 2))
+    ally = draw(st.booleans())
+    binary = draw(st.lists(st.booleans(), min_size=nc + ni, max_size=nc + ni))
+    indivisible = draw(st.booleans())
+    rng = np.random.default_rng(seed)
+    u = rng.uniform
+    L = nc + ni
+    cap = np.zeros((B, L))
+    cap[:, 1] = u(0, 60, B)
+    lo = u(0, 0.3, (B, L))
+    hi = u(0.5, 2, (B, L))
+    if indivisible:
+        lo = np.where(np.array(binary)[None, :], hi, lo)
+    courter_value = u(0, 40, (B, 2))
+    if not hedge_value:
+        courter_value[:, 0] = 0.0
+    payer = [-1] * L
+    if ally:
+        payer[nc - 1] = 0
+    return RealignmentProblem(
+        trade_with_incumbent=u(20, 200, B),
+        gains_share=u(0.05, 0.4, B),
+        incumbent_gains_share=u(0, 0.4, B),
+        retaliation=u(0, 1, (B, 2)),
+        retaliation_credibility=u(0.2, 1, B),
+        retaliation_annual_repudiation=u(0, 0.2, B),
+        retaliation_successor_repudiation=u(0, 1, B),
+        replacement_capacity=u(0, 80, (B, 2)),
+        components=u(-15, 15, (B, 3, 2)),
+        component_names=("security", "status", "domestic"),
+        switching_cost=u(0, 60, (B, 2)),
+        courter_value=courter_value,
+        incumbent_value=u(0, 40, (B, 2)),
+        payer_names=("ALLY",) if ally else (),
+        payer_side=[0] if ally else [],
+        payer_value=(
+            np.stack([np.zeros(B) if not hedge_value else u(0, 30, B), u(0, 30, B)], -1)[:, None, :]
+            if ally
+            else None
+        ),
+        lever_names=tuple(f"l{i}" for i in range(L)),
+        lever_side=[0] * nc + [1] * ni,
+        lever_value=u(0, 30, (B, L)),
+        lever_cost=u(0.1, 30, (B, L)),
+        lever_min=lo,
+        lever_max=hi,
+        lever_binary=binary,
+        lever_capacity=cap,
+        lever_committed=[i % 2 == 0 or i == 1 for i in range(L)],
+        lever_annual_repudiation=u(0, 0.2, (B, L)),
+        lever_successor_repudiation=u(0, 1, (B, L)),
+        lever_payer=payer,
+        horizon=rng.integers(1, 16, B),
+        discount_rate=u(0.0, 0.1, B),
+        courter_turnover=Turnover(u(0, 0.1, B), 4, rng.integers(1, 5, B), u(0, 1, B)),
+        pivot_turnover=Turnover(u(0, 0.2, B)),
+        incumbent_turnover=Turnover(u(0, 0.1, B)),
+        pivot_annual_repudiation=u(0, 0.1, B),
+        pivot_successor_repudiation=u(0, 1, B),
+        successor_shift=u(-10, 10, (B, 2)),
+    )

@@ -71,3 +71,25 @@ def test_more_durable_form_survives_longer(r1, r2, s, h):
     lo, hi = sorted((r1, r2))
     t = Turnover(h)
     assert np.all(survival(8, lo, s, t) >= survival(8, hi, s, t) - 1e-15)
+
+
+def test_credibility_by_hand_with_horizons_and_an_empty_horizon():
+    # S = (1, 0.5, 0.25) at 0% discount: over 2 years (1 + 0.5) / 2, over 3 (1.75) / 3
+    s = np.array([[1.0, 0.5, 0.25], [1.0, 0.5, 0.25]])
+    np.testing.assert_allclose(credibility(s, 0.0, horizon=np.array([2, 3])), [0.75, 1.75 / 3])
+    # an empty horizon promises nothing, so nothing is lost: 1
+    assert credibility(np.ones((1, 2)), 0.0, horizon=np.array([0]))[0] == 1.0
+    assert credibility(np.zeros((1, 2)), 0.0, horizon=np.array([2]))[0] == 0.0
+    # one year at 10%: the annuity is below 1, and credibility is still S(1)
+    one_year = credibility(np.array([[0.5, 0.25]]), 0.1, horizon=np.array([1]))
+    np.testing.assert_allclose(one_year, [0.5])
+
+
+def test_discount_rates_that_cannot_discount_raise():
+    from realpolitik.models.commitment import discount_weights
+
+    for bad in (-1.0, -1.5, float("inf"), float("nan")):
+        with pytest.raises(ModelError):
+            discount_weights(3, bad)
+    # just above -1 is allowed (a rate of -50% doubles each year's weight)
+    np.testing.assert_allclose(discount_weights(2, -0.5), [2.0, 4.0])

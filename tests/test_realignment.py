@@ -265,8 +265,10 @@ def test_larger_offer_never_lowers_value(seed, scale):
 @given(seed=st.integers(0, 2**31 - 1), f=st.floats(0.0, 1.0))
 @settings(max_examples=30, deadline=None)
 def test_more_durable_commitment_never_raises_price(seed, f):
-    # the courter's promises only: more credible incumbent counters rightly raise the price
-    pb = random_problem(seed, B=6)
+    # the courter's promises only: more credible incumbent counters rightly raise the price.
+    # Givers pay only while a promise stands, so a lower bound on an extent (a fixed minimum
+    # offer) that lasts longer rightly costs more: the property holds without lower bounds
+    pb = random_problem(seed, B=6).with_changes(lever_min=0.0)
     m = np.where(pb.lever_side == 0, f, 1.0)[None, :]
     durable = pb.with_changes(
         lever_annual_repudiation=pb.lever_annual_repudiation * m,
@@ -315,8 +317,11 @@ def test_treaty_lowers_price_f4c():
 
 
 def test_all_binary_solution_matches_discrete_backward_induction():
-    pb = random_problem(11, B=60, binary=True).with_changes(
-        lever_binary=[True, True, True, True, True], lever_capacity=np.zeros((60, 5))
+    pb = random_problem(11, B=60, binary=True)
+    pb = pb.with_changes(
+        lever_binary=[True, True, True, True, True],
+        lever_capacity=np.zeros((60, 5)),
+        lever_min=pb.lever_max,  # indivisible: on means exactly the maximum
     )
     s = solve(pb)
     dg = solve_discrete(pb)
@@ -414,3 +419,32 @@ def test_a_lapsed_capacity_promise_takes_its_trade_with_it():
     np.testing.assert_array_equal(sim.aligned[0, :, 2], [1.0, 0.0, 0.0])
     kept = RealignmentProblem(lever_committed=[False], **kw)
     np.testing.assert_array_equal(simulate(kept, 0).aligned[0, :, 2], [1.0, 1.0, 1.0])
+
+
+def test_an_uncertain_form_is_the_mixture_of_its_survivals_by_hand():
+    # a treaty ratified with probability 0.25 that never lapses, else a statement that lapses
+    # at once (annual repudiation 1): over 2 years at 0%, D = 0.25 * 2 + 0.75 * 0 = 0.5
+    pb = RealignmentProblem(
+        lever_names=("treaty",),
+        lever_side=[0],
+        lever_value=[10.0],
+        lever_cost=[4.0],
+        lever_committed=[True],
+        lever_annual_repudiation=0.0,
+        lever_successor_repudiation=0.0,
+        lever_form_probability=0.25,
+        lever_fallback_annual_repudiation=1.0,
+        lever_fallback_successor_repudiation=0.0,
+        components=[[0.0, -2.0]],
+        component_names=("status",),
+        horizon=2,
+        discount_rate=0.0,
+        courter_value=[0.0, 100.0],
+    )
+    assert package_value(pb, [[1.0]], 2)[0] == pytest.approx(5.0)
+    s = solve(pb)
+    # need 4 (two years of -2): extent 0.8, paid while it stands: 0.8 * 4 * 0.5 = 1.6
+    assert s.price[0, 1] == pytest.approx(1.6)
+    sim = simulate(pb, 0, solution=s, paths=4000)
+    # the pivot keeps its alignment only on the paths where the treaty was ratified
+    assert sim.p_aligned[1, 2] == pytest.approx(0.25, abs=0.03)

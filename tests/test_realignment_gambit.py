@@ -28,6 +28,7 @@ def binary_problem(seed: int) -> RealignmentProblem:
         lever_value=u(0, 30, 5),
         lever_cost=u(0.1, 30, 5),
         lever_binary=True,
+        lever_min=1.0,  # indivisible: on means extent 1 (the maximum)
         lever_capacity=[0, u(10, 60), 0, 0, 0],
         lever_committed=[True, True, False, True, False],
         lever_annual_repudiation=u(0, 0.2, 5),

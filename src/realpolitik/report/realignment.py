@@ -24,6 +24,17 @@ def outcome_phrase(result: Any) -> str:
     }[result.outcome]
 
 
+def _binds(result: Any, courter: str) -> str:
+    if result.courter_binds == "levers":
+        return f"what stops {courter}'s side: its levers (no package within their bounds suffices)"
+    if result.courter_binds == "stake":
+        return (
+            f"what stops {courter}'s side: a payer's stake (a package exists, but some payer "
+            "would pay more than the move is worth to it)"
+        )
+    return f"{courter}'s side can afford it"
+
+
 def lines(result: Any) -> list[str]:
     """The readable lines of a point run."""
     label = result.labels
@@ -31,21 +42,31 @@ def lines(result: Any) -> list[str]:
     out = [
         f"Outcome at the point values: {outcome_phrase(result)}.",
         f"Price of a full realignment (cost to {courter}'s side, present value over the "
-        f"horizon): {money(result.price)}",
-        f"{courter}'s willingness to pay: {money(result.willingness_to_pay)};  "
-        f"{incumbent}'s maximum retention bid: {money(result.retention_bid)};  "
-        f"margin: {money(result.margin)}",
+        f"horizon): {money(result.price)};  {courter}'s side's willingness to pay: "
+        f"{money(result.willingness_to_pay)};  margin: {money(result.margin)}",
+        f"  {_binds(result, courter)}",
+    ]
+    if len(result.payers) > 1:
+        out.append(
+            "  by payer (price of a full realignment / willingness to pay; price of a hedge / "
+            "willingness to pay): "
+            + ";  ".join(
+                f"{p} {money(v['price'])} / {money(v['willingness_to_pay'])}; "
+                f"{money(v['price_hedge'])} / {money(v['willingness_to_pay_hedge'])}"
+                for p, v in result.payers.items()
+            )
+        )
+    out += [
+        f"{incumbent}'s retention bid (value to the pivot): {money(result.retention_bid)}, "
+        f"limited by its {result.incumbent_binds} ({incumbent}'s stake "
+        f"{money(result.incumbent_stake)} in its own money, of which retaliation costs it "
+        f"{money(result.retaliation_cost)})",
         f"Price of a hedge: {money(result.price_hedge)} against willingness to pay "
         f"{money(result.willingness_to_pay_hedge)} (margin {money(result.margin_hedge)})",
         "Options' value to the pivot before any offer (present value against staying): "
         + ", ".join(f"{k} {v:,.1f}" for k, v in result.option_values.items()),
-        "Why a full realignment costs what it does: what the package must make up, by cause "
-        "(positive adds to the price, negative lowers it):",
     ]
-    deco = result.decomposition_value
-    for cause, v in sorted(deco.items(), key=lambda kv: -abs(kv[1])):
-        if abs(v) > NEGLIGIBLE:
-            out.append(f"  {cause:<22} {v:>12,.1f}")
+    out += _cause_lines(result)
     if result.package:
         offered = {k: v for k, v in result.package.items() if v > NEGLIGIBLE}
         out.append(
@@ -63,6 +84,8 @@ def lines(result: Any) -> list[str]:
                 f"  {row['form']:<24} outcome {row['outcome']:<9} price {money(row['price'])}"
                 f"  margin {money(row['margin'])}"
             )
+    for tid, reach in result.threats.items():
+        out.append(f"Threat {tid} reaches: " + "; ".join(reach))
     if result.realigns_by_year:
         out.append(
             "Probability the pivot is aligned with the courter, by year (leadership "
@@ -75,6 +98,41 @@ def lines(result: Any) -> list[str]:
             + ("none in the simulated paths" if duration is None else f"{duration:,.1f} years")
         )
     return out
+
+
+def _cause_lines(result: Any) -> list[str]:
+    """The causes of a full realignment's cost: Shapley values, then the accounting identity."""
+    out: list[str] = []
+    if result.shapley:
+        sh = result.shapley
+        out.append(
+            "Why a full realignment costs what it does, by cause (Shapley values: each cause's "
+            "average effect of switching it on; value the package must give the pivot"
+            + ("; price to the courter's side" if _finite_all(sh["realigns"]["price"]) else "")
+            + "):"
+        )
+        rows = list(zip(sh["groups"], sh["realigns"]["need"], sh["realigns"]["price"], strict=True))
+        for cause, v, p in sorted(rows, key=lambda r: -abs(r[1])):
+            if abs(v) > NEGLIGIBLE:
+                extra = f" {p:>12,.1f}" if _finite(p) else ""
+                out.append(f"  {cause:<22} {v:>12,.1f}{extra}")
+    out.append(
+        "The same, as an accounting identity (what the package must make up; positive adds to "
+        "the price, negative lowers it):"
+    )
+    deco = result.decomposition_value
+    for cause, v in sorted(deco.items(), key=lambda kv: -abs(kv[1])):
+        if abs(v) > NEGLIGIBLE:
+            out.append(f"  {cause:<22} {v:>12,.1f}")
+    return out
+
+
+def _finite(x: Any) -> bool:
+    return x is not None and x == x and abs(x) != float("inf")
+
+
+def _finite_all(xs: Sequence[Any]) -> bool:
+    return all(_finite(x) for x in xs)
 
 
 def by_year_figure(

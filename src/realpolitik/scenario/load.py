@@ -12,6 +12,18 @@ from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
 from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
 
+#: Component names the realignment decomposition reserves (its own terms).
+RESERVED_CAUSES = (
+    "retaliation",
+    "replacement",
+    "switching_cost",
+    "incumbent_counter",
+    "outside_option",
+    "credibility",
+    "excess",
+    "incumbent_levers",
+)
+
 
 def load(source: str | Path, *, text: str | None = None) -> Scenario:
     """Load and validate a scenario.
@@ -120,14 +132,15 @@ def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Proble
             )
             continue
         if kind == "extra_forbidden":
+            key = err["loc"][-1] if err["loc"] else "?"  # a key may itself contain "["
             problems.append(
                 Problem(
-                    f"unknown key {loc[-1]!r}",
+                    f"unknown key {key!r}",
                     file=smap.file,
                     line=smap.line(loc),
                     path=format_loc(loc),
                     expected=_known_keys(exc, loc),
-                    got=repr(loc[-1]),
+                    got=repr(key),
                 )
             )
             continue
@@ -350,6 +363,36 @@ def _check_commitments_and_levers(c: _Checks) -> None:
                     "0 <= p <= 1",
                     f"{q.value:g}",
                 )
+    by_id = {f.id: f for f in spec.commitments}
+    for i, form in enumerate(spec.commitments):
+        if (form.ratification_probability is None) != (form.fallback is None):
+            c.add(
+                "ratification_probability and fallback go together",
+                ("commitments", i),
+                "both or neither",
+                "one of them",
+            )
+        if (
+            form.ratification_probability is not None
+            and not 0 <= form.ratification_probability.value <= 1
+        ):
+            c.add(
+                "a probability must lie in [0, 1]",
+                ("commitments", i, "ratification_probability"),
+                "0 <= p <= 1",
+                f"{form.ratification_probability.value:g}",
+            )
+        if form.fallback is not None and (
+            form.fallback not in by_id
+            or form.fallback == form.id
+            or by_id[form.fallback].fallback is not None
+        ):
+            c.add(
+                f"fallback {form.fallback!r} must be another declared form without a fallback",
+                ("commitments", i, "fallback"),
+                "one of " + ", ".join(sorted(k for k, v in by_id.items() if v.fallback is None)),
+                repr(form.fallback),
+            )
     lever_ids: set[str] = set()
     for i, lever in enumerate(spec.levers):
         if lever.id in lever_ids:
@@ -375,6 +418,51 @@ def _check_commitments_and_levers(c: _Checks) -> None:
             )
 
 
+def _check_realignment_sides(c: _Checks, r: Any) -> None:
+    """Allies on one side only, allies' valuations, threats and what relieves them."""
+    spec = c.spec
+    for k, x in enumerate(r.incumbent_allies):
+        c.need_actor(x, ("realignment", "incumbent_allies", k))
+    both = set(r.courter_allies) & {r.incumbent, *r.incumbent_allies}
+    both |= set(r.incumbent_allies) & {r.courter, r.pivot}
+    if both or r.pivot in r.courter_allies:
+        c.add(
+            "an actor can be on one side only",
+            ("realignment",),
+            "disjoint sides",
+            ", ".join(sorted(both | ({r.pivot} & set(r.courter_allies)))),
+        )
+    payers = {r.courter, *r.courter_allies, r.incumbent, *r.incumbent_allies}
+    for x in r.payer_value:
+        if x in (r.courter, r.incumbent) or x not in payers:
+            c.add(
+                "payer_value is for the allies of either side (the courter's and the "
+                "incumbent's own values are courter_value and incumbent_value)",
+                ("realignment", "payer_value", x),
+                "one of " + (", ".join(sorted(payers - {r.courter, r.incumbent})) or "(no allies)"),
+                x,
+            )
+    for tid, th in r.threats.items():
+        c.need_actor(th.by, ("realignment", "threats", tid, "by"))
+        if tid in r.components or tid in RESERVED_CAUSES or tid == "domestic":
+            c.add(
+                "a threat's id names its security component: it must differ from the "
+                "components, 'domestic' and the decomposition's reserved names",
+                ("realignment", "threats", tid),
+                "a new name",
+                tid,
+            )
+    for i, lever in enumerate(spec.levers):
+        for tid in lever.relieves:
+            if tid not in r.threats:
+                c.add(
+                    f"unknown threat {tid!r}",
+                    ("levers", i, "relieves", tid),
+                    "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
+                    tid,
+                )
+
+
 def _check_realignment(c: _Checks) -> None:
     spec = c.spec
     commitments = {form.id for form in spec.commitments}
@@ -384,6 +472,25 @@ def _check_realignment(c: _Checks) -> None:
             c.need_actor(getattr(r, key), ("realignment", key))
         for k, x in enumerate(r.courter_allies):
             c.need_actor(x, ("realignment", "courter_allies", k))
+        _check_realignment_sides(c, r)
+        tr = r.trade
+        if (
+            tr.retaliation_credibility is not None
+            and not 0 <= tr.retaliation_credibility.value <= 1
+        ):
+            c.add(
+                "retaliation_credibility is a probability",
+                ("realignment", "trade", "retaliation_credibility"),
+                "0 <= p <= 1",
+                f"{tr.retaliation_credibility.value:g}",
+            )
+        if tr.retaliation_commitment is not None and tr.retaliation_commitment not in commitments:
+            c.add(
+                f"unknown commitment {tr.retaliation_commitment!r}",
+                ("realignment", "trade", "retaliation_commitment"),
+                "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
+                repr(tr.retaliation_commitment),
+            )
         if len({r.pivot, r.incumbent, r.courter}) < 3:
             c.add(
                 "pivot, incumbent and courter must be three different actors",
@@ -391,7 +498,7 @@ def _check_realignment(c: _Checks) -> None:
                 "three actor ids",
                 f"{r.pivot}, {r.incumbent}, {r.courter}",
             )
-        sides = {r.incumbent, r.courter, *r.courter_allies}
+        sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
         for i, lever in enumerate(spec.levers):
             if lever.to == r.pivot and lever.by not in sides:
                 c.add(
@@ -400,6 +507,26 @@ def _check_realignment(c: _Checks) -> None:
                     "one of " + ", ".join(sorted(sides)),
                     lever.by,
                 )
+            elif lever.to == r.pivot:
+                side = (
+                    {r.courter, *r.courter_allies}
+                    if lever.by in {r.courter, *r.courter_allies}
+                    else {r.incumbent, *r.incumbent_allies}
+                )
+                if lever.payer not in side:
+                    c.add(
+                        "a lever's payer must be on the side of the actor that offers it",
+                        ("levers", i, "paid_by"),
+                        "one of " + ", ".join(sorted(side)),
+                        lever.payer,
+                    )
+        if r.horizon.value != int(r.horizon.value):
+            c.add(
+                "the horizon is a whole number of years",
+                ("realignment", "horizon"),
+                "an integer",
+                f"{r.horizon.value:g}",
+            )
         if r.horizon.value < 1 or r.horizon.value > 100:
             c.add(
                 "horizon out of range",

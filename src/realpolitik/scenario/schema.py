@@ -263,6 +263,10 @@ class Commitment(Frozen):
     description: str | None = None
     annual_repudiation: Q
     successor_repudiation: Q
+    #: probability that a promise attempted in this form gets it (a treaty that is ratified);
+    #: otherwise it takes the ``fallback`` form (default 1: the form is certain)
+    ratification_probability: Q | None = None
+    fallback: Ident | None = None
 
 
 class Extent(Frozen):
@@ -293,6 +297,8 @@ class Lever(Frozen):
     binary: bool = False
     commitment: Ident | None = None
     adds_replacement_capacity: Q | None = None
+    #: threat id -> share of that threat's level the lever relieves at full extent
+    relieves: dict[Ident, Q] = Field(default_factory=dict)
 
     @property
     def payer(self) -> str:
@@ -306,6 +312,12 @@ class Trade(Frozen):
     gains_share: Q
     retaliation: OptionValues
     replacement_capacity: OptionValues
+    #: probability that the incumbent carries its cut out at all (default 1)
+    retaliation_credibility: Q | None = None
+    #: commitment form under which a cut, once made, is sustained (default: for the horizon)
+    retaliation_commitment: Ident | None = None
+    #: what each unit of cut trade is worth to the incumbent a year (default: gains_share)
+    incumbent_gains_share: Q | None = None
 
 
 class Domestic(Frozen):
@@ -316,6 +328,24 @@ class Domestic(Frozen):
     model: Literal["smp", "bdm", "mean"] = "mean"
 
 
+class Threat(Frozen):
+    """A threat to the pivot, written once; the realignment model derives from it the security
+    value of each option, the value of the levers that relieve it and the part of each side's
+    valuation that comes from it (each through a stated share)."""
+
+    by: Ident  # the threatening actor: the incumbent, the courter or a third party
+    description: str | None = None
+    claims: tuple[str, ...] = ()
+    #: the threat's yearly cost to the pivot while nothing relieves it
+    level: Q
+    #: share of the level each option removes against staying (negative: the option worsens it)
+    relief: OptionValues
+    #: the courter's yearly value of each option per unit of the level (default 0)
+    courter_gain: OptionValues | None = None
+    #: the incumbent's yearly loss from each option per unit of the level (default 0)
+    incumbent_loss: OptionValues | None = None
+
+
 class Realignment(Frozen):
     """The realignment game: pivot, incumbent, courter, horizon, values and costs."""
 
@@ -323,6 +353,7 @@ class Realignment(Frozen):
     incumbent: Ident
     courter: Ident
     courter_allies: tuple[Ident, ...] = ()
+    incumbent_allies: tuple[Ident, ...] = ()
     horizon: Q
     discount_rate: Q
     trade: Trade
@@ -333,6 +364,11 @@ class Realignment(Frozen):
     domestic: Domestic | None = None
     pivot_commitment: Ident | None = None
     successor_shift: OptionValues | None = None
+    #: each ally's own yearly value of the pivot hedging / aligning (courter's allies) or loss
+    #: from it (incumbent's allies); an ally without one is pooled with its side's principal
+    payer_value: dict[Ident, OptionValues] = Field(default_factory=dict)
+    #: threats to the pivot (one claim each, see :class:`Threat`)
+    threats: dict[Ident, Threat] = Field(default_factory=dict)
 
 
 class UncertaintySpec(Frozen):

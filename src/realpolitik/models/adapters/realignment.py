@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from realpolitik.errors import ModelError
 from realpolitik.models.registry import AnalysisContext, ModelSpec, register
 from realpolitik.models.results import ModelResult, Output, finite_or_none
 from realpolitik.scenario.model import Scenario, key_path
@@ -27,7 +28,7 @@ POINT_PATHS = 4000
 
 def _levers_to_pivot(scenario: Scenario) -> list[Any]:
     r = scenario.realignment_block
-    sides = {r.incumbent, r.courter, *r.courter_allies}
+    sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
     return [lv for lv in scenario.spec.levers if lv.to == r.pivot and lv.by in sides]
 
 
@@ -64,10 +65,14 @@ def domestic_position(
     from realpolitik.models.adapters.bargaining import faction_arrays
 
     r = scenario.spec.realignment
+    if r is None:
+        raise ModelError("the scenario has no realignment block")
     if r is None or r.domestic is None:
         return None
     dim = r.domestic.dimension
-    names, cap, pos, sal = faction_arrays(scenario, r.pivot, [dim], samples, size)
+    names, cap, pos, sal = faction_arrays(
+        scenario, r.pivot, [dim], None if samples is None else dict(samples), size
+    )
     w = cap * sal[..., 0]
     mean = np.sum(w * pos[..., 0], axis=-1) / np.sum(w, axis=-1) / 100.0
     if r.domestic.model == "mean":
@@ -116,6 +121,38 @@ def lever_forms(levers: Sequence[Any], forms: Sequence[str]) -> np.ndarray:
     )
 
 
+#: The numbers of an uncertain form, in the columns of :func:`form_mixture`'s table: the chance
+#: the form is obtained and its fallback form's two numbers.
+MIXTURE_FIELDS = ("ratification_probability", "fallback_annual", "fallback_successor")
+
+
+def form_mixture(scenario: Scenario, get: Callable[[str], np.ndarray], size: int) -> np.ndarray:
+    """``table[b, f, k]``: the ``k``-th of :data:`MIXTURE_FIELDS` of form ``f`` (a form without a
+    ``fallback`` is certain: probability 1, its own numbers), with a last row for
+    :data:`NO_FORM` (certain, never repudiated), in the order of :func:`commitment_forms`."""
+    rows = []
+    by_id = {c.id: c for c in scenario.spec.commitments}
+    for c in scenario.spec.commitments:
+        fb = by_id[c.fallback] if c.fallback is not None else c
+        p = (
+            get(key_path("commitments", c.id, "ratification_probability"))
+            if c.ratification_probability is not None
+            else np.ones(size)
+        )
+        rows.append(
+            np.stack(
+                [
+                    p,
+                    get(key_path("commitments", fb.id, "annual_repudiation")),
+                    get(key_path("commitments", fb.id, "successor_repudiation")),
+                ],
+                axis=-1,
+            )
+        )
+    last = np.stack([np.ones(size), np.zeros(size), np.zeros(size)], axis=-1)
+    return np.stack([*rows, last], axis=1)
+
+
 def _option_pair(get: Callable[[str], np.ndarray], *keys: str) -> np.ndarray:
     """The hedge and courter values of an option-valued number, as the last axis."""
     return np.stack([get(key_path(*keys, "hedge")), get(key_path(*keys, "courter"))], axis=-1)
@@ -145,9 +182,11 @@ def problem_from_scenario(
 
     Plan the lookups (every number by its key path, the point value or its draws), then build the
     arrays: option-valued numbers as pairs, levers as columns, commitment forms as an index into
-    the table of forms.
+    the table of forms; add what the threats reach (:mod:`realpolitik.models.realignment.claims`),
+    the allies' own valuations and the retaliation's credibility.
     """
-    from realpolitik.models.realignment import COURTER, INCUMBENT, RealignmentProblem
+    from realpolitik.models.realignment import COURTER, INCUMBENT, PRINCIPAL, RealignmentProblem
+    from realpolitik.models.realignment.claims import threat_terms
 
     r = scenario.realignment_block
     B = size or 1
@@ -166,11 +205,35 @@ def problem_from_scenario(
 
     components, component_names = _components(scenario, get, samples, B)
     levers = _levers_to_pivot(scenario)
+    threats = threat_terms(r, levers, get, B)
+    components = np.concatenate([components, threats.components], axis=1)
+    component_names = component_names + threats.names
     forms, table = commitment_forms(scenario, get, B)
-    promised = table[:, lever_forms(levers, forms), :]  # (B, levers, FORM_FIELDS)
+    mixture = form_mixture(scenario, get, B)
+    index = lever_forms(levers, forms)
+    promised = table[:, index, :]  # (B, levers, FORM_FIELDS)
+    promised_mix = mixture[:, index, :]  # (B, levers, MIXTURE_FIELDS)
     pivot_form = table[
         :, NO_FORM if r.pivot_commitment is None else forms.index(r.pivot_commitment)
     ]
+    incumbent_side = {r.incumbent, *r.incumbent_allies}
+    allies = list(r.payer_value)
+    ally_side = [INCUMBENT if a in incumbent_side else COURTER for a in allies]
+    payer_value = (
+        np.stack([_option_pair(get, "realignment", "payer_value", a) for a in allies], axis=1)
+        if allies
+        else np.zeros((B, 0, 2))
+    )
+    tr = r.trade
+    retaliation_form = table[
+        :, NO_FORM if tr.retaliation_commitment is None else forms.index(tr.retaliation_commitment)
+    ]
+    horizon = get("realignment.horizon")
+    if np.any(horizon != np.round(horizon)):
+        raise ModelError(
+            "realignment.horizon must be whole years; a draw gave "
+            f"{float(horizon[horizon != np.round(horizon)][0]):g} (use a 'choice' distribution)"
+        )
     return RealignmentProblem(
         trade_with_incumbent=get("realignment.trade.with_incumbent"),
         gains_share=get("realignment.trade.gains_share"),
@@ -179,11 +242,32 @@ def problem_from_scenario(
         components=components,
         component_names=component_names,
         switching_cost=_option_pair(get, "realignment", "switching_cost"),
-        courter_value=_option_pair(get, "realignment", "courter_value"),
-        incumbent_value=_option_pair(get, "realignment", "incumbent_value"),
+        courter_value=_option_pair(get, "realignment", "courter_value") + threats.courter_value,
+        incumbent_value=_option_pair(get, "realignment", "incumbent_value")
+        + threats.incumbent_value,
+        retaliation_credibility=(
+            get("realignment.trade.retaliation_credibility")
+            if tr.retaliation_credibility is not None
+            else np.ones(B)
+        ),
+        retaliation_annual_repudiation=retaliation_form[:, 0],
+        retaliation_successor_repudiation=retaliation_form[:, 1],
+        incumbent_gains_share=(
+            get("realignment.trade.incumbent_gains_share")
+            if tr.incumbent_gains_share is not None
+            else None
+        ),
+        payer_names=tuple(allies),
+        payer_side=np.array(ally_side, int),
+        payer_value=payer_value,
+        lever_payer=np.array(
+            [allies.index(lv.payer) if lv.payer in allies else PRINCIPAL for lv in levers], int
+        ),
         lever_names=tuple(lv.id for lv in levers),
-        lever_side=np.array([INCUMBENT if lv.by == r.incumbent else COURTER for lv in levers], int),
-        lever_value=lever_column("value"),
+        lever_side=np.array(
+            [INCUMBENT if lv.by in incumbent_side else COURTER for lv in levers], int
+        ),
+        lever_value=lever_column("value") + threats.lever_value,
         lever_cost=lever_column("cost"),
         lever_min=np.stack([np.full(B, lv.extent.min) for lv in levers], -1)
         if levers
@@ -196,7 +280,10 @@ def problem_from_scenario(
         lever_committed=np.array([lv.commitment is not None for lv in levers], bool),
         lever_annual_repudiation=promised[..., 0],
         lever_successor_repudiation=promised[..., 1],
-        horizon=np.rint(get("realignment.horizon")).astype(int),
+        lever_form_probability=promised_mix[..., 0],
+        lever_fallback_annual_repudiation=promised_mix[..., 1],
+        lever_fallback_successor_repudiation=promised_mix[..., 2],
+        horizon=horizon.astype(int),
         discount_rate=get("realignment.discount_rate"),
         pivot_turnover=_turnover(scenario, r.pivot, get),
         incumbent_turnover=_turnover(scenario, r.incumbent, get),
@@ -288,6 +375,32 @@ OUTPUTS: tuple[Output, ...] = (
         "years, censored at the horizon",
         "how long a realignment of year 1 lasts",
     ),
+    Output(
+        "affordable",
+        "indicator",
+        "1 if some package buys a full realignment with every payer of the courter's side no "
+        "worse off, else 0",
+        "the courter's side can afford a full realignment",
+    ),
+    Output(
+        "stake_binds",
+        "indicator",
+        "1 if a package within the levers' bounds buys a full realignment but some payer's stake "
+        "stops the courter's side, else 0",
+        "a payer's stake, not the levers, stops a full realignment",
+    ),
+    Output(
+        "incumbent_stake",
+        "money",
+        "incumbent side's money, present value",
+        "what the incumbent's side loses if the pivot aligns with the courter (its budget)",
+    ),
+    Output(
+        "retaliation_cost",
+        "money",
+        "incumbent's money, present value",
+        "the trade the incumbent gives up by retaliating against a full realignment",
+    ),
 )
 
 
@@ -344,7 +457,9 @@ def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, An
     if not courter_promise.any():
         return rows
     r = scenario.realignment_block
-    forms, table = commitment_forms(scenario, lambda path: scenario.values_array(path, None, 1), 1)
+    point = lambda path: scenario.values_array(path, None, 1)  # noqa: E731
+    forms, table = commitment_forms(scenario, point, 1)
+    mixture = form_mixture(scenario, point, 1)
     levers = _levers_to_pivot(scenario)
     index = lever_forms(levers, forms)
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
@@ -357,6 +472,9 @@ def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, An
             problem.with_changes(
                 lever_annual_repudiation=table[:, chosen, 0],
                 lever_successor_repudiation=table[:, chosen, 1],
+                lever_form_probability=mixture[:, chosen, 0],
+                lever_fallback_annual_repudiation=mixture[:, chosen, 1],
+                lever_fallback_successor_repudiation=mixture[:, chosen, 2],
             )
         )
         rows.append(
@@ -412,6 +530,16 @@ class RealignmentResult(ModelResult):
     expected_duration: float | None = None
     method: str = ""
     point_outputs: Mapping[str, float] = field(default_factory=dict)
+    affordable: bool = False
+    courter_binds: str = "none"  # "none", "levers" or "stake": what stops the courter's side
+    incumbent_binds: str = "levers"  # "levers" or "stake": what limits the retention bid
+    incumbent_stake: float = 0.0
+    incumbent_lever_limit: float = 0.0
+    retaliation_cost: float = 0.0
+    payers: Mapping[str, Mapping[str, float | None]] = field(default_factory=dict)
+    shapley: Mapping[str, Any] = field(default_factory=dict)
+    threats: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    draws_by_year: tuple[int, ...] = ()
 
     def outputs(self) -> dict[str, float]:
         """The declared outputs at the point values (by-year ones as shares of paths)."""
@@ -442,8 +570,18 @@ class RealignmentResult(ModelResult):
             "levers_ignored": list(self.levers_ignored),
             "realigns_by_year": list(self.realigns_by_year),
             "hedges_by_year": list(self.hedges_by_year),
+            "draws_by_year": list(self.draws_by_year),
             "expected_duration": self.expected_duration,
             "method": self.method,
+            "affordable": self.affordable,
+            "courter_binds": self.courter_binds,
+            "incumbent_binds": self.incumbent_binds,
+            "incumbent_stake": self.incumbent_stake,
+            "incumbent_lever_limit": self.incumbent_lever_limit,
+            "retaliation_cost": self.retaliation_cost,
+            "payers": {k: dict(v) for k, v in self.payers.items()},
+            "shapley": _jsonable(self.shapley),
+            "threats": {k: list(v) for k, v in self.threats.items()},
             "outputs": {k: finite_or_none(v) for k, v in self.point_outputs.items()},
             "provenance": self.provenance.to_dict(),
         }
@@ -459,6 +597,19 @@ class RealignmentResult(ModelResult):
                 row["cost to the courter's side"] = round(self.decomposition[cause], 6) + 0.0
             rows.append(row)
         tables = {"price decomposition": pd.DataFrame(rows)}
+        if self.shapley:
+            groups = self.shapley["groups"]
+            tables["causal decomposition"] = pd.DataFrame(
+                {
+                    "cause": groups,
+                    "need (value to the pivot)": self.shapley["realigns"]["need"],
+                    "price (courter's side)": self.shapley["realigns"]["price"],
+                    "need of a hedge": self.shapley["hedges"]["need"],
+                    "price of a hedge": self.shapley["hedges"]["price"],
+                }
+            )
+        if self.payers:
+            tables["payers"] = pd.DataFrame([{"payer": k, **v} for k, v in self.payers.items()])
         if self.realigns_by_year:
             tables["alignment by year"] = pd.DataFrame(
                 {
@@ -474,13 +625,45 @@ class RealignmentResult(ModelResult):
         return [(self.year or 0) + k for k in range(1, len(self.realigns_by_year) + 1)]
 
 
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, float | np.floating):
+        return finite_or_none(float(x))
+    return x
+
+
 def _point_outputs(scenario: Scenario, out: Mapping[str, np.ndarray], sim: Any) -> dict[str, float]:
     values = {k: float(v[0]) for k, v in _outputs_from_batch(out, _years(scenario)).items()}
+    T = sim.p_aligned.shape[0]
     for k in range(1, _years(scenario) + 1):  # shares of the simulated paths, not one path
-        t = min(k, sim.p_aligned.shape[0]) - 1
-        values[f"realigns_year_{k}"] = float(sim.p_aligned[t, 2])
-        values[f"hedges_year_{k}"] = float(sim.p_aligned[t, 1])
+        inside = k <= T and sim.covered[k - 1] > 0
+        values[f"realigns_year_{k}"] = float(sim.p_aligned[k - 1, 2]) if inside else float("nan")
+        values[f"hedges_year_{k}"] = float(sim.p_aligned[k - 1, 1]) if inside else float("nan")
     return values
+
+
+#: Cause groups of the causal decomposition beyond one group per component.
+_ATOM_GROUPS = ("retaliation", "switching_cost", "incumbent_levers", "credibility")
+
+
+def shapley_summary(problem: Any) -> dict[str, Any]:
+    """Exact Shapley values of need and price over the causes (one group per cause) at the
+    point values, for a full realignment and for a hedge (NaN where a price is out of reach)."""
+    from realpolitik.models.realignment import shapley_decomposition
+
+    sh = shapley_decomposition(problem)
+    out: dict[str, Any] = {"groups": list(sh.groups)}
+    for j, name in ((1, "realigns"), (0, "hedges")):
+        out[name] = {
+            "need": [float(v) for v in sh.need[0, j]],
+            "price": [float(v) for v in sh.price[0, j]],
+            "need_total": float(sh.need_total[0, j]),
+            "price_total": float(sh.price_total[0, j]),
+        }
+    return out
 
 
 def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
@@ -497,6 +680,9 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         paths=POINT_PATHS,
     )
     d = result_dict(problem, solution, sim)
+    from realpolitik.models.realignment.claims import threat_reach
+
+    payers = {(r.courter if p == "courter" else p): v for p, v in d["payers"].items()}
     batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=())
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]
@@ -545,6 +731,16 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         expected_duration=d.get("expected_duration"),
         method=d["method"],
         point_outputs=_point_outputs(scenario, batch, sim),
+        affordable=d["affordable"],
+        courter_binds=d["courter_binds"],
+        incumbent_binds=d["incumbent_binds"],
+        incumbent_stake=d["incumbent_stake"],
+        incumbent_lever_limit=d["incumbent_lever_limit"],
+        retaliation_cost=d["retaliation_cost"],
+        payers=payers,
+        shapley=shapley_summary(problem),
+        threats={k: tuple(v) for k, v in threat_reach(r, _levers_to_pivot(scenario)).items()},
+        draws_by_year=tuple(d.get("draws_by_year", ())),
     )
 
 
@@ -573,15 +769,16 @@ def _outputs_from_batch(out: Mapping[str, np.ndarray], years: int) -> dict[str, 
         # cost it no more than they are worth; the horizon and discounting cancel out of the ratio.
         "gap_ratio": np.clip(f["need"] / np.maximum(wtp, 1e-9), -1e6, 1e6),
         "duration": f["realignment_duration"],
+        "affordable": f["affordable"],
+        "stake_binds": (f["courter_binds"] == 2).astype(float),
+        "incumbent_stake": f["incumbent_stake"],
+        "retaliation_cost": f["retaliation_cost"],
     }
-    last_c = last_h = None
+    nan = np.full_like(f["courter_wins"], np.nan)
     for k in range(1, years + 1):
-        # years past every draw's horizon in this batch: the pivot holds where it was
-        last_c = f.get(f"p_courter_year_{k}", last_c)
-        last_h = f.get(f"p_hedge_year_{k}", last_h)
-        if last_c is not None:
-            result[f"realigns_year_{k}"] = last_c
-            result[f"hedges_year_{k}"] = last_h
+        # a draw whose horizon ends before year k has no state in year k (NaN: not counted)
+        result[f"realigns_year_{k}"] = f.get(f"p_courter_year_{k}", nan)
+        result[f"hedges_year_{k}"] = f.get(f"p_hedge_year_{k}", nan)
     return result
 
 

@@ -1,0 +1,161 @@
+"""The causal decomposition of the price: exact Shapley values over groups of causes.
+
+A cause is switched off by setting it to its neutral value: no retaliation, no sunk switching
+cost, a component at 0, the incumbent's levers worth nothing (no counter-bid), the courter's
+promises certain. For every coalition ``S`` of cause groups the game is solved with only the
+causes in ``S`` on; all ``2**G`` coalitions of all draws go through one call of
+:func:`~realpolitik.models.realignment.game.solve`. Each group's Shapley value is its average
+marginal effect over the orders in which the causes could be switched on:
+
+    phi_g = sum_{S not containing g} |S|! (G - |S| - 1)! / G! * (v(S + g) - v(S))
+
+so the values sum to ``v(all) - v(none)`` (``v(none) = 0``: with no cause the pivot needs
+nothing) and a cause that never changes ``v`` gets 0. With one group, the Shapley value is the
+effect of removing it (leave-one-out). ``v`` is the value the package must give the pivot
+(``need``, always finite) and the price in the courter side's money (where every coalition's
+price is within the levers' reach; NaN otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import factorial
+
+import numpy as np
+
+from realpolitik.errors import ModelError
+from realpolitik.models.realignment.game import solve
+from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
+
+__all__ = ["MAX_GROUPS", "ShapleyDecomposition", "cause_atoms", "shapley_decomposition"]
+
+#: Largest number of cause groups decomposed exactly (2**G coalitions are solved).
+MAX_GROUPS = 12
+
+
+@dataclass(frozen=True)
+class ShapleyDecomposition:
+    """Shapley values of ``need`` and ``price`` over cause groups, per draw and target.
+
+    Arrays have shape ``(B, 2, G)`` (targets ``[hedge, courter]``) or ``(B, 2)`` for totals.
+    """
+
+    groups: tuple[str, ...]
+    members: tuple[tuple[str, ...], ...]  # the causes in each group
+    need: np.ndarray  # (B, 2, G) in the pivot's money (PV)
+    price: np.ndarray  # (B, 2, G) in the courter side's money (PV); NaN if out of reach
+    need_total: np.ndarray  # (B, 2) v(all) - v(none)
+    price_total: np.ndarray  # (B, 2)
+
+
+def cause_atoms(problem: RealignmentProblem) -> tuple[str, ...]:
+    """The causes that can be switched off in ``problem``: retaliation, switching_cost, each
+    component, incumbent_levers, credibility."""
+    return (
+        "retaliation",
+        "switching_cost",
+        *problem.component_names,
+        "incumbent_levers",
+        "credibility",
+    )
+
+
+def _switch_off(pb: RealignmentProblem, atom: str, on: np.ndarray, ch: dict) -> None:
+    """Record in ``ch`` the fields of ``pb`` (a stacked batch) with ``atom`` kept where ``on``."""
+    f = on.astype(float)
+    if atom == "retaliation":
+        ch["retaliation"] = ch.get("retaliation", pb.retaliation) * f[:, None]
+    elif atom == "switching_cost":
+        ch["switching_cost"] = ch.get("switching_cost", pb.switching_cost) * f[:, None]
+    elif atom in pb.component_names:
+        k = pb.component_names.index(atom)
+        comps = ch.get("components", pb.components).copy()
+        comps[:, k, :] *= f[:, None]
+        ch["components"] = comps
+    elif atom == "incumbent_levers":
+        inc = pb.lever_side == INCUMBENT
+        v = ch.get("lever_value", pb.lever_value).copy()
+        v[:, inc] *= f[:, None]
+        ch["lever_value"] = v
+    elif atom == "credibility":
+        cour = (pb.lever_side == COURTER) & pb.lever_committed
+        for name in (
+            "lever_annual_repudiation",
+            "lever_successor_repudiation",
+            "lever_fallback_annual_repudiation",
+            "lever_fallback_successor_repudiation",
+        ):
+            r = ch.get(name, getattr(pb, name)).copy()
+            r[:, cour] *= f[:, None]
+            ch[name] = r
+    else:
+        raise ModelError(f"unknown cause {atom!r}; known: {list(cause_atoms(pb))}")
+
+
+def shapley_decomposition(
+    problem: RealignmentProblem,
+    groups: dict[str, tuple[str, ...]] | None = None,
+    method: str = "auto",
+) -> ShapleyDecomposition:
+    """Exact Shapley values of the price and of ``need`` over groups of causes.
+
+    Parameters
+    ----------
+    problem : RealignmentProblem (``B`` draws; ``B * 2**G`` games are solved at once).
+    groups : name -> causes (from :func:`cause_atoms`); default one group per cause. Causes
+        left out of every group stay on throughout.
+    method : passed to :func:`~realpolitik.models.realignment.game.solve`.
+    """
+    pb = problem
+    if groups is None:
+        groups = {a: (a,) for a in cause_atoms(pb)}
+    names = tuple(groups)
+    G = len(names)
+    if G == 0 or G > MAX_GROUPS:
+        raise ModelError(f"need 1 to {MAX_GROUPS} cause groups, got {G}")
+    known = set(cause_atoms(pb))
+    seen: set[str] = set()
+    for g, atoms in groups.items():
+        for a in atoms:
+            if a not in known:
+                raise ModelError(f"group {g!r}: unknown cause {a!r}; known: {sorted(known)}")
+            if a in seen:
+                raise ModelError(f"cause {a!r} is in more than one group")
+            seen.add(a)
+    B = pb.batch
+    nC = 2**G
+    masks = np.arange(nC)
+    big = pb.take(np.tile(np.arange(B), nC))
+    coal = np.repeat(masks, B)  # coalition of each stacked row
+    ch: dict = {}
+    for gi, g in enumerate(names):
+        on = (coal >> gi) & 1
+        for a in groups[g]:
+            _switch_off(big, a, on.astype(bool), ch)
+    sol = solve(big.with_changes(**ch) if ch else big, method=method)
+    need = sol.need.reshape(nC, B, 2)
+    price = sol.price.reshape(nC, B, 2)
+    size = np.array([bin(c).count("1") for c in masks])
+    phi_need = np.zeros((B, 2, G))
+    phi_price = np.zeros((B, 2, G))
+    with np.errstate(invalid="ignore"):
+        for gi in range(G):
+            bit = 1 << gi
+            without = masks[(masks & bit) == 0]
+            s = size[without]
+            w = np.array([factorial(k) * factorial(G - k - 1) for k in s]) / factorial(G)
+            dn = need[without | bit] - need[without]  # (n, B, 2)
+            dp = price[without | bit] - price[without]
+            phi_need[:, :, gi] = np.tensordot(w, dn, axes=(0, 0))
+            phi_price[:, :, gi] = np.tensordot(w, dp, axes=(0, 0))
+        reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
+        phi_price = np.where(reach[:, :, None], phi_price, np.nan)
+        price_total = np.where(reach, price[-1] - price[0], np.nan)
+    return ShapleyDecomposition(
+        groups=names,
+        members=tuple(tuple(groups[g]) for g in names),
+        need=phi_need,
+        price=phi_price,
+        need_total=need[-1] - need[0],
+        price_total=price_total,
+    )

@@ -1,0 +1,435 @@
+"""Solvers for one side's package: the fast, exact, vectorised path and the HiGHS reference.
+
+A package is an extent per lever of one side. An on/off lever is off (extent 0) or on at any
+extent in ``[lo, hi]`` (a semi-continuous variable); a continuous lever is in ``[lo, hi]``. The
+courter's problem is the cheapest package worth a given value to the pivot; the incumbent's the
+most valuable package within a budget. Values and costs are present values per unit extent
+(:mod:`realpolitik.models.realignment.accounting`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sys
+
+import numpy as np
+
+from realpolitik.errors import ModelError
+from realpolitik.models.realignment.problem import MAX_BINARY_ENUM
+
+
+def trade_fill(x, a, w, sf):
+    """Trade per year that packages ``x`` (B, m) fill: ``y`` maximising ``sum w_i y_i`` s.t.
+    ``0 <= y_i <= a_i x_i`` and ``sum y_i <= sf`` (the most durable levers fill first)."""
+    y = np.zeros_like(x, dtype=float)
+    cols = np.flatnonzero(np.any(a > 0, axis=0)) if a.size else np.zeros(0, int)
+    if cols.size == 0:
+        return y
+    cap = a[:, cols] * x[:, cols]
+    if cols.size == 1:
+        y[:, cols[0]] = np.minimum(cap[:, 0], np.maximum(sf, 0.0))
+        return y
+    order = np.argsort(-w[:, cols], axis=1, kind="stable")
+    cu = np.take_along_axis(cap, order, axis=1)
+    before = np.cumsum(cu, axis=1) - cu
+    filled = np.minimum(cu, np.clip(sf[:, None] - before, 0.0, None))
+    out = np.empty_like(filled)
+    np.put_along_axis(out, order, filled, axis=1)
+    y[:, cols] = out
+    return y
+
+
+def package_value_arrays(x, p, a, w, sf):
+    """Value to P of packages ``x`` (B, m): direct value ``p x`` plus the trade they fill.
+
+    ``p`` direct value per unit extent, ``a`` trade per year a unit of extent lets the courter's
+    side absorb, ``w`` value of one unit of filled trade per year (``g`` times the lever's PV
+    factor), ``sf`` (B,) the shortfall per year that all capacity levers share. With one capacity
+    lever (or all equally durable) the trade part is ``w min(a x, sf)``.
+    """
+    direct = np.sum(p * x, axis=1)
+    if not np.any(a > 0):
+        return direct
+    return direct + np.sum(w * trade_fill(x, a, w, sf), axis=1)
+
+
+def _binary_subsets(binary: np.ndarray) -> np.ndarray:
+    nb = int(binary.sum())
+    if nb > MAX_BINARY_ENUM:
+        raise ModelError(f"{nb} on/off levers on one side: too many for exact enumeration")
+    return np.array(list(itertools.product((0.0, 1.0), repeat=nb))).reshape(2**nb, nb)
+
+
+def _knapsack(cost, val, U, R):
+    """Fractional knapsack, vectorised over rows: ``min cost x`` s.t. ``val x >= R``,
+    ``0 <= x <= U``. Items of negative cost are taken whole; the others in order of cost per
+    unit of value, the last in part. Returns ``x`` and whether ``R`` is reached."""
+    neg = (cost < 0) & (U > 0)
+    x = np.where(neg, U, 0.0)
+    rem = R - np.sum(val * x, axis=1)
+    usable = ~neg & (val > 0) & (U > 0)
+    ratio = np.where(usable, cost / np.where(usable, val, 1.0), np.inf)
+    order = np.argsort(ratio, axis=1, kind="stable")
+    dv = np.take_along_axis(np.where(usable, val * U, 0.0), order, axis=1)
+    before = np.cumsum(dv, axis=1) - dv
+    short = np.clip(rem[:, None] - before, 0.0, None)
+    frac = np.where(dv > 0, np.minimum(short / np.where(dv > 0, dv, 1.0), 1.0), 0.0)
+    add = np.empty_like(frac)
+    np.put_along_axis(add, order, frac * np.take_along_axis(U, order, axis=1), axis=1)
+    total = before[:, -1] + dv[:, -1] if dv.shape[1] else np.zeros_like(rem)
+    return x + add, rem <= total * (1 + 1e-12)
+
+
+def _lp_trade(p, k, u, a, wc, S, R):
+    """Cheapest extents with trade: ``min k d`` s.t. ``p d + wc t >= R``, ``0 <= t <= S``,
+    ``t <= a d``, ``0 <= d <= u`` (rows with ``R > 0`` that can reach it).
+
+    Exact, by Lagrangian duality on the link ``t <= a d`` (multiplier ``lam``). The dual
+    ``D(mu, lam) = mu R - S (wc mu - lam)+ - sum_i u_i (p_i mu + a_i lam - k_i)+`` is concave and
+    piecewise linear on ``mu, lam >= 0``, so its maximum is at a vertex of the arrangement of the
+    lines where a term kinks (and the axis ``lam = 0``): all pairwise intersections are
+    evaluated (on the axis ``mu = 0``, ``D <= D(0, 0) = 0``). For the
+    best ``lam*``, the fractional knapsacks of the Lagrangian (levers at cost ``k_i - lam a_i``,
+    trade at cost ``lam``) just below and just above ``lam*`` bracket the link's residual
+    ``t - a d`` (non-increasing in ``lam``); their convex combination with zero residual is
+    optimal. Returns ``(d, t, certified)``: ``certified`` where the primal cost is within 1e-9
+    (relative) of the dual bound, a proof of optimality.
+    """
+    n, m = p.shape
+    one, zero = np.ones(n), np.zeros(n)
+    # vertices on the axis mu = 0 are worth at most D(0, 0) = 0 and are left out
+    LA = np.column_stack([p, wc, zero])
+    LB = np.column_stack([a, -one, one])
+    LK = np.column_stack([k, zero, zero])
+    i1, i2 = np.triu_indices(m + 2, 1)
+    A1, A2, B1, B2, K1, K2 = LA[:, i1], LA[:, i2], LB[:, i1], LB[:, i2], LK[:, i1], LK[:, i2]
+    det = A1 * B2 - A2 * B1
+    okd = np.abs(det) > 1e-12 * (np.abs(A1 * B2) + np.abs(A2 * B1))
+    sd = np.where(okd, det, 1.0)
+    mu = (K1 * B2 - K2 * B1) / sd
+    lam = (A1 * K2 - A2 * K1) / sd
+    tol = 1e-12 * (1.0 + np.abs(mu) + np.abs(lam))
+    valid = okd & (mu >= -tol) & (lam >= -tol)
+    mu, lam = np.maximum(mu, 0.0), np.maximum(lam, 0.0)
+    D = mu * R[:, None] - S[:, None] * np.maximum(wc[:, None] * mu - lam, 0.0)
+    for j in range(m):
+        D -= u[:, j : j + 1] * np.maximum(
+            p[:, j : j + 1] * mu + a[:, j : j + 1] * lam - k[:, j : j + 1], 0.0
+        )
+    D = np.where(valid, D, -np.inf)
+    best = np.argmax(D, axis=1)
+    rows = np.arange(n)
+    dstar, mus, lams = D[rows, best], mu[rows, best], lam[rows, best]
+    eta = 1e-10 * (lams + mus * wc) + 1e-300
+    val = np.column_stack([p, wc])
+    U = np.column_stack([u, S])
+
+    def at(lm):
+        x, _ = _knapsack(np.column_stack([k - lm[:, None] * a, lm]), val, U, R)
+        return x, x[:, m] - np.sum(a * x[:, :m], axis=1)
+
+    x_lo, r_lo = at(np.maximum(lams - eta, 0.0))
+    x_hi, r_hi = at(lams + eta)
+    theta = np.where(
+        r_lo <= 0, 1.0, np.where(r_hi >= 0, 0.0, -r_hi / np.where(r_lo > r_hi, r_lo - r_hi, 1.0))
+    )
+    x = theta[:, None] * x_lo + (1 - theta[:, None]) * x_hi
+    d = x[:, :m]
+    t = np.minimum(x[:, m], np.sum(a * d, axis=1))
+    cost = np.sum(k * d, axis=1)
+    value = np.sum(p * d, axis=1) + wc * t
+    scale = np.abs(cost) + np.abs(dstar) + 1e-300
+    certified = (
+        (cost - dstar <= 1e-9 * scale) & (value >= R - 1e-9 * np.abs(R)) & np.isfinite(dstar)
+    )
+    return d, t, certified
+
+
+def _greedy_max_value(p, k, lo, hi, budget):
+    """Box ``[lo, hi]`` continuous levers: largest value with cost ``<= budget`` (-inf if the
+    lower bounds alone exceed it). Fractional knapsack by value per unit of cost."""
+    v0 = np.sum(p * lo, axis=1)
+    c0 = np.sum(k * lo, axis=1)
+    R = budget - c0
+    de = np.where(p > 0, hi - lo, 0.0)
+    ratio = np.where(p > 0, k / np.where(p > 0, p, 1.0), np.inf)
+    order = np.argsort(ratio, axis=1, kind="stable")
+    dv_s = np.take_along_axis(p * de, order, axis=1)
+    dc_s = np.take_along_axis(k * de, order, axis=1)
+    de_s = np.take_along_axis(de, order, axis=1)
+    cumc = np.cumsum(dc_s, axis=1)
+    before = cumc - dc_s
+    room = np.clip(R[:, None] - before, 0.0, None)
+    frac = np.where(dc_s > 0, np.minimum(room / np.where(dc_s > 0, dc_s, 1.0), 1.0), 1.0)
+    frac = np.where(de_s > 0, frac, 0.0)
+    frac = np.where(R[:, None] >= 0, frac, 0.0)
+    value = np.where(R >= 0, v0 + np.sum(frac * dv_s, axis=1), -np.inf)
+    take = frac * de_s
+    ext_inc = np.empty_like(take)
+    np.put_along_axis(ext_inc, order, take, axis=1)
+    return value, lo + ext_inc
+
+
+def common_weight(a, w):
+    """Per row: the trade weight shared by all levers with capacity, and whether it is shared
+    (rows whose capacity levers differ in durability are not for the fast path)."""
+    B = a.shape[0]
+    has = a > 0
+    if not np.any(has):
+        return np.zeros(B), np.ones(B, bool)
+    wmax = np.max(np.where(has, w, -np.inf), axis=1)
+    wmin = np.min(np.where(has, w, np.inf), axis=1)
+    any_cap = np.any(has, axis=1)
+    same = ~any_cap | (wmax - wmin <= 1e-12 * np.abs(wmax))
+    return np.where(any_cap, wmax, 0.0), same
+
+
+def _subset_bounds(lo, hi, binary, sub):
+    """Bounds of every lever for one on/off pattern ``sub``: an off lever is fixed at 0, an on
+    lever (and every continuous one) ranges over ``[lo, hi]``."""
+    on = np.ones(lo.shape[1])
+    on[binary] = sub
+    return lo * on[None, :], hi * on[None, :]
+
+
+def fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
+    """Cheapest package (within the bounds) worth at least ``need`` (rows with ``need >= 0``).
+
+    On/off patterns are enumerated (each on/off lever off, or on anywhere in ``[lo, hi]``); per
+    pattern the levers form a continuous box. With no trade left to fill that is a fractional
+    knapsack. Otherwise two relaxations are tried first, each optimal when its solution is
+    feasible: every unit of capacity valued (fits if the capacity bought stays within the
+    shortfall) and the shortfall filled for free (fits if the extents bought carry it); the
+    remaining rows, where the capacity bought exactly meets the shortfall, go to the exact
+    Lagrangian LP of :func:`_lp_trade`. Needs the capacity levers of a row to share one trade
+    weight (see :func:`common_weight`). Returns cost (inf where out of reach), extents and
+    whether each row's optimum is certified.
+    """
+    B, m = p.shape
+    wc, _ = common_weight(a, w)
+    best_c = np.full(B, np.inf)
+    best_e = np.zeros((B, m))
+    cert = np.ones(B, bool)
+    for sub in _binary_subsets(binary):
+        loc, hic = _subset_bounds(lo, hi, binary, sub)
+        u = hic - loc
+        C0 = np.sum(a * loc, axis=1)
+        R = need - np.sum(p * loc, axis=1) - wc * np.minimum(C0, sf)
+        S = np.maximum(sf - C0, 0.0)
+        c0 = np.sum(k * loc, axis=1)
+        reach = np.sum(p * u, axis=1) + wc * np.minimum(S, np.sum(a * u, axis=1))
+        go = (R > 0) & (reach >= R * (1 - 1e-12))
+        trade = go & (S > 0) & (wc > 0) & np.any(a * u > 0, axis=1)
+        plain = go & ~trade
+        d = np.zeros((B, m))
+        ok = (R <= 0) | go
+        sub_cert = np.ones(B, bool)
+        if np.any(plain):
+            ix = np.flatnonzero(plain)
+            x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix])
+            d[ix] = x
+        if np.any(trade):
+            ix = np.flatnonzero(trade)
+            # the relaxation that values all capacity at wc: optimal if it fits the shortfall
+            x, _ = _knapsack(k[ix], p[ix] + wc[ix, None] * a[ix], u[ix], R[ix])
+            fits = np.sum(a[ix] * x, axis=1) <= S[ix]
+            d[ix[fits]] = x[fits]
+            ix = ix[~fits]
+            if ix.size:
+                # the relaxation that fills the whole shortfall for free: optimal if the
+                # extents it buys carry that much trade anyway
+                x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix] - wc[ix] * S[ix])
+                carry = np.sum(a[ix] * x, axis=1) >= S[ix]
+                d[ix[carry]] = x[carry]
+                ix = ix[~carry]
+            if ix.size:
+                x, _, c_ok = _lp_trade(p[ix], k[ix], u[ix], a[ix], wc[ix], S[ix], R[ix])
+                d[ix] = x
+                sub_cert[ix] = c_ok
+        c = np.where(ok, c0 + np.sum(k * d, axis=1), np.inf)
+        better = c < best_c
+        best_c = np.where(better, c, best_c)
+        best_e = np.where(better[:, None], loc + d, best_e)
+        cert &= sub_cert | ~ok
+    return best_c, best_e, cert
+
+
+def fast_max_value(p, k, lo, hi, binary, budget):
+    """Largest value of a package (empty, or within the bounds) costing at most ``budget``
+    (levers without capacity: the incumbent's side)."""
+    B, m = p.shape
+    best_v = np.zeros(B)
+    best_e = np.zeros((B, m))
+    for sub in _binary_subsets(binary):
+        loc, hic = _subset_bounds(lo, hi, binary, sub)
+        v, e = _greedy_max_value(p, k, loc, hic, budget)
+        better = v > best_v
+        best_v = np.where(better, v, best_v)
+        best_e = np.where(better[:, None], e, best_e)
+    return best_v, best_e
+
+
+def box_max_value(p, hi, a, w, sf):
+    """Largest value P can get from one side's levers: every lever at its maximum (the value of
+    a package never falls as a lever grows)."""
+    return package_value_arrays(hi, p, a, w, sf)
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence C-level writes to file descriptor 1 (HiGHS prints from C++), restoring it even on
+    errors."""
+    try:
+        sys.stdout.flush()
+    except (AttributeError, ValueError, OSError):
+        pass
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).fflush(None)
+        except (OSError, AttributeError, TypeError):
+            pass
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=None):
+    """Solve every draw's problem in one block-diagonal MILP with HiGHS.
+
+    Per draw, variables ``e`` (extents), ``y`` (trade per year each lever fills) and ``z`` (on/off
+    indicators): ``y_i <= a_i e_i``, ``sum y <= sf``, ``y >= 0``; a continuous lever has
+    ``lo <= e <= hi``; an on/off lever ``lo z <= e <= hi z`` with ``z`` in {0, 1}; value
+    ``p e + w y``. ``mode='min_cost'``: minimise ``k e`` s.t. value ``>= rhs``;
+    ``mode='max_value'``: maximise the value s.t. ``k e <= rhs``. ``payer`` (m,) column of each
+    lever's payer and ``budgets`` (B, n_payers): each payer's cost at most its budget (``inf``:
+    none). Returns (objective per draw, extents); rows with ``rhs`` NaN are skipped (objective
+    NaN) and rows the budgets make infeasible get ``inf`` (min_cost) or NaN (max_value).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    B, m = p.shape
+    rows_ok = np.flatnonzero(np.isfinite(rhs))
+    obj = np.full(B, np.nan)
+    ext = np.zeros((B, m))
+    if rows_ok.size == 0 or m == 0:
+        if m == 0:
+            obj[rows_ok] = 0.0
+            if mode == "min_cost":
+                obj[rows_ok] = np.where(rhs[rows_ok] <= 0, 0.0, np.inf)
+        return obj, ext
+    if payer is None or budgets is None:
+        payer = np.zeros(m, int)
+        budgets = np.full((B, 1), np.inf)
+    npay = budgets.shape[1]
+    n = rows_ok.size
+    pe, ke, ae, we = p[rows_ok], k[rows_ok], a[rows_ok], w[rows_ok]
+    binm = np.broadcast_to(binary[None, :], (n, m))
+    lo_r, hi_r = lo[rows_ok], hi[rows_ok]
+    nv = 3 * m
+    base = (np.arange(n) * nv)[:, None]
+    ei = base + np.arange(m)[None, :]
+    yi = base + m + np.arange(m)[None, :]
+    zi = base + 2 * m + np.arange(m)[None, :]
+    nr = 3 * m + 2 + npay
+    rbase = (np.arange(n) * nr)[:, None]
+    r_link = rbase + np.arange(m)[None, :]
+    r_up = rbase + m + np.arange(m)[None, :]
+    r_down = rbase + 2 * m + np.arange(m)[None, :]
+    r_cap = rbase[:, 0] + 3 * m
+    r_main = rbase[:, 0] + 3 * m + 1
+    r_pay = rbase + 3 * m + 2 + payer[None, :]
+    ones = np.ones(n * m)
+    I = [  # noqa: E741 - row indices
+        r_link.ravel(),
+        r_link.ravel(),
+        r_up.ravel(),
+        r_up.ravel(),
+        r_down.ravel(),
+        r_down.ravel(),
+        np.repeat(r_cap, m),
+        np.repeat(r_main, m),
+        np.repeat(r_main, m),
+        r_pay.ravel(),
+    ]
+    J = [yi, ei, ei, zi, ei, zi, yi, ei, yi, ei]
+    J = [j.ravel() for j in J]
+    main_e = pe.ravel() if mode == "min_cost" else ke.ravel()
+    main_y = we.ravel() if mode == "min_cost" else np.zeros(n * m)
+    V = [
+        ones,
+        -ae.ravel(),
+        ones,
+        -hi_r.ravel(),
+        ones,
+        -lo_r.ravel(),
+        ones,
+        main_e,
+        main_y,
+        ke.ravel(),
+    ]
+    lb = np.full(n * nr, -np.inf)
+    ub = np.full(n * nr, np.inf)
+    ub[r_link.ravel()] = 0.0
+    ub[r_up.ravel()] = np.where(binm.ravel(), 0.0, np.inf)
+    lb[r_down.ravel()] = np.where(binm.ravel(), 0.0, -np.inf)
+    ub[r_cap] = sf[rows_ok]
+    r_pay_all = rbase + 3 * m + 2 + np.arange(npay)[None, :]
+    ub[r_pay_all.ravel()] = budgets[rows_ok].ravel()
+    c = np.zeros(n * nv)
+    if mode == "min_cost":
+        lb[r_main] = rhs[rows_ok]
+        c[ei.ravel()] = ke.ravel()
+    else:
+        ub[r_main] = rhs[rows_ok]
+        c[ei.ravel()] = -pe.ravel()
+        c[yi.ravel()] = -we.ravel()
+    A = coo_matrix(
+        (np.concatenate(V), (np.concatenate(I), np.concatenate(J))), shape=(n * nr, n * nv)
+    ).tocsr()
+    lbv = np.zeros(n * nv)
+    ubv = np.full(n * nv, np.inf)
+    lbv[ei.ravel()] = np.where(binm, 0.0, lo_r).ravel()
+    ubv[ei.ravel()] = hi_r.ravel()
+    ubv[zi.ravel()] = np.where(binm, 1.0, 0.0).ravel()
+    integ = np.zeros(n * nv)
+    integ[zi.ravel()] = binm.ravel().astype(float)
+    with _quiet_stdout():
+        res = milp(
+            c,
+            constraints=LinearConstraint(A, lb, ub),
+            integrality=integ,
+            bounds=Bounds(lbv, ubv),
+            options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False},
+        )
+    if res.x is None:
+        if res.status == 2 and npay > 0 and (n > 1):
+            # some draw is infeasible under its budgets: solve the draws one by one
+            for r in rows_ok:
+                one = np.full(B, np.nan)
+                one[r] = rhs[r]
+                o, e = highs_solve(p, k, lo, hi, binary, a, w, sf, one, mode, payer, budgets)
+                obj[r], ext[r] = o[r], e[r]
+            return obj, ext
+        if res.status == 2:
+            obj[rows_ok] = np.inf if mode == "min_cost" else np.nan
+            return obj, ext
+        raise ModelError(f"HiGHS failed on the realignment problem: {res.message}")
+    x = res.x
+    e = x[ei]
+    y = x[yi]
+    if mode == "min_cost":
+        obj[rows_ok] = np.sum(k[rows_ok] * e, axis=1)
+    else:
+        obj[rows_ok] = np.sum(p[rows_ok] * e, axis=1) + np.sum(we * y, axis=1)
+    ext[rows_ok] = e
+    return obj, ext
