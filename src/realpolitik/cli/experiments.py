@@ -19,38 +19,59 @@ def _stores(root: str) -> list[Path]:
     return sorted(p.parent for p in base.glob(f"**/{CATALOGUE}")) if base.is_dir() else []
 
 
-def list_runs_command(root: str):
+def list_runs_command(root: str, problems: list[str] | None = None):
+    """Every run of every store under ``root`` (opened read-only); unusable stores are skipped
+    and described in ``problems``."""
     import pandas as pd
 
-    from realpolitik.experiment.store import list_runs
+    from realpolitik.experiment.store import StoreError, list_runs
 
     frames = []
     for store in _stores(root):
-        f = list_runs(store)
+        try:
+            f = list_runs(store)
+        except StoreError as exc:
+            if problems is None:
+                raise
+            problems.append(f"{store}: {exc}")
+            continue
         f.insert(0, "store", str(store))
         frames.append(f)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def query_command(root: str, run_id: str, sql: str):
-    from realpolitik.experiment.store import list_runs, query
+def repair_command(root: str) -> list[str]:
+    """Rebuild the catalogue of the store ``root`` from its runs' files."""
+    from realpolitik.experiment.store import repair_catalogue
+
+    return repair_catalogue(root)
+
+
+def query_command(
+    root: str, run_id: str, sql: str, limit: int | None = None, output: str | None = None
+):
+    """(rows, more rows exist) of one SELECT over a run's draws; with ``output``, every row is
+    written to that file instead and ``(None, number of rows)`` is returned."""
+    from realpolitik.experiment.store import QueryError, Store, StoreError, list_runs, query
 
     for store in _stores(root):
-        if run_id in set(list_runs(store)["run_id"]):
-            try:
-                return query(store, run_id, sql)
-            except Exception as exc:  # DuckDB's errors: show them as bad input, not a traceback
-                if (
-                    type(exc).__module__.startswith("duckdb")
-                    or "duckdb" in type(exc).__name__.lower()
-                ):
-                    raise ScenarioError.single(
-                        f"the query failed: {exc}",
-                        path="SQL",
-                        expected="SQL over the table `draws`",
-                        got=sql,
-                    ) from None
-                raise
+        try:
+            ids = set(list_runs(store)["run_id"])
+        except StoreError:
+            continue
+        if run_id not in ids:
+            continue
+        try:
+            if output is not None:
+                query(store, run_id, "SELECT 1 WHERE false")  # checks the run's batches first
+                return None, Store(store, read_only=True).query_to_file(run_id, sql, output)
+            frame = query(store, run_id, sql, limit=None if limit is None else limit + 1)
+        except QueryError as exc:
+            raise ScenarioError.single(
+                str(exc), path="SQL", expected="one SELECT over the table `draws`", got=sql
+            ) from None
+        more = limit is not None and len(frame) > limit
+        return (frame.iloc[:limit] if more else frame), more
     raise ScenarioError.single(
         f"no run {run_id!r} in the stores under {root}",
         path="RUN",

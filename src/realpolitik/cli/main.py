@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from realpolitik.cli.options import SEED, cluster_address, system_error_message
+
 EXIT_BAD_INPUT = 2
 
 
@@ -141,7 +143,7 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of every draw.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Root seed of every draw.")
 @click.option(
     "--draws",
     type=click.IntRange(min=0),
@@ -150,7 +152,9 @@ def cite(scenario: str | None, bibtex: bool) -> None:
     help="Monte Carlo draws over the scenario's uncertainties (0: point values only).",
 )
 @click.option(
+    "-o",
     "--out",
+    "--output",
     "out",
     type=click.Path(file_okay=False),
     default=None,
@@ -164,7 +168,10 @@ def cite(scenario: str | None, bibtex: bool) -> None:
     help="Worker processes for draws [default: all cores].",
 )
 @click.option(
-    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+    "--cluster",
+    default=None,
+    callback=cluster_address,
+    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
 )
 @click.option(
     "--store",
@@ -234,7 +241,7 @@ def run(
     "--actor", default=None, help="Whose factions bargain (scenario input; default: the first)."
 )
 @click.option("--dimension", default=None, help="Dimension for BDM (default: the first).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def bargain(
     input_file: str, model: str, actor: str | None, dimension: str | None, seed: int, as_json: bool
@@ -278,7 +285,7 @@ def bargain(
 @click.option(
     "--method", type=click.Choice(["auto", "exact", "heuristic"]), default="auto", show_default=True
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the heuristic.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the heuristic.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def landscape(
     scenario: str, k: int, others: int, field: bool, method: str, seed: int, as_json: bool
@@ -377,7 +384,7 @@ def scenario_group() -> None:
 @scenario_group.command("from-data")
 @click.argument("actors", nargs=-1, required=True)
 @click.option("--year", type=int, required=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "--output", "output", required=True, type=click.Path(dir_okay=False))
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None)
 @click.option("--size", type=click.Choice(["cinc", "gdp"]), default="cinc", show_default=True)
 def scenario_from_data_cmd(
@@ -403,11 +410,24 @@ def scenario_from_data_cmd(
     help="A results store, or a folder holding stores (searched).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def runs(store: str, as_json: bool) -> None:
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the catalogue of the store STORE from its runs' files (keeps the old one).",
+)
+def runs(store: str, as_json: bool, repair: bool) -> None:
     """List the runs in results stores."""
-    from realpolitik.cli.experiments import list_runs_command
+    from realpolitik.cli.experiments import list_runs_command, repair_command
 
-    frame = list_runs_command(store)
+    if repair:
+        for line in repair_command(store):
+            click.echo(line)
+        click.echo(f"Rebuilt {Path(store) / 'catalogue.duckdb'}.")
+        return
+    skipped: list[str] = []
+    frame = list_runs_command(store, skipped)
+    for line in skipped:
+        click.echo(f"warning: skipped {line}", err=True)
     if as_json:
         _echo_json(json.loads(frame.to_json(orient="records", date_format="iso")))
     elif frame.empty:
@@ -449,15 +469,38 @@ def runs(store: str, as_json: bool) -> None:
     help="A results store, or a folder holding stores (searched).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
-    """Run SQL over a run's draws (the table is called `draws`)."""
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Print at most this many rows.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every row to this file instead (.parquet, else CSV).",
+)
+def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: str | None) -> None:
+    """Run one SELECT over a run's draws (the table is called `draws`)."""
     from realpolitik.cli.experiments import query_command
 
-    frame = query_command(store, run_id, sql)
+    frame, more = query_command(store, run_id, sql, limit=limit, output=output)
+    if frame is None:
+        click.echo(f"Wrote {more:,} rows to {output}")
+        return
     if as_json:
         _echo_json(json.loads(frame.to_json(orient="records")))
     else:
         click.echo(frame.to_string(index=False))
+    if more:
+        click.echo(
+            f"(first {limit:,} rows; raise --limit, or write them all with --out FILE)", err=True
+        )
 
 
 @cli.command()
@@ -479,7 +522,7 @@ def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
     show_default=True,
     help="Sobol' base sample (model runs: N (d + 2)), or Morris trajectories.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sensitivity(
@@ -505,7 +548,7 @@ def sensitivity(
 @click.argument("scenario")
 @click.option("--outcome", default="courter_wins", show_default=True, help="A yes/no outcome.")
 @click.option("--draws", type=click.IntRange(min=100), default=20_000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--threshold", type=float, default=None, help="PRIM density threshold.")
 @click.option("--workers", type=click.IntRange(min=1), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -539,18 +582,18 @@ def import_() -> None:
 
 @import_.command("ktab")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "--output", "output", required=True, type=click.Path(dir_okay=False))
 def import_ktab(file: str, output: str) -> None:
     """Convert a KTAB SMP scenario (CSV or XML) into a scenario file."""
     from realpolitik.scenario.importers.convert import ktab_to_scenario
 
-    _write_imported(ktab_to_scenario(file), output)
+    _write_imported(ktab_to_scenario(file), output, file)
 
 
 @import_.command("axelrod-furnas")
 @click.argument("actors", type=click.Path(dir_okay=False))
 @click.argument("propensity", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "--output", "output", required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--offset",
     type=float,
@@ -562,13 +605,17 @@ def import_af(actors: str, propensity: str, output: str, offset: float) -> None:
     """Convert an Axelrod-Furnas actor/propensity CSV pair into a scenario file."""
     from realpolitik.scenario.importers.axelrod_furnas import axelrod_furnas_to_scenario
 
-    _write_imported(axelrod_furnas_to_scenario(actors, propensity, offset=offset), output)
+    _write_imported(
+        axelrod_furnas_to_scenario(actors, propensity, offset=offset), output, actors, propensity
+    )
 
 
-def _write_imported(data: dict, output: str) -> None:
+def _write_imported(data: dict, output: str, *inputs: str) -> None:
+    from realpolitik.cli.options import refuse_overwriting_inputs
     from realpolitik.scenario import from_data
     from realpolitik.scenario.dump import write_yaml
 
+    refuse_overwriting_inputs(output, *inputs)
     scenario = from_data(data, file=output)  # imported scenarios must validate
     write_yaml(data, Path(output))
     click.echo(
@@ -604,11 +651,17 @@ def main(argv: list[str] | None = None) -> None:
     except ClickException as exc:
         exc.show()
         sys.exit(EXIT_BAD_INPUT)
-    except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        args = sys.argv[1:] if argv is None else list(argv)
+        click.echo(
+            "Interrupted."
+            + (
+                " Finished work is kept: rerun the same command with --resume to continue."
+                if args[:1] == ["run"] and "--resume" not in args
+                else ""
+            ),
+            err=True,
+        )
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the one place errors become messages
         from realpolitik.errors import ModelError, RealpolitikError, ScenarioError
@@ -618,6 +671,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(EXIT_BAD_INPUT)
         if isinstance(exc, ModelError | RealpolitikError):
             click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        message = system_error_message(exc)
+        if message is not None:
+            click.echo(f"error: {message}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         raise
     except SystemExit:

@@ -23,7 +23,10 @@ def bargain_command(
     import numpy as np
 
     from realpolitik.models.bargaining import BDMOptions, run_bdm, run_smp, run_smp_scenario
+    from realpolitik.scenario.importers.bdm_table import is_bdm_table
 
+    if input_file.lower().endswith(".csv") and is_bdm_table(input_file):
+        return _bargain_bdm_table(input_file, model, dimension)
     if _is_ktab(input_file):
         from realpolitik.scenario.importers.ktab import load_ktab
 
@@ -93,7 +96,40 @@ def bargain_command(
     res = run_bdm(
         cap, pos[:, j], sal[:, j] / 100.0, lo, hi, options=BDMOptions(), actor_names=names
     )
-    data = res.to_dict()
+    return _bdm_output(res, title, dims[j], len(names))
+
+
+def _bargain_bdm_table(
+    input_file: str, model: str, dimension: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """BDM on the classic actor table (Actor, Capability, Position, Salience)."""
+    from realpolitik.models.bargaining import BDMOptions, run_bdm
+    from realpolitik.scenario.importers.bdm_table import read_bdm_table
+
+    if model != "bdm":
+        raise ScenarioError.single(
+            "a Bueno de Mesquita actor table (Actor, Capability, Position, Salience) runs with "
+            "--model bdm",
+            file=input_file,
+            path="--model",
+            expected="bdm",
+            got=model,
+        )
+    t = read_bdm_table(input_file)
+    lo, hi = float(t.positions.min()), float(t.positions.max())
+    res = run_bdm(
+        t.capabilities,
+        t.positions,
+        t.saliences,
+        lo,
+        hi,
+        options=BDMOptions(),
+        actor_names=list(t.actor_names),
+    )
+    return _bdm_output(res, f"{Path(input_file).name}", t.issue, len(t.actor_names))
+
+
+def _bdm_output(res, title: str, issue: str, n: int) -> tuple[dict[str, Any], list[str]]:
     state = (
         "oscillating" + (f" (cycle of {res.cycle_length})" if res.cycle_length else "")
         if res.oscillating
@@ -102,11 +138,11 @@ def bargain_command(
         else "not converged"
     )
     lines = [
-        f"{title}: Bueno de Mesquita expected-utility model on {dims[j]}, {len(names)} actors: {state}.",
+        f"{title}: Bueno de Mesquita expected-utility model on {issue}, {n} actors: {state}.",
         "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in res.weighted_mean),
         "  median by round:        " + " ".join(f"{v:.2f}" for v in res.median),
     ]
-    return data, lines
+    return res.to_dict(), lines
 
 
 def landscape_command(

@@ -161,6 +161,17 @@ def scenario_from_data(
     if problems:
         raise ScenarioError(problems)
 
+    covered = actor_sizes(data_dir, ccodes=codes, measure=size, inputs=inp)["year"]
+    if len(covered) and not covered.min() <= year <= covered.max():
+        first, last = int(covered.min()), int(covered.max())
+        raise ScenarioError.single(
+            f"year {year} is outside the years the {size} data cover ({first} to {last}; "
+            f"the last year covered is {last})",
+            path="year",
+            expected=f"a year from {first} to {last}",
+            got=str(year),
+        )
+
     spells = inp.states
     for ident, code in zip(ids, codes, strict=True):
         s = spells[spells["ccode"] == code]
