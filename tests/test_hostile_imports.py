@@ -165,7 +165,7 @@ def test_af_reads_the_valid_pair(tmp_path: Path) -> None:
         (ACTORS, ",Alpha,Beta,Gamma\nAlpha,,5,1,4\nBeta,5,,2\nGamma,1,2,\n", "more cells"),
         (ACTORS, ",Alpha,Beta,Gamma\nAlpha,3,5,1\nBeta,5,,2\nGamma,1,2,\n", "diagonal"),
         (ACTORS, ",Alpha,Beta,Gamma\nAlpha,,5,1\nAlpha,,5,1\nGamma,1,2,\n", "second row"),
-        ("id,actor,strength\n1,Al\x00pha,3\n", PROP, "unreadable CSV"),
+        ("id,actor,strength\n1,Al\x00pha,3\n", PROP, "not a text file"),
     ],
 )
 def test_af_refuses_what_it_used_to_accept(
@@ -201,7 +201,7 @@ def test_bdm_table_read_and_run(validation_dir: Path, capsys: pytest.CaptureFixt
 
     data = json.loads(out)
     # Bueno de Mesquita (1994) / Scholz et al. (2011): initial weighted mean 5.003 / 0.677
-    assert data["weighted_mean"][0] == pytest.approx(5.003 / 0.677, abs=1e-9)
+    assert data["forecast"]["weighted_mean"][0] == pytest.approx(5.003 / 0.677, abs=1e-9)
 
 
 def test_bdm_table_with_smp_says_which_model(

@@ -22,6 +22,13 @@ def _read_rows(path: Path) -> list[list[str]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError.single(f"cannot read the file: {exc}", file=str(path)) from None
+    if "\x00" in text:
+        raise ScenarioError.single(
+            "not a text file (it contains NUL bytes)",
+            file=str(path),
+            expected="a CSV text file",
+            got="binary content",
+        )
     reader = csv.reader(text.splitlines())
     try:
         return list(reader)

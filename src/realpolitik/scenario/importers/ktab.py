@@ -372,12 +372,16 @@ def _parse_untrusted(raw: bytes, fname: str):
     import defusedxml
     import defusedxml.ElementTree as DET
 
+    parser = DET.DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
-        DET.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.feed(raw)
+        parser.close()
     except defusedxml.DefusedXmlException as exc:
+        kind = "DOCTYPE" if isinstance(exc, defusedxml.DTDForbidden) else "ENTITY"
         raise ScenarioError.single(
-            f"refused XML: {exc}",
+            f"{kind} declarations are not allowed (DTDs and entities are refused)",
             file=fname,
+            line=parser.parser.CurrentLineNumber,
             expected="plain XML without a DOCTYPE or ENTITY declaration",
             got=type(exc).__name__,
         ) from None
