@@ -516,6 +516,7 @@ def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: 
 )
 @click.option(
     "--n",
+    "--draws",
     "n_base",
     type=click.IntRange(min=8),
     default=512,

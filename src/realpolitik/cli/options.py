@@ -32,12 +32,17 @@ def cluster_address(
     m = _ADDRESS.match(text)
     if m is None or not 0 < int(m.group(2)) < 65536:
         scheme = text.split("://", 1)[0] + "://" if "://" in text else ""
-        why = (
-            f"the {scheme} scheme is not supported from the command line (TLS needs "
-            "certificates: use the Python API with a distributed.Client)"
-            if scheme in ("tls://", "inproc://", "ucx://", "ws://", "wss://")
-            else "not a scheduler address"
-        )
+        if scheme in ("tls://", "wss://"):
+            why = (
+                f"the {scheme} scheme needs certificates, which only the Python API can pass "
+                "(a distributed.Client with a Security object)"
+            )
+        elif scheme == "inproc://":
+            why = "an inproc:// scheduler lives inside another process and cannot be reached"
+        elif scheme:
+            why = f"the {scheme} scheme is not supported from the command line"
+        else:
+            why = "not a scheduler address"
         raise click.BadParameter(
             f"{value!r}: {why}; expected 'local' or tcp://HOST:PORT (port 1-65535)",
             ctx=ctx,

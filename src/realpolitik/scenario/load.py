@@ -89,6 +89,109 @@ def from_data(data: Any, *, file: str = "<data>", source_map: SourceMap | None =
     return scenario
 
 
+def _check_correlations(scenario: Scenario, smap: SourceMap, paths: Any) -> list[Problem]:
+    """The checks a run makes of ``correlations`` (same messages), made when loading.
+
+    Each pair names two different uncertain numbers, once, with ``-1 < rho < 1``; together the
+    pairs form a matrix whose Gaussian-copula correlation (``2 sin(pi rho / 6)``) is positive
+    definite.
+    """
+    import numpy as np
+
+    spec = scenario.spec
+    out: list[Problem] = []
+
+    def add(message: str, loc: Loc, expected: str | None = None, got: str | None = None) -> None:
+        out.append(
+            Problem(
+                message,
+                file=smap.file,
+                line=smap.line(loc),
+                path=format_loc(loc),
+                expected=expected,
+                got=got,
+            )
+        )
+
+    if not spec.correlations:
+        return out
+    uncertain = {p: k for k, p in enumerate(sorted(_uncertain_paths(scenario, paths)))}
+    matrix = np.eye(len(uncertain))
+    seen: dict[frozenset[str], int] = {}
+    usable = True
+    for i, c in enumerate(spec.correlations):
+        a, b = c.paths
+        bad = False
+        for k, p in enumerate(c.paths):
+            if p not in paths:
+                add(
+                    "no number at this path",
+                    ("correlations", i, "paths", k),
+                    "the key path of a number",
+                    p,
+                )
+                bad = True
+            elif p not in uncertain:
+                add(
+                    f"correlation names {p!r}, which is not an uncertain input",
+                    ("correlations", i, "paths", k),
+                    "the key path of a number with a dist",
+                    p,
+                )
+                bad = True
+        if a == b:
+            add(
+                f"correlation of {a!r} with itself",
+                ("correlations", i, "paths"),
+                "two different paths",
+                f"{a}, {b}",
+            )
+            bad = True
+        if not -1 < c.rho < 1:
+            add(
+                f"rho between {a!r} and {b!r} must be a number in (-1, 1), got {c.rho!r}",
+                ("correlations", i, "rho"),
+                "-1 < rho < 1",
+                f"{c.rho:g}",
+            )
+            bad = True
+        pair = frozenset((a, b))
+        if not bad and pair in seen and spec.correlations[seen[pair]].rho != c.rho:
+            add(
+                f"correlation between {a!r} and {b!r} is given twice",
+                ("correlations", i, "paths"),
+                "one entry per pair",
+                f"also at correlations[{seen[pair]}]",
+            )
+            bad = True
+        seen.setdefault(pair, i)
+        if bad:
+            usable = False
+            continue
+        matrix[uncertain[a], uncertain[b]] = matrix[uncertain[b], uncertain[a]] = c.rho
+    if usable:
+        normal = 2.0 * np.sin(np.pi * matrix / 6.0)
+        np.fill_diagonal(normal, 1.0)
+        try:
+            np.linalg.cholesky(normal)
+        except np.linalg.LinAlgError:
+            add(
+                "the correlations are inconsistent: the correlation matrix is not positive "
+                "definite",
+                ("correlations",),
+                "rank correlations that can hold together",
+                f"{len(spec.correlations)} pairs that cannot",
+            )
+    return out
+
+
+def _uncertain_paths(scenario: Scenario, paths: Any) -> set[str]:
+    """Key paths of the numbers that have a distribution (inline or under uncertainties)."""
+    out = {p for p, ref in paths.items() if ref.quantity.dist is not None}
+    out.update(u.path for u in scenario.spec.uncertainties if u.path in paths)
+    return out
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping with keys " + ", ".join(map(str, list(value)[:6]))
@@ -216,6 +319,13 @@ def check_references(scenario: Scenario) -> list[Problem]:
         if a.kind == "faction":
             if a.parent is None:
                 add("a faction needs a parent actor", ("actors", i), "parent: <actor id>", "none")
+            elif a.parent == a.id:
+                add(
+                    "a faction cannot be its own parent",
+                    ("actors", i, "parent"),
+                    "another actor's id",
+                    a.parent,
+                )
             else:
                 need_actor(a.parent, ("actors", i, "parent"))
         elif a.parent is not None:
@@ -317,6 +427,13 @@ def check_references(scenario: Scenario) -> list[Problem]:
             v = getattr(lever, key)
             if v is not None:
                 need_actor(v, ("levers", i, key))
+        if lever.by == lever.to:
+            add(
+                "a lever needs two different actors: one pulls it (by), another receives it (to)",
+                ("levers", i, "to"),
+                f"an actor other than {lever.by}",
+                lever.to,
+            )
         if lever.commitment is not None and lever.commitment not in commitments:
             add(
                 f"unknown commitment {lever.commitment!r}",
@@ -367,6 +484,15 @@ def check_references(scenario: Scenario) -> list[Problem]:
                 ("realignment", "discount_rate"),
                 "0 <= rate < 1",
                 f"{r.discount_rate.value:g}",
+            )
+        share = r.trade.gains_share
+        lo, hi = share.dist.support() if share.dist is not None else (share.value, share.value)
+        if not (0 <= share.value <= 1 and 0 <= lo and hi <= 1):
+            add(
+                "gains_share is a share of the gains from trade",
+                ("realignment", "trade", "gains_share"),
+                "0 <= share <= 1 (with its distribution inside [0, 1])",
+                f"{share.value:g}" + ("" if share.dist is None else f", range [{lo:g}, {hi:g}]"),
             )
         for opt in ("hedge", "courter"):
             q = getattr(r.trade.retaliation, opt)
@@ -421,15 +547,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     f"a range containing {v:g}",
                     f"[{lo:g}, {hi:g}]",
                 )
-    for i, c in enumerate(spec.correlations):
-        for k, p in enumerate(c.paths):
-            if p not in paths:
-                add(
-                    "no number at this path",
-                    ("correlations", i, "paths", k),
-                    "the key path of a number",
-                    p,
-                )
+    problems.extend(_check_correlations(scenario, smap, paths))
 
     # provenance: claims and sources that numbers cite must exist
     claim_ids = set(spec.claims)

@@ -38,6 +38,22 @@ BUILTIN_COMPONENTS: dict[str, str] = {
 
 OPTIONS = ("hedge", "courter")
 
+#: The largest magnitude any number of a scenario may have. Scenario numbers are sizes, values,
+#: costs and shares in the scenario's own unit; beyond 1e12 they only overflow the models'
+#: arithmetic (squares, exponentials, sums over draws) without saying anything a smaller unit
+#: could not.
+MAX_MAGNITUDE = 1e12
+
+
+def _check_magnitude(name: str, v: float) -> None:
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite")
+    if abs(v) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{name} must be at most {MAX_MAGNITUDE:g} in absolute value (MAX_MAGNITUDE; "
+            "choose a larger unit)"
+        )
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -100,8 +116,11 @@ class Dist(Frozen):
             raise ValueError(f"a {self.kind} distribution does not take {', '.join(extra)}")
         for name in type(self).model_fields:
             v = getattr(self, name)
-            if isinstance(v, float) and not math.isfinite(v):
-                raise ValueError(f"{name} must be finite")
+            if isinstance(v, float):
+                _check_magnitude(name.rstrip("_"), v)
+            elif isinstance(v, tuple):
+                for x in v:
+                    _check_magnitude(name, float(x))
         k = self.kind
         if k in ("uniform", "truncnormal") and not self.low < self.high:  # type: ignore[operator]
             raise ValueError("low must be below high")
@@ -163,8 +182,7 @@ class Quantity(Frozen):
     @field_validator("value")
     @classmethod
     def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be finite")
+        _check_magnitude("the value", v)
         return v
 
     @field_validator("claims", mode="before")
