@@ -96,6 +96,8 @@ def system_error_message(exc: BaseException) -> str | None:
             errno.EDQUOT: " (free some space, then rerun with --resume)",
         }.get(exc.errno, "")
         return f"{what}{where}{hint}"
+    if isinstance(exc, ValueError) and "embedded null byte" in str(exc):
+        return "a file name contains a NUL byte"
     module = type(exc).__module__ or ""
     if module.startswith(("duckdb", "_duckdb")):
         return f"database error ({type(exc).__name__}): {exc}"

@@ -487,24 +487,40 @@ class Store:
         frame, _ = self._query(run_id, sql, limit)
         return frame
 
+    def _select_connection(self, run_id: str):
+        """The sandboxed connection for user SELECTs over a run, kept while its files stay the
+        same (a SELECT cannot change it: statements are checked, configuration is locked)."""
+        files = tuple(str(p) for p in self.batch_files(run_id))
+        cache = self.__dict__.setdefault("_select_cache", {})
+        held = cache.get(run_id)
+        if held is not None and held[0] == files:
+            return held[1]
+        if held is not None:
+            held[1].close()
+        con = self._draws_connection(run_id)
+        cache[run_id] = (files, con)
+        return con
+
     def _query(self, run_id: str, sql: str, limit: int | None) -> tuple[pd.DataFrame, bool]:
         """(rows, whether more rows than ``limit`` exist)."""
         import pyarrow as pa
 
-        with self._draws_connection(run_id) as con:
-            reader = self._execute(con, sql)
-            batches, n, more = [], 0, False
-            try:
-                for batch in reader:
-                    if limit is not None and n + batch.num_rows > limit:
-                        batches.append(batch.slice(0, limit - n))
-                        more = True
-                        break
-                    batches.append(batch)
-                    n += batch.num_rows
-            except _duckdb_errors() as exc:
-                raise QueryError(_duckdb_message(exc, sql)) from None
-            table = pa.Table.from_batches(batches, schema=reader.schema)
+        text = self._check_select(sql)
+        reader = self._execute(self._select_connection(run_id), text)
+        batches, n, more = [], 0, False
+        try:
+            for batch in reader:
+                if limit is not None and n + batch.num_rows > limit:
+                    batches.append(batch.slice(0, limit - n))
+                    more = True
+                    break
+                batches.append(batch)
+                n += batch.num_rows
+        except _duckdb_errors() as exc:
+            raise QueryError(_duckdb_message(exc, sql)) from None
+        finally:
+            reader.close()
+        table = pa.Table.from_batches(batches, schema=reader.schema)
         return table.to_pandas(), more
 
     def query_to_file(self, run_id: str, sql: str, path: str | os.PathLike) -> int:
@@ -516,9 +532,10 @@ class Store:
         path = Path(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         n = 0
+        text = self._check_select(sql)
         try:
             with self._draws_connection(run_id) as con:
-                reader = self._execute(con, sql)
+                reader = self._execute(con, text)
                 parquet = path.suffix.lower() == ".parquet"
                 writer: Any = (
                     pq.ParquetWriter(tmp, reader.schema, compression="zstd")
@@ -539,8 +556,8 @@ class Store:
         return n
 
     @staticmethod
-    def _execute(con: Any, sql: str):
-        """Check that ``sql`` is one SELECT and start it; return a record-batch reader."""
+    def _check_select(sql: str) -> str:
+        """``sql`` stripped, if it is exactly one SELECT statement; else a QueryError."""
         import duckdb
 
         text = (sql or "").strip()
@@ -556,10 +573,17 @@ class Store:
                 "only one SELECT statement over the table `draws` is allowed "
                 f"(got {len(statements)} statement(s): {kinds})"
             )
+        return text
+
+    @staticmethod
+    def _execute(con: Any, text: str):
+        """Start a checked SELECT; return a record-batch reader."""
+        import duckdb
+
         try:
             return con.sql(text).to_arrow_reader(10_000)
         except duckdb.Error as exc:
-            raise QueryError(_duckdb_message(exc, sql)) from None
+            raise QueryError(_duckdb_message(exc, text)) from None
 
     def load_draws(self, run_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Every finished draw of a run, ordered by ``draw`` (mind the memory for large runs)."""
