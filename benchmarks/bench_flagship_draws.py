@@ -81,7 +81,7 @@ def main() -> None:
 
     import realpolitik
     from realpolitik.experiment.run import run_experiment
-    from realpolitik.experiment.scenario_runs import experiment_spec
+    from realpolitik.experiment.scenario_experiment import experiment_spec
 
     s = realpolitik.load("reverse-kissinger")
     spec = experiment_spec(s, ["realignment", "landscape"])

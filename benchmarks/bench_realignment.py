@@ -62,7 +62,7 @@ def timeit(fn, repeat=5):
 
 
 def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
-    from realpolitik.experiment.scenario_runs import experiment_spec
+    from realpolitik.experiment.scenario_experiment import experiment_spec
 
     s = realpolitik.load("reverse-kissinger")
     spec = experiment_spec(s, ["realignment"])

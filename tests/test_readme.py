@@ -69,14 +69,19 @@ def test_flagship_command_as_written(
     assert {
         "outcome",
         "price",
-        "courter_willingness_to_pay",
-        "incumbent_max_bid",
+        "willingness_to_pay",
+        "retention_bid",
         "margin",
         "decomposition",
-        "p_realign",
-        "p_realign_by_year",
+        "realigns_by_year",
     } <= set(r)
+    assert {"realigns", "hedges", "margin", "gap_ratio"} <= set(summary["outcomes"])
     assert summary["sensitivity"]["ranking"] and "discovery" in summary
+    excerpt = _blocks("text")[0]
+    for line in excerpt.splitlines():  # the README's excerpt is what the command prints
+        shown = line.split("...")[0].rstrip()  # "..." elides the rest of a line (or lines)
+        if shown:
+            assert shown in out, line
     for claim in ("F9", "F4b", "A5"):
         assert claim in html
     assert "Provenance of every number" in html

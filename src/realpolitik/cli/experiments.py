@@ -80,11 +80,13 @@ def query_command(
     )
 
 
-def _spec(scenario: Scenario):
-    from realpolitik.experiment.scenario_runs import evaluable_models, experiment_spec
-    from realpolitik.run import analyses_for
+def _experiment(scenario: Scenario):
+    """The scenario's experiment, its declared outcomes and every output column."""
+    from realpolitik.experiment.outcomes import declared_outcomes, output_columns
+    from realpolitik.experiment.scenario_experiment import evaluable_models, experiment_spec
+    from realpolitik.experiment.scenario_run import analyses_for
 
-    models = evaluable_models(analyses_for(scenario))
+    models = evaluable_models(scenario, analyses_for(scenario))
     if not models:
         raise ScenarioError.single(
             "no model of this scenario evaluates draws",
@@ -100,75 +102,96 @@ def _spec(scenario: Scenario):
             expected="numbers with a dist",
             got="none",
         )
-    return spec
+    return spec, declared_outcomes(scenario, models), output_columns(scenario, models)
 
 
-def _check_outcome(spec, outcome: str) -> None:
-    import numpy as np
+def _choose(outcomes, columns, name: str | None, indicator: bool):
+    """The outcome named ``name``, or the first declared one of the wanted kind."""
+    from realpolitik.experiment.outcomes import resolve_outcome
 
-    probe = spec.model.evaluate(spec.sample(4, rng=0), np.random.default_rng(0))
-    if outcome not in probe:
-        raise ScenarioError.single(
-            f"unknown outcome {outcome!r}",
-            path="--outcome",
-            expected="one of " + ", ".join(sorted(probe)),
-            got=outcome,
-        )
+    if name is not None:
+        return resolve_outcome(outcomes, columns, name)
+    for o in outcomes:
+        if o.is_indicator == indicator:
+            return o
+    kind = "yes/no outcome" if indicator else "quantity"
+    raise ScenarioError.single(
+        f"the scenario declares no {kind}; name one with --outcome",
+        path="--outcome",
+        expected="one of " + ", ".join(c for (_, c) in columns),
+        got="none",
+    )
 
 
 def sensitivity_command(
-    scenario: Scenario, outcome: str, method: str, n: int, seed: int, workers: int | None
+    scenario: Scenario,
+    outcome: str | None,
+    method: str,
+    n: int,
+    seed: int,
+    workers: int | None,
+    cluster: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    from realpolitik.experiment.scenario_runs import (
-        sensitivity_lines,
-        sensitivity_records,
-        sensitivity_table,
-    )
+    """Sensitivity of one outcome of ``scenario``: the JSON data and the readable lines."""
+    from realpolitik.experiment.explain import sensitivity
+    from realpolitik.experiment.options import executor_for
+    from realpolitik.report.experiment import sensitivity_lines
 
-    spec = _spec(scenario)
-    _check_outcome(spec, outcome)
-    table = sensitivity_table(spec, outcome, method=method, n=n, seed=seed, workers=workers)
+    spec, outcomes, columns = _experiment(scenario)
+    chosen = _choose(outcomes, columns, outcome, indicator=False)
+    finding = sensitivity(
+        spec, chosen, method=method, n=n, seed=seed, executor=executor_for(workers, cluster)
+    )
     data = {
         "scenario": scenario.name,
         "scenario_hash": scenario.content_hash,
-        "outcome": outcome,
+        "outcome": chosen.name,
         "method": method,
         "n": n,
         "seed": seed,
-        "ranking": sensitivity_records(table, top=len(table)),
+        "ranking": finding.records(top=None),
     }
     return data, [
-        f"{scenario.title}: sensitivity of '{outcome}' ({method}, n={n}, seed {seed})"
-    ] + sensitivity_lines(table, f"'{outcome}'", top=12)
+        f"{scenario.title}: sensitivity of '{chosen.name}' ({method}, n={n}, seed {seed})"
+    ] + sensitivity_lines(finding, top=12)
 
 
 def discover_command(
     scenario: Scenario,
-    outcome: str,
+    outcome: str | None,
     draws: int,
     seed: int,
     threshold: float | None,
+    above: float | None,
     workers: int | None,
+    cluster: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
+    """Scenario discovery for one outcome of ``scenario``: the JSON data and the readable lines."""
+    from realpolitik.experiment.explain import discovery
+    from realpolitik.experiment.options import batch_size_for, executor_for
     from realpolitik.experiment.run import run_experiment
-    from realpolitik.experiment.scenario_runs import discover_boxes
+    from realpolitik.report.experiment import discovery_lines
 
-    spec = _spec(scenario)
-    _check_outcome(spec, outcome)
-    executor = "serial" if workers == 1 else "processes"
+    spec, outcomes, columns = _experiment(scenario)
+    chosen = _choose(outcomes, columns, outcome, indicator=True)
     result = run_experiment(
         spec,
         draws=draws,
         seed=seed,
-        batch_size=min(10_000, draws),
-        executor=executor,
-        workers=workers,
+        batch_size=batch_size_for(draws),
+        **executor_for(workers, cluster),
     )
     frame = result.to_frame()
     claims = {u.path: list(u.claims) for u in spec.uncertainties}
-    data, lines, _ = discover_boxes(
-        frame[spec.paths], frame[outcome].to_numpy() > 0.5, claims, outcome, threshold
+    finding = discovery(
+        frame[spec.paths],
+        frame[chosen.column].to_numpy(),
+        chosen,
+        claims,
+        threshold=threshold,
+        above=above,
     )
+    data = finding.to_summary()
     data.update(
         {
             "scenario": scenario.name,
@@ -178,5 +201,6 @@ def discover_command(
         }
     )
     return data, [
-        f"{scenario.title}: scenario discovery for '{outcome}' ({draws:,} draws, seed {seed})"
-    ] + lines
+        f"{scenario.title}: scenario discovery for '{finding.question}' ({draws:,} draws, "
+        f"seed {seed})"
+    ] + discovery_lines(finding)

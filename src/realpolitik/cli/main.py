@@ -125,14 +125,9 @@ def schema() -> None:
 @click.option("--bibtex", is_flag=True, help="BibTeX instead of plain text.")
 def cite(scenario: str | None, bibtex: bool) -> None:
     """References for the models (those a SCENARIO uses, or all)."""
-    from realpolitik.references import references_for
+    from realpolitik.cli.models import cited_references
 
-    names = None
-    if scenario:
-        from realpolitik.run import analyses_for
-
-        names = analyses_for(_load(scenario))
-    for ref in references_for(names):
+    for ref in cited_references(_load(scenario) if scenario else None):
         click.echo(ref.bibtex() if bibtex else ref.text())
         click.echo("")
 
@@ -205,7 +200,9 @@ def run(
 
     Writes OUT/summary.json and OUT/report.html and prints a readable summary.
     """
-    from realpolitik.run import RunOptions, run_scenario
+    from realpolitik.experiment.options import RunOptions
+    from realpolitik.experiment.scenario_run import run_scenario
+    from realpolitik.report.write import write_run
 
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
@@ -221,7 +218,7 @@ def run(
         progress=not as_json and sys.stderr.isatty(),
     )
     result = run_scenario(s, options)
-    result.write(out_dir, report=not no_report)
+    write_run(result, out_dir, report=not no_report)
     if as_json:
         _echo_json(result.summary)
     else:
@@ -507,9 +504,9 @@ def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: 
 @click.argument("scenario")
 @click.option(
     "--outcome",
-    default="gap_ratio",
-    show_default=True,
-    help="Outcome whose variance to explain (gap_ratio: value the pivot must be given / the courter's willingness to pay).",
+    default=None,
+    help="Outcome whose variance to explain: a declared outcome or a model output [default: the "
+    "first declared outcome that is a quantity].",
 )
 @click.option(
     "--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True
@@ -525,20 +522,26 @@ def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: 
 )
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sensitivity(
     scenario: str,
-    outcome: str,
+    outcome: str | None,
     method: str,
     n_base: int,
     seed: int,
     workers: int | None,
+    cluster: str | None,
     as_json: bool,
 ) -> None:
     """Global sensitivity of an OUTCOME to every uncertain number of SCENARIO, ranked."""
     from realpolitik.cli.experiments import sensitivity_command
 
-    data, lines = sensitivity_command(_load(scenario), outcome, method, n_base, seed, workers)
+    data, lines = sensitivity_command(
+        _load(scenario), outcome, method, n_base, seed, workers, cluster
+    )
     if as_json:
         _echo_json(data)
     else:
@@ -547,25 +550,45 @@ def sensitivity(
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--outcome", default="courter_wins", show_default=True, help="A yes/no outcome.")
+@click.option(
+    "--outcome",
+    default=None,
+    help="A declared outcome or a model output [default: the first declared yes/no outcome].",
+)
 @click.option("--draws", type=click.IntRange(min=100), default=20_000, show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--threshold", type=float, default=None, help="PRIM density threshold.")
+@click.option(
+    "--above",
+    type=float,
+    default=None,
+    help="For a quantity: 'yes' means above this value [default: its median over the draws].",
+)
 @click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def discover(
     scenario: str,
-    outcome: str,
+    outcome: str | None,
     draws: int,
     seed: int,
     threshold: float | None,
+    above: float | None,
     workers: int | None,
+    cluster: str | None,
     as_json: bool,
 ) -> None:
-    """What would have to be true for a yes/no OUTCOME: flip thresholds and PRIM boxes."""
+    """What would have to be true for an OUTCOME: flip thresholds and a PRIM box.
+
+    A yes/no outcome is asked as it is; a quantity as "above a value".
+    """
     from realpolitik.cli.experiments import discover_command
 
-    data, lines = discover_command(_load(scenario), outcome, draws, seed, threshold, workers)
+    data, lines = discover_command(
+        _load(scenario), outcome, draws, seed, threshold, above, workers, cluster
+    )
     if as_json:
         _echo_json(data)
     else:

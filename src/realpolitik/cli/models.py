@@ -150,15 +150,15 @@ def landscape_command(
 ) -> tuple[dict[str, Any], list[str]]:
     """Landscape theory on a scenario: all local minima with basins, sorted by energy."""
     from realpolitik.models.adapters.alignment import landscape_analysis
+    from realpolitik.report import landscape
     from realpolitik.scenario import load
 
     s = load(input_file)
-    summary, lines, _ = landscape_analysis(
-        s, k=k, best_others=others, field=field, method=method, seed=seed
-    )
+    result = landscape_analysis(s, k=k, best_others=others, field=field, method=method, seed=seed)
+    summary = result.to_summary()
     if not others:
         summary["configurations"] = [c for c in summary["configurations"] if c["local_minimum"]]
-    return summary, [f"{s.title}: landscape theory"] + lines
+    return summary, [f"{s.title}: landscape theory", *landscape.lines(result)]
 
 
 def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], list[str]]:
@@ -176,19 +176,30 @@ def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], li
         s = load(input_file)
         names, S = list(s.actor_ids), s.signed_matrix(neutral=neutral)
         title = s.title
+    from realpolitik.report.balance import census_line, factions_line
+
     data = balance_summary(S, names)
-    c = data["census"]
-    lines = [
-        f"{title}: {len(names)} actors; triad census 0: {c['0']}, 1: {c['1']}, 2: {c['2']}, "
-        f"3: {c['3']}; balanced {data['balanced']}, imbalanced {data['imbalanced']}."
-    ]
+    lines = [f"{title}: {len(names)} actors.", census_line(data)]
     for t in data["triangles"]:
         roles = ", ".join(f"{a} {r}" for a, r in t["roles"].items())
         lines.append(f"  {'/'.join(t['actors'])}: {t['configuration']} ({roles})")
-    if data.get("factions"):
-        lines.append(
-            "Factions (dX/dt = X^2): "
-            + "  vs  ".join("{" + ", ".join(f) + "}" for f in data["factions"])
-            + (f"; neutral: {', '.join(data['neutral'])}" if data.get("neutral") else "")
-        )
+    factions = factions_line(data, {})
+    if factions:
+        lines.append(factions)
     return data, lines
+
+
+def cited_references(scenario: Any = None) -> list[Any]:
+    """The references of the models a scenario uses (every model's when ``scenario`` is None),
+    read from the models' registry entries, and the experiment layer's."""
+    from realpolitik.experiment.scenario_run import analyses_for
+    from realpolitik.models import registry
+    from realpolitik.references import REFERENCES, references_for
+
+    if scenario is None:
+        return references_for(None)
+    names = analyses_for(scenario)
+    keys = {k for n in names for k in registry.get(n).references}
+    by_key = {r.key: r for r in REFERENCES}
+    cited = [by_key[k] for k in sorted(keys, key=list(by_key).index) if k in by_key]
+    return cited + [r for r in references_for(["experiment"]) if r.key not in keys]

@@ -5,10 +5,11 @@ A registry entry, a :class:`ModelSpec`, adds what the rest of the toolkit needs 
 scenario: its name, whether it is stochastic, which actor counts it accepts, the outputs it
 declares, its references, and two adapters:
 
-``analyze(scenario, context) -> Analysis``
-    one full analysis of a scenario (point values), for ``realpolitik run`` and the report;
-``evaluate(scenario, draws, rng) -> dict[str, numpy.ndarray]`` (optional)
-    the model's scalar outcomes for a batch of sampled draws, vectorised, for experiments.
+``analyze(scenario, context) -> ModelResult``
+    one full analysis of a scenario (point values): a typed result (data only; the text and
+    figures are made from it in :mod:`realpolitik.report`);
+``evaluate(scenario, samples, rng) -> dict[str, numpy.ndarray]`` (optional)
+    the model's declared outputs for a batch of sampled draws, vectorised, for experiments.
 
 Built-in models are imported lazily from :data:`BUILTIN`; third-party packages plug in through the
 ``realpolitik.models`` entry-point group (each entry point names a module that calls
@@ -23,59 +24,97 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from realpolitik.errors import ModelError
+from realpolitik.models.results import ModelResult, Output, Provenance
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-    import pandas as pd
 
     from realpolitik.scenario.model import Scenario
 
 
 @dataclass(frozen=True)
 class AnalysisContext:
-    """What a run hands to every model: the root seed, the number of draws and options."""
+    """What a run hands to every model: the root seed, the number of draws and model options."""
 
     seed: int = 0
     draws: int = 0
     options: Mapping[str, Any] = field(default_factory=dict)
 
+    def provenance(self, scenario: Scenario, **parameters: Any) -> Provenance:
+        """The provenance of a result on ``scenario`` under this context and ``parameters``."""
+        from realpolitik import __version__
 
-@dataclass
-class Analysis:
-    """The result of one model on one scenario.
+        return Provenance(scenario.content_hash, self.seed, __version__, parameters)
 
-    ``summary`` is JSON-ready (it goes into ``summary.json``); ``tables`` are DataFrames for the
-    API and the report; ``lines`` are the human-readable lines the CLI prints.
-    """
 
-    model: str
-    summary: dict[str, Any]
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
-    figures: dict[str, Any] = field(default_factory=dict)
+Analyze = Callable[["Scenario", AnalysisContext], ModelResult]
+Evaluate = Callable[["Scenario", Mapping[str, "np.ndarray"], Any], dict[str, "np.ndarray"]]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A registered model: what it is, what it declares, and how a scenario calls it.
+
+    Every callable is a module-level function (or an instance of a module-level class), so that a
+    spec pickles and can be sent to worker processes.
+
+    Attributes
+    ----------
+    name, title, summary : str
+        The registry key, a title with the model's origin, and one sentence on what it finds.
+    analyze : callable
+        ``analyze(scenario, context) -> ModelResult``: one point run.
+    outputs : tuple of Output
+        The scalars the model produces (its result's :meth:`~ModelResult.outputs` and, when it
+        has ``evaluate``, the keys of every batch it evaluates).
+    stochastic : bool
+        Whether results depend on the seed (the contract test checks both ways).
+    min_actors, max_actors : int
+        The principal-actor counts the model accepts.
+    references : tuple of str
+        Keys of :data:`realpolitik.references.REFERENCES` (``realpolitik cite`` prints them).
+    evaluate : callable, optional
+        ``evaluate(scenario, samples, rng) -> dict[str, ndarray]``: the declared outputs for a
+        batch of sampled draws, vectorised, for experiments.
+    applies : callable, optional
+        ``applies(scenario) -> bool``: whether the scenario has what the model needs.
+    declares : callable, optional
+        ``declares(scenario) -> tuple[Output, ...]``: the outputs for a scenario when they
+        depend on it (a series per year of the horizon, or none when a block is missing);
+        ``outputs`` otherwise.
+    """
+
     name: str
     title: str
     summary: str
-    analyze: Callable[[Scenario, AnalysisContext], Analysis]
+    analyze: Analyze
+    outputs: tuple[Output, ...] = ()
     stochastic: bool = False
     min_actors: int = 2
     max_actors: int | None = None
-    outputs: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
-    evaluate: Callable[[Scenario, Mapping[str, np.ndarray], Any], dict[str, np.ndarray]] | None = (
-        None
-    )
+    evaluate: Evaluate | None = None
     applies: Callable[[Scenario], bool] | None = None
+    declares: Callable[[Scenario], tuple[Output, ...]] | None = None
 
     def applies_to(self, scenario: Scenario) -> bool:
+        """Whether the model can analyse ``scenario`` (actor counts and its own test)."""
         n = len(scenario.actors)
         if n < self.min_actors or (self.max_actors is not None and n > self.max_actors):
             return False
         return True if self.applies is None else bool(self.applies(scenario))
+
+    def outputs_for(self, scenario: Scenario) -> tuple[Output, ...]:
+        """The outputs the model produces on ``scenario``."""
+        return self.outputs if self.declares is None else tuple(self.declares(scenario))
+
+    def evaluates(self, scenario: Scenario) -> bool:
+        """Whether the model evaluates batches of draws of ``scenario`` (experiments use it)."""
+        return (
+            self.evaluate is not None
+            and self.applies_to(scenario)
+            and bool(self.outputs_for(scenario))
+        )
 
 
 _REGISTRY: dict[str, ModelSpec] = {}

@@ -8,8 +8,10 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from realpolitik.report import experiment, renderers
+
 if TYPE_CHECKING:  # pragma: no cover
-    from realpolitik.run import RunResult
+    from realpolitik.experiment.scenario_run import ScenarioRun
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
@@ -26,8 +28,10 @@ def _e(x: Any) -> str:
     return html.escape("" if x is None else str(x))
 
 
-def render_report(result: RunResult) -> str:
+def render_report(result: ScenarioRun) -> str:
     """The report of ``result`` as one HTML string."""
+    from realpolitik import __version__
+
     s = result.scenario
     parts: list[str] = []
     figures: list[str] = []
@@ -35,7 +39,7 @@ def render_report(result: RunResult) -> str:
     parts.append(
         f"<p class='meta'>scenario <code>{_e(s.name)}</code> · year {_e(s.spec.year)} · unit {_e(s.spec.unit)}"
         f" · seed {result.options.seed} · draws {result.options.draws} · content hash "
-        f"<code>{s.content_hash[:16]}</code> · realpolitik {_e(result.summary.get('realpolitik'))}</p>"
+        f"<code>{s.content_hash[:16]}</code> · realpolitik {_e(__version__)}</p>"
     )
     if s.spec.description:
         parts.append(f"<p>{_e(s.spec.description)}</p>")
@@ -48,29 +52,31 @@ def render_report(result: RunResult) -> str:
         )
     parts.append(
         "<nav><ul>"
-        + "".join(f"<li><a href='#model-{_e(n)}'>{_e(n)}</a></li>" for n in result.analyses)
-        + ("<li><a href='#uncertainty'>uncertainty</a></li>" if result.experiment else "")
+        + "".join(f"<li><a href='#model-{_e(n)}'>{_e(n)}</a></li>" for n in result.results)
+        + ("<li><a href='#uncertainty'>uncertainty</a></li>" if result.draws else "")
         + "<li><a href='#claims'>claims</a></li><li><a href='#provenance'>provenance</a></li></ul></nav>"
     )
-    for name, analysis in result.analyses.items():
+    for name, model_result in result.results.items():
         parts.append(f"<h2 id='model-{_e(name)}'>{_e(name)}</h2>")
-        if analysis.lines:
-            parts.append("<pre class='lines'>" + _e("\n".join(analysis.lines)) + "</pre>")
-        for fig_name, fig in analysis.figures.items():
+        model_lines = renderers.lines(model_result)
+        if model_lines:
+            parts.append("<pre class='lines'>" + _e("\n".join(model_lines)) + "</pre>")
+        for fig_name, fig in renderers.figures(model_result).items():
             figures.append(fig_name)
             parts.append(_figure_div(fig, f"{name}-{fig_name}"))
-        for table_name, df in analysis.tables.items():
+        for table_name, df in model_result.tables().items():
             parts.append(f"<h3>{_e(table_name)}</h3>")
             parts.append(df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
-    exp = result.experiment
-    if exp:
+    draws = result.draws
+    if draws:
         parts.append("<h2 id='uncertainty'>Uncertainty</h2>")
-        if exp.get("lines"):
-            parts.append("<pre class='lines'>" + _e("\n".join(exp["lines"])) + "</pre>")
-        for fig_name, fig in exp.get("figures", {}).items():
+        draws_lines = experiment.lines(draws, result.results)
+        if draws_lines:
+            parts.append("<pre class='lines'>" + _e("\n".join(draws_lines)) + "</pre>")
+        for fig_name, fig in experiment.figures(draws, result.results).items():
             figures.append(fig_name)
             parts.append(_figure_div(fig, f"exp-{fig_name}"))
-        for table_name, df in exp.get("tables", {}).items():
+        for table_name, df in experiment.tables(draws).items():
             parts.append(f"<h3>{_e(table_name)}</h3>")
             parts.append(df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
     parts.append(_claims_section(result))
@@ -85,41 +91,26 @@ def render_report(result: RunResult) -> str:
     )
 
 
-def _headline(result: RunResult) -> list[str]:
-    """The few sentences a reader needs first, from the run's summary (already escaped HTML)."""
+def _headline(result: ScenarioRun) -> list[str]:
+    """The few sentences a reader needs first (escaped HTML): each model's headline, the declared
+    yes/no outcomes over the draws, and what the answer depends on most."""
     out: list[str] = []
-    summary = result.summary
-    r = summary.get("realignment")
-    spec = result.scenario.spec
-    if r and spec.realignment is not None:
-        label = {a.id: a.label for a in spec.actors}
-        b = spec.realignment
-        choice = {
-            "stay": f"stays with {label[b.incumbent]}",
-            "hedge": "hedges",
-            "courter": f"aligns with {label[b.courter]}",
-        }[r["outcome"]]
-        out.append(f"At the point values, <b>{_e(label[b.pivot])} {_e(choice)}</b>.")
-        if r.get("price") is None:
+    for model_result in result.results.values():
+        out += [_e(h) for h in renderers.headline(model_result)]
+    draws = result.draws
+    if draws is not None and draws.statistics:
+        probs = [
+            f"P({_e(o.name)}) = <b>{s['mean']:.3f}</b> (95% interval {s['low']:.3f} to "
+            f"{s['high']:.3f})"
+            for o in draws.outcomes
+            if o.is_indicator and (s := draws.statistics.get(o.column)) and s["mean"] is not None
+        ]
+        if probs:
             out.append(
-                f"No package within the levers' bounds buys a full realignment; "
-                f"{_e(label[b.courter])}'s willingness to pay is {r['courter_willingness_to_pay']:,.0f}."
+                f"Over {draws.draws:,} draws of the uncertain numbers: " + "; ".join(probs) + "."
             )
-        else:
-            out.append(
-                f"A full realignment costs {_e(label[b.courter])}'s side {r['price']:,.0f} against a "
-                f"willingness to pay of {r['courter_willingness_to_pay']:,.0f} (margin {r['margin']:,.0f})."
-            )
-        if "p_realign" in r and isinstance(r.get("p_realign_interval"), list):
-            lo, hi = r["p_realign_interval"]
-            out.append(
-                f"Over {summary['draws']:,} draws of the uncertain numbers: P(realignment) = "
-                f"<b>{r['p_realign']:.3f}</b> (95% interval {lo:.3f} to {hi:.3f}); "
-                f"P(hedge) = <b>{r['p_hedge']:.3f}</b>."
-            )
-    sens = summary.get("sensitivity")
-    if sens and sens.get("ranking"):
-        top = sens["ranking"][:3]
+    if draws is not None and draws.sensitivity is not None:
+        top = draws.sensitivity.records(3)
         out.append(
             "The answer depends most on "
             + "; ".join(
@@ -143,7 +134,7 @@ def _figure_div(fig: Any, div_id: str) -> str:
     )
 
 
-def _claims_section(result: RunResult) -> str:
+def _claims_section(result: ScenarioRun) -> str:
     s = result.scenario
     if not s.spec.claims:
         return "<h2 id='claims'>Claims</h2><p>This scenario names no claims.</p>"
@@ -165,7 +156,7 @@ def _claims_section(result: RunResult) -> str:
     )
 
 
-def _provenance_section(result: RunResult) -> str:
+def _provenance_section(result: ScenarioRun) -> str:
     s = result.scenario
     rows = []
     for ref in s.quantities():

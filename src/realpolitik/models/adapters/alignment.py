@@ -4,25 +4,70 @@ strategic triangles, fed by the scenario's actors (sizes) and relations (propens
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from realpolitik.models.registry import Analysis, AnalysisContext, ModelSpec, register
+from realpolitik.models.registry import AnalysisContext, ModelSpec, register
+from realpolitik.models.results import ModelResult, Output
 from realpolitik.scenario.model import Scenario
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
-def _has_relations(s: Scenario) -> bool:
+#: Most actors for which landscape's outputs are evaluated per draw: every draw enumerates all
+#: 2^(n-1) two-coalition configurations, 2,048 at 12 actors.
+MAX_EVALUATED_ACTORS = 12
+#: Most actors for which the best configurations that are not minima are listed (the exact search
+#: keeps them only while it enumerates every configuration).
+MAX_LISTED_ACTORS = 26
+
+
+def has_relations(s: Scenario) -> bool:
+    """Whether some relation joins two principal actors (the alignment models need one)."""
     ids = set(s.actor_ids)
     return any(set(r.between) <= ids for r in s.spec.relations)
 
 
-def _coalition_text(coalitions: list[list[str]], labels: dict[str, str]) -> str:
-    return "  vs  ".join("{" + ", ".join(labels.get(a, a) for a in c) + "}" for c in coalitions)
+def _labels(scenario: Scenario) -> dict[str, str]:
+    return {a.id: a.label for a in scenario.actors}
 
 
 # ------------------------------------------------------------------------------------------------
 # landscape
+
+
+@dataclass(frozen=True)
+class LandscapeResult(ModelResult):
+    """Landscape theory on a scenario: the configurations searched, their energies and basins.
+
+    ``summary`` is :func:`~realpolitik.models.landscape.landscape_summary`'s JSON-ready dict (with
+    ``with_blocs`` when the blocs were applied as a field); ``configurations`` its table.
+    """
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    actors: tuple[str, ...] = ()
+    n_configurations: int = 0
+    method: str = ""
+    rule: str = ""
+    gap: float | None = None
+    bound_method: str | None = None
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    configurations: Any = None  # pandas DataFrame
+    point_outputs: Mapping[str, float] = field(default_factory=dict)
+
+    def outputs(self) -> dict[str, float]:
+        """Whether the pivot sides with the courter (or its partner) at the lowest energy."""
+        return dict(self.point_outputs)
+
+    def to_summary(self) -> dict[str, Any]:
+        """The configurations (energies, basins, coalitions), with blocs when applied."""
+        return {**self.summary, "outputs": dict(self.point_outputs)}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every configuration searched."""
+        return {} if self.configurations is None else {"configurations": self.configurations}
 
 
 def landscape_analysis(
@@ -33,32 +78,17 @@ def landscape_analysis(
     field: bool = True,
     method: str = "auto",
     seed: int = 0,
-) -> tuple[dict[str, Any], list[str], Any]:
+) -> LandscapeResult:
     """The landscape of ``scenario``: minima (and the best non-minima), with and without blocs."""
+    from realpolitik import __version__
     from realpolitik.models.landscape import landscape, landscape_summary, landscape_table
+    from realpolitik.models.results import Provenance
 
     ids = scenario.actor_ids
-    labels = {a.id: a.label for a in scenario.actors}
     sizes, p = scenario.sizes(), scenario.propensity_matrix()
-    others = best_others if len(ids) <= 26 and k == 2 else 0
+    others = best_others if len(ids) <= MAX_LISTED_ACTORS and k == 2 else 0
     result = landscape(sizes, p, actors=ids, k=k, method=method, best_others=others, rng=seed)
     summary = landscape_summary(result)
-    lines = [
-        f"{len(ids)} actors, {result.n_configurations:,} configurations searched "
-        f"({result.method}; basins by {result.rule} descent). Local minima, lowest energy first:"
-    ]
-    for c in summary["configurations"]:
-        if c["local_minimum"]:
-            lines.append(
-                f"  E = {c['energy']:.4g}  basin {c['basin']:.0%}  "
-                + _coalition_text(c["coalitions"], labels)
-            )
-    if result.gap:
-        lines.append(
-            f"  (heuristic: optimality gap at most {result.gap:.2%} against the "
-            f"{result.bound_method} bound)"
-        )
-    table = landscape_table(result)
     if field and scenario.spec.blocs and k == 2:
         h = scenario.bloc_field(ids)
         with_field = landscape(sizes, p, actors=ids, field=h, method=method, rng=seed)
@@ -67,23 +97,30 @@ def landscape_analysis(
             "blocs": [b.id for b in scenario.spec.blocs[:2]],
             "configurations": fsum["configurations"],
         }
-        lines.append(
-            "With existing blocs as a field (Galam; "
-            + " and ".join(b.id for b in scenario.spec.blocs[:2])
-            + "):"
-        )
-        for c in fsum["configurations"]:
-            if c["local_minimum"]:
-                lines.append(
-                    f"  E = {c['energy']:.4g}  basin {c['basin']:.0%}  "
-                    + _coalition_text(c["coalitions"], labels)
-                )
-    return summary, lines, table
+    point = _evaluate_landscape(scenario, {}, None) if _landscape_evaluable(scenario) else {}
+    return LandscapeResult(
+        model="landscape",
+        provenance=Provenance(
+            scenario.content_hash,
+            seed,
+            __version__,
+            {"k": k, "best_others": best_others, "field": field, "method": method},
+        ),
+        labels=_labels(scenario),
+        actors=tuple(ids),
+        n_configurations=int(result.n_configurations),
+        method=str(result.method),
+        rule=str(result.rule),
+        gap=float(result.gap) if result.gap else None,
+        bound_method=getattr(result, "bound_method", None),
+        summary=summary,
+        configurations=landscape_table(result),
+        point_outputs={k_: float(v[0]) for k_, v in point.items()},
+    )
 
 
-def _landscape(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
-    summary, lines, table = landscape_analysis(scenario, seed=ctx.seed)
-    return Analysis("landscape", summary, tables={"configurations": table}, lines=lines)
+def _landscape(scenario: Scenario, ctx: AnalysisContext) -> LandscapeResult:
+    return landscape_analysis(scenario, seed=ctx.seed)
 
 
 def _configs(n: int) -> np.ndarray:
@@ -124,17 +161,31 @@ def _landscape_evaluable(s: Scenario) -> bool:
     return (
         r is not None
         and {r.pivot, r.courter, r.incumbent} <= set(s.actor_ids)
-        and len(s.actor_ids) <= 12
+        and len(s.actor_ids) <= MAX_EVALUATED_ACTORS
     )
 
 
-class _LandscapeEvaluate:
-    """``evaluate`` only for scenarios with a realignment block and at most 12 actors."""
+#: Landscape's outputs, defined for scenarios with a realignment block (a pivot and two suitors).
+LANDSCAPE_OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "landscape_pivot_with_courter",
+        "indicator",
+        "1 if the pivot and the courter share a coalition at the lowest energy, else 0",
+        "the pivot sides with the courter in the lowest-energy configuration",
+    ),
+    Output(
+        "landscape_pivot_with_incumbent",
+        "indicator",
+        "1 if the pivot and its partner share a coalition at the lowest energy, else 0",
+        "the pivot sides with its partner in the lowest-energy configuration",
+    ),
+)
 
-    def __call__(self, scenario: Scenario, samples: Mapping[str, np.ndarray], rng: Any):
-        if not _landscape_evaluable(scenario):
-            return {}
-        return _evaluate_landscape(scenario, samples, rng)
+
+def landscape_outputs(scenario: Scenario) -> tuple[Output, ...]:
+    """Landscape's outputs on ``scenario``: none without a realignment block or with too many
+    actors to enumerate per draw."""
+    return LANDSCAPE_OUTPUTS if _landscape_evaluable(scenario) else ()
 
 
 register(
@@ -143,11 +194,12 @@ register(
         title="Landscape theory of aggregation (Axelrod & Bennett 1993)",
         summary="Two (or k) coalitions that minimise the size-weighted frustration of all actors.",
         analyze=_landscape,
-        evaluate=_LandscapeEvaluate(),
+        evaluate=_evaluate_landscape,
+        outputs=LANDSCAPE_OUTPUTS,
+        declares=landscape_outputs,
         min_actors=3,
-        outputs=("landscape_pivot_with_courter", "landscape_pivot_with_incumbent"),
         references=("axelrod1993landscape", "galam1996fragmentation", "florian2000optimization"),
-        applies=_has_relations,
+        applies=has_relations,
     )
 )
 
@@ -156,27 +208,58 @@ register(
 # balance
 
 
-def _balance(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
+BALANCE_OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "balanced_triads",
+        "count",
+        "closed triads",
+        "closed triads with an even number of hostile ties",
+    ),
+    Output(
+        "imbalanced_triads",
+        "count",
+        "closed triads",
+        "closed triads with an odd number of hostile ties",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class BalanceResult(ModelResult):
+    """Structural balance of the signed relations: :func:`~realpolitik.models.balance.
+    balance_summary`'s census, triangles and factions, and the census table."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    census: Any = None  # pandas DataFrame
+
+    def outputs(self) -> dict[str, float]:
+        """Counts of balanced and imbalanced closed triads."""
+        return {
+            "balanced_triads": float(self.summary["balanced"]),
+            "imbalanced_triads": float(self.summary["imbalanced"]),
+        }
+
+    def to_summary(self) -> dict[str, Any]:
+        """Census, counts, triangles with roles, factions."""
+        return dict(self.summary)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The triad census."""
+        return {} if self.census is None else {"census": self.census}
+
+
+def _balance(scenario: Scenario, ctx: AnalysisContext) -> BalanceResult:
     from realpolitik.models.balance import balance_summary, census_table
 
-    ids = scenario.actor_ids
     S = scenario.signed_matrix()
-    summary = balance_summary(S, ids)
-    labels = {a.id: a.label for a in scenario.actors}
-    c = summary["census"]
-    lines = [
-        f"Triad census (closed triads by number of hostile ties): 0: {c['0']}, 1: {c['1']}, "
-        f"2: {c['2']}, 3: {c['3']}; balanced {summary['balanced']}, imbalanced "
-        f"{summary['imbalanced']}."
-    ]
-    factions = summary.get("factions") or []
-    if factions:
-        lines.append(
-            "Factions where balance dynamics (dX/dt = X^2) lead: "
-            + _coalition_text(factions, labels)
-            + (f"; neutral: {', '.join(summary['neutral'])}" if summary.get("neutral") else "")
-        )
-    return Analysis("balance", summary, tables={"census": census_table(S)}, lines=lines)
+    return BalanceResult(
+        model="balance",
+        provenance=ctx.provenance(scenario),
+        labels=_labels(scenario),
+        summary=balance_summary(S, scenario.actor_ids),
+        census=census_table(S),
+    )
 
 
 register(
@@ -186,9 +269,9 @@ register(
         summary="Balanced and imbalanced triads of the signed relations, and the factions balance leads to.",
         analyze=_balance,
         min_actors=3,
-        outputs=("census", "balanced", "imbalanced", "factions"),
+        outputs=BALANCE_OUTPUTS,
         references=("marvel2011continuous", "antal2006social"),
-        applies=_has_relations,
+        applies=has_relations,
     )
 )
 
@@ -197,40 +280,50 @@ register(
 # strategic triangles
 
 
-def _triangle(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
+TRIANGLE_OUTPUTS: tuple[Output, ...] = (
+    Output("triads", "count", "triads of principal actors", "triads of the principal actors"),
+    Output("improving_moves", "count", "moves", "moves that would improve an actor's role"),
+)
+
+
+@dataclass(frozen=True)
+class TriangleResult(ModelResult):
+    """Strategic triangles: every triad's configuration and roles, and the moves that would
+    improve an actor's role (:func:`~realpolitik.models.triangle.triangle_summary`)."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    triangles: Any = None  # pandas DataFrame
+    moves: Any = None  # pandas DataFrame
+
+    def outputs(self) -> dict[str, float]:
+        """How many triads, and how many improving moves."""
+        return {
+            "triads": float(len(self.summary["triangles"])),
+            "improving_moves": float(len(self.summary.get("moves", []))),
+        }
+
+    def to_summary(self) -> dict[str, Any]:
+        """Triangles with configuration, roles and scores; moves."""
+        return dict(self.summary)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Triangles and moves."""
+        return {"triangles": self.triangles, "moves": self.moves}
+
+
+def _triangle(scenario: Scenario, ctx: AnalysisContext) -> TriangleResult:
     from realpolitik.models.triangle import moves_table, triangle_summary, triangle_table
 
     ids = scenario.actor_ids
     X = scenario.propensity_matrix()
-    summary = triangle_summary(X, ids)
-    labels = {a.id: a.label for a in scenario.actors}
-    lines = []
-    for t in summary["triangles"]:
-        roles = ", ".join(
-            f"{labels.get(a, a)} {role} ({t['scores'][a]:+.2f})" for a, role in t["roles"].items()
-        )
-        lines.append(
-            f"{' / '.join(labels.get(a, a) for a in t['actors'])}: {t['configuration']}: {roles}"
-        )
-    moves = summary.get("moves", [])
-    if moves:
-        lines.append(
-            "Moves that would improve an actor's role (changing the sign of one own relation):"
-        )
-        for m in moves[:8]:
-            lines.append("  " + _move_text(m, labels))
-    tables = {"triangles": triangle_table(X, ids), "moves": moves_table(X, ids)}
-    return Analysis("triangle", summary, tables=tables, lines=lines)
-
-
-def _move_text(m: dict[str, Any], labels: dict[str, str]) -> str:
-    actor = labels.get(m["actor"], m["actor"])
-    toward = labels.get(m["toward"], m["toward"])
-    triad = " / ".join(labels.get(a, a) for a in m["triad"])
-    pivot = f", {labels.get(m['new_pivot'], m['new_pivot'])} pivot" if m.get("new_pivot") else ""
-    return (
-        f"{actor} {m['move']}s toward {toward} ({triad}): {m['role']} -> {m['new_role']} in a "
-        f"{m['new_configuration']}{pivot} (score {m['score']:+.2f} -> {m['new_score']:+.2f})"
+    return TriangleResult(
+        model="triangle",
+        provenance=ctx.provenance(scenario),
+        labels=_labels(scenario),
+        summary=triangle_summary(X, ids),
+        triangles=triangle_table(X, ids),
+        moves=moves_table(X, ids),
     )
 
 
@@ -241,8 +334,8 @@ register(
         summary="Configuration and each member's role (pivot, wing, partner, outcast, friend, foe) in every triad.",
         analyze=_triangle,
         min_actors=3,
-        outputs=("triangles", "moves"),
+        outputs=TRIANGLE_OUTPUTS,
         references=("dittmer1981strategic",),
-        applies=_has_relations,
+        applies=has_relations,
     )
 )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from realpolitik.models.registry import Analysis, AnalysisContext, ModelSpec, register
+from realpolitik.models.registry import AnalysisContext, ModelSpec, register
+from realpolitik.models.results import ModelResult, Output
 from realpolitik.scenario.model import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 def faction_groups(scenario: Scenario) -> list[tuple[str, list[str]]]:
@@ -61,19 +67,79 @@ def _to_range(scenario: Scenario, dim: str, x: np.ndarray) -> np.ndarray:
     return lo + np.asarray(x) / 100.0 * (hi - lo)
 
 
-def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
+def applies(scenario: Scenario) -> bool:
+    """Bargaining needs an actor with at least two factions positioned on a dimension."""
+    return bool(faction_groups(scenario))
+
+
+def declares(scenario: Scenario) -> tuple[Output, ...]:
+    """Per actor with factions and dimension: the SMP and BDM forecasts, on the dimension's scale."""
+    out = []
+    for parent, dims in faction_groups(scenario):
+        for d in dims:
+            dim = scenario.spec.dimensions[d]
+            unit = f"{d} scale, {dim.range[0]:g} = {dim.low} to {dim.range[1]:g} = {dim.high}"
+            out.append(
+                Output(
+                    f"smp_{parent}_{d}",
+                    "position",
+                    unit,
+                    f"the SMP forecast of {parent}'s factions on {d}",
+                )
+            )
+            out.append(
+                Output(
+                    f"bdm_{parent}_{d}",
+                    "position",
+                    unit,
+                    f"the BDM forecast of {parent}'s factions on {d}",
+                )
+            )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class BargainingResult(ModelResult):
+    """The factions of each actor bargaining over its dimensions (SMP and BDM forecasts).
+
+    ``groups[parent]`` holds ``factions`` and, per dimension, the starting weighted mean and each
+    model's forecast (on the dimension's own scale) with its convergence.
+    """
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    dimensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    groups: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    histories: Mapping[str, Any] = field(default_factory=dict)  # parent -> DataFrame
+
+    def outputs(self) -> dict[str, float]:
+        """The SMP and BDM weighted-mean forecasts per actor and dimension."""
+        out = {}
+        for parent, entry in self.groups.items():
+            for d, e in entry["dimensions"].items():
+                out[f"smp_{parent}_{d}"] = float(e["smp"]["weighted_mean"])
+                out[f"bdm_{parent}_{d}"] = float(e["bdm"]["weighted_mean"])
+        return out
+
+    def to_summary(self) -> dict[str, Any]:
+        """Per actor: factions and per-dimension forecasts."""
+        return {p: dict(e) for p, e in self.groups.items()}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Each actor's faction positions turn by turn (SMP)."""
+        return {f"{p} faction positions (SMP)": h for p, h in self.histories.items()}
+
+
+def analyze(scenario: Scenario, ctx: AnalysisContext) -> BargainingResult:
+    """SMP and BDM for every actor with positioned factions."""
     from realpolitik.models.bargaining import BDMOptions, run_bdm, run_smp
 
-    summary: dict[str, Any] = {}
-    lines: list[str] = []
-    tables = {}
+    groups: dict[str, Any] = {}
+    histories = {}
     for parent, dims in faction_groups(scenario):
         names, cap, pos, sal = faction_arrays(scenario, parent, dims)
         smp = run_smp(cap, pos, sal, rng=ctx.seed, actor_names=names, dimension_names=dims)
         fc = smp.forecast()
         entry: dict[str, Any] = {"factions": names, "dimensions": {}}
-        label = scenario.actor(parent).label
-        lines.append(f"{label}: {len(names)} factions bargain ({', '.join(names)})")
         for j, d in enumerate(dims):
             start = _to_range(scenario, d, pos[:, j])
             w = cap * sal[:, j]
@@ -85,13 +151,11 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
                 options=BDMOptions(),
                 actor_names=names,
             )
-            smp_mean = float(_to_range(scenario, d, fc["weighted_mean"][j]))
-            smp_median = float(_to_range(scenario, d, fc["median"][j]))
             entry["dimensions"][d] = {
                 "start_weighted_mean": float(np.sum(w * start) / np.sum(w)),
                 "smp": {
-                    "weighted_mean": smp_mean,
-                    "median": smp_median,
+                    "weighted_mean": float(_to_range(scenario, d, fc["weighted_mean"][j])),
+                    "median": float(_to_range(scenario, d, fc["median"][j])),
                     "converged": bool(smp.converged),
                     "turns": int(smp.positions.shape[0] - 1),
                 },
@@ -103,18 +167,19 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
                     "cycle_length": None if bdm.cycle_length is None else int(bdm.cycle_length),
                 },
             }
-            dim = scenario.spec.dimensions[d]
-            e = entry["dimensions"][d]
-            lines.append(
-                f"  {d} ({dim.range[0]:g} = {dim.low}; {dim.range[1]:g} = {dim.high}): start "
-                f"{e['start_weighted_mean']:.1f}; SMP forecast {smp_mean:.1f} "
-                f"({'converged' if smp.converged else 'not converged'} in {e['smp']['turns']} turns); "
-                f"BDM {e['bdm']['weighted_mean']:.1f} "
-                f"({'oscillating' if bdm.oscillating else 'converged' if bdm.converged else 'not converged'})"
-            )
-        summary[parent] = entry
-        tables[f"{parent} faction positions (SMP)"] = smp.history_frame()
-    return Analysis("bargaining", summary, tables=tables, lines=lines)
+        groups[parent] = entry
+        histories[parent] = smp.history_frame()
+    return BargainingResult(
+        model="bargaining",
+        provenance=ctx.provenance(scenario),
+        labels={a.id: a.label for a in scenario.spec.actors},
+        dimensions={
+            d: {"range": list(dim.range), "low": dim.low, "high": dim.high}
+            for d, dim in scenario.spec.dimensions.items()
+        },
+        groups=groups,
+        histories=histories,
+    )
 
 
 SPEC = register(
@@ -125,8 +190,8 @@ SPEC = register(
         analyze=analyze,
         stochastic=False,
         min_actors=1,
-        outputs=("weighted_mean", "median", "converged"),
+        declares=declares,
         references=("ktab2017", "bdm1994forecasting", "scholz2011unravelling"),
-        applies=lambda s: bool(faction_groups(s)),
+        applies=applies,
     )
 )

@@ -1,17 +1,23 @@
 """Registry entry for the realignment model: from a scenario's ``realignment:`` block, its levers,
 commitments, actors' turnover and (optionally) the pivot's factions to a
-:class:`~realpolitik.models.realignment.RealignmentProblem`, for one point or a batch of draws.
+:class:`~realpolitik.models.realignment.RealignmentProblem`, for one point or a batch of draws;
+and from the model's solution to the typed :class:`RealignmentResult` and the declared outputs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from realpolitik.models.registry import Analysis, AnalysisContext, ModelSpec, register
+from realpolitik.models.registry import AnalysisContext, ModelSpec, register
+from realpolitik.models.results import ModelResult, Output, finite_or_none
 from realpolitik.scenario.model import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 #: Where on the pivot's orientation (0 = incumbent, 1 = courter) each option sits.
 OPTION_POSITION = {"hedge": 0.5, "courter": 1.0}
@@ -164,7 +170,130 @@ def problem_from_scenario(
     )
 
 
-def commitment_comparison(scenario: Scenario, problem) -> list[dict[str, Any]]:
+#: The pivot's options in the model's order (0 stay, 1 hedge, 2 courter), by their output names.
+OUTCOME_NAMES = ("stays", "hedges", "realigns")
+
+#: The realignment model's scalar outputs (the by-year series are added per scenario).
+OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "realigns",
+        "indicator",
+        "1 if the pivot aligns with the courter, else 0",
+        "the pivot aligns with the courter",
+    ),
+    Output(
+        "hedges",
+        "indicator",
+        "1 if the pivot hedges between the two, else 0",
+        "the pivot hedges between the two",
+    ),
+    Output(
+        "stays",
+        "indicator",
+        "1 if the pivot stays with its partner, else 0",
+        "the pivot stays with its partner",
+    ),
+    Output(
+        "price",
+        "money",
+        "scenario money unit, present value; NaN when out of reach",
+        "the courting side's cost of the cheapest package that buys a full realignment",
+    ),
+    Output(
+        "price_reachable",
+        "indicator",
+        "1 if some package within the levers' bounds buys a full realignment, else 0",
+        "a full realignment can be bought",
+    ),
+    Output(
+        "price_hedge",
+        "money",
+        "scenario money unit, present value; NaN when out of reach",
+        "the courting side's cost of the cheapest package that buys a hedge",
+    ),
+    Output(
+        "willingness_to_pay",
+        "money",
+        "scenario money unit, present value",
+        "the courter's willingness to pay for a full realignment",
+    ),
+    Output(
+        "retention_bid",
+        "money",
+        "scenario money unit, present value",
+        "the partner's maximum bid to keep the pivot",
+    ),
+    Output(
+        "margin",
+        "money",
+        "scenario money unit, present value; NaN when out of reach",
+        "willingness to pay minus price of a full realignment",
+    ),
+    Output(
+        "need",
+        "money",
+        "value to the pivot, present value",
+        "the value the pivot must be given to realign",
+    ),
+    Output(
+        "gap_ratio",
+        "ratio",
+        "value the pivot must be given per unit of willingness to pay",
+        "the realignment gap (value the pivot must be given / the courter's willingness to pay)",
+    ),
+    Output(
+        "duration",
+        "count",
+        "years, censored at the horizon",
+        "how long a realignment of year 1 lasts",
+    ),
+)
+
+
+def _years(scenario: Scenario) -> int:
+    """The longest horizon the scenario allows (its point value or its distribution's bound)."""
+    path = "realignment.horizon"
+    high = scenario.value(path)
+    for u in scenario.uncertainties():
+        if u.path == path:
+            high = max(high, u.dist.support()[1])
+    return max(1, int(round(high)))
+
+
+def year_outputs(scenario: Scenario) -> tuple[Output, ...]:
+    """The by-year series: ``realigns_year_k`` and ``hedges_year_k`` for every year k."""
+    out = []
+    for k in range(1, _years(scenario) + 1):
+        out.append(
+            Output(
+                f"realigns_year_{k}",
+                "indicator",
+                f"1 if the pivot is aligned with the courter in year {k}, else 0",
+                f"the pivot is aligned with the courter in year {k}",
+            )
+        )
+        out.append(
+            Output(
+                f"hedges_year_{k}",
+                "indicator",
+                f"1 if the pivot hedges in year {k}, else 0",
+                f"the pivot hedges in year {k}",
+            )
+        )
+    return tuple(out)
+
+
+def applies(scenario: Scenario) -> bool:
+    """The model needs a ``realignment:`` block."""
+    return scenario.spec.realignment is not None
+
+
+def declares(scenario: Scenario) -> tuple[Output, ...]:
+    """The outputs on ``scenario``: :data:`OUTPUTS` and the by-year series of its horizon."""
+    return OUTPUTS + year_outputs(scenario) if applies(scenario) else OUTPUTS
+
+
+def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, Any]]:
     """Re-price the courter's promises under each commitment form the scenario declares (F4c)."""
     from realpolitik.models.realignment import COURTER, solve
 
@@ -176,9 +305,7 @@ def commitment_comparison(scenario: Scenario, problem) -> list[dict[str, Any]]:
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
     others.add(r.pivot_commitment)
     for form in scenario.spec.commitments:
-        if (
-            form.id in others
-        ):  # the pivot's own or the incumbent's forms are not the courter's choice
+        if form.id in others:  # the pivot's own or the incumbent's forms are not the courter's
             continue
         annual = problem.lever_annual_repudiation.copy()
         succ = problem.lever_successor_repudiation.copy()
@@ -187,31 +314,133 @@ def commitment_comparison(scenario: Scenario, problem) -> list[dict[str, Any]]:
         sol = solve(
             problem.with_changes(lever_annual_repudiation=annual, lever_successor_repudiation=succ)
         )
-        price = float(sol.price[0, 1])
         rows.append(
             {
                 "form": form.id,
-                "outcome": ("stay", "hedge", "courter")[int(sol.outcome[0])],
-                "price": None if not np.isfinite(price) else price,
-                "margin": None if not np.isfinite(sol.margin[0, 1]) else float(sol.margin[0, 1]),
-                "hedge_price": (
-                    None if not np.isfinite(sol.price[0, 0]) else float(sol.price[0, 0])
-                ),
+                "outcome": OUTCOME_NAMES[int(sol.outcome[0])],
+                "price": finite_or_none(sol.price[0, 1]),
+                "margin": finite_or_none(sol.margin[0, 1]),
+                "price_hedge": finite_or_none(sol.price[0, 0]),
             }
         )
     return rows
 
 
-def _fmt(x: Any) -> str:
-    if x is None:
-        return "out of reach"
-    return f"{x:,.1f}"
+@dataclass(frozen=True)
+class RealignmentResult(ModelResult):
+    """The realignment model on a scenario's point values.
+
+    Money is in the scenario's unit, present value over the horizon; ``None`` where no package
+    within the levers' bounds can buy the target (JSON has no infinity). ``by_year`` arrays give
+    the share of simulated paths (leadership turnover of all three actors) with the pivot in each
+    option in years ``1..horizon``.
+    """
+
+    pivot: str = ""
+    incumbent: str = ""
+    courter: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    year: int | None = None
+    unit: str = ""
+    outcome: str = "stays"  # one of OUTCOME_NAMES
+    offer_target: str | None = None  # None, "hedges" or "realigns"
+    price: float | None = None
+    price_value: float | None = None
+    price_trade_value: float | None = None
+    willingness_to_pay: float = 0.0
+    retention_bid: float = 0.0
+    margin: float | None = None
+    reachable: bool = False
+    price_hedge: float | None = None
+    willingness_to_pay_hedge: float = 0.0
+    margin_hedge: float | None = None
+    hedge: Mapping[str, Any] = field(default_factory=dict)
+    option_values: Mapping[str, float] = field(default_factory=dict)
+    decomposition: Mapping[str, float] = field(default_factory=dict)
+    decomposition_value: Mapping[str, float] = field(default_factory=dict)
+    package: Mapping[str, float] = field(default_factory=dict)
+    counter: Mapping[str, float] = field(default_factory=dict)
+    commitment_forms: tuple[Mapping[str, Any], ...] = ()
+    levers_ignored: tuple[str, ...] = ()
+    realigns_by_year: tuple[float, ...] = ()
+    hedges_by_year: tuple[float, ...] = ()
+    expected_duration: float | None = None
+    method: str = ""
+    point_outputs: Mapping[str, float] = field(default_factory=dict)
+
+    def outputs(self) -> dict[str, float]:
+        """The declared outputs at the point values (by-year ones as shares of paths)."""
+        return dict(self.point_outputs)
+
+    def to_summary(self) -> dict[str, Any]:
+        """JSON-ready: the outcome, prices, the decomposition, packages and the by-year series."""
+        return {
+            "outcome": self.outcome,
+            "offer_target": self.offer_target,
+            "price": self.price,
+            "price_reachable": self.reachable,
+            "price_value": self.price_value,
+            "price_trade_value": self.price_trade_value,
+            "willingness_to_pay": self.willingness_to_pay,
+            "retention_bid": self.retention_bid,
+            "margin": self.margin,
+            "price_hedge": self.price_hedge,
+            "willingness_to_pay_hedge": self.willingness_to_pay_hedge,
+            "margin_hedge": self.margin_hedge,
+            "hedge": dict(self.hedge),
+            "option_values": dict(self.option_values),
+            "decomposition": dict(self.decomposition),
+            "decomposition_value": dict(self.decomposition_value),
+            "package": dict(self.package),
+            "counter": dict(self.counter),
+            "commitment_forms": [dict(r) for r in self.commitment_forms],
+            "levers_ignored": list(self.levers_ignored),
+            "realigns_by_year": list(self.realigns_by_year),
+            "hedges_by_year": list(self.hedges_by_year),
+            "expected_duration": self.expected_duration,
+            "method": self.method,
+            "outputs": {k: finite_or_none(v) for k, v in self.point_outputs.items()},
+            "provenance": self.provenance.to_dict(),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The price decomposition by cause and the alignment by year."""
+        import pandas as pd
+
+        rows = []
+        for cause, v in self.decomposition_value.items():
+            row = {"cause": cause, "value to the pivot": round(v, 6) + 0.0}
+            if self.reachable:
+                row["cost to the courter's side"] = round(self.decomposition[cause], 6) + 0.0
+            rows.append(row)
+        tables = {"price decomposition": pd.DataFrame(rows)}
+        if self.realigns_by_year:
+            tables["alignment by year"] = pd.DataFrame(
+                {
+                    "year": self.calendar_years(),
+                    "realigns": list(self.realigns_by_year),
+                    "hedges": list(self.hedges_by_year),
+                }
+            )
+        return tables
+
+    def calendar_years(self) -> list[int]:
+        """Years 1..horizon, as calendar years when the scenario has a year."""
+        return [(self.year or 0) + k for k in range(1, len(self.realigns_by_year) + 1)]
 
 
-def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
-    import pandas as pd
+def _point_outputs(scenario: Scenario, out: Mapping[str, np.ndarray], sim: Any) -> dict[str, float]:
+    values = {k: float(v[0]) for k, v in _outputs_from_batch(out, _years(scenario)).items()}
+    for k in range(1, _years(scenario) + 1):  # shares of the simulated paths, not one path
+        t = min(k, sim.p_aligned.shape[0]) - 1
+        values[f"realigns_year_{k}"] = float(sim.p_aligned[t, 2])
+        values[f"hedges_year_{k}"] = float(sim.p_aligned[t, 1])
+    return values
 
-    from realpolitik.models.realignment import result_dict, simulate, solve
+
+def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
+    """The point run: the equilibrium, prices, decomposition and the by-year simulation."""
+    from realpolitik.models.realignment import evaluate_batch, result_dict, simulate, solve
 
     r = scenario.spec.realignment
     problem = problem_from_scenario(scenario)
@@ -222,140 +451,106 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> Analysis:
         solution=solution,
         paths=POINT_PATHS,
     )
-    out = result_dict(problem, solution, sim)
-    out["commitment_forms"] = commitment_comparison(scenario, problem)
+    d = result_dict(problem, solution, sim)
+    batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=())
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
-    out["levers_ignored"] = [lv.id for lv in scenario.spec.levers if lv.id not in in_game]
-    label = {a: scenario.actor(a).label for a in (r.pivot, r.incumbent, r.courter)}
-    outcome_text = {
-        "stay": f"{label[r.pivot]} stays with {label[r.incumbent]}",
-        "hedge": f"{label[r.pivot]} hedges between the two",
-        "courter": f"{label[r.pivot]} aligns with {label[r.courter]}",
-    }[out["outcome"]]
-    lines = [
-        f"Outcome at the point values: {outcome_text}.",
-        f"Price of a full realignment (cost to {label[r.courter]}'s side, present value over the "
-        f"horizon): {_fmt(out['price'])}",
-        f"{label[r.courter]}'s willingness to pay: {_fmt(out['courter_willingness_to_pay'])};  "
-        f"{label[r.incumbent]}'s maximum retention bid: {_fmt(out['incumbent_max_bid'])};  "
-        f"margin: {_fmt(out['margin'])}",
-        f"Price of a hedge: {_fmt(out['hedge']['price'])} against willingness to pay "
-        f"{_fmt(out['hedge']['courter_willingness_to_pay'])} (margin {_fmt(out['hedge']['margin'])})",
-        "Options' value to the pivot before any offer (present value against staying): "
-        + ", ".join(f"{k} {v:,.1f}" for k, v in out["options"].items()),
-        "Why a full realignment costs what it does: what the package must make up, by cause "
-        "(positive adds to the price, negative lowers it):",
-    ]
-    deco = out["decomposition_value"]
-    for cause, v in sorted(deco.items(), key=lambda kv: -abs(kv[1])):
-        if abs(v) > 1e-9:
-            lines.append(f"  {cause:<22} {v:>12,.1f}")
-    if out["package"]:
-        offered = {k: v for k, v in out["package"].items() if v > 1e-9}
-        lines.append(
-            "Cheapest package for a full realignment: "
-            + (
-                ", ".join(f"{k} x{v:.2f}" for k, v in offered.items()) or "none needed"
-                if out["feasible"]
-                else "no package within the levers' bounds"
-            )
-        )
-    if out["commitment_forms"]:
-        lines.append("The same package under each commitment form of the courter's promises:")
-        for row in out["commitment_forms"]:
-            lines.append(
-                f"  {row['form']:<24} outcome {row['outcome']:<8} price {_fmt(row['price'])}"
-                f"  margin {_fmt(row['margin'])}"
-            )
-    by_year = out.get("p_realign_by_year", [])
-    if by_year:
-        lines.append(
-            "Probability the pivot is aligned with the courter, by year (leadership "
-            "turnover of all three, point values): " + " ".join(f"{v:.2f}" for v in by_year)
-        )
-        lines.append(
-            f"Expected duration of a realignment: {_fmt(out.get('expected_duration'))} years"
-        )
-    rows = []
-    for c, v in deco.items():
-        row = {"cause": c, "value to the pivot": round(v, 6) + 0.0}
-        if out["feasible"]:
-            row["cost to the courter's side"] = round(out["decomposition"][c], 6) + 0.0
-        rows.append(row)
-    tables = {"price decomposition": pd.DataFrame(rows)}
-    if by_year:
-        tables["alignment by year"] = pd.DataFrame(
-            {
-                "year": np.arange(1, len(by_year) + 1) + (scenario.spec.year or 0),
-                "p_courter": by_year,
-                "p_hedge": out.get("p_hedge_by_year", []),
-            }
-        )
-    figures = _figures(out, scenario)
-    return Analysis("realignment", out, tables=tables, lines=lines, figures=figures)
+    target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]
+    hedge = dict(d["hedge"])
+    return RealignmentResult(
+        model="realignment",
+        provenance=ctx.provenance(scenario, point_paths=POINT_PATHS),
+        pivot=r.pivot,
+        incumbent=r.incumbent,
+        courter=r.courter,
+        labels={a: scenario.actor(a).label for a in (r.pivot, r.incumbent, r.courter)},
+        year=scenario.spec.year,
+        unit=scenario.spec.unit,
+        outcome=OUTCOME_NAMES[("stay", "hedge", "courter").index(d["outcome"])],
+        offer_target=target,
+        price=d["price"],
+        price_value=d["price_value"],
+        price_trade_value=d["price_trade_value"],
+        willingness_to_pay=d["courter_willingness_to_pay"],
+        retention_bid=d["incumbent_max_bid"],
+        margin=d["margin"],
+        reachable=d["feasible"],
+        price_hedge=hedge.get("price"),
+        willingness_to_pay_hedge=hedge.get("courter_willingness_to_pay", 0.0),
+        margin_hedge=hedge.get("margin"),
+        hedge={
+            "price": hedge.get("price"),
+            "price_value": hedge.get("price_value"),
+            "price_trade_value": hedge.get("price_trade_value"),
+            "willingness_to_pay": hedge.get("courter_willingness_to_pay"),
+            "retention_bid": hedge.get("incumbent_max_bid"),
+            "margin": hedge.get("margin"),
+            "price_reachable": hedge.get("feasible"),
+            "decomposition": hedge.get("decomposition", {}),
+            "package": hedge.get("package", {}),
+        },
+        option_values={n: v for n, v in zip(OUTCOME_NAMES, d["options"].values(), strict=True)},
+        decomposition=d["decomposition"],
+        decomposition_value=d["decomposition_value"],
+        package=d["package"],
+        counter=d["counter"],
+        commitment_forms=tuple(commitment_comparison(scenario, problem)),
+        levers_ignored=tuple(lv.id for lv in scenario.spec.levers if lv.id not in in_game),
+        realigns_by_year=tuple(d.get("p_realign_by_year", ())),
+        hedges_by_year=tuple(d.get("p_hedge_by_year", ())),
+        expected_duration=d.get("expected_duration"),
+        method=d["method"],
+        point_outputs=_point_outputs(scenario, batch, sim),
+    )
 
 
-def _figures(out: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
-    import plotly.graph_objects as go
+def _nan_where_unreachable(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return np.where(np.isfinite(x), x, np.nan)
 
-    figs = {}
-    deco = {k: v for k, v in out["decomposition_value"].items() if abs(v) > 1e-9}
-    if deco:
-        fig = go.Figure(
-            go.Waterfall(
-                x=[*deco, "what the package must make up"],
-                y=[*deco.values(), 0.0],
-                measure=["relative"] * len(deco) + ["total"],
-            )
-        )
-        fig.update_layout(
-            title="What a full realignment must make up, by cause (value to the pivot)",
-            height=380,
-            margin=dict(l=40, r=20, t=50, b=80),
-        )
-        figs["decomposition"] = fig
-    by_year = out.get("p_realign_by_year", [])
-    if by_year:
-        years = list(range(1, len(by_year) + 1))
-        if scenario.spec.year:
-            years = [scenario.spec.year + y for y in years]
-        fig = go.Figure(
-            [
-                go.Scatter(
-                    x=years, y=by_year, name="aligned with the courter", mode="lines+markers"
-                ),
-                go.Scatter(
-                    x=years, y=out.get("p_hedge_by_year", []), name="hedging", mode="lines+markers"
-                ),
-            ]
-        )
-        fig.update_layout(
-            title="Probability of each alignment by year",
-            yaxis_range=[0, 1],
-            height=360,
-            margin=dict(l=40, r=20, t=50, b=40),
-        )
-        figs["by-year"] = fig
-    return figs
+
+def _outputs_from_batch(out: Mapping[str, np.ndarray], years: int) -> dict[str, np.ndarray]:
+    """The model's batch keys under the declared output names (inf prices become NaN)."""
+    f = {k: np.asarray(v, dtype=float) for k, v in out.items()}
+    wtp = f["willingness_to_pay"]
+    result = {
+        "realigns": f["courter_wins"],
+        "hedges": f["hedges"],
+        "stays": f["stays"],
+        "price": _nan_where_unreachable(f["price"]),
+        "price_reachable": np.isfinite(f["price"]).astype(float),
+        "price_hedge": _nan_where_unreachable(f["price_hedge"]),
+        "willingness_to_pay": wtp,
+        "retention_bid": f["incumbent_max_bid"],
+        "margin": _nan_where_unreachable(f["margin"]),
+        "need": f["need"],
+        # The realignment gap: what the pivot must be given to realign, per unit of what the
+        # courter would pay for it. Above 1 the courter cannot buy the pivot even with levers that
+        # cost it no more than they are worth; the horizon and discounting cancel out of the ratio.
+        "gap_ratio": np.clip(f["need"] / np.maximum(wtp, 1e-9), -1e6, 1e6),
+        "duration": f["realignment_duration"],
+    }
+    last_c = last_h = None
+    for k in range(1, years + 1):
+        # years past every draw's horizon in this batch: the pivot holds where it was
+        last_c = f.get(f"p_courter_year_{k}", last_c)
+        last_h = f.get(f"p_hedge_year_{k}", last_h)
+        if last_c is not None:
+            result[f"realigns_year_{k}"] = last_c
+            result[f"hedges_year_{k}"] = last_h
+    return result
 
 
 def evaluate(
     scenario: Scenario, samples: Mapping[str, np.ndarray], rng: Any
 ) -> dict[str, np.ndarray]:
-    """Per-draw outcomes of the realignment model for a batch of sampled draws."""
+    """The declared outputs of the realignment model for a batch of sampled draws."""
     from realpolitik.models.realignment import evaluate_batch
 
     size = len(next(iter(samples.values()))) if samples else 1
     problem = problem_from_scenario(scenario, samples, size)
-    last = int(np.max(problem.horizon))
-    out = evaluate_batch(problem, rng, years=tuple(range(1, last + 1)))
-    result = {k: np.asarray(v, dtype=float) for k, v in out.items()}
-    # The realignment gap: what the pivot must be given to realign, per unit of what the courter
-    # would pay for it. Above 1 the courter cannot buy the pivot even with levers that cost it no
-    # more than they are worth; the horizon and discounting cancel out of the ratio.
-    wtp = result["willingness_to_pay"]
-    result["gap_ratio"] = np.clip(result["need"] / np.maximum(wtp, 1e-9), -1e6, 1e6)
-    return result
+    years = _years(scenario)
+    out = evaluate_batch(problem, rng, years=tuple(range(1, years + 1)))
+    return _outputs_from_batch(out, years)
 
 
 SPEC = register(
@@ -366,26 +561,16 @@ SPEC = register(
         "discounted promises and a year-by-year simulation of leadership turnover.",
         analyze=analyze,
         evaluate=evaluate,
+        outputs=OUTPUTS,
+        declares=declares,
         stochastic=True,
         min_actors=3,
-        outputs=(
-            "courter_wins",
-            "hedges",
-            "stays",
-            "price",
-            "willingness_to_pay",
-            "incumbent_max_bid",
-            "margin",
-            "need",
-            "gap_ratio",
-            "realignment_duration",
-        ),
         references=(
             "groseclose1996buying",
             "fearon1995rationalist",
             "goemans2009archigos",
             "dittmer1981strategic",
         ),
-        applies=lambda s: s.spec.realignment is not None,
+        applies=applies,
     )
 )

@@ -1,4 +1,5 @@
-"""Runs of shipped scenarios with draws: reproducible whatever the workers, stored, explained."""
+"""Runs of shipped scenarios with draws: reproducible whatever the workers, stored, explained,
+under the scenario's declared outcomes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import numpy as np
 import pytest
 
 import realpolitik
-from realpolitik.experiment.scenario_runs import experiment_spec
-from realpolitik.run import RunOptions, run_scenario
+from realpolitik.experiment.options import RunOptions
+from realpolitik.experiment.outcomes import declared_outcomes, wilson_interval
+from realpolitik.experiment.scenario_experiment import experiment_spec
+from realpolitik.experiment.scenario_run import run_scenario
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,6 @@ def test_same_numbers_for_1_and_2_workers(nixon, tmp_path: Path) -> None:
     one = _run(nixon, tmp_path / "a", workers=1, batch_size=500)
     two = _run(nixon, tmp_path / "b", workers=2, batch_size=500)
     assert one["outcomes"] == two["outcomes"]
-    assert one["realignment"]["p_realign"] == two["realignment"]["p_realign"]
 
 
 def test_uncertainties_carry_their_claims() -> None:
@@ -43,7 +45,7 @@ def test_scenario_model_is_deterministic_under_a_seed(nixon) -> None:
     samples = spec.sample(300, rng=5)
     a = spec.model.evaluate(samples, np.random.default_rng(9))
     b = spec.model.evaluate(samples, np.random.default_rng(9))
-    assert a.keys() == b.keys()
+    assert a.keys() == b.keys() == set(spec.outcomes)
     for k in a:
         np.testing.assert_array_equal(a[k], b[k])
 
@@ -52,14 +54,40 @@ def test_run_summary_has_draws_seed_hash_and_intervals(nixon, tmp_path: Path) ->
     summary = _run(nixon, tmp_path, workers=1)
     assert summary["draws"] == 2000 and summary["seed"] == 3
     assert summary["scenario_hash"] == nixon.content_hash
-    w = summary["outcomes"]["courter_wins"]
+    w = summary["outcomes"]["realigns"]
     assert 0.0 <= w["low"] <= w["mean"] <= w["high"] <= 1.0
+    # Wilson's interval, computed here from the mean and the count
+    assert (w["low"], w["high"]) == pytest.approx(wilson_interval(w["mean"], w["n"]))
+    assert [o["name"] for o in summary["declared_outcomes"]] == [
+        "realigns",
+        "hedges",
+        "gap_ratio",
+        "margin",
+    ]
     json.dumps(summary, allow_nan=False)  # valid JSON: no NaN or infinities
 
 
-def test_backtest_china_aligns_with_the_us(nixon, tmp_path: Path) -> None:
+def test_undefined_prices_are_counted_not_averaged(tmp_path: Path) -> None:
+    s = realpolitik.load("reverse-kissinger")
+    summary = run_scenario(s, RunOptions(seed=1, draws=1000, workers=1, sensitivity=False)).summary
+    margin, reach = summary["outcomes"]["margin"], summary["outcomes"]["price_reachable"]
+    assert margin["n"] + margin["undefined"] == 1000
+    assert margin["undefined"] == round((1 - reach["mean"]) * 1000)
+
+
+def test_backtest_china_aligns_with_the_us(nixon) -> None:
     """nixon-1972 is a backtest; this records what the model says from the sourced numbers."""
     summary = run_scenario(nixon, RunOptions(seed=0)).summary
-    assert summary["realignment"]["outcome"] == "courter"
+    assert summary["realignment"]["outcome"] == "realigns"
     deco = summary["realignment"]["decomposition_value"]
     assert deco["security"] == min(deco.values())  # the Soviet threat is what pays for it
+
+
+def test_declared_outcomes_follow_the_scenario(nixon) -> None:
+    outcomes = declared_outcomes(nixon, ["realignment"])
+    assert [(o.name, o.output.name, o.output.kind) for o in outcomes] == [
+        ("realigns", "realigns", "indicator"),
+        ("hedges", "hedges", "indicator"),
+        ("gap_ratio", "gap_ratio", "ratio"),
+        ("margin", "margin", "money"),
+    ]

@@ -1,0 +1,239 @@
+"""Running a scenario: every applicable model on the point values, then draws, then explanations.
+
+Plan, execute, collect: :func:`run_scenario` asks the registry which models apply and calls each
+model's ``analyze`` (typed results); with draws, :func:`run_draws` hands the models that evaluate
+batches to :func:`~realpolitik.experiment.run.run_experiment`, summarises the scenario's declared
+outcomes and explains them (:mod:`realpolitik.experiment.explain`). Everything returned is data;
+the CLI and the reports render it (:mod:`realpolitik.report`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from realpolitik.experiment.options import RunOptions, batch_size_for, executor_for
+from realpolitik.experiment.outcomes import Outcome
+from realpolitik.models import registry
+from realpolitik.models.registry import AnalysisContext
+from realpolitik.models.results import ModelResult
+from realpolitik.scenario.model import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from realpolitik.experiment.explain import DiscoveryFinding, SensitivityFinding
+    from realpolitik.experiment.run import RunResult
+    from realpolitik.experiment.uncertainty import ExperimentSpec
+
+
+@dataclass
+class ScenarioDraws:
+    """The draws of a scenario run: where they are, the declared outcomes' statistics, and the
+    explanations (or why there are none: ``skipped``)."""
+
+    draws: int
+    seed: int
+    models: tuple[str, ...] = ()
+    inputs: int = 0
+    outcomes: tuple[Outcome, ...] = ()
+    statistics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    run: RunResult | None = None
+    spec: ExperimentSpec | None = None
+    sensitivity: SensitivityFinding | None = None
+    discovery: DiscoveryFinding | None = None
+    skipped: dict[str, str] = field(default_factory=dict)  # step -> reason code
+
+    @property
+    def run_id(self) -> str | None:
+        """The run's id in its store (``None`` when the draws are held in memory)."""
+        return None if self.run is None else self.run.run_id
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every draw: ``draw``, the inputs by key path, and every output column."""
+        if self.run is None:
+            import pandas as pd
+
+            return pd.DataFrame()
+        return self.run.to_frame()
+
+    def to_summary(self) -> dict[str, Any]:
+        """JSON-ready: run id, store, outcome statistics, sensitivity and discovery."""
+        stats = dict(self.statistics)
+        for o in self.outcomes:  # a declared name that differs from its column gets its own key
+            if o.name != o.column and o.column in stats:
+                stats[o.name] = stats[o.column]
+        out: dict[str, Any] = {
+            "run_id": self.run_id,
+            "store": None
+            if self.run is None or self.run.store is None
+            else str(self.run.store.directory),
+            "declared_outcomes": [o.to_dict() for o in self.outcomes],
+            "outcomes": stats,
+        }
+        if self.sensitivity is not None:
+            out["sensitivity"] = self.sensitivity.to_summary()
+        if self.discovery is not None:
+            out["discovery"] = self.discovery.to_summary()
+        if self.skipped:
+            out["skipped"] = dict(self.skipped)
+        return out
+
+
+@dataclass
+class ScenarioRun:
+    """What a run of a scenario produced: typed results per model and, with draws, the draws."""
+
+    scenario: Scenario
+    options: RunOptions
+    results: dict[str, ModelResult]
+    draws: ScenarioDraws | None = None
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary (``summary.json``): provenance, every model's result, the draws."""
+        from realpolitik import __version__
+
+        s = self.scenario
+        out: dict[str, Any] = {
+            "realpolitik": __version__,
+            "scenario": {
+                "name": s.name,
+                "title": s.title,
+                "file": s.file,
+                "year": s.spec.year,
+                "unit": s.spec.unit,
+            },
+            "scenario_hash": s.content_hash,
+            "seed": self.options.seed,
+            "draws": self.options.draws,
+            "models": list(self.results),
+        }
+        for name, result in self.results.items():
+            out[name] = result.to_summary()
+        if self.draws is not None:
+            out.update(self.draws.to_summary())
+        return out
+
+
+def analyses_for(scenario: Scenario, wanted: Sequence[str] | None = None) -> list[str]:
+    """The models a run of ``scenario`` uses: those asked for, or every one that applies."""
+    names = tuple(wanted or ()) or scenario.spec.analyses
+    if names:
+        for name in names:
+            registry.get(name)  # raises a clear ModelError for an unknown name
+        return list(names)
+    return [name for name, spec in registry.available().items() if spec.applies_to(scenario)]
+
+
+def analyze(scenario: Scenario, names: Sequence[str], seed: int = 0, draws: int = 0):
+    """Point runs of the models in ``names`` that apply to ``scenario``: typed results by name."""
+    ctx = AnalysisContext(seed=seed, draws=draws)
+    results: dict[str, ModelResult] = {}
+    for name in names:
+        spec = registry.get(name)
+        if spec.applies_to(scenario):
+            results[name] = spec.analyze(scenario, ctx)
+    return results
+
+
+def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> ScenarioRun:
+    """Run ``scenario``: point analyses of every model, then draws if ``options.draws > 0``."""
+    options = options or RunOptions()
+    results = analyze(scenario, analyses_for(scenario, options.analyses), options.seed)
+    draws = run_draws(scenario, list(results), options) if options.draws > 0 else None
+    return ScenarioRun(scenario, options, results, draws)
+
+
+def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> ScenarioDraws:
+    """Draws of ``scenario`` through every model in ``names`` that evaluates a batch, the declared
+    outcomes' statistics and, with ``options.sensitivity``, their explanations."""
+    from realpolitik.experiment.outcomes import declared_outcomes, outcome_statistics
+    from realpolitik.experiment.run import run_experiment
+    from realpolitik.experiment.scenario_experiment import evaluable_models, experiment_spec
+
+    out = ScenarioDraws(draws=options.draws, seed=options.seed)
+    models = evaluable_models(scenario, names)
+    if not models:
+        out.skipped["draws"] = "no model evaluates draws"
+        return out
+    spec = experiment_spec(scenario, models)
+    out.models, out.spec, out.inputs = models, spec, len(spec.uncertainties)
+    if not spec.uncertainties:
+        out.skipped["draws"] = "no uncertain numbers"
+        return out
+    out.outcomes = declared_outcomes(scenario, models)
+    out.run = run_experiment(
+        spec,
+        draws=options.draws,
+        seed=options.seed,
+        batch_size=batch_size_for(options.draws, options.batch_size),
+        store=options.store,
+        resume=options.resume,
+        progress=options.progress,
+        **executor_for(options.workers, options.cluster),
+    )
+    out.statistics = outcome_statistics(out.run, out.run.outcomes)
+    if options.sensitivity:
+        explain_draws(out, options)
+    return out
+
+
+def explain_draws(draws: ScenarioDraws, options: RunOptions) -> None:
+    """Sensitivity of the first declared quantity defined in every draw, and discovery on the
+    first declared yes/no outcome that varies enough; reasons in ``draws.skipped`` otherwise."""
+    from realpolitik.experiment.explain import (
+        DISCOVERY_DRAWS,
+        MIN_CASES,
+        SOBOL_BASE,
+        discovery,
+        sensitivity,
+    )
+    from realpolitik.experiment.run import ExperimentError
+
+    if draws.run is None or draws.spec is None:  # nothing was sampled
+        return
+    stats = draws.statistics
+    quantity = next(
+        (
+            o
+            for o in draws.outcomes
+            if not o.is_indicator
+            and stats[o.column]["undefined"] == 0
+            and stats[o.column]["draws_low"] != stats[o.column]["draws_high"]
+        ),
+        None,
+    )
+    if quantity is None:
+        draws.skipped["sensitivity"] = "no declared quantity defined and varying in every draw"
+    else:
+        try:
+            draws.sensitivity = sensitivity(
+                draws.spec,
+                quantity,
+                n=SOBOL_BASE,
+                seed=options.seed,
+                executor=executor_for(options.workers, options.cluster),
+            )
+        except ExperimentError as exc:
+            draws.skipped["sensitivity"] = str(exc)
+    target = None
+    for o in draws.outcomes:
+        if o.is_indicator and stats[o.column]["mean"] is not None:
+            n_yes = stats[o.column]["mean"] * stats[o.column]["n"]
+            if MIN_CASES <= n_yes <= stats[o.column]["n"] - MIN_CASES:
+                target = o
+                break
+    if target is None:
+        draws.skipped["discovery"] = "no declared yes/no outcome varies enough"
+        return
+    frame = draws.run.query(f"SELECT * FROM draws WHERE draw < {DISCOVERY_DRAWS} ORDER BY draw")
+    claims = {u.path: list(u.claims) for u in draws.spec.uncertainties}
+    draws.discovery = discovery(
+        frame[draws.spec.paths],
+        frame[target.column].to_numpy(),
+        target,
+        claims,
+        exception_if_common=True,
+    )
