@@ -151,9 +151,29 @@ def sensitivity_command(
         "seed": seed,
         "ranking": finding.records(top=None),
     }
-    return data, [
+    lines = [
         f"{scenario.title}: sensitivity of '{chosen.name}' ({method}, n={n}, seed {seed})"
     ] + sensitivity_lines(finding, top=12)
+    warning = _wide_error_bars(finding.table.head(12), method, n)
+    if warning:
+        data["warnings"] = [warning]
+        lines.append(f"warning: {warning}")
+    return data, lines
+
+
+def _wide_error_bars(table, method: str, n: int) -> str | None:
+    """A warning when the confidence intervals shown are wider than the estimates."""
+    value, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
+    if value not in table.columns or conf not in table.columns or not len(table):
+        return None
+    wide = int((table[conf].abs() > table[value].abs()).sum())
+    if wide == 0:
+        return None
+    return (
+        f"the 95% error bars of {wide} of the {len(table)} indices shown are wider than the "
+        f"indices themselves: n={n} is too small to rank these inputs; rerun with a larger "
+        f"--n (the default is 512)"
+    )
 
 
 def discover_command(

@@ -218,7 +218,12 @@ def run(
         progress=not as_json and sys.stderr.isatty(),
     )
     result = run_scenario(s, options)
+    from realpolitik.cli.outputs import keep_previous_outputs
+
+    kept = keep_previous_outputs(out_dir)
     write_run(result, out_dir, report=not no_report)
+    if kept is not None:
+        click.echo(f"Kept the previous run's outputs in {kept}", err=True)
     if as_json:
         _echo_json(result.summary)
     else:
