@@ -158,3 +158,36 @@ def test_interrupt_message_says_how_to_resume(monkeypatch, capsys):
     monkeypatch.setattr(cli_main, "_load", interrupted)
     code, _, err = run_cli(["run", "nixon-1972", "--draws", "100"], capsys)
     assert code == 130 and "--resume" in err
+
+
+def test_a_second_run_into_the_same_out_keeps_the_first(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, _, err = run_cli(["run", "nixon-1972", "--out", str(out), "--no-report"], capsys)
+    assert code == 0, err
+    first = (out / "summary.json").read_text()
+    code, _, err = run_cli(
+        ["run", "nixon-1972", "--out", str(out), "--seed", "5", "--no-report"], capsys
+    )
+    assert code == 0 and "Kept the previous run's outputs" in err
+    kept = list((out / "previous").glob("*/summary.json"))
+    assert len(kept) == 1 and kept[0].read_text() == first
+    assert (out / "summary.json").read_text() != first
+
+
+def test_progress_is_shown_on_a_pipe(tmp_path):
+    """Progress lines on stderr when it is not a terminal (a log, CI)."""
+    import io
+    import sys as _sys
+
+    from realpolitik.experiment.progress import progress_bar
+
+    err = io.StringIO()
+    real, _sys.stderr = _sys.stderr, err
+    try:
+        with progress_bar(1000, True, description="x") as bar:
+            for _ in range(10):
+                bar.advance(100)
+    finally:
+        _sys.stderr = real
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 10 and lines[-1].startswith("x: 1,000 of 1,000 draws (100%")

@@ -215,8 +215,15 @@ def run(
         resume=resume,
         batch_size=batch_size,
         analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
-        progress=not as_json and sys.stderr.isatty(),
+        progress=not as_json,
     )
+    if draws and not as_json:
+        click.echo(
+            f"Running {s.name}: every model on the point values, then {draws:,} draws"
+            + (" (resuming)" if resume else "")
+            + ", then sensitivity and discovery on the draws.",
+            err=True,
+        )
     result = run_scenario(s, options)
     from realpolitik.cli.outputs import keep_previous_outputs
 
