@@ -164,7 +164,7 @@ def test_query_api(stored_run, playground: Path, sql: str, limit: int, monkeypat
 
 
 @settings(
-    max_examples=max(20, EXAMPLES // 10),
+    max_examples=max(20, EXAMPLES // 20),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -230,7 +230,7 @@ def test_data_directory(playground: Path, command: str, datasets: list[str], whe
 
 
 @settings(
-    max_examples=max(20, EXAMPLES // 10),
+    max_examples=max(20, EXAMPLES // 20),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
