@@ -191,3 +191,21 @@ def test_progress_is_shown_on_a_pipe(tmp_path):
         _sys.stderr = real
     lines = err.getvalue().splitlines()
     assert len(lines) == 10 and lines[-1].startswith("x: 1,000 of 1,000 draws (100%")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "nixon-1972", "--draws", str(10**30)],
+        ["run", "nixon-1972", "--draws", "10", "--workers", str(10**6)],
+        ["run", "nixon-1972", "--draws", "10", "--batch-size", str(10**12)],
+        ["discover", "nixon-1972", "--draws", str(10**12)],
+        ["sensitivity", "nixon-1972", "--n", str(10**12)],
+        ["sensitivity", "nixon-1972", "--cluster", "garbage"],
+        ["discover", "nixon-1972", "--cluster", "inproc://x"],
+    ],
+)
+def test_sizes_and_clusters_are_bounded_everywhere(args, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(args, capsys)
+    assert code == 2 and "Invalid value" in err

@@ -14,7 +14,13 @@ from typing import Any
 
 import click
 
-from realpolitik.cli.options import SEED, cluster_address, system_error_message
+from realpolitik.cli.options import (
+    MAX_DRAWS,
+    SEED,
+    WORKERS,
+    cluster_address,
+    system_error_message,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -141,7 +147,7 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Root seed of every draw.")
 @click.option(
     "--draws",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_DRAWS),
     default=0,
     show_default=True,
     help="Monte Carlo draws over the scenario's uncertainties (0: point values only).",
@@ -158,7 +164,7 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=WORKERS,
     default=None,
     help="Worker processes for draws [default: all cores].",
 )
@@ -177,7 +183,12 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @click.option(
     "--resume", is_flag=True, help="Resume an interrupted run with the same scenario and seed."
 )
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Draws per batch.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1, max=MAX_DRAWS),
+    default=None,
+    help="Draws per batch.",
+)
 @click.option("--no-report", is_flag=True, help="Skip report.html.")
 @click.option(
     "--analyses", default=None, help="Comma-separated models to run (default: all that apply)."
@@ -527,15 +538,18 @@ def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: 
     "--n",
     "--draws",
     "n_base",
-    type=click.IntRange(min=8),
+    type=click.IntRange(min=8, max=MAX_DRAWS),
     default=512,
     show_default=True,
     help="Sobol' base sample (model runs: N (d + 2)), or Morris trajectories.",
 )
 @click.option("--seed", type=SEED, default=0, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--workers", type=WORKERS, default=None)
 @click.option(
-    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+    "--cluster",
+    default=None,
+    callback=cluster_address,
+    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sensitivity(
@@ -567,7 +581,9 @@ def sensitivity(
     default=None,
     help="A declared outcome or a model output [default: the first declared yes/no outcome].",
 )
-@click.option("--draws", type=click.IntRange(min=100), default=20_000, show_default=True)
+@click.option(
+    "--draws", type=click.IntRange(min=100, max=MAX_DRAWS), default=20_000, show_default=True
+)
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--threshold", type=float, default=None, help="PRIM density threshold.")
 @click.option(
@@ -576,9 +592,12 @@ def sensitivity(
     default=None,
     help="For a quantity: 'yes' means above this value [default: its median over the draws].",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--workers", type=WORKERS, default=None)
 @click.option(
-    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+    "--cluster",
+    default=None,
+    callback=cluster_address,
+    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def discover(

@@ -17,6 +17,12 @@ import click
 #: A seed: any integer NumPy's ``SeedSequence`` accepts as one word (0 is a seed).
 SEED = click.IntRange(min=0, max=2**64 - 1)
 
+#: The most draws a command accepts (a billion: beyond, the list of batches alone exhausts memory).
+MAX_DRAWS = 10**9
+
+#: Worker processes: at least one, and no more than a machine can plausibly hold.
+WORKERS = click.IntRange(min=1, max=1024)
+
 #: Dask scheduler addresses the command line accepts: ``local`` or ``tcp://HOST:PORT``
 #: (``HOST:PORT`` means tcp). TLS needs certificates, which only the Python API can pass.
 _ADDRESS = re.compile(r"^(?:tcp://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})$")
