@@ -196,3 +196,25 @@ def test_listing_never_writes(run, tmp_path, capsys):
     with duckdb.connect(str(other / "catalogue.duckdb"), read_only=True) as con:
         tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     assert tables == ["x"]
+
+
+def test_bit_flipped_catalogue_is_never_a_traceback(run, capsys, tmp_path):
+    import random
+    import shutil
+
+    store_dir, run_id = run
+    for trial in range(20):
+        copy = tmp_path / f"flip{trial}"
+        shutil.copytree(store_dir, copy)
+        cat = copy / "catalogue.duckdb"
+        raw = bytearray(cat.read_bytes())
+        rng = random.Random(trial)
+        for _ in range(rng.randint(1, 20)):
+            raw[rng.randrange(len(raw))] ^= 1 << rng.randrange(8)
+        cat.write_bytes(bytes(raw))
+        for args in (
+            ["runs", "--store", str(copy)],
+            ["query", run_id, "SELECT count(*) FROM draws", "--store", str(copy)],
+        ):
+            code, _, err = _cli(args, capsys)
+            assert code in (0, 2) and "Traceback" not in err, (trial, args, err)

@@ -713,7 +713,14 @@ def list_runs(store_dir: str | os.PathLike | Store) -> pd.DataFrame:
     listed as ``damaged`` (``resume`` recomputes those batches).
     """
     store = _store(store_dir)
-    frame = store.list_runs()
+    try:
+        frame = store.list_runs()
+    except _duckdb_errors() as exc:
+        raise StoreError(
+            f"the catalogue {store.catalogue_path} cannot be read: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; rebuild it with "
+            "`realpolitik runs --repair`"
+        ) from None
     if len(frame):
         damaged = [
             status == "complete" and bool(store.verify_run(run_id, checksums=False))
