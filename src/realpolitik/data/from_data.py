@@ -162,14 +162,17 @@ def scenario_from_data(
         raise ScenarioError(problems)
 
     covered = actor_sizes(data_dir, ccodes=codes, measure=size, inputs=inp)["year"]
-    if len(covered) and not covered.min() <= year <= covered.max():
+    out_of_range = bool(len(covered)) and not covered.min() <= year <= covered.max()
+    if out_of_range:
         first, last = int(covered.min()), int(covered.max())
-        raise ScenarioError.single(
-            f"year {year} is outside the years the {size} data cover ({first} to {last}; "
-            f"the last year covered is {last})",
-            path="year",
-            expected=f"a year from {first} to {last}",
-            got=str(year),
+        problems.append(
+            Problem(
+                f"year {year} is outside the years the {size} data cover ({first} to {last}; "
+                f"the last year covered is {last})",
+                path="year",
+                expected=f"a year from {first} to {last}",
+                got=str(year),
+            )
         )
 
     spells = inp.states
@@ -190,7 +193,7 @@ def scenario_from_data(
     sizes = actor_sizes(data_dir, years=[year], ccodes=codes, measure=size, inputs=inp)
     size_of = dict(zip(sizes["ccode"], sizes["size"], strict=True))
     for ident, code in zip(ids, codes, strict=True):
-        if not (size_of.get(code, 0) > 0):
+        if not out_of_range and not (size_of.get(code, 0) > 0):
             problems.append(
                 Problem(
                     f"no {size} value for this state in {year}",
