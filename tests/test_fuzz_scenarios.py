@@ -7,6 +7,7 @@ import copy
 import math
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import scenario_dicts
@@ -156,6 +157,7 @@ bad_inputs = st.one_of(mutated(), truncated(), hostile(), st.text(max_size=300))
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow
 def test_loader_never_raises_anything_but_scenario_error(text: str) -> None:
     try:
         result = loads(text, "fuzz.yaml")

@@ -64,7 +64,7 @@ def test_reads_all_shipped_csvs(validation_dir):
     np.testing.assert_allclose(s.capabilities[:2], [100.0, 60.2])
     np.testing.assert_allclose(s.positions[1], [45, 65])
     np.testing.assert_allclose(s.saliences[1], [44.7, 41.3])
-    assert s.options == SMPOptions()
+    assert SMPOptions.from_ktab(s.parameters or {}) == SMPOptions()
     assert load_ktab(folder / "SOE-Policy.csv").positions.shape == (26, 1)
     assert load_ktab(folder / "SOE-Competitive.csv").positions.shape == (34, 1)
 
@@ -74,7 +74,7 @@ def test_reads_xml_with_parameters_seed_and_accommodation(tmp_path):
     assert s.name == "Tiny" and s.seed == 15455440707583219804
     assert s.dimension_names == ("Tax", "Trade")
     np.testing.assert_allclose(s.positions, [[10, 20], [60, 70], [90, 5]])
-    opt = s.options
+    opt = SMPOptions.from_ktab(s.parameters or {})
     assert opt.voting_rule is VotingRule.PROP_BIN
     assert opt.state_transition is StateTransition.STOCHASTIC
     assert s.accommodation[0, 1] == 0.25 and s.accommodation[1, 1] == 1.0

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from realpolitik.errors import ScenarioError
-from realpolitik.scenario import from_data, load
+from realpolitik.scenario import from_dict, load
 from realpolitik.scenario.examples import example_path
 from realpolitik.scenario.schema import MAX_MAGNITUDE
 
@@ -25,7 +25,7 @@ def uncertain(base) -> list[str]:
 
 def _refused(data: dict) -> str:
     with pytest.raises(ScenarioError) as info:
-        from_data(data, file="edited.yaml")
+        from_dict(data, file="edited.yaml")
     return str(info.value)
 
 
@@ -46,7 +46,7 @@ def test_correlations_not_positive_definite(base, uncertain):
     ]
     assert "not positive definite" in _refused(d)
     d["correlations"][2]["rho"] = 0.9  # consistent: accepted
-    from_data(d, file="edited.yaml")
+    from_dict(d, file="edited.yaml")
 
 
 def test_correlation_of_a_certain_number_and_rho_one(base, uncertain):

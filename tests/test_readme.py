@@ -52,6 +52,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "test-command" in script.read_text()
 
 
+@pytest.mark.slow
 def test_flagship_command_as_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -87,6 +88,7 @@ def test_flagship_command_as_written(
     assert "Provenance of every number" in html
 
 
+@pytest.mark.slow
 def test_example_commands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -267,6 +267,7 @@ KILLED_RUN = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill_is_byte_identical(tmp_path):
     ref = run_experiment(
         make_spec(),

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from strategies import scenario_dicts
 
 from realpolitik.errors import ScenarioError
-from realpolitik.scenario import from_data, loads
+from realpolitik.scenario import from_dict, loads
 from realpolitik.scenario.dump import to_yaml
 
 GOOD = textwrap.dedent(
@@ -106,15 +106,15 @@ def test_round_trip(data: dict) -> None:
     again = loads(to_yaml(first.to_dict()), "rt2.yaml")
     assert again.to_dict() == first.to_dict()
     assert again.content_hash == first.content_hash
-    assert from_data(yaml.safe_load(to_yaml(data))).content_hash == first.content_hash
+    assert from_dict(yaml.safe_load(to_yaml(data))).content_hash == first.content_hash
 
 
 @given(scenario_dicts(min_actors=3))
 @settings(max_examples=40, deadline=None)
 def test_hash_ignores_layout_but_not_numbers(data: dict) -> None:
-    s = from_data(data)
+    s = from_dict(data)
     reordered = dict(reversed(list(data.items())))
-    assert from_data(reordered).content_hash == s.content_hash
+    assert from_dict(reordered).content_hash == s.content_hash
     data["actors"][0]["size"]["value"] *= 2
     data["actors"][0]["size"].pop("dist", None)
-    assert from_data(data).content_hash != s.content_hash
+    assert from_dict(data).content_hash != s.content_hash

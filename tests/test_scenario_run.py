@@ -26,6 +26,7 @@ def _run(scenario, tmp: Path, **kw) -> dict:
     return run_scenario(scenario, opts).summary
 
 
+@pytest.mark.slow
 def test_same_numbers_for_1_and_2_workers(nixon, tmp_path: Path) -> None:
     one = _run(nixon, tmp_path / "a", workers=1, batch_size=500)
     two = _run(nixon, tmp_path / "b", workers=2, batch_size=500)
@@ -91,3 +92,21 @@ def test_declared_outcomes_follow_the_scenario(nixon) -> None:
         ("gap_ratio", "gap_ratio", "ratio"),
         ("margin", "margin", "money"),
     ]
+
+
+def test_cluster_reaches_every_step_that_evaluates_the_model(nixon, monkeypatch) -> None:
+    """--cluster: the draws and the Sobol' design both go to the cluster's executor."""
+    from realpolitik.experiment import executors
+
+    calls = []
+
+    def recording(executor="processes", workers=None, cluster_address=None):
+        calls.append((executor, cluster_address))
+        return executors.SerialExecutor()
+
+    monkeypatch.setattr(executors, "make_executor", recording)
+    options = RunOptions(seed=0, draws=400, cluster="tcp://scheduler:8786", batch_size=200)
+    run = run_scenario(nixon, options)
+    assert run.draws is not None and run.draws.sensitivity is not None
+    assert len(calls) >= 2  # the draws, then the Sobol' design
+    assert set(calls) == {("dask", "tcp://scheduler:8786")}

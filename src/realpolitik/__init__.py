@@ -7,9 +7,19 @@ The one noun a user holds is a :class:`~realpolitik.scenario.Scenario`, loaded f
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from realpolitik import hooks
+from realpolitik.version import __version__
 
 __all__ = ["__version__", "load", "RealpolitikError", "ScenarioError"]
+
+
+def _notebook():
+    from realpolitik import notebook
+
+    return notebook
+
+
+hooks.install_verbs(_notebook)
 
 
 def __getattr__(name: str):  # lazy imports keep `import realpolitik` (and the CLI) fast

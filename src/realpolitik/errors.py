@@ -52,6 +52,8 @@ class ScenarioError(RealpolitikError):
 
     @classmethod
     def single(cls, message: str, **where) -> ScenarioError:
+        """An error of one problem: ``message`` and where (``file``, ``line``, ``path``,
+        ``expected``, ``got``)."""
         return cls([Problem(message, **where)])
 
     def __str__(self) -> str:

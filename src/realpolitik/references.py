@@ -1,4 +1,8 @@
-"""References for the models (``realpolitik cite``): whom to cite for what you ran."""
+"""References (``realpolitik cite``): whom to cite for what you ran.
+
+The one place references live. Each registered model names the keys it rests on
+(``ModelSpec.references``); the experiment layer's methods are :data:`EXPERIMENT_REFERENCES`.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,21 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Reference:
+    """A work to cite: key, authors, year, title, venue, and the models it is cited for."""
+
     key: str
     authors: str
     year: int
     title: str
     venue: str
-    models: tuple[str, ...]
     kind: str = "article"
 
     def text(self) -> str:
+        """The reference as one line of text."""
         return f"{self.authors} ({self.year}). {self.title}. {self.venue}."
 
     def bibtex(self) -> str:
+        """The reference as a BibTeX entry."""
         field = "journal" if self.kind == "article" else "publisher"
         return (
             f"@{self.kind}{{{self.key},\n  author = {{{self.authors}}},\n  year = {{{self.year}}},\n"
@@ -34,7 +41,6 @@ REFERENCES: tuple[Reference, ...] = (
         1993,
         "A Landscape Theory of Aggregation",
         "British Journal of Political Science 23(2):211-233",
-        ("landscape",),
     ),
     Reference(
         "galam1996fragmentation",
@@ -42,7 +48,6 @@ REFERENCES: tuple[Reference, ...] = (
         1996,
         "Fragmentation versus stability in bimodal coalitions",
         "Physica A 230:174-188",
-        ("landscape",),
     ),
     Reference(
         "florian2000optimization",
@@ -50,7 +55,6 @@ REFERENCES: tuple[Reference, ...] = (
         2000,
         "Optimization of Conflicts and Stability of Coalitions",
         "European Physical Journal B 16:189-194",
-        ("landscape",),
     ),
     Reference(
         "dittmer1981strategic",
@@ -58,7 +62,6 @@ REFERENCES: tuple[Reference, ...] = (
         1981,
         "The Strategic Triangle: An Elementary Game-Theoretical Analysis",
         "World Politics 33(4):485-515",
-        ("triangle",),
     ),
     Reference(
         "marvel2011continuous",
@@ -66,7 +69,6 @@ REFERENCES: tuple[Reference, ...] = (
         2011,
         "Continuous-time model of structural balance",
         "PNAS 108(5):1771-1776",
-        ("balance",),
     ),
     Reference(
         "antal2006social",
@@ -74,7 +76,6 @@ REFERENCES: tuple[Reference, ...] = (
         2006,
         "Social balance on networks: The dynamics of friendship and enmity",
         "Physica D 224:130-136",
-        ("balance",),
     ),
     Reference(
         "bdm1994forecasting",
@@ -82,7 +83,6 @@ REFERENCES: tuple[Reference, ...] = (
         1994,
         "Political forecasting: an expected utility method",
         "European Community Decision Making, Yale University Press",
-        ("bargaining",),
         "incollection",
     ),
     Reference(
@@ -91,7 +91,6 @@ REFERENCES: tuple[Reference, ...] = (
         2011,
         "Unravelling Bueno De Mesquita's group decision model",
         "Journal of Theoretical Politics 23(4):510-531",
-        ("bargaining",),
     ),
     Reference(
         "ktab2017",
@@ -99,7 +98,6 @@ REFERENCES: tuple[Reference, ...] = (
         2017,
         "KTAB: the KAPSARC Toolkit for Behavioral Analysis, spatial model of politics",
         "King Abdullah Petroleum Studies and Research Center",
-        ("bargaining",),
         "misc",
     ),
     Reference(
@@ -108,7 +106,6 @@ REFERENCES: tuple[Reference, ...] = (
         1996,
         "Buying Supermajorities",
         "American Political Science Review 90(2):303-315",
-        ("realignment",),
     ),
     Reference(
         "fearon1995rationalist",
@@ -116,7 +113,6 @@ REFERENCES: tuple[Reference, ...] = (
         1995,
         "Rationalist Explanations for War",
         "International Organization 49(3):379-414",
-        ("realignment",),
     ),
     Reference(
         "goemans2009archigos",
@@ -124,7 +120,6 @@ REFERENCES: tuple[Reference, ...] = (
         2009,
         "Introducing Archigos: A Dataset of Political Leaders",
         "Journal of Peace Research 46(2):269-283",
-        ("realignment",),
     ),
     Reference(
         "friedman1999bump",
@@ -132,7 +127,6 @@ REFERENCES: tuple[Reference, ...] = (
         1999,
         "Bump hunting in high-dimensional data",
         "Statistics and Computing 9:123-143",
-        ("experiment",),
     ),
     Reference(
         "saltelli2010variance",
@@ -140,7 +134,6 @@ REFERENCES: tuple[Reference, ...] = (
         2010,
         "Variance based sensitivity analysis of model output",
         "Computer Physics Communications 181:259-270",
-        ("experiment",),
     ),
     Reference(
         "herman2017salib",
@@ -148,14 +141,30 @@ REFERENCES: tuple[Reference, ...] = (
         2017,
         "SALib: An open-source Python library for Sensitivity Analysis",
         "Journal of Open Source Software 2(9):97",
-        ("experiment",),
     ),
 )
 
 
-def references_for(models: Iterable[str] | None = None) -> list[Reference]:
-    """References for ``models`` (all when None); the experiment layer's when draws were used."""
-    if models is None:
+#: The methods of the experiment layer (scenario discovery, variance-based sensitivity, SALib).
+EXPERIMENT_REFERENCES: tuple[str, ...] = (
+    "friedman1999bump",
+    "saltelli2010variance",
+    "herman2017salib",
+)
+
+
+def references_for(keys: Iterable[str] | None = None) -> list[Reference]:
+    """The references with these keys, in the table's order (all when ``keys`` is None).
+
+    Raises
+    ------
+    KeyError
+        For a key that is not in :data:`REFERENCES`.
+    """
+    if keys is None:
         return list(REFERENCES)
-    wanted = set(models)
-    return [r for r in REFERENCES if wanted.intersection(r.models)]
+    wanted = set(keys)
+    unknown = wanted - {r.key for r in REFERENCES}
+    if unknown:
+        raise KeyError(f"unknown references: {sorted(unknown)}")
+    return [r for r in REFERENCES if r.key in wanted]

@@ -138,14 +138,14 @@ AF_PROP = ",Alpha,Beta,Gamma\nAlpha,,5,1\nBeta,5,,2\nGamma,1,2,\n"
     offset=st.floats(allow_nan=True, allow_infinity=True),
 )
 def test_axelrod_furnas(playground: Path, actors: bytes, prop: bytes, offset: float) -> None:
-    from realpolitik.scenario import from_data
+    from realpolitik.scenario import from_dict
     from realpolitik.scenario.importers.axelrod_furnas import axelrod_furnas_to_scenario
 
     root = playground
     (root / "af-a.csv").write_bytes(actors)
     (root / "af-p.csv").write_bytes(prop)
     try:
-        from_data(axelrod_furnas_to_scenario(root / "af-a.csv", root / "af-p.csv", offset=offset))
+        from_dict(axelrod_furnas_to_scenario(root / "af-a.csv", root / "af-p.csv", offset=offset))
     except ScenarioError as exc:
         assert exc.problems
 

@@ -134,13 +134,18 @@ def sensitivity_command(
 ) -> tuple[dict[str, Any], list[str]]:
     """Sensitivity of one outcome of ``scenario``: the JSON data and the readable lines."""
     from realpolitik.experiment.explain import sensitivity
-    from realpolitik.experiment.options import executor_for
+    from realpolitik.experiment.options import RunOptions, executor_for
     from realpolitik.report.experiment import sensitivity_lines
 
     spec, outcomes, columns = _experiment(scenario)
     chosen = _choose(outcomes, columns, outcome, indicator=False)
     finding = sensitivity(
-        spec, chosen, method=method, n=n, seed=seed, executor=executor_for(workers, cluster)
+        spec,
+        chosen,
+        method=method,
+        n=n,
+        seed=seed,
+        executor=executor_for(RunOptions(workers=workers, cluster=cluster)),
     )
     data = {
         "scenario": scenario.name,
@@ -188,7 +193,7 @@ def discover_command(
 ) -> tuple[dict[str, Any], list[str]]:
     """Scenario discovery for one outcome of ``scenario``: the JSON data and the readable lines."""
     from realpolitik.experiment.explain import discovery
-    from realpolitik.experiment.options import batch_size_for, executor_for
+    from realpolitik.experiment.options import RunOptions, batch_size_for, executor_for
     from realpolitik.experiment.run import run_experiment
     from realpolitik.report.experiment import discovery_lines
 
@@ -199,7 +204,7 @@ def discover_command(
         draws=draws,
         seed=seed,
         batch_size=batch_size_for(draws),
-        **executor_for(workers, cluster),
+        **executor_for(RunOptions(workers=workers, cluster=cluster)),
     )
     frame = result.to_frame()
     claims = {u.path: list(u.claims) for u in spec.uncertainties}

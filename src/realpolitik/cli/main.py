@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -26,7 +26,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _version() -> str:
-    from realpolitik import __version__
+    from realpolitik.version import __version__
 
     return __version__
 
@@ -211,23 +211,10 @@ def run(
 
     Writes OUT/summary.json and OUT/report.html and prints a readable summary.
     """
-    from realpolitik.experiment.options import RunOptions
-    from realpolitik.experiment.scenario_run import run_scenario
-    from realpolitik.report.write import write_run
+    from realpolitik.cli.outputs import keep_previous_outputs
 
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
-    options = RunOptions(
-        seed=seed,
-        draws=draws,
-        workers=workers,
-        cluster=cluster,
-        store=Path(store) if store else out_dir / "store",
-        resume=resume,
-        batch_size=batch_size,
-        analyses=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
-        progress=not as_json,
-    )
     if draws and not as_json:
         click.echo(
             f"Running {s.name}: every model on the point values, then {draws:,} draws"
@@ -235,11 +222,20 @@ def run(
             + ", then sensitivity and discovery on the draws.",
             err=True,
         )
-    result = run_scenario(s, options)
-    from realpolitik.cli.outputs import keep_previous_outputs
-
-    kept = keep_previous_outputs(out_dir)
-    write_run(result, out_dir, report=not no_report)
+    kept = keep_previous_outputs(out_dir)  # an earlier run's files go to OUT/previous/RUN_ID
+    result = s.run(
+        draws=draws,
+        seed=seed,
+        out=out_dir,
+        store=Path(store) if store else out_dir / "store",
+        models=tuple(a.strip() for a in analyses.split(",")) if analyses else None,
+        workers=workers,
+        cluster=cluster,
+        batch_size=batch_size,
+        resume=resume,
+        report=not no_report,
+        progress=not as_json,
+    )
     if kept is not None:
         click.echo(f"Kept the previous run's outputs in {kept}", err=True)
     if as_json:
@@ -308,7 +304,13 @@ def bargain(
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the heuristic.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def landscape(
-    scenario: str, k: int, others: int, field: bool, method: str, seed: int, as_json: bool
+    scenario: str,
+    k: int,
+    others: int,
+    field: bool,
+    method: Literal["auto", "exact", "heuristic"],
+    seed: int,
+    as_json: bool,
 ) -> None:
     """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin."""
     from realpolitik.cli.models import landscape_command
@@ -667,11 +669,11 @@ def import_af(actors: str, propensity: str, output: str, offset: float) -> None:
 
 def _write_imported(data: dict, output: str, *inputs: str) -> None:
     from realpolitik.cli.options import refuse_overwriting_inputs
-    from realpolitik.scenario import from_data
+    from realpolitik.scenario import from_dict
     from realpolitik.scenario.dump import write_yaml
 
     refuse_overwriting_inputs(output, *inputs)
-    scenario = from_data(data, file=output)  # imported scenarios must validate
+    scenario = from_dict(data, file=output)  # imported scenarios must validate
     write_yaml(data, Path(output))
     click.echo(
         f"Wrote {output} ({len(scenario.spec.actors)} actors, "

@@ -6,8 +6,9 @@ Each function returns the JSON-ready data and the readable lines.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from realpolitik.errors import ScenarioError
 
@@ -16,92 +17,142 @@ def _is_ktab(path: str) -> bool:
     return Path(path).suffix.lower() in (".csv", ".xml")
 
 
+@dataclass(frozen=True)
+class _Bargainers:
+    """Who bargains: names, capabilities, positions and saliences on 0-100, and dimensions."""
+
+    title: str
+    names: list[str]
+    cap: Any
+    pos: Any
+    sal: Any
+    dims: list[str]
+    ktab: Any = None  # the imported KTAB scenario, when read from a KTAB file
+
+
+def _ktab_bargainers(input_file: str) -> _Bargainers:
+    from realpolitik.scenario.importers.ktab import load_ktab
+
+    k = load_ktab(input_file)
+    return _Bargainers(
+        k.name,
+        list(k.actor_names),
+        k.capabilities,
+        k.positions,
+        k.saliences,
+        list(k.dimension_names),
+        ktab=k,
+    )
+
+
+def _scenario_bargainers(input_file: str, actor: str | None) -> _Bargainers:
+    from realpolitik.models.adapters.bargaining import faction_arrays, faction_groups
+    from realpolitik.scenario import load
+
+    s = load(input_file)
+    groups = dict(faction_groups(s))
+    if not groups:
+        raise ScenarioError.single(
+            "no actor in this scenario has two or more factions with positions",
+            file=s.file,
+            path="actors",
+            expected="factions (kind: faction, parent, position)",
+            got="none",
+        )
+    parent = actor or next(iter(groups))
+    if parent not in groups:
+        raise ScenarioError.single(
+            f"actor {parent!r} has no positioned factions",
+            file=s.file,
+            path="--actor",
+            expected="one of " + ", ".join(groups),
+            got=parent,
+        )
+    dims = groups[parent]
+    names, cap, pos, sal = faction_arrays(s, parent, dims)
+    return _Bargainers(
+        f"{s.title}: factions of {s.actor(parent).label}", names, cap, pos, sal, dims
+    )
+
+
+def _smp_command(b: _Bargainers, seed: int) -> tuple[dict[str, Any], list[str]]:
+    import numpy as np
+
+    from realpolitik.models.bargaining import run_smp, run_smp_scenario
+
+    if b.ktab is not None:
+        res = run_smp_scenario(b.ktab, rng=b.ktab.seed if b.ktab.seed is not None else seed)
+    else:
+        res = run_smp(b.cap, b.pos, b.sal, rng=seed, actor_names=b.names, dimension_names=b.dims)
+    data = res.to_dict()
+    fc = data["forecast"]
+    lines = [
+        f"{b.title}: KTAB spatial model of politics, {len(b.names)} actors, {len(b.dims)} "
+        f"dimension(s); {'converged' if res.converged else 'did not converge'} after "
+        f"{res.positions.shape[0] - 1} turns."
+    ]
+    for j, d in enumerate(b.dims):
+        start = np.average(b.pos[:, j], weights=b.cap * b.sal[:, j])
+        lines.append(
+            f"  {d}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
+            f"{fc['median'][j]:.2f} (start {start:.2f})"
+        )
+    return data, lines
+
+
+def _bdm_command(b: _Bargainers, dimension: str | None) -> tuple[dict[str, Any], list[str]]:
+    from realpolitik.models.bargaining import BDMOptions, run_bdm
+
+    if dimension is not None and dimension not in b.dims:
+        raise ScenarioError.single(
+            f"unknown dimension {dimension!r}",
+            path="--dimension",
+            expected="one of " + ", ".join(b.dims),
+            got=dimension,
+        )
+    j = b.dims.index(dimension) if dimension in b.dims else 0
+    bdm = run_bdm(
+        b.cap,
+        b.pos[:, j],
+        b.sal[:, j] / 100.0,
+        0.0,
+        100.0,
+        options=BDMOptions(),
+        actor_names=b.names,
+    )
+    state = (
+        "oscillating" + (f" (cycle of {bdm.cycle_length})" if bdm.cycle_length else "")
+        if bdm.oscillating
+        else "converged"
+        if bdm.converged
+        else "not converged"
+    )
+    lines = [
+        f"{b.title}: Bueno de Mesquita expected-utility model on {b.dims[j]}, {len(b.names)} "
+        f"actors: {state}.",
+        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in bdm.weighted_mean),
+        "  median by round:        " + " ".join(f"{v:.2f}" for v in bdm.median),
+    ]
+    return bdm.to_dict(), lines
+
+
 def bargain_command(
     input_file: str, model: str, actor: str | None, dimension: str | None, seed: int
 ) -> tuple[dict[str, Any], list[str]]:
     """Run SMP or BDM on a KTAB file or on the factions of a scenario."""
-    import numpy as np
-
-    from realpolitik.models.bargaining import BDMOptions, run_bdm, run_smp, run_smp_scenario
     from realpolitik.scenario.importers.bdm_table import is_bdm_table
 
     if input_file.lower().endswith(".csv") and is_bdm_table(input_file):
-        return _bargain_bdm_table(input_file, model, dimension)
-    if _is_ktab(input_file):
-        from realpolitik.scenario.importers.ktab import load_ktab
-
-        k = load_ktab(input_file)
-        names, cap, pos, sal, dims = (
-            list(k.actor_names),
-            k.capabilities,
-            k.positions,
-            k.saliences,
-            list(k.dimension_names),
-        )
-        lo, hi = 0.0, 100.0
-        title = k.name
-        if model == "smp":
-            res = run_smp_scenario(k, rng=k.seed if k.seed is not None else seed)
-    else:
-        from realpolitik.models.adapters.bargaining import faction_arrays, faction_groups
-        from realpolitik.scenario import load
-
-        s = load(input_file)
-        groups = dict(faction_groups(s))
-        if not groups:
-            raise ScenarioError.single(
-                "no actor in this scenario has two or more factions with positions",
-                file=s.file,
-                path="actors",
-                expected="factions (kind: faction, parent, position)",
-                got="none",
-            )
-        parent = actor or next(iter(groups))
-        if parent not in groups:
-            raise ScenarioError.single(
-                f"actor {parent!r} has no positioned factions",
-                file=s.file,
-                path="--actor",
-                expected="one of " + ", ".join(groups),
-                got=parent,
-            )
-        dims = groups[parent]
-        names, cap, pos, sal = faction_arrays(s, parent, dims)
-        lo, hi = 0.0, 100.0
-        title = f"{s.title}: factions of {s.actor(parent).label}"
-        if model == "smp":
-            res = run_smp(cap, pos, sal, rng=seed, actor_names=names, dimension_names=dims)
-    if model == "smp":
-        data = res.to_dict()
-        fc = data["forecast"]
-        lines = [
-            f"{title}: KTAB spatial model of politics, {len(names)} actors, {len(dims)} "
-            f"dimension(s); {'converged' if res.converged else 'did not converge'} after "
-            f"{res.positions.shape[0] - 1} turns."
-        ]
-        for j, d in enumerate(dims):
-            lines.append(
-                f"  {d}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
-                f"{fc['median'][j]:.2f} (start {np.average(pos[:, j], weights=cap * sal[:, j]):.2f})"
-            )
-        return data, lines
-    j = dims.index(dimension) if dimension in dims else 0
-    if dimension is not None and dimension not in dims:
-        raise ScenarioError.single(
-            f"unknown dimension {dimension!r}",
-            path="--dimension",
-            expected="one of " + ", ".join(dims),
-            got=dimension,
-        )
-    res = run_bdm(
-        cap, pos[:, j], sal[:, j] / 100.0, lo, hi, options=BDMOptions(), actor_names=names
+        return _bdm_table_command(input_file, model)
+    b = (
+        _ktab_bargainers(input_file)
+        if _is_ktab(input_file)
+        else _scenario_bargainers(input_file, actor)
     )
-    return _bdm_output(res, title, dims[j], len(names))
+    return _smp_command(b, seed) if model == "smp" else _bdm_command(b, dimension)
 
 
-def _bargain_bdm_table(
-    input_file: str, model: str, dimension: str | None
-) -> tuple[dict[str, Any], list[str]]:
+def _bdm_table_command(input_file: str, model: str) -> tuple[dict[str, Any], list[str]]:
     """BDM on the classic actor table (Actor, Capability, Position, Salience)."""
     from realpolitik.models.bargaining import BDMOptions, run_bdm
     from realpolitik.scenario.importers.bdm_table import read_bdm_table
@@ -116,37 +167,38 @@ def _bargain_bdm_table(
             got=model,
         )
     t = read_bdm_table(input_file)
-    lo, hi = float(t.positions.min()), float(t.positions.max())
-    res = run_bdm(
+    bdm = run_bdm(
         t.capabilities,
         t.positions,
         t.saliences,
-        lo,
-        hi,
+        float(t.positions.min()),
+        float(t.positions.max()),
         options=BDMOptions(),
         actor_names=list(t.actor_names),
     )
-    return _bdm_output(res, f"{Path(input_file).name}", t.issue, len(t.actor_names))
-
-
-def _bdm_output(res, title: str, issue: str, n: int) -> tuple[dict[str, Any], list[str]]:
     state = (
-        "oscillating" + (f" (cycle of {res.cycle_length})" if res.cycle_length else "")
-        if res.oscillating
+        "oscillating" + (f" (cycle of {bdm.cycle_length})" if bdm.cycle_length else "")
+        if bdm.oscillating
         else "converged"
-        if res.converged
+        if bdm.converged
         else "not converged"
     )
     lines = [
-        f"{title}: Bueno de Mesquita expected-utility model on {issue}, {n} actors: {state}.",
-        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in res.weighted_mean),
-        "  median by round:        " + " ".join(f"{v:.2f}" for v in res.median),
+        f"{Path(input_file).name}: Bueno de Mesquita expected-utility model on {t.issue}, "
+        f"{len(t.actor_names)} actors: {state}.",
+        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in bdm.weighted_mean),
+        "  median by round:        " + " ".join(f"{v:.2f}" for v in bdm.median),
     ]
-    return res.to_dict(), lines
+    return bdm.to_dict(), lines
 
 
 def landscape_command(
-    input_file: str, k: int, others: int, field: bool, method: str, seed: int
+    input_file: str,
+    k: int,
+    others: int,
+    field: bool,
+    method: Literal["auto", "exact", "heuristic"],
+    seed: int,
 ) -> tuple[dict[str, Any], list[str]]:
     """Landscape theory on a scenario: all local minima with basins, sorted by energy."""
     from realpolitik.models.adapters.alignment import landscape_analysis
@@ -190,16 +242,13 @@ def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], li
 
 
 def cited_references(scenario: Any = None) -> list[Any]:
-    """The references of the models a scenario uses (every model's when ``scenario`` is None),
+    """The references of the models a scenario uses (every reference when ``scenario`` is None),
     read from the models' registry entries, and the experiment layer's."""
     from realpolitik.experiment.scenario_run import analyses_for
     from realpolitik.models import registry
-    from realpolitik.references import REFERENCES, references_for
+    from realpolitik.references import EXPERIMENT_REFERENCES, references_for
 
     if scenario is None:
         return references_for(None)
-    names = analyses_for(scenario)
-    keys = {k for n in names for k in registry.get(n).references}
-    by_key = {r.key: r for r in REFERENCES}
-    cited = [by_key[k] for k in sorted(keys, key=list(by_key).index) if k in by_key]
-    return cited + [r for r in references_for(["experiment"]) if r.key not in keys]
+    keys = {k for n in analyses_for(scenario) for k in registry.get(n).references}
+    return references_for(keys | set(EXPERIMENT_REFERENCES))

@@ -164,13 +164,13 @@ def scenario_from_data(
     covered = actor_sizes(data_dir, ccodes=codes, measure=size, inputs=inp)["year"]
     out_of_range = bool(len(covered)) and not covered.min() <= year <= covered.max()
     if out_of_range:
-        first, last = int(covered.min()), int(covered.max())
+        first_year, last_year = int(covered.min()), int(covered.max())
         problems.append(
             Problem(
-                f"year {year} is outside the years the {size} data cover ({first} to {last}; "
-                f"the last year covered is {last})",
+                f"year {year} is outside the years the {size} data cover ({first_year} to {last_year}; "
+                f"the last year covered is {last_year})",
                 path="year",
-                expected=f"a year from {first} to {last}",
+                expected=f"a year from {first_year} to {last_year}",
                 got=str(year),
             )
         )
@@ -232,12 +232,12 @@ def scenario_from_data(
     relations = []
     for i in range(len(codes)):
         for j in range(i + 1, len(codes)):
-            a, b = sorted((codes[i], codes[j]))
-            row = by_pair.get((a, b))
+            code_a, code_b = sorted((codes[i], codes[j]))
+            row = by_pair.get((code_a, code_b))
             if row is None:
                 continue
             rowd = row._asdict()
-            first = ids[codes.index(a)], ids[codes.index(b)]
+            first = ids[codes.index(code_a)], ids[codes.index(code_b)]
             comps, missing = {}, []
             for c in COMPONENTS:
                 v = rowd[c]
@@ -246,7 +246,7 @@ def scenario_from_data(
                     continue
                 src = inp.sources[c]
                 if c == "regime":
-                    src = str(regime_src.get(a, "democracy")).split(":")[0]
+                    src = str(regime_src.get(code_a, "democracy")).split(":")[0]
                 used.add(src)
                 if c == "trade":
                     used.add("cow-trade-national")

@@ -93,7 +93,7 @@ BOUNDARY_YEARS = frozenset(
 )
 
 
-def _classify(s_ab: int, s_ac: int, s_bc: int, names: tuple[str, str, str]):
+def _classify(s_ab: int, s_ac: int, s_bc: int, names: tuple[str, ...]):
     """(configuration, special actor, roles) of one triad from its three signs, through the shared
     strategic-triangle model; a missing (zero) relation makes the triad indeterminate."""
     from realpolitik.models.triangle import classify
@@ -156,7 +156,7 @@ def triad_history(
         years = range(1950, int(inp.idealpoints["year"].max()) + 1)
     rel, _ = _relations_for(codes, list(years), data_dir, weights, inp)
     pairs = {"AB": (0, 1), "AC": (0, 2), "BC": (1, 2)}
-    wide = None
+    wide: pd.DataFrame | None = None
     for tag, (i, j) in pairs.items():
         lo, hi = sorted((codes[i], codes[j]))
         part = rel[(rel["ccode1"] == lo) & (rel["ccode2"] == hi)][
@@ -169,6 +169,8 @@ def triad_history(
             }
         )
         wide = part if wide is None else wide.merge(part, on="year")
+    if wide is None:  # pragma: no cover - the loop runs for the three pairs
+        raise ValueError("no pairs")
     a, b, c = ids
     ab, ac, bc = f"{a}_{b}", f"{a}_{c}", f"{b}_{c}"
     out = wide.sort_values("year").reset_index(drop=True)

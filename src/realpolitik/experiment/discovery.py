@@ -171,6 +171,7 @@ class PrimBox:
         return inside
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         return {
             "coverage": self.coverage,
             "density": self.density,
@@ -206,6 +207,7 @@ class PrimResult:
         return self.boxes[0].trajectory
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
         return {
             "base_density": self.base_density,
             "n": self.n,
@@ -246,27 +248,13 @@ def _limits_frame(names, low, high, full_low, full_high):
     )
 
 
-def _one_box(
-    values,
-    y,
-    active,
-    names,
-    peel_alpha,
-    paste_alpha,
-    min_support,
-    threshold,
-    n_yes_total,
-    full_low,
-    full_high,
-    step_offset,
-):
-    import pandas as pd
-
+def _peel(values, y, active, peel_alpha, min_support, n_yes_total, full_low, full_high):
+    """PRIM's top-down peeling from the full box: the trajectory of boxes, one per peel."""
     n_total = len(y)
     idx = np.flatnonzero(active)
     low = full_low.copy()
     high = full_high.copy()
-    traj = []
+    traj: list[dict[str, Any]] = []
 
     def record(inside_idx, low, high):
         mask = np.zeros(n_total, dtype=bool)
@@ -308,60 +296,92 @@ def _one_box(
         else:
             high[j] = col.max()
         record(idx, low, high)
+    return traj
 
-    # Choose the box: the largest (most coverage) on the trajectory whose density reaches the
-    # threshold; when none does, the densest.
+
+def _choose(traj: list[dict[str, Any]], threshold: float) -> int:
+    """The box to keep: the largest (most coverage) on the trajectory whose density reaches the
+    threshold; when none does, the densest."""
     dens = np.array([t["density"] for t in traj])
     ok = np.flatnonzero(dens >= threshold)
-    pick = int(ok[0]) if ok.size else int(np.argmax(dens))
-    low, high = traj[pick]["low"].copy(), traj[pick]["high"].copy()
+    return int(ok[0]) if ok.size else int(np.argmax(dens))
 
-    # Pasting: widen a restricted side by up to paste_alpha of the box's points if that raises
-    # the density.
-    if paste_alpha > 0:
-        inside = active & np.all((values >= low) & (values <= high), axis=1)
-        while True:
-            n_in = int(inside.sum())
-            current = y[inside].mean()
-            within = (values >= low) & (values <= high)
-            n_out = (~within).sum(axis=1)
-            take = max(1, int(np.ceil(paste_alpha * n_in)))
-            best = None
-            for j in range(values.shape[1]):
-                # draws inside the box on every input but j
-                others = active & ((n_out == 0) | ((n_out == 1) & ~within[:, j]))
-                col = values[:, j]
-                for side in ("low", "high"):
-                    if (low[j] if side == "low" else high[j]) == (
-                        full_low[j] if side == "low" else full_high[j]
-                    ):
-                        continue
-                    beyond = others & ((col < low[j]) if side == "low" else (col > high[j]))
-                    cand = np.sort(col[beyond])
-                    if cand.size == 0:
-                        continue
-                    k = min(take, cand.size)
-                    if side == "low":
-                        new = cand[-k]
-                        trial = inside | (beyond & (col >= new))
-                    else:
-                        new = cand[k - 1]
-                        trial = inside | (beyond & (col <= new))
-                    m = y[trial].mean()
-                    if m > current and (best is None or m > best[0]):
-                        best = (m, j, side, new, trial)
-            if best is None:
-                break
-            _, j, side, new, inside = best
+
+def _best_paste(values, y, active, inside, low, high, full_low, full_high, paste_alpha):
+    """The paste that raises the box's density most: ``(density, j, side, new limit, inside)``,
+    or None when none raises it."""
+    n_in = int(inside.sum())
+    current = y[inside].mean()
+    within = (values >= low) & (values <= high)
+    n_out = (~within).sum(axis=1)
+    take = max(1, int(np.ceil(paste_alpha * n_in)))
+    best = None
+    for j in range(values.shape[1]):
+        # draws inside the box on every input but j
+        others = active & ((n_out == 0) | ((n_out == 1) & ~within[:, j]))
+        col = values[:, j]
+        for side in ("low", "high"):
+            if (low[j] if side == "low" else high[j]) == (
+                full_low[j] if side == "low" else full_high[j]
+            ):
+                continue
+            beyond = others & ((col < low[j]) if side == "low" else (col > high[j]))
+            cand = np.sort(col[beyond])
+            if cand.size == 0:
+                continue
+            k = min(take, cand.size)
             if side == "low":
-                low[j] = new
+                new = cand[-k]
+                trial = inside | (beyond & (col >= new))
             else:
-                high[j] = new
-        inside_idx = np.flatnonzero(inside)
-    else:
-        inside_idx = np.flatnonzero(active & np.all((values >= low) & (values <= high), axis=1))
+                new = cand[k - 1]
+                trial = inside | (beyond & (col <= new))
+            m = y[trial].mean()
+            if m > current and (best is None or m > best[0]):
+                best = (m, j, side, new, trial)
+    return best
 
-    mask = np.zeros(n_total, dtype=bool)
+
+def _paste(values, y, active, low, high, full_low, full_high, paste_alpha):
+    """Pasting: widen a restricted side by up to ``paste_alpha`` of the box's points while that
+    raises the density. Changes ``low`` and ``high`` in place; returns the draws inside."""
+    inside = active & np.all((values >= low) & (values <= high), axis=1)
+    if paste_alpha <= 0:
+        return np.flatnonzero(inside)
+    while True:
+        best = _best_paste(values, y, active, inside, low, high, full_low, full_high, paste_alpha)
+        if best is None:
+            break
+        _, j, side, new, inside = best
+        if side == "low":
+            low[j] = new
+        else:
+            high[j] = new
+    return np.flatnonzero(inside)
+
+
+def _one_box(
+    values,
+    y,
+    active,
+    names,
+    peel_alpha,
+    paste_alpha,
+    min_support,
+    threshold,
+    n_yes_total,
+    full_low,
+    full_high,
+    step_offset,
+):
+    """One PRIM box: peel, choose a box on the trajectory, paste, and measure it."""
+    import pandas as pd
+
+    traj = _peel(values, y, active, peel_alpha, min_support, n_yes_total, full_low, full_high)
+    pick = _choose(traj, threshold)
+    low, high = traj[pick]["low"].copy(), traj[pick]["high"].copy()
+    inside_idx = _paste(values, y, active, low, high, full_low, full_high, paste_alpha)
+    mask = np.zeros(len(y), dtype=bool)
     mask[inside_idx] = True
     cov, dens_box, sup = _box_stats(mask, y, n_yes_total)
     trajectory = pd.DataFrame(
@@ -376,6 +396,53 @@ def _one_box(
         trajectory=trajectory,
         step=pick + step_offset,
     ), mask
+
+
+def _check_prim_parameters(
+    peel_alpha: float, paste_alpha: float, min_support: float, threshold: float, max_boxes: int
+) -> None:
+    if not 0 < peel_alpha < 0.5:
+        raise DiscoveryError(f"peel_alpha must be in (0, 0.5), got {peel_alpha!r}")
+    if not 0 <= paste_alpha < 0.5:
+        raise DiscoveryError(f"paste_alpha must be in [0, 0.5), got {paste_alpha!r}")
+    if not 0 < min_support <= 1:
+        raise DiscoveryError(f"min_support must be in (0, 1], got {min_support!r}")
+    if not 0 < threshold <= 1:
+        raise DiscoveryError(f"threshold must be in (0, 1], got {threshold!r}")
+    if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
+        raise DiscoveryError(f"max_boxes must be a positive integer, got {max_boxes!r}")
+
+
+def _cover(values, yb, names, peel_alpha, paste_alpha, min_support, threshold, max_boxes):
+    """Covering: find a box, set its draws aside, and look again (up to ``max_boxes``)."""
+    full_low, full_high = values.min(axis=0), values.max(axis=0)
+    n_yes_total = int(yb.sum())
+    active = np.ones(len(yb), dtype=bool)
+    boxes: list[PrimBox] = []
+    for _ in range(max_boxes):
+        if active.sum() / len(yb) < min_support or not yb[active].any():
+            break
+        box, inside = _one_box(
+            values,
+            yb,
+            active,
+            names,
+            peel_alpha,
+            paste_alpha,
+            min_support,
+            threshold,
+            n_yes_total,
+            full_low,
+            full_high,
+            0,
+        )
+        if not box.limits["restricted"].any() or box.density <= yb[active].mean():
+            break
+        if boxes and box.density < threshold:  # later boxes must reach the threshold
+            break
+        boxes.append(box)
+        active &= ~inside
+    return boxes
 
 
 def prim(
@@ -427,43 +494,8 @@ def prim(
         ``box`` (the first) and ``trajectory`` (the first box's peeling trajectory).
     """
     values, yb, names = _prepare(X, y)
-    if not 0 < peel_alpha < 0.5:
-        raise DiscoveryError(f"peel_alpha must be in (0, 0.5), got {peel_alpha!r}")
-    if not 0 <= paste_alpha < 0.5:
-        raise DiscoveryError(f"paste_alpha must be in [0, 0.5), got {paste_alpha!r}")
-    if not 0 < min_support <= 1:
-        raise DiscoveryError(f"min_support must be in (0, 1], got {min_support!r}")
-    if not 0 < threshold <= 1:
-        raise DiscoveryError(f"threshold must be in (0, 1], got {threshold!r}")
-    if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
-        raise DiscoveryError(f"max_boxes must be a positive integer, got {max_boxes!r}")
-    full_low, full_high = values.min(axis=0), values.max(axis=0)
-    n_yes_total = int(yb.sum())
-    active = np.ones(len(yb), dtype=bool)
-    boxes: list[PrimBox] = []
-    for _ in range(max_boxes):
-        if active.sum() / len(yb) < min_support or not yb[active].any():
-            break
-        box, inside = _one_box(
-            values,
-            yb,
-            active,
-            names,
-            peel_alpha,
-            paste_alpha,
-            min_support,
-            threshold,
-            n_yes_total,
-            full_low,
-            full_high,
-            0,
-        )
-        if not box.limits["restricted"].any() or box.density <= yb[active].mean():
-            break
-        if boxes and box.density < threshold:  # later boxes must reach the threshold
-            break
-        boxes.append(box)
-        active &= ~inside
+    _check_prim_parameters(peel_alpha, paste_alpha, min_support, threshold, max_boxes)
+    boxes = _cover(values, yb, names, peel_alpha, paste_alpha, min_support, threshold, max_boxes)
     return PrimResult(
         boxes=boxes,
         base_density=float(yb.mean()),

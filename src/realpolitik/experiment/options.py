@@ -58,24 +58,25 @@ class RunOptions:
     sensitivity: bool = True
 
 
-def executor_for(workers: int | None = None, cluster: str | None = None) -> dict[str, Any]:
+def executor_for(options: RunOptions) -> dict[str, Any]:
     """Keyword arguments (``executor``, ``workers``, ``cluster_address``) for every step that
-    evaluates the model, from the ``--workers`` and ``--cluster`` options.
+    evaluates the model (draws, Sobol' and Morris designs, discovery's draws), from the options'
+    ``workers`` and ``cluster``: one rule, so that ``--cluster`` reaches every step.
 
-    >>> executor_for(1)
+    >>> executor_for(RunOptions(workers=1))
     {'executor': 'serial', 'workers': 1, 'cluster_address': None}
-    >>> executor_for(cluster="tcp://h:8786")["executor"]
+    >>> executor_for(RunOptions(cluster="tcp://h:8786"))["executor"]
     'dask'
     """
-    if cluster:
+    if options.cluster:
         return {
             "executor": "dask",
-            "workers": workers,
-            "cluster_address": None if cluster == "local" else cluster,
+            "workers": options.workers,
+            "cluster_address": None if options.cluster == "local" else options.cluster,
         }
     return {
-        "executor": "serial" if workers == 1 else "processes",
-        "workers": workers,
+        "executor": "serial" if options.workers == 1 else "processes",
+        "workers": options.workers,
         "cluster_address": None,
     }
 

@@ -32,6 +32,7 @@ import numpy as np
 from realpolitik.errors import ModelError, RealpolitikError
 from realpolitik.experiment.uncertainty import SAMPLERS, ExperimentSpec, unit_design
 from realpolitik.rng import spawn_seeds
+from realpolitik.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -203,23 +204,26 @@ class RunResult:
             return con.execute(sql).df()
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Per outcome: mean, central ``level`` interval (``low``, ``high``), ``n``."""
+        """Per outcome: mean, central ``level`` interval (``low``, ``high``), ``n``, over the
+        draws where the outcome is finite (``n`` counts them)."""
         if self.store is not None:
             return self.store.summarize(str(self.run_id), self.outcomes, level)
         import pandas as pd
 
         tail = (1.0 - level) / 2.0
         rows = []
+        frame = self.to_frame()
         for name in self.outcomes:
-            x = self.to_frame()[name].to_numpy(dtype=float)
-            lo, hi = np.quantile(x, [tail, 1.0 - tail])
+            x = frame[name].to_numpy(dtype=float)
+            x = x[np.isfinite(x)]  # NaN (undefined) and infinite draws are left out, and counted
+            lo, hi = np.quantile(x, [tail, 1.0 - tail]) if x.size else (np.nan, np.nan)
             rows.append(
                 {
                     "outcome": name,
-                    "mean": float(x.mean()),
+                    "mean": float(x.mean()) if x.size else float("nan"),
                     "low": float(lo),
                     "high": float(hi),
-                    "n": len(x),
+                    "n": int(x.size),
                 }
             )
         return pd.DataFrame(rows, columns=["outcome", "mean", "low", "high", "n"]).set_index(
@@ -351,114 +355,166 @@ def run_experiment(
         Re-raised after the store has been left consistent: finished batches kept, the run marked
         ``interrupted``.
     """
-    import realpolitik
-    from realpolitik.experiment.executors import make_executor
-    from realpolitik.experiment.progress import progress_bar
-    from realpolitik.experiment.store import Store
+    settings = _checked_settings(spec, draws, batch_size, seed, sampler)
+    plan = _plan_run(spec, settings, store, resume, executor)
+    outcomes, parts, status, elapsed = _execute_run(
+        plan, executor, workers, cluster_address, progress
+    )
+    return _collect_run(plan, outcomes, parts, status, elapsed)
 
+
+@dataclass(frozen=True)
+class _Settings:
+    """The checked arguments that identify a run's draws."""
+
+    draws: int
+    batch_size: int
+    seed: int
+    sampler: str
+
+    @property
+    def n_batches(self) -> int:
+        return math.ceil(self.draws / self.batch_size)
+
+
+@dataclass
+class _RunPlan:
+    """What a run will do: its settings, its store and id, and the tasks of the missing batches."""
+
+    spec: ExperimentSpec
+    settings: _Settings
+    store: Store | None
+    run_id: str
+    tasks: list[_BatchTask]
+
+
+def _checked_settings(
+    spec: ExperimentSpec, draws: Any, batch_size: Any, seed: Any, sampler: Any
+) -> _Settings:
     if not isinstance(spec, ExperimentSpec):
         raise ExperimentError(f"spec must be an ExperimentSpec, got {type(spec).__name__}")
     draws = _positive_int("draws", draws)
     batch_size = _positive_int("batch_size", batch_size)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**64:
         raise ExperimentError(f"seed must be an integer in [0, 2**64), got {seed!r}")
-    seed = int(seed)
     if sampler not in SAMPLERS:
         raise ExperimentError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
     if spec.dimension == 0:
         raise ExperimentError("the experiment has no uncertain inputs")
-    n_batches = math.ceil(draws / batch_size)
-    version = realpolitik.__version__
-    description = _description(spec)
-    fingerprint = _fingerprint(
-        description,
-        seed=seed,
-        draws=draws,
-        batch_size=batch_size,
-        sampler=sampler,
-        package_version=version,
-    )
+    return _Settings(draws, batch_size, int(seed), sampler)
 
+
+def _plan_run(
+    spec: ExperimentSpec,
+    settings: _Settings,
+    store: Store | str | os.PathLike | None,
+    resume: bool | str,
+    executor: str | Executor,
+) -> _RunPlan:
+    """Open the run in the store (new, or resumed) and make the tasks of its missing batches."""
+    from realpolitik.experiment.store import Store
+
+    blob = _shareable(spec, executor)  # before the store records a run: fail early
     if store is not None and not isinstance(store, Store):
         store = Store(store)
     if resume and store is None:
         raise ExperimentError("resume needs a results store")
-
-    pending = list(range(n_batches))
+    description = _description(spec)
+    identity = {
+        "seed": settings.seed,
+        "draws": settings.draws,
+        "batch_size": settings.batch_size,
+        "sampler": settings.sampler,
+        "package_version": __version__,
+    }
+    fingerprint = _fingerprint(description, **identity)
+    pending = list(range(settings.n_batches))
     run_id = ""
-    if store is not None:
-        if resume:
-            found = resume if isinstance(resume, str) else store.find_resumable(fingerprint)
-            if found is None:
-                raise ExperimentError(
-                    "no unfinished run with the same scenario, uncertainties, seed, draws, "
-                    f"batch size and sampler in {store.directory}"
-                )
-            run_id = found
-            row = store.get_run(run_id)
-            if row["fingerprint"] != fingerprint:
-                raise ExperimentError(
-                    f"run {run_id} was made with different settings (scenario, uncertainties, "
-                    "seed, draws, batch size, sampler or package version); cannot resume it"
-                )
-            store.remove_temporaries(run_id)
-            pending = store.missing_batches(run_id, n_batches)
-            store.update_run(run_id, status="running")
-        else:
-            run_id = store.create_run(
-                {
-                    "scenario": spec.scenario_name,
-                    "scenario_hash": spec.scenario_hash,
-                    "models": spec.model_names,
-                    "seed": seed,
-                    "package_version": version,
-                    "draws": draws,
-                    "batch_size": batch_size,
-                    "n_batches": n_batches,
-                    "sampler": sampler,
-                    "inputs": spec.paths,
-                    "outcomes": list(spec.outcomes or ()),
-                    "fingerprint": fingerprint,
-                },
-                {
-                    **description,
-                    "seed": seed,
-                    "draws": draws,
-                    "batch_size": batch_size,
-                    "sampler": sampler,
-                    "package_version": version,
-                    "fingerprint": fingerprint,
-                },
-            )
-
-    blob = _shareable(spec, executor)
-    seeds = spawn_seeds(seed, n_batches)
-    dseed = design_seed(seed)
+    if store is not None and resume:
+        run_id, pending = _resume_run(store, resume, fingerprint, settings.n_batches)
+    elif store is not None:
+        run_id = store.create_run(
+            {
+                "scenario": spec.scenario_name,
+                "scenario_hash": spec.scenario_hash,
+                "models": spec.model_names,
+                **identity,
+                "n_batches": settings.n_batches,
+                "inputs": spec.paths,
+                "outcomes": list(spec.outcomes or ()),
+                "fingerprint": fingerprint,
+            },
+            {**description, **identity, "fingerprint": fingerprint},
+        )
+    seeds = spawn_seeds(settings.seed, settings.n_batches)
+    dseed = design_seed(settings.seed)
     tasks = [
         _BatchTask(
             blob,
             b,
-            b * batch_size,
-            min(draws, (b + 1) * batch_size),
-            draws,
+            b * settings.batch_size,
+            min(settings.draws, (b + 1) * settings.batch_size),
+            settings.draws,
             seeds[b],
             dseed,
-            sampler,
+            settings.sampler,
             None if store is None else str(store.batch_path(run_id, b)),
         )
         for b in pending
     ]
+    return _RunPlan(spec, settings, store, run_id, tasks)
 
+
+def _resume_run(
+    store: Store, resume: bool | str, fingerprint: str, n_batches: int
+) -> tuple[str, list[int]]:
+    """The run to resume (the given id, or the newest unfinished one with the same settings)
+    and its missing batches."""
+    found = resume if isinstance(resume, str) else store.find_resumable(fingerprint)
+    if found is None:
+        raise ExperimentError(
+            "no unfinished run with the same scenario, uncertainties, seed, draws, "
+            f"batch size and sampler in {store.directory}"
+        )
+    row = store.get_run(found)
+    if row["fingerprint"] != fingerprint:
+        raise ExperimentError(
+            f"run {found} was made with different settings (scenario, uncertainties, "
+            "seed, draws, batch size, sampler or package version); cannot resume it"
+        )
+    store.remove_temporaries(found)
+    pending = store.missing_batches(found, n_batches)
+    store.update_run(found, status="running")
+    return found, pending
+
+
+def _execute_run(
+    plan: _RunPlan,
+    executor: str | Executor,
+    workers: int | None,
+    cluster_address: str | None,
+    progress: bool,
+) -> tuple[list[str], dict[int, dict[str, np.ndarray]], str, float]:
+    """Run the plan's tasks; record each batch's outcomes (checked alike) and, without a store,
+    its columns. The store's run is marked complete, interrupted or failed, whatever happens."""
+    from realpolitik.experiment.executors import make_executor
+    from realpolitik.experiment.progress import progress_bar
+
+    spec, store, run_id = plan.spec, plan.store, plan.run_id
+    tasks = plan.tasks
     outcomes: list[str] = list(spec.outcomes or ())
     parts: dict[int, dict[str, np.ndarray]] = {}
-    done_rows = draws - sum(t.stop - t.start for t in tasks)
+    done_rows = plan.settings.draws - sum(t.stop - t.start for t in tasks)
     t0 = time.perf_counter()
     status = "failed"
     try:
         with (
             make_executor(executor, workers, cluster_address) as ex,
             progress_bar(
-                draws, progress, completed=done_rows, description=spec.scenario_name or "run"
+                plan.settings.draws,
+                progress,
+                completed=done_rows,
+                description=spec.scenario_name or "run",
             ) as bar,
         ):
             for report in ex.map_unordered(_run_batch, tasks):
@@ -483,9 +539,20 @@ def run_experiment(
             store.update_run(run_id, status=status, finished=status == "complete")
     if store is not None and not outcomes:  # resumed a run whose batches were all present
         outcomes = list(store.get_run(run_id)["outcomes"] or [])
+    return outcomes, parts, status, time.perf_counter() - t0
 
+
+def _collect_run(
+    plan: _RunPlan,
+    outcomes: list[str],
+    parts: dict[int, dict[str, np.ndarray]],
+    status: str,
+    elapsed: float,
+) -> RunResult:
+    """The :class:`RunResult`: the store's run, or the batches' columns joined in draw order."""
+    spec, settings = plan.spec, plan.settings
     frame = None
-    if store is None:
+    if plan.store is None:
         import pandas as pd
 
         cols = ["draw", *spec.paths, *outcomes]
@@ -493,20 +560,20 @@ def run_experiment(
             {c: np.concatenate([parts[b][c] for b in sorted(parts)]) for c in cols}
         )
     return RunResult(
-        run_id=run_id or None,
-        seed=seed,
-        draws=draws,
-        batch_size=batch_size,
-        sampler=sampler,
+        run_id=plan.run_id or None,
+        seed=settings.seed,
+        draws=settings.draws,
+        batch_size=settings.batch_size,
+        sampler=settings.sampler,
         inputs=spec.paths,
         outcomes=outcomes,
         scenario=spec.scenario_name,
         scenario_hash=spec.scenario_hash,
-        package_version=version,
+        package_version=__version__,
         status=status,
-        elapsed=time.perf_counter() - t0,
-        batches_run=len(tasks),
-        store=store,
+        elapsed=elapsed,
+        batches_run=len(plan.tasks),
+        store=plan.store,
         frame=frame,
     )
 

@@ -28,10 +28,30 @@ if TYPE_CHECKING:  # pragma: no cover
     from realpolitik.experiment.uncertainty import ExperimentSpec
 
 
+class Analysis(dict[str, ModelResult]):
+    """A point run: the typed result of every model that ran, by model name."""
+
+    def outputs(self) -> pd.DataFrame:
+        """Every model's declared outputs at the point values: ``model``, ``output``, ``value``."""
+        import pandas as pd
+
+        rows = [
+            {"model": name, "output": k, "value": v}
+            for name, result in self.items()
+            for k, v in result.outputs().items()
+        ]
+        return pd.DataFrame(rows, columns=["model", "output", "value"])
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready: each model's summary, by model name."""
+        return {name: result.to_summary() for name, result in self.items()}
+
+
 @dataclass
-class ScenarioDraws:
-    """The draws of a scenario run: where they are, the declared outcomes' statistics, and the
-    explanations (or why there are none: ``skipped``)."""
+class Experiment:
+    """The draws of a scenario: where they are (in a store or in memory; :meth:`to_frame` either
+    way), the declared outcomes' statistics, and the explanations (or why there are none:
+    ``skipped``, step -> reason)."""
 
     draws: int
     seed: int
@@ -57,6 +77,30 @@ class ScenarioDraws:
 
             return pd.DataFrame()
         return self.run.to_frame()
+
+    def outcome(self, name: str) -> pd.Series:
+        """The draws of one outcome (a declared outcome's name or any output column), by draw."""
+        from realpolitik.experiment.outcomes import resolve_outcome
+
+        columns = {}
+        if self.spec is not None:
+            from realpolitik.experiment.outcomes import output_columns
+
+            columns = output_columns(self.spec.model.scenario, self.models)
+        column = resolve_outcome(self.outcomes, columns, name).column
+        frame = self.to_frame()
+        return frame.set_index("draw")[column].rename(name)
+
+    def summary(self) -> pd.DataFrame:
+        """The declared outcomes over the draws: mean, 95% interval of the mean (``low``,
+        ``high``), central 95% of the draws, defined and undefined draws; one row per outcome."""
+        import pandas as pd
+
+        rows = []
+        for o in self.outcomes:
+            s = self.statistics.get(o.column, {})
+            rows.append({"outcome": o.name, "kind": o.output.kind, **s})
+        return pd.DataFrame(rows).set_index("outcome") if rows else pd.DataFrame()
 
     def to_summary(self) -> dict[str, Any]:
         """JSON-ready: run id, store, outcome statistics, sensitivity and discovery."""
@@ -87,13 +131,13 @@ class ScenarioRun:
 
     scenario: Scenario
     options: RunOptions
-    results: dict[str, ModelResult]
-    draws: ScenarioDraws | None = None
+    results: Analysis
+    draws: Experiment | None = None
 
     @property
     def summary(self) -> dict[str, Any]:
         """The JSON summary (``summary.json``): provenance, every model's result, the draws."""
-        from realpolitik import __version__
+        from realpolitik.version import __version__
 
         s = self.scenario
         out: dict[str, Any] = {
@@ -127,10 +171,10 @@ def analyses_for(scenario: Scenario, wanted: Sequence[str] | None = None) -> lis
     return [name for name, spec in registry.available().items() if spec.applies_to(scenario)]
 
 
-def analyze(scenario: Scenario, names: Sequence[str], seed: int = 0, draws: int = 0):
+def analyze(scenario: Scenario, names: Sequence[str], seed: int = 0, draws: int = 0) -> Analysis:
     """Point runs of the models in ``names`` that apply to ``scenario``: typed results by name."""
     ctx = AnalysisContext(seed=seed, draws=draws)
-    results: dict[str, ModelResult] = {}
+    results = Analysis()
     for name in names:
         spec = registry.get(name)
         if spec.applies_to(scenario):
@@ -146,14 +190,14 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> Scena
     return ScenarioRun(scenario, options, results, draws)
 
 
-def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> ScenarioDraws:
+def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> Experiment:
     """Draws of ``scenario`` through every model in ``names`` that evaluates a batch, the declared
     outcomes' statistics and, with ``options.sensitivity``, their explanations."""
     from realpolitik.experiment.outcomes import declared_outcomes, outcome_statistics
     from realpolitik.experiment.run import run_experiment
     from realpolitik.experiment.scenario_experiment import evaluable_models, experiment_spec
 
-    out = ScenarioDraws(draws=options.draws, seed=options.seed)
+    out = Experiment(draws=options.draws, seed=options.seed)
     models = evaluable_models(scenario, names)
     if not models:
         out.skipped["draws"] = "no model evaluates draws"
@@ -172,7 +216,7 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
         store=options.store,
         resume=options.resume,
         progress=options.progress,
-        **executor_for(options.workers, options.cluster),
+        **executor_for(options),
     )
     out.statistics = outcome_statistics(out.run, out.run.outcomes)
     if options.sensitivity:
@@ -180,7 +224,7 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
     return out
 
 
-def explain_draws(draws: ScenarioDraws, options: RunOptions) -> None:
+def explain_draws(draws: Experiment, options: RunOptions) -> None:
     """Sensitivity of the first declared quantity defined in every draw, and discovery on the
     first declared yes/no outcome that varies enough; reasons in ``draws.skipped`` otherwise."""
     from realpolitik.experiment.explain import (
@@ -214,7 +258,7 @@ def explain_draws(draws: ScenarioDraws, options: RunOptions) -> None:
                 quantity,
                 n=SOBOL_BASE,
                 seed=options.seed,
-                executor=executor_for(options.workers, options.cluster),
+                executor=executor_for(options),
             )
         except ExperimentError as exc:
             draws.skipped["sensitivity"] = str(exc)

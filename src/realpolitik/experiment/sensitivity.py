@@ -23,7 +23,7 @@ Herman, J. & Usher, W. (2017). SALib: an open-source Python library for sensitiv
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -82,6 +82,19 @@ def _frame(spec: ExperimentSpec, columns: dict[str, np.ndarray], rank_by: str):
     return frame
 
 
+def _saltelli_design(problem: dict[str, Any], n_base: int, rng: np.random.Generator) -> np.ndarray:
+    """Saltelli's scheme on a scrambled Sobol' sequence: ``n_base * (d + 2)`` points of the unit
+    cube (SALib's warnings about sample sizes that are not powers of two are silenced)."""
+    from SALib.sample import sobol as sobol_sample
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*balance properties.*")
+        warnings.filterwarnings("ignore", message=".*power of 2.*")
+        return sobol_sample.sample(
+            problem, n_base, calc_second_order=False, scramble=True, seed=rng
+        )
+
+
 def sobol_indices(
     spec: ExperimentSpec,
     outcome: str,
@@ -124,19 +137,13 @@ def sobol_indices(
     """
     _salib()
     from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
 
     if isinstance(n_base, bool) or not isinstance(n_base, int) or n_base < 2:
         raise ExperimentError(f"n_base must be an integer >= 2, got {n_base!r}")
     problem = _problem(spec)
     root = np.random.SeedSequence(int(seed))
     s_design, s_model, s_boot = (np.random.default_rng(c) for c in root.spawn(3))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*balance properties.*")
-        warnings.filterwarnings("ignore", message=".*power of 2.*")
-        unit = sobol_sample.sample(
-            problem, n_base, calc_second_order=False, scramble=True, seed=s_design
-        )
+    unit = _saltelli_design(problem, n_base, s_design)
     _, outputs = evaluate_design(
         spec, unit, int(s_model.integers(2**63)), batch_size, executor, workers, cluster_address
     )

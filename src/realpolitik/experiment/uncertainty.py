@@ -44,6 +44,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import numpy as np
 from scipy import special
 
+from realpolitik.scenario.distributions import DistributionError, check_distribution
+
 __all__ = [
     "Beta",
     "Choice",
@@ -69,22 +71,6 @@ SAMPLERS = ("mc", "lhs", "sobol")
 # Uniforms are kept inside the open unit interval so that unbounded inverse CDFs stay finite.
 _U_MIN = 2.0**-53
 _U_MAX = 1.0 - 2.0**-53
-
-
-class DistributionError(ValueError):
-    """A ``dist:`` mapping that does not describe a valid distribution.
-
-    ``param`` names the offending key (``None`` for the mapping as a whole), so that a caller can
-    report the key path ``<number path>.dist.<param>``; ``expected`` and ``got`` say what was wrong.
-    """
-
-    def __init__(
-        self, message: str, param: str | None = None, expected: str | None = None, got: Any = None
-    ) -> None:
-        super().__init__(message)
-        self.param = param
-        self.expected = expected
-        self.got = None if got is None else repr(got)
 
 
 def _clip_unit(u: np.ndarray) -> np.ndarray:
@@ -138,11 +124,14 @@ class Distribution:
 
 @dataclass(frozen=True)
 class Uniform(Distribution):
+    """Uniform on [low, high]."""
+
     low: float
     high: float
     kind: ClassVar[str] = "uniform"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
 
     @property
@@ -156,12 +145,15 @@ class Uniform(Distribution):
 
 @dataclass(frozen=True)
 class Triangular(Distribution):
+    """Triangular on [low, high] with its mode at ``mode``."""
+
     low: float
     mode: float
     high: float
     kind: ClassVar[str] = "triangular"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         u = np.asarray(u, dtype=float)
         a, c, b = self.low, self.mode, self.high
         width = b - a
@@ -182,6 +174,8 @@ class Triangular(Distribution):
 
 @dataclass(frozen=True)
 class Beta(Distribution):
+    """Beta(a, b) stretched onto [low, high]."""
+
     a: float
     b: float
     low: float = 0.0
@@ -189,6 +183,7 @@ class Beta(Distribution):
     kind: ClassVar[str] = "beta"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self.low + (self.high - self.low) * special.betaincinv(
             self.a, self.b, np.asarray(u, dtype=float)
         )
@@ -227,6 +222,7 @@ class Pert(Distribution):
         )
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self._beta().ppf(u)
 
     @property
@@ -240,11 +236,14 @@ class Pert(Distribution):
 
 @dataclass(frozen=True)
 class Normal(Distribution):
+    """Normal with mean ``mean`` and standard deviation ``sd``."""
+
     mean_: float
     sd: float
     kind: ClassVar[str] = "normal"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return self.mean_ + self.sd * special.ndtri(np.asarray(u, dtype=float))
 
     @property
@@ -256,11 +255,14 @@ class Normal(Distribution):
         return self.sd**2
 
     def to_spec(self):
+        """The ``dist:`` mapping of this distribution."""
         return {"kind": "normal", "mean": self.mean_, "sd": self.sd}
 
 
 @dataclass(frozen=True)
 class TruncNormal(Distribution):
+    """Normal(mean, sd) truncated to [low, high] (bounds may be infinite)."""
+
     mean_: float
     sd: float
     low: float
@@ -275,6 +277,7 @@ class TruncNormal(Distribution):
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return np.clip(self._frozen().ppf(np.asarray(u, dtype=float)), self.low, self.high)
 
     @property
@@ -286,6 +289,7 @@ class TruncNormal(Distribution):
         return float(self._frozen().var())
 
     def to_spec(self):
+        """The ``dist:`` mapping of this distribution."""
         return {
             "kind": "truncnormal",
             "mean": self.mean_,
@@ -297,11 +301,14 @@ class TruncNormal(Distribution):
 
 @dataclass(frozen=True)
 class LogNormal(Distribution):
+    """Log-normal: exp of a normal with mean ``mu`` and standard deviation ``sigma``."""
+
     mu: float
     sigma: float
     kind: ClassVar[str] = "lognormal"
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         return np.exp(self.mu + self.sigma * special.ndtri(np.asarray(u, dtype=float)))
 
     @property
@@ -315,6 +322,8 @@ class LogNormal(Distribution):
 
 @dataclass(frozen=True)
 class Choice(Distribution):
+    """One of ``values``, with probabilities proportional to ``weights`` (equal if none)."""
+
     values: tuple[float, ...]
     weights: tuple[float, ...] = field(default=())
     kind: ClassVar[str] = "choice"
@@ -324,6 +333,7 @@ class Choice(Distribution):
         return w / w.sum()
 
     def ppf(self, u):
+        """The quantile function at ``u`` (values in (0, 1))."""
         u = np.asarray(u, dtype=float)
         cum = np.cumsum(self._probs())
         cum[-1] = 1.0
@@ -342,47 +352,15 @@ class Choice(Distribution):
 
 
 # ---------------------------------------------------------------------------------------------
-# Building distributions from the scenario format's ``dist:`` mapping
-
-_SIGNATURES: dict[str, tuple[tuple[str, ...], dict[str, float | None]]] = {
-    # kind: (required parameters, optional parameters with defaults)
-    "uniform": (("low", "high"), {}),
-    "triangular": (("low", "mode", "high"), {}),
-    "pert": (("low", "mode", "high"), {"lambda": 4.0}),
-    "normal": (("mean", "sd"), {}),
-    "truncnormal": (("mean", "sd", "low", "high"), {}),
-    "beta": (("a", "b"), {"low": 0.0, "high": 1.0}),
-    "lognormal": (("mu", "sigma"), {}),
-    "choice": (("values",), {"weights": None}),
-}
-
-
-def _number(kind: str, name: str, value: Any, allow_inf: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise DistributionError(
-            f"{kind}: parameter {name!r} must be a number", name, "a number", value
-        )
-    x = float(value)
-    if math.isnan(x) or (math.isinf(x) and not allow_inf):
-        raise DistributionError(
-            f"{kind}: parameter {name!r} must be finite", name, "a finite number", value
-        )
-    return x
-
-
-def _numbers(kind: str, name: str, value: Any) -> tuple[float, ...]:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise DistributionError(
-            f"{kind}: parameter {name!r} must be a list of numbers",
-            name,
-            "a list of numbers",
-            value,
-        )
-    return tuple(_number(kind, f"{name}", v) for v in value)
+# Building distributions from the scenario format's ``dist:`` mapping (checked by its one set of
+# rules, realpolitik.scenario.distributions)
 
 
 def distribution_from_spec(spec: Mapping[str, Any]) -> Distribution:
     """Build a :class:`Distribution` from a ``dist:`` mapping of the scenario format.
+
+    The mapping is checked by :func:`realpolitik.scenario.distributions.check_distribution`, the
+    rules the scenario schema applies too; the optional parameters' defaults come from its table.
 
     Parameters
     ----------
@@ -397,73 +375,18 @@ def distribution_from_spec(spec: Mapping[str, Any]) -> Distribution:
     Raises
     ------
     DistributionError
-        (a :class:`ValueError`) for an unknown kind, a missing or unknown parameter, a parameter
-        that is not a finite number, or parameters that contradict each other (``low >= high``,
-        a mode outside the range, a non-positive scale, negative weights). Its ``param``,
-        ``expected`` and ``got`` attributes locate the problem.
+        (a :class:`ValueError`) naming the offending parameter (``param``), what was expected and
+        what was given.
 
     Examples
     --------
     >>> distribution_from_spec({"kind": "triangular", "low": 0.1, "mode": 0.3, "high": 0.5}).mean
     0.3
     """
-    if not isinstance(spec, Mapping):
-        raise DistributionError("dist must be a mapping with a 'kind'", None, "a mapping", spec)
-    kind = spec.get("kind")
-    if kind not in _SIGNATURES:
-        raise DistributionError(
-            f"unknown distribution kind {kind!r}", "kind", "one of " + ", ".join(_SIGNATURES), kind
-        )
-    required, optional = _SIGNATURES[kind]
-    allowed = {"kind", *required, *optional}
-    unknown = sorted(set(spec) - allowed)
-    if unknown:
-        raise DistributionError(
-            f"{kind}: unknown parameter {unknown[0]!r}",
-            unknown[0],
-            "one of " + ", ".join(k for k in (*required, *optional)),
-            unknown[0],
-        )
-    missing = [k for k in required if k not in spec]
-    if missing:
-        raise DistributionError(
-            f"{kind}: missing parameter {missing[0]!r}", missing[0], "a number", None
-        )
-    p = {**optional, **{k: v for k, v in spec.items() if k != "kind"}}
-
-    def bad(name: str, message: str, expected: str) -> DistributionError:
-        return DistributionError(f"{kind}: {message}", name, expected, p[name])
-
+    x = check_distribution(spec)
+    kind = x["kind"]
     if kind == "choice":
-        values = _numbers(kind, "values", p["values"])
-        if not values:
-            raise bad("values", "values must not be empty", "at least one value")
-        weights: tuple[float, ...] = ()
-        if p["weights"] is not None:
-            weights = _numbers(kind, "weights", p["weights"])
-            if len(weights) != len(values):
-                raise bad("weights", "needs one weight per value", f"{len(values)} weights")
-            if any(w < 0 for w in weights) or sum(weights) <= 0:
-                raise bad(
-                    "weights",
-                    "weights must be non-negative and not all zero",
-                    "non-negative weights with a positive sum",
-                )
-        return Choice(values, weights)
-
-    inf_ok = {"low", "high"} if kind == "truncnormal" else set()
-    x = {k: _number(kind, k, p[k], allow_inf=k in inf_ok) for k in (*required, *optional)}
-    if "low" in x and not x["low"] < x["high"]:
-        raise bad("high", f"high must be greater than low (low={x['low']:g})", f"> {x['low']:g}")
-    if kind in ("triangular", "pert") and not x["low"] <= x["mode"] <= x["high"]:
-        raise bad(
-            "mode",
-            "mode must lie between low and high",
-            f"a number in [{x['low']:g}, {x['high']:g}]",
-        )
-    for scale in ("sd", "sigma", "a", "b", "lambda"):
-        if scale in x and not x[scale] > 0:
-            raise bad(scale, f"{scale} must be positive", "> 0")
+        return Choice(x["values"], x["weights"] or ())
     if kind == "uniform":
         return Uniform(x["low"], x["high"])
     if kind == "triangular":
@@ -473,13 +396,6 @@ def distribution_from_spec(spec: Mapping[str, Any]) -> Distribution:
     if kind == "normal":
         return Normal(x["mean"], x["sd"])
     if kind == "truncnormal":
-        z_low, z_high = (x["low"] - x["mean"]) / x["sd"], (x["high"] - x["mean"]) / x["sd"]
-        if z_low > 37 or z_high < -37:
-            raise bad(
-                "low",
-                "the interval holds no probability mass of the normal",
-                "an interval within about 37 sd of the mean",
-            )
         return TruncNormal(x["mean"], x["sd"], x["low"], x["high"])
     if kind == "beta":
         return Beta(x["a"], x["b"], x["low"], x["high"])

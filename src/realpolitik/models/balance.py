@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from realpolitik.errors import ModelError
+from realpolitik.models.signed_graph import actor_names as _names
+from realpolitik.models.signed_graph import closed_triads, relation_matrix
+from realpolitik.models.triangle import triangle_roles
 from realpolitik.rng import RNGLike, as_generator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,27 +51,7 @@ __all__ = [
 
 
 def _signed(S, *, allow_real: bool = True) -> np.ndarray:
-    A = np.asarray(S, dtype=float)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ModelError(f"relation matrix must be square, got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ModelError("relation matrix must be finite")
-    if not np.array_equal(A, A.T):
-        raise ModelError("relation matrix must be symmetric")
-    if np.any(np.diag(A) != 0):
-        raise ModelError("relation matrix must have a zero diagonal")
-    if not allow_real and not np.all(np.isin(A, (-1.0, 0.0, 1.0))):
-        raise ModelError("relation matrix must hold -1, 0 or +1")
-    return A
-
-
-def _names(actors, n: int) -> list[str]:
-    if actors is None:
-        return [f"A{i}" for i in range(n)]
-    names = [str(a) for a in actors]
-    if len(names) != n or len(set(names)) != n:
-        raise ModelError(f"need {n} unique actor names, got {names!r}")
-    return names
+    return relation_matrix(S, signs_only=not allow_real)
 
 
 def triad_census(S) -> dict[int, int]:
@@ -96,29 +79,6 @@ def triad_census(S) -> dict[int, int]:
     d2 = np.sum(NN * P) / 2.0
     d3 = np.sum(NN * N) / 6.0
     return {k: int(round(v)) for k, v in enumerate((d0, d1, d2, d3))}
-
-
-def closed_triads(S) -> tuple[np.ndarray, np.ndarray]:
-    """Every closed triad (i < j < k) and its relations (S_ij, S_ik, S_jk), vectorised.
-
-    Returns
-    -------
-    triads : (m, 3) int array of actor indices, lexicographic.
-    values : (m, 3) float array ``(S_ij, S_ik, S_jk)``.
-    """
-    A = _signed(S)
-    n = A.shape[0]
-    E = A != 0
-    iu, ju = np.nonzero(np.triu(E, 1))
-    if iu.size == 0:
-        return np.empty((0, 3), int), np.empty((0, 3))
-    common = E[iu] & E[ju]  # (edges, n)
-    common &= np.arange(n)[None, :] > ju[:, None]
-    e_idx, k = np.nonzero(common)
-    i, j = iu[e_idx], ju[e_idx]
-    tri = np.stack([i, j, k], axis=1)
-    vals = np.stack([A[i, j], A[i, k], A[j, k]], axis=1)
-    return tri, vals
 
 
 def frustration_index(
@@ -435,8 +395,6 @@ def balance_summary(
     "triangles": [{"actors": [a, b, c], "configuration": name, "roles": {actor: role}}],
     "factions": [[...], [...]], "neutral": [...]}`` (factions from :func:`marvel_factions`).
     """
-    from realpolitik.models.triangle import triangle_roles
-
     A = _signed(S)
     names = _names(actors, A.shape[0])
     c = triad_census(A)

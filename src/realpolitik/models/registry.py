@@ -42,7 +42,7 @@ class AnalysisContext:
 
     def provenance(self, scenario: Scenario, **parameters: Any) -> Provenance:
         """The provenance of a result on ``scenario`` under this context and ``parameters``."""
-        from realpolitik import __version__
+        from realpolitik.version import __version__
 
         return Provenance(scenario.content_hash, self.seed, __version__, parameters)
 

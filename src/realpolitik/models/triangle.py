@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from realpolitik.errors import ModelError
+from realpolitik.models.signed_graph import actor_names as _names
+from realpolitik.models.signed_graph import closed_triads, relation_matrix
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -88,21 +90,7 @@ def classify(x_ab: float, x_ac: float, x_bc: float) -> tuple[str, tuple[str, str
 
 
 def _matrix(S) -> np.ndarray:
-    A = np.asarray(S, dtype=float)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.all(np.isfinite(A)):
-        raise ModelError(f"relation matrix must be square and finite, got shape {A.shape}")
-    if not np.array_equal(A, A.T):
-        raise ModelError("relation matrix must be symmetric")
-    return A
-
-
-def _names(actors, n):
-    if actors is None:
-        return [f"A{i}" for i in range(n)]
-    names = [str(a) for a in actors]
-    if len(names) != n or len(set(names)) != n:
-        raise ModelError(f"need {n} unique actor names")
-    return names
+    return relation_matrix(S, zero_diagonal=False)
 
 
 def _scores(xab, xac, xbc):
@@ -119,8 +107,6 @@ def triangle_roles(S, actors: Sequence[str] | None = None) -> list[dict[str, Any
     ``scores`` {actor: continuous score} and ``sign_scores`` {actor: integer score}, plus
     ``pivot`` / ``wings`` (romantic triangle) or ``partners`` / ``outcast`` (stable marriage).
     """
-    from realpolitik.models.balance import closed_triads
-
     A = _matrix(S)
     names = _names(actors, A.shape[0])
     tri, vals = closed_triads(A)

@@ -30,7 +30,7 @@ def _e(x: Any) -> str:
 
 def render_report(result: ScenarioRun) -> str:
     """The report of ``result`` as one HTML string."""
-    from realpolitik import __version__
+    from realpolitik.version import __version__
 
     s = result.scenario
     parts: list[str] = []

@@ -12,10 +12,10 @@ def to_yaml(data: dict[str, Any]) -> str:
     """Readable YAML for scenario data: keys in the order given, short mappings inline."""
     import yaml
 
-    class _Dumper(yaml.SafeDumper):
+    class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML has no type stubs
         pass
 
-    def _dict(dumper: yaml.SafeDumper, value: dict) -> Any:
+    def _dict(dumper: yaml.SafeDumper, value: dict[str, Any]) -> Any:
         flow = (
             len(value) <= 4
             and all(not isinstance(v, dict | list) for v in value.values())
@@ -23,14 +23,14 @@ def to_yaml(data: dict[str, Any]) -> str:
         )
         return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
 
-    def _list(dumper: yaml.SafeDumper, value: list) -> Any:
+    def _list(dumper: yaml.SafeDumper, value: list[Any]) -> Any:
         flow = all(not isinstance(v, dict | list) for v in value) and len(value) <= 12
         return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
     _Dumper.add_representer(dict, _dict)
     _Dumper.add_representer(list, _list)
     _Dumper.add_representer(tuple, _list)
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100))
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -51,6 +51,8 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_yaml(data: dict[str, Any], path: Path, header: str | None = None) -> None:
+    """Write ``data`` as a scenario file at ``path`` (atomically), after an optional comment
+    ``header``."""
     text = to_yaml(data)
     if header:
         text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text

@@ -7,8 +7,8 @@ from typing import Any
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) that scenario files follow."""
-    from realpolitik import __version__
     from realpolitik.scenario.schema import ScenarioSpec
+    from realpolitik.version import __version__
 
     schema = ScenarioSpec.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
+from realpolitik.scenario.distributions import DistributionError
 from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
 from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
@@ -34,7 +36,7 @@ def load(source: str | Path, *, text: str | None = None) -> Scenario:
     else:
         file = str(source)
     data, smap = parse_yaml(text, file)
-    return from_data(data, file=file, source_map=smap)
+    return from_dict(data, file=file, source_map=smap)
 
 
 def loads(text: str, file: str = "<string>") -> Scenario:
@@ -52,7 +54,7 @@ def _resolve(source: str | Path) -> Path:
     return found if found is not None else p
 
 
-def from_data(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
+def from_dict(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
     """Validate plain data (as parsed from YAML or built in code) into a :class:`Scenario`."""
     from pydantic import ValidationError
 
@@ -96,8 +98,6 @@ def _check_correlations(scenario: Scenario, smap: SourceMap, paths: Any) -> list
     pairs form a matrix whose Gaussian-copula correlation (``2 sin(pi rho / 6)``) is positive
     definite.
     """
-    import numpy as np
-
     spec = scenario.spec
     out: list[Problem] = []
 
@@ -116,20 +116,30 @@ def _check_correlations(scenario: Scenario, smap: SourceMap, paths: Any) -> list
     if not spec.correlations:
         return out
     uncertain = {p: k for k, p in enumerate(sorted(_uncertain_paths(scenario, paths)))}
-    matrix = np.eye(len(uncertain))
+    pairs = _correlation_pairs(spec, paths, uncertain, add)
+    if pairs is not None and not _positive_definite(len(uncertain), pairs):
+        add(
+            "the correlations are inconsistent: the correlation matrix is not positive definite",
+            ("correlations",),
+            "rank correlations that can hold together",
+            f"{len(spec.correlations)} pairs that cannot",
+        )
+    return out
+
+
+def _correlation_pairs(
+    spec: Any, paths: Any, uncertain: dict[str, int], add: Any
+) -> list[tuple[int, int, float]] | None:
+    """``[(i, j, rho)]`` of the declared correlations, or None if any of them is unusable (each
+    problem reported through ``add``)."""
     seen: dict[frozenset[str], int] = {}
-    usable = True
-    for i, c in enumerate(spec.correlations):
-        a, b = c.paths
+    pairs: list[tuple[int, int, float]] | None = []
+    for i, corr in enumerate(spec.correlations):
+        a, b = corr.paths
         bad = False
-        for k, p in enumerate(c.paths):
+        for k, p in enumerate(corr.paths):
             if p not in paths:
-                add(
-                    "no number at this path",
-                    ("correlations", i, "paths", k),
-                    "the key path of a number",
-                    p,
-                )
+                add("no number at this path", ("correlations", i, "paths", k), "a key path", p)
                 bad = True
             elif p not in uncertain:
                 add(
@@ -140,23 +150,18 @@ def _check_correlations(scenario: Scenario, smap: SourceMap, paths: Any) -> list
                 )
                 bad = True
         if a == b:
-            add(
-                f"correlation of {a!r} with itself",
-                ("correlations", i, "paths"),
-                "two different paths",
-                f"{a}, {b}",
-            )
+            add(f"correlation of {a!r} with itself", ("correlations", i, "paths"), "two paths", a)
             bad = True
-        if not -1 < c.rho < 1:
+        if not -1 < corr.rho < 1:
             add(
-                f"rho between {a!r} and {b!r} must be a number in (-1, 1), got {c.rho!r}",
+                f"rho between {a!r} and {b!r} must be a number in (-1, 1), got {corr.rho!r}",
                 ("correlations", i, "rho"),
                 "-1 < rho < 1",
-                f"{c.rho:g}",
+                f"{corr.rho:g}",
             )
             bad = True
         pair = frozenset((a, b))
-        if not bad and pair in seen and spec.correlations[seen[pair]].rho != c.rho:
+        if not bad and pair in seen and spec.correlations[seen[pair]].rho != corr.rho:
             add(
                 f"correlation between {a!r} and {b!r} is given twice",
                 ("correlations", i, "paths"),
@@ -166,23 +171,27 @@ def _check_correlations(scenario: Scenario, smap: SourceMap, paths: Any) -> list
             bad = True
         seen.setdefault(pair, i)
         if bad:
-            usable = False
-            continue
-        matrix[uncertain[a], uncertain[b]] = matrix[uncertain[b], uncertain[a]] = c.rho
-    if usable:
-        normal = 2.0 * np.sin(np.pi * matrix / 6.0)
-        np.fill_diagonal(normal, 1.0)
-        try:
-            np.linalg.cholesky(normal)
-        except np.linalg.LinAlgError:
-            add(
-                "the correlations are inconsistent: the correlation matrix is not positive "
-                "definite",
-                ("correlations",),
-                "rank correlations that can hold together",
-                f"{len(spec.correlations)} pairs that cannot",
-            )
-    return out
+            pairs = None
+        elif pairs is not None:
+            pairs.append((uncertain[a], uncertain[b], corr.rho))
+    return pairs
+
+
+def _positive_definite(n: int, pairs: list[tuple[int, int, float]]) -> bool:
+    """Whether the Gaussian copula's normal correlation of these rank correlations is positive
+    definite (as the samplers need it)."""
+    import numpy as np
+
+    matrix = np.eye(n)
+    for i, j, rho in pairs:
+        matrix[i, j] = matrix[j, i] = rho
+    normal = 2.0 * np.sin(np.pi * matrix / 6.0)
+    np.fill_diagonal(normal, 1.0)
+    try:
+        np.linalg.cholesky(normal)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 def _uncertain_paths(scenario: Scenario, paths: Any) -> set[str]:
@@ -229,6 +238,22 @@ def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Proble
                     path=format_loc(loc),
                     expected=_known_keys(exc, loc),
                     got=repr(loc[-1]),
+                )
+            )
+            continue
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, DistributionError):  # a dist: rule names its parameter
+            param = (
+                () if cause.param is None or (loc and loc[-1] == cause.param) else (cause.param,)
+            )
+            problems.append(
+                Problem(
+                    str(cause),
+                    file=smap.file,
+                    line=smap.line(loc + param),
+                    path=format_loc(loc + param),
+                    expected=cause.expected,
+                    got=cause.got,
                 )
             )
             continue
@@ -281,63 +306,78 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def check_references(scenario: Scenario) -> list[Problem]:
-    """Cross-reference checks that a schema alone cannot express."""
-    spec = scenario.spec
-    smap = scenario.source_map or SourceMap(scenario.file)
-    problems: list[Problem] = []
+@dataclass
+class _Checks:
+    """What the cross-reference checks share: the scenario, where its keys are, the actor ids
+    and the problems found so far."""
 
-    def add(message: str, loc: Loc, expected: str | None = None, got: str | None = None) -> None:
-        problems.append(
+    scenario: Scenario
+    smap: SourceMap
+    problems: list[Problem] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> ScenarioSpec:
+        return self.scenario.spec
+
+    def add(
+        self, message: str, loc: Loc, expected: str | None = None, got: str | None = None
+    ) -> None:
+        """Record a problem at ``loc`` (with its line)."""
+        self.problems.append(
             Problem(
                 message,
-                file=smap.file,
-                line=smap.line(loc),
+                file=self.smap.file,
+                line=self.smap.line(loc),
                 path=format_loc(loc),
                 expected=expected,
                 got=got,
             )
         )
 
-    ids: dict[str, int] = {}
-    for i, a in enumerate(spec.actors):
-        if a.id in ids:
-            add(
+    def need_actor(self, ident: str, loc: Loc) -> None:
+        """Record a problem if ``ident`` is not an actor's id."""
+        if ident not in self.ids:
+            self.add(f"unknown actor {ident!r}", loc, f"one of {', '.join(self.ids)}", repr(ident))
+
+
+def _check_actor_ids(c: _Checks) -> None:
+    for i, a in enumerate(c.spec.actors):
+        if a.id in c.ids:
+            c.add(
                 f"actor id {a.id!r} used twice",
                 ("actors", i, "id"),
                 "unique ids",
-                f"also at actors[{ids[a.id]}]",
+                f"also at actors[{c.ids[a.id]}]",
             )
-        ids.setdefault(a.id, i)
-    actor_list = ", ".join(ids)
+        c.ids.setdefault(a.id, i)
 
-    def need_actor(ident: str, loc: Loc) -> None:
-        if ident not in ids:
-            add(f"unknown actor {ident!r}", loc, f"one of {actor_list}", repr(ident))
 
+def _check_actors(c: _Checks) -> None:
+    spec = c.spec
     for i, a in enumerate(spec.actors):
         if a.kind == "faction":
             if a.parent is None:
-                add("a faction needs a parent actor", ("actors", i), "parent: <actor id>", "none")
+                c.add("a faction needs a parent actor", ("actors", i), "parent: <actor id>", "none")
             elif a.parent == a.id:
-                add(
+                c.add(
                     "a faction cannot be its own parent",
                     ("actors", i, "parent"),
                     "another actor's id",
                     a.parent,
                 )
             else:
-                need_actor(a.parent, ("actors", i, "parent"))
+                c.need_actor(a.parent, ("actors", i, "parent"))
         elif a.parent is not None:
-            add("only factions have a parent", ("actors", i, "parent"), "kind: faction", a.kind)
+            c.add("only factions have a parent", ("actors", i, "parent"), "kind: faction", a.kind)
         if a.size.value <= 0:
-            add(
+            c.add(
                 "sizes must be positive", ("actors", i, "size"), "a number > 0", f"{a.size.value:g}"
             )
         for key in ("position", "salience"):
             for dim in getattr(a, key):
                 if dim not in spec.dimensions:
-                    add(
+                    c.add(
                         f"unknown dimension {dim!r}",
                         ("actors", i, key, dim),
                         "a key of dimensions: " + (", ".join(spec.dimensions) or "(none declared)"),
@@ -346,7 +386,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         for dim, q in a.position.items():
             d = spec.dimensions.get(dim)
             if d is not None and not d.range[0] <= q.value <= d.range[1]:
-                add(
+                c.add(
                     "position outside the dimension's range",
                     ("actors", i, "position", dim),
                     f"a number in [{d.range[0]:g}, {d.range[1]:g}]",
@@ -354,7 +394,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
                 )
         for dim, q in a.salience.items():
             if not 0 <= q.value <= 1:
-                add(
+                c.add(
                     "salience outside [0, 1]",
                     ("actors", i, "salience", dim),
                     "0 <= salience <= 1",
@@ -364,20 +404,23 @@ def check_references(scenario: Scenario) -> list[Problem]:
             for key in ("annual_hazard", "change_probability"):
                 q = getattr(a.turnover, key)
                 if q is not None and not 0 <= q.value <= 1:
-                    add(
+                    c.add(
                         "a probability must lie in [0, 1]",
                         ("actors", i, "turnover", key),
                         "0 <= p <= 1",
                         f"{q.value:g}",
                     )
 
+
+def _check_relations(c: _Checks) -> None:
+    spec = c.spec
     seen_pairs: dict[frozenset[str], int] = {}
     for i, rel in enumerate(spec.relations):
         a, b = rel.between
         for k, x in enumerate(rel.between):
-            need_actor(x, ("relations", i, "between", k))
+            c.need_actor(x, ("relations", i, "between", k))
         if a == b:
-            add(
+            c.add(
                 "a relation needs two different actors",
                 ("relations", i, "between"),
                 "two actor ids",
@@ -385,7 +428,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
             )
         pair = frozenset((a, b))
         if pair in seen_pairs:
-            add(
+            c.add(
                 f"relation {a}~{b} given twice",
                 ("relations", i, "between"),
                 "one entry per pair",
@@ -394,7 +437,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         seen_pairs.setdefault(pair, i)
         for cname in rel.components:
             if cname not in BUILTIN_COMPONENTS and cname not in spec.components:
-                add(
+                c.add(
                     f"unknown component {cname!r}",
                     ("relations", i, "components", cname),
                     "a built-in component ("
@@ -403,16 +446,22 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     repr(cname),
                 )
 
+
+def _check_blocs(c: _Checks) -> None:
+    spec = c.spec
     for i, bloc in enumerate(spec.blocs):
         for k, m in enumerate(bloc.members):
-            need_actor(m, ("blocs", i, "members", k))
+            c.need_actor(m, ("blocs", i, "members", k))
 
-    commitments = {c.id for c in spec.commitments}
-    for i, c in enumerate(spec.commitments):
+
+def _check_commitments_and_levers(c: _Checks) -> None:
+    spec = c.spec
+    commitments = {form.id for form in spec.commitments}
+    for i, form in enumerate(spec.commitments):
         for key in ("annual_repudiation", "successor_repudiation"):
-            q = getattr(c, key)
+            q = getattr(form, key)
             if not 0 <= q.value <= 1:
-                add(
+                c.add(
                     "a probability must lie in [0, 1]",
                     ("commitments", i, key),
                     "0 <= p <= 1",
@@ -421,42 +470,62 @@ def check_references(scenario: Scenario) -> list[Problem]:
     lever_ids: set[str] = set()
     for i, lever in enumerate(spec.levers):
         if lever.id in lever_ids:
-            add(f"lever id {lever.id!r} used twice", ("levers", i, "id"), "unique ids", lever.id)
+            c.add(f"lever id {lever.id!r} used twice", ("levers", i, "id"), "unique ids", lever.id)
         lever_ids.add(lever.id)
         for key in ("by", "to", "paid_by"):
             v = getattr(lever, key)
             if v is not None:
-                need_actor(v, ("levers", i, key))
+                c.need_actor(v, ("levers", i, key))
         if lever.by == lever.to:
-            add(
+            c.add(
                 "a lever needs two different actors: one pulls it (by), another receives it (to)",
                 ("levers", i, "to"),
                 f"an actor other than {lever.by}",
                 lever.to,
             )
         if lever.commitment is not None and lever.commitment not in commitments:
-            add(
+            c.add(
                 f"unknown commitment {lever.commitment!r}",
                 ("levers", i, "commitment"),
                 "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
                 repr(lever.commitment),
             )
         if lever.value.value < 0 or lever.cost.value < 0:
-            add(
+            c.add(
                 "a lever's value and cost must not be negative",
                 ("levers", i),
                 "value >= 0 and cost >= 0",
                 f"value {lever.value.value:g}, cost {lever.cost.value:g}",
             )
 
+
+def _check_gains_share(c: _Checks) -> None:
+    """The realignment's ``gains_share`` is a share: in [0, 1], its distribution too."""
+    r = c.spec.realignment
+    if r is None:
+        return
+    share = r.trade.gains_share
+    lo, hi = share.dist.support() if share.dist is not None else (share.value, share.value)
+    if not (0 <= share.value <= 1 and 0 <= lo and hi <= 1):
+        c.add(
+            "gains_share is a share of the gains from trade",
+            ("realignment", "trade", "gains_share"),
+            "0 <= share <= 1 (with its distribution inside [0, 1])",
+            f"{share.value:g}" + ("" if share.dist is None else f", range [{lo:g}, {hi:g}]"),
+        )
+
+
+def _check_realignment(c: _Checks) -> None:
+    spec = c.spec
+    commitments = {form.id for form in spec.commitments}
     r = spec.realignment
     if r is not None:
         for key in ("pivot", "incumbent", "courter"):
-            need_actor(getattr(r, key), ("realignment", key))
+            c.need_actor(getattr(r, key), ("realignment", key))
         for k, x in enumerate(r.courter_allies):
-            need_actor(x, ("realignment", "courter_allies", k))
+            c.need_actor(x, ("realignment", "courter_allies", k))
         if len({r.pivot, r.incumbent, r.courter}) < 3:
-            add(
+            c.add(
                 "pivot, incumbent and courter must be three different actors",
                 ("realignment",),
                 "three actor ids",
@@ -465,46 +534,37 @@ def check_references(scenario: Scenario) -> list[Problem]:
         sides = {r.incumbent, r.courter, *r.courter_allies}
         for i, lever in enumerate(spec.levers):
             if lever.to == r.pivot and lever.by not in sides:
-                add(
+                c.add(
                     "a lever to the pivot must come from the incumbent or the courter's side",
                     ("levers", i, "by"),
                     "one of " + ", ".join(sorted(sides)),
                     lever.by,
                 )
         if r.horizon.value < 1 or r.horizon.value > 100:
-            add(
+            c.add(
                 "horizon out of range",
                 ("realignment", "horizon"),
                 "1 to 100 years",
                 f"{r.horizon.value:g}",
             )
         if not 0 <= r.discount_rate.value < 1:
-            add(
+            c.add(
                 "discount rate out of range",
                 ("realignment", "discount_rate"),
                 "0 <= rate < 1",
                 f"{r.discount_rate.value:g}",
             )
-        share = r.trade.gains_share
-        lo, hi = share.dist.support() if share.dist is not None else (share.value, share.value)
-        if not (0 <= share.value <= 1 and 0 <= lo and hi <= 1):
-            add(
-                "gains_share is a share of the gains from trade",
-                ("realignment", "trade", "gains_share"),
-                "0 <= share <= 1 (with its distribution inside [0, 1])",
-                f"{share.value:g}" + ("" if share.dist is None else f", range [{lo:g}, {hi:g}]"),
-            )
         for opt in ("hedge", "courter"):
             q = getattr(r.trade.retaliation, opt)
             if not 0 <= q.value <= 1:
-                add(
+                c.add(
                     "retaliation is a share of trade",
                     ("realignment", "trade", "retaliation", opt),
                     "0 <= share <= 1",
                     f"{q.value:g}",
                 )
         if r.pivot_commitment is not None and r.pivot_commitment not in commitments:
-            add(
+            c.add(
                 f"unknown commitment {r.pivot_commitment!r}",
                 ("realignment", "pivot_commitment"),
                 "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
@@ -512,7 +572,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
             )
         if r.domestic is not None:
             if r.domestic.dimension not in spec.dimensions:
-                add(
+                c.add(
                     f"unknown dimension {r.domestic.dimension!r}",
                     ("realignment", "domestic", "dimension"),
                     "a key of dimensions",
@@ -521,17 +581,20 @@ def check_references(scenario: Scenario) -> list[Problem]:
             elif not any(
                 f.parent == r.pivot and r.domestic.dimension in f.position for f in spec.actors
             ):
-                add(
+                c.add(
                     "domestic needs factions of the pivot with positions on that dimension",
                     ("realignment", "domestic"),
                     f"factions with parent {r.pivot}",
                     "none",
                 )
 
-    paths = scenario._quantity_index  # every number by key path, built once
+
+def _check_key_paths(c: _Checks) -> None:
+    spec = c.spec
+    paths = c.scenario._quantity_index  # every number by key path, built once
     for i, u in enumerate(spec.uncertainties):
         if u.path not in paths:
-            add(
+            c.add(
                 "no number at this path",
                 ("uncertainties", i, "path"),
                 "the key path of a number, e.g. " + next(iter(paths), "actors.X.size"),
@@ -541,42 +604,74 @@ def check_references(scenario: Scenario) -> list[Problem]:
             lo, hi = u.dist.support()
             v = paths[u.path].quantity.value
             if not lo <= v <= hi:
-                add(
+                c.add(
                     "the number's value lies outside this distribution",
                     ("uncertainties", i, "dist"),
                     f"a range containing {v:g}",
                     f"[{lo:g}, {hi:g}]",
                 )
-    problems.extend(_check_correlations(scenario, smap, paths))
+    c.problems.extend(_check_correlations(c.scenario, c.smap, paths))
 
+
+def _check_provenance(c: _Checks) -> None:
+    spec = c.spec
+    paths = c.scenario._quantity_index
     # provenance: claims and sources that numbers cite must exist
     claim_ids = set(spec.claims)
     for ref in paths.values():
         q = ref.quantity
         if q.source is not None and q.source not in spec.sources:
-            add(
+            c.add(
                 f"unknown source {q.source!r}",
                 ref.loc + ("source",),
                 "a key of sources: " + (", ".join(sorted(spec.sources)[:8]) or "(none declared)"),
                 repr(q.source),
             )
-        for c in q.claims:
-            if c not in claim_ids:
-                add(
-                    f"unknown claim {c!r}",
+        for claim in q.claims:
+            if claim not in claim_ids:
+                c.add(
+                    f"unknown claim {claim!r}",
                     ref.loc + ("claims",),
                     "a key of claims: " + (", ".join(sorted(claim_ids)) or "(none declared)"),
-                    repr(c),
+                    repr(claim),
                 )
         if spec.strict_provenance and not q.has_provenance:
-            add(
+            c.add(
                 "a number without provenance",
                 ref.loc,
                 "a source or an assumption (strict_provenance is on)",
                 f"{q.value:g} alone",
             )
     for i, lever in enumerate(spec.levers):
-        for c in lever.claims:
-            if c not in claim_ids:
-                add(f"unknown claim {c!r}", ("levers", i, "claims"), "a key of claims:", repr(c))
-    return problems
+        for claim in lever.claims:
+            if claim not in claim_ids:
+                c.add(
+                    f"unknown claim {claim!r}",
+                    ("levers", i, "claims"),
+                    "a key of claims:",
+                    repr(claim),
+                )
+
+
+#: The cross-reference checks, in the order their problems are reported (actor ids first: the
+#: others look actors up by id).
+_CHECKS = (
+    _check_actor_ids,
+    _check_actors,
+    _check_relations,
+    _check_blocs,
+    _check_commitments_and_levers,
+    _check_realignment,
+    _check_gains_share,
+    _check_key_paths,
+    _check_provenance,
+)
+
+
+def check_references(scenario: Scenario) -> list[Problem]:
+    """Cross-reference checks that a schema alone cannot express: every problem found, in file
+    order within each kind of check."""
+    checks = _Checks(scenario, scenario.source_map or SourceMap(scenario.file))
+    for check in _CHECKS:
+        check(checks)
+    return checks.problems

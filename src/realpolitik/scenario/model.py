@@ -18,14 +18,25 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from realpolitik.errors import ScenarioError
 from realpolitik.scenario.schema import (
     BUILTIN_COMPONENTS,
     Actor,
     Dist,
     Quantity,
+    Realignment,
     ScenarioSpec,
 )
 from realpolitik.scenario.yamlio import Loc, SourceMap
+
+
+def key_path(*keys: str) -> str:
+    """The key path of a number from its keys: the one rule, keys joined by dots.
+
+    >>> key_path("levers", "sphere", "value")
+    'levers.sphere.value'
+    """
+    return ".".join(keys)
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class QuantityRef:
 
 
 @dataclass(frozen=True)
-class Uncertainty:
+class UncertainNumber:
     """An uncertain number: its key path, distribution, point value and the claims it encodes."""
 
     path: str
@@ -59,11 +70,11 @@ def _walk(obj: Any, path: str, loc: Loc) -> Iterator[QuantityRef]:
         for name in type(obj).model_fields:
             value = getattr(obj, name)
             alias = type(obj).model_fields[name].alias or name
-            yield from _walk(value, f"{path}.{alias}" if path else alias, loc + (alias,))
+            yield from _walk(value, key_path(path, alias) if path else alias, loc + (alias,))
         return
     if isinstance(obj, dict):
         for key, value in obj.items():
-            yield from _walk(value, f"{path}.{key}", loc + (key,))
+            yield from _walk(value, key_path(path, key), loc + (key,))
         return
     if isinstance(obj, tuple):
         for i, item in enumerate(obj):
@@ -72,7 +83,7 @@ def _walk(obj: Any, path: str, loc: Loc) -> Iterator[QuantityRef]:
                 ident = f"{item.between[0]}~{item.between[1]}"
             if ident is None:
                 continue
-            yield from _walk(item, f"{path}.{ident}", loc + (i,))
+            yield from _walk(item, key_path(path, ident), loc + (i,))
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,38 @@ class Scenario:
     file: str = "<string>"
     source_map: SourceMap | None = field(default=None, repr=False, compare=False)
 
+    # ---- verbs (implemented above this layer: see realpolitik.hooks and realpolitik.notebook) ----
+    def analyze(self, models: Sequence[str] | None = None, seed: int = 0) -> Any:
+        """Point run of ``models`` (default: every model that applies).
+
+        Returns an ``Analysis``: the typed result of each model by name (``.outputs()`` as a
+        DataFrame). See :func:`realpolitik.notebook.analyze`.
+        """
+        from realpolitik.hooks import verbs
+
+        return verbs().analyze(self, models=models, seed=seed)
+
+    def experiment(
+        self, draws: int = 1000, seed: int = 0, store: Any = None, **options: Any
+    ) -> Any:
+        """``draws`` draws of the uncertain numbers through every model that evaluates them.
+
+        Returns an ``Experiment`` (``.to_frame()``, ``.outcome(name)``, ``.summary()``), with or
+        without a ``store``. See :func:`realpolitik.notebook.experiment` for the options.
+        """
+        from realpolitik.hooks import verbs
+
+        return verbs().experiment(self, draws=draws, seed=seed, store=store, **options)
+
+    def run(self, draws: int = 0, seed: int = 0, out: Any = None, **options: Any) -> Any:
+        """Everything ``realpolitik run`` does (and, with ``out``, the files it writes).
+
+        See :func:`realpolitik.notebook.run` for the options.
+        """
+        from realpolitik.hooks import verbs
+
+        return verbs().run(self, draws=draws, seed=seed, out=out, **options)
+
     # ---- identity ------------------------------------------------------------------------------
     @property
     def name(self) -> str:
@@ -114,10 +157,31 @@ class Scenario:
         return tuple(a.id for a in self.actors)
 
     def actor(self, ident: str) -> Actor:
+        """The actor (or faction) with id ``ident``; ``KeyError`` if there is none."""
         for a in self.spec.actors:
             if a.id == ident:
                 return a
         raise KeyError(ident)
+
+    @property
+    def realignment_block(self) -> Realignment:
+        """The ``realignment:`` block, for code that needs one.
+
+        Raises
+        ------
+        ScenarioError
+            When the scenario has none.
+        """
+        block = self.spec.realignment
+        if block is None:
+            raise ScenarioError.single(
+                "the scenario has no realignment block",
+                file=self.file,
+                path="realignment",
+                expected="a realignment block (pivot, incumbent, courter, ...)",
+                got="none",
+            )
+        return block
 
     def factions(self, parent: str) -> tuple[Actor, ...]:
         """The factions of ``parent``."""
@@ -134,6 +198,7 @@ class Scenario:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def line_of(self, loc: Loc) -> int | None:
+        """The line of the file where the key at ``loc`` is (``None`` if unknown)."""
         return self.source_map.line(loc) if self.source_map else None
 
     # ---- numbers -------------------------------------------------------------------------------
@@ -150,19 +215,20 @@ class Scenario:
         return self._quantity_index[path].quantity
 
     def value(self, path: str) -> float:
+        """The point value of the number at key path ``path``."""
         return self.quantity(path).value
 
-    def uncertainties(self) -> list[Uncertainty]:
+    def uncertainties(self) -> list[UncertainNumber]:
         """Every uncertain number: inline ``dist`` entries and the ``uncertainties:`` list."""
-        out: dict[str, Uncertainty] = {}
+        out: dict[str, UncertainNumber] = {}
         refs = self._quantity_index
         for path, ref in refs.items():
             q = ref.quantity
             if q.dist is not None:
-                out[path] = Uncertainty(path, q.dist, q.value, q.claims, q.source, q.note)
+                out[path] = UncertainNumber(path, q.dist, q.value, q.claims, q.source, q.note)
         for u in self.spec.uncertainties:
             q = refs[u.path].quantity
-            out[u.path] = Uncertainty(
+            out[u.path] = UncertainNumber(
                 u.path, u.dist, q.value, u.claims or q.claims, q.source, u.note or q.note
             )
         return list(out.values())
@@ -183,17 +249,19 @@ class Scenario:
         spec = self.spec.components.get(name)
         if spec is None:
             return 1.0
-        path = f"components.{name}.weight"
+        path = key_path("components", name, "weight")
         if size and samples is not None and path in samples:
             return np.asarray(samples[path], dtype=float)
         return spec.weight.value
 
     def component_names(self) -> list[str]:
+        """The built-in relation components, then the scenario's own."""
         names = list(BUILTIN_COMPONENTS)
         names += [n for n in self.spec.components if n not in BUILTIN_COMPONENTS]
         return names
 
     def sizes(self, ids: Sequence[str] | None = None) -> np.ndarray:
+        """The sizes of the actors ``ids`` (default: the principal actors), in that order."""
         ids = self.actor_ids if ids is None else tuple(ids)
         return np.array([self.actor(i).size.value for i in ids], dtype=float)
 
@@ -216,7 +284,7 @@ class Scenario:
             if a not in index or b not in index:
                 continue
             for cname, q in rel.components.items():
-                path = f"relations.{rel.key}.components.{cname}"
+                path = key_path("relations", rel.key, "components", cname)
                 w = self.component_weight(cname, samples, size)
                 x = self.values_array(path, samples, size) if size else q.value
                 p[..., index[a], index[b]] += w * x

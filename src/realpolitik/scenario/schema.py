@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from realpolitik.scenario.distributions import DistributionError, check_distribution, support
+
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
@@ -56,6 +58,8 @@ def _check_magnitude(name: str, v: float) -> None:
 
 
 class Frozen(BaseModel):
+    """Base of the schema's models: immutable, unknown keys rejected, strings stripped."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -84,72 +88,23 @@ class Dist(Frozen):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    _NEEDS = {
-        "uniform": ("low", "high"),
-        "triangular": ("low", "mode", "high"),
-        "pert": ("low", "mode", "high"),
-        "normal": ("mean", "sd"),
-        "truncnormal": ("mean", "sd", "low", "high"),
-        "beta": ("a", "b"),
-        "lognormal": ("mu", "sigma"),
-        "choice": ("values",),
-    }
-    _ALLOWED = {
-        "pert": ("lambda_",),
-        "beta": ("low", "high"),
-        "choice": ("weights",),
-    }
-
     @model_validator(mode="after")
     def _check(self) -> Dist:
-        needs = self._NEEDS[self.kind]
-        allowed = set(needs) | set(self._ALLOWED.get(self.kind, ())) | {"kind"}
-        missing = [n for n in needs if getattr(self, n) is None]
-        if missing:
-            raise ValueError(f"a {self.kind} distribution needs {', '.join(missing)}")
-        extra = [
-            n.rstrip("_")
-            for n in type(self).model_fields
-            if n not in allowed and getattr(self, n) is not None
-        ]
-        if extra:
-            raise ValueError(f"a {self.kind} distribution does not take {', '.join(extra)}")
-        for name in type(self).model_fields:
+        check_distribution(self.spec())  # the one set of rules (scenario/distributions.py)
+        for name in type(self).model_fields:  # and the bound on every number (MAX_MAGNITUDE)
             v = getattr(self, name)
-            if isinstance(v, float):
-                _check_magnitude(name.rstrip("_"), v)
-            elif isinstance(v, tuple):
-                for x in v:
-                    _check_magnitude(name, float(x))
-        k = self.kind
-        if k in ("uniform", "truncnormal") and not self.low < self.high:  # type: ignore[operator]
-            raise ValueError("low must be below high")
-        if k in ("triangular", "pert") and not (
-            self.low <= self.mode <= self.high and self.low < self.high  # type: ignore[operator]
-        ):
-            raise ValueError("need low <= mode <= high and low < high")
-        if k in ("normal", "truncnormal") and not self.sd > 0:  # type: ignore[operator]
-            raise ValueError("sd must be positive")
-        if k == "beta":
-            if not (self.a > 0 and self.b > 0):  # type: ignore[operator]
-                raise ValueError("a and b must be positive")
-            lo = 0.0 if self.low is None else self.low
-            hi = 1.0 if self.high is None else self.high
-            if not lo < hi:
-                raise ValueError("low must be below high")
-        if k == "lognormal" and not self.sigma > 0:  # type: ignore[operator]
-            raise ValueError("sigma must be positive")
-        if k == "pert" and self.lambda_ is not None and not self.lambda_ > 0:
-            raise ValueError("lambda must be positive")
-        if k == "choice":
-            if not self.values:
-                raise ValueError("values must not be empty")
-            if self.weights is not None:
-                if len(self.weights) != len(self.values):
-                    raise ValueError("weights must have one entry per value")
-                if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                    raise ValueError("weights must be non-negative and not all zero")
+            for x in v if isinstance(v, tuple) else (v,):
+                if isinstance(x, float) and math.isfinite(x):
+                    _check_magnitude(name.rstrip("_"), x)
         return self
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, bool):
+            name = "lambda" if info.field_name == "lambda_" else info.field_name
+            raise DistributionError(f"parameter {name!r} must be a number", name, "a number", value)
+        return value
 
     def spec(self) -> dict[str, Any]:
         """The plain mapping, as written in the file."""
@@ -157,16 +112,7 @@ class Dist(Frozen):
 
     def support(self) -> tuple[float, float]:
         """Bounds of the distribution (may be infinite)."""
-        k = self.kind
-        if k in ("uniform", "triangular", "pert", "truncnormal"):
-            return float(self.low), float(self.high)  # type: ignore[arg-type]
-        if k == "beta":
-            return (0.0 if self.low is None else self.low, 1.0 if self.high is None else self.high)
-        if k == "choice":
-            return min(self.values), max(self.values)  # type: ignore[arg-type]
-        if k == "lognormal":
-            return 0.0, math.inf
-        return -math.inf, math.inf
+        return support(check_distribution(self.spec()))
 
 
 class Quantity(Frozen):
@@ -237,6 +183,8 @@ class OptionValues(Frozen):
 
 
 class Source(Frozen):
+    """Where numbers come from: a title, publisher, year and address."""
+
     title: str
     url: str | None = None
     year: int | None = None
@@ -245,11 +193,15 @@ class Source(Frozen):
 
 
 class Claim(Frozen):
+    """A claim the scenario encodes (in our own words) and who makes it."""
+
     text: str
     by: str | None = None
 
 
 class Dimension(Frozen):
+    """A policy dimension: its range and what its two ends mean."""
+
     low: str
     high: str
     range: tuple[float, float] = (0.0, 100.0)
@@ -261,7 +213,7 @@ class Dimension(Frozen):
         return self
 
 
-class Turnover(Frozen):
+class TurnoverSpec(Frozen):
     """How often an actor's leader or ruling coalition changes."""
 
     annual_hazard: Q | None = None
@@ -270,7 +222,7 @@ class Turnover(Frozen):
     change_probability: Q | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Turnover:
+    def _consistent(self) -> TurnoverSpec:
         if self.elections_every is None and self.annual_hazard is None:
             raise ValueError("give annual_hazard, or elections_every with change_probability")
         if self.elections_every is not None and self.change_probability is None:
@@ -279,13 +231,15 @@ class Turnover(Frozen):
 
 
 class Actor(Frozen):
+    """A state, bloc or faction: its size, positions and saliences, and leadership turnover."""
+
     id: Ident
     name: str | None = None
     kind: Literal["state", "bloc", "faction"] = "state"
     size: Q
     parent: Ident | None = None
     description: str | None = None
-    turnover: Turnover | None = None
+    turnover: TurnoverSpec | None = None
     position: dict[str, Q] = Field(default_factory=dict)
     salience: dict[str, Q] = Field(default_factory=dict)
 
@@ -295,11 +249,15 @@ class Actor(Frozen):
 
 
 class ComponentSpec(Frozen):
+    """A relation component declared by the scenario, with its weight."""
+
     weight: Q = Quantity(value=1.0, assumption="default weight of a component")
     description: str | None = None
 
 
 class Relation(Frozen):
+    """A dyad's relation: its named components (trade, threat, ...), each a number."""
+
     between: tuple[Ident, Ident]
     components: dict[str, Q]
     note: str | None = None
@@ -310,6 +268,8 @@ class Relation(Frozen):
 
 
 class Bloc(Frozen):
+    """An existing bloc (alliance), its members and its strength as a field."""
+
     id: Ident
     members: tuple[Ident, ...] = Field(min_length=1)
     strength: Q
@@ -317,6 +277,8 @@ class Bloc(Frozen):
 
 
 class Commitment(Frozen):
+    """A form of promise and its yearly and successor repudiation probabilities."""
+
     id: Ident
     description: str | None = None
     annual_repudiation: Q
@@ -324,6 +286,8 @@ class Commitment(Frozen):
 
 
 class Extent(Frozen):
+    """How far a lever can be pulled: bounds, and whether it is all or nothing."""
+
     min: float = 0.0
     max: float = 1.0
 
@@ -335,6 +299,8 @@ class Extent(Frozen):
 
 
 class Lever(Frozen):
+    """Something an actor can offer or do, with its value to the receiver and cost to the giver."""
+
     id: Ident
     by: Ident
     to: Ident
@@ -354,6 +320,8 @@ class Lever(Frozen):
 
 
 class Trade(Frozen):
+    """The pivot's trade with its partner and what a realignment does to it."""
+
     with_incumbent: Q
     gains_share: Q
     retaliation: OptionValues
@@ -361,12 +329,16 @@ class Trade(Frozen):
 
 
 class Domestic(Frozen):
+    """The pivot's factions: the dimension they bargain on, its weight and the model used."""
+
     dimension: Ident
     weight: Q
     model: Literal["smp", "bdm", "mean"] = "mean"
 
 
 class Realignment(Frozen):
+    """The realignment game: pivot, incumbent, courter, horizon, values and costs."""
+
     pivot: Ident
     incumbent: Ident
     courter: Ident
@@ -384,6 +356,8 @@ class Realignment(Frozen):
 
 
 class UncertaintySpec(Frozen):
+    """A distribution for the number at a key path (the ``uncertainties:`` list)."""
+
     path: str
     dist: Dist
     claims: tuple[str, ...] = ()
@@ -391,11 +365,15 @@ class UncertaintySpec(Frozen):
 
 
 class Correlation(Frozen):
+    """A rank correlation between two uncertain numbers."""
+
     paths: tuple[str, str]
     rho: float = Field(ge=-1, le=1)
 
 
-class Outcome(Frozen):
+class OutcomeSpec(Frozen):
+    """A declared outcome: a name for one model output that experiments report on."""
+
     name: Ident
     model: Ident
     output: Ident
@@ -426,4 +404,4 @@ class ScenarioSpec(Frozen):
     uncertainties: tuple[UncertaintySpec, ...] = ()
     correlations: tuple[Correlation, ...] = ()
     analyses: tuple[Ident, ...] | None = None
-    outcomes: tuple[Outcome, ...] = ()
+    outcomes: tuple[OutcomeSpec, ...] = ()

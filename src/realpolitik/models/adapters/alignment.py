@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from realpolitik.models.registry import AnalysisContext, ModelSpec, register
 from realpolitik.models.results import ModelResult, Output
-from realpolitik.scenario.model import Scenario
+from realpolitik.scenario.model import Scenario, key_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,7 +39,7 @@ def _labels(scenario: Scenario) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class LandscapeResult(ModelResult):
+class LandscapeScenarioResult(ModelResult):
     """Landscape theory on a scenario: the configurations searched, their energies and basins.
 
     ``summary`` is :func:`~realpolitik.models.landscape.landscape_summary`'s JSON-ready dict (with
@@ -76,13 +76,13 @@ def landscape_analysis(
     k: int = 2,
     best_others: int = 3,
     field: bool = True,
-    method: str = "auto",
+    method: Literal["auto", "exact", "heuristic"] = "auto",
     seed: int = 0,
-) -> LandscapeResult:
+) -> LandscapeScenarioResult:
     """The landscape of ``scenario``: minima (and the best non-minima), with and without blocs."""
-    from realpolitik import __version__
     from realpolitik.models.landscape import landscape, landscape_summary, landscape_table
     from realpolitik.models.results import Provenance
+    from realpolitik.version import __version__
 
     ids = scenario.actor_ids
     sizes, p = scenario.sizes(), scenario.propensity_matrix()
@@ -98,7 +98,7 @@ def landscape_analysis(
             "configurations": fsum["configurations"],
         }
     point = _evaluate_landscape(scenario, {}, None) if _landscape_evaluable(scenario) else {}
-    return LandscapeResult(
+    return LandscapeScenarioResult(
         model="landscape",
         provenance=Provenance(
             scenario.content_hash,
@@ -119,7 +119,7 @@ def landscape_analysis(
     )
 
 
-def _landscape(scenario: Scenario, ctx: AnalysisContext) -> LandscapeResult:
+def _landscape(scenario: Scenario, ctx: AnalysisContext) -> LandscapeScenarioResult:
     return landscape_analysis(scenario, seed=ctx.seed)
 
 
@@ -136,7 +136,9 @@ def _evaluate_landscape(
     """Per draw: is the pivot on the courter's side in the lowest-energy configuration?"""
     ids = scenario.actor_ids
     B = len(next(iter(samples.values()))) if samples else 1
-    sizes = np.stack([scenario.values_array(f"actors.{a}.size", samples, B) for a in ids], axis=1)
+    sizes = np.stack(
+        [scenario.values_array(key_path("actors", a, "size"), samples, B) for a in ids], axis=1
+    )
     p = (
         scenario.propensity_matrix(ids, samples)
         if samples
@@ -147,7 +149,7 @@ def _evaluate_landscape(
     D = (1.0 - X[:, :, None] * X[:, None, :]) / 2.0  # (C, n, n) 1 where apart
     E = np.einsum("bij,cij->bc", J, D)
     best = X[np.argmin(E, axis=1)]
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     pi, ci = ids.index(r.pivot), ids.index(r.courter)
     ii = ids.index(r.incumbent)
     return {

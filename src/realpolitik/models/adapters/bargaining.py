@@ -10,7 +10,7 @@ import numpy as np
 
 from realpolitik.models.registry import AnalysisContext, ModelSpec, register
 from realpolitik.models.results import ModelResult, Output
-from realpolitik.scenario.model import Scenario
+from realpolitik.scenario.model import Scenario, key_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -31,7 +31,7 @@ def faction_arrays(
     scenario: Scenario,
     parent: str,
     dims: list[str],
-    samples: dict[str, np.ndarray] | None = None,
+    samples: Mapping[str, np.ndarray] | None = None,
     size: int | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Names, capabilities (.., n), positions on 0-100 (.., n, d) and saliences on 0-100.
@@ -45,15 +45,15 @@ def faction_arrays(
     def arr(path: str) -> np.ndarray:
         return scenario.values_array(path, samples, B)
 
-    cap = np.stack([arr(f"actors.{f.id}.size") for f in factions], axis=-1)
+    cap = np.stack([arr(key_path("actors", f.id, "size")) for f in factions], axis=-1)
     pos = np.empty((B, len(factions), len(dims)))
     sal = np.empty((B, len(factions), len(dims)))
     for j, d in enumerate(dims):
         lo, hi = scenario.spec.dimensions[d].range
         for i, f in enumerate(factions):
-            pos[:, i, j] = (arr(f"actors.{f.id}.position.{d}") - lo) / (hi - lo) * 100.0
+            pos[:, i, j] = (arr(key_path("actors", f.id, "position", d)) - lo) / (hi - lo) * 100.0
             sal[:, i, j] = (
-                arr(f"actors.{f.id}.salience.{d}") * 100.0
+                arr(key_path("actors", f.id, "salience", d)) * 100.0
                 if d in f.salience
                 else np.full(B, 100.0 / len(dims))
             )

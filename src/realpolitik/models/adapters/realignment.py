@@ -6,7 +6,7 @@ and from the model's solution to the typed :class:`RealignmentResult` and the de
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from realpolitik.models.registry import AnalysisContext, ModelSpec, register
 from realpolitik.models.results import ModelResult, Output, finite_or_none
-from realpolitik.scenario.model import Scenario
+from realpolitik.scenario.model import Scenario, key_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -26,28 +26,28 @@ POINT_PATHS = 4000
 
 
 def _levers_to_pivot(scenario: Scenario) -> list[Any]:
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     sides = {r.incumbent, r.courter, *r.courter_allies}
     return [lv for lv in scenario.spec.levers if lv.to == r.pivot and lv.by in sides]
 
 
-def _turnover(scenario: Scenario, actor_id: str, get) -> Any:
+def _turnover(scenario: Scenario, actor_id: str, get: Callable[[str], np.ndarray]) -> Any:
     from realpolitik.models.commitment import Turnover
 
     t = scenario.actor(actor_id).turnover
     if t is None:
         return Turnover()
-    base = f"actors.{actor_id}.turnover"
+    base = key_path("actors", actor_id, "turnover")
     year = scenario.spec.year
     next_election = 1
     if t.next_election is not None:
         next_election = max(1, t.next_election - year) if year else 1
     return Turnover(
-        annual_hazard=get(f"{base}.annual_hazard") if t.annual_hazard is not None else 0.0,
+        annual_hazard=get(key_path(base, "annual_hazard")) if t.annual_hazard is not None else 0.0,
         elections_every=t.elections_every or 0,
         next_election=next_election,
         change_probability=(
-            get(f"{base}.change_probability") if t.change_probability is not None else 0.0
+            get(key_path(base, "change_probability")) if t.change_probability is not None else 0.0
         ),
     )
 
@@ -71,7 +71,7 @@ def domestic_position(
     w = cap * sal[..., 0]
     mean = np.sum(w * pos[..., 0], axis=-1) / np.sum(w, axis=-1) / 100.0
     if r.domestic.model == "mean":
-        return mean
+        return np.asarray(mean, dtype=float)
     _, cap0, pos0, sal0 = faction_arrays(scenario, r.pivot, [dim])
     w0 = cap0 * sal0[:, 0]
     mean0 = float(np.sum(w0 * pos0[:, 0]) / np.sum(w0)) / 100.0
@@ -84,86 +84,127 @@ def domestic_position(
 
         res = run_bdm(cap0, pos0[:, 0] / 100.0, sal0[:, 0] / 100.0, 0.0, 1.0, options=BDMOptions())
         point = float(res.weighted_mean[-1])
-    return np.clip(point + (mean - mean0), 0.0, 1.0)
+    return np.asarray(np.clip(point + (mean - mean0), 0.0, 1.0), dtype=float)
+
+
+#: The two numbers of a commitment form, in the columns of :func:`commitment_forms`' table.
+FORM_FIELDS = ("annual_repudiation", "successor_repudiation")
+#: The form index of a lever that is not a promise (delivered at once, never repudiated).
+NO_FORM = -1
+
+
+def commitment_forms(
+    scenario: Scenario, get: Callable[[str], np.ndarray], size: int
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The scenario's commitment forms and their table: ``(ids, table)`` with ``table[b, f, k]``
+    the ``k``-th of :data:`FORM_FIELDS` of form ``f`` in draw ``b``; a last row of zeros stands
+    for :data:`NO_FORM` (index -1), so that ``table[:, index]`` gives every lever its numbers."""
+    ids = tuple(form.id for form in scenario.spec.commitments)
+    rows = [
+        np.stack([get(key_path("commitments", f, field)) for field in FORM_FIELDS], axis=-1)
+        for f in ids
+    ]
+    table = np.stack([*rows, np.zeros((size, len(FORM_FIELDS)))], axis=1)
+    return ids, table
+
+
+def lever_forms(levers: Sequence[Any], forms: Sequence[str]) -> np.ndarray:
+    """Each lever's commitment form as an index into the forms (:data:`NO_FORM` for none)."""
+    return np.array(
+        [NO_FORM if lv.commitment is None else forms.index(lv.commitment) for lv in levers],
+        dtype=int,
+    )
+
+
+def _option_pair(get: Callable[[str], np.ndarray], *keys: str) -> np.ndarray:
+    """The hedge and courter values of an option-valued number, as the last axis."""
+    return np.stack([get(key_path(*keys, "hedge")), get(key_path(*keys, "courter"))], axis=-1)
+
+
+def _components(
+    scenario: Scenario, get: Callable[[str], np.ndarray], samples: Any, size: int
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The value components of each option (B, causes, 2), with the factions' domestic term."""
+    r = scenario.realignment_block
+    names = list(r.components)
+    comps = [_option_pair(get, "realignment", "components", c) for c in names]
+    z = domestic_position(scenario, samples, size)
+    if z is not None:
+        w = get(key_path("realignment", "domestic", "weight"))
+        dom = np.stack([w * (z - np.abs(z - OPTION_POSITION[o])) for o in ("hedge", "courter")], -1)
+        comps.append(dom)
+        names.append("domestic")
+    stacked = np.stack(comps, axis=1) if comps else np.zeros((size, 0, 2))
+    return stacked, tuple(names)
 
 
 def problem_from_scenario(
     scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None, size: int | None = None
-):
-    """The realignment problem of ``scenario``: point values, or a batch with ``samples``."""
+) -> Any:
+    """The realignment problem of ``scenario``: point values, or a batch with ``samples``.
+
+    Plan the lookups (every number by its key path, the point value or its draws), then build the
+    arrays: option-valued numbers as pairs, levers as columns, commitment forms as an index into
+    the table of forms.
+    """
     from realpolitik.models.realignment import COURTER, INCUMBENT, RealignmentProblem
 
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     B = size or 1
 
     def get(path: str) -> np.ndarray:
         return scenario.values_array(path, samples, B)
 
-    def opt(path: str) -> np.ndarray:
-        return np.stack([get(f"{path}.hedge"), get(f"{path}.courter")], axis=-1)
+    def lever_column(field: str, default: float | None = None) -> np.ndarray:
+        cols = [
+            get(key_path("levers", lv.id, field))
+            if default is None or getattr(lv, field) is not None
+            else np.full(B, default)
+            for lv in levers
+        ]
+        return np.stack(cols, axis=-1) if levers else np.zeros((B, 0))
 
-    comp_names = list(r.components)
-    comps = [opt(f"realignment.components.{c}") for c in comp_names]
-    z = domestic_position(scenario, samples, B)
-    if z is not None:
-        w = get("realignment.domestic.weight")
-        dom = np.stack([w * (z - np.abs(z - OPTION_POSITION[o])) for o in ("hedge", "courter")], -1)
-        comps.append(dom)
-        comp_names.append("domestic")
-    components = np.stack(comps, axis=1) if comps else np.zeros((B, 0, 2))
-
+    components, component_names = _components(scenario, get, samples, B)
     levers = _levers_to_pivot(scenario)
-    incumbent = r.incumbent
-
-    def lever_arr(fn) -> np.ndarray:
-        return np.stack([fn(lv) for lv in levers], axis=-1) if levers else np.zeros((B, 0))
-
-    def rep(lv, key: str) -> np.ndarray:
-        if lv.commitment is None:
-            return np.zeros(B)
-        return get(f"commitments.{lv.commitment}.{key}")
-
-    if r.pivot_commitment is not None:
-        p_annual = get(f"commitments.{r.pivot_commitment}.annual_repudiation")
-        p_succ = get(f"commitments.{r.pivot_commitment}.successor_repudiation")
-    else:
-        p_annual = p_succ = np.zeros(B)
+    forms, table = commitment_forms(scenario, get, B)
+    promised = table[:, lever_forms(levers, forms), :]  # (B, levers, FORM_FIELDS)
+    pivot_form = table[
+        :, NO_FORM if r.pivot_commitment is None else forms.index(r.pivot_commitment)
+    ]
     return RealignmentProblem(
         trade_with_incumbent=get("realignment.trade.with_incumbent"),
         gains_share=get("realignment.trade.gains_share"),
-        retaliation=opt("realignment.trade.retaliation"),
-        replacement_capacity=opt("realignment.trade.replacement_capacity"),
+        retaliation=_option_pair(get, "realignment", "trade", "retaliation"),
+        replacement_capacity=_option_pair(get, "realignment", "trade", "replacement_capacity"),
         components=components,
-        component_names=tuple(comp_names),
-        switching_cost=opt("realignment.switching_cost"),
-        courter_value=opt("realignment.courter_value"),
-        incumbent_value=opt("realignment.incumbent_value"),
+        component_names=component_names,
+        switching_cost=_option_pair(get, "realignment", "switching_cost"),
+        courter_value=_option_pair(get, "realignment", "courter_value"),
+        incumbent_value=_option_pair(get, "realignment", "incumbent_value"),
         lever_names=tuple(lv.id for lv in levers),
-        lever_side=np.array([INCUMBENT if lv.by == incumbent else COURTER for lv in levers], int),
-        lever_value=lever_arr(lambda lv: get(f"levers.{lv.id}.value")),
-        lever_cost=lever_arr(lambda lv: get(f"levers.{lv.id}.cost")),
-        lever_min=lever_arr(lambda lv: np.full(B, lv.extent.min)),
-        lever_max=lever_arr(lambda lv: np.full(B, lv.extent.max)),
+        lever_side=np.array([INCUMBENT if lv.by == r.incumbent else COURTER for lv in levers], int),
+        lever_value=lever_column("value"),
+        lever_cost=lever_column("cost"),
+        lever_min=np.stack([np.full(B, lv.extent.min) for lv in levers], -1)
+        if levers
+        else np.zeros((B, 0)),
+        lever_max=np.stack([np.full(B, lv.extent.max) for lv in levers], -1)
+        if levers
+        else np.zeros((B, 0)),
         lever_binary=np.array([lv.binary for lv in levers], bool),
-        lever_capacity=lever_arr(
-            lambda lv: (
-                get(f"levers.{lv.id}.adds_replacement_capacity")
-                if lv.adds_replacement_capacity is not None
-                else np.zeros(B)
-            )
-        ),
+        lever_capacity=lever_column("adds_replacement_capacity", default=0.0),
         lever_committed=np.array([lv.commitment is not None for lv in levers], bool),
-        lever_annual_repudiation=lever_arr(lambda lv: rep(lv, "annual_repudiation")),
-        lever_successor_repudiation=lever_arr(lambda lv: rep(lv, "successor_repudiation")),
+        lever_annual_repudiation=promised[..., 0],
+        lever_successor_repudiation=promised[..., 1],
         horizon=np.rint(get("realignment.horizon")).astype(int),
         discount_rate=get("realignment.discount_rate"),
         pivot_turnover=_turnover(scenario, r.pivot, get),
         incumbent_turnover=_turnover(scenario, r.incumbent, get),
         courter_turnover=_turnover(scenario, r.courter, get),
-        pivot_annual_repudiation=p_annual,
-        pivot_successor_repudiation=p_succ,
+        pivot_annual_repudiation=pivot_form[:, 0],
+        pivot_successor_repudiation=pivot_form[:, 1],
         successor_shift=(
-            opt("realignment.successor_shift")
+            _option_pair(get, "realignment", "successor_shift")
             if r.successor_shift is not None
             else np.zeros((B, 2))
         ),
@@ -294,29 +335,33 @@ def declares(scenario: Scenario) -> tuple[Output, ...]:
 
 
 def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, Any]]:
-    """Re-price the courter's promises under each commitment form the scenario declares (F4c)."""
+    """Re-price the courter's promises under each commitment form the scenario declares (F4c):
+    the courter's promised levers point, in turn, at each row of the table of forms."""
     from realpolitik.models.realignment import COURTER, solve
 
     courter_promise = (problem.lever_side == COURTER) & problem.lever_committed
     rows: list[dict[str, Any]] = []
     if not courter_promise.any():
         return rows
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
+    forms, table = commitment_forms(scenario, lambda path: scenario.values_array(path, None, 1), 1)
+    levers = _levers_to_pivot(scenario)
+    index = lever_forms(levers, forms)
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
     others.add(r.pivot_commitment)
-    for form in scenario.spec.commitments:
-        if form.id in others:  # the pivot's own or the incumbent's forms are not the courter's
+    for f, form in enumerate(forms):
+        if form in others:  # the pivot's own or the incumbent's forms are not the courter's
             continue
-        annual = problem.lever_annual_repudiation.copy()
-        succ = problem.lever_successor_repudiation.copy()
-        annual[:, courter_promise] = form.annual_repudiation.value
-        succ[:, courter_promise] = form.successor_repudiation.value
+        chosen = np.where(courter_promise, f, index)
         sol = solve(
-            problem.with_changes(lever_annual_repudiation=annual, lever_successor_repudiation=succ)
+            problem.with_changes(
+                lever_annual_repudiation=table[:, chosen, 0],
+                lever_successor_repudiation=table[:, chosen, 1],
+            )
         )
         rows.append(
             {
-                "form": form.id,
+                "form": form,
                 "outcome": OUTCOME_NAMES[int(sol.outcome[0])],
                 "price": finite_or_none(sol.price[0, 1]),
                 "margin": finite_or_none(sol.margin[0, 1]),
@@ -442,7 +487,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     """The point run: the equilibrium, prices, decomposition and the by-year simulation."""
     from realpolitik.models.realignment import evaluate_batch, result_dict, simulate, solve
 
-    r = scenario.spec.realignment
+    r = scenario.realignment_block
     problem = problem_from_scenario(scenario)
     solution = solve(problem)
     sim = simulate(

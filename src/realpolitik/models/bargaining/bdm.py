@@ -50,7 +50,7 @@ StatusQuo = Literal["median", "mean", "median_then_mean"]
 Boundary = Literal["replication", "reversed"]
 Accept = Literal["max_eu", "closest"]
 
-_CHOICES = {
+_CHOICES: dict[str, tuple[Any, ...]] = {
     "probability": ("net", "positive"),
     "status_quo": ("median", "mean", "median_then_mean"),
     "boundary": ("replication", "reversed"),

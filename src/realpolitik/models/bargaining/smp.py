@@ -924,7 +924,7 @@ def run_smp_scenario(scenario, options: SMPOptions | None = None, **kwargs) -> S
     The scenario's own model parameters (XML) are used unless ``options`` is given; its seed is
     the default ``rng``.
     """
-    opt = options if options is not None else (scenario.options or SMPOptions())
+    opt = options if options is not None else SMPOptions.from_ktab(scenario.parameters or {})
     if "rng" not in kwargs and scenario.seed is not None:
         kwargs["rng"] = scenario.seed
     return run_smp(

@@ -69,6 +69,39 @@ def _columns(header: list[str]) -> dict[str, int] | None:
     return {k: int(v) for k, v in found.items() if v is not None}
 
 
+def _check_scales(
+    values: dict[str, list[float]], problems: list[Problem], fname: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Saliences as shares (percentages divided by 100) and positions; problems appended."""
+    sal = np.array(values["salience"], float)
+    if sal.size and sal.max() > 1:
+        if sal.max() > 100:
+            problems.append(
+                Problem(
+                    "salience above 100",
+                    fname,
+                    None,
+                    "Salience",
+                    "shares in [0, 1] or percentages in [0, 100]",
+                    f"{sal.max():g}",
+                )
+            )
+        sal = sal / 100.0
+    pos = np.array(values["position"], float)
+    if pos.size >= 2 and not pos.max() > pos.min():
+        problems.append(
+            Problem(
+                "every actor has the same position",
+                fname,
+                None,
+                "Position",
+                "at least two different positions",
+                f"all {pos[0]:g}",
+            )
+        )
+    return sal, pos
+
+
 def is_bdm_table(path: str | Path) -> bool:
     """Whether ``path`` is a CSV whose header names the four columns of a BDM actor table."""
     try:
@@ -79,10 +112,8 @@ def is_bdm_table(path: str | Path) -> bool:
     return _columns(_header(first)) is not None
 
 
-def read_bdm_table(path: str | Path) -> BDMTable:
-    """Read a BDM actor table (see the module docstring)."""
-    p = Path(path)
-    fname = str(p)
+def _rows(p: Path, fname: str) -> list[tuple[int, list[str]]]:
+    """The file's non-empty CSV rows with their line numbers (any line ending)."""
     try:
         if p.stat().st_size > MAX_FILE_BYTES:
             raise ScenarioError.single(
@@ -108,6 +139,14 @@ def read_bdm_table(path: str | Path) -> BDMTable:
     rows = [(ln, r) for ln, r in rows if any(r)]
     if not rows:
         raise ScenarioError.single("empty file", file=fname, expected="a header and actor rows")
+    return rows
+
+
+def read_bdm_table(path: str | Path) -> BDMTable:
+    """Read a BDM actor table (see the module docstring)."""
+    p = Path(path)
+    fname = str(p)
+    rows = _rows(p, fname)
     cols = _columns([h.lower() for h in rows[0][1]])
     if cols is None:
         raise ScenarioError.single(
@@ -163,32 +202,7 @@ def read_bdm_table(path: str | Path) -> BDMTable:
                 del values[key][len(names) :]
     if len(names) < 2 and not problems:
         problems.append(Problem("too few actors", fname, None, None, "at least 2", f"{len(names)}"))
-    sal = np.array(values["salience"], float)
-    if sal.size and sal.max() > 1:
-        if sal.max() > 100:
-            problems.append(
-                Problem(
-                    "salience above 100",
-                    fname,
-                    None,
-                    "Salience",
-                    "shares in [0, 1] or percentages in [0, 100]",
-                    f"{sal.max():g}",
-                )
-            )
-        sal = sal / 100.0
-    pos = np.array(values["position"], float)
-    if pos.size >= 2 and not pos.max() > pos.min():
-        problems.append(
-            Problem(
-                "every actor has the same position",
-                fname,
-                None,
-                "Position",
-                "at least two different positions",
-                f"all {pos[0]:g}",
-            )
-        )
+    sal, pos = _check_scales(values, problems, fname)
     if problems:
         raise ScenarioError(problems)
     return BDMTable(

@@ -55,13 +55,6 @@ class KTABScenario:
     def n_dimensions(self) -> int:
         return len(self.dimension_names)
 
-    @property
-    def options(self):
-        """The scenario's SMP options (KTAB defaults where the file gives none)."""
-        from realpolitik.models.bargaining.smp import SMPOptions
-
-        return SMPOptions.from_ktab(self.parameters or {})
-
 
 _PARAM_VALUES = {
     "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
