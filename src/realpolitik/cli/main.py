@@ -686,7 +686,11 @@ def _write_imported(data: dict, output: str, *inputs: str) -> None:
 
 #: Modules that add commands of their own; each defines ``register(group: click.Group) -> None``.
 #: Keep their top-level imports light (Click only): they are imported at start-up.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "realpolitik.cli.serve",
+    "realpolitik.cli.compare",
+    "realpolitik.cli.figures",
+)
 
 
 def _register_command_modules() -> None:

@@ -156,6 +156,8 @@ class PrimBox:
     n_points: int
     trajectory: pd.DataFrame
     step: int
+    #: The box at every step of the peeling trajectory (same rows as ``limits``), before pasting.
+    step_limits: list[pd.DataFrame] = field(default_factory=list)
 
     @property
     def restricted(self) -> pd.DataFrame:
@@ -395,6 +397,7 @@ def _one_box(
         n_points=len(inside_idx),
         trajectory=trajectory,
         step=pick + step_offset,
+        step_limits=[_limits_frame(names, t["low"], t["high"], full_low, full_high) for t in traj],
     ), mask
 
 

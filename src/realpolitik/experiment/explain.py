@@ -105,6 +105,11 @@ class DiscoveryFinding:
     trajectory: Any = None  # pandas DataFrame, PRIM's peeling trajectory
     prim_inputs: tuple[str, ...] = ()
     claims: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: Every box on PRIM's peeling trajectory (step, coverage, density, support and the limits of
+    #: the inputs it restricts), for choosing another box than PRIM's own (the dashboard).
+    steps: tuple[Mapping[str, Any], ...] = ()
+    #: The step of the trajectory PRIM chose (before pasting widened it).
+    chosen_step: int | None = None
 
     def to_summary(self) -> dict[str, Any]:
         """JSON-ready: the question, base rate, the box's limits and the best single cuts."""
@@ -181,6 +186,29 @@ def yes_no(outcome: Outcome, values: np.ndarray, above: float | None = None):
     return f"{outcome.name} > {cut:.4g}", y, cut
 
 
+def trajectory_boxes(box: Any, claims: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], ...]:
+    """Every box on a PRIM box's peeling trajectory: step, coverage, density, support and the
+    limits of the inputs it restricts (with their claims)."""
+    return tuple(
+        {
+            "step": int(row["step"]),
+            "coverage": float(row["coverage"]),
+            "density": float(row["density"]),
+            "support": float(row["support"]),
+            "limits": [
+                {
+                    "path": str(p),
+                    "claims": list(claims.get(str(p), [])),
+                    "low": finite_or_none(float(r["low"])),
+                    "high": finite_or_none(float(r["high"])),
+                }
+                for p, r in limits[limits["restricted"]].iterrows()
+            ],
+        }
+        for (_, row), limits in zip(box.trajectory.iterrows(), box.step_limits, strict=True)
+    )
+
+
 def discovery(
     X: pd.DataFrame,
     values: np.ndarray,
@@ -238,6 +266,8 @@ def discovery(
     ]
     return DiscoveryFinding(
         status="box",
+        steps=trajectory_boxes(box, claims),
+        chosen_step=int(box.step),
         box={
             "coverage": float(box.coverage),
             "density": float(box.density),

@@ -158,8 +158,14 @@ def sensitivity_figure(finding: Any) -> Any:
     what = finding.outcome.description or finding.outcome.name
     fig.update_layout(
         title=f"What {what} depends on ({'total Sobol index' if sobol else 'Morris mu*'})",
-        height=120 + 28 * len(rows),
-        margin=dict(l=420, r=20, t=50, b=40),
+        height=160 + 28 * len(rows),
+        margin=dict(l=420, r=20, t=60, b=60),
+        xaxis_title=(
+            "total Sobol' index ST (share of the variance, with interactions)"
+            if sobol
+            else "Morris mu* (mean absolute elementary effect, outcome's unit)"
+        ),
+        yaxis_title="uncertain number [claims]",
     )
     return fig
 

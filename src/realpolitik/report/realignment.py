@@ -83,7 +83,7 @@ def by_year_figure(
     """The probability of realigning and of hedging, by year (one figure for points and draws)."""
     import plotly.graph_objects as go
 
-    fig = go.Figure(
+    return go.Figure(
         [
             go.Scatter(
                 x=list(years),
@@ -92,34 +92,83 @@ def by_year_figure(
                 mode="lines+markers",
             ),
             go.Scatter(x=list(years), y=list(hedges), name="hedging", mode="lines+markers"),
-        ]
+        ],
+        layout=dict(
+            title=dict(text=title),
+            height=360,
+            margin=dict(l=70, r=20, t=60, b=60),
+            xaxis=dict(title=dict(text="year")),
+            yaxis=dict(title=dict(text="probability (share of paths)"), range=[0, 1]),
+        ),
     )
-    fig.update_layout(
-        title=title, yaxis_range=[0, 1], height=360, margin=dict(l=40, r=20, t=50, b=40)
+
+
+def decomposition_figure(result: Any) -> Any:
+    """The waterfall of what a full realignment must make up, by cause (None when nothing)."""
+    import plotly.graph_objects as go
+
+    deco = {k: v for k, v in result.decomposition_value.items() if abs(v) > NEGLIGIBLE}
+    if not deco:
+        return None
+    fig = go.Figure(
+        go.Waterfall(
+            x=[*deco, "what the package must make up"],
+            y=[*deco.values(), 0.0],
+            measure=["relative"] * len(deco) + ["total"],
+        ),
+        layout=dict(
+            title=dict(text="What a full realignment must make up, by cause (value to the pivot)"),
+            height=400,
+            margin=dict(l=70, r=20, t=60, b=90),
+            xaxis=dict(title=dict(text="cause (positive adds to the price, negative lowers it)")),
+            yaxis=dict(
+                title=dict(
+                    text=f"value to the pivot ({(result.unit or 'money').split(' (')[0]}, "
+                    "present value)"
+                )
+            ),
+        ),
     )
     return fig
 
 
-def figures(result: Any) -> dict[str, Any]:
-    """The decomposition waterfall and the by-year probabilities of a point run."""
+def causes_figure(result: Any) -> Any:
+    """What each cause adds to what the pivot must be given, for a full realignment and for a
+    hedge (Shapley values: each cause's average effect of switching it on), or None when the
+    result has no causal decomposition."""
+    sh = getattr(result, "shapley", None)
+    if not sh:
+        return None
     import plotly.graph_objects as go
 
+    unit = (result.unit or "money").split(" (")[0]
+    return go.Figure(
+        [
+            go.Bar(x=list(sh["groups"]), y=list(sh["realigns"]["need"]), name="full realignment"),
+            go.Bar(x=list(sh["groups"]), y=list(sh["hedges"]["need"]), name="hedge"),
+        ],
+        layout=dict(
+            title=dict(
+                text="What each cause adds to what the pivot must be given (Shapley values)"
+            ),
+            height=400,
+            margin=dict(l=70, r=20, t=60, b=90),
+            xaxis=dict(title=dict(text="cause")),
+            yaxis=dict(title=dict(text=f"value to the pivot ({unit}, present value)")),
+        ),
+    )
+
+
+def figures(result: Any) -> dict[str, Any]:
+    """The causes (Shapley values, when given), the accounting waterfall and the by-year
+    probabilities of a point run."""
     figs: dict[str, Any] = {}
-    deco = {k: v for k, v in result.decomposition_value.items() if abs(v) > NEGLIGIBLE}
-    if deco:
-        fig = go.Figure(
-            go.Waterfall(
-                x=[*deco, "what the package must make up"],
-                y=[*deco.values(), 0.0],
-                measure=["relative"] * len(deco) + ["total"],
-            )
-        )
-        fig.update_layout(
-            title="What a full realignment must make up, by cause (value to the pivot)",
-            height=380,
-            margin=dict(l=40, r=20, t=50, b=80),
-        )
-        figs["decomposition"] = fig
+    for name, fig in (
+        ("causes", causes_figure(result)),
+        ("decomposition", decomposition_figure(result)),
+    ):
+        if fig is not None:
+            figs[name] = fig
     if result.realigns_by_year:
         figs["by-year"] = by_year_figure(
             result.calendar_years(),

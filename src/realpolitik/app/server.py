@@ -1,0 +1,364 @@
+"""The dashboard's web server: a Starlette application, its routes and its safety rules.
+
+Safety, by default:
+
+* it listens on 127.0.0.1 only; another interface needs ``--host`` and prints a warning;
+* requests for another host name are refused (no DNS rebinding from a web page);
+* a browser names scenarios by key: only the files given at start-up and the shipped examples
+  can be read, and nothing is ever written (an export is a download);
+* every input is checked (:mod:`realpolitik.app.requests`), then the edited scenario is built
+  through the scenario loader with the rules of a scenario file;
+* the work per request is capped (draws), the model work runs in a fixed pool of worker
+  processes in arrival order, at most :data:`MAX_PENDING` requests wait, and a request whose
+  client has gone (the page sent a newer one) is dropped before it runs: one client cannot
+  starve the others;
+* the page loads scripts from this server only (a Content-Security-Policy says so), and Plotly.js
+  comes from the installed ``plotly`` package: it works offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from realpolitik.app import engine
+from realpolitik.app.library import ScenarioLibrary
+from realpolitik.app.requests import MAX_BODY_BYTES, Limits, draws_for, parse_body
+from realpolitik.errors import ModelError, RealpolitikError, ScenarioError
+
+#: Requests that may wait for a worker at once; more get 503 and try again.
+MAX_PENDING = 64
+#: Hosts the server answers to when it listens on the loopback interface.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+#: The page's files, served by name (nothing else under the package is reachable).
+STATIC_FILES = {
+    "dashboard.js": "text/javascript",
+    "dashboard.css": "text/css",
+}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+@dataclass
+class Settings:
+    """How the dashboard runs.
+
+    Attributes
+    ----------
+    library : ScenarioLibrary
+        The scenarios it may read.
+    limits : Limits
+        The work one request may ask for.
+    workers : int
+        Worker processes for model work (0: threads of the server process, for tests).
+    host : str
+        The interface it listens on (decides which Host headers it accepts).
+    """
+
+    library: ScenarioLibrary
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 1
+    host: str = "127.0.0.1"
+
+
+def _static_dir() -> Path:
+    return Path(str(resources.files("realpolitik.app") / "static"))
+
+
+def _plotly_js() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _error(exc: Exception, status: int) -> JSONResponse:
+    problems = []
+    if isinstance(exc, ScenarioError):
+        problems = [
+            {"message": p.message, "path": p.path, "expected": p.expected, "got": p.got}
+            for p in exc.problems
+        ]
+    return JSONResponse({"error": str(exc), "problems": problems}, status_code=status)
+
+
+class _Work:
+    """The pool that runs model work: one job per worker at a time, the others waiting in order
+    of arrival; a job whose client has gone away (a slider moved on) is dropped unrun."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pending = 0
+        self.pool: Executor | None = None
+        self.slots: asyncio.Semaphore | None = None
+
+    def start(self) -> None:
+        """Start the worker processes (or one thread) and warm them up."""
+        if self.workers > 0:
+            import multiprocessing
+
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=engine.warm_up,
+            )
+            # start every worker now, so that the first requests do not wait for start-up
+            for future in [self.pool.submit(engine.warm_up) for _ in range(self.workers)]:
+                future.result()
+        else:
+            self.pool = ThreadPoolExecutor(max_workers=1)
+
+    def stop(self) -> None:
+        """Stop the workers, cancelling jobs not started."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def run(self, request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on a worker when a slot is free, unless the client has gone."""
+        if self.pending >= MAX_PENDING:
+            raise _Busy()
+        if self.pool is None:
+            self.start()
+        if self.slots is None:  # created in the server's event loop
+            self.slots = asyncio.Semaphore(max(1, self.workers))
+        self.pending += 1
+        try:
+            async with self.slots:  # first come, first served
+                if await request.is_disconnected():
+                    raise _Gone()
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+        finally:
+            self.pending -= 1
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request's body, read no further than :data:`MAX_BODY_BYTES` (and one byte more, so
+    that :func:`parse_body` can say it is too large) whatever the client sends."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return b" " * (MAX_BODY_BYTES + 1)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            break
+    return b"".join(chunks)[: MAX_BODY_BYTES + 1]
+
+
+class _Gone(Exception):
+    """The client closed the connection before its job started."""
+
+
+class _Busy(Exception):
+    pass
+
+
+class _Routes:
+    """The dashboard's routes over one library, one set of limits and one pool of workers."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.library = settings.library
+        self.limits = settings.limits
+        self.work = _Work(settings.workers)
+
+    async def guarded(self, request: Request, handler: Callable[[Request, bytes], Any]) -> Response:
+        """Read the body and run ``handler``, turning refusals into 400, 422 and 503 answers."""
+        try:
+            raw = await _read_body(request)
+            return await handler(request, raw)
+        except _Busy:
+            return JSONResponse({"error": "busy: too many requests waiting; try again"}, 503)
+        except _Gone:
+            return Response(status_code=499)
+        except ScenarioError as exc:
+            return _error(exc, 400)
+        except (ModelError, RealpolitikError) as exc:
+            return _error(exc, 422)
+
+    async def index(self, request: Request) -> Response:
+        """The page."""
+        return FileResponse(_static_dir() / "index.html", media_type="text/html")
+
+    async def static(self, request: Request) -> Response:
+        """One of the page's files, or Plotly.js from the installed package."""
+        name = request.path_params["name"]
+        if name == "plotly.min.js":
+            return FileResponse(_plotly_js(), media_type="text/javascript")
+        if name not in STATIC_FILES:
+            return JSONResponse({"error": "not found"}, 404)
+        return FileResponse(_static_dir() / name, media_type=STATIC_FILES[name])
+
+    async def scenarios(self, request: Request) -> Response:
+        """The scenarios this dashboard may read, and the limits of a request."""
+        rows = []
+        for key in self.library.keys():
+            s = self.library.get(key)
+            rows.append(
+                {
+                    "key": key,
+                    "title": s.title,
+                    "year": s.spec.year,
+                    "realignment": s.spec.realignment is not None,
+                }
+            )
+        return JSONResponse({"scenarios": rows, "limits": self.limits.__dict__})
+
+    async def controls(self, request: Request) -> Response:
+        """A scenario's editable numbers (with ranges and claims) and commitment choices."""
+        from realpolitik.scenario.edit import commitment_choices, editable_numbers
+
+        try:
+            s = self.library.get(request.path_params["key"])
+        except ScenarioError as exc:
+            return _error(exc, 404)
+        return JSONResponse(
+            {
+                "key": request.path_params["key"],
+                "title": s.title,
+                "unit": s.spec.unit,
+                "claims": {k: c.text for k, c in s.spec.claims.items()},
+                "numbers": [n.to_dict() for n in editable_numbers(s)],
+                "commitments": [c.to_dict() for c in commitment_choices(s)],
+            }
+        )
+
+    async def recompute(self, request: Request) -> Response:
+        """The answer of an edited scenario (POST: scenario, edits, draws, seed)."""
+        return await self.guarded(request, self._recompute)
+
+    async def _recompute(self, request: Request, raw: bytes) -> Response:
+        body = parse_body(raw, "recompute")
+        draws = draws_for(body, self.limits)
+        path = str(self.library.path(body.scenario))
+        payload = await self.work.run(
+            request, engine.recompute, path, dict(body.edits), draws, body.seed
+        )
+        return JSONResponse(payload)
+
+    async def discover(self, request: Request) -> Response:
+        """PRIM's boxes for a yes/no outcome of an edited scenario."""
+        return await self.guarded(request, self._discover)
+
+    async def _discover(self, request: Request, raw: bytes) -> Response:
+        body = parse_body(raw, "discover")
+        draws = draws_for(body, self.limits)
+        path = str(self.library.path(body.scenario))
+        payload = await self.work.run(
+            request, engine.discover, path, dict(body.edits), draws, body.seed, body.outcome
+        )
+        return JSONResponse(payload)
+
+    async def export(self, request: Request) -> Response:
+        """The edited scenario as a YAML download."""
+        return await self.guarded(request, self._export)
+
+    async def _export(self, request: Request, raw: bytes) -> Response:
+        body = parse_body(raw, "export")
+        path = str(self.library.path(body.scenario))
+        text = await self.work.run(request, engine.export, path, dict(body.edits))
+        return Response(
+            text,
+            media_type="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{body.scenario}-edited.yaml"'},
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """Start the workers with the server and stop them with it."""
+        self.work.start()
+        try:
+            yield
+        finally:
+            self.work.stop()
+
+
+async def _security_headers(request: Request, call_next: Callable[..., Any]) -> Response:
+    """Security headers on every answer."""
+    response: Response = await call_next(request)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The dashboard application for ``settings`` (serve it with uvicorn, or test it directly)."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    routes = _Routes(settings)
+    loopback = settings.host in ("127.0.0.1", "localhost", "::1")
+    allowed = list(LOOPBACK_HOSTS) if loopback else ["*"]
+    return Starlette(
+        routes=[
+            Route("/", routes.index),
+            Route("/static/{name}", routes.static),
+            Route("/api/scenarios", routes.scenarios),
+            Route("/api/scenarios/{key}/controls", routes.controls),
+            Route("/api/recompute", routes.recompute, methods=["POST"]),
+            Route("/api/discover", routes.discover, methods=["POST"]),
+            Route("/api/export", routes.export, methods=["POST"]),
+        ],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
+            Middleware(BaseHTTPMiddleware, dispatch=_security_headers),
+        ],
+        lifespan=routes.lifespan,
+    )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free on ``host`` now (for tests and ``--port 0``)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(settings: Settings, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+    """Run the dashboard until interrupted (uvicorn, one server process, ``settings.workers``)."""
+    import uvicorn
+
+    app = create_app(settings)
+    url_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    url = f"http://{url_host}:{port}/"
+    config = uvicorn.Config(app, host=settings.host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+
+    if on_ready is not None:
+        original = server.startup
+
+        async def startup(sockets: Any = None) -> None:
+            """Uvicorn's start-up, then ``on_ready`` with the address."""
+            await original(sockets=sockets)
+            on_ready(url)
+
+        server.startup = startup  # type: ignore[method-assign]
+    server.run()
+
+
+def dumps(data: Any) -> str:
+    """JSON for the page (kept here so tests can compare what the browser receives)."""
+    return json.dumps(data, allow_nan=False)

@@ -1,0 +1,264 @@
+"""From results to what the dashboard shows: JSON-ready numbers, sentences and figures.
+
+The numbers come from the models' typed results (the registry's point analysis) and from the
+experiment layer (draws evaluated by :class:`~realpolitik.experiment.scenario_experiment.
+ScenarioModel`, PRIM through :func:`~realpolitik.experiment.explain.discovery`); the sentences
+and figures from the report layer's renderers. This module only selects and packs them.
+
+Draws use common random numbers: the uncertain numbers of the scenario as loaded are sampled once
+per (scenario, draws, seed) and reused for every edit, with each edited number fixed at its new
+value. A slider's effect on P(realigns) is then the edit's own, not sampling noise.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from realpolitik.scenario.model import Scenario
+
+#: The model whose answer the dashboard shows.
+ANSWER_MODEL = "realignment"
+#: Yes/no outcomes the dashboard offers for scenario discovery.
+DISCOVERY_OUTCOMES = ("hedges", "realigns")
+
+
+def _clean(x: Any) -> Any:
+    """JSON-safe copy: non-finite floats become None, numpy scalars Python numbers."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _figure_json(fig: Any) -> dict[str, Any]:
+    """A figure as the JSON the page draws, without Plotly's default template (Plotly.js has
+    defaults of its own; the template is most of the bytes)."""
+    import plotly.io as pio
+
+    spec = dict(json.loads(pio.to_json(fig, validate=False)))
+    spec.get("layout", {}).pop("template", None)
+    return spec
+
+
+#: Sampled draws kept per worker, by (scenario file, draws, seed).
+SAMPLES_KEPT = 16
+_SAMPLES: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
+
+
+def _base_samples(original: Scenario, draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Draws of every uncertain number of the scenario as loaded (shared by all its edits)."""
+    from realpolitik.experiment.scenario_experiment import experiment_spec
+
+    key = (original.file, draws, seed)
+    if key not in _SAMPLES:
+        spec = experiment_spec(original, [ANSWER_MODEL])
+        samples = dict(spec.sample(draws, rng=seed)) if spec.uncertainties else {}
+        if len(_SAMPLES) >= SAMPLES_KEPT:
+            _SAMPLES.pop(next(iter(_SAMPLES)))
+        _SAMPLES[key] = samples
+    return _SAMPLES[key]
+
+
+def draw_outputs(
+    original: Scenario, scenario: Scenario, draws: int, seed: int
+) -> dict[str, np.ndarray]:
+    """The realignment model's outputs over ``draws`` draws of the edited ``scenario``.
+
+    The samples are those of ``original`` (common random numbers) with every number that is no
+    longer uncertain in ``scenario`` fixed at its value there.
+    """
+    from realpolitik.experiment.scenario_experiment import ScenarioModel
+
+    base = _base_samples(original, draws, seed)
+    if not base:
+        return {}
+    uncertain = {u.path for u in scenario.uncertainties()}
+    samples = {
+        path: (values if path in uncertain else np.full(draws, scenario.value(path)))
+        for path, values in base.items()
+    }
+    model = ScenarioModel(scenario, (ANSWER_MODEL,))
+    return model.evaluate(samples, np.random.default_rng(seed))
+
+
+#: Outputs summarised with their 95% interval; the by-year ones only by their mean.
+SUMMARISED = ("realigns", "hedges")
+
+
+def statistics(outputs: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Share of the draws (with Wilson's 95% interval) of the yes/no answers, and the mean of
+    the by-year shares, over the draws where each is defined."""
+    from realpolitik.experiment.outcomes import wilson_interval
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, values in outputs.items():
+        by_year = name.startswith(("realigns_year_", "hedges_year_"))
+        if name not in SUMMARISED and not by_year:
+            continue
+        x = np.asarray(values, dtype=float)
+        x = x[~np.isnan(x)]
+        n = len(x)
+        mean = float(x.mean()) if n else None
+        low = high = None
+        if mean is not None and not by_year:
+            low, high = wilson_interval(mean, n)
+        out[name] = {"mean": mean, "low": low, "high": high, "n": n}
+    return out
+
+
+def _changes(original: Scenario, edits: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The edits that change something, as (path, old, new)."""
+    from realpolitik.scenario.edit import commitment_choices
+
+    forms = {c.path: c.current for c in commitment_choices(original)}
+    out = []
+    for path, new in sorted(edits.items()):
+        old = forms[path] if path in forms else original.value(path)
+        if old != new:
+            setting = path in forms
+            claims = [] if setting else list(original.quantity(path).claims)
+            kind = "setting" if setting else "number"
+            out.append({"kind": kind, "path": path, "old": old, "new": new, "claims": claims})
+    return out
+
+
+def edit_key(original: Scenario, edits: Mapping[str, Any]) -> str:
+    """A short key of the scenario as edited (the page uses it to see that a result is new)."""
+    import hashlib
+
+    text = json.dumps([original.file, sorted(edits.items())], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def recompute_view(
+    scenario: Scenario, original: Scenario, edits: Mapping[str, Any], draws: int, seed: int
+) -> dict[str, Any]:
+    """The dashboard's payload for ``original`` with ``edits`` (``scenario``, already built)."""
+    from realpolitik.experiment.scenario_run import analyze
+    from realpolitik.report import answer, renderers
+    from realpolitik.report.realignment import causes_figure, decomposition_figure
+
+    changes = _changes(original, edits)
+    payload: dict[str, Any] = {
+        "scenario": {
+            "name": scenario.name,
+            "title": scenario.title,
+            "year": scenario.spec.year,
+            "unit": scenario.spec.unit,
+            "hash": edit_key(original, {c["path"]: c["new"] for c in changes}),
+            "changes": changes,
+        },
+        "draws": draws,
+        "seed": seed,
+    }
+    if scenario.spec.realignment is None:
+        payload["answer"] = ["This scenario asks no realignment question."]
+        payload["figures"] = {}
+        return dict(_clean(payload))
+    result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
+    stats = statistics(draw_outputs(original, scenario, draws, seed))
+    figures: dict[str, dict[str, Any]] = {"price": answer.price_spec(result)}
+    causes = causes_figure(result)
+    if causes is not None:
+        figures["causes"] = _figure_json(causes)
+    waterfall = decomposition_figure(result)
+    if waterfall is not None:
+        figures["decomposition"] = answer.with_willingness_line(_figure_json(waterfall), result)
+    by_year = renderers.draws_figures(stats, result) if stats else {}
+    if not by_year:
+        by_year = {k: v for k, v in renderers.figures(result).items() if k == "by-year"}
+    figures.update({name: _figure_json(fig) for name, fig in by_year.items()})
+    payload["question"] = answer.question(result)
+    payload["answer"] = [
+        answer.answer_sentence(result, stats, draws),
+        answer.price_sentence(result),
+    ]
+    payload["numbers"] = result.to_summary()
+    payload["statistics"] = {k: v for k, v in stats.items() if k in ("realigns", "hedges")}
+    payload["lines"] = renderers.lines(result)
+    payload["figures"] = figures
+    return dict(_clean(payload))
+
+
+def discover_view(
+    original: Scenario, scenario: Scenario, draws: int, seed: int, outcome: str
+) -> dict[str, Any]:
+    """PRIM over ``draws`` draws on a yes/no outcome: every box of the peeling trajectory."""
+    import pandas as pd
+
+    from realpolitik.errors import ScenarioError
+    from realpolitik.experiment.explain import discovery
+    from realpolitik.experiment.outcomes import declared_outcomes
+
+    if outcome not in DISCOVERY_OUTCOMES or scenario.spec.realignment is None:
+        raise ScenarioError.single(
+            "not an outcome the dashboard can look for",
+            path="outcome",
+            expected="one of " + ", ".join(DISCOVERY_OUTCOMES) + " (of a realignment scenario)",
+            got=repr(outcome),
+        )
+    base: dict[str, Any] = {"outcome": outcome, "draws": draws}
+    outputs = draw_outputs(original, scenario, draws, seed)
+    if not outputs:
+        return {**base, "message": "The scenario has no uncertain numbers: nothing to discover."}
+    uncertain = [u for u in scenario.uncertainties()]
+    samples = _base_samples(original, draws, seed)
+    X = pd.DataFrame({u.path: samples[u.path] for u in uncertain if u.path in samples})
+    target = next(
+        (o for o in declared_outcomes(scenario, [ANSWER_MODEL]) if o.column == outcome), None
+    )
+    if target is None:
+        raise ScenarioError.single(
+            f"the scenario does not declare the outcome {outcome!r}", path="outcome"
+        )
+    claims = {u.path: list(u.claims) for u in uncertain}
+    finding = discovery(X, outputs[outcome], target, claims)
+    base.update(
+        {
+            "label": target.description or target.name,
+            "status": finding.status,
+            "base_density": finding.base_rate,
+            "n_yes": finding.n_yes,
+        }
+    )
+    if finding.status != "box":
+        words = {
+            "constant": "happens in every draw or in none: there is no condition to find",
+            "too few": "happens in too few draws (or too few exceptions) to look for conditions",
+            "no box": "is not concentrated in any region of the assumptions",
+        }[finding.status]
+        return dict(_clean({**base, "steps": [], "message": f"Over {draws:,} draws, it {words}."}))
+    steps = [
+        {
+            "step": s["step"],
+            "coverage": s["coverage"],
+            "density": s["density"],
+            "support": s["support"],
+            "n_restricted": len(s["limits"]),
+            "conditions": s["limits"],
+        }
+        for s in finding.steps
+    ]
+    from realpolitik.report.discovery import tradeoff_spec
+
+    return dict(
+        _clean(
+            {
+                **base,
+                "figure": tradeoff_spec(finding.steps, finding.chosen_step, finding.question),
+                "chosen_step": finding.chosen_step,
+                "inputs": list(finding.prim_inputs),
+                "steps": steps,
+            }
+        )
+    )

@@ -1,0 +1,195 @@
+"""The dashboard's server without a browser: what it accepts, what it refuses, what it returns."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("httpx2", reason="the Starlette test client needs httpx2 (pip install httpx2)")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from realpolitik.app.library import ScenarioLibrary  # noqa: E402
+from realpolitik.app.requests import MAX_BODY_BYTES, Limits  # noqa: E402
+from realpolitik.app.server import Settings, create_app  # noqa: E402
+from realpolitik.scenario import loads  # noqa: E402
+
+FLAGSHIP = "reverse-kissinger"
+
+
+@pytest.fixture(scope="module")
+def client():
+    library = ScenarioLibrary.build()
+    app = create_app(Settings(library=library, limits=Limits(draws=50, max_draws=100), workers=0))
+    with TestClient(app, base_url="http://127.0.0.1:8050") as c:
+        yield c
+
+
+def test_lists_the_scenarios_and_the_limits(client):
+    data = client.get("/api/scenarios").json()
+    assert {s["key"] for s in data["scenarios"]} == {"nixon-1972", FLAGSHIP}
+    assert data["limits"]["max_draws"] == 100
+
+
+def test_controls_are_the_editable_numbers_and_commitment_forms(client):
+    data = client.get(f"/api/scenarios/{FLAGSHIP}/controls").json()
+    paths = {n["path"] for n in data["numbers"]}
+    assert "levers.sphere-of-influence.value" in paths
+    assert all(n["low"] <= n["value"] <= n["high"] for n in data["numbers"])
+    assert {c["lever"] for c in data["commitments"]} >= {"sphere-of-influence"}
+    assert client.get("/api/scenarios/nope/controls").status_code == 404
+
+
+def test_recompute_reports_the_edit_and_the_answer(client):
+    body = {"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.value": 100}, "draws": 50}
+    response = client.post("/api/recompute", json=body)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["draws"] == 50
+    changed = [c for c in data["scenario"]["changes"] if c["kind"] == "number"]
+    assert changed == [
+        {
+            "kind": "number",
+            "path": "levers.sphere-of-influence.value",
+            "old": 60.0,
+            "new": 100.0,
+            "claims": ["F4a"],
+        }
+    ]
+    assert data["answer"] and data["figures"]
+
+
+@pytest.mark.parametrize(
+    "body, path",
+    [
+        (
+            {"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.value": 1e9}},
+            "levers.sphere-of-influence.value",
+        ),
+        (
+            {"scenario": FLAGSHIP, "edits": {"sources.sipri-milex-2025.url": 1}},
+            "sources.sipri-milex-2025.url",
+        ),
+        ({"scenario": "../../../etc/passwd"}, "scenario"),
+        ({"scenario": "/etc/passwd"}, "scenario"),
+        ({"scenario": FLAGSHIP, "draws": 101}, "draws"),
+        ({"scenario": FLAGSHIP, "draws": -1}, "draws"),
+        ({"scenario": FLAGSHIP, "seed": "0"}, "seed"),
+        ({"scenario": FLAGSHIP, "unexpected": 1}, "unexpected"),
+        ({"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.value": True}}, None),
+    ],
+)
+def test_bad_input_is_refused_with_400_naming_the_key(client, body, path):
+    response = client.post("/api/recompute", json=body)
+    assert response.status_code == 400, response.text
+    data = response.json()
+    assert data["problems"]
+    if path is not None:
+        assert any(p["path"] and path in p["path"] for p in data["problems"]), data
+
+
+def test_not_json_and_oversized_bodies_are_refused(client):
+    assert client.post("/api/recompute", content=b"{not json").status_code == 400
+    big = json.dumps({"scenario": FLAGSHIP, "pad": "x" * MAX_BODY_BYTES}).encode()
+    response = client.post("/api/recompute", content=big)
+    assert response.status_code == 400
+    assert "too large" in response.json()["error"]
+
+
+def test_other_host_names_are_refused(client):
+    response = client.get("/api/scenarios", headers={"Host": "attacker.example"})
+    assert response.status_code == 400
+
+
+def test_only_the_page_files_are_served(client):
+    assert client.get("/static/plotly.min.js").status_code == 200
+    assert client.get("/static/dashboard.js").status_code == 200
+    for name in (
+        "../server.py",
+        "..%2Fserver.py",
+        "index.html.bak",
+        "%2e%2e%2f%2e%2e%2fpyproject.toml",
+    ):
+        assert client.get(f"/static/{name}").status_code == 404
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "https://" not in page.text  # nothing from a CDN
+
+
+def test_export_is_a_download_that_loads_as_a_scenario(client):
+    body = {
+        "scenario": FLAGSHIP,
+        "edits": {"levers.sphere-of-influence.commitment": "ratified-treaty"},
+    }
+    response = client.post("/api/export", json=body)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    scenario = loads(response.text, file="exported.yaml")
+    lever = next(lv for lv in scenario.spec.levers if lv.id == "sphere-of-influence")
+    assert lever.commitment == "ratified-treaty"
+
+
+def test_discover_returns_the_trajectory_and_each_box(client):
+    body = {"scenario": FLAGSHIP, "outcome": "hedges", "draws": 2000}
+    response = client.post("/api/discover", json=body)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["steps"][0]["coverage"] == pytest.approx(1.0)
+    assert data["steps"][0]["conditions"] == []
+    coverages = [s["coverage"] for s in data["steps"]]
+    assert coverages == sorted(coverages, reverse=True)  # peeling only ever removes draws
+    chosen = next(s for s in data["steps"] if s["step"] == data["chosen_step"])
+    assert chosen["conditions"]
+    bad = client.post("/api/discover", json={**body, "outcome": "price"})
+    assert bad.status_code == 400
+
+
+def test_statistics_give_shares_with_wilson_intervals_and_by_year_means():
+    import numpy as np
+
+    from realpolitik.app.views import statistics
+
+    out = statistics(
+        {
+            "realigns": np.array([1.0] * 50 + [0.0] * 50),
+            "realigns_year_1": np.array([1.0, 0.0, np.nan, 1.0]),
+            "price": np.array([1.0, 2.0]),  # not shown by the dashboard: left out
+        }
+    )
+    assert out["realigns"]["mean"] == 0.5
+    assert (
+        round(out["realigns"]["low"], 4) == 0.4038 and round(out["realigns"]["high"], 4) == 0.5962
+    )
+    assert out["realigns_year_1"] == {"mean": 2 / 3, "low": None, "high": None, "n": 3}
+    assert "price" not in out
+
+
+def test_draws_share_their_random_numbers_across_edits(monkeypatch):
+    import numpy as np
+
+    from realpolitik.app import views
+    from realpolitik.scenario import load
+    from realpolitik.scenario.edit import apply_edits
+
+    flagship = load("reverse-kissinger")
+    base = views._base_samples(flagship, 64, 3)
+    again = views._base_samples(flagship, 64, 3)
+    assert again is base  # sampled once per (scenario, draws, seed)
+    path = "levers.sphere-of-influence.value"
+    edited = apply_edits(flagship, {path: 100.0})
+    seen = {}
+    from realpolitik.experiment import scenario_experiment
+
+    original_evaluate = scenario_experiment.ScenarioModel.evaluate
+
+    def record(self, samples, rng):
+        seen.update(samples)
+        return original_evaluate(self, samples, rng)
+
+    monkeypatch.setattr(scenario_experiment.ScenarioModel, "evaluate", record)
+    views.draw_outputs(flagship, edited, 64, 3)
+    assert np.all(seen[path] == 100.0)
+    other = "levers.sphere-of-influence.cost"
+    assert np.array_equal(seen[other], base[other])
