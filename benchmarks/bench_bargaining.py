@@ -1,102 +1,108 @@
-"""Benchmarks for the bargaining models (plain script; prints a table).
+"""Bargaining benchmarks: `realpolitik bargain` as a whole process on KTAB's inputs, beside the
+KTAB timings measured in BENCHMARKS.md, plus compute time inside one process.
 
-Usage: python benchmarks/bench_bargaining.py [path/to/shared/validation]
+Usage: python benchmarks/bench_bargaining.py [--ktab-examples DIR] [--repeat 5]
 
-Cases: KTAB's SOE-Pol-Comp (13 actors, 2 dims) to convergence; SOE-Policy (26) and
-SOE-Competitive (34); random seeded 40- and 80-actor one-dimension cases (like KTAB's dummyData
-a040/a080 reference runs); 100 actors x 5 dimensions x 50 turns; 1,000 draws of the EC BDM case.
-KTAB yardsticks (BENCHMARKS.md, smpc -O2 with SQLite removed, same kind of machine): 0.13 s,
-2.9 s (40 actors, 20 turns), 44 s (80 actors, 17 turns).
+Inputs: KTAB's SOE-Pol-Comp from ../shared/validation/ktab-smp; with ``--ktab-examples`` (the
+folder ``examples/smp/doc`` of a KTAB checkout, e.g. the lsyaseen/KTAB fork) also
+dummyData_3Dim (7 actors x 3 dimensions), dummyData-a040 and dummyData-a080.
+
+The KTAB figures are QUOTED from BENCHMARKS.md and issue 17 (smpc rebuilt from the fork's last
+commit on a 2-core Debian 12 machine, whole-process medians): they are not re-run here. Ours are
+measured in this run, interleaved with two floors that bound what any Python program using NumPy
+and Click can reach: ``python -c "import numpy"`` and ``python -c "import numpy, click"`` (one
+BLAS thread, as the CLI uses).
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from realpolitik.models.bargaining.bdm import run_bdm_batch
-from realpolitik.models.bargaining.smp import SMPOptions, run_smp, run_smp_scenario
-from realpolitik.scenario.importers.ktab import read_ktab_csv
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _whole_process as W  # noqa: E402
 
-KTAB = {"SOE-Pol-Comp": 0.13, "random-40x1": 2.9, "random-80x1": 44.0}
+from realpolitik.models.bargaining.smp import run_smp_scenario  # noqa: E402
+from realpolitik.scenario.importers.ktab import read_ktab_csv  # noqa: E402
 
-
-def timed(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
-
-
-def random_case(n, d, seed):
-    rng = np.random.default_rng(seed)
-    cap = rng.uniform(10, 200, n)
-    pos = rng.uniform(0, 100, (n, d))
-    s = rng.uniform(0.75, 0.99, n)
-    sal = rng.uniform(0.1, 1.0, (n, d))
-    sal = 100 * s[:, None] * sal / sal.sum(axis=1, keepdims=True)
-    return cap, pos, sal
+#: KTAB whole-process seconds, quoted: (-O2 minimum logging, -O2 compute only).
+KTAB = {
+    "SOE-Pol-Comp": (0.225, 0.123),
+    "dummyData_3Dim": (0.054, 0.051),
+    "dummyData-a040": (4.17, 2.41),
+    "dummyData-a080": (41.5, 27.3),
+}
 
 
 def main() -> None:
-    shared = (
-        Path(sys.argv[1])
-        if len(sys.argv) > 1
-        else Path(__file__).resolve().parents[2] / "shared" / "validation"
-    )
-    rows = []
-    folder = shared / "ktab-smp"
-    if folder.is_dir():
-        for name in ("SOE-Pol-Comp", "SOE-Policy", "SOE-Competitive"):
-            sc = read_ktab_csv(folder / f"{name}.csv")
-            run_smp_scenario(sc)  # warm-up
-            t, r = timed(lambda sc=sc: run_smp_scenario(sc, record_probabilities=False), 5)
-            rows.append((name, f"{sc.n_actors}x{sc.n_dimensions}", r.turns, t, KTAB.get(name)))
-    for n in (40, 80):
-        cap, pos, sal = random_case(n, 1, seed=n)
-        t, r = timed(
-            lambda cap=cap, pos=pos, sal=sal: run_smp(cap, pos, sal, record_probabilities=False), 3
-        )
-        rows.append((f"random-{n}x1", f"{n}x1", r.turns, t, KTAB.get(f"random-{n}x1")))
-    cap, pos, sal = random_case(100, 5, seed=100)
-    opt = SMPOptions(min_turns=50, max_turns=50)
-    t, r = timed(lambda: run_smp(cap, pos, sal, opt, record_probabilities=False), 1)
-    rows.append(("random-100x5 fixed 50 turns", "100x5", r.turns, t, None))
-    ec = shared / "bdm-ec-emissions" / "actors.csv"
-    if ec.is_file():
-        import pandas as pd
-
-        df = pd.read_csv(ec)
-        c, x, s = (
-            df.Capability.to_numpy(),
-            df.Position.to_numpy(float),
-            df.Salience.to_numpy() / 100,
-        )
-        rng = np.random.default_rng(0)
-        C = c * rng.uniform(0.8, 1.2, (1000, c.size))
-        S = np.clip(s * rng.uniform(0.8, 1.2, (1000, c.size)), 0, 1)
-        X = np.clip(x + rng.normal(0, 0.5, (1000, c.size)), 4, 10)
-        run_bdm_batch(C[:10], X[:10], S[:10], 4, 10)
-        t, _ = timed(lambda: run_bdm_batch(C, X, S, 4, 10), 3)
-        rows.append(("BDM EC, 1,000 draws x 10 rounds", "10x1", 10, t, None))
-    t_imp = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import realpolitik.models.bargaining"], check=True)
-    t_imp = time.perf_counter() - t_imp
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ktab-examples", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=5)
+    a = ap.parse_args()
+    shared = Path(__file__).resolve().parents[2] / "shared" / "validation" / "ktab-smp"
+    files = {"SOE-Pol-Comp": shared / "SOE-Pol-Comp.csv"}
+    if a.ktab_examples:
+        for name in ("dummyData_3Dim", "dummyData-a040", "dummyData-a080"):
+            if (a.ktab_examples / f"{name}.csv").is_file():
+                files[name] = a.ktab_examples / f"{name}.csv"
+    print(W.machine())
+    print("KTAB figures are quoted from BENCHMARKS.md / issue 17, not re-run.")
+    env = W.child_env({"OPENBLAS_NUM_THREADS": "1"})
+    floors = {
+        "python -c 'import numpy'": [W.PY, "-c", "import numpy"],
+        "python -c 'import numpy, click'": [W.PY, "-c", "import numpy, click"],
+    }
+    cmds = dict(floors)
+    for name, path in files.items():
+        cmds[name] = [*W.realpolitik_command(), "bargain", str(path)]
+    slow = {k for k in cmds if "a080" in k}
+    fast = {k: v for k, v in cmds.items() if k not in slow}
+    t = W.interleaved(fast, a.repeat, env)
+    if slow:
+        t.update(W.interleaved({k: cmds[k] for k in slow}, max(1, a.repeat // 2), env))
+    print("\n# whole process, medians of interleaved runs (seconds)")
     print(
-        f"{'case':34s} {'size':>6s} {'turns':>5s} {'ours (s)':>9s} {'KTAB (s)':>9s} {'ratio':>7s}"
+        f"{'input':<34} {'ours wall':>9} {'ours cpu':>9} {'MiB':>5} {'KTAB min-log':>12} "
+        f"{'KTAB compute':>12} {'x faster (wall)':>16} {'x faster (cpu)':>15}"
     )
-    for name, size, turns, t, k in rows:
-        ratio = f"{k / t:7.1f}" if k else "      -"
-        ks = f"{k:9.2f}" if k else "        -"
-        print(f"{name:34s} {size:>6s} {turns:5d} {t:9.3f} {ks} {ratio}")
-    print(f"(compute time, median; a fresh interpreter importing the package adds {t_imp:.2f} s)")
+    print("# (on a loaded machine wall time exceeds cpu time; cpu is the figure to compare with")
+    print("#  KTAB's quiet-machine timings, whose single-threaded part dominates)")
+    for name, timing in t.items():
+        k = KTAB.get(name)
+        extra = (
+            f"{k[0]:>12.3f} {k[1]:>12.3f} {k[1] / timing.median_wall:>15.2f}x "
+            f"{k[1] / timing.median_cpu:>14.2f}x"
+            if k
+            else f"{'':>12} {'':>12} {'':>16} {'':>15}"
+        )
+        print(
+            f"{name:<34} {timing.median_wall:>9.3f} {timing.median_cpu:>9.3f} "
+            f"{timing.median_peak:>5.0f} {extra}"
+        )
+    base = t["python -c 'import numpy, click'"]
+    print("\n# ours over the numpy+click floor, run by run (what is left to gain in our code)")
+    for name in files:
+        print(f"{name:<34} {W.paired_ratio(t[name], base):.2f}x the floor")
+
+    print("\n# compute only (one process, warm; positions identical to the reference run)")
+    for name, path in files.items():
+        sc = read_ktab_csv(path)
+        run_smp_scenario(sc)
+        times = []
+        for _ in range(3 if "a080" in name else 7):
+            t0 = time.process_time()
+            r = run_smp_scenario(sc, record_probabilities=False)
+            times.append(time.process_time() - t0)
+        print(
+            f"{name:<34} {sc.n_actors}x{sc.n_dimensions} {r.turns:>3} turns "
+            f"{statistics.median(times):.4f} s cpu; final mean position "
+            f"{np.round(r.final_positions.mean(), 4)}"
+        )
 
 
 if __name__ == "__main__":

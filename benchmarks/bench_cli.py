@@ -1,51 +1,94 @@
-"""How long `realpolitik --help` takes as a whole process (start-up and imports included).
+"""Start-up: how long common commands take as whole processes, and what each imports.
 
-Run: python benchmarks/bench_cli.py [--repeat 15]
-The floor (issue 2) is 0.5 s; the CLI imports only click to print its help.
+Run: python benchmarks/bench_cli.py [--repeat 7]
+
+Each command runs interleaved with the interpreter alone and with ``import numpy`` (the floors),
+medians reported with the machine named. Then ``python -X importtime`` lists which heavy
+libraries each command loads (none of Numba, pandas, Plotly, DuckDB, SALib, SciPy, PyArrow
+should appear unless the command uses them).
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
-import shutil
-import statistics
 import subprocess
 import sys
-import time
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _whole_process as W  # noqa: E402
+
+HEAVY = ("numba", "pandas", "plotly", "duckdb", "SALib", "scipy", "pyarrow", "pydantic", "numpy")
 
 
-def time_command(cmd: list[str], repeat: int) -> list[float]:
-    subprocess.run(cmd, capture_output=True, check=True)  # warm the file cache
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        out.append(time.perf_counter() - t)
-    return out
+def imported(argv: list[str], env: dict[str, str]) -> list[str]:
+    """The heavy top-level packages a command imports (from ``-X importtime``)."""
+    if argv[0].endswith("realpolitik"):  # the console script: run the same code through -m
+        cmd = [W.PY, "-X", "importtime", "-m", "realpolitik", *argv[1:]]
+    else:
+        cmd = [argv[0], "-X", "importtime", *argv[1:]]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    names = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in out.stderr.splitlines()}
+    return [h for h in HEAVY if h in names]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
-    exe = shutil.which("realpolitik") or sys.executable
-    cmds = {
-        "realpolitik --help": [exe, "--help"]
-        if exe.endswith("realpolitik")
-        else [sys.executable, "-m", "realpolitik", "--help"],
-        "python -c pass (interpreter alone)": [sys.executable, "-c", "pass"],
-        "realpolitik validate nixon-1972": [exe, "validate", "nixon-1972"]
-        if exe.endswith("realpolitik")
-        else [sys.executable, "-m", "realpolitik", "validate", "nixon-1972"],
-    }
-    print(
-        f"machine: {platform.machine()}, {platform.processor() or '?'}; Python {platform.python_version()}"
-    )
-    print(f"{'command':<40} {'median s':>9} {'min s':>7} {'max s':>7}")
-    for name, cmd in cmds.items():
-        t = time_command(cmd, args.repeat)
-        print(f"{name:<40} {statistics.median(t):>9.3f} {min(t):>7.3f} {max(t):>7.3f}")
+    root = Path(__file__).resolve().parents[1]
+    syria = root.parent / "shared" / "validation" / "landscape-syria-2016"
+    soe = root.parent / "shared" / "validation" / "ktab-smp" / "SOE-Pol-Comp.csv"
+    rp = W.realpolitik_command()
+    with tempfile.TemporaryDirectory() as tmp:
+        cmds = {
+            "python -c pass": [W.PY, "-c", "pass"],
+            "python -c 'import numpy'": [W.PY, "-c", "import numpy"],
+            "realpolitik --help": [*rp, "--help"],
+            "realpolitik validate nixon-1972": [*rp, "validate", "nixon-1972"],
+            "realpolitik run reverse-kissinger --draws 0 --no-report": [
+                *rp,
+                "run",
+                "reverse-kissinger",
+                "--draws",
+                "0",
+                "--no-report",
+                "--out",
+                tmp,
+            ],
+            "realpolitik run reverse-kissinger --draws 0": [
+                *rp,
+                "run",
+                "reverse-kissinger",
+                "--draws",
+                "0",
+                "--out",
+                tmp,
+            ],
+        }
+        if soe.is_file():
+            cmds["realpolitik bargain SOE-Pol-Comp.csv"] = [*rp, "bargain", str(soe)]
+        if syria.is_dir():
+            cmds["realpolitik landscape (Syria CSV pair)"] = [
+                *rp,
+                "landscape",
+                str(syria / "actors.csv"),
+                str(syria / "propensity_raw.csv"),
+            ]
+        env = W.child_env()
+        t = W.interleaved(cmds, args.repeat, env)
+        print(W.machine())
+        print(
+            f"{'command':<58} {'wall s':>7} {'cpu s':>7} {'MiB':>5}  heavy imports "
+            "(from -X importtime)"
+        )
+        for name, timing in t.items():
+            heavy = ", ".join(imported(cmds[name], env)) if name.startswith("realpolitik") else ""
+            print(
+                f"{name:<58} {timing.median_wall:>7.3f} {timing.median_cpu:>7.3f} "
+                f"{timing.median_peak:>5.0f}  {heavy}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,17 @@
-"""Landscape benchmarks: exact enumeration (minima + steepest-descent basins), minima only at
-n = 30, the annealing heuristic at n = 100, and the shared NumPy baseline run side by side.
+"""Landscape benchmarks, side by side with the shared NumPy baseline on the same inputs.
 
-    python benchmarks/bench_landscape.py [--baseline PATH] [--quick]
+    python benchmarks/bench_landscape.py [--baseline PATH] [--sizes 12,16,20,24] [--repeat 5]
+                                         [--compute] [--quick]
+
+1. Whole process (what a user waits for): ``realpolitik landscape ACTORS.csv PROPENSITY.csv``
+   (every local minimum with its steepest-descent basin) against the baseline script
+   (energies and minima, no basins) on the same Axelrod-Furnas CSV pair, in turn, medians and
+   run-by-run ratios; the two must agree on the number of minima and the global minimum.
+2. With ``--compute``: compute time inside one process, NumPy and Numba engines, minima with and
+   without basins, and the annealing heuristic at n = 100 against its bound.
 
 The baseline script is found through --baseline, else $REALPOLITIK_BASELINE, else
-../shared/baselines/landscape_numpy_baseline.py beside the repository. It is run as a separate
-process on the same generated inputs, written in the Axelrod-Furnas CSV pair format.
+../shared/baselines/landscape_numpy_baseline.py beside the repository.
 """
 
 from __future__ import annotations
@@ -81,68 +87,88 @@ def run_baseline(path: Path, s, raw, repeat: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--baseline", help="path to landscape_numpy_baseline.py")
-    ap.add_argument("--quick", action="store_true", help="skip n = 28, 30 and the n = 24 baseline")
-    ap.add_argument("--seed", type=int, default=2024)
-    a = ap.parse_args()
+def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
+    """Section 1: the CLI against the baseline, whole processes, interleaved."""
+    import _whole_process as W
+
+    print("# whole process: realpolitik landscape (minima + basins) vs the NumPy baseline")
+    print("# (medians of interleaved runs after a warm-up; ratio = ours / baseline, run by run)")
+    print(
+        f"{'n':>3} {'configs':>10} {'ours s':>8} {'baseline s':>11} {'ratio':>7} "
+        f"{'ours MiB':>9} {'base MiB':>9} {'minima':>7} {'agree':>6}"
+    )
+    env = W.child_env()
+    for n in sizes:
+        s, raw, _ = generate(n, seed + n)
+        with tempfile.TemporaryDirectory() as d:
+            write_axelrod_furnas(Path(d), s, raw)
+            actors = str(Path(d) / "Actor_data.csv")
+            prop = str(Path(d) / "Pairwise_propensity_Feb_20.csv")
+            ours = [*W.realpolitik_command(), "landscape", actors, prop, "--json"]
+            base = [W.PY, str(path), d]
+            got = json.loads(subprocess.run(ours, capture_output=True, env=env).stdout)
+            ref = json.loads(
+                subprocess.run(base, capture_output=True, env=env).stdout.splitlines()[-1]
+            )
+            agree = (
+                len(got["configurations"]) == ref["n_local_min"]
+                and got["configurations"][0]["energy"] == ref["global_min_energy"]
+            )
+            reps = repeat if n <= 22 else max(1, repeat // 2)
+            t = W.interleaved({"ours": ours, "baseline": base}, reps, env, warmup=0)
+        o, b = t["ours"], t["baseline"]
+        print(
+            f"{n:>3} {2 ** (n - 1):>10,} {o.median_wall:>8.3f} {b.median_wall:>11.3f} "
+            f"{W.paired_ratio(o, b):>6.2f}x {o.median_peak:>9.0f} {b.median_peak:>9.0f} "
+            f"{len(got['configurations']):>7} {str(agree):>6}"
+        )
+
+
+def compute_only(path: Path | None, quick: bool, seed: int) -> None:
+    """Section 2: compute time inside one process (both engines), and the heuristic."""
     import numba
 
     threads = numba.get_num_threads()
-    L.exact_landscape(*generate(12, 0)[::2])  # compile / load the cached kernels
+    L.exact_landscape(*generate(12, 0)[::2], engine="numba")  # load the cached kernels
     L.heuristic_landscape(*generate(12, 0)[::2], restarts=2, rng=0)
 
-    print(f"# exact two-coalition landscape (numba threads: {threads})")
-    print(f"{'n':>3} {'states':>12} {'minima':>7} {'min+basins s':>13} {'minima-only s':>14}")
-    sizes = [16, 20, 24] if a.quick else [16, 20, 24, 28]
-    for n in sizes:
-        s, _, p = generate(n, a.seed + n)
-        rep = 5 if n <= 24 else 1
-        tb, res = timed(lambda s=s, p=p: L.exact_landscape(s, p), rep)
-        tm, _ = timed(lambda s=s, p=p: L.exact_landscape(s, p, basins=False), rep)
-        print(f"{n:>3} {2 ** (n - 1):>12,} {len(res.energies):>7} {tb:>13.4f} {tm:>14.4f}")
-    if not a.quick:
-        s, _, p = generate(30, a.seed + 30)
-        tm, res = timed(lambda: L.exact_landscape(s, p, basins=False), 1)
-        print(f"{30:>3} {2**29:>12,} {len(res.energies):>7} {'-':>13} {tm:>14.4f}")
-
-    path = baseline_path(a.baseline)
-    print()
-    if path is None:
-        print("# baseline not found (pass --baseline or set REALPOLITIK_BASELINE); skipped")
-    else:
-        print(f"# side by side with {path.name} (compute time only, medians; same inputs)")
-        print(
-            f"{'n':>3} {'baseline s':>11} {'ours min+basins s':>18} {'ours minima s':>14} "
-            f"{'ours 1-thread s':>16} {'ratio basins':>13} {'ratio minima':>13} {'agree':>6}"
+    print(f"# compute only, exact two-coalition landscape (numba threads: {threads})")
+    print(
+        f"{'n':>3} {'states':>12} {'minima':>7} {'numpy s':>9} {'numba s':>9} "
+        f"{'numba minima-only s':>20}"
+    )
+    for n in [16, 20, 22] if quick else [16, 20, 22, 24, 28]:
+        s, _, p = generate(n, seed + n)
+        rep = 5 if n <= 22 else 1
+        tn, res = (
+            timed(lambda s=s, p=p: L.exact_landscape(s, p, engine="numpy"), rep)
+            if n <= 24
+            else (float("nan"), None)
         )
-        for n in [16, 20, 22] if a.quick else [16, 20, 22, 24]:
-            s, raw, p = generate(n, a.seed + n)
-            rep = 5 if n <= 22 else 3
-            base = run_baseline(path, s, raw, rep)
-            tb, res = timed(lambda s=s, p=p: L.exact_landscape(s, p), rep)
-            tm, _ = timed(lambda s=s, p=p: L.exact_landscape(s, p, basins=False), rep)
-            numba.set_num_threads(1)
-            t1, _ = timed(lambda s=s, p=p: L.exact_landscape(s, p), rep)
-            numba.set_num_threads(threads)
-            agree = (
-                base["n_local_min"] == len(res.energies)
-                and base["global_min_energy"] == res.energies[0]
-            )
+        tb, res = timed(lambda s=s, p=p: L.exact_landscape(s, p, engine="numba"), rep)
+        tm, _ = timed(lambda s=s, p=p: L.exact_landscape(s, p, basins=False, engine="numba"), rep)
+        print(
+            f"{n:>3} {2 ** (n - 1):>12,} {len(res.energies):>7} {tn:>9.4f} {tb:>9.4f} {tm:>20.4f}"
+        )
+    if path is not None:
+        print()
+        print(f"# compute only, side by side with {path.name} (its own timer; same inputs)")
+        for n in [16, 20, 22] if quick else [16, 20, 22, 24]:
+            s, raw, p = generate(n, seed + n)
+            base = run_baseline(path, s, raw, 3)
+            tb, res = timed(lambda s=s, p=p: L.exact_landscape(s, p), 3)
             bt = base["compute_s_median"]
             print(
-                f"{n:>3} {bt:>11.4f} {tb:>18.4f} {tm:>14.4f} {t1:>16.4f} {bt / tb:>12.1f}x "
-                f"{bt / tm:>12.1f}x {str(agree):>6}"
+                f"{n:>3} baseline {bt:.4f} s, ours (auto engine, with basins) {tb:.4f} s: "
+                f"{bt / tb:.1f}x"
             )
-
     print()
     print("# heuristic (simulated annealing + steepest descent), n = 100")
     print(
         f"{'restarts':>8} {'sweeps':>7} {'time s':>8} {'best E':>14} {'lower bound':>14} "
         f"{'gap %':>7} {'bound':>10} {'best hit share':>15}"
     )
-    s, _, p = generate(100, a.seed + 100)
+    s, _, p = generate(100, seed + 100)
     for restarts, sweeps in [(16, 100), (64, 200), (128, 400)]:
         t, h = timed(
             lambda r=restarts, w=sweeps: L.heuristic_landscape(s, p, restarts=r, sweeps=w, rng=1), 1
@@ -153,15 +179,29 @@ def main() -> None:
             f"{h.lower_bound:>14.0f} {gap:>7.2f} {h.bound_method.split()[0]:>10} "
             f"{h.basins[0]:>15.3f}"
         )
-    print()
-    print("# heuristic against the exact optimum, n = 24 (64 restarts x 200 sweeps)")
-    s, _, p = generate(24, a.seed + 24)
-    ex = L.exact_landscape(s, p, basins=False)
-    t, h = timed(lambda: L.heuristic_landscape(s, p, restarts=64, sweeps=200, rng=1), 1)
-    print(
-        f"exact {ex.energies[0]:.0f}  heuristic {h.energies[0]:.0f} in {t:.3f} s  "
-        f"bound {h.lower_bound:.0f} ({h.bound_method})"
-    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", help="path to landscape_numpy_baseline.py")
+    ap.add_argument("--sizes", default="12,14,16,18,20,22,24", help="n for the whole-process table")
+    ap.add_argument("--repeat", type=int, default=5, help="counted runs per command (n <= 22)")
+    ap.add_argument("--compute", action="store_true", help="also the compute-only tables")
+    ap.add_argument("--quick", action="store_true", help="smaller compute-only tables")
+    ap.add_argument("--seed", type=int, default=2024)
+    a = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import _whole_process as W
+
+    print(W.machine())
+    path = baseline_path(a.baseline)
+    if path is None:
+        print("# baseline not found (pass --baseline or set REALPOLITIK_BASELINE); skipped")
+    else:
+        whole_process(path, [int(x) for x in a.sizes.split(",")], a.repeat, a.seed)
+    if a.compute:
+        print()
+        compute_only(path, a.quick, a.seed)
 
 
 if __name__ == "__main__":

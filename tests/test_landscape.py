@@ -142,12 +142,16 @@ def test_syria_unique_minimum(syria):
 # ----------------------------------------------------------------------------- exact vs brute force
 
 
+ENGINES = ["numpy", "numba"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("integer", [False, True])
-def test_exact_minima_and_steepest_basins_match_brute_force(seed, integer):
+def test_exact_minima_and_steepest_basins_match_brute_force(seed, integer, engine):
     s, p = random_landscape(seed, 8, integer=integer)
     mins, E, basin, labels = brute_steepest(s, p)
-    res = L.exact_landscape(s, p)
+    res = L.exact_landscape(s, p, engine=engine)
     order = mins[np.lexsort((mins, E[mins]))]
     np.testing.assert_array_equal(res.labels, labels[order])
     np.testing.assert_allclose(res.energies, E[order], rtol=1e-12, atol=1e-9)
@@ -155,12 +159,13 @@ def test_exact_minima_and_steepest_basins_match_brute_force(seed, integer):
     assert res.basins.sum() == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("seed", range(4))
-def test_field_term_matches_brute_force(seed):
+def test_field_term_matches_brute_force(seed, engine):
     s, p = random_landscape(seed, 7)
     g = np.random.default_rng(seed + 99).normal(0, 20, 7)
     mins, E, basin, labels = brute_steepest(s, p, field=g)
-    res = L.exact_landscape(s, p, field=g)
+    res = L.exact_landscape(s, p, field=g, engine=engine)
     order = mins[np.lexsort((mins, E[mins]))]
     np.testing.assert_array_equal(res.labels, labels[order])
     np.testing.assert_allclose(res.basins, basin[order])
@@ -171,11 +176,12 @@ def test_field_term_matches_brute_force(seed):
     np.testing.assert_allclose(E - H, 0.5 * J.sum())
 
 
-def test_block_boundaries_and_overflow_large_enough():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_block_boundaries_and_overflow_large_enough(engine):
     # n = 17 spans several 2^14 blocks; integer data so energies are exact
     s, p = random_landscape(3, 17, integer=True)
     allc = L.all_configurations(s, p)
-    res = L.exact_landscape(s, p, best_others=5)
+    res = L.exact_landscape(s, p, best_others=5, engine=engine)
     mins = np.flatnonzero(allc["local_minimum"])
     np.testing.assert_array_equal(np.sort(res.energies), np.sort(allc["energy"][mins]))
     non = np.sort(allc["energy"][~allc["local_minimum"]])[:5]
@@ -185,8 +191,38 @@ def test_block_boundaries_and_overflow_large_enough():
     s2 = np.ones(n)
     p2 = -np.ones((n, n)) + np.eye(n)  # everybody prefers the other side: many minima
     allc2 = L.all_configurations(s2, p2)
-    res2 = L.exact_landscape(s2, p2, basins=False)
+    res2 = L.exact_landscape(s2, p2, basins=False, engine=engine)
     assert len(res2.energies) == allc2["local_minimum"].sum() > 8 * (2 ** (n - 1) >> 14)
+
+
+@pytest.mark.parametrize("field", [False, True])
+def test_numpy_and_numba_engines_agree_at_18_actors(field):
+    """Both engines on one input larger than a NumPy chunk: the same minima and basins, and
+    energies that agree exactly on integer data."""
+    s, p = random_landscape(7, 18, integer=True)
+    g = np.arange(18.0) - 9.0 if field else None
+    a = L.exact_landscape(s, p, field=g, engine="numpy", best_others=4)
+    b = L.exact_landscape(s, p, field=g, engine="numba", best_others=4)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    np.testing.assert_array_equal(a.energies, b.energies)
+    np.testing.assert_array_equal(a.basins, b.basins)
+    np.testing.assert_array_equal(a.others[1], b.others[1])
+    assert a.basins.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("size", [1e150, 1e300, 1e308])
+def test_sizes_whose_couplings_overflow_are_refused(size):
+    """Sizes of 1e300 used to give NaN energies (1e308 an IndexError): now a clear error."""
+    s, p = random_landscape(1, 6)
+    s = s.copy()
+    s[2] = size
+    if size == 1e150:  # s_i s_j = 1e300 at most: finite, so it works
+        res = L.landscape(s, p)
+        assert np.all(np.isfinite(res.energies))
+        return
+    for method in ("exact", "heuristic"):
+        with pytest.raises(ModelError, match="overflow"):
+            L.landscape(s, p, method=method)
 
 
 def test_potts_exact_matches_brute_force():
@@ -311,3 +347,45 @@ def test_exact_never_loses_to_heuristic(data, seed):
     tol = 1e-9 * np.abs(L.couplings(s, p)).sum()
     assert exact.energies[0] <= heur.energies[0] + tol
     assert heur.lower_bound <= exact.energies[0] + tol
+
+
+# ----------------------------------------------------------------------------- Numba's cache
+
+
+def test_kernel_cache_falls_back_when_package_and_home_are_read_only(tmp_path):
+    """Numba raised "cannot cache function" at import when neither the package folder nor the
+    user's cache folder was writable; now a private temporary folder is used, and with nothing
+    writable the kernels are compiled uncached."""
+    from realpolitik.models._kernels import choose_cache
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    unusable = str(blocker / "cache")  # cannot be created, even by root
+    fallback = str(tmp_path / "fallback")
+    assert choose_cache(unusable, unusable, fallback) == (True, fallback)
+    assert choose_cache(unusable, unusable, unusable) == (False, None)
+    assert choose_cache(str(tmp_path / "in-tree"), unusable, fallback) == (True, None)
+
+
+def test_kernels_import_and_run_with_an_unusable_home(tmp_path):
+    """End to end in a fresh process with HOME and the user cache folder unusable (the package
+    folder cannot be made read-only for root, so that case is the unit test above)."""
+    import os
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    env = dict(os.environ, HOME=str(blocker), XDG_CACHE_HOME=str(blocker / "c"))
+    env.pop("NUMBA_CACHE_DIR", None)
+    code = (
+        "import numpy as np\n"
+        "from realpolitik.models import _kernels as K, landscape as L\n"
+        "r = L.exact_landscape(np.ones(4), np.ones((4, 4)) - np.eye(4), engine='numba')\n"
+        "print(K.CACHE, len(r.energies))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-1] == "1"  # all allies: everybody together, the only minimum

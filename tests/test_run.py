@@ -118,6 +118,19 @@ def test_identical_for_every_backend_and_worker_count():
     assert not np.array_equal(other["score"], ref["score"])
 
 
+def _malloc_trim_variable() -> str | None:
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def test_local_dask_workers_keep_glibc_malloc_defaults(monkeypatch):
+    """Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's dynamic mmap
+    threshold and made every batch about three times slower than in a worker process; our
+    LocalCluster leaves the variable unset (unless the user sets it)."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with DaskExecutor(workers=1) as dask:
+        assert dask.client.submit(_malloc_trim_variable, pure=False).result() is None
+
+
 @pytest.mark.parametrize("sampler", ["lhs", "sobol"])
 def test_designs_identical_serial_and_processes(sampler):
     spec = make_spec()

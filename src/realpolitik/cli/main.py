@@ -7,7 +7,6 @@ where, and exits with status 2.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -277,6 +276,7 @@ def bargain(
 
 @cli.command()
 @click.argument("scenario")
+@click.argument("propensity", required=False)
 @click.option(
     "--k",
     "k",
@@ -305,6 +305,7 @@ def bargain(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def landscape(
     scenario: str,
+    propensity: str | None,
     k: int,
     others: int,
     field: bool,
@@ -312,10 +313,14 @@ def landscape(
     seed: int,
     as_json: bool,
 ) -> None:
-    """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin."""
+    """Landscape theory: every local minimum of SCENARIO's coalitions, with its basin.
+
+    SCENARIO is a scenario file (or a shipped example's name), or an Axelrod-Furnas actors CSV
+    (id, actor, strength) followed by its PROPENSITY CSV (raw 1-5 scale, p = raw - 3).
+    """
     from realpolitik.cli.models import landscape_command
 
-    data, lines = landscape_command(scenario, k, others, field, method, seed)
+    data, lines = landscape_command(scenario, k, others, field, method, seed, propensity)
     if as_json:
         _echo_json(data)
     else:
@@ -451,6 +456,8 @@ def runs(store: str, as_json: bool, repair: bool) -> None:
     for line in skipped:
         click.echo(f"warning: skipped {line}", err=True)
     if as_json:
+        import json
+
         _echo_json(json.loads(frame.to_json(orient="records", date_format="iso")))
     elif frame.empty:
         click.echo(f"No runs under {store}.")
@@ -516,6 +523,8 @@ def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: 
         click.echo(f"Wrote {more:,} rows to {output}")
         return
     if as_json:
+        import json
+
         _echo_json(json.loads(frame.to_json(orient="records")))
     else:
         click.echo(frame.to_string(index=False))
@@ -703,10 +712,28 @@ def _register_command_modules() -> None:
 _register_command_modules()
 
 
+#: Variables that choose the BLAS thread count; when none is set the CLI uses one BLAS thread.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_blas_thread() -> None:
+    """Run BLAS single-threaded unless the user chose otherwise.
+
+    The toolkit parallelises with worker processes and Numba threads; BLAS threads on top would
+    oversubscribe the cores, and starting OpenBLAS's thread pool is a fifth of NumPy's import
+    time. Only effective before NumPy is imported (the CLI imports it lazily).
+    """
+    import os
+
+    if "numpy" not in sys.modules and not any(v in os.environ for v in BLAS_THREAD_VARIABLES):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning our errors into messages and exit status 2."""
     from click.exceptions import ClickException
 
+    _one_blas_thread()
     try:
         cli.main(args=argv, prog_name="realpolitik", standalone_mode=False)
     except ClickException as exc:

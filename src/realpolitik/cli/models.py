@@ -199,18 +199,64 @@ def landscape_command(
     field: bool,
     method: Literal["auto", "exact", "heuristic"],
     seed: int,
+    propensity_file: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Landscape theory on a scenario: all local minima with basins, sorted by energy."""
-    from realpolitik.models.adapters.alignment import landscape_analysis
-    from realpolitik.report import landscape
-    from realpolitik.scenario import load
+    """Landscape theory on a scenario, or on an Axelrod-Furnas CSV pair: all local minima with
+    basins, sorted by energy."""
+    if propensity_file is not None or Path(input_file).suffix.lower() == ".csv":
+        summary, lines = _landscape_csv_pair(input_file, propensity_file, k, others, method, seed)
+    else:
+        from realpolitik.models.adapters.alignment import landscape_analysis
+        from realpolitik.report import landscape
+        from realpolitik.scenario import load
 
-    s = load(input_file)
-    result = landscape_analysis(s, k=k, best_others=others, field=field, method=method, seed=seed)
-    summary = result.to_summary()
+        s = load(input_file)
+        result = landscape_analysis(
+            s, k=k, best_others=others, field=field, method=method, seed=seed
+        )
+        summary = result.to_summary()
+        lines = [f"{s.title}: landscape theory", *landscape.lines(result)]
     if not others:
         summary["configurations"] = [c for c in summary["configurations"] if c["local_minimum"]]
-    return summary, [f"{s.title}: landscape theory", *landscape.lines(result)]
+    return summary, lines
+
+
+def _landscape_csv_pair(
+    actors_file: str,
+    propensity_file: str | None,
+    k: int,
+    others: int,
+    method: Literal["auto", "exact", "heuristic"],
+    seed: int,
+) -> tuple[dict[str, Any], list[str]]:
+    """The landscape of an Axelrod-Furnas pair, read without building a scenario (fast)."""
+    import numpy as np
+
+    from realpolitik.models.landscape import landscape, landscape_summary
+    from realpolitik.report.landscape import search_lines
+    from realpolitik.scenario.importers.axelrod_furnas import read_axelrod_furnas
+
+    if propensity_file is None:
+        raise ScenarioError.single(
+            "an Axelrod-Furnas actors CSV needs its propensity CSV after it",
+            file=actors_file,
+            expected="realpolitik landscape ACTORS.csv PROPENSITY.csv",
+            got="one file",
+        )
+    names, sizes, p = read_axelrod_furnas(actors_file, propensity_file)
+    best = others if len(names) <= 26 and k == 2 else 0
+    result = landscape(
+        np.asarray(sizes, float),
+        np.asarray(p, float),
+        actors=names,
+        k=k,
+        method=method,
+        best_others=best,
+        rng=seed,
+    )
+    summary = landscape_summary(result)
+    title = f"{Path(actors_file).name} and {Path(propensity_file).name}: landscape theory"
+    return summary, [title, *search_lines(result, summary["configurations"], {})]
 
 
 def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], list[str]]:

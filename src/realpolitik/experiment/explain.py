@@ -8,6 +8,7 @@ knows no model. The sentences and figures are made from these findings in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,12 +23,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from realpolitik.experiment.uncertainty import ExperimentSpec
 
-#: Base sample of the Sobol' design; the model runs N (d + 2) times (N = 512 keeps the total
-#: indices' bootstrap half-widths near 0.1 for the flagship's 81 inputs).
+#: Largest base sample of the Sobol' design; the model runs N (d + 2) times (N = 512 keeps the
+#: total indices' bootstrap half-widths near 0.1 for the flagship's 81 inputs).
 SOBOL_BASE = 512
+#: Smallest base sample worth computing indices from (bootstrap half-widths near 0.3).
+SOBOL_MIN_BASE = 64
 #: Draws used for scenario discovery in a run: the first ones of the run, read back. PRIM's
 #: peeling is quadratic in the draws it looks at; 50,000 keeps it to seconds.
 DISCOVERY_DRAWS = 50_000
+#: Most draws read for discovery when the outcome is rare (enough to hold MIN_CASES of each).
+DISCOVERY_MAX_DRAWS = 250_000
 #: Inputs PRIM peels on: the ones that best separate the outcome on their own. Over dozens of
 #: inputs and few "yes" draws, PRIM would also peel noise.
 PRIM_INPUTS = 8
@@ -168,6 +173,33 @@ def sensitivity(
     else:
         table = sobol_indices(spec, outcome.column, n_base=n, seed=seed, **kw)
     return SensitivityFinding(outcome, method, n, int(table.attrs.get("evaluations", 0)), table)
+
+
+def sobol_base_for(draws: int, inputs: int) -> int:
+    """The Sobol' base sample a run of ``draws`` draws pays for: the largest power of two N
+    with N (inputs + 2) <= draws, at most :data:`SOBOL_BASE`; 0 when even
+    :data:`SOBOL_MIN_BASE` would need more model runs than the run made draws.
+
+    >>> sobol_base_for(20_000, 81), sobol_base_for(10**6, 81), sobol_base_for(1_000, 81)
+    (128, 512, 0)
+    """
+    fit = draws // (inputs + 2)
+    if fit < SOBOL_MIN_BASE:
+        return 0
+    return min(SOBOL_BASE, 1 << (fit.bit_length() - 1))
+
+
+def discovery_draws_for(total: int, rate: float) -> int:
+    """How many of a run's first draws discovery reads: :data:`DISCOVERY_DRAWS`, or more when the
+    outcome is rare, so that the sample is expected to hold twice :data:`MIN_CASES` of the rarer
+    answer (at most :data:`DISCOVERY_MAX_DRAWS`; never more than the run's draws).
+
+    >>> discovery_draws_for(10**6, 0.00166), discovery_draws_for(10**6, 0.25)
+    (120482, 50000)
+    """
+    rarer = min(rate, 1.0 - rate)
+    want = math.ceil(2 * MIN_CASES / rarer) if rarer > 0 else DISCOVERY_MAX_DRAWS
+    return int(min(total, max(DISCOVERY_DRAWS, min(want, DISCOVERY_MAX_DRAWS))))
 
 
 def yes_no(outcome: Outcome, values: np.ndarray, above: float | None = None):

@@ -174,20 +174,44 @@ def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[st
     :class:`~realpolitik.experiment.run.RunResult` (stored or in memory).
     """
     out: dict[str, dict[str, Any]] = {}
-    for name in columns:
-        q = f'CAST("{name}" AS DOUBLE)'
-        # one thread: a parallel aggregate adds in a varying order and changes the last digits
-        row = result.query(
-            "SET threads TO 1; "
-            f"SELECT avg(x), stddev_samp(x), count(x), "
-            f"quantile_cont(x, 0.025), quantile_cont(x, 0.975), "
-            f"sum(CASE WHEN x = 0 OR x = 1 THEN 0 ELSE 1 END), "
-            f"(SELECT count(*) FROM draws) "
-            f"FROM (SELECT {q} AS x FROM draws) WHERE NOT isnan(x)"
-        ).iloc[0]
-        mean, sd = _float(row.iloc[0]), _float(row.iloc[1])
-        n, total = int(row.iloc[2]), int(row.iloc[6])
-        binary = n > 0 and int(row.iloc[5] or 0) == 0
+    columns = list(columns)
+    if not columns:
+        return out
+    # Every column's aggregates in one call over one connection (it was a query, a connection and
+    # a scan per column). Each column is cast once and NaN made NULL (aggregates skip NULLs).
+    # Sums run on one thread (a parallel sum adds in a varying order and changes the last
+    # digits); quantiles are order statistics, the same on any number of threads, so they run on
+    # all of them, both quantiles of a column from one sort.
+    clean = ", ".join(
+        f'CASE WHEN isnan(CAST("{name}" AS DOUBLE)) THEN NULL ELSE CAST("{name}" AS DOUBLE) END '
+        f"AS x{k}"
+        for k, name in enumerate(columns)
+    )
+    sums = ["count(*) AS total"]
+    quantiles = []
+    for k in range(len(columns)):
+        x = f"x{k}"
+        sums += [
+            f"avg({x}) AS m{k}",
+            f"stddev_samp({x}) AS s{k}",
+            f"count({x}) AS n{k}",
+            f"sum(CASE WHEN {x} = 0 OR {x} = 1 THEN 0 ELSE 1 END) AS b{k}",
+        ]
+        quantiles.append(f"quantile_cont({x}, [0.025, 0.975]) AS q{k}")
+    values = f"(SELECT {clean} FROM draws)"
+    frame = result.query(
+        "SET threads TO 1; "
+        f"CREATE TEMP TABLE _moments AS SELECT {', '.join(sums)} FROM {values}; "
+        "RESET threads; "
+        f"SELECT * FROM _moments, (SELECT {', '.join(quantiles)} FROM {values})"
+    )
+    row = frame.iloc[0]
+    total = int(row["total"])
+    for k, name in enumerate(columns):
+        mean, sd = _float(row[f"m{k}"]), _float(row[f"s{k}"])
+        n = int(row[f"n{k}"])
+        not_01 = _float(row[f"b{k}"])
+        binary = n > 0 and not (math.isfinite(not_01) and not_01 > 0)
         if binary:
             low, high = wilson_interval(mean, n)
         else:
@@ -197,13 +221,21 @@ def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[st
             "mean": finite_or_none(mean),
             "low": finite_or_none(low),
             "high": finite_or_none(high),
-            "draws_low": finite_or_none(_float(row.iloc[3])),
-            "draws_high": finite_or_none(_float(row.iloc[4])),
+            "draws_low": finite_or_none(_quantile(row[f"q{k}"], 0)),
+            "draws_high": finite_or_none(_quantile(row[f"q{k}"], 1)),
             "n": n,
             "undefined": total - n,
             "binary": binary,
         }
     return out
+
+
+def _quantile(pair: Any, i: int) -> float:
+    """One of the two quantiles DuckDB returns as a list (NULL when nothing is defined)."""
+    try:
+        return _float(pair[i])
+    except (TypeError, IndexError):
+        return float("nan")
 
 
 def _float(x: Any) -> float:

@@ -228,11 +228,12 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
     """Sensitivity of the first declared quantity defined in every draw, and discovery on the
     first declared yes/no outcome that varies enough; reasons in ``draws.skipped`` otherwise."""
     from realpolitik.experiment.explain import (
-        DISCOVERY_DRAWS,
         MIN_CASES,
-        SOBOL_BASE,
+        SOBOL_MIN_BASE,
         discovery,
+        discovery_draws_for,
         sensitivity,
+        sobol_base_for,
     )
     from realpolitik.experiment.run import ExperimentError
 
@@ -249,14 +250,22 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
         ),
         None,
     )
+    d = len(draws.spec.uncertainties)
+    n_base = sobol_base_for(draws.draws, d)  # the design costs no more model runs than the draws
     if quantity is None:
         draws.skipped["sensitivity"] = "no declared quantity defined and varying in every draw"
+    elif n_base == 0:
+        draws.skipped["sensitivity"] = (
+            f"too few draws for Sobol' indices over {d} inputs: they need at least "
+            f"{SOBOL_MIN_BASE * (d + 2):,} ({SOBOL_MIN_BASE} x (inputs + 2)); the run has "
+            f"{draws.draws:,}"
+        )
     else:
         try:
             draws.sensitivity = sensitivity(
                 draws.spec,
                 quantity,
-                n=SOBOL_BASE,
+                n=n_base,
                 seed=options.seed,
                 executor=executor_for(options),
             )
@@ -270,9 +279,15 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
                 target = o
                 break
     if target is None:
-        draws.skipped["discovery"] = "no declared yes/no outcome varies enough"
+        draws.skipped["discovery"] = (
+            f"no declared yes/no outcome has {MIN_CASES} draws of each answer "
+            f"(the run has {draws.draws:,} draws)"
+        )
         return
-    frame = draws.run.query(f"SELECT * FROM draws WHERE draw < {DISCOVERY_DRAWS} ORDER BY draw")
+    # the first draws are a random sample of the run; read enough of them to hold the rare
+    # answer's cases (PRIM used to read a fixed 50,000 and found too few of a rare outcome)
+    first = discovery_draws_for(draws.draws, float(stats[target.column]["mean"]))
+    frame = draws.run.query(f"SELECT * FROM draws WHERE draw < {first} ORDER BY draw")
     claims = {u.path: list(u.claims) for u in draws.spec.uncertainties}
     draws.discovery = discovery(
         frame[draws.spec.paths],

@@ -129,6 +129,13 @@ def _ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
+#: How batches are written, chosen by measurement on a flagship batch (20,000 draws x 126
+#: columns, 2-core Xeon): zstd with dictionary encoding 247 ms and 16.0 MB; zstd without it 92 ms
+#: and 13.0 MB; LZ4 without it 58 ms and 14.4 MB; uncompressed 53 ms and 20.2 MB. Dictionaries
+#: cost most of the time and do not pay on sampled floats; LZ4 is the fastest to write and read.
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
+
+
 def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray]) -> int:
     """Write one batch's columns to ``path`` as Parquet, atomically; return its size in bytes.
 
@@ -142,7 +149,7 @@ def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray]) -> i
     table = pa.table({name: np.asarray(values) for name, values in columns.items()})
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, **PARQUET_OPTIONS)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

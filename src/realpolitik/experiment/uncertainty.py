@@ -34,6 +34,7 @@ Black, J. & Rogaway, P. (2002). Ciphers with arbitrary finite domains. *CT-RSA 2
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -172,6 +173,66 @@ class Triangular(Distribution):
         return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
 
 
+#: Largest error, in probability, of the fast beta inverse CDF (see :func:`_beta_ppf`).
+BETA_U_RESOLUTION = 1e-14
+_BETA_TAIL = 1e-6
+
+
+class _StandardBeta:
+    """The beta(a, b) density and CDF on [0, 1], as SciPy's numerical inversion wants them."""
+
+    def __init__(self, a: float, b: float) -> None:
+        self.a, self.b = a, b
+
+    def pdf(self, x):
+        return x ** (self.a - 1.0) * (1.0 - x) ** (self.b - 1.0)
+
+    def cdf(self, x):
+        return special.betainc(self.a, self.b, x)
+
+
+@functools.lru_cache(maxsize=64)
+def _beta_inverter(a: float, b: float) -> Any:
+    """A polynomial interpolation of beta(a, b)'s inverse CDF (Derflinger, Hormann & Leydold
+    2010, SciPy's ``NumericalInversePolynomial``), built once per process and shape; None when
+    a shape is below 1 (an unbounded density, left to the exact inverse)."""
+    if a < 1.0 or b < 1.0:
+        return None
+    from scipy.stats.sampling import NumericalInversePolynomial
+
+    center = (a - 1.0) / (a + b - 2.0) if a + b > 2.0 else 0.5
+    try:
+        return NumericalInversePolynomial(
+            _StandardBeta(a, b),
+            domain=(0.0, 1.0),
+            center=min(max(center, 1e-3), 1.0 - 1e-3),
+            u_resolution=BETA_U_RESOLUTION,
+        )
+    except Exception:  # noqa: BLE001 - any set-up failure falls back to the exact inverse
+        return None
+
+
+def _beta_ppf(a: float, b: float, u) -> np.ndarray:
+    """Inverse CDF of beta(a, b) on [0, 1].
+
+    ``scipy.special.betaincinv`` costs about 2-6 microseconds a value; for shapes >= 1 (every
+    PERT) a polynomial inversion accurate to :data:`BETA_U_RESOLUTION` in probability (values
+    within 1e-9 of the exact inverse on [0, 1]) costs 30 times less; the far tails (u within
+    1e-6 of 0 or 1) use the exact inverse. Deterministic: the same u give the same values in any
+    process.
+    """
+    u = np.asarray(u, dtype=float)
+    inv = _beta_inverter(float(a), float(b))
+    if inv is None:
+        return special.betaincinv(a, b, u)
+    x = np.clip(inv.ppf(u), 0.0, 1.0)
+    # the polynomial's error is absolute in u: the far tails (two draws in a million) are exact
+    tails = (u < _BETA_TAIL) | (u > 1.0 - _BETA_TAIL)
+    if tails.any():
+        x[tails] = special.betaincinv(a, b, u[tails])
+    return x
+
+
 @dataclass(frozen=True)
 class Beta(Distribution):
     """Beta(a, b) stretched onto [low, high]."""
@@ -184,9 +245,7 @@ class Beta(Distribution):
 
     def ppf(self, u):
         """The quantile function at ``u`` (values in (0, 1))."""
-        return self.low + (self.high - self.low) * special.betaincinv(
-            self.a, self.b, np.asarray(u, dtype=float)
-        )
+        return self.low + (self.high - self.low) * _beta_ppf(self.a, self.b, u)
 
     @property
     def mean(self):
@@ -544,8 +603,14 @@ class ExperimentSpec:
         if u.ndim != 2 or u.shape[1] != self.dimension:
             raise ValueError(f"design must have shape (n, {self.dimension}), got {u.shape}")
         if correlate and self.correlation is not None and self.dimension > 1:
-            z = special.ndtri(u) @ _copula_factor(self.correlation).T
-            u = _clip_unit(special.ndtr(z))
+            # only the inputs correlated with another go through the copula (the others would
+            # come back as Phi(Phi^-1(u)), u to the last bit, at a cost per draw and input)
+            c = self.correlation
+            linked = np.flatnonzero((c != 0).sum(axis=1) > 1)
+            if linked.size:
+                sub = c[np.ix_(linked, linked)]
+                z = special.ndtri(u[:, linked]) @ _copula_factor(sub).T
+                u[:, linked] = _clip_unit(special.ndtr(z))
         return {
             unc.path: np.ascontiguousarray(unc.distribution.ppf(u[:, j]), dtype=float)
             for j, unc in enumerate(self.uncertainties)

@@ -17,6 +17,11 @@ With no field, ``off = 1`` (actor 0 stays in coalition 0 because E(X) = E(-X)); 
 
 from __future__ import annotations
 
+import os
+import tempfile
+from typing import Any
+
+import numba
 import numpy as np
 from numba import njit as _numba_njit
 from numba import prange
@@ -40,7 +45,64 @@ def njit(**options):
     return decorate
 
 
-@njit(cache=True, inline="always")
+def _writable_dir(path: str) -> bool:
+    """True when ``path`` exists or can be made, and a file can be created in it."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError:
+        return False
+    return True
+
+
+def _owned_by_us(path: str) -> bool:
+    """A shared temporary folder is used only if this user owns it."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        return os.stat(path).st_uid == os.getuid()
+    except OSError:
+        return False
+
+
+def choose_cache(in_tree: str, user_wide: str, fallback: str) -> tuple[bool, str | None]:
+    """Where Numba may cache compiled kernels.
+
+    Numba caches next to the source (``in_tree``) or in the user's cache folder
+    (``user_wide``) and raises "cannot cache function" at import when neither is writable (a
+    read-only install and HOME). This returns ``(True, None)`` when Numba's own choice works,
+    ``(True, fallback)`` when only ``fallback`` is writable (to be set as Numba's cache folder),
+    and ``(False, None)`` when nothing is: then kernels are compiled in each process, uncached.
+    """
+    if _writable_dir(in_tree) or _writable_dir(user_wide):
+        return True, None
+    if _writable_dir(fallback) and _owned_by_us(fallback):
+        return True, fallback
+    return False, None
+
+
+def _configure_cache() -> bool:
+    config: Any = numba.config
+    if config.CACHE_DIR:  # the user chose (NUMBA_CACHE_DIR)
+        return True
+    from numba.misc.appdirs import AppDirs
+
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    cache, folder = choose_cache(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__"),
+        AppDirs(appname="numba", appauthor=False).user_cache_dir,
+        os.path.join(tempfile.gettempdir(), f"realpolitik-numba-{uid}"),
+    )
+    if folder is not None:
+        config.CACHE_DIR = folder
+    return cache
+
+
+#: Whether compiled kernels are cached on disk (see :func:`choose_cache`).
+CACHE = _configure_cache()
+
+
+@njit(cache=CACHE, inline="always")
 def _ctz(t):
     q = 0
     while (t >> q) & 1 == 0:
@@ -48,7 +110,7 @@ def _ctz(t):
     return q
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _block_start(J, g, code, nfree, off, sigma, h):
     """Set sigma and h for the state ``code`` from scratch; return its energy."""
     n = J.shape[0]
@@ -72,7 +134,7 @@ def _block_start(J, g, code, nfree, off, sigma, h):
     return e
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=CACHE)
 def scan(
     J,
     g,
@@ -153,7 +215,7 @@ def scan(
         min_count[bi] = cnt
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=CACHE)
 def compress(succ):
     """Replace every successor by the end of its descent path (in place; returns nothing).
 
@@ -168,7 +230,7 @@ def compress(succ):
         succ[i] = r
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=CACHE)
 def basin_counts(roots, minima_sorted, nchunks):
     """Count how many states end in each minimum (``minima_sorted`` ascending)."""
     m = minima_sorted.shape[0]
@@ -193,7 +255,7 @@ def basin_counts(roots, minima_sorted, nchunks):
     return counts.sum(axis=0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=CACHE, inline="always")
 def _splitmix(state):
     """One step of SplitMix64 on a uint64 array cell; returns a float in [0, 1)."""
     state[0] += np.uint64(0x9E3779B97F4A7C15)
@@ -204,7 +266,7 @@ def _splitmix(state):
     return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=CACHE)
 def random_order_descent(J, g, seeds, tol, off):
     """Descend from random states, switching a uniformly chosen improving actor each step.
 
@@ -242,7 +304,7 @@ def random_order_descent(J, g, seeds, tol, off):
     return out
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=CACHE)
 def anneal(J, g, k, seeds, sweeps, t_hot, t_cold, tol):
     """Simulated annealing for k coalitions followed by steepest descent, one run per seed.
 
@@ -323,7 +385,7 @@ def anneal(J, g, k, seeds, sweeps, t_hot, t_cold, tol):
     return labels, energies
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def potts_scan(J, k, tol, max_out):
     """Enumerate partitions of n actors into at most k coalitions (restricted growth strings).
 
@@ -389,7 +451,7 @@ def potts_scan(J, k, tol, max_out):
 # (kept here so that the package has one private Numba module to compile and cache)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _toggle_triads(e, te, signs, ptr, members, pos, lst, cnt):
     """Flip relation e and update the set of imbalanced triads; return the new set size."""
     signs[e] = -signs[e]
@@ -408,7 +470,7 @@ def _toggle_triads(e, te, signs, ptr, members, pos, lst, cnt):
     return cnt
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _init_set(signs, te):
     T = te.shape[0]
     pos = -np.ones(T, dtype=np.int64)
@@ -422,7 +484,7 @@ def _init_set(signs, te):
     return pos, lst, cnt
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _trace_row(trace, r, step, signs, cnt):
     m = signs.shape[0]
     npos = 0
@@ -434,7 +496,7 @@ def _trace_row(trace, r, step, signs, cnt):
     trace[r, 2] = cnt
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def ltd(signs, te, ptr, members, p, max_steps, seed, record_every):
     """Local triad dynamics; see :func:`realpolitik.models.balance.local_triad_dynamics`."""
     st = np.empty(1, dtype=np.uint64)
@@ -477,7 +539,7 @@ def ltd(signs, te, ptr, members, p, max_steps, seed, record_every):
     return step, trace[:r]
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _ctd_delta(e, ptr, members, pos):
     imb = 0
     for q in range(ptr[e], ptr[e + 1]):
@@ -486,7 +548,7 @@ def _ctd_delta(e, ptr, members, pos):
     return (ptr[e + 1] - ptr[e]) - 2 * imb
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def ctd(signs, te, ptr, members, max_steps, seed, record_every):
     """Constrained triad dynamics; see
     :func:`realpolitik.models.balance.constrained_triad_dynamics`."""

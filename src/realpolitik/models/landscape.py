@@ -48,10 +48,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from realpolitik.errors import ModelError
-from realpolitik.rng import RNGLike, as_generator
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from realpolitik.rng import RNGLike
 
 __all__ = [
     "LandscapeResult",
@@ -71,6 +72,8 @@ __all__ = [
     "landscape_table",
     "EXACT_MAX_ACTORS",
     "BASIN_MAX_ACTORS",
+    "NUMPY_MAX_ACTORS",
+    "exact_seconds",
 ]
 
 #: Largest n for exact two-coalition enumeration of the minima (2^(n-1) states, O(n) each).
@@ -106,6 +109,15 @@ def _inputs(sizes, propensity, field_=None) -> tuple[np.ndarray, np.ndarray, np.
         g = np.asarray(field_, dtype=float)
         if g.shape != (n,) or not np.all(np.isfinite(g)):
             raise ModelError(f"field must be a finite array of shape ({n},), got {g.shape}")
+    # every energy is a sum of at most sum|J| + sum|g|: it must be a finite number
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.abs(np.outer(s, s) * p).sum() + np.abs(g).sum())
+    if not np.isfinite(total):
+        raise ModelError(
+            "sizes x sizes x propensity overflow: energies would not be finite numbers "
+            f"(largest size {s.max():.3g}); rescale the sizes (minima do not depend on their "
+            "scale)"
+        )
     return s, p, g
 
 
@@ -273,6 +285,95 @@ def _names(actors, n: int) -> tuple[str, ...]:
     return names
 
 
+# ----------------------------------------------------------------------------- exact, NumPy
+
+#: Up to this many actors the exact search runs in NumPy: it needs no compiler and, at this size,
+#: finishes before Numba would even be imported (measured in benchmarks/bench_landscape.py).
+NUMPY_MAX_ACTORS = 22
+_CHUNK_BITS = 12
+
+
+def _spin_table(J: np.ndarray, actors: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every pattern of ``bits`` switched actors: the spins (+1/-1) of all n actors (only
+    ``actors`` vary) and ``sum_q bit_q J[actors[q]]`` (built by doubling, exact for integers)."""
+    n = J.shape[0]
+    sig = np.ones((1 << bits, n))
+    acc = np.zeros((1 << bits, n))
+    for q in range(bits):
+        half = 1 << q
+        sig[half : 2 * half] = sig[:half]
+        sig[half : 2 * half, actors[q]] = -1.0
+        acc[half : 2 * half] = acc[:half] + J[actors[q]]
+    return sig, acc
+
+
+def _scan_numpy(
+    J: np.ndarray, g: np.ndarray, nfree: int, tol: float, want_energy: bool, want_succ: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every state's energy, minimum flag and steepest-descent successor, vectorised.
+
+    A state's code splits into low and high bits; the local fields are
+    ``h = J 1 - 2 (A_low + A_high)`` with ``A`` the summed rows of the switched actors, so each
+    chunk of ``2^14`` states costs a few passes over a (2^14, n) array and no matrix product.
+    Same conventions and tie rule as the Numba kernel (the lowest index among equal best
+    switches). Returns the minima's codes and energies, the successors (or an empty array) and
+    every energy (or an empty array).
+    """
+    n = J.shape[0]
+    off = n - nfree
+    nstate = 1 << nfree
+    lo_bits = min(nfree, _CHUNK_BITS)
+    hi_bits = nfree - lo_bits
+    free = np.arange(off, n)
+    sig_lo, acc_lo = _spin_table(J, free[:lo_bits], lo_bits)
+    sig_hi, acc_hi = _spin_table(J, free[lo_bits:], hi_bits)
+    rowsum = J.sum(axis=1)
+    base = rowsum + g - 2.0 * acc_lo  # (2^lo, n): h + g when the high bits are all zero
+    acc_hi *= 2.0
+    # E = sum_{k switched} (h_k + rowsum_k) - g'sigma (the cut, exactly 0 when nobody is
+    # switched; no large constant minus a large sum), written with b = (1 - sigma) / 2
+    b_lo, b_hi = 0.5 * (1.0 - sig_lo), 0.5 * (1.0 - sig_hi)
+    bw_lo, bw_hi = b_lo @ (rowsum - g), b_hi @ (rowsum - g)
+    flip = np.zeros(n, np.int64)
+    flip[off:] = np.int64(1) << np.arange(nfree, dtype=np.int64)
+    if off:
+        flip[0] = nstate - 1  # actor 0 switches: the canonical twin is the complement
+    lo_codes = np.arange(1 << lo_bits, dtype=np.int64)
+    energy_all = np.empty(nstate if want_energy else 0)
+    succ = np.empty(nstate if want_succ else 0, np.int64)
+    min_codes, min_energy = [], []
+    sigma, b, hg, t = (np.empty_like(sig_lo) for _ in range(4))
+    for hi in range(1 << hi_bits):
+        np.multiply(sig_lo, sig_hi[hi], out=sigma)
+        np.add(b_lo, b_hi[hi], out=b)
+        np.subtract(base, acc_hi[hi], out=hg)  # h + g
+        np.multiply(sigma, hg, out=t)  # half of each switch's energy change
+        e = np.einsum("ij,ij->i", b, hg) + bw_lo + bw_hi[hi]
+        if off == 0:
+            e -= sigma @ g
+        codes = lo_codes + (hi << lo_bits)
+        if want_succ:
+            k = t.argmin(axis=1)
+            is_min = 2.0 * np.take_along_axis(t, k[:, None], axis=1)[:, 0] >= -tol
+            succ[codes] = np.where(is_min, codes, codes ^ flip[k])
+        else:
+            is_min = 2.0 * t.min(axis=1) >= -tol
+        if want_energy:
+            energy_all[codes] = e
+        min_codes.append(codes[is_min])
+        min_energy.append(e[is_min])
+    return np.concatenate(min_codes), np.concatenate(min_energy), succ, energy_all
+
+
+def _descent_ends(succ: np.ndarray) -> np.ndarray:
+    """The end of every state's descent path, by pointer doubling (in place)."""
+    while True:
+        nxt = succ[succ]
+        if np.array_equal(nxt, succ):
+            return succ
+        succ = nxt
+
+
 # ----------------------------------------------------------------------------- exact, k = 2
 
 
@@ -285,8 +386,13 @@ def exact_landscape(
     basins: bool = True,
     best_others: int = 0,
     max_actors: int = EXACT_MAX_ACTORS,
+    engine: Literal["auto", "numpy", "numba"] = "auto",
 ) -> LandscapeResult:
     """All local minima of the two-coalition landscape, exactly, with steepest-descent basins.
+
+    ``engine="auto"`` uses NumPy up to :data:`NUMPY_MAX_ACTORS` actors (no compiler to import or
+    load) and the parallel Numba kernel above; both follow the same rules and give the same
+    minima, energies (to rounding, exactly for integer data) and basins.
 
     Algorithm
     ---------
@@ -308,11 +414,11 @@ def exact_landscape(
     ModelError
         if n exceeds ``max_actors`` (or :data:`BASIN_MAX_ACTORS` with ``basins``).
     """
-    from realpolitik.models import _kernels as K
-
     s, p, g = _inputs(sizes, propensity, field)
     n = s.size
     names = _names(actors, n)
+    if engine not in ("auto", "numpy", "numba"):
+        raise ModelError(f"engine must be 'auto', 'numpy' or 'numba', got {engine!r}")
     if n > max_actors:
         raise ModelError(f"exact enumeration is limited to {max_actors} actors, got {n}")
     if basins and n > BASIN_MAX_ACTORS:
@@ -342,9 +448,85 @@ def exact_landscape(
         )
     nstate = 1 << nfree
     tol = _tol(J, g)
+    want_energy = best_others > 0
+    use_numpy = engine == "numpy" or (engine == "auto" and n <= NUMPY_MAX_ACTORS)
+    if use_numpy:
+        mcodes, menergy, succ, energy_out = _scan_numpy(J, g, nfree, tol, want_energy, basins)
+        order = np.lexsort((mcodes, menergy))
+        mcodes, menergy = mcodes[order], menergy[order]
+        shares = None
+        if basins:
+            ends = _descent_ends(succ)
+            shares = np.bincount(ends, minlength=nstate)[mcodes] / nstate
+            del succ, ends
+    else:
+        mcodes, menergy, shares, energy_out = _scan_numba(
+            J, g, nfree, tol, want_energy, basins, nstate
+        )
+    others = None
+    if want_energy:
+        mask = np.ones(nstate, bool)
+        mask[mcodes] = False
+        cand = np.flatnonzero(mask)
+        kk = min(best_others, cand.size)
+        if kk:
+            part = cand[np.argpartition(energy_out[cand], kk - 1)[:kk]]
+            part = part[np.lexsort((part, energy_out[part]))]
+            others = (_decode(part, n, off), energy_out[part].copy())
+    return LandscapeResult(
+        actors=names,
+        labels=_decode(mcodes, n, off),
+        energies=menergy,
+        basins=shares,
+        method="exact",
+        rule="steepest" if basins else None,
+        k=2,
+        n_configurations=nstate,
+        lower_bound=float(menergy[0]),
+        gap=0.0,
+        bound_method="exact",
+        others=others,
+        params={"field": None if field is None else g.tolist()},
+    )
+
+
+def _rescan_blocks(
+    J: np.ndarray,
+    g: np.ndarray,
+    nfree: int,
+    block_bits: int,
+    blocks: np.ndarray,
+    tol: float,
+    idx_type: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Minima (codes, energies) of blocks that held more than the first pass kept."""
+    from realpolitik.models import _kernels as K
+
+    big = 1 << block_bits
+    mc = np.empty((blocks.size, big), np.int64)
+    me = np.empty((blocks.size, big))
+    cnt = np.zeros(blocks.size, np.int64)
+    nothing = (np.empty(0), np.empty(0, idx_type))
+    K.scan(J, g, nfree, block_bits, blocks, tol, big, False, False, *nothing, mc, me, cnt)
+    sel = np.arange(big)[None, :] < cnt[:, None]
+    return mc[sel], me[sel]
+
+
+def _scan_numba(
+    J: np.ndarray,
+    g: np.ndarray,
+    nfree: int,
+    tol: float,
+    want_energy: bool,
+    basins: bool,
+    nstate: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """The exact search with the parallel Numba kernels: minima codes and energies (sorted),
+    basin shares (or None) and every energy (or an empty array)."""
+    from realpolitik.models import _kernels as K
+
     block_bits = min(nfree, 14)
     nblocks = nstate >> block_bits
-    want_energy = best_others > 0
     energy_out = np.empty(nstate if want_energy else 0)
     idx_type = np.int32 if nfree < 31 else np.int64
     succ = np.empty(nstate if basins else 0, dtype=idx_type)
@@ -375,29 +557,9 @@ def exact_landscape(
     ens = [min_energy[ok][sel[ok]]]
     over = blocks[~ok]
     if over.size:  # redo overflowing blocks with room for every state of a block
-        big = 1 << block_bits
-        mc = np.empty((over.size, big), np.int64)
-        me = np.empty((over.size, big))
-        cnt = np.zeros(over.size, np.int64)
-        K.scan(
-            J,
-            g,
-            nfree,
-            block_bits,
-            over,
-            tol,
-            big,
-            False,
-            False,
-            np.empty(0),
-            np.empty(0, idx_type),
-            mc,
-            me,
-            cnt,
-        )
-        sel2 = np.arange(big)[None, :] < cnt[:, None]
-        codes.append(mc[sel2])
-        ens.append(me[sel2])
+        mc, me = _rescan_blocks(J, g, nfree, block_bits, over, tol, idx_type)
+        codes.append(mc)
+        ens.append(me)
     mcodes = np.concatenate(codes)
     menergy = np.concatenate(ens)
     order = np.lexsort((mcodes, menergy))
@@ -410,31 +572,7 @@ def exact_landscape(
         shares = np.empty(mcodes.size)
         shares[srt] = counts / nstate
         del succ
-    others = None
-    if want_energy:
-        mask = np.ones(nstate, bool)
-        mask[mcodes] = False
-        cand = np.flatnonzero(mask)
-        kk = min(best_others, cand.size)
-        if kk:
-            part = cand[np.argpartition(energy_out[cand], kk - 1)[:kk]]
-            part = part[np.lexsort((part, energy_out[part]))]
-            others = (_decode(part, n, off), energy_out[part].copy())
-    return LandscapeResult(
-        actors=names,
-        labels=_decode(mcodes, n, off),
-        energies=menergy,
-        basins=shares,
-        method="exact",
-        rule="steepest" if basins else None,
-        k=2,
-        n_configurations=nstate,
-        lower_bound=float(menergy[0]),
-        gap=0.0,
-        bound_method="exact",
-        others=others,
-        params={"field": None if field is None else g.tolist()},
-    )
+    return mcodes, menergy, shares, energy_out
 
 
 def random_order_basins(
@@ -463,6 +601,8 @@ def random_order_basins(
 
     s, p, g = _inputs(sizes, propensity, field)
     J = couplings(s, p)
+    from realpolitik.rng import as_generator
+
     gen = as_generator(rng)
     seeds = gen.integers(0, 2**63 - 1, size=int(samples), dtype=np.int64).astype(np.uint64)
     off = 1 if field is None else 0
@@ -636,6 +776,8 @@ def heuristic_landscape(
     if field is not None and k != 2:
         raise ModelError("a field term is defined for two coalitions only")
     J = couplings(s, p)
+    from realpolitik.rng import as_generator
+
     gen = as_generator(rng)
     seeds = gen.integers(0, 2**63 - 1, size=int(restarts), dtype=np.int64).astype(np.uint64)
     t_hot = max(float(np.abs(J).sum(axis=1).mean()), 1e-300)
@@ -666,11 +808,28 @@ def heuristic_landscape(
         bound,
         best - bound,
         how,
-        params={"restarts": restarts, "sweeps": sweeps},
+        params={
+            "restarts": restarts,
+            "sweeps": sweeps,
+            "field": None if field is None else g.tolist(),
+        },
     )
 
 
 # ----------------------------------------------------------------------------- front door
+
+#: Seconds per configuration and actor of the exact search with basins (Numba, one core),
+#: measured on a 2-core Xeon; used only to tell users how long ``method="exact"`` would take.
+_SECONDS_PER_STATE_ACTOR = 2.5e-9
+
+
+def exact_seconds(n: int, *, field: bool = False, threads: int | None = None) -> float:
+    """A rough estimate of how long the exact two-coalition search takes for ``n`` actors."""
+    import os
+
+    cores = threads or os.cpu_count() or 1
+    states = float(2 ** (n if field else n - 1))
+    return 1.0 + states * n * _SECONDS_PER_STATE_ACTOR / cores
 
 
 def landscape(

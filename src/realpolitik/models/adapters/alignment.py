@@ -43,7 +43,9 @@ class LandscapeScenarioResult(ModelResult):
     """Landscape theory on a scenario: the configurations searched, their energies and basins.
 
     ``summary`` is :func:`~realpolitik.models.landscape.landscape_summary`'s JSON-ready dict (with
-    ``with_blocs`` when the blocs were applied as a field); ``configurations`` its table.
+    ``with_blocs`` when the blocs were applied as a field); ``configurations`` its table (built
+    on first use from ``search``, the model's own result, so that printing minima needs no
+    DataFrame); ``search_with_blocs`` the model's result with the blocs as a field.
     """
 
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -54,8 +56,10 @@ class LandscapeScenarioResult(ModelResult):
     gap: float | None = None
     bound_method: str | None = None
     summary: Mapping[str, Any] = field(default_factory=dict)
-    configurations: Any = None  # pandas DataFrame
+    configurations: Any = None  # pandas DataFrame, or None until asked for
     point_outputs: Mapping[str, float] = field(default_factory=dict)
+    search: Any = None  # realpolitik.models.landscape.LandscapeResult
+    search_with_blocs: Any = None
 
     def outputs(self) -> dict[str, float]:
         """Whether the pivot sides with the courter (or its partner) at the lowest energy."""
@@ -67,6 +71,10 @@ class LandscapeScenarioResult(ModelResult):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every configuration searched."""
+        if self.configurations is None and self.search is not None:
+            from realpolitik.models.landscape import landscape_table
+
+            object.__setattr__(self, "configurations", landscape_table(self.search))
         return {} if self.configurations is None else {"configurations": self.configurations}
 
 
@@ -80,7 +88,7 @@ def landscape_analysis(
     seed: int = 0,
 ) -> LandscapeScenarioResult:
     """The landscape of ``scenario``: minima (and the best non-minima), with and without blocs."""
-    from realpolitik.models.landscape import landscape, landscape_summary, landscape_table
+    from realpolitik.models.landscape import landscape, landscape_summary
     from realpolitik.models.results import Provenance
     from realpolitik.version import __version__
 
@@ -89,6 +97,7 @@ def landscape_analysis(
     others = best_others if len(ids) <= MAX_LISTED_ACTORS and k == 2 else 0
     result = landscape(sizes, p, actors=ids, k=k, method=method, best_others=others, rng=seed)
     summary = landscape_summary(result)
+    with_field = None
     if field and scenario.spec.blocs and k == 2:
         h = scenario.bloc_field(ids)
         with_field = landscape(sizes, p, actors=ids, field=h, method=method, rng=seed)
@@ -114,8 +123,9 @@ def landscape_analysis(
         gap=float(result.gap) if result.gap else None,
         bound_method=getattr(result, "bound_method", None),
         summary=summary,
-        configurations=landscape_table(result),
         point_outputs={k_: float(v[0]) for k_, v in point.items()},
+        search=result,
+        search_with_blocs=with_field,
     )
 
 
@@ -233,7 +243,8 @@ class BalanceResult(ModelResult):
 
     labels: Mapping[str, str] = field(default_factory=dict)
     summary: Mapping[str, Any] = field(default_factory=dict)
-    census: Any = None  # pandas DataFrame
+    census: Any = None  # pandas DataFrame, or None until asked for
+    signed: Any = None  # the signed matrix the census is made from
 
     def outputs(self) -> dict[str, float]:
         """Counts of balanced and imbalanced closed triads."""
@@ -247,12 +258,16 @@ class BalanceResult(ModelResult):
         return dict(self.summary)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The triad census."""
+        """The triad census (built on first use: printing a run needs no DataFrame)."""
+        if self.census is None and self.signed is not None:
+            from realpolitik.models.balance import census_table
+
+            object.__setattr__(self, "census", census_table(self.signed))
         return {} if self.census is None else {"census": self.census}
 
 
 def _balance(scenario: Scenario, ctx: AnalysisContext) -> BalanceResult:
-    from realpolitik.models.balance import balance_summary, census_table
+    from realpolitik.models.balance import balance_summary
 
     S = scenario.signed_matrix()
     return BalanceResult(
@@ -260,7 +275,7 @@ def _balance(scenario: Scenario, ctx: AnalysisContext) -> BalanceResult:
         provenance=ctx.provenance(scenario),
         labels=_labels(scenario),
         summary=balance_summary(S, scenario.actor_ids),
-        census=census_table(S),
+        signed=S,
     )
 
 
@@ -295,8 +310,10 @@ class TriangleResult(ModelResult):
 
     labels: Mapping[str, str] = field(default_factory=dict)
     summary: Mapping[str, Any] = field(default_factory=dict)
-    triangles: Any = None  # pandas DataFrame
-    moves: Any = None  # pandas DataFrame
+    triangles: Any = None  # pandas DataFrame, or None until asked for
+    moves: Any = None  # pandas DataFrame, or None until asked for
+    propensity: Any = None  # the propensity matrix and actor ids the tables are made from
+    actor_ids: tuple[str, ...] = ()
 
     def outputs(self) -> dict[str, float]:
         """How many triads, and how many improving moves."""
@@ -310,12 +327,18 @@ class TriangleResult(ModelResult):
         return dict(self.summary)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Triangles and moves."""
+        """Triangles and moves (built on first use: printing a run needs no DataFrame)."""
+        if self.triangles is None and self.propensity is not None:
+            from realpolitik.models.triangle import moves_table, triangle_table
+
+            ids = list(self.actor_ids)
+            object.__setattr__(self, "triangles", triangle_table(self.propensity, ids))
+            object.__setattr__(self, "moves", moves_table(self.propensity, ids))
         return {"triangles": self.triangles, "moves": self.moves}
 
 
 def _triangle(scenario: Scenario, ctx: AnalysisContext) -> TriangleResult:
-    from realpolitik.models.triangle import moves_table, triangle_summary, triangle_table
+    from realpolitik.models.triangle import triangle_summary
 
     ids = scenario.actor_ids
     X = scenario.propensity_matrix()
@@ -324,8 +347,8 @@ def _triangle(scenario: Scenario, ctx: AnalysisContext) -> TriangleResult:
         provenance=ctx.provenance(scenario),
         labels=_labels(scenario),
         summary=triangle_summary(X, ids),
-        triangles=triangle_table(X, ids),
-        moves=moves_table(X, ids),
+        propensity=X,
+        actor_ids=tuple(ids),
     )
 
 

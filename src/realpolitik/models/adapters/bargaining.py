@@ -109,7 +109,7 @@ class BargainingResult(ModelResult):
     labels: Mapping[str, str] = field(default_factory=dict)
     dimensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     groups: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    histories: Mapping[str, Any] = field(default_factory=dict)  # parent -> DataFrame
+    histories: Mapping[str, Any] = field(default_factory=dict)  # parent -> SMPResult
 
     def outputs(self) -> dict[str, float]:
         """The SMP and BDM weighted-mean forecasts per actor and dimension."""
@@ -125,8 +125,11 @@ class BargainingResult(ModelResult):
         return {p: dict(e) for p, e in self.groups.items()}
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Each actor's faction positions turn by turn (SMP)."""
-        return {f"{p} faction positions (SMP)": h for p, h in self.histories.items()}
+        """Each actor's faction positions turn by turn (SMP; made on first use, so that
+        printing a run needs no DataFrame)."""
+        return {
+            f"{p} faction positions (SMP)": h.history_frame() for p, h in self.histories.items()
+        }
 
 
 def analyze(scenario: Scenario, ctx: AnalysisContext) -> BargainingResult:
@@ -168,7 +171,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> BargainingResult:
                 },
             }
         groups[parent] = entry
-        histories[parent] = smp.history_frame()
+        histories[parent] = smp
     return BargainingResult(
         model="bargaining",
         provenance=ctx.provenance(scenario),

@@ -5,7 +5,7 @@ expected-utility model (BDM), plus :func:`bargain_outcome`, the helper the reali
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -19,7 +19,9 @@ from realpolitik.models.bargaining.bdm import (
     run_bdm_batch,
 )
 from realpolitik.models.bargaining.smp import SMPOptions, SMPResult, run_smp, run_smp_scenario
-from realpolitik.rng import RNGLike, as_generator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from realpolitik.rng import RNGLike
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def bargain_outcome(
         conv, osc = res.converged, res.oscillating
     elif model == "smp":
         opt_s = options if isinstance(options, SMPOptions) else SMPOptions()
+        from realpolitik.rng import as_generator
+
         seeds = np.random.SeedSequence(as_generator(rng).integers(2**63)).spawn(x.shape[0])
         finals, conv_l = [], []
         for d in range(x.shape[0]):

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from realpolitik.errors import ModelError
 from realpolitik.models.bargaining._common import as_float_array, weighted_median
-from realpolitik.rng import RNGLike, as_generator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from realpolitik.rng import RNGLike
 
 # ---------------------------------------------------------------------------------------------
 # Options
@@ -256,7 +258,8 @@ def utility(distance, risk) -> np.ndarray:
     """
     d = np.asarray(distance, float)
     r = np.asarray(risk, float)
-    return np.where(d <= 1.0, (1.0 - d) * (1.0 + d * r), (1.0 - d) * (1.0 + r))
+    # min(d, 1) * r is d * r below 1 and exactly r above: both branches in one pass
+    return (1.0 - d) * (1.0 + np.minimum(d, 1.0) * r)
 
 
 def distances(ideals: np.ndarray, positions: np.ndarray, saliences: np.ndarray) -> np.ndarray:
@@ -268,6 +271,23 @@ def distances(ideals: np.ndarray, positions: np.ndarray, saliences: np.ndarray) 
     ds = diff * saliences[:, None, :]
     ss = np.sum(saliences * saliences, axis=1)
     return np.sqrt(np.sum(ds * ds, axis=2) / ss[:, None])
+
+
+_LOWER: dict[int, np.ndarray] = {}
+
+
+def _strictly_lower(m: int) -> np.ndarray:
+    """The (m, m) mask i > j, made once per size (read-only)."""
+    mask = _LOWER.get(m)
+    if mask is None:
+        ar = np.arange(m)
+        mask = ar[:, None] > ar[None, :]
+        mask.flags.writeable = False
+        _LOWER[m] = mask
+    return mask
+
+
+_POWER = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}
 
 
 def coalition_strengths(rule: VotingRule, weights: np.ndarray, util: np.ndarray) -> np.ndarray:
@@ -282,8 +302,7 @@ def coalition_strengths(rule: VotingRule, weights: np.ndarray, util: np.ndarray)
     v = vote(rule, weights[:, None, None], du)
     pos = np.maximum(v, 0.0).sum(axis=0)
     neg = np.maximum(-v, 0.0).sum(axis=0)
-    lower = np.tril(np.ones((m, m), bool), -1)
-    c = np.where(lower, pos, neg.T) + _MIN_COALITION
+    c = np.where(_strictly_lower(m), pos, neg.T) + _MIN_COALITION
     np.fill_diagonal(c, _MIN_COALITION)
     return c
 
@@ -299,15 +318,9 @@ def victory_probabilities(model: VictoryProbModel, c: np.ndarray) -> np.ndarray:
         x2 = np.where(c >= thresh * ct, 1e-6, np.where(ct >= thresh * c, 1.0, 1.0 - p))
         out = x1 / (x1 + x2)
     else:
-        power = {
-            VictoryProbModel.LINEAR: 1,
-            VictoryProbModel.SQUARE: 2,
-            VictoryProbModel.QUARTIC: 4,
-            VictoryProbModel.OCTIC: 8,
-        }[model]
-        x = c**power
+        power = _POWER[model.value]
+        x = c if power == 1 else c**power
         out = x / (x + np.swapaxes(x, -1, -2))
-    out = np.array(out)
     idx = np.arange(c.shape[-1])
     out[..., idx, idx] = 0.5
     return out
@@ -487,7 +500,7 @@ def _challenge_all(U, wts, stot, opt: SMPOptions):
     u_i_j_i = U[ar, :, ar]  # U[i, j, i]      (i, j)
     u_i_j_j = np.einsum("ijj->ij", U)  # U[i, j, j]
     uni = u_i_j_i[:, None, :]  # U[i, n, i] -> (i, 1, n)
-    unj = np.swapaxes(U, 1, 2)  # U[i, n, j] as (i, j, n)
+    unj = np.ascontiguousarray(np.swapaxes(U, 1, 2))  # U[i, n, j] as (i, j, n)
     unn = u_i_j_j[:, None, :]  # U[i, n, n] -> (i, 1, n)
     third = (ar[None, None, :] != ar[:, None, None]) & (ar[None, None, :] != ar[None, :, None])
     return _contest(
@@ -568,6 +581,49 @@ class Challenge:
     gain: float
 
 
+def _conditional_pce_batch(util: np.ndarray, cap: np.ndarray, opt: SMPOptions) -> np.ndarray:
+    """:func:`_scalar_pce` (Conditional) for a stack of problems of one size: util (B, n, m).
+
+    The same operations in the same order as the one-problem functions (the voter sum runs
+    over an outer axis in both), so the results are identical, only computed together.
+    """
+    m = util.shape[2]
+    du = util[:, :, :, None] - util[:, :, None, :]
+    v = vote(opt.voting_rule, cap[None, :, None, None], du)
+    pos = np.maximum(v, 0.0).sum(axis=1)
+    neg = np.maximum(-v, 0.0).sum(axis=1)
+    c = np.where(_strictly_lower(m), pos, np.swapaxes(neg, 1, 2)) + _MIN_COALITION
+    idx = np.arange(m)
+    c[:, idx, idx] = _MIN_COALITION
+    pv = victory_probabilities(opt.victory_prob, c)
+    p = np.prod(pv, axis=2)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _choose_deterministic(ub, bI, bR, bPI, bPJ, cap, opt: SMPOptions, new_x, chosen) -> None:
+    """Each actor's choice among the status quo and the bargains it is party to (in place).
+
+    Deterministic transitions with the Conditional PCE: the most probable option wins; actors
+    with the same number of options are decided together.
+    """
+    n = ub.shape[0]
+    groups: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for k in range(n):
+        mine = np.nonzero((bI == k) | (bR == k))[0]
+        if mine.size:
+            groups.setdefault(mine.size, []).append((k, mine))
+    for members in groups.values():
+        cols = np.array([np.concatenate(([0], 1 + mine)) for _, mine in members])
+        util = np.ascontiguousarray(np.moveaxis(ub[:, cols], 1, 0))  # (B, n, m)
+        best = np.argmax(np.abs(_conditional_pce_batch(util, cap, opt)), axis=1)
+        for (k, mine), m in zip(members, best, strict=True):
+            if m == 0:
+                continue
+            b = mine[m - 1]
+            chosen[k] = b
+            new_x[k] = bPI[b] if bI[b] == k else bPJ[b]
+
+
 def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
     n = x.shape[0]
     U = a.persp
@@ -637,6 +693,12 @@ def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
         ub = np.empty((n, nb + 1))
         ub[:, 0] = rowsum / n
         ub[:, 1:] = (rowsum[:, None] - own[:, bI] - own[:, bR] + u_pi + u_pj) / n
+        if (
+            opt.state_transition is StateTransition.DETERMINISTIC
+            and opt.pce is PCEModel.CONDITIONAL
+        ):
+            _choose_deterministic(ub, bI, bR, bPI, bPJ, cap, opt, new_x, chosen)
+            return new_x, challenges
         for k in range(n):
             mine = np.nonzero((bI == k) | (bR == k))[0]
             if mine.size == 0:
@@ -858,7 +920,11 @@ def run_smp(
     dims = (
         tuple(dimension_names) if dimension_names is not None else tuple(f"D{k}" for k in range(d))
     )
-    gen = as_generator(rng) if opt.state_transition is StateTransition.STOCHASTIC else None
+    gen = None
+    if opt.state_transition is StateTransition.STOCHASTIC:
+        from realpolitik.rng import as_generator
+
+        gen = as_generator(rng)
 
     x = x0 / 100.0
     sal = sal0 / 100.0
