@@ -215,10 +215,14 @@ def test_property_fast_equals_highs_with_capacity_levers(seed, n_cap, binary):
     f, h = solve(pb, "fast"), solve(pb, "highs")
     assert f.method == "fast"
     np.testing.assert_array_equal(f.feasible, h.feasible)
-    # HiGHS meets its constraints to its feasibility tolerance (~1e-7 absolute), the fast path
-    # to rounding: hence the small absolute tolerance
-    np.testing.assert_allclose(f.price, h.price, rtol=1e-7, atol=1e-6)
-    np.testing.assert_allclose(f.incumbent_max_bid, h.incumbent_max_bid, rtol=1e-7, atol=1e-6)
+    # The fast path is exact to rounding. HiGHS stops when its primal and dual infeasibilities
+    # fall below its default tolerances (1e-7), measured on its internally scaled problem; the
+    # objective it returns then differs from the exact optimum by up to about 1e-7 times the
+    # scale of the coefficients (lever values and costs up to 30, horizons up to 15 discounted
+    # years: ~1e2 to 1e3), i.e. relative differences of order 1e-6 (1.5e-6 was observed). rtol
+    # 1e-5 covers that with a margin; a wrong package or price differs by far more.
+    np.testing.assert_allclose(f.price, h.price, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(f.incumbent_max_bid, h.incumbent_max_bid, rtol=1e-5, atol=1e-6)
     ok = f.feasible & (f.need > 0)
     # the cheapest package is worth what P needs (more only if the lower bounds force it)
     assert np.all(f.price_value[ok] >= f.need[ok] * (1 - 1e-9) - 1e-9)

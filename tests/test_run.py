@@ -239,8 +239,13 @@ def test_resume_refuses_other_settings(tmp_path):
     res = run_experiment(make_spec(), 100, seed=1, batch_size=50, executor="serial", store=tmp_path)
     with pytest.raises(ExperimentError, match="no unfinished run"):
         run_experiment(
-            make_spec(), 100, seed=1, batch_size=50, executor="serial", store=tmp_path, resume=True
+            make_spec(), 100, seed=3, batch_size=50, executor="serial", store=tmp_path, resume=True
         )
+    # a complete run with the same settings is reused as it is: nothing is recomputed
+    again = run_experiment(
+        make_spec(), 100, seed=1, batch_size=50, executor="serial", store=tmp_path, resume=True
+    )
+    assert again.run_id == res.run_id and again.batches_run == 0
     with pytest.raises(ExperimentError, match="different settings"):
         run_experiment(
             make_spec(),

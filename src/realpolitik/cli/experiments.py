@@ -19,40 +19,59 @@ def _stores(root: str) -> list[Path]:
     return sorted(p.parent for p in base.glob(f"**/{CATALOGUE}")) if base.is_dir() else []
 
 
-def list_runs_command(root: str):
-    """The runs of every results store under ``root``, one row each, with its store."""
+def list_runs_command(root: str, problems: list[str] | None = None):
+    """Every run of every store under ``root`` (opened read-only); unusable stores are skipped
+    and described in ``problems``."""
     import pandas as pd
 
-    from realpolitik.experiment.store import list_runs
+    from realpolitik.experiment.store import StoreError, list_runs
 
     frames = []
     for store in _stores(root):
-        f = list_runs(store)
+        try:
+            f = list_runs(store)
+        except StoreError as exc:
+            if problems is None:
+                raise
+            problems.append(f"{store}: {exc}")
+            continue
         f.insert(0, "store", str(store))
         frames.append(f)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def query_command(root: str, run_id: str, sql: str):
-    """SQL over the draws of run ``run_id``, found in the stores under ``root``."""
-    from realpolitik.experiment.store import list_runs, query
+def repair_command(root: str) -> list[str]:
+    """Rebuild the catalogue of the store ``root`` from its runs' files."""
+    from realpolitik.experiment.store import repair_catalogue
+
+    return repair_catalogue(root)
+
+
+def query_command(
+    root: str, run_id: str, sql: str, limit: int | None = None, output: str | None = None
+):
+    """(rows, more rows exist) of one SELECT over a run's draws; with ``output``, every row is
+    written to that file instead and ``(None, number of rows)`` is returned."""
+    from realpolitik.experiment.store import QueryError, Store, StoreError, list_runs, query
 
     for store in _stores(root):
-        if run_id in set(list_runs(store)["run_id"]):
-            try:
-                return query(store, run_id, sql)
-            except Exception as exc:  # DuckDB's errors: show them as bad input, not a traceback
-                if (
-                    type(exc).__module__.startswith("duckdb")
-                    or "duckdb" in type(exc).__name__.lower()
-                ):
-                    raise ScenarioError.single(
-                        f"the query failed: {exc}",
-                        path="SQL",
-                        expected="SQL over the table `draws`",
-                        got=sql,
-                    ) from None
-                raise
+        try:
+            ids = set(list_runs(store)["run_id"])
+        except StoreError:
+            continue
+        if run_id not in ids:
+            continue
+        try:
+            if output is not None:
+                query(store, run_id, "SELECT 1 WHERE false")  # checks the run's batches first
+                return None, Store(store, read_only=True).query_to_file(run_id, sql, output)
+            frame = query(store, run_id, sql, limit=None if limit is None else limit + 1)
+        except QueryError as exc:
+            raise ScenarioError.single(
+                str(exc), path="SQL", expected="one SELECT over the table `draws`", got=sql
+            ) from None
+        more = limit is not None and len(frame) > limit
+        return (frame.iloc[:limit] if more else frame), more
     raise ScenarioError.single(
         f"no run {run_id!r} in the stores under {root}",
         path="RUN",
@@ -137,9 +156,29 @@ def sensitivity_command(
         "seed": seed,
         "ranking": finding.records(top=None),
     }
-    return data, [
+    lines = [
         f"{scenario.title}: sensitivity of '{chosen.name}' ({method}, n={n}, seed {seed})"
     ] + sensitivity_lines(finding, top=12)
+    warning = _wide_error_bars(finding.table.head(12), method, n)
+    if warning:
+        data["warnings"] = [warning]
+        lines.append(f"warning: {warning}")
+    return data, lines
+
+
+def _wide_error_bars(table, method: str, n: int) -> str | None:
+    """A warning when the confidence intervals shown are wider than the estimates."""
+    value, conf = ("mu_star", "mu_star_conf") if method == "morris" else ("ST", "ST_conf")
+    if value not in table.columns or conf not in table.columns or not len(table):
+        return None
+    wide = int((table[conf].abs() > table[value].abs()).sum())
+    if wide == 0:
+        return None
+    return (
+        f"the 95% error bars of {wide} of the {len(table)} indices shown are wider than the "
+        f"indices themselves: n={n} is too small to rank these inputs; rerun with a larger "
+        f"--n (the default is 512)"
+    )
 
 
 def discover_command(

@@ -13,6 +13,14 @@ from typing import Any, Literal
 
 import click
 
+from realpolitik.cli.options import (
+    MAX_DRAWS,
+    SEED,
+    WORKERS,
+    cluster_address,
+    system_error_message,
+)
+
 EXIT_BAD_INPUT = 2
 
 
@@ -135,16 +143,18 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of every draw.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Root seed of every draw.")
 @click.option(
     "--draws",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_DRAWS),
     default=0,
     show_default=True,
     help="Monte Carlo draws over the scenario's uncertainties (0: point values only).",
 )
 @click.option(
+    "-o",
     "--out",
+    "--output",
     "out",
     type=click.Path(file_okay=False),
     default=None,
@@ -153,12 +163,15 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=WORKERS,
     default=None,
     help="Worker processes for draws [default: all cores].",
 )
 @click.option(
-    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+    "--cluster",
+    default=None,
+    callback=cluster_address,
+    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
 )
 @click.option(
     "--store",
@@ -169,7 +182,12 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @click.option(
     "--resume", is_flag=True, help="Resume an interrupted run with the same scenario and seed."
 )
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Draws per batch.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1, max=MAX_DRAWS),
+    default=None,
+    help="Draws per batch.",
+)
 @click.option("--no-report", is_flag=True, help="Skip report.html.")
 @click.option(
     "--analyses", default=None, help="Comma-separated models to run (default: all that apply)."
@@ -192,8 +210,18 @@ def run(
 
     Writes OUT/summary.json and OUT/report.html and prints a readable summary.
     """
+    from realpolitik.cli.outputs import keep_previous_outputs
+
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
+    if draws and not as_json:
+        click.echo(
+            f"Running {s.name}: every model on the point values, then {draws:,} draws"
+            + (" (resuming)" if resume else "")
+            + ", then sensitivity and discovery on the draws.",
+            err=True,
+        )
+    kept = keep_previous_outputs(out_dir)  # an earlier run's files go to OUT/previous/RUN_ID
     result = s.run(
         draws=draws,
         seed=seed,
@@ -205,8 +233,10 @@ def run(
         batch_size=batch_size,
         resume=resume,
         report=not no_report,
-        progress=not as_json and sys.stderr.isatty(),
+        progress=not as_json,
     )
+    if kept is not None:
+        click.echo(f"Kept the previous run's outputs in {kept}", err=True)
     if as_json:
         _echo_json(result.summary)
     else:
@@ -226,7 +256,7 @@ def run(
     "--actor", default=None, help="Whose factions bargain (scenario input; default: the first)."
 )
 @click.option("--dimension", default=None, help="Dimension for BDM (default: the first).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def bargain(
     input_file: str, model: str, actor: str | None, dimension: str | None, seed: int, as_json: bool
@@ -271,7 +301,7 @@ def bargain(
 @click.option(
     "--method", type=click.Choice(["auto", "exact", "heuristic"]), default="auto", show_default=True
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the heuristic.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the heuristic.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def landscape(
     scenario: str,
@@ -381,7 +411,7 @@ def scenario_group() -> None:
 @scenario_group.command("from-data")
 @click.argument("actors", nargs=-1, required=True)
 @click.option("--year", type=int, required=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "--output", "output", required=True, type=click.Path(dir_okay=False))
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None)
 @click.option("--size", type=click.Choice(["cinc", "gdp"]), default="cinc", show_default=True)
 def scenario_from_data_cmd(
@@ -407,11 +437,24 @@ def scenario_from_data_cmd(
     help="A results store, or a folder holding stores (searched).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def runs(store: str, as_json: bool) -> None:
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the catalogue of the store STORE from its runs' files (keeps the old one).",
+)
+def runs(store: str, as_json: bool, repair: bool) -> None:
     """List the runs in results stores."""
-    from realpolitik.cli.experiments import list_runs_command
+    from realpolitik.cli.experiments import list_runs_command, repair_command
 
-    frame = list_runs_command(store)
+    if repair:
+        for line in repair_command(store):
+            click.echo(line)
+        click.echo(f"Rebuilt {Path(store) / 'catalogue.duckdb'}.")
+        return
+    skipped: list[str] = []
+    frame = list_runs_command(store, skipped)
+    for line in skipped:
+        click.echo(f"warning: skipped {line}", err=True)
     if as_json:
         import json
 
@@ -455,17 +498,40 @@ def runs(store: str, as_json: bool) -> None:
     help="A results store, or a folder holding stores (searched).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
-    """Run SQL over a run's draws (the table is called `draws`)."""
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Print at most this many rows.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every row to this file instead (.parquet, else CSV).",
+)
+def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: str | None) -> None:
+    """Run one SELECT over a run's draws (the table is called `draws`)."""
     from realpolitik.cli.experiments import query_command
 
-    frame = query_command(store, run_id, sql)
+    frame, more = query_command(store, run_id, sql, limit=limit, output=output)
+    if frame is None:
+        click.echo(f"Wrote {more:,} rows to {output}")
+        return
     if as_json:
         import json
 
         _echo_json(json.loads(frame.to_json(orient="records")))
     else:
         click.echo(frame.to_string(index=False))
+    if more:
+        click.echo(
+            f"(first {limit:,} rows; raise --limit, or write them all with --out FILE)", err=True
+        )
 
 
 @cli.command()
@@ -481,16 +547,20 @@ def query(run_id: str, sql: str, store: str, as_json: bool) -> None:
 )
 @click.option(
     "--n",
+    "--draws",
     "n_base",
-    type=click.IntRange(min=8),
+    type=click.IntRange(min=8, max=MAX_DRAWS),
     default=512,
     show_default=True,
     help="Sobol' base sample (model runs: N (d + 2)), or Morris trajectories.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--workers", type=WORKERS, default=None)
 @click.option(
-    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+    "--cluster",
+    default=None,
+    callback=cluster_address,
+    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sensitivity(
@@ -522,8 +592,10 @@ def sensitivity(
     default=None,
     help="A declared outcome or a model output [default: the first declared yes/no outcome].",
 )
-@click.option("--draws", type=click.IntRange(min=100), default=20_000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--draws", type=click.IntRange(min=100, max=MAX_DRAWS), default=20_000, show_default=True
+)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--threshold", type=float, default=None, help="PRIM density threshold.")
 @click.option(
     "--above",
@@ -531,9 +603,12 @@ def sensitivity(
     default=None,
     help="For a quantity: 'yes' means above this value [default: its median over the draws].",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--workers", type=WORKERS, default=None)
 @click.option(
-    "--cluster", default=None, help="Dask scheduler address, or 'local' for a LocalCluster."
+    "--cluster",
+    default=None,
+    callback=cluster_address,
+    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def discover(
@@ -573,18 +648,18 @@ def import_() -> None:
 
 @import_.command("ktab")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "--output", "output", required=True, type=click.Path(dir_okay=False))
 def import_ktab(file: str, output: str) -> None:
     """Convert a KTAB SMP scenario (CSV or XML) into a scenario file."""
     from realpolitik.scenario.importers.convert import ktab_to_scenario
 
-    _write_imported(ktab_to_scenario(file), output)
+    _write_imported(ktab_to_scenario(file), output, file)
 
 
 @import_.command("axelrod-furnas")
 @click.argument("actors", type=click.Path(dir_okay=False))
 @click.argument("propensity", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "--output", "output", required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--offset",
     type=float,
@@ -596,13 +671,17 @@ def import_af(actors: str, propensity: str, output: str, offset: float) -> None:
     """Convert an Axelrod-Furnas actor/propensity CSV pair into a scenario file."""
     from realpolitik.scenario.importers.axelrod_furnas import axelrod_furnas_to_scenario
 
-    _write_imported(axelrod_furnas_to_scenario(actors, propensity, offset=offset), output)
+    _write_imported(
+        axelrod_furnas_to_scenario(actors, propensity, offset=offset), output, actors, propensity
+    )
 
 
-def _write_imported(data: dict, output: str) -> None:
+def _write_imported(data: dict, output: str, *inputs: str) -> None:
+    from realpolitik.cli.options import refuse_overwriting_inputs
     from realpolitik.scenario import from_dict
     from realpolitik.scenario.dump import write_yaml
 
+    refuse_overwriting_inputs(output, *inputs)
     scenario = from_dict(data, file=output)  # imported scenarios must validate
     write_yaml(data, Path(output))
     click.echo(
@@ -661,11 +740,17 @@ def main(argv: list[str] | None = None) -> None:
     except ClickException as exc:
         exc.show()
         sys.exit(EXIT_BAD_INPUT)
-    except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        args = sys.argv[1:] if argv is None else list(argv)
+        click.echo(
+            "Interrupted."
+            + (
+                " Finished work is kept: rerun the same command with --resume to continue."
+                if args[:1] == ["run"] and "--resume" not in args
+                else ""
+            ),
+            err=True,
+        )
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the one place errors become messages
         from realpolitik.errors import ModelError, RealpolitikError, ScenarioError
@@ -675,6 +760,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(EXIT_BAD_INPUT)
         if isinstance(exc, ModelError | RealpolitikError):
             click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        message = system_error_message(exc)
+        if message is not None:
+            click.echo(f"error: {message}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         raise
     except SystemExit:

@@ -140,12 +140,56 @@ def bargain_command(
     input_file: str, model: str, actor: str | None, dimension: str | None, seed: int
 ) -> tuple[dict[str, Any], list[str]]:
     """Run SMP or BDM on a KTAB file or on the factions of a scenario."""
+    from realpolitik.scenario.importers.bdm_table import is_bdm_table
+
+    if input_file.lower().endswith(".csv") and is_bdm_table(input_file):
+        return _bdm_table_command(input_file, model)
     b = (
         _ktab_bargainers(input_file)
         if _is_ktab(input_file)
         else _scenario_bargainers(input_file, actor)
     )
     return _smp_command(b, seed) if model == "smp" else _bdm_command(b, dimension)
+
+
+def _bdm_table_command(input_file: str, model: str) -> tuple[dict[str, Any], list[str]]:
+    """BDM on the classic actor table (Actor, Capability, Position, Salience)."""
+    from realpolitik.models.bargaining import BDMOptions, run_bdm
+    from realpolitik.scenario.importers.bdm_table import read_bdm_table
+
+    if model != "bdm":
+        raise ScenarioError.single(
+            "a Bueno de Mesquita actor table (Actor, Capability, Position, Salience) runs with "
+            "--model bdm",
+            file=input_file,
+            path="--model",
+            expected="bdm",
+            got=model,
+        )
+    t = read_bdm_table(input_file)
+    bdm = run_bdm(
+        t.capabilities,
+        t.positions,
+        t.saliences,
+        float(t.positions.min()),
+        float(t.positions.max()),
+        options=BDMOptions(),
+        actor_names=list(t.actor_names),
+    )
+    state = (
+        "oscillating" + (f" (cycle of {bdm.cycle_length})" if bdm.cycle_length else "")
+        if bdm.oscillating
+        else "converged"
+        if bdm.converged
+        else "not converged"
+    )
+    lines = [
+        f"{Path(input_file).name}: Bueno de Mesquita expected-utility model on {t.issue}, "
+        f"{len(t.actor_names)} actors: {state}.",
+        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in bdm.weighted_mean),
+        "  median by round:        " + " ".join(f"{v:.2f}" for v in bdm.median),
+    ]
+    return bdm.to_dict(), lines
 
 
 def landscape_command(

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from realpolitik.errors import RealpolitikError
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -325,12 +327,27 @@ _ALL = [
 DATASETS: dict[str, Dataset] = {d.key: d for d in _ALL}
 
 
+class UnknownDatasetError(RealpolitikError, KeyError):
+    """A dataset key that is not in the registry; the message lists the known keys."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown dataset"
+
+
 def dataset(key: str) -> Dataset:
-    """The registry entry for ``key``; ``KeyError`` lists the known keys."""
+    """The registry entry for ``key``.
+
+    Raises
+    ------
+    UnknownDatasetError
+        (a ``KeyError``) naming the key and listing the known ones.
+    """
     try:
         return DATASETS[key]
-    except KeyError:
-        raise KeyError(f"unknown dataset {key!r}; known: {', '.join(sorted(DATASETS))}") from None
+    except (KeyError, TypeError):
+        raise UnknownDatasetError(
+            f"unknown dataset {key!r}; known: {', '.join(sorted(DATASETS))}"
+        ) from None
 
 
 def cite(*keys: str) -> str:

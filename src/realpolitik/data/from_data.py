@@ -161,6 +161,20 @@ def scenario_from_data(
     if problems:
         raise ScenarioError(problems)
 
+    covered = actor_sizes(data_dir, ccodes=codes, measure=size, inputs=inp)["year"]
+    out_of_range = bool(len(covered)) and not covered.min() <= year <= covered.max()
+    if out_of_range:
+        first_year, last_year = int(covered.min()), int(covered.max())
+        problems.append(
+            Problem(
+                f"year {year} is outside the years the {size} data cover ({first_year} to {last_year}; "
+                f"the last year covered is {last_year})",
+                path="year",
+                expected=f"a year from {first_year} to {last_year}",
+                got=str(year),
+            )
+        )
+
     spells = inp.states
     for ident, code in zip(ids, codes, strict=True):
         s = spells[spells["ccode"] == code]
@@ -179,7 +193,7 @@ def scenario_from_data(
     sizes = actor_sizes(data_dir, years=[year], ccodes=codes, measure=size, inputs=inp)
     size_of = dict(zip(sizes["ccode"], sizes["size"], strict=True))
     for ident, code in zip(ids, codes, strict=True):
-        if not (size_of.get(code, 0) > 0):
+        if not out_of_range and not (size_of.get(code, 0) > 0):
             problems.append(
                 Problem(
                     f"no {size} value for this state in {year}",

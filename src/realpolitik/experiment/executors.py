@@ -9,7 +9,10 @@ so the results do not depend on the executor, the number of workers or the order
 ``"processes"`` (default)
     a :class:`concurrent.futures.ProcessPoolExecutor` on this machine. Workers ignore Ctrl-C so that
     the parent decides: it stops submitting, lets the batches in flight finish (each writes its own
-    file) and marks the run ``interrupted``.
+    file) and marks the run ``interrupted``. Each worker watches the process that made the pool
+    and exits when it dies (SIGKILL, SIGTERM, a crash), so the workers, the fork server and the
+    resource tracker never outlive it. A worker that dies (killed, out of memory) ends the run
+    with an :class:`ExecutorError`; the finished batches are kept for ``resume``.
 ``"dask"``
     Dask distributed: a :class:`distributed.LocalCluster` on this machine, or any running scheduler
     given by address (``tcp://host:8786``), for example one started by ``dask-jobqueue`` on a SLURM
@@ -26,6 +29,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from realpolitik.errors import RealpolitikError
@@ -100,6 +104,73 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """Block until process ``parent_pid`` ends, then end this process at once."""
+    try:
+        fd = os.pidfd_open(parent_pid)  # Linux >= 5.3: readable when the process ends
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        import select
+
+        select.select([fd], [], [])
+    else:  # pragma: no cover - other systems: poll
+        import time
+
+        while True:
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                pass
+            time.sleep(0.5)
+    os._exit(70)
+
+
+def _worker_start(parent_pid: int) -> None:
+    """Initialise a pool worker: ignore Ctrl-C, and exit when the parent process dies."""
+    import threading
+
+    _ignore_sigint()
+    threading.Thread(
+        target=_exit_with_parent, args=(parent_pid,), name="exit-with-parent", daemon=True
+    ).start()
+
+
+GUARD_MESSAGE = (
+    "worker processes cannot start from a script that starts a run at its top level: put that "
+    'code under `if __name__ == "__main__":` (each worker imports the script again), or use '
+    "executor='serial'"
+)
+
+
+def _main_script_unguarded() -> bool:
+    """Whether the running script has no ``if __name__ == "__main__":`` guard."""
+    import re
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or getattr(main, "__spec__", None) is not None:
+        return False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(1_000_000)
+    except OSError:
+        return False
+    return re.search(r"""__name__\s*==\s*['"]__main__['"]""", text) is None
+
+
+def _broken_pool_error() -> ExecutorError:
+    if _main_script_unguarded():
+        return ExecutorError(f"a worker process died: {GUARD_MESSAGE}")
+    return ExecutorError(
+        "a worker process died (killed, or out of memory); the batches finished before it are "
+        "kept: rerun with resume (--resume) to continue"
+    )
+
+
 class ProcessExecutor(Executor):
     """A pool of local worker processes.
 
@@ -129,6 +200,10 @@ class ProcessExecutor(Executor):
         if start_method is None:
             methods = mp.get_all_start_methods()
             start_method = "forkserver" if "forkserver" in methods else "spawn"
+        if getattr(mp.current_process(), "_inheriting", False):
+            # A worker importing an unguarded script, which starts a run again: stop quietly;
+            # the parent reports it.
+            raise SystemExit(GUARD_MESSAGE)
         context = mp.get_context(start_method)
         if start_method == "forkserver":
             # Import the heavy modules once, in the fork server, instead of in every worker.
@@ -136,7 +211,8 @@ class ProcessExecutor(Executor):
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
-            initializer=_ignore_sigint,
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
         )
         self._pending: set = set()
 
@@ -158,13 +234,20 @@ class ProcessExecutor(Executor):
                 return
             done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    raise _broken_pool_error() from None
+                yield result
 
     def close(self, cancel: bool = False) -> None:
         if cancel:
             for future in self._pending:
                 future.cancel()
-        self._pool.shutdown(wait=True, cancel_futures=cancel)
+        try:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+        except BrokenProcessPool:  # pragma: no cover - already reported by map_unordered
+            pass
         self._pending = set()
 
 
@@ -208,7 +291,7 @@ class DaskExecutor(Executor):
         elif address is not None:
             try:
                 self._client = Client(address, timeout="30s")
-            except OSError as exc:
+            except (OSError, ValueError, TypeError, RuntimeError) as exc:
                 raise ExecutorError(
                     f"cannot reach the Dask scheduler at {address!r}: {exc}"
                 ) from exc

@@ -18,7 +18,16 @@ uninterrupted run's.
 
 DuckDB allows one writing process per database file; the catalogue is opened briefly, for each
 write, from the parent process only, and retried for a few seconds when another process holds it.
-Queries over draws use an in-memory DuckDB connection reading the Parquet files directly.
+Listing and querying open it read-only (a store on a read-only mount can be listed).
+
+When a run completes, the row count, size and SHA-256 of each batch file go into the catalogue's
+``batches`` table; :meth:`Store.verify_run` checks the files against them (a deleted, truncated or
+altered batch is found), ``resume`` recomputes what is damaged, and :meth:`Store.repair` rebuilds
+a damaged catalogue from the runs' ``run.json`` and batch files.
+
+Queries over draws (:meth:`Store.query`) use an in-memory DuckDB connection that can read the
+run's batch files and nothing else: one ``SELECT`` statement, no other file, no network, no
+extension installed or loaded, configuration locked, at most ``limit`` rows fetched.
 """
 
 from __future__ import annotations
@@ -41,10 +50,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Store",
+    "QueryError",
     "StoreError",
     "list_runs",
     "load_draws",
     "query",
+    "repair_catalogue",
     "summarize",
     "write_batch",
 ]
@@ -69,14 +80,45 @@ CREATE TABLE IF NOT EXISTS runs (
     inputs VARCHAR[],
     outcomes VARCHAR[],
     fingerprint VARCHAR
+);
+CREATE TABLE IF NOT EXISTS batches (
+    run_id VARCHAR,
+    batch BIGINT,
+    rows BIGINT,
+    bytes BIGINT,
+    sha256 VARCHAR,
+    PRIMARY KEY (run_id, batch)
 )
 """
 
 STATUSES = ("running", "complete", "interrupted", "failed")
 
+#: Rows a query prints unless told otherwise (the CLI's ``--limit``).
+DEFAULT_QUERY_LIMIT = 1_000
+
 
 class StoreError(RealpolitikError):
     """A results store or run that cannot be used: unknown run, no batch files, locked catalogue."""
+
+
+class QueryError(StoreError):
+    """SQL over a run's draws that cannot run: not one SELECT, a syntax error, a refused access."""
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _duckdb_errors() -> tuple[type[BaseException], ...]:
+    import duckdb
+
+    return (duckdb.Error,)
 
 
 def _sql_string(text: str) -> str:
@@ -124,8 +166,21 @@ class Store:
         Where the catalogue and the runs' Parquet files live.
     """
 
-    def __init__(self, directory: str | os.PathLike) -> None:
+    def __init__(self, directory: str | os.PathLike, read_only: bool = False) -> None:
         self.directory = Path(directory)
+        self.read_only = read_only
+        if read_only:
+            if not self.catalogue_path.is_file():
+                raise StoreError(f"{self.directory} is not a results store (no {CATALOGUE})")
+            with self._connect(read_only=True) as con:
+                tables = {
+                    r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+                }
+            if "runs" not in tables:
+                raise StoreError(
+                    f"{self.catalogue_path} is not a realpolitik catalogue (it has no runs table)"
+                )
+            return
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "runs").mkdir(exist_ok=True)
         with self._connect() as con:
@@ -145,18 +200,34 @@ class Store:
 
         deadline = time.monotonic() + timeout
         delay = 0.02
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
         while True:
             try:
                 if read_only and not self.catalogue_path.exists():
                     raise StoreError(f"no catalogue in {self.directory}")
-                return duckdb.connect(str(self.catalogue_path), read_only=read_only)
-            except duckdb.IOException as exc:  # another process holds the write lock
-                if time.monotonic() > deadline:
+                return duckdb.connect(str(self.catalogue_path), read_only=read_only, config=config)
+            except duckdb.IOException as exc:
+                text = str(exc)
+                locked = "lock" in text.lower()
+                if not locked or time.monotonic() > deadline:
                     raise StoreError(
-                        f"the catalogue {self.catalogue_path} is locked: {exc}"
-                    ) from exc
+                        f"the catalogue {self.catalogue_path} "
+                        + ("is locked by another process" if locked else "cannot be opened")
+                        + f": {text.splitlines()[0] if text else type(exc).__name__}"
+                        + ("" if locked else "; rebuild it with `realpolitik runs --repair`")
+                    ) from None
                 time.sleep(delay)
                 delay = min(0.5, delay * 2)
+            except duckdb.Error as exc:  # not a DuckDB file, or a damaged one
+                text = str(exc)
+                raise StoreError(
+                    f"the catalogue {self.catalogue_path} is damaged or not a DuckDB database: "
+                    f"{text.splitlines()[0] if text else type(exc).__name__}; rebuild it with "
+                    "`realpolitik runs --repair`"
+                ) from None
 
     def create_run(self, meta: Mapping[str, Any], description: Mapping[str, Any]) -> str:
         """Register a new run with status ``running``; return its run id."""
@@ -214,8 +285,90 @@ class Store:
             values.append(datetime.now(UTC).replace(tzinfo=None))
         if not sets:
             return
+        records = self._batch_records(run_id) if status == "complete" else None
         with self._connect() as con:
             con.execute(f"UPDATE runs SET {', '.join(sets)} WHERE run_id = ?", [*values, run_id])
+            if records is not None:
+                con.execute("DELETE FROM batches WHERE run_id = ?", [run_id])
+                if records:
+                    con.executemany(
+                        "INSERT INTO batches (run_id, batch, rows, bytes, sha256) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [[run_id, *r] for r in records],
+                    )
+
+    def _batch_records(self, run_id: str) -> list[tuple[int, int, int, str]]:
+        """(batch, rows, bytes, sha256) of each batch file of a run."""
+        import pyarrow.parquet as pq
+
+        out = []
+        for path in self.batch_files(run_id):
+            index = int(path.stem.split("-")[1])
+            rows = pq.ParquetFile(path).metadata.num_rows
+            out.append((index, int(rows), path.stat().st_size, _sha256(path)))
+        return out
+
+    def batch_records(self, run_id: str) -> dict[int, tuple[int, int, str]]:
+        """What the catalogue recorded of each batch when the run completed: rows, bytes, sha256."""
+        with self._connect(read_only=True) as con:
+            tables = {
+                r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            }
+            if "batches" not in tables:
+                return {}
+            rows = con.execute(
+                "SELECT batch, rows, bytes, sha256 FROM batches WHERE run_id = ?", [run_id]
+            ).fetchall()
+        return {int(b): (int(r), int(n), str(h)) for b, r, n, h in rows}
+
+    def verify_run(self, run_id: str, checksums: bool = True) -> list[str]:
+        """What is wrong with a run's batch files (empty when nothing is).
+
+        Every run: batch files that cannot belong to it. A complete run: batches missing, of
+        another size, or (with ``checksums``) whose SHA-256 differs from the one recorded when
+        it completed.
+        """
+        row = self.get_run(run_id)
+        problems: list[str] = []
+        files = {int(p.stem.split("-")[1]): p for p in self.batch_files(run_id)}
+        n_batches = int(row["n_batches"] or 0)
+        extra = sorted(b for b in files if b >= n_batches)
+        if extra:
+            problems.append(f"batch files beyond the run's {n_batches} batches: {extra[:5]}")
+        if row["status"] != "complete":
+            return problems
+        recorded = self.batch_records(run_id)
+        for b in range(n_batches):
+            path = files.get(b)
+            if path is None:
+                problems.append(f"batch {b} is missing ({self.batch_path(run_id, b).name})")
+                continue
+            if b not in recorded:
+                continue  # completed by an older version: nothing recorded to compare with
+            rows, size, digest = recorded[b]
+            if path.stat().st_size != size or (checksums and _sha256(path) != digest):
+                problems.append(f"batch {b} changed since the run completed ({path.name})")
+        return problems
+
+    def quarantine(self, run_id: str) -> list[int]:
+        """Move a complete run's damaged batch files aside (``*.damaged``) so that ``resume``
+        recomputes them; mark the run ``interrupted``; return the batches to recompute."""
+        row = self.get_run(run_id)
+        recorded = self.batch_records(run_id)
+        redo = []
+        for b in range(int(row["n_batches"] or 0)):
+            path = self.batch_path(run_id, b)
+            if not path.exists():
+                redo.append(b)
+                continue
+            if b in recorded:
+                rows, size, digest = recorded[b]
+                if path.stat().st_size != size or _sha256(path) != digest:
+                    os.replace(path, path.with_name(path.name + ".damaged"))
+                    redo.append(b)
+        if redo:
+            self.update_run(run_id, status="interrupted")
+        return redo
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """The catalogue row of a run, as a dict."""
@@ -228,14 +381,25 @@ class Store:
         return dict(zip(names, row, strict=True))
 
     def find_resumable(self, fingerprint: str) -> str | None:
-        """The newest unfinished run with this fingerprint, if any."""
+        """The run to resume for this fingerprint, if any.
+
+        The newest unfinished run; else the newest complete one, whose damaged batches (missing,
+        truncated or altered since it completed) are moved aside to be recomputed, and whose
+        intact draws are reused as they are (a run stopped after its draws, in a later stage,
+        resumes without recomputing them).
+        """
         with self._connect(read_only=True) as con:
             row = con.execute(
-                "SELECT run_id FROM runs WHERE fingerprint = ? AND status <> 'complete' "
-                "ORDER BY created DESC LIMIT 1",
+                "SELECT run_id FROM runs WHERE fingerprint = ? "
+                "ORDER BY status = 'complete', created DESC LIMIT 1",
                 [fingerprint],
             ).fetchone()
-        return None if row is None else row[0]
+        if row is None:
+            return None
+        run_id = str(row[0])
+        if self.get_run(run_id)["status"] == "complete":
+            self.quarantine(run_id)
+        return run_id
 
     def list_runs(self) -> pd.DataFrame:
         """Every run in the catalogue, newest first."""
@@ -275,21 +439,158 @@ class Store:
 
     # -- reading draws ------------------------------------------------------------------------
 
-    def _draws_connection(self, run_id: str):
+    def _draws_connection(self, run_id: str, threads: int | None = None, lock: bool = True):
+        """An in-memory DuckDB connection with the view ``draws`` and access to nothing else
+        (with ``lock``, its configuration cannot be changed either)."""
         import duckdb
 
         files = self.batch_files(run_id)
         if not files:
             raise StoreError(f"run {run_id!r} has no finished batches")
-        con = duckdb.connect(":memory:")
-        listing = ", ".join(_sql_string(str(f)) for f in files)
-        con.execute(f"CREATE VIEW draws AS SELECT * FROM read_parquet([{listing}])")
+        con = duckdb.connect(
+            ":memory:",
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        )
+        try:
+            listing = ", ".join(_sql_string(str(f.resolve())) for f in files)
+            con.execute(f"SET allowed_paths = [{listing}]")
+            con.execute("SET enable_external_access = false")
+            con.execute("SET allow_community_extensions = false")
+            if threads is not None:
+                con.execute(f"SET threads TO {int(threads)}")
+            if lock:
+                con.execute("SET lock_configuration = true")
+            con.execute(f"CREATE VIEW draws AS SELECT * FROM read_parquet([{listing}])")
+        except duckdb.Error as exc:
+            con.close()
+            raise StoreError(f"cannot read the batch files of run {run_id!r}: {exc}") from None
         return con
 
     def query(self, run_id: str, sql: str) -> pd.DataFrame:
-        """Run ``sql`` over the view ``draws`` (every finished draw of the run)."""
-        with self._draws_connection(run_id) as con:
+        """Run ``sql`` (the package's own SQL, which may set ``threads``) over the view ``draws``.
+
+        The connection reads the run's batch files and no other file; the last statement's rows
+        are returned. For SQL from users use :meth:`select`.
+        """
+        with self._draws_connection(run_id, lock=False) as con:
             return con.execute(sql).df()
+
+    def select(self, run_id: str, sql: str, limit: int | None = None) -> pd.DataFrame:
+        """Run one user ``SELECT`` over the view ``draws`` (every finished draw of the run).
+
+        Parameters
+        ----------
+        run_id : str
+        sql : str
+            One SELECT statement; no other file, table, setting or extension is reachable.
+        limit : int, optional
+            Fetch at most this many rows (memory stays bounded); default: all.
+
+        Raises
+        ------
+        QueryError
+            For anything but one SELECT, and for every error DuckDB reports.
+        """
+        frame, _ = self._query(run_id, sql, limit)
+        return frame
+
+    def _select_connection(self, run_id: str):
+        """The sandboxed connection for user SELECTs over a run, kept while its files stay the
+        same (a SELECT cannot change it: statements are checked, configuration is locked)."""
+        files = tuple(str(p) for p in self.batch_files(run_id))
+        cache = self.__dict__.setdefault("_select_cache", {})
+        held = cache.get(run_id)
+        if held is not None and held[0] == files:
+            return held[1]
+        if held is not None:
+            held[1].close()
+        con = self._draws_connection(run_id)
+        cache[run_id] = (files, con)
+        return con
+
+    def _query(self, run_id: str, sql: str, limit: int | None) -> tuple[pd.DataFrame, bool]:
+        """(rows, whether more rows than ``limit`` exist)."""
+        import pyarrow as pa
+
+        text = self._check_select(sql)
+        reader = self._execute(self._select_connection(run_id), text)
+        batches, n, more = [], 0, False
+        try:
+            for batch in reader:
+                if limit is not None and n + batch.num_rows > limit:
+                    batches.append(batch.slice(0, limit - n))
+                    more = True
+                    break
+                batches.append(batch)
+                n += batch.num_rows
+        except _duckdb_errors() as exc:
+            raise QueryError(_duckdb_message(exc, sql)) from None
+        finally:
+            reader.close()
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+        return table.to_pandas(), more
+
+    def query_to_file(self, run_id: str, sql: str, path: str | os.PathLike) -> int:
+        """Write every row of a query to ``path`` (``.parquet``, else CSV), streaming; return the
+        number of rows. Written to a temporary file and renamed: never a partial file."""
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        n = 0
+        text = self._check_select(sql)
+        try:
+            with self._draws_connection(run_id) as con:
+                reader = self._execute(con, text)
+                parquet = path.suffix.lower() == ".parquet"
+                writer: Any = (
+                    pq.ParquetWriter(tmp, reader.schema, compression="zstd")
+                    if parquet
+                    else pacsv.CSVWriter(tmp, reader.schema)
+                )
+                try:
+                    for batch in reader:
+                        writer.write_batch(batch)
+                        n += batch.num_rows
+                except _duckdb_errors() as exc:
+                    raise QueryError(_duckdb_message(exc, sql)) from None
+                finally:
+                    writer.close()
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return n
+
+    @staticmethod
+    def _check_select(sql: str) -> str:
+        """``sql`` stripped, if it is exactly one SELECT statement; else a QueryError."""
+        import duckdb
+
+        text = (sql or "").strip()
+        if not text:
+            raise QueryError("empty SQL: expected one SELECT statement over the table `draws`")
+        try:
+            statements = duckdb.extract_statements(text)
+        except duckdb.Error as exc:
+            raise QueryError(_duckdb_message(exc, sql)) from None
+        if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+            kinds = ", ".join(st.type.name for st in statements) or "none"
+            raise QueryError(
+                "only one SELECT statement over the table `draws` is allowed "
+                f"(got {len(statements)} statement(s): {kinds})"
+            )
+        return text
+
+    @staticmethod
+    def _execute(con: Any, text: str):
+        """Start a checked SELECT; return a record-batch reader."""
+        import duckdb
+
+        try:
+            return con.sql(text).to_arrow_reader(10_000)
+        except duckdb.Error as exc:
+            raise QueryError(_duckdb_message(exc, text)) from None
 
     def load_draws(self, run_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Every finished draw of a run, ordered by ``draw`` (mind the memory for large runs)."""
@@ -311,10 +612,9 @@ class Store:
             outcomes = list(self.get_run(run_id)["outcomes"] or [])
         tail = (1.0 - level) / 2.0
         rows = []
-        with self._draws_connection(run_id) as con:
-            # One thread: a parallel sum adds in a varying order, and the summary of a run must not
-            # change in its last digits from one call to the next.
-            con.execute("SET threads TO 1")
+        # One thread: a parallel sum adds in a varying order, and the summary of a run must not
+        # change in its last digits from one call to the next.
+        with self._draws_connection(run_id, threads=1) as con:
             for name in outcomes:
                 x = f"CAST({_ident(name)} AS DOUBLE)"
                 mean, q, n = con.execute(
@@ -327,26 +627,135 @@ class Store:
         )
 
 
-def _store(store_dir: str | os.PathLike | Store) -> Store:
+def repair_catalogue(store_dir: str | os.PathLike) -> list[str]:
+    """Rebuild a store's catalogue from its runs' ``run.json`` and batch files.
+
+    The old catalogue, if any, is kept beside it as ``catalogue.duckdb.damaged-<time>``. A run
+    whose batches are all present is ``complete`` (their checksums are recorded anew); one with
+    batches missing is ``interrupted`` and can be resumed. Returns one line per run rebuilt.
+    """
+    import pyarrow.parquet as pq
+
+    directory = Path(store_dir)
+    runs_dir = directory / "runs"
+    if not runs_dir.is_dir():
+        raise StoreError(f"{directory} is not a results store (no runs/ folder)")
+    catalogue = directory / CATALOGUE
+    if catalogue.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        os.replace(catalogue, catalogue.with_name(f"{CATALOGUE}.damaged-{stamp}"))
+        wal = catalogue.with_name(CATALOGUE + ".wal")
+        if wal.exists():
+            os.replace(wal, wal.with_name(f"{wal.name}.damaged-{stamp}"))
+    store = Store(directory)
+    lines = []
+    for run_dir in sorted(p for p in runs_dir.iterdir() if p.is_dir()):
+        run_id = run_dir.name
+        try:
+            desc = json.loads((run_dir / "run.json").read_text())
+            draws, batch_size = int(desc["draws"]), int(desc["batch_size"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            lines.append(f"{run_id}: skipped, its run.json is unreadable ({exc})")
+            continue
+        n_batches = -(-draws // batch_size)
+        files = store.batch_files(run_id)
+        inputs = [u["path"] for u in desc.get("uncertainties", [])]
+        outcomes: list[str] = []
+        if files:
+            names = pq.ParquetFile(files[0]).schema_arrow.names
+            outcomes = [n for n in names if n != "draw" and n not in set(inputs)]
+        done = {int(f.stem.split("-")[1]) for f in files}
+        status = "complete" if done >= set(range(n_batches)) else "interrupted"
+        try:
+            created = datetime.strptime(run_id[:15], "%Y%m%d-%H%M%S")
+        except ValueError:
+            created = datetime.now(UTC).replace(tzinfo=None)
+        row = {
+            "run_id": run_id,
+            "scenario": desc.get("scenario", ""),
+            "scenario_hash": desc.get("scenario_hash", ""),
+            "models": list(desc.get("models", [])),
+            "seed": int(desc.get("seed", 0)),
+            "package_version": desc.get("package_version", ""),
+            "draws": draws,
+            "batch_size": batch_size,
+            "n_batches": n_batches,
+            "sampler": desc.get("sampler", "mc"),
+            "status": "interrupted",
+            "created": created,
+            "finished": None,
+            "inputs": inputs,
+            "outcomes": outcomes,
+            "fingerprint": desc.get("fingerprint", ""),
+        }
+        with store._connect() as con:
+            con.execute(
+                f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                list(row.values()),
+            )
+        if status == "complete":
+            store.update_run(run_id, status="complete", finished=True)
+        lines.append(f"{run_id}: {status} ({len(done)} of {n_batches} batches)")
+    return lines
+
+
+def _duckdb_message(exc: BaseException, sql: str) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return f"the query failed: {text}"
+
+
+def _store(store_dir: str | os.PathLike | Store, read_only: bool = True) -> Store:
     if isinstance(store_dir, Store):
         return store_dir
     if not (Path(store_dir) / CATALOGUE).exists():
         raise StoreError(f"{store_dir} is not a results store (no {CATALOGUE})")
-    return Store(store_dir)
+    return Store(store_dir, read_only=read_only)
 
 
 def list_runs(store_dir: str | os.PathLike | Store) -> pd.DataFrame:
-    """Every run of a store, newest first: id, scenario hash, seed, draws, status, ..."""
-    return _store(store_dir).list_runs()
+    """Every run of a store, newest first: id, scenario hash, seed, draws, status, ...
+
+    The store is opened read-only: listing changes nothing, and works on a read-only mount. A
+    complete run whose batch files are missing or of another size than when it completed is
+    listed as ``damaged`` (``resume`` recomputes those batches).
+    """
+    store = _store(store_dir)
+    try:
+        frame = store.list_runs()
+    except _duckdb_errors() as exc:
+        raise StoreError(
+            f"the catalogue {store.catalogue_path} cannot be read: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; rebuild it with "
+            "`realpolitik runs --repair`"
+        ) from None
+    if len(frame):
+        damaged = [
+            status == "complete" and bool(store.verify_run(run_id, checksums=False))
+            for run_id, status in zip(frame["run_id"], frame["status"], strict=True)
+        ]
+        frame.loc[damaged, "status"] = "damaged"
+    return frame
 
 
-def query(store_dir: str | os.PathLike | Store, run_id: str, sql: str) -> pd.DataFrame:
-    """Run SQL over a run's draws; the SQL refers to them as the view ``draws``.
+def query(
+    store_dir: str | os.PathLike | Store, run_id: str, sql: str, limit: int | None = None
+) -> pd.DataFrame:
+    """Run one SELECT over a run's draws; the SQL refers to them as the view ``draws``.
 
     Column names with dots or ``~`` (key paths) need double quotes:
     ``SELECT avg("relations.RUS~CHN.components.trade") FROM draws WHERE realigns``.
+    A complete run whose batch files changed since it completed is refused (see
+    :meth:`Store.verify_run`). At most ``limit`` rows are fetched (default: all).
     """
-    return _store(store_dir).query(run_id, sql)
+    store = _store(store_dir)
+    problems = store.verify_run(run_id)
+    if problems:
+        raise StoreError(
+            f"run {run_id} is damaged: "
+            + "; ".join(problems[:5])
+            + ". Rerun the same command with --resume to recompute the damaged batches."
+        )
+    return store.select(run_id, sql, limit)
 
 
 def load_draws(store_dir: str | os.PathLike | Store, run_id: str) -> pd.DataFrame:

@@ -23,7 +23,26 @@ from typing import Any
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit as _numba_njit
+from numba import prange
+
+
+def njit(**options):
+    """``numba.njit``, caching only where Numba can write its cache.
+
+    A read-only install used with an unwritable HOME has nowhere to cache: Numba then raises
+    "cannot cache function" at import; here the kernels are compiled uncached instead.
+    """
+
+    def decorate(fn):
+        if options.get("cache"):
+            try:
+                return _numba_njit(**options)(fn)
+            except RuntimeError:  # no cache locator available for this file
+                pass
+        return _numba_njit(**{**options, "cache": False})(fn)
+
+    return decorate
 
 
 def _writable_dir(path: str) -> bool:

@@ -103,6 +103,116 @@ def from_dict(data: Any, *, file: str = "<data>", source_map: SourceMap | None =
     return scenario
 
 
+def _check_correlations(scenario: Scenario, smap: SourceMap, paths: Any) -> list[Problem]:
+    """The checks a run makes of ``correlations`` (same messages), made when loading.
+
+    Each pair names two different uncertain numbers, once, with ``-1 < rho < 1``; together the
+    pairs form a matrix whose Gaussian-copula correlation (``2 sin(pi rho / 6)``) is positive
+    definite.
+    """
+    spec = scenario.spec
+    out: list[Problem] = []
+
+    def add(message: str, loc: Loc, expected: str | None = None, got: str | None = None) -> None:
+        out.append(
+            Problem(
+                message,
+                file=smap.file,
+                line=smap.line(loc),
+                path=format_loc(loc),
+                expected=expected,
+                got=got,
+            )
+        )
+
+    if not spec.correlations:
+        return out
+    uncertain = {p: k for k, p in enumerate(sorted(_uncertain_paths(scenario, paths)))}
+    pairs = _correlation_pairs(spec, paths, uncertain, add)
+    if pairs is not None and not _positive_definite(len(uncertain), pairs):
+        add(
+            "the correlations are inconsistent: the correlation matrix is not positive definite",
+            ("correlations",),
+            "rank correlations that can hold together",
+            f"{len(spec.correlations)} pairs that cannot",
+        )
+    return out
+
+
+def _correlation_pairs(
+    spec: Any, paths: Any, uncertain: dict[str, int], add: Any
+) -> list[tuple[int, int, float]] | None:
+    """``[(i, j, rho)]`` of the declared correlations, or None if any of them is unusable (each
+    problem reported through ``add``)."""
+    seen: dict[frozenset[str], int] = {}
+    pairs: list[tuple[int, int, float]] | None = []
+    for i, corr in enumerate(spec.correlations):
+        a, b = corr.paths
+        bad = False
+        for k, p in enumerate(corr.paths):
+            if p not in paths:
+                add("no number at this path", ("correlations", i, "paths", k), "a key path", p)
+                bad = True
+            elif p not in uncertain:
+                add(
+                    f"correlation names {p!r}, which is not an uncertain input",
+                    ("correlations", i, "paths", k),
+                    "the key path of a number with a dist",
+                    p,
+                )
+                bad = True
+        if a == b:
+            add(f"correlation of {a!r} with itself", ("correlations", i, "paths"), "two paths", a)
+            bad = True
+        if not -1 < corr.rho < 1:
+            add(
+                f"rho between {a!r} and {b!r} must be a number in (-1, 1), got {corr.rho!r}",
+                ("correlations", i, "rho"),
+                "-1 < rho < 1",
+                f"{corr.rho:g}",
+            )
+            bad = True
+        pair = frozenset((a, b))
+        if not bad and pair in seen and spec.correlations[seen[pair]].rho != corr.rho:
+            add(
+                f"correlation between {a!r} and {b!r} is given twice",
+                ("correlations", i, "paths"),
+                "one entry per pair",
+                f"also at correlations[{seen[pair]}]",
+            )
+            bad = True
+        seen.setdefault(pair, i)
+        if bad:
+            pairs = None
+        elif pairs is not None:
+            pairs.append((uncertain[a], uncertain[b], corr.rho))
+    return pairs
+
+
+def _positive_definite(n: int, pairs: list[tuple[int, int, float]]) -> bool:
+    """Whether the Gaussian copula's normal correlation of these rank correlations is positive
+    definite (as the samplers need it)."""
+    import numpy as np
+
+    matrix = np.eye(n)
+    for i, j, rho in pairs:
+        matrix[i, j] = matrix[j, i] = rho
+    normal = 2.0 * np.sin(np.pi * matrix / 6.0)
+    np.fill_diagonal(normal, 1.0)
+    try:
+        np.linalg.cholesky(normal)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+def _uncertain_paths(scenario: Scenario, paths: Any) -> set[str]:
+    """Key paths of the numbers that have a distribution (inline or under uncertainties)."""
+    out = {p for p, ref in paths.items() if ref.quantity.dist is not None}
+    out.update(u.path for u in scenario.spec.uncertainties if u.path in paths)
+    return out
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping with keys " + ", ".join(map(str, list(value)[:6]))
@@ -262,6 +372,13 @@ def _check_actors(c: _Checks) -> None:
         if a.kind == "faction":
             if a.parent is None:
                 c.add("a faction needs a parent actor", ("actors", i), "parent: <actor id>", "none")
+            elif a.parent == a.id:
+                c.add(
+                    "a faction cannot be its own parent",
+                    ("actors", i, "parent"),
+                    "another actor's id",
+                    a.parent,
+                )
             else:
                 c.need_actor(a.parent, ("actors", i, "parent"))
         elif a.parent is not None:
@@ -402,6 +519,13 @@ def _check_commitments_and_levers(c: _Checks) -> None:
             v = getattr(lever, key)
             if v is not None:
                 c.need_actor(v, ("levers", i, key))
+        if lever.by == lever.to:
+            c.add(
+                "a lever needs two different actors: one pulls it (by), another receives it (to)",
+                ("levers", i, "to"),
+                f"an actor other than {lever.by}",
+                lever.to,
+            )
         if lever.commitment is not None and lever.commitment not in commitments:
             c.add(
                 f"unknown commitment {lever.commitment!r}",
@@ -461,6 +585,22 @@ def _check_realignment_sides(c: _Checks, r: Any) -> None:
                     "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
                     tid,
                 )
+
+
+def _check_gains_share(c: _Checks) -> None:
+    """The realignment's ``gains_share`` is a share: in [0, 1], its distribution too."""
+    r = c.spec.realignment
+    if r is None:
+        return
+    share = r.trade.gains_share
+    lo, hi = share.dist.support() if share.dist is not None else (share.value, share.value)
+    if not (0 <= share.value <= 1 and 0 <= lo and hi <= 1):
+        c.add(
+            "gains_share is a share of the gains from trade",
+            ("realignment", "trade", "gains_share"),
+            "0 <= share <= 1 (with its distribution inside [0, 1])",
+            f"{share.value:g}" + ("" if share.dist is None else f", range [{lo:g}, {hi:g}]"),
+        )
 
 
 def _check_realignment(c: _Checks) -> None:
@@ -597,15 +737,7 @@ def _check_key_paths(c: _Checks) -> None:
                     f"a range containing {v:g}",
                     f"[{lo:g}, {hi:g}]",
                 )
-    for i, corr in enumerate(spec.correlations):
-        for k, p in enumerate(corr.paths):
-            if p not in paths:
-                c.add(
-                    "no number at this path",
-                    ("correlations", i, "paths", k),
-                    "the key path of a number",
-                    p,
-                )
+    c.problems.extend(_check_correlations(c.scenario, c.smap, paths))
 
 
 def _check_provenance(c: _Checks) -> None:
@@ -657,6 +789,7 @@ _CHECKS = (
     _check_blocs,
     _check_commitments_and_levers,
     _check_realignment,
+    _check_gains_share,
     _check_key_paths,
     _check_provenance,
 )

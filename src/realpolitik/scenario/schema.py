@@ -40,6 +40,22 @@ BUILTIN_COMPONENTS: dict[str, str] = {
 
 OPTIONS = ("hedge", "courter")
 
+#: The largest magnitude any number of a scenario may have. Scenario numbers are sizes, values,
+#: costs and shares in the scenario's own unit; beyond 1e12 they only overflow the models'
+#: arithmetic (squares, exponentials, sums over draws) without saying anything a smaller unit
+#: could not.
+MAX_MAGNITUDE = 1e12
+
+
+def _check_magnitude(name: str, v: float) -> None:
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite")
+    if abs(v) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{name} must be at most {MAX_MAGNITUDE:g} in absolute value (MAX_MAGNITUDE; "
+            "choose a larger unit)"
+        )
+
 
 class Frozen(BaseModel):
     """Base of the schema's models: immutable, unknown keys rejected, strings stripped."""
@@ -75,6 +91,11 @@ class Dist(Frozen):
     @model_validator(mode="after")
     def _check(self) -> Dist:
         check_distribution(self.spec())  # the one set of rules (scenario/distributions.py)
+        for name in type(self).model_fields:  # and the bound on every number (MAX_MAGNITUDE)
+            v = getattr(self, name)
+            for x in v if isinstance(v, tuple) else (v,):
+                if isinstance(x, float) and math.isfinite(x):
+                    _check_magnitude(name.rstrip("_"), x)
         return self
 
     @field_validator("*", mode="before")
@@ -107,8 +128,7 @@ class Quantity(Frozen):
     @field_validator("value")
     @classmethod
     def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be finite")
+        _check_magnitude("the value", v)
         return v
 
     @field_validator("claims", mode="before")

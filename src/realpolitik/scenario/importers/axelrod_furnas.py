@@ -22,7 +22,20 @@ def _read_rows(path: Path) -> list[list[str]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError.single(f"cannot read the file: {exc}", file=str(path)) from None
-    return [row for row in csv.reader(text.splitlines())]
+    if "\x00" in text:
+        raise ScenarioError.single(
+            "not a text file (it contains NUL bytes)",
+            file=str(path),
+            expected="a CSV text file",
+            got="binary content",
+        )
+    reader = csv.reader(text.splitlines())
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise ScenarioError.single(
+            f"unreadable CSV: {exc}", file=str(path), line=reader.line_num, expected="CSV text"
+        ) from None
 
 
 def _ident(name: str, taken: set[str]) -> str:
@@ -34,6 +47,14 @@ def _ident(name: str, taken: set[str]) -> str:
         ident, k = f"{base[:56]}-{k}", k + 1
     taken.add(ident)
     return ident
+
+
+def _scenario_name(stem: str) -> str:
+    """A valid scenario name from a file name (which may start with a digit or a dash)."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_")
+    if not slug:
+        return "imported"
+    return (slug if slug[0].isalpha() else f"af-{slug}")[:60]
 
 
 def read_axelrod_furnas(
@@ -60,6 +81,7 @@ def read_axelrod_furnas(
         ) from None
     names: list[str] = []
     sizes: list[float] = []
+    name_lines: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
@@ -90,8 +112,24 @@ def read_axelrod_furnas(
                 )
             )
             continue
-        names.append(row[i_name].strip())
+        name = row[i_name].strip()
+        if not name or name in name_lines:
+            problems.append(
+                Problem(
+                    "duplicate actor name" if name else "empty actor name",
+                    file=str(apath),
+                    line=line,
+                    path="actor",
+                    expected="a unique name per actor",
+                    got=f"{name!r} (also on line {name_lines[name]})" if name else "''",
+                )
+            )
+            continue
+        name_lines[name] = line
+        names.append(name)
         sizes.append(size)
+    if problems:
+        raise ScenarioError(problems)
     prow = _read_rows(ppath)
     if not prow:
         raise ScenarioError.single(
@@ -158,9 +196,42 @@ def read_axelrod_furnas(
                         got=repr(rname),
                     )
                 )
+        if i in seen_rows:
+            problems.append(
+                Problem(
+                    "a second row for the same actor",
+                    file=str(ppath),
+                    line=line,
+                    expected="one row per actor",
+                    got=repr(rname),
+                )
+            )
         seen_rows.add(i)
+        extra = [c for c in row[n + 1 :] if c.strip()]
+        if extra:
+            problems.append(
+                Problem(
+                    "more cells than actors",
+                    file=str(ppath),
+                    line=line,
+                    expected=f"{n} cells after the row label",
+                    got=f"{n + len(extra)} (extra: {', '.join(repr(c) for c in extra[:3])})",
+                )
+            )
         for c, cell in enumerate(row[1 : n + 1]):
             j = col_index[c]
+            if i == j and cell.strip():
+                problems.append(
+                    Problem(
+                        "the diagonal must be empty (an actor has no propensity to itself)",
+                        file=str(ppath),
+                        line=line,
+                        path=cols[c],
+                        expected="an empty cell",
+                        got=repr(cell),
+                    )
+                )
+                continue
             if i == j or not cell.strip():
                 continue
             try:
@@ -238,7 +309,7 @@ def axelrod_furnas_to_scenario(
                 )
     return {
         "realpolitik": 1,
-        "name": name or re.sub(r"[^A-Za-z0-9_-]+", "-", Path(actors_csv).stem) or "imported",
+        "name": name or _scenario_name(Path(actors_csv).stem),
         "title": f"Imported from {Path(actors_csv).name} and {Path(propensity_csv).name}",
         "strict_provenance": True,
         "sources": {"actors-csv": src, "propensity-csv": psrc},

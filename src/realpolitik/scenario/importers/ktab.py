@@ -13,15 +13,15 @@ Files are checked as KTAB checks them (positions and saliences on 0–100, each 
 summing to at most 100, capabilities positive) and every problem found is reported at once in a
 :class:`~realpolitik.errors.ScenarioError` naming file, line, field, expected and got.
 
-XML is parsed with :mod:`xml.etree.ElementTree` after refusing any document that declares a
-DOCTYPE or ENTITY, so no external entity or entity-expansion attack reaches the parser.
+XML is untrusted input: it is first parsed with :mod:`defusedxml`, which refuses any document
+with a DTD (so no entity, internal or external, is ever expanded, whatever the file's encoding),
+and only then read into elements that remember their line.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,15 +85,52 @@ def load_ktab(path: str | Path) -> KTABScenario:
     )
 
 
-def _read_text(path: Path) -> str:
+#: Larger files are not KTAB scenarios (the largest published one is a few kilobytes).
+MAX_FILE_BYTES = 20_000_000
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError.single(
+                "file too large for a KTAB scenario",
+                file=str(path),
+                expected=f"at most {MAX_FILE_BYTES:,} bytes",
+                got=f"{size:,} bytes",
+            )
+        return path.read_bytes()
     except OSError as exc:
-        raise ScenarioError.single(f"cannot read file: {exc.strerror}", file=str(path)) from None
+        raise ScenarioError.single(
+            f"cannot read file: {exc.strerror or exc}", file=str(path)
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    raw = _read_bytes(path)
+    if b"\x00" in raw:
+        raise ScenarioError.single(
+            "not a text file (it contains NUL bytes)",
+            file=str(path),
+            line=raw[: raw.index(b"\x00")].count(b"\n") + 1,
+            expected="a CSV text file",
+            got="binary content",
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def _csv_rows(text: str, fname: str) -> list[list[str]]:
+    """The file's CSV rows, whatever its line endings (LF, CRLF or CR alone)."""
+    reader = csv.reader(io.StringIO(text, newline=None))
+    try:
+        return [[c.strip() for c in r] for r in reader]
+    except csv.Error as exc:
+        raise ScenarioError.single(
+            f"unreadable CSV: {exc}", file=fname, line=reader.line_num, expected="CSV text"
+        ) from None
 
 
 def _num(text: str) -> float | None:
@@ -158,8 +195,7 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
     """Read KTAB's SMP CSV format; see the module docstring."""
     p = Path(path)
     fname = str(p)
-    text = _read_text(p)
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    rows = _csv_rows(_read_text(p), fname)
     # drop trailing empty fields and fully blank lines (keeping line numbers)
     lines = [(i + 1, r) for i, r in enumerate(rows)]
     lines = [(ln, _trim(r)) for ln, r in lines if any(c for c in r)]
@@ -194,17 +230,23 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
                 "bad number of dimensions", fname, ln0, "scenario.nDims", "integer >= 1", head[3]
             )
         )
-    if problems:
+    if problems or n_act is None or n_dim is None:
         raise ScenarioError(problems)
     ln1, hdr = lines[1]
     need = 3 + 2 * n_dim
     if len(hdr) < need:
-        problems.append(
-            Problem("header line too short", fname, ln1, "header", f"{need} fields", f"{len(hdr)}")
+        # The header names the dimensions: a file declaring more than its header holds is
+        # refused here, before anything is sized by nDims.
+        raise ScenarioError.single(
+            "header line too short for nDims",
+            file=fname,
+            line=ln1,
+            path="header",
+            expected=f"{need} fields (Actor, Description, Influence, then a position and a "
+            f"salience per dimension, nDims = {n_dim})",
+            got=f"{len(hdr)}",
         )
-        dims = tuple(f"Dimension {k}" for k in range(n_dim))
-    else:
-        dims = tuple(hdr[3 + 2 * k] for k in range(n_dim))
+    dims = tuple(hdr[3 + 2 * k] for k in range(n_dim))
     actor_lines = lines[2:]
     if len(actor_lines) != n_act:
         problems.append(
@@ -217,7 +259,7 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
                 str(len(actor_lines)),
             )
         )
-    names, descs, caps, poss, sals = [], [], [], [], []
+    names, descs, caps, poss, sals, name_lines = [], [], [], [], [], []
     for ln, r in actor_lines[:n_act]:
         apath = f"actors[{r[0] if r else '?'}]"
         if len(r) < need:
@@ -241,9 +283,10 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
                     repr(r[2]),
                 )
             )
-        pos, sal = [], []
+        pos: list[float | None] = []
+        sal: list[float | None] = []
         for k in range(n_dim):
-            for kind, cell, out in (
+            for kind, cell, values in (
                 ("position", r[3 + 2 * k], pos),
                 ("salience", r[4 + 2 * k], sal),
             ):
@@ -259,14 +302,15 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
                             repr(cell),
                         )
                     )
-                out.append(v)
+                values.append(v)
         _check_actor_values(problems, fname, ln, apath, cap, pos, sal)
         names.append(r[0])
+        name_lines.append(ln)
         descs.append(r[1])
         caps.append(cap)
         poss.append(pos)
         sals.append(sal)
-    _check_unique(problems, fname, names, [ln for ln, _ in actor_lines[:n_act]])
+    _check_unique(problems, fname, names, name_lines)
     if problems:
         raise ScenarioError(problems)
     return KTABScenario(
@@ -314,35 +358,46 @@ def _check_unique(problems, fname, names, lines) -> None:
             seen[nm] = ln
 
 
-_FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+def _parse_untrusted(raw: bytes, fname: str):
+    """Parse untrusted XML: refuse DTDs and entities (defusedxml), then stamp lines."""
+    from xml.parsers import expat
+
+    import defusedxml
+    import defusedxml.ElementTree as DET
+
+    parser = DET.DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    try:
+        parser.feed(raw)
+        parser.close()
+    except defusedxml.DefusedXmlException as exc:
+        kind = "DOCTYPE" if isinstance(exc, defusedxml.DTDForbidden) else "ENTITY"
+        raise ScenarioError.single(
+            f"{kind} declarations are not allowed (DTDs and entities are refused)",
+            file=fname,
+            line=parser.parser.CurrentLineNumber,
+            expected="plain XML without a DOCTYPE or ENTITY declaration",
+            got=type(exc).__name__,
+        ) from None
+    except DET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise ScenarioError.single(f"malformed XML: {exc}", file=fname, line=line) from None
+    except (ValueError, LookupError) as exc:  # an encoding expat cannot read
+        raise ScenarioError.single(
+            f"malformed XML: {exc}", file=fname, expected="XML in UTF-8 or UTF-16"
+        ) from None
+    try:
+        return _parse_with_lines(raw)
+    except expat.ExpatError as exc:  # pragma: no cover - defusedxml parsed it already
+        raise ScenarioError.single(
+            f"malformed XML: {expat.ErrorString(exc.code)}", file=fname, line=exc.lineno
+        ) from None
 
 
 def read_ktab_xml(path: str | Path) -> KTABScenario:
     """Read KTAB's SMP XML format (``smpSchema.xsd``); see the module docstring."""
-    from xml.parsers import expat
-
     p = Path(path)
     fname = str(p)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError.single(f"cannot read file: {exc.strerror}", file=fname) from None
-    m = _FORBIDDEN.search(raw)
-    if m:
-        line = raw[: m.start()].count(b"\n") + 1
-        raise ScenarioError.single(
-            "DOCTYPE and ENTITY declarations are not allowed",
-            file=fname,
-            line=line,
-            expected="plain XML without a DTD",
-            got=m.group(0).decode("ascii", "replace"),
-        )
-    try:
-        root = _parse_with_lines(raw)
-    except expat.ExpatError as exc:
-        raise ScenarioError.single(
-            f"malformed XML: {expat.ErrorString(exc.code)}", file=fname, line=exc.lineno
-        ) from None
+    root = _parse_untrusted(_read_bytes(p), fname)
     problems: list[Problem] = []
 
     def ln(el) -> int | None:
@@ -491,8 +546,8 @@ def read_ktab_xml(path: str | Path) -> KTABScenario:
                 out: list[float | None] = []
                 if g is not None:
                     for k, e in enumerate(g.findall(tag)):
-                        v = _num(text(e))
-                        if v is None:
+                        num = _num(text(e))
+                        if num is None:
                             problems.append(
                                 Problem(
                                     f"{kind} is not a number",
@@ -503,7 +558,7 @@ def read_ktab_xml(path: str | Path) -> KTABScenario:
                                     repr(text(e)),
                                 )
                             )
-                        out.append(v)
+                        out.append(num)
                     if dims and len(out) != len(dims):
                         problems.append(
                             Problem(

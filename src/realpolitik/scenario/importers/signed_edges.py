@@ -67,9 +67,26 @@ def read_signed_edges(
     fname = str(p)
     problems: list[Problem] = []
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        raw = p.read_bytes()
     except OSError as exc:
         raise ScenarioError.single("cannot read file", file=fname, got=str(exc)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError.single(
+            "not a UTF-8 text file",
+            file=fname,
+            line=raw[: exc.start].count(b"\n") + 1,
+            expected="a CSV text file source,target,sign",
+            got="binary content",
+        ) from None
+    if "\x00" in text:
+        raise ScenarioError.single(
+            "not a text file (it contains NUL bytes)",
+            file=fname,
+            expected="a CSV text file source,target,sign",
+            got="binary content",
+        )
     lines = text.splitlines()
     reader = csv.reader(lines)
     header: list[str] | None = None
@@ -188,6 +205,16 @@ def read_signed_edges(
             continue
         edges.setdefault(key, (sign, lineno))
         rows.append((src, tgt, sign))
+    if not problems and len(names) < 2:
+        problems.append(
+            Problem(
+                "no relations",
+                file=fname,
+                line=header_line,
+                expected="at least one line source,target,sign after the header",
+                got="none",
+            )
+        )
     if problems:
         raise ScenarioError(problems)
     n = len(names)

@@ -1,0 +1,220 @@
+"""The store under attack and under damage: sandboxed SQL, checked batches, repair (issue 16)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from realpolitik.cli import main
+from realpolitik.experiment.run import run_experiment
+from realpolitik.experiment.store import (
+    QueryError,
+    Store,
+    StoreError,
+    list_runs,
+    load_draws,
+    query,
+    repair_catalogue,
+)
+from realpolitik.experiment.uncertainty import ExperimentSpec, Uncertainty, Uniform
+
+
+class Linear:
+    def evaluate(self, samples, rng):
+        x = samples["a.b"] + 2 * samples["c~d"]
+        return {"y": x, "big": x > 1.5}
+
+
+def spec() -> ExperimentSpec:
+    return ExperimentSpec(
+        (Uncertainty("a.b", Uniform(0, 1)), Uncertainty("c~d", Uniform(0, 1))),
+        Linear(),
+        scenario_name="lin",
+        scenario_hash="h1",
+        model_names=("linear",),
+    )
+
+
+def _run(store, **kw):
+    return run_experiment(
+        spec(), 1_000, seed=4, batch_size=100, executor="serial", store=store, **kw
+    )
+
+
+def _cli(args, capsys):
+    code = 0
+    try:
+        main(args)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def run(tmp_path):
+    res = _run(tmp_path / "s")
+    return tmp_path / "s", res.run_id
+
+
+@pytest.fixture(scope="module")
+def shared_run(tmp_path_factory):
+    """One run for the tests that only read (they must not change it)."""
+    path = tmp_path_factory.mktemp("shared") / "s"
+    return path, _run(path).run_id
+
+
+@pytest.mark.parametrize(
+    ("sql", "needle"),
+    [
+        ("", "empty SQL"),
+        ("   ", "empty SQL"),
+        ("selec", "the query failed"),
+        ("SELECT nosuch FROM draws", "the query failed"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "Permission"),
+        ("SELECT * FROM read_text('/etc/hostname')", "Permission"),
+        ("SELECT * FROM glob('/*')", "Permission"),
+        ("SELECT * FROM read_parquet('https://example.org/x.parquet')", "Permission"),
+        ("COPY (SELECT 1) TO 'pwned.csv'", "only one SELECT"),
+        ("ATTACH 'catalogue.duckdb' AS c", "only one SELECT"),
+        ("INSTALL httpfs", "only one SELECT"),
+        ("LOAD httpfs", "only one SELECT"),
+        ("SET enable_external_access = true", "only one SELECT"),
+        ("SELECT 1; SELECT 2", "only one SELECT"),
+        ("CREATE TABLE t AS SELECT 1", "only one SELECT"),
+        ("UPDATE runs SET status = 'failed'", "only one SELECT"),
+    ],
+)
+def test_user_sql_is_sandboxed(shared_run, sql, needle, tmp_path, monkeypatch):
+    store, run_id = shared_run
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(QueryError, match=needle):
+        query(store, run_id, sql)
+    assert not (tmp_path / "pwned.csv").exists()
+    assert list_runs(store)["status"].tolist() == ["complete"]
+
+
+def test_every_duckdb_error_is_a_clean_cli_message(shared_run, capsys):
+    store, run_id = shared_run
+    for sql in ("", "selec", "SELECT nosuch FROM draws", "SELECT * FROM read_csv('/etc/shadow')"):
+        code, _, err = _cli(["query", run_id, sql, "--store", str(store)], capsys)
+        assert code == 2 and "Traceback" not in err and "SQL" in err, (sql, err)
+
+
+def test_rows_printed_are_bounded_and_file_gets_all(shared_run, capsys, tmp_path):
+    store, run_id = shared_run
+    code, out, err = _cli(
+        [
+            "query",
+            run_id,
+            "SELECT draw FROM draws ORDER BY draw",
+            "--store",
+            str(store),
+            "--limit",
+            "7",
+        ],
+        capsys,
+    )
+    assert code == 0 and len(out.strip().splitlines()) == 8  # a header and 7 rows
+    assert "first 7 rows" in err
+    assert query(store, run_id, "SELECT draw FROM draws ORDER BY draw", limit=7)[
+        "draw"
+    ].tolist() == list(range(7))
+    target = tmp_path / "all.parquet"
+    code, out, _ = _cli(
+        ["query", run_id, "SELECT * FROM draws", "--store", str(store), "-o", str(target)], capsys
+    )
+    assert code == 0 and "1,000 rows" in out
+    assert len(pd.read_parquet(target)) == 1_000
+
+
+def test_deleted_or_altered_batch_is_found_and_resume_repairs_it(tmp_path):
+    ref = _run(tmp_path / "ref")
+    reference = load_draws(tmp_path / "ref", ref.run_id)
+    store_dir = tmp_path / "s"
+    res = _run(store_dir)
+    store = Store(store_dir)
+    run_dir = store.run_dir(res.run_id)
+    (run_dir / "batch-000003.parquet").unlink()
+    raw = bytearray((run_dir / "batch-000005.parquet").read_bytes())
+    raw[len(raw) // 2] ^= 0x01  # one flipped bit, same size
+    (run_dir / "batch-000005.parquet").write_bytes(bytes(raw))
+    assert list_runs(store_dir)["status"].tolist() == ["damaged"]  # the missing batch
+    with pytest.raises(StoreError, match="batch 3 is missing.*batch 5 changed"):
+        query(store_dir, res.run_id, "SELECT count(*) FROM draws")
+    again = _run(store_dir, resume=True)
+    assert again.run_id == res.run_id and again.batches_run == 2  # only the damaged ones
+    assert list_runs(store_dir)["status"].tolist() == ["complete"]
+    pd.testing.assert_frame_equal(load_draws(store_dir, res.run_id), reference, check_exact=True)
+    assert (run_dir / "batch-000005.parquet.damaged").exists()  # kept, not silently deleted
+
+
+def test_corrupt_catalogue_is_a_message_and_repair_rebuilds_it(run, capsys):
+    store_dir, run_id = run
+    cat = store_dir / "catalogue.duckdb"
+    cat.write_bytes(cat.read_bytes()[:3000])
+    code, _, err = _cli(["runs", "--store", str(store_dir)], capsys)
+    assert "Traceback" not in err and "--repair" in err
+    code, out, err = _cli(["runs", "--store", str(store_dir), "--repair"], capsys)
+    assert code == 0 and f"{run_id}: complete (10 of 10 batches)" in out
+    runs = list_runs(store_dir)
+    assert runs["run_id"].tolist() == [run_id] and runs["status"].tolist() == ["complete"]
+    assert list(runs["outcomes"][0]) == ["y", "big"]
+    assert len(query(store_dir, run_id, "SELECT * FROM draws")) == 1_000
+    assert list(store_dir.glob("catalogue.duckdb.damaged-*"))  # the old one is kept
+
+
+def test_repair_marks_a_run_with_missing_batches_resumable(run):
+    store_dir, run_id = run
+    (Store(store_dir).run_dir(run_id) / "batch-000009.parquet").unlink()
+    lines = repair_catalogue(store_dir)
+    assert lines == [f"{run_id}: interrupted (9 of 10 batches)"]
+    again = _run(store_dir, resume=True)
+    assert again.run_id == run_id and again.batches_run == 1
+
+
+def test_listing_never_writes(run, tmp_path, capsys):
+    store_dir, _ = run
+    before = _digest(store_dir / "catalogue.duckdb")
+    list_runs(store_dir)
+    _cli(["runs", "--store", str(tmp_path)], capsys)
+    assert _digest(store_dir / "catalogue.duckdb") == before
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    with duckdb.connect(str(other / "catalogue.duckdb")) as con:
+        con.execute("CREATE TABLE x (a INTEGER)")
+    code, _, err = _cli(["runs", "--store", str(other)], capsys)
+    assert code == 0 and "not a realpolitik catalogue" in err
+    with duckdb.connect(str(other / "catalogue.duckdb"), read_only=True) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    assert tables == ["x"]
+
+
+def test_bit_flipped_catalogue_is_never_a_traceback(run, capsys, tmp_path):
+    import random
+    import shutil
+
+    store_dir, run_id = run
+    for trial in range(20):
+        copy = tmp_path / f"flip{trial}"
+        shutil.copytree(store_dir, copy)
+        cat = copy / "catalogue.duckdb"
+        raw = bytearray(cat.read_bytes())
+        rng = random.Random(trial)
+        for _ in range(rng.randint(1, 20)):
+            raw[rng.randrange(len(raw))] ^= 1 << rng.randrange(8)
+        cat.write_bytes(bytes(raw))
+        for args in (
+            ["runs", "--store", str(copy)],
+            ["query", run_id, "SELECT count(*) FROM draws", "--store", str(copy)],
+        ):
+            code, _, err = _cli(args, capsys)
+            assert code in (0, 2) and "Traceback" not in err, (trial, args, err)
