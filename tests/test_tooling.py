@@ -26,9 +26,6 @@ SRC = REPO / "src"
 PYTHON_DIRS = ["src", "tests", "benchmarks"]
 #: Modules mypy excuses for now (being changed elsewhere when the rest was made clean).
 MYPY_PENDING = {
-    "realpolitik.models.realignment",
-    "realpolitik.models.landscape",
-    "realpolitik.models.bargaining.smp",
     "realpolitik.scenario.importers.ktab",
 }
 

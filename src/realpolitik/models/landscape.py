@@ -877,7 +877,7 @@ def landscape(
 
 def _coalitions(names: Sequence[str], labels: np.ndarray, k: int) -> list[list[str]]:
     ncoal = max(k, int(labels.max()) + 1) if labels.size else k
-    groups = [[names[i] for i in np.flatnonzero(labels == c)] for c in range(ncoal)]
+    groups = [[names[int(i)] for i in np.flatnonzero(labels == c)] for c in range(ncoal)]
     return groups if k == 2 else [grp for grp in groups if grp]
 
 

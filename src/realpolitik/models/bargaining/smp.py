@@ -114,7 +114,7 @@ class BargainModel(enum.Enum):
     PW_COMP = "PWCompInterp"  # their power-weighted compromise
 
 
-_ALIASES = {
+_ALIASES: dict[type[enum.Enum], dict[str, enum.Enum]] = {
     VotingRule: {"prop": VotingRule.PROPORTIONAL},
     BigRAdjust: {"none": BigRAdjust.NONE, "norA": BigRAdjust.NONE},
 }
