@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from realpolitik.errors import Problem, ScenarioError
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,13 @@ def _num(text: str) -> float | None:
 
 
 def _check_actor_values(
-    problems: list[Problem], fname: str, line, path: str, cap, pos, sal
+    problems: list[Problem],
+    fname: str,
+    line: int | None,
+    path: str,
+    cap: float | None,
+    pos: Sequence[float | None],
+    sal: Sequence[float | None],
 ) -> None:
     if cap is not None and not cap > 0:
         problems.append(
@@ -340,8 +351,10 @@ def _int(text: str) -> int | None:
         return int(v) if v is not None and float(v).is_integer() else None
 
 
-def _check_unique(problems, fname, names, lines) -> None:
-    seen: dict[str, int] = {}
+def _check_unique(
+    problems: list[Problem], fname: str, names: Sequence[str], lines: Sequence[int | None]
+) -> None:
+    seen: dict[str, int | None] = {}
     for nm, ln in zip(names, lines, strict=True):
         if nm in seen:
             problems.append(
@@ -358,7 +371,7 @@ def _check_unique(problems, fname, names, lines) -> None:
             seen[nm] = ln
 
 
-def _parse_untrusted(raw: bytes, fname: str):
+def _parse_untrusted(raw: bytes, fname: str) -> ET.Element:
     """Parse untrusted XML: refuse DTDs and entities (defusedxml), then stamp lines."""
     from xml.parsers import expat
 
@@ -400,7 +413,7 @@ def read_ktab_xml(path: str | Path) -> KTABScenario:
     root = _parse_untrusted(_read_bytes(p), fname)
     problems: list[Problem] = []
 
-    def ln(el) -> int | None:
+    def ln(el: object) -> int | None:
         return getattr(el, "_line", None)
 
     if root.tag != "Scenario":
@@ -413,7 +426,7 @@ def read_ktab_xml(path: str | Path) -> KTABScenario:
             got=f"<{root.tag}>",
         )
 
-    def child(el, tag, path, required=True):
+    def child(el: ET.Element, tag: str, path: str, required: bool = True) -> ET.Element | None:
         c = el.find(tag)
         if c is None and required:
             problems.append(
@@ -428,7 +441,7 @@ def read_ktab_xml(path: str | Path) -> KTABScenario:
             )
         return c
 
-    def text(el) -> str:
+    def text(el: ET.Element | None) -> str:
         return (el.text or "").strip() if el is not None else ""
 
     sname = text(root.find("name"))
@@ -635,7 +648,7 @@ def read_ktab_xml(path: str | Path) -> KTABScenario:
     )
 
 
-def _parse_with_lines(raw: bytes):
+def _parse_with_lines(raw: bytes) -> ET.Element:
     """Parse XML with expat into ElementTree elements stamped with their start line (``_line``)."""
     import xml.etree.ElementTree as ET
     from xml.parsers import expat
@@ -646,9 +659,9 @@ def _parse_with_lines(raw: bytes):
     tb = ET.TreeBuilder(element_factory=_Element)
     p = expat.ParserCreate()
 
-    def start(tag, attrs):
+    def start(tag: str, attrs: dict[str, str]) -> None:
         el = tb.start(tag, attrs)
-        el._line = p.CurrentLineNumber
+        setattr(el, "_line", p.CurrentLineNumber)  # noqa: B010 - Element declares no _line
 
     p.StartElementHandler = start
     p.EndElementHandler = tb.end
