@@ -162,8 +162,6 @@ LONG_PENDING = {
     "realpolitik.scenario.load._check_realignment",
     "realpolitik.models.bargaining.smp._step",
     "realpolitik.models.realignment.solvers.highs_solve",
-    "realpolitik.data.fetch.fetch",
-    "realpolitik.scenario.importers.convert.ktab_to_scenario",
 }
 
 

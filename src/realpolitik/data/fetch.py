@@ -71,8 +71,6 @@ def fetch(
     list of FetchResult
         One per dataset; ``manual`` says where to download it by hand.
     """
-    import urllib.request
-
     from realpolitik.data.citations import dataset
 
     root = Path(dest).expanduser()
@@ -106,27 +104,34 @@ def fetch(
                 )
             )
             continue
-        tmp = target.with_suffix(target.suffix + ".part")
-        try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp, open(tmp, "wb") as out:
-                while chunk := resp.read(1 << 20):
-                    out.write(chunk)
-            got = sha256_of(tmp)
-            if digest is not None and got != digest:
-                tmp.unlink()
-                results.append(
-                    FetchResult(
-                        key, "failed", None, f"checksum mismatch: expected {digest}, got {got}"
-                    )
-                )
-                continue
-            tmp.replace(target)
-            if digest is None:
-                with open(root / "SHA256SUMS.fetched", "a", encoding="utf-8") as fh:
-                    fh.write(f"{got}  {fname}\n")
-            results.append(FetchResult(key, "downloaded", target, f"sha256 {got}"))
-        except OSError as exc:
-            if tmp.exists():
-                tmp.unlink()
-            results.append(FetchResult(key, "failed", None, f"download failed: {exc}"))
+        results.append(_download(key, url, digest, root, fname, timeout))
     return results
+
+
+def _download(
+    key: str, url: str, digest: str | None, root: Path, fname: str, timeout: float
+) -> FetchResult:
+    """Download one dataset to ``root / fname`` through a ``.part`` file, checking its digest."""
+    import urllib.request
+
+    target = root / fname
+    tmp = target.with_suffix(target.suffix + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp, open(tmp, "wb") as out:
+            while chunk := resp.read(1 << 20):
+                out.write(chunk)
+        got = sha256_of(tmp)
+        if digest is not None and got != digest:
+            tmp.unlink()
+            return FetchResult(
+                key, "failed", None, f"checksum mismatch: expected {digest}, got {got}"
+            )
+        tmp.replace(target)
+        if digest is None:
+            with open(root / "SHA256SUMS.fetched", "a", encoding="utf-8") as fh:
+                fh.write(f"{got}  {fname}\n")
+        return FetchResult(key, "downloaded", target, f"sha256 {got}")
+    except OSError as exc:
+        if tmp.exists():
+            tmp.unlink()
+        return FetchResult(key, "failed", None, f"download failed: {exc}")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from realpolitik.scenario.importers.ktab import KTABScenario
 
 
 def _slug(text: str, fallback: str) -> str:
@@ -60,28 +63,7 @@ def ktab_to_scenario(path: str | Path) -> dict[str, Any]:
         }
     ]
     for i, ident in enumerate(ids):
-        actors.append(
-            {
-                "id": ident,
-                "name": k.actor_names[i],
-                "kind": "faction",
-                "parent": parent,
-                "description": k.actor_descriptions[i] or None,
-                "size": {"value": float(k.capabilities[i]), "source": src},
-                "position": {
-                    d: {"value": float(k.positions[i, j]), "source": src}
-                    for j, d in enumerate(dim_ids)
-                },
-                "salience": {
-                    d: {
-                        "value": float(k.saliences[i, j]) / 100.0,
-                        "source": src,
-                        "note": "KTAB salience in percent, divided by 100",
-                    }
-                    for j, d in enumerate(dim_ids)
-                },
-            }
-        )
+        actors.append(_faction(k, i, ident, parent, dim_ids, src))
     for a in actors:
         if a.get("description") is None:
             a.pop("description", None)
@@ -101,4 +83,29 @@ def ktab_to_scenario(path: str | Path) -> dict[str, Any]:
         "dimensions": dims,
         "actors": actors,
         "analyses": ["bargaining"],
+    }
+
+
+def _faction(
+    k: KTABScenario, i: int, ident: str, parent: str, dim_ids: list[str], src: str
+) -> dict[str, Any]:
+    """KTAB actor ``i`` as a faction of ``parent``: size, positions and saliences from the file."""
+    return {
+        "id": ident,
+        "name": k.actor_names[i],
+        "kind": "faction",
+        "parent": parent,
+        "description": k.actor_descriptions[i] or None,
+        "size": {"value": float(k.capabilities[i]), "source": src},
+        "position": {
+            d: {"value": float(k.positions[i, j]), "source": src} for j, d in enumerate(dim_ids)
+        },
+        "salience": {
+            d: {
+                "value": float(k.saliences[i, j]) / 100.0,
+                "source": src,
+                "note": "KTAB salience in percent, divided by 100",
+            }
+            for j, d in enumerate(dim_ids)
+        },
     }
