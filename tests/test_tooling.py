@@ -150,7 +150,6 @@ LONG_PENDING = {
     "realpolitik.scenario.importers.ktab.read_ktab_xml",
     "realpolitik.data.from_data.scenario_from_data",
     "realpolitik.scenario.importers.axelrod_furnas.read_axelrod_furnas",
-    "realpolitik.models.landscape.exact_landscape",
     "realpolitik.scenario.importers.signed_edges.read_signed_edges",
     "realpolitik.models.bargaining.smp.run_smp",
     "realpolitik.models.realignment.simulate.simulate",

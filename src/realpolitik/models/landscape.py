@@ -417,62 +417,27 @@ def exact_landscape(
     s, p, g = _inputs(sizes, propensity, field)
     n = s.size
     names = _names(actors, n)
-    if engine not in ("auto", "numpy", "numba"):
-        raise ModelError(f"engine must be 'auto', 'numpy' or 'numba', got {engine!r}")
-    if n > max_actors:
-        raise ModelError(f"exact enumeration is limited to {max_actors} actors, got {n}")
-    if basins and n > BASIN_MAX_ACTORS:
-        raise ModelError(
-            f"exact basins need 2^(n-1) successors in memory: n={n} > "
-            f"{BASIN_MAX_ACTORS}; ask for basins=False or use random_order_basins"
-        )
-    if best_others > 0 and n > 26:
-        raise ModelError(f"best_others keeps every energy in memory (2^(n-1) floats): n={n} > 26")
+    _check_exact_request(n, engine, max_actors, basins, best_others)
     J = couplings(s, p)
     off = 1 if field is None else 0
     nfree = n - off
     if nfree == 0:  # one actor and no field
-        e0 = np.zeros(1)
-        return LandscapeResult(
-            names,
-            np.zeros((1, n), np.int8),
-            e0,
-            np.ones(1) if basins else None,
-            "exact",
-            "steepest" if basins else None,
-            2,
-            1,
-            0.0,
-            0.0,
-            "exact",
-        )
+        return _lone_actor_landscape(names, n, basins)
     nstate = 1 << nfree
     tol = _tol(J, g)
     want_energy = best_others > 0
     use_numpy = engine == "numpy" or (engine == "auto" and n <= NUMPY_MAX_ACTORS)
     if use_numpy:
-        mcodes, menergy, succ, energy_out = _scan_numpy(J, g, nfree, tol, want_energy, basins)
-        order = np.lexsort((mcodes, menergy))
-        mcodes, menergy = mcodes[order], menergy[order]
-        shares = None
-        if basins:
-            ends = _descent_ends(succ)
-            shares = np.bincount(ends, minlength=nstate)[mcodes] / nstate
-            del succ, ends
+        mcodes, menergy, shares, energy_out = _exact_numpy(
+            J, g, nfree, tol, want_energy, basins, nstate
+        )
     else:
         mcodes, menergy, shares, energy_out = _scan_numba(
             J, g, nfree, tol, want_energy, basins, nstate
         )
     others = None
     if want_energy:
-        mask = np.ones(nstate, bool)
-        mask[mcodes] = False
-        cand = np.flatnonzero(mask)
-        kk = min(best_others, cand.size)
-        if kk:
-            part = cand[np.argpartition(energy_out[cand], kk - 1)[:kk]]
-            part = part[np.lexsort((part, energy_out[part]))]
-            others = (_decode(part, n, off), energy_out[part].copy())
+        others = _best_non_minima(energy_out, mcodes, nstate, best_others, n, off)
     return LandscapeResult(
         actors=names,
         labels=_decode(mcodes, n, off),
@@ -488,6 +453,77 @@ def exact_landscape(
         others=others,
         params={"field": None if field is None else g.tolist()},
     )
+
+
+def _exact_numpy(
+    J: np.ndarray,
+    g: np.ndarray,
+    nfree: int,
+    tol: float,
+    want_energy: bool,
+    basins: bool,
+    nstate: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """The NumPy scan: minima sorted by energy then code, their basin shares, every energy."""
+    mcodes, menergy, succ, energy_out = _scan_numpy(J, g, nfree, tol, want_energy, basins)
+    order = np.lexsort((mcodes, menergy))
+    mcodes, menergy = mcodes[order], menergy[order]
+    shares = None
+    if basins:
+        ends = _descent_ends(succ)
+        shares = np.bincount(ends, minlength=nstate)[mcodes] / nstate
+        del succ, ends
+    return mcodes, menergy, shares, energy_out
+
+
+def _check_exact_request(
+    n: int, engine: str, max_actors: int, basins: bool, best_others: int
+) -> None:
+    """Refuse an exact enumeration the engine or the memory cannot do."""
+    if engine not in ("auto", "numpy", "numba"):
+        raise ModelError(f"engine must be 'auto', 'numpy' or 'numba', got {engine!r}")
+    if n > max_actors:
+        raise ModelError(f"exact enumeration is limited to {max_actors} actors, got {n}")
+    if basins and n > BASIN_MAX_ACTORS:
+        raise ModelError(
+            f"exact basins need 2^(n-1) successors in memory: n={n} > "
+            f"{BASIN_MAX_ACTORS}; ask for basins=False or use random_order_basins"
+        )
+    if best_others > 0 and n > 26:
+        raise ModelError(f"best_others keeps every energy in memory (2^(n-1) floats): n={n} > 26")
+
+
+def _lone_actor_landscape(names: tuple[str, ...], n: int, basins: bool) -> LandscapeResult:
+    """The landscape of one actor without a field: its one state, energy 0."""
+    e0 = np.zeros(1)
+    return LandscapeResult(
+        names,
+        np.zeros((1, n), np.int8),
+        e0,
+        np.ones(1) if basins else None,
+        "exact",
+        "steepest" if basins else None,
+        2,
+        1,
+        0.0,
+        0.0,
+        "exact",
+    )
+
+
+def _best_non_minima(
+    energy_out: np.ndarray, mcodes: np.ndarray, nstate: int, best_others: int, n: int, off: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``best_others`` lowest-energy states that are not minima (ties by code), or None."""
+    mask = np.ones(nstate, bool)
+    mask[mcodes] = False
+    cand = np.flatnonzero(mask)
+    kk = min(best_others, cand.size)
+    if kk:
+        part = cand[np.argpartition(energy_out[cand], kk - 1)[:kk]]
+        part = part[np.lexsort((part, energy_out[part]))]
+        return (_decode(part, n, off), energy_out[part].copy())
+    return None
 
 
 def _rescan_blocks(
