@@ -159,7 +159,6 @@ LONG_PENDING = {
     "realpolitik.models.realignment.problem.__post_init__",
     "realpolitik.models.adapters.realignment.problem_from_scenario",
     "realpolitik.scenario.load._check_realignment",
-    "realpolitik.models.bargaining.smp._step",
     "realpolitik.models.realignment.solvers.highs_solve",
 }
 

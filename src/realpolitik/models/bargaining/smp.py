@@ -624,24 +624,8 @@ def _choose_deterministic(ub, bI, bR, bPI, bPJ, cap, opt: SMPOptions, new_x, cho
             new_x[k] = bPI[b] if bI[b] == k else bPJ[b]
 
 
-def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
-    n = x.shape[0]
-    U = a.persp
-    wts = stot * cap
-    # every initiator's assessment of every target, from its own perspective
-    pm, du = _challenge_all(U, wts, stot, opt)
-    np.fill_diagonal(du, -np.inf)
-    eligible = du > _MIN_SIG_EDU
-    best = np.argmax(np.where(eligible, du, -np.inf), axis=1)
-    has = eligible[np.arange(n), best]
-    inits = np.nonzero(has)[0]
-    targs = best[inits]
-    challenges = [
-        Challenge(int(i), int(j), float(pm[i, j]), float(du[i, j]))
-        for i, j in zip(inits, targs, strict=True)
-    ]
-
-    # bargains: (initiator, receiver, position for initiator, position for receiver)
+def _bargains(x, sal, cap, stot, U, wts, pm, inits, targs, opt: SMPOptions):
+    """The bargains the challenges open: initiators, receivers and their two positions."""
     b_init: list[int] = []
     b_rcvr: list[int] = []
     b_pi: list[np.ndarray] = []
@@ -676,6 +660,28 @@ def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
                 b_rcvr.append(int(j))
                 b_pi.append(pos_i)
                 b_pj.append(pos_j)
+    return b_init, b_rcvr, b_pi, b_pj
+
+
+def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
+    n = x.shape[0]
+    U = a.persp
+    wts = stot * cap
+    # every initiator's assessment of every target, from its own perspective
+    pm, du = _challenge_all(U, wts, stot, opt)
+    np.fill_diagonal(du, -np.inf)
+    eligible = du > _MIN_SIG_EDU
+    best = np.argmax(np.where(eligible, du, -np.inf), axis=1)
+    has = eligible[np.arange(n), best]
+    inits = np.nonzero(has)[0]
+    targs = best[inits]
+    challenges = [
+        Challenge(int(i), int(j), float(pm[i, j]), float(du[i, j]))
+        for i, j in zip(inits, targs, strict=True)
+    ]
+
+    # bargains: (initiator, receiver, position for initiator, position for receiver)
+    b_init, b_rcvr, b_pi, b_pj = _bargains(x, sal, cap, stot, U, wts, pm, inits, targs, opt)
 
     nb = len(b_init)
     new_x = x.copy()
