@@ -151,7 +151,6 @@ LONG_PENDING = {
     "realpolitik.data.from_data.scenario_from_data",
     "realpolitik.scenario.importers.axelrod_furnas.read_axelrod_furnas",
     "realpolitik.scenario.importers.signed_edges.read_signed_edges",
-    "realpolitik.models.bargaining.smp.run_smp",
     "realpolitik.models.realignment.simulate.simulate",
     "realpolitik.scenario.importers.ktab.read_ktab_csv",
     "realpolitik.models.realignment.game.solve",

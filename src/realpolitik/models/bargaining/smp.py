@@ -839,6 +839,74 @@ class SMPResult:
 # Driver
 
 
+def _checked_inputs(capabilities, positions, saliences, accommodation):
+    """Capabilities, positions, saliences and accommodation as arrays, checked as KTAB checks them."""
+    cap = as_float_array(capabilities, "capabilities", 1)
+    x0 = as_float_array(positions, "positions", 2)
+    sal0 = as_float_array(saliences, "saliences", 2)
+    n, d = x0.shape
+    if cap.shape != (n,) or sal0.shape != (n, d):
+        raise ModelError(
+            f"shapes disagree: capabilities {cap.shape}, positions {x0.shape}, saliences "
+            f"{sal0.shape}"
+        )
+    if n < 2:
+        raise ModelError(f"SMP needs at least 2 actors, got {n}")
+    if np.any(cap <= 0):
+        raise ModelError("capabilities must be positive")
+    if np.any(x0 < 0) or np.any(x0 > 100):
+        raise ModelError("positions must lie on the 0–100 scale")
+    if np.any(sal0 < 0) or np.any(sal0 > 100):
+        raise ModelError("saliences must lie on the 0–100 scale")
+    stot0 = sal0.sum(axis=1)
+    if np.any(stot0 <= 0) or np.any(stot0 > 100 + 1e-9):
+        raise ModelError("each actor's saliences must sum to more than 0 and at most 100")
+    acc = np.eye(n) if accommodation is None else as_float_array(accommodation, "accommodation", 2)
+    if acc.shape != (n, n) or np.any(acc < 0) or np.any(acc > 1) or np.any(acc.sum(1) > 1 + 1e-10):
+        raise ModelError("accommodation must be (n, n) with entries in [0, 1] and row sums <= 1")
+    return cap, x0, sal0, acc
+
+
+def _run_turns(
+    x, ideals, sal, cap, stot, acc, identity_acc, opt: SMPOptions, gen, record_probabilities
+):
+    """Turns until convergence or the turn bound: each turn's state, assessment and challenges."""
+    hist_x = [x]
+    hist_r, hist_raw, hist_u, hist_p = [], [], [], []
+    fracs: list[float] = []
+    chall: list[tuple[Challenge, ...]] = []
+    converged = False
+    d01 = None
+    turn = 0
+    while True:
+        a = _assess(x, ideals, sal, cap, opt)
+        hist_r.append(a.risk)
+        hist_raw.append(a.raw)
+        hist_u.append(a.util)
+        if record_probabilities:
+            hist_p.append(_position_probabilities(a, x, cap, opt))
+        if turn > 0:
+            move = float(np.sqrt(((hist_x[-1] - hist_x[-2]) ** 2).sum(axis=1)).sum())
+            if d01 is None:
+                d01 = move + opt.min_sig_delta
+            ratio = move / d01
+            fracs.append(ratio)
+            quiet = ratio < opt.min_delta_ratio
+            if turn >= opt.max_turns or (turn >= opt.min_turns and quiet):
+                converged = bool(quiet and turn >= opt.min_turns)
+                break
+        new_x, ch = _step(x, ideals, sal, cap, stot, a, opt, gen)
+        chall.append(tuple(ch))
+        if identity_acc:
+            ideals = new_x.copy()
+        else:
+            ideals = acc @ new_x + (1.0 - acc.sum(axis=1))[:, None] * ideals
+        x = new_x
+        hist_x.append(x)
+        turn += 1
+    return hist_x, hist_r, hist_raw, hist_u, hist_p, fracs, chall, converged
+
+
 def run_smp(
     capabilities,
     positions,
@@ -897,80 +965,39 @@ def run_smp(
        ``min_delta_ratio`` times the first turn's, within the turn bounds.
     """
     opt = options or SMPOptions()
-    cap = as_float_array(capabilities, "capabilities", 1)
-    x0 = as_float_array(positions, "positions", 2)
-    sal0 = as_float_array(saliences, "saliences", 2)
+    cap, x0, sal0, acc = _checked_inputs(capabilities, positions, saliences, accommodation)
     n, d = x0.shape
-    if cap.shape != (n,) or sal0.shape != (n, d):
-        raise ModelError(
-            f"shapes disagree: capabilities {cap.shape}, positions {x0.shape}, saliences "
-            f"{sal0.shape}"
-        )
-    if n < 2:
-        raise ModelError(f"SMP needs at least 2 actors, got {n}")
-    if np.any(cap <= 0):
-        raise ModelError("capabilities must be positive")
-    if np.any(x0 < 0) or np.any(x0 > 100):
-        raise ModelError("positions must lie on the 0–100 scale")
-    if np.any(sal0 < 0) or np.any(sal0 > 100):
-        raise ModelError("saliences must lie on the 0–100 scale")
-    stot0 = sal0.sum(axis=1)
-    if np.any(stot0 <= 0) or np.any(stot0 > 100 + 1e-9):
-        raise ModelError("each actor's saliences must sum to more than 0 and at most 100")
-    acc = np.eye(n) if accommodation is None else as_float_array(accommodation, "accommodation", 2)
-    if acc.shape != (n, n) or np.any(acc < 0) or np.any(acc > 1) or np.any(acc.sum(1) > 1 + 1e-10):
-        raise ModelError("accommodation must be (n, n) with entries in [0, 1] and row sums <= 1")
     identity_acc = np.allclose(acc, np.eye(n), atol=1e-10, rtol=0)
 
     names = tuple(actor_names) if actor_names is not None else tuple(f"A{i}" for i in range(n))
     dims = (
         tuple(dimension_names) if dimension_names is not None else tuple(f"D{k}" for k in range(d))
     )
-    gen = None
-    if opt.state_transition is StateTransition.STOCHASTIC:
-        from realpolitik.rng import as_generator
-
-        gen = as_generator(rng)
+    gen = _transition_generator(opt, rng)
 
     x = x0 / 100.0
     sal = sal0 / 100.0
     stot = sal.sum(axis=1)
     ideals = x.copy()
 
-    hist_x = [x]
-    hist_r, hist_raw, hist_u, hist_p = [], [], [], []
-    fracs: list[float] = []
-    chall: list[tuple[Challenge, ...]] = []
-    converged = False
-    d01 = None
-    turn = 0
-    while True:
-        a = _assess(x, ideals, sal, cap, opt)
-        hist_r.append(a.risk)
-        hist_raw.append(a.raw)
-        hist_u.append(a.util)
-        if record_probabilities:
-            hist_p.append(_position_probabilities(a, x, cap, opt))
-        if turn > 0:
-            move = float(np.sqrt(((hist_x[-1] - hist_x[-2]) ** 2).sum(axis=1)).sum())
-            if d01 is None:
-                d01 = move + opt.min_sig_delta
-            ratio = move / d01
-            fracs.append(ratio)
-            quiet = ratio < opt.min_delta_ratio
-            if turn >= opt.max_turns or (turn >= opt.min_turns and quiet):
-                converged = bool(quiet and turn >= opt.min_turns)
-                break
-        new_x, ch = _step(x, ideals, sal, cap, stot, a, opt, gen)
-        chall.append(tuple(ch))
-        if identity_acc:
-            ideals = new_x.copy()
-        else:
-            ideals = acc @ new_x + (1.0 - acc.sum(axis=1))[:, None] * ideals
-        x = new_x
-        hist_x.append(x)
-        turn += 1
+    turns = _run_turns(x, ideals, sal, cap, stot, acc, identity_acc, opt, gen, record_probabilities)
+    return _smp_result(names, dims, cap, sal0, turns, opt, rng, record_probabilities)
 
+
+def _transition_generator(opt: SMPOptions, rng: RNGLike):
+    """The generator Stochastic transitions draw from (None for deterministic ones)."""
+    gen = None
+    if opt.state_transition is StateTransition.STOCHASTIC:
+        from realpolitik.rng import as_generator
+
+        gen = as_generator(rng)
+    return gen
+
+
+def _smp_result(names, dims, cap, sal0, turns, opt: SMPOptions, rng, record_probabilities):
+    """The run's :class:`SMPResult` from the turns' histories (back on the 0–100 scale)."""
+    hist_x, hist_r, hist_raw, hist_u, hist_p, fracs, chall, converged = turns
+    n = cap.shape[0]
     npos = len(hist_x)
     return SMPResult(
         actor_names=names,
