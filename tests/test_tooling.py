@@ -152,7 +152,6 @@ LONG_PENDING = {
     "realpolitik.scenario.importers.axelrod_furnas.read_axelrod_furnas",
     "realpolitik.scenario.importers.signed_edges.read_signed_edges",
     "realpolitik.models.realignment.simulate.simulate",
-    "realpolitik.scenario.importers.ktab.read_ktab_csv",
     "realpolitik.models.realignment.game.solve",
     "realpolitik.models.realignment.game._lagrangian_budget",
     "realpolitik.models.realignment.problem.__post_init__",

@@ -202,6 +202,74 @@ def _check_actor_values(
             )
 
 
+def _csv_counts(fname: str, ln0: int, head: list[str]) -> tuple[int, int]:
+    """nActors and nDims from the scenario line, checked (every problem raised at once)."""
+    problems: list[Problem] = []
+    if len(head) < 4:
+        raise ScenarioError.single(
+            "first line must be name,description,nActors,nDims",
+            file=fname,
+            line=ln0,
+            path="scenario",
+            expected="4 fields",
+            got=f"{len(head)} field(s)",
+        )
+    n_act = _int(head[2])
+    n_dim = _int(head[3])
+    if n_act is None or n_act < 2:
+        problems.append(
+            Problem("bad number of actors", fname, ln0, "scenario.nActors", "integer >= 2", head[2])
+        )
+    if n_dim is None or n_dim < 1:
+        problems.append(
+            Problem(
+                "bad number of dimensions", fname, ln0, "scenario.nDims", "integer >= 1", head[3]
+            )
+        )
+    if problems or n_act is None or n_dim is None:
+        raise ScenarioError(problems)
+    return n_act, n_dim
+
+
+def _csv_actor_values(
+    problems: list[Problem], fname: str, ln: int, r: list[str], apath: str, n_dim: int
+) -> tuple[float | None, list[float | None], list[float | None]]:
+    """One actor line's capability, positions and saliences; unreadable cells become problems."""
+    cap = _num(r[2])
+    if cap is None:
+        problems.append(
+            Problem(
+                "capability is not a number",
+                fname,
+                ln,
+                f"{apath}.capability",
+                "a number",
+                repr(r[2]),
+            )
+        )
+    pos: list[float | None] = []
+    sal: list[float | None] = []
+    for k in range(n_dim):
+        for kind, cell, values in (
+            ("position", r[3 + 2 * k], pos),
+            ("salience", r[4 + 2 * k], sal),
+        ):
+            v = _num(cell)
+            if v is None:
+                problems.append(
+                    Problem(
+                        f"{kind} is not a number",
+                        fname,
+                        ln,
+                        f"{apath}.{kind}[{k}]",
+                        "a number",
+                        repr(cell),
+                    )
+                )
+            values.append(v)
+    return cap, pos, sal
+
+
 def read_ktab_csv(path: str | Path) -> KTABScenario:
     """Read KTAB's SMP CSV format; see the module docstring."""
     p = Path(path)
@@ -219,30 +287,8 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
             got=f"{len(lines)} non-empty line(s)",
         )
     ln0, head = lines[0]
-    if len(head) < 4:
-        raise ScenarioError.single(
-            "first line must be name,description,nActors,nDims",
-            file=fname,
-            line=ln0,
-            path="scenario",
-            expected="4 fields",
-            got=f"{len(head)} field(s)",
-        )
+    n_act, n_dim = _csv_counts(fname, ln0, head)
     name, desc = head[0], head[1]
-    n_act = _int(head[2])
-    n_dim = _int(head[3])
-    if n_act is None or n_act < 2:
-        problems.append(
-            Problem("bad number of actors", fname, ln0, "scenario.nActors", "integer >= 2", head[2])
-        )
-    if n_dim is None or n_dim < 1:
-        problems.append(
-            Problem(
-                "bad number of dimensions", fname, ln0, "scenario.nDims", "integer >= 1", head[3]
-            )
-        )
-    if problems or n_act is None or n_dim is None:
-        raise ScenarioError(problems)
     ln1, hdr = lines[1]
     need = 3 + 2 * n_dim
     if len(hdr) < need:
@@ -282,38 +328,7 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
             problems.append(
                 Problem("actor name is empty", fname, ln, "actors.name", "a name", "''")
             )
-        cap = _num(r[2])
-        if cap is None:
-            problems.append(
-                Problem(
-                    "capability is not a number",
-                    fname,
-                    ln,
-                    f"{apath}.capability",
-                    "a number",
-                    repr(r[2]),
-                )
-            )
-        pos: list[float | None] = []
-        sal: list[float | None] = []
-        for k in range(n_dim):
-            for kind, cell, values in (
-                ("position", r[3 + 2 * k], pos),
-                ("salience", r[4 + 2 * k], sal),
-            ):
-                v = _num(cell)
-                if v is None:
-                    problems.append(
-                        Problem(
-                            f"{kind} is not a number",
-                            fname,
-                            ln,
-                            f"{apath}.{kind}[{k}]",
-                            "a number",
-                            repr(cell),
-                        )
-                    )
-                values.append(v)
+        cap, pos, sal = _csv_actor_values(problems, fname, ln, r, apath, n_dim)
         _check_actor_values(problems, fname, ln, apath, cap, pos, sal)
         names.append(r[0])
         name_lines.append(ln)
