@@ -156,7 +156,6 @@ LONG_PENDING = {
     "realpolitik.models.realignment.game._lagrangian_budget",
     "realpolitik.models.realignment.problem.__post_init__",
     "realpolitik.models.adapters.realignment.problem_from_scenario",
-    "realpolitik.scenario.load._check_realignment",
     "realpolitik.models.realignment.solvers.highs_solve",
 }
 

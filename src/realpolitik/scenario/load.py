@@ -603,6 +603,52 @@ def _check_gains_share(c: _Checks) -> None:
         )
 
 
+def _check_realignment_trade(c: _Checks, r: Any, commitments: set[str]) -> None:
+    """The trade block's retaliation: a probability, and a declared commitment form."""
+    tr = r.trade
+    if tr.retaliation_credibility is not None and not 0 <= tr.retaliation_credibility.value <= 1:
+        c.add(
+            "retaliation_credibility is a probability",
+            ("realignment", "trade", "retaliation_credibility"),
+            "0 <= p <= 1",
+            f"{tr.retaliation_credibility.value:g}",
+        )
+    if tr.retaliation_commitment is not None and tr.retaliation_commitment not in commitments:
+        c.add(
+            f"unknown commitment {tr.retaliation_commitment!r}",
+            ("realignment", "trade", "retaliation_commitment"),
+            "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
+            repr(tr.retaliation_commitment),
+        )
+
+
+def _check_pivot_levers(c: _Checks, r: Any) -> None:
+    """Levers to the pivot come from either side and are paid by the offering side."""
+    spec = c.spec
+    sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
+    for i, lever in enumerate(spec.levers):
+        if lever.to == r.pivot and lever.by not in sides:
+            c.add(
+                "a lever to the pivot must come from the incumbent or the courter's side",
+                ("levers", i, "by"),
+                "one of " + ", ".join(sorted(sides)),
+                lever.by,
+            )
+        elif lever.to == r.pivot:
+            side = (
+                {r.courter, *r.courter_allies}
+                if lever.by in {r.courter, *r.courter_allies}
+                else {r.incumbent, *r.incumbent_allies}
+            )
+            if lever.payer not in side:
+                c.add(
+                    "a lever's payer must be on the side of the actor that offers it",
+                    ("levers", i, "paid_by"),
+                    "one of " + ", ".join(sorted(side)),
+                    lever.payer,
+                )
+
+
 def _check_realignment(c: _Checks) -> None:
     spec = c.spec
     commitments = {form.id for form in spec.commitments}
@@ -613,24 +659,7 @@ def _check_realignment(c: _Checks) -> None:
         for k, x in enumerate(r.courter_allies):
             c.need_actor(x, ("realignment", "courter_allies", k))
         _check_realignment_sides(c, r)
-        tr = r.trade
-        if (
-            tr.retaliation_credibility is not None
-            and not 0 <= tr.retaliation_credibility.value <= 1
-        ):
-            c.add(
-                "retaliation_credibility is a probability",
-                ("realignment", "trade", "retaliation_credibility"),
-                "0 <= p <= 1",
-                f"{tr.retaliation_credibility.value:g}",
-            )
-        if tr.retaliation_commitment is not None and tr.retaliation_commitment not in commitments:
-            c.add(
-                f"unknown commitment {tr.retaliation_commitment!r}",
-                ("realignment", "trade", "retaliation_commitment"),
-                "one of " + (", ".join(sorted(commitments)) or "(none declared)"),
-                repr(tr.retaliation_commitment),
-            )
+        _check_realignment_trade(c, r, commitments)
         if len({r.pivot, r.incumbent, r.courter}) < 3:
             c.add(
                 "pivot, incumbent and courter must be three different actors",
@@ -638,28 +667,7 @@ def _check_realignment(c: _Checks) -> None:
                 "three actor ids",
                 f"{r.pivot}, {r.incumbent}, {r.courter}",
             )
-        sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
-        for i, lever in enumerate(spec.levers):
-            if lever.to == r.pivot and lever.by not in sides:
-                c.add(
-                    "a lever to the pivot must come from the incumbent or the courter's side",
-                    ("levers", i, "by"),
-                    "one of " + ", ".join(sorted(sides)),
-                    lever.by,
-                )
-            elif lever.to == r.pivot:
-                side = (
-                    {r.courter, *r.courter_allies}
-                    if lever.by in {r.courter, *r.courter_allies}
-                    else {r.incumbent, *r.incumbent_allies}
-                )
-                if lever.payer not in side:
-                    c.add(
-                        "a lever's payer must be on the side of the actor that offers it",
-                        ("levers", i, "paid_by"),
-                        "one of " + ", ".join(sorted(side)),
-                        lever.payer,
-                    )
+        _check_pivot_levers(c, r)
         if r.horizon.value != int(r.horizon.value):
             c.add(
                 "the horizon is a whole number of years",
