@@ -154,7 +154,6 @@ LONG_PENDING = {
     "realpolitik.models.realignment.simulate.simulate",
     "realpolitik.models.realignment.game.solve",
     "realpolitik.models.realignment.game._lagrangian_budget",
-    "realpolitik.models.realignment.problem.__post_init__",
     "realpolitik.models.adapters.realignment.problem_from_scenario",
     "realpolitik.models.realignment.solvers.highs_solve",
 }

@@ -172,51 +172,8 @@ class RealignmentProblem:
             pv = pv[None]
         if pv.ndim != 3 or pv.shape[1:] != (P, 2):
             raise ModelError(f"payer_value must have shape (B, {P}, 2), got {pv.shape}")
-        igs = self.gains_share if self.incumbent_gains_share is None else self.incumbent_gains_share
-        per_draw = {
-            "trade_with_incumbent": (_f(self.trade_with_incumbent), ()),
-            "gains_share": (_f(self.gains_share), ()),
-            "retaliation": (_f(self.retaliation), (2,)),
-            "replacement_capacity": (_f(self.replacement_capacity), (2,)),
-            "switching_cost": (_f(self.switching_cost), (2,)),
-            "courter_value": (_f(self.courter_value), (2,)),
-            "incumbent_value": (_f(self.incumbent_value), (2,)),
-            "lever_value": (lv, (L,)),
-            "lever_cost": (lc, (L,)),
-            "lever_min": (_f(self.lever_min), (L,)),
-            "lever_max": (_f(self.lever_max), (L,)),
-            "lever_capacity": (_f(self.lever_capacity), (L,)),
-            "lever_annual_repudiation": (_f(self.lever_annual_repudiation), (L,)),
-            "lever_successor_repudiation": (_f(self.lever_successor_repudiation), (L,)),
-            "lever_form_probability": (_f(self.lever_form_probability), (L,)),
-            "lever_fallback_annual_repudiation": (
-                _f(self.lever_fallback_annual_repudiation),
-                (L,),
-            ),
-            "lever_fallback_successor_repudiation": (
-                _f(self.lever_fallback_successor_repudiation),
-                (L,),
-            ),
-            "horizon": (np.asarray(self.horizon), ()),
-            "discount_rate": (_f(self.discount_rate), ()),
-            "pivot_annual_repudiation": (_f(self.pivot_annual_repudiation), ()),
-            "pivot_successor_repudiation": (_f(self.pivot_successor_repudiation), ()),
-            "successor_shift": (_f(self.successor_shift), (2,)),
-            "retaliation_credibility": (_f(self.retaliation_credibility), ()),
-            "retaliation_annual_repudiation": (_f(self.retaliation_annual_repudiation), ()),
-            "retaliation_successor_repudiation": (_f(self.retaliation_successor_repudiation), ()),
-            "incumbent_gains_share": (_f(igs), ()),
-        }
-        B = 1
-        for a, tail in per_draw.values():
-            if a.ndim > len(tail):
-                B = max(B, a.shape[0])
-        B = max(B, comps.shape[0], pv.shape[0])
-        for t in (self.pivot_turnover, self.incumbent_turnover, self.courter_turnover):
-            for fld in fields(t):
-                a = np.asarray(getattr(t, fld.name))
-                if a.ndim == 1:
-                    B = max(B, a.shape[0])
+        per_draw = self._per_draw_arrays(L, lv, lc)
+        B = self._batch_size(per_draw, comps, pv)
         for name, (a, tail) in per_draw.items():
             try:
                 if a.ndim <= len(tail):
@@ -265,6 +222,66 @@ class RealignmentProblem:
                 kw[fld.name] = np.array(np.broadcast_to(a, (B,)))
             set_(self, tname, Turnover(**kw))
         self._validate()
+
+    def _per_draw_arrays(
+        self, L: int, lv: np.ndarray, lc: np.ndarray
+    ) -> dict[str, tuple[np.ndarray, tuple[int, ...]]]:
+        """Each per-draw field as an array, with the shape one draw of it has."""
+        igs = self.gains_share if self.incumbent_gains_share is None else self.incumbent_gains_share
+        per_draw = {
+            "trade_with_incumbent": (_f(self.trade_with_incumbent), ()),
+            "gains_share": (_f(self.gains_share), ()),
+            "retaliation": (_f(self.retaliation), (2,)),
+            "replacement_capacity": (_f(self.replacement_capacity), (2,)),
+            "switching_cost": (_f(self.switching_cost), (2,)),
+            "courter_value": (_f(self.courter_value), (2,)),
+            "incumbent_value": (_f(self.incumbent_value), (2,)),
+            "lever_value": (lv, (L,)),
+            "lever_cost": (lc, (L,)),
+            "lever_min": (_f(self.lever_min), (L,)),
+            "lever_max": (_f(self.lever_max), (L,)),
+            "lever_capacity": (_f(self.lever_capacity), (L,)),
+            "lever_annual_repudiation": (_f(self.lever_annual_repudiation), (L,)),
+            "lever_successor_repudiation": (_f(self.lever_successor_repudiation), (L,)),
+            "lever_form_probability": (_f(self.lever_form_probability), (L,)),
+            "lever_fallback_annual_repudiation": (
+                _f(self.lever_fallback_annual_repudiation),
+                (L,),
+            ),
+            "lever_fallback_successor_repudiation": (
+                _f(self.lever_fallback_successor_repudiation),
+                (L,),
+            ),
+            "horizon": (np.asarray(self.horizon), ()),
+            "discount_rate": (_f(self.discount_rate), ()),
+            "pivot_annual_repudiation": (_f(self.pivot_annual_repudiation), ()),
+            "pivot_successor_repudiation": (_f(self.pivot_successor_repudiation), ()),
+            "successor_shift": (_f(self.successor_shift), (2,)),
+            "retaliation_credibility": (_f(self.retaliation_credibility), ()),
+            "retaliation_annual_repudiation": (_f(self.retaliation_annual_repudiation), ()),
+            "retaliation_successor_repudiation": (_f(self.retaliation_successor_repudiation), ()),
+            "incumbent_gains_share": (_f(igs), ()),
+        }
+        return per_draw
+
+    def _batch_size(
+        self,
+        per_draw: dict[str, tuple[np.ndarray, tuple[int, ...]]],
+        comps: np.ndarray,
+        pv: np.ndarray,
+    ) -> int:
+        """The number of draws B: the longest batch axis among the fields and turnovers."""
+        B = 1
+        for a, tail in per_draw.values():
+            if a.ndim > len(tail):
+                B = max(B, a.shape[0])
+        B = max(B, comps.shape[0], pv.shape[0])
+        for t in (self.pivot_turnover, self.incumbent_turnover, self.courter_turnover):
+            for fld in fields(t):
+                a = np.asarray(getattr(t, fld.name))
+                if a.ndim == 1:
+                    B = max(B, a.shape[0])
+        return B
 
     def _validate(self) -> None:
         hz = self.horizon
