@@ -119,8 +119,11 @@ def test_coding_is_deterministic_and_gives_a_valid_scenario() -> None:
     assert scenario.value("realignment.components.security.hedge") == 1.5 * K.THREAT_UNIT
     # coercion by the incumbent: retaliation 0.5 + 0.5
     assert scenario.value("realignment.trade.retaliation.courter") == 1.0
-    # the range is drawn; its middle is the point value
-    assert scenario.value("realignment.trade.with_incumbent") == pytest.approx(0.5)
+    # the range is drawn; its middle is the point value, in hundredths of the pivot's trade
+    assert scenario.value("realignment.trade.with_incumbent") == pytest.approx(0.5 * K.TRADE_SCALE)
+    # gains_share stays a share (the scenario format bounds it to [0, 1])
+    gains = scenario.value("realignment.trade.gains_share")
+    assert 0 <= gains <= 1
     assert scenario.quantity("realignment.trade.with_incumbent").dist is not None
 
 

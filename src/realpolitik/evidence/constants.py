@@ -34,8 +34,8 @@ FREE_CONSTANTS: tuple[FreeConstant, ...] = (
         2.0,
         0.0,
         40.0,
-        "Yearly value to the pivot of trade worth its whole trade (the scenario's gains_share, with "
-        "trade measured as a share of the pivot's total goods trade).",
+        "Yearly value to the pivot of trade worth its whole trade (the scenario's gains_share times "
+        "TRADE_SCALE, with trade measured in hundredths of the pivot's total goods trade).",
     ),
     FreeConstant(
         "offer_value",
@@ -98,6 +98,10 @@ PROB_FLOOR = 0.01
 
 #: Value per year of one level of threat (none 0, low 1, medium 2, high 3): the unit.
 THREAT_UNIT = 1.0
+#: Trade is coded in hundredths of the pivot's total goods trade, so that the scenario's
+#: ``gains_share`` (value per unit of trade, ``trade_weight / TRADE_SCALE``) stays a share in [0, 1]
+#: as the scenario format requires; the product, and so every coded value, does not depend on it.
+TRADE_SCALE = 100.0
 #: A hedge is coded as this share of a full move on every component (its security gain, its
 #: trade loss, its stranded investments, its factions' position, the courter's stake in it).
 HEDGE_SHARE = 0.5

@@ -191,12 +191,12 @@ def code_terms(episode: Episode) -> CodedEpisode:
         low, high = fact.bounds
         if high > low:
             ranges[name] = (low, high)
-            return Term(fact=name, fact_coef=1.0)
-        return Term(const=low)
+            return Term(fact=name, fact_coef=K.TRADE_SCALE)
+        return Term(const=low * K.TRADE_SCALE)
 
     r = "realignment"
     terms[f"{r}.trade.with_incumbent"] = share("trade_share_incumbent")
-    terms[f"{r}.trade.gains_share"] = Term(constant="trade_weight", coef=1.0)
+    terms[f"{r}.trade.gains_share"] = Term(constant="trade_weight", coef=1.0 / K.TRADE_SCALE)
     retaliation = K.RETALIATION_BASE + K.RETALIATION_COERCION * feats["incumbent_coercion"]
     both(f"{r}.trade.retaliation", Term(const=min(retaliation, 1.0)))
     both(f"{r}.trade.replacement_capacity", share("trade_share_courter"))
@@ -255,6 +255,11 @@ def _source_key(key: str) -> str:
     return key if _IDENT.match(key) else f"s-{re.sub(r'[^A-Za-z0-9_.-]', '-', key)}"
 
 
+def _tidy(x: float) -> float:
+    """A coded number as written into a scenario: nine significant digits, no negative zero."""
+    return float(f"{x:.9g}") + 0.0
+
+
 def _quantity(
     term: Term,
     theta: Mapping[str, float],
@@ -265,15 +270,13 @@ def _quantity(
 ) -> dict[str, Any]:
     mids = {k: 0.5 * (a + b) for k, (a, b) in ranges.items()}
     value = float(term.evaluate(theta, mids, 0.0))
-    q: dict[str, Any] = {"value": round(value, 6) + 0.0}
+    q: dict[str, Any] = {"value": _tidy(value)}
     if source is not None:
         q["source"] = source
     q["assumption" if source is None else "note"] = why
     if term.fact is not None:
         low, high = ranges[term.fact]
-        ends = sorted(
-            round(float(term.evaluate(theta, {term.fact: x}, 0.0)), 6) + 0.0 for x in (low, high)
-        )
+        ends = sorted(_tidy(float(term.evaluate(theta, {term.fact: x}, 0.0))) for x in (low, high))
         if ends[1] > ends[0]:
             q["dist"] = {"kind": "uniform", "low": ends[0], "high": ends[1]}
     elif term.noise:
@@ -283,8 +286,7 @@ def _quantity(
     elif term.constant is not None and term.coef and spread and term.constant in spread:
         low, high = spread[term.constant]
         ends = sorted(
-            round(float(term.evaluate({**theta, term.constant: x}, mids, 0.0)), 6) + 0.0
-            for x in (low, high)
+            _tidy(float(term.evaluate({**theta, term.constant: x}, mids, 0.0))) for x in (low, high)
         )
         mode = min(max(q["value"], ends[0]), ends[1])
         if ends[1] > ends[0]:
@@ -536,7 +538,7 @@ def _realignment_block(
         "trade": {
             "with_incumbent": q(
                 f"{r}.trade.with_incumbent",
-                "share of the pivot's total trade",
+                "hundredths of the pivot's total trade (TRADE_SCALE)",
                 fact_source("trade_share_incumbent"),
             ),
             "gains_share": q(f"{r}.trade.gains_share", "trade_weight"),
@@ -546,7 +548,7 @@ def _realignment_block(
             ),
             "replacement_capacity": opt(
                 f"{r}.trade.replacement_capacity",
-                "the courter's bloc's share of the pivot's trade",
+                "the courter's bloc's trade with the pivot, in hundredths of its total (TRADE_SCALE)",
                 fact_source("trade_share_courter"),
             ),
         },
