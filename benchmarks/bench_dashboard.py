@@ -58,6 +58,16 @@ def start_server(port: int, workers: int | None, draws: int | None) -> subproces
     raise RuntimeError("the dashboard did not start in 180 s")
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (all its threads), from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process and its descendants, from /proc (Linux)."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -154,6 +164,8 @@ def main() -> None:
             for i in range(args.clients)
         ]
         cpu_before = tree_cpu_seconds(proc.pid)
+        front_before = process_cpu_seconds(proc.pid)
+        client_before = time.process_time()
         start = time.perf_counter()
         for t in threads:
             t.start()
@@ -161,6 +173,8 @@ def main() -> None:
             t.join()
         wall = time.perf_counter() - start
         cpu = tree_cpu_seconds(proc.pid) - cpu_before
+        front = process_cpu_seconds(proc.pid) - front_before
+        client_cpu = time.process_time() - client_before
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -183,7 +197,13 @@ def main() -> None:
             f"latency ms: p50 {percentile(ms, 50):.0f}  p95 {percentile(ms, 95):.0f}  "
             f"p99 {percentile(ms, 99):.0f}  max {max(ms):.0f}  mean {sum(ms) / len(ms):.0f}"
         )
-    cpu_ms = 1000 * cpu / max(1, len(latencies) + len(errors))
+    done = max(1, len(latencies) + len(errors))
+    cpu_ms = 1000 * cpu / done
+    print(
+        f"CPU per recomputation: server {cpu_ms:.1f} ms (of which the HTTP process "
+        f"{1000 * front / done:.1f} ms, the workers {cpu_ms - 1000 * front / done:.1f} ms); "
+        f"this load generator {1000 * client_cpu / done:.1f} ms"
+    )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
         f"server CPU (all its processes) per recomputation: {cpu_ms:.0f} ms; the load average "

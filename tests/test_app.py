@@ -193,3 +193,58 @@ def test_draws_share_their_random_numbers_across_edits(monkeypatch):
     assert np.all(seen[path] == 100.0)
     other = "levers.sphere-of-influence.cost"
     assert np.array_equal(seen[other], base[other])
+
+
+def _no_server_path(text: str, *paths) -> None:
+    for path in paths:
+        assert str(path) not in text
+        assert str(path.parent) not in text
+
+
+def test_errors_and_exports_name_the_scenario_never_its_absolute_path(client):
+    from realpolitik.scenario.examples import example_path
+
+    where = example_path(FLAGSHIP).resolve()
+    bad = {"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.value": 1e9}}
+    for route in ("/api/recompute", "/api/discover", "/api/export"):
+        response = client.post(route, json=bad)
+        assert response.status_code == 400, response.text
+        _no_server_path(response.text, where)
+        assert f"examples/{FLAGSHIP}.yaml (edited)" in response.json()["error"]
+    good = {"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.value": 100}}
+    exported = client.post("/api/export", json=good)
+    assert exported.status_code == 200
+    _no_server_path(exported.text, where)
+    assert f"Edited from {FLAGSHIP} (examples/{FLAGSHIP}.yaml)" in exported.text
+
+
+def test_a_file_outside_the_working_directory_is_shown_by_its_file_name(tmp_path, monkeypatch):
+    from realpolitik.scenario.examples import example_path
+
+    folder = tmp_path / "private" / "analyst"
+    folder.mkdir(parents=True)
+    mine = folder / "my-case.yaml"
+    mine.write_text(example_path(FLAGSHIP).read_text())
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    library = ScenarioLibrary.build((str(mine),), examples=False)
+    assert library.shown(FLAGSHIP) == "my-case.yaml"
+    app = create_app(Settings(library=library, limits=Limits(draws=20, max_draws=50), workers=0))
+    with TestClient(app, base_url="http://127.0.0.1:8050") as c:
+        response = c.post(
+            "/api/recompute",
+            json={"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.cost": -5}},
+        )
+    assert response.status_code == 400
+    assert "my-case.yaml (edited)" in response.json()["error"]
+    _no_server_path(response.text, mine.resolve())
+    assert "private" not in response.text
+
+
+def test_a_file_under_the_working_directory_is_shown_by_its_relative_path(tmp_path, monkeypatch):
+    from realpolitik.app.library import shown_name
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases").mkdir()
+    assert shown_name(tmp_path / "cases" / "a.yaml") == "cases/a.yaml"

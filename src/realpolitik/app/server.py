@@ -35,6 +35,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from realpolitik.app import engine
 from realpolitik.app.library import ScenarioLibrary
@@ -89,14 +90,19 @@ def _plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def _error(exc: Exception, status: int) -> JSONResponse:
+def _error(exc: Exception, status: int, library: ScenarioLibrary | None = None) -> JSONResponse:
+    """An error answer: the message and each problem (key path, expected, got). Scenarios are
+    named as the library shows them; no absolute path of the server's files is sent."""
     problems = []
     if isinstance(exc, ScenarioError):
         problems = [
             {"message": p.message, "path": p.path, "expected": p.expected, "got": p.got}
             for p in exc.problems
         ]
-    return JSONResponse({"error": str(exc), "problems": problems}, status_code=status)
+    body = {"error": str(exc), "problems": problems}
+    if library is not None:  # the workers name scenarios as shown already; this is a backstop
+        body = json.loads(library.without_paths(json.dumps(body)))
+    return JSONResponse(body, status_code=status)
 
 
 class _Work:
@@ -192,9 +198,9 @@ class _Routes:
         except _Gone:
             return Response(status_code=499)
         except ScenarioError as exc:
-            return _error(exc, 400)
+            return _error(exc, 400, self.library)
         except (ModelError, RealpolitikError) as exc:
-            return _error(exc, 422)
+            return _error(exc, 422, self.library)
 
     async def index(self, request: Request) -> Response:
         """The page."""
@@ -231,7 +237,7 @@ class _Routes:
         try:
             s = self.library.get(request.path_params["key"])
         except ScenarioError as exc:
-            return _error(exc, 404)
+            return _error(exc, 404, self.library)
         return JSONResponse(
             {
                 "key": request.path_params["key"],
@@ -247,14 +253,22 @@ class _Routes:
         """The answer of an edited scenario (POST: scenario, edits, draws, seed)."""
         return await self.guarded(request, self._recompute)
 
+    def _file(self, key: str) -> tuple[str, str]:
+        """The file of scenario ``key`` and the name a browser sees for it."""
+        return str(self.library.path(key)), self.library.shown(key)
+
     async def _recompute(self, request: Request, raw: bytes) -> Response:
         body = parse_body(raw, "recompute")
         draws = draws_for(body, self.limits)
-        path = str(self.library.path(body.scenario))
         payload = await self.work.run(
-            request, engine.recompute, path, dict(body.edits), draws, body.seed
+            request,
+            engine.recompute,
+            *self._file(body.scenario),
+            dict(body.edits),
+            draws,
+            body.seed,
         )
-        return JSONResponse(payload)
+        return Response(payload, media_type="application/json")
 
     async def discover(self, request: Request) -> Response:
         """PRIM's boxes for a yes/no outcome of an edited scenario."""
@@ -263,11 +277,16 @@ class _Routes:
     async def _discover(self, request: Request, raw: bytes) -> Response:
         body = parse_body(raw, "discover")
         draws = draws_for(body, self.limits)
-        path = str(self.library.path(body.scenario))
         payload = await self.work.run(
-            request, engine.discover, path, dict(body.edits), draws, body.seed, body.outcome
+            request,
+            engine.discover,
+            *self._file(body.scenario),
+            dict(body.edits),
+            draws,
+            body.seed,
+            body.outcome,
         )
-        return JSONResponse(payload)
+        return Response(payload, media_type="application/json")
 
     async def export(self, request: Request) -> Response:
         """The edited scenario as a YAML download."""
@@ -275,8 +294,9 @@ class _Routes:
 
     async def _export(self, request: Request, raw: bytes) -> Response:
         body = parse_body(raw, "export")
-        path = str(self.library.path(body.scenario))
-        text = await self.work.run(request, engine.export, path, dict(body.edits))
+        text = await self.work.run(
+            request, engine.export, *self._file(body.scenario), dict(body.edits)
+        )
         return Response(
             text,
             media_type="application/yaml",
@@ -293,20 +313,40 @@ class _Routes:
             self.work.stop()
 
 
-async def _security_headers(request: Request, call_next: Callable[..., Any]) -> Response:
-    """Security headers on every answer."""
-    response: Response = await call_next(request)
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+#: Headers on every answer.
+SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware that adds :data:`SECURITY_HEADERS` to every HTTP answer (a plain ASGI
+    wrapper: no per-request task or body buffering, unlike a ``BaseHTTPMiddleware``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers to the start of the answer."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in SECURITY_HEADERS}
+                headers = [(k, v) for k, v in message.get("headers", []) if k not in names]
+                message = {**message, "headers": [*headers, *SECURITY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings) -> Starlette:
     """The dashboard application for ``settings`` (serve it with uvicorn, or test it directly)."""
-    from starlette.middleware.base import BaseHTTPMiddleware
-
     routes = _Routes(settings)
     loopback = settings.host in ("127.0.0.1", "localhost", "::1")
     allowed = list(LOOPBACK_HOSTS) if loopback else ["*"]
@@ -321,8 +361,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/api/export", routes.export, methods=["POST"]),
         ],
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
-            Middleware(BaseHTTPMiddleware, dispatch=_security_headers),
         ],
         lifespan=routes.lifespan,
     )

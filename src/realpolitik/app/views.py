@@ -40,16 +40,6 @@ def _clean(x: Any) -> Any:
     return x
 
 
-def _figure_json(fig: Any) -> dict[str, Any]:
-    """A figure as the JSON the page draws, without Plotly's default template (Plotly.js has
-    defaults of its own; the template is most of the bytes)."""
-    import plotly.io as pio
-
-    spec = dict(json.loads(pio.to_json(fig, validate=False)))
-    spec.get("layout", {}).pop("template", None)
-    return spec
-
-
 #: Sampled draws kept per worker, by (scenario file, draws, seed).
 SAMPLES_KEPT = 16
 _SAMPLES: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
@@ -140,13 +130,45 @@ def edit_key(original: Scenario, edits: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _figures(result: Any, stats: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The dashboard's figures as plain Plotly specifications, straight from the report's
+    renderers (no figure objects are built: the page draws the specifications as they are)."""
+    from realpolitik.report import answer
+    from realpolitik.report.realignment import (
+        by_year_spec,
+        causes_spec,
+        decomposition_spec,
+        draws_specs,
+    )
+
+    figures: dict[str, dict[str, Any]] = {"price": answer.price_spec(result)}
+    causes = causes_spec(result)
+    if causes is not None:
+        figures["causes"] = causes
+    waterfall = decomposition_spec(result)
+    if waterfall is not None:
+        figures["decomposition"] = answer.with_willingness_line(waterfall, result)
+    by_year = draws_specs(stats, result) if stats else {}
+    if not by_year and result.realigns_by_year:
+        by_year = {
+            "by-year": by_year_spec(
+                result.calendar_years(),
+                result.realigns_by_year,
+                result.hedges_by_year,
+                "Probability of each alignment by year",
+            )
+        }
+    figures.update(by_year)
+    return figures
+
+
 def recompute_view(
     scenario: Scenario, original: Scenario, edits: Mapping[str, Any], draws: int, seed: int
 ) -> dict[str, Any]:
     """The dashboard's payload for ``original`` with ``edits`` (``scenario``, already built)."""
     from realpolitik.experiment.scenario_run import analyze
-    from realpolitik.report import answer, renderers
-    from realpolitik.report.realignment import causes_figure, decomposition_figure
+    from realpolitik.report import answer
+    from realpolitik.report.realignment import lines
 
     changes = _changes(original, edits)
     payload: dict[str, Any] = {
@@ -167,26 +189,15 @@ def recompute_view(
         return dict(_clean(payload))
     result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
     stats = statistics(draw_outputs(original, scenario, draws, seed))
-    figures: dict[str, dict[str, Any]] = {"price": answer.price_spec(result)}
-    causes = causes_figure(result)
-    if causes is not None:
-        figures["causes"] = _figure_json(causes)
-    waterfall = decomposition_figure(result)
-    if waterfall is not None:
-        figures["decomposition"] = answer.with_willingness_line(_figure_json(waterfall), result)
-    by_year = renderers.draws_figures(stats, result) if stats else {}
-    if not by_year:
-        by_year = {k: v for k, v in renderers.figures(result).items() if k == "by-year"}
-    figures.update({name: _figure_json(fig) for name, fig in by_year.items()})
     payload["question"] = answer.question(result)
     payload["answer"] = [
         answer.answer_sentence(result, stats, draws),
         answer.price_sentence(result),
     ]
     payload["numbers"] = result.to_summary()
-    payload["statistics"] = {k: v for k, v in stats.items() if k in ("realigns", "hedges")}
-    payload["lines"] = renderers.lines(result)
-    payload["figures"] = figures
+    payload["statistics"] = {k: v for k, v in stats.items() if k in SUMMARISED}
+    payload["lines"] = lines(result)
+    payload["figures"] = _figures(result, stats)
     return dict(_clean(payload))
 
 

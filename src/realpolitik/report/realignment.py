@@ -135,86 +135,121 @@ def _finite_all(xs: Sequence[Any]) -> bool:
     return all(_finite(x) for x in xs)
 
 
+def by_year_spec(
+    years: Sequence[int], realigns: Sequence[float], hedges: Sequence[float], title: str
+) -> dict[str, Any]:
+    """The probability of realigning and of hedging, by year, as a plain Plotly figure
+    specification (the dashboard sends it as it is; :func:`by_year_figure` wraps it)."""
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "x": list(years),
+                "y": list(realigns),
+                "name": "aligned with the courter",
+                "mode": "lines+markers",
+            },
+            {
+                "type": "scatter",
+                "x": list(years),
+                "y": list(hedges),
+                "name": "hedging",
+                "mode": "lines+markers",
+            },
+        ],
+        "layout": {
+            "title": {"text": title},
+            "height": 360,
+            "margin": {"l": 70, "r": 20, "t": 60, "b": 60},
+            "xaxis": {"title": {"text": "year"}},
+            "yaxis": {"title": {"text": "probability (share of paths)"}, "range": [0, 1]},
+        },
+    }
+
+
 def by_year_figure(
     years: Sequence[int], realigns: Sequence[float], hedges: Sequence[float], title: str
 ) -> Any:
     """The probability of realigning and of hedging, by year (one figure for points and draws)."""
     import plotly.graph_objects as go
 
-    return go.Figure(
-        [
-            go.Scatter(
-                x=list(years),
-                y=list(realigns),
-                name="aligned with the courter",
-                mode="lines+markers",
-            ),
-            go.Scatter(x=list(years), y=list(hedges), name="hedging", mode="lines+markers"),
+    return go.Figure(by_year_spec(years, realigns, hedges, title))
+
+
+def decomposition_spec(result: Any) -> dict[str, Any] | None:
+    """The waterfall of what a full realignment must make up, by cause, as a plain Plotly figure
+    specification (None when nothing)."""
+    deco = {k: v for k, v in result.decomposition_value.items() if abs(v) > NEGLIGIBLE}
+    if not deco:
+        return None
+    unit = (result.unit or "money").split(" (")[0]
+    return {
+        "data": [
+            {
+                "type": "waterfall",
+                "x": [*deco, "what the package must make up"],
+                "y": [*deco.values(), 0.0],
+                "measure": ["relative"] * len(deco) + ["total"],
+            }
         ],
-        layout=dict(
-            title=dict(text=title),
-            height=360,
-            margin=dict(l=70, r=20, t=60, b=60),
-            xaxis=dict(title=dict(text="year")),
-            yaxis=dict(title=dict(text="probability (share of paths)"), range=[0, 1]),
-        ),
-    )
+        "layout": {
+            "title": {
+                "text": "What a full realignment must make up, by cause (value to the pivot)"
+            },
+            "height": 400,
+            "margin": {"l": 70, "r": 20, "t": 60, "b": 90},
+            "xaxis": {"title": {"text": "cause (positive adds to the price, negative lowers it)"}},
+            "yaxis": {"title": {"text": f"value to the pivot ({unit}, present value)"}},
+        },
+    }
 
 
 def decomposition_figure(result: Any) -> Any:
     """The waterfall of what a full realignment must make up, by cause (None when nothing)."""
     import plotly.graph_objects as go
 
-    deco = {k: v for k, v in result.decomposition_value.items() if abs(v) > NEGLIGIBLE}
-    if not deco:
+    spec = decomposition_spec(result)
+    return None if spec is None else go.Figure(spec)
+
+
+def causes_spec(result: Any) -> dict[str, Any] | None:
+    """What each cause adds to what the pivot must be given, for a full realignment and for a
+    hedge (Shapley values), as a plain Plotly figure specification (None without Shapley values)."""
+    sh = getattr(result, "shapley", None)
+    if not sh:
         return None
-    fig = go.Figure(
-        go.Waterfall(
-            x=[*deco, "what the package must make up"],
-            y=[*deco.values(), 0.0],
-            measure=["relative"] * len(deco) + ["total"],
-        ),
-        layout=dict(
-            title=dict(text="What a full realignment must make up, by cause (value to the pivot)"),
-            height=400,
-            margin=dict(l=70, r=20, t=60, b=90),
-            xaxis=dict(title=dict(text="cause (positive adds to the price, negative lowers it)")),
-            yaxis=dict(
-                title=dict(
-                    text=f"value to the pivot ({(result.unit or 'money').split(' (')[0]}, "
-                    "present value)"
-                )
-            ),
-        ),
-    )
-    return fig
+    unit = (result.unit or "money").split(" (")[0]
+    groups = list(sh["groups"])
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": groups,
+                "y": list(sh["realigns"]["need"]),
+                "name": "full realignment",
+            },
+            {"type": "bar", "x": groups, "y": list(sh["hedges"]["need"]), "name": "hedge"},
+        ],
+        "layout": {
+            "title": {
+                "text": "What each cause adds to what the pivot must be given (Shapley values)"
+            },
+            "height": 400,
+            "margin": {"l": 70, "r": 20, "t": 60, "b": 90},
+            "xaxis": {"title": {"text": "cause"}},
+            "yaxis": {"title": {"text": f"value to the pivot ({unit}, present value)"}},
+        },
+    }
 
 
 def causes_figure(result: Any) -> Any:
     """What each cause adds to what the pivot must be given, for a full realignment and for a
     hedge (Shapley values: each cause's average effect of switching it on), or None when the
     result has no causal decomposition."""
-    sh = getattr(result, "shapley", None)
-    if not sh:
-        return None
     import plotly.graph_objects as go
 
-    unit = (result.unit or "money").split(" (")[0]
-    return go.Figure(
-        [
-            go.Bar(x=list(sh["groups"]), y=list(sh["realigns"]["need"]), name="full realignment"),
-            go.Bar(x=list(sh["groups"]), y=list(sh["hedges"]["need"]), name="hedge"),
-        ],
-        layout=dict(
-            title=dict(
-                text="What each cause adds to what the pivot must be given (Shapley values)"
-            ),
-            height=400,
-            margin=dict(l=70, r=20, t=60, b=90),
-            xaxis=dict(title=dict(text="cause")),
-            yaxis=dict(title=dict(text=f"value to the pivot ({unit}, present value)")),
-        ),
-    )
+    spec = causes_spec(result)
+    return None if spec is None else go.Figure(spec)
 
 
 def figures(result: Any) -> dict[str, Any]:
@@ -274,21 +309,28 @@ def draws_lines(stats: Mapping[str, Mapping[str, Any]], result: Any) -> list[str
     return out
 
 
-def draws_figures(stats: Mapping[str, Mapping[str, Any]], result: Any) -> dict[str, Any]:
-    """The by-year probabilities over the draws."""
+def draws_specs(stats: Mapping[str, Mapping[str, Any]], result: Any) -> dict[str, Any]:
+    """The by-year probabilities over the draws, as plain Plotly figure specifications."""
     realigns = _series(stats, "realigns_year_")
     if not realigns:
         return {}
     hedges = _series(stats, "hedges_year_")
     years = [(result.year or 0) + k for k in realigns]
     return {
-        "by-year-draws": by_year_figure(
+        "by-year-draws": by_year_spec(
             years,
             list(realigns.values()),
             [hedges.get(k, float("nan")) for k in realigns],
             "Probability of each alignment by year, over the draws",
         )
     }
+
+
+def draws_figures(stats: Mapping[str, Mapping[str, Any]], result: Any) -> dict[str, Any]:
+    """The by-year probabilities over the draws."""
+    import plotly.graph_objects as go
+
+    return {name: go.Figure(spec) for name, spec in draws_specs(stats, result).items()}
 
 
 def headline(result: Any) -> list[str]:

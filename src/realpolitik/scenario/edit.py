@@ -284,12 +284,29 @@ def _check_number(
     return number
 
 
+#: Scenarios whose editable numbers are kept (a dashboard edits the same few many times).
+ALLOWED_KEPT = 8
+_ALLOWED: dict[int, tuple[Scenario, dict[str, EditableNumber]]] = {}
+
+
+def _allowed(scenario: Scenario) -> dict[str, EditableNumber]:
+    """:func:`editable_numbers` by path, kept for the last few scenarios (they are immutable;
+    the entry holds the scenario itself, so its id cannot be reused while it is kept)."""
+    entry = _ALLOWED.get(id(scenario))
+    if entry is None or entry[0] is not scenario:
+        if len(_ALLOWED) >= ALLOWED_KEPT:
+            _ALLOWED.pop(next(iter(_ALLOWED)))
+        entry = (scenario, {n.path: n for n in editable_numbers(scenario)})
+        _ALLOWED[id(scenario)] = entry
+    return entry[1]
+
+
 def _checked_edits(
     scenario: Scenario, edits: Mapping[str, Any]
 ) -> tuple[dict[str, float], dict[str, str]]:
     """The edits split into numbers and commitment forms, each checked against what may change."""
     file = f"{scenario.file} (edited)"
-    allowed = {n.path: n for n in editable_numbers(scenario)}
+    allowed = _allowed(scenario)
     choices = {c.path: c for c in commitment_choices(scenario)}
     problems: list[Problem] = []
     numbers: dict[str, float] = {}
