@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 
 def register(group: click.Group) -> None:
     """Add ``figures`` to the command group."""
     group.add_command(figures)
+
+
+def checked_formats(text: str) -> tuple[str, ...]:
+    """The formats of ``--figures`` (``"png,svg"``), checked before any work is done: known
+    formats, Kaleido installed, a Chromium found.
+
+    Raises
+    ------
+    FigureExportError
+        For an unknown format, or when Kaleido or a browser is missing (the CLI exits with 2).
+    """
+    import importlib.util
+
+    from realpolitik.report.static_figures import FigureExportError, browser_path, parse_formats
+
+    kinds = parse_formats(text)
+    if importlib.util.find_spec("kaleido") is None:
+        raise FigureExportError("static figures need Kaleido: pip install 'realpolitik[figures]'")
+    browser_path()
+    return kinds
+
+
+def write_run_figures(run: Any, folder: Path, kinds: tuple[str, ...]) -> list[Path]:
+    """Write every figure of a finished ``run`` (a ``ScenarioRun``) into ``folder``, once per
+    format in ``kinds``, as ``realpolitik figures`` does; returns the files written."""
+    from realpolitik.report.html import report_figures
+    from realpolitik.report.static_figures import write_figures
+
+    return write_figures(report_figures(run), folder, kinds)
 
 
 @click.command()
@@ -49,12 +81,10 @@ def figures(
     (Debian: apt-get install chromium; elsewhere set BROWSER_PATH).
     """
     import json
-    from pathlib import Path
 
     from realpolitik.experiment.options import RunOptions
     from realpolitik.experiment.scenario_run import run_scenario
-    from realpolitik.report.html import report_figures
-    from realpolitik.report.static_figures import parse_formats, write_figures
+    from realpolitik.report.static_figures import parse_formats
     from realpolitik.scenario import load
 
     kinds = parse_formats(formats)
@@ -77,7 +107,7 @@ def figures(
         options = RunOptions(seed=seed or 0, draws=draws or 0, workers=workers)
         target = Path(out) if out else Path("realpolitik-out") / scenario.name / "figures"
     run = run_scenario(scenario, options)
-    written = write_figures(report_figures(run), target, kinds)
+    written = write_run_figures(run, target, kinds)
     for path in written:
         click.echo(str(path))
     click.echo(f"Wrote {len(written)} files to {target}")

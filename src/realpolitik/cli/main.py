@@ -192,6 +192,13 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @click.option(
     "--analyses", default=None, help="Comma-separated models to run (default: all that apply)."
 )
+@click.option(
+    "--figures",
+    "figure_formats",
+    default=None,
+    metavar="FORMATS",
+    help="Also write the report's figures as static files (png,svg,pdf) to OUT/figures.",
+)
 def run(
     scenario: str,
     seed: int,
@@ -205,13 +212,19 @@ def run(
     batch_size: int | None,
     no_report: bool,
     analyses: str | None,
+    figure_formats: str | None,
 ) -> None:
     """Run every model that applies to SCENARIO (a file or a shipped example's name).
 
-    Writes OUT/summary.json and OUT/report.html and prints a readable summary.
+    Writes OUT/summary.json and OUT/report.html and prints a readable summary; with --figures,
+    also the report's figures as files for papers (Kaleido and a local Chromium).
     """
     from realpolitik.cli.outputs import keep_previous_outputs
 
+    if figure_formats is not None:
+        from realpolitik.cli.figures import checked_formats
+
+        kinds = checked_formats(figure_formats)  # bad formats or no browser: say so first
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
     if draws and not as_json:
@@ -247,6 +260,11 @@ def run(
             f"\nWrote {out_dir / 'summary.json'}"
             + ("" if no_report else f" and {out_dir / 'report.html'}")
         )
+    if figure_formats is not None:
+        from realpolitik.cli.figures import write_run_figures
+
+        written = write_run_figures(result, out_dir / "figures", kinds)
+        click.echo(f"Wrote {len(written)} figure files to {out_dir / 'figures'}", err=as_json)
 
 
 @cli.command()
