@@ -105,9 +105,18 @@ def _error(exc: Exception, status: int, library: ScenarioLibrary | None = None) 
     return JSONResponse(body, status_code=status)
 
 
+#: Jobs handed to each worker process at once: the one it runs and the next, so that a worker
+#: never waits for the server's event loop between two jobs (the rest wait in the server).
+JOBS_PER_WORKER = 2
+#: Thread pools of numerical libraries held to one thread in the workers: there is one worker
+#: per CPU already.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 class _Work:
-    """The pool that runs model work: one job per worker at a time, the others waiting in order
-    of arrival; a job whose client has gone away (a slider moved on) is dropped unrun."""
+    """The pool that runs model work: a fixed set of worker processes, each with one job running
+    and one handed over, the others waiting in order of arrival; a job whose client has gone
+    away (a slider moved on) is dropped unrun."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -119,7 +128,10 @@ class _Work:
         """Start the worker processes (or one thread) and warm them up."""
         if self.workers > 0:
             import multiprocessing
+            import os
 
+            for name in ONE_THREAD:  # inherited by the workers, which start below
+                os.environ.setdefault(name, "1")
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
@@ -144,7 +156,7 @@ class _Work:
         if self.pool is None:
             self.start()
         if self.slots is None:  # created in the server's event loop
-            self.slots = asyncio.Semaphore(max(1, self.workers))
+            self.slots = asyncio.Semaphore(max(1, JOBS_PER_WORKER * self.workers))
         self.pending += 1
         try:
             async with self.slots:  # first come, first served

@@ -167,6 +167,25 @@ def recompute_view(
 ) -> dict[str, Any]:
     """The dashboard's payload for ``original`` with ``edits`` (``scenario``, already built)."""
     from realpolitik.experiment.scenario_run import analyze
+
+    if scenario.spec.realignment is None:
+        return answer_view(scenario, original, edits, draws, seed, None, {})
+    result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
+    outputs = draw_outputs(original, scenario, draws, seed)
+    return answer_view(scenario, original, edits, draws, seed, result, outputs)
+
+
+def answer_view(
+    scenario: Scenario,
+    original: Scenario,
+    edits: Mapping[str, Any],
+    draws: int,
+    seed: int,
+    result: Any,
+    outputs: Mapping[str, np.ndarray],
+) -> dict[str, Any]:
+    """The payload from the model's point ``result`` and its ``outputs`` over the draws (the
+    part of a recomputation that is the dashboard's own: statistics, sentences, figures)."""
     from realpolitik.report import answer
     from realpolitik.report.realignment import lines
 
@@ -183,12 +202,11 @@ def recompute_view(
         "draws": draws,
         "seed": seed,
     }
-    if scenario.spec.realignment is None:
+    if result is None:
         payload["answer"] = ["This scenario asks no realignment question."]
         payload["figures"] = {}
         return dict(_clean(payload))
-    result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
-    stats = statistics(draw_outputs(original, scenario, draws, seed))
+    stats = statistics(outputs)
     payload["question"] = answer.question(result)
     payload["answer"] = [
         answer.answer_sentence(result, stats, draws),
