@@ -111,7 +111,8 @@ def start_server(port: int, workers: int | None, draws: int | None) -> subproces
         cmd += ["--workers", str(workers)]
     if draws:
         cmd += ["--draws", str(draws)]
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    paths = [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
