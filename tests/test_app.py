@@ -248,3 +248,16 @@ def test_a_file_under_the_working_directory_is_shown_by_its_relative_path(tmp_pa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cases").mkdir()
     assert shown_name(tmp_path / "cases" / "a.yaml") == "cases/a.yaml"
+
+
+def test_the_error_handler_replaces_any_library_path_left_in_a_message():
+    from realpolitik.app.server import _error
+    from realpolitik.errors import Problem, ScenarioError
+
+    library = ScenarioLibrary.build()
+    where = str(library.path(FLAGSHIP))
+    exc = ScenarioError([Problem("cannot read", file=where, got=f"'{where}'")])
+    body = json.loads(_error(exc, 400, library).body)
+    assert where not in json.dumps(body)
+    assert f"examples/{FLAGSHIP}.yaml" in body["error"]
+    assert body["problems"][0]["got"] == f"'examples/{FLAGSHIP}.yaml'"

@@ -93,16 +93,23 @@ def _plotly_js() -> Path:
 def _error(exc: Exception, status: int, library: ScenarioLibrary | None = None) -> JSONResponse:
     """An error answer: the message and each problem (key path, expected, got). Scenarios are
     named as the library shows them; no absolute path of the server's files is sent."""
+
+    def shown(text: str | None) -> str | None:
+        # the workers name scenarios as shown already; this is a backstop
+        return text if text is None or library is None else library.without_paths(text)
+
     problems = []
     if isinstance(exc, ScenarioError):
         problems = [
-            {"message": p.message, "path": p.path, "expected": p.expected, "got": p.got}
+            {
+                "message": shown(p.message),
+                "path": p.path,
+                "expected": shown(p.expected),
+                "got": shown(p.got),
+            }
             for p in exc.problems
         ]
-    body = {"error": str(exc), "problems": problems}
-    if library is not None:  # the workers name scenarios as shown already; this is a backstop
-        body = json.loads(library.without_paths(json.dumps(body)))
-    return JSONResponse(body, status_code=status)
+    return JSONResponse({"error": shown(str(exc)), "problems": problems}, status_code=status)
 
 
 #: Jobs handed to each worker process at once: the one it runs and the next, so that a worker
