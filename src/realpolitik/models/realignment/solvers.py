@@ -55,7 +55,7 @@ def package_value_arrays(x, p, a, w, sf):
     return direct + np.sum(w * trade_fill(x, a, w, sf), axis=1)
 
 
-def _binary_subsets(binary: np.ndarray) -> np.ndarray:
+def binary_subsets(binary: np.ndarray) -> np.ndarray:
     nb = int(binary.sum())
     if nb > MAX_BINARY_ENUM:
         raise ModelError(f"{nb} on/off levers on one side: too many for exact enumeration")
@@ -186,7 +186,7 @@ def common_weight(a, w):
     return np.where(any_cap, wmax, 0.0), same
 
 
-def _subset_bounds(lo, hi, binary, sub):
+def subset_bounds(lo, hi, binary, sub):
     """Bounds of every lever for one on/off pattern ``sub``: an off lever is fixed at 0, an on
     lever (and every continuous one) ranges over ``[lo, hi]``."""
     on = np.ones(lo.shape[1])
@@ -212,8 +212,8 @@ def fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
     best_c = np.full(B, np.inf)
     best_e = np.zeros((B, m))
     cert = np.ones(B, bool)
-    for sub in _binary_subsets(binary):
-        loc, hic = _subset_bounds(lo, hi, binary, sub)
+    for sub in binary_subsets(binary):
+        loc, hic = subset_bounds(lo, hi, binary, sub)
         u = hic - loc
         C0 = np.sum(a * loc, axis=1)
         R = need - np.sum(p * loc, axis=1) - wc * np.minimum(C0, sf)
@@ -262,8 +262,8 @@ def fast_max_value(p, k, lo, hi, binary, budget):
     B, m = p.shape
     best_v = np.zeros(B)
     best_e = np.zeros((B, m))
-    for sub in _binary_subsets(binary):
-        loc, hic = _subset_bounds(lo, hi, binary, sub)
+    for sub in binary_subsets(binary):
+        loc, hic = subset_bounds(lo, hi, binary, sub)
         v, e = _greedy_max_value(p, k, loc, hic, budget)
         better = v > best_v
         best_v = np.where(better, v, best_v)
@@ -433,3 +433,90 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
         obj[rows_ok] = np.sum(p[rows_ok] * e, axis=1) + np.sum(we * y, axis=1)
     ext[rows_ok] = e
     return obj, ext
+
+
+def _value_cuts(p, a, w):
+    """The value of a package as the least of a few linear forms (the trade it fills, by LP
+    duality: ``max {w y : 0 <= y <= a x, sum y <= sf} = min over nu in {0} U {w_i} of
+    nu sf + sum (w_i - nu)+ a_i x_i``). Returns ``(coef (B, r, m), nu (B, r))``: the value is
+    ``min_r coef_r x + nu_r sf``."""
+    B, m = p.shape
+    cap = np.flatnonzero(np.any(a > 0, axis=0)) if m else np.zeros(0, int)
+    if cap.size == 0:
+        return p[:, None, :], np.zeros((B, 1))
+    wc, same = common_weight(a, w)
+    nu = np.concatenate([np.zeros((B, 1)), wc[:, None] if np.all(same) else w[:, cap]], axis=1)
+    coef = p[:, None, :] + np.maximum(w[:, None, :] - nu[:, :, None], 0.0) * a[:, None, :]
+    return coef, nu
+
+
+def budgeted_min_cost(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows):
+    """Cheapest package worth ``need`` with each payer's cost within its budget, for ``rows``
+    (others, and rows no package satisfies: ``inf``), exactly and without HiGHS.
+
+    Per on/off pattern one linear programme per row, all solved at once by the vectorised dual
+    simplex of :mod:`realpolitik.models.realignment.simplex`: extents ``x = lo + d``,
+    ``0 <= d <= hi - lo``; the value of the package (its direct value plus the trade it fills,
+    concave in ``x``) at least ``need``, written as a few linear constraints
+    (:func:`_value_cuts`); each payer's cost at most its budget (``budgets`` (B, n), payer of
+    each lever ``col`` (m,)). The cheapest pattern wins. Returns ``(cost, extents, solved)``;
+    ``solved`` is False only where the pivot limit was reached (for HiGHS).
+    """
+    from realpolitik.models.realignment.simplex import UNFINISHED, lp_min
+
+    B, m = p.shape
+    cost = np.full(B, np.inf)
+    ext = np.zeros((B, m))
+    solved = np.ones(B, bool)
+    ix = np.flatnonzero(rows)
+    if ix.size == 0:
+        return cost, ext, solved
+    n = budgets.shape[1]
+    coef, nu = _value_cuts(p[ix], a[ix], w[ix])
+    owner = (col[None, :] == np.arange(n)[:, None]).astype(float)  # (n, m)
+    K = owner[None, :, :] * k[ix][:, None, :]  # (b, n, m)
+    bud = np.maximum(budgets[ix], 0.0)
+    subs = binary_subsets(binary)
+    nP = len(subs)
+    los, his = zip(*(subset_bounds(lo[ix], hi[ix], binary, s) for s in subs), strict=True)
+    lo_s, hi_s = np.concatenate(los), np.concatenate(his)  # (nP * b, m), pattern-major
+    rep = lambda x: np.concatenate([x] * nP)  # noqa: E731
+    coef_s, K_s, kk = rep(coef), rep(K), rep(k[ix])
+    g = rep(need[ix, None] - nu * sf[ix, None]) - np.einsum("brm,bm->br", coef_s, lo_s)
+    h = rep(bud) - np.einsum("bnm,bm->bn", K_s, lo_s)
+    res = lp_min(kk, coef_s, g, K_s, h, hi_s - lo_s)
+    c = (res.objective + np.sum(kk * lo_s, axis=1)).reshape(nP, ix.size)
+    e = (lo_s + res.x).reshape(nP, ix.size, m)
+    best = np.argmin(c, axis=0)
+    r = np.arange(ix.size)
+    cost[ix] = c[best, r]
+    ext[ix] = np.where(np.isfinite(cost[ix])[:, None], e[best, r], 0.0)
+    solved[ix] = ~np.any((res.status == UNFINISHED).reshape(nP, ix.size), axis=0)
+    return cost, ext, solved
+
+
+def budgeted_max_value(p, k, lo, hi, binary, col, budgets):
+    """Largest value of a package (empty, or within the bounds) with each payer's cost within
+    its budget (``budgets`` (B, n), payer column of each lever ``col``; levers without
+    capacity: the incumbent's side). Per on/off pattern the payers' levers are separate
+    knapsacks (no trade couples them): a pattern is possible when every payer's lower bounds
+    fit its budget, and its value is the sum of each payer's fractional knapsack."""
+    B, m = p.shape
+    bud = np.maximum(budgets, 0.0)
+    best_v = np.zeros(B)
+    best_e = np.zeros((B, m))
+    for sub in binary_subsets(binary):
+        loc, hic = subset_bounds(lo, hi, binary, sub)
+        v = np.zeros(B)
+        e = loc.copy()
+        for j in range(bud.shape[1]):
+            mine = col == j
+            if not np.any(mine):
+                continue
+            vj, ej = _greedy_max_value(p[:, mine], k[:, mine], loc[:, mine], hic[:, mine], bud[:, j])
+            v = v + vj
+            e[:, mine] = ej
+        better = v > best_v
+        best_v = np.where(better, v, best_v)
+        best_e = np.where(better[:, None], e, best_e)
+    return best_v, best_e
