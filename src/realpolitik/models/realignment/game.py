@@ -45,6 +45,7 @@ __all__ = [
     "BINDS",
     "RealignmentSolution",
     "solve",
+    "need_and_price",
     "package_value",
     "incumbent_best_counter",
 ]
@@ -126,6 +127,9 @@ class _Side:
     def single_payer(self) -> bool:
         """Whether the side's principal pays for all its levers."""
         return bool(np.all(self.col == 0))
+
+
+_BATCH_FIELDS = ("p", "k", "lo", "hi", "a", "w")
 
 
 def _side(pb: RealignmentProblem, d: Accounts, which: int) -> _Side:
@@ -350,21 +354,23 @@ class _Prices:
 
 
 def _prices(method: str, s: _Side, d: Accounts, bid: FloatArray) -> _Prices:
-    """Step 3 of :func:`solve`: ``need_o = max(B_I(o), U_other) - U_o`` and its price."""
+    """Step 3 of :func:`solve`: ``need_o = max(B_I(o), U_other) - U_o`` and its price, both
+    targets in one stacked batch (hedge rows first)."""
     U = d.U
-    cols = []
-    for j in range(2):
-        other = 2 - j  # option index of the other non-stay option (1 + (1 - j))
-        need = np.maximum(bid[:, j], U[:, other]) - U[:, 1 + j]
-        cols.append((need, *_min_cost(method, s, d.shortfall[:, j], need)))
-    need, price, pk, feas, wmax, nh = zip(*cols, strict=True)
+    B = U.shape[0]
+    # the other non-stay option of the hedge is the courter (2), and conversely
+    need = np.maximum(bid, U[:, [2, 1]]) - U[:, 1:]  # (B, 2)
+    two = replace(s, **{f: np.concatenate([getattr(s, f)] * 2) for f in _BATCH_FIELDS})
+    sf = d.shortfall.T.reshape(-1)
+    price, pk, feas, wmax, nh = _min_cost(method, two, sf, need.T.reshape(-1))
+    by_target = lambda x: np.moveaxis(x.reshape(2, B, *x.shape[1:]), 0, 1)  # noqa: E731
     return _Prices(
-        need=np.stack(need, axis=1),
-        price=np.stack(price, axis=1),
-        feasible=np.stack(feas, axis=1),
-        max_value=np.stack(wmax, axis=1),
-        packages=np.stack(pk, axis=1),
-        n_highs=sum(nh),
+        need=need,
+        price=by_target(price),
+        feasible=by_target(feas),
+        max_value=by_target(wmax),
+        packages=by_target(pk),
+        n_highs=nh,
     )
 
 
@@ -489,6 +495,27 @@ def _courter_payers(pb: RealignmentProblem) -> list[int]:
     return [0] + [1 + j for j in range(npay - 1) if pb.payer_side[j] == COURTER]
 
 
+def need_and_price(
+    problem: RealignmentProblem, method: str = "auto"
+) -> tuple[FloatArray, FloatArray]:
+    """Steps 1 to 3 of :func:`solve` only: per draw and target ``[hedge, courter]``, the value
+    P needs from the courter's package and its price (``inf`` beyond the levers' reach), the
+    same numbers as ``solve(problem).need`` and ``.price`` (what the causal decomposition
+    reads), without the payers' participation, the counter or the accounting identity."""
+    m = _choose_method(problem, method)
+    d = accounts(problem)
+    bids = _incumbent_bids(m, _side(problem, d, INCUMBENT), d)
+    pr = _prices(m, _courter_side(problem, d), d, bids.bid)
+    return pr.need, pr.price
+
+
+def _courter_side(pb: RealignmentProblem, d: Accounts) -> _Side:
+    """The courter's side, each lever's payer as a column of :func:`_courter_payers`."""
+    cpos = {c: i for i, c in enumerate(_courter_payers(pb))}
+    cs = _side(pb, d, COURTER)
+    return replace(cs, col=np.array([cpos[c] for c in cs.col], np.int64).reshape(-1))
+
+
 def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolution:
     """Solve the bidding game for every draw by backward induction.
 
@@ -532,9 +559,7 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     m = _choose_method(pb, method)
     d = accounts(pb)
     c_cols = _courter_payers(pb)
-    cpos = {c: i for i, c in enumerate(c_cols)}
-    cs = _side(pb, d, COURTER)
-    cs = replace(cs, col=np.array([cpos[c] for c in cs.col], np.int64).reshape(-1))
+    cs = _courter_side(pb, d)
     inc = _side(pb, d, INCUMBENT)
     bids = _incumbent_bids(m, inc, d)
     pr = _prices(m, cs, d, bids.bid)

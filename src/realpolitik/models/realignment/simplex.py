@@ -223,11 +223,12 @@ def lp_min(
     B, n = c.shape
     full, rhs, sigma = _standard_form(G, g, H, h)
     tab = _start(full, rhs, sigma, c, u)
-    status = np.full(B, UNFINISHED, np.int64)
+    status = np.full(B, UNFINISHED if full.shape[1] else OPTIMAL, np.int64)
     basis = tab.basis.copy()
     at_upper = tab.at_upper.copy()
     ub = tab.ub.copy()
-    _run(tab, status, basis, at_upper)
+    if full.shape[1]:
+        _run(tab, status, basis, at_upper)
     x = _recompute(full, rhs, ub, basis, at_upper)[:, :n]
     obj = np.where(status == OPTIMAL, np.sum(c * x, axis=1), np.inf)
     return LPResult(objective=obj, x=x, status=status)
