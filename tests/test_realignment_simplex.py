@@ -119,6 +119,7 @@ def _budgeted_case(seed: int, B: int, shared_weight: bool):
     return p, k, lo, hi, binary, a, w, sf, need, col, budgets
 
 
+@pytest.mark.slow
 @given(seed=st.integers(0, 2**31 - 1), shared=st.booleans())
 @settings(max_examples=30, deadline=None)
 def test_budgeted_min_cost_equals_highs(seed, shared):

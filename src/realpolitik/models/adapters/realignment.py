@@ -686,9 +686,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     from realpolitik.models.realignment.claims import threat_reach
 
     payers = {(r.courter if p == "courter" else p): v for p, v in d["payers"].items()}
-    batch = evaluate_batch(
-        problem, np.random.default_rng(ctx.seed), years=(), solution=solution
-    )
+    batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=(), solution=solution)
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]
     hedge = dict(d["hedge"])

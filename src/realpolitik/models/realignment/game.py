@@ -308,9 +308,7 @@ def _within_budgets(
     return c, e, int(rest.sum())
 
 
-def _min_counter(
-    method: str, s: _Side, budgets: FloatArray, need: FloatArray
-) -> FloatArray:
+def _min_counter(method: str, s: _Side, budgets: FloatArray, need: FloatArray) -> FloatArray:
     """Cheapest counter worth ``need`` with each payer within its budget (rows ``need >= 0``)."""
     B = s.p.shape[0]
     plain = replace(s, a=np.zeros_like(s.p), w=np.zeros_like(s.p))
@@ -439,9 +437,7 @@ def _offers(
     return _Offers(offer_pk, offer_cost, afford, by_payer, wtp_c, n_highs)
 
 
-def _courter_choice(
-    of: _Offers, no: _NoOffer
-) -> tuple[FloatArray, IntArray, IntArray]:
+def _courter_choice(of: _Offers, no: _NoOffer) -> tuple[FloatArray, IntArray, IntArray]:
     """Step 5 of :func:`solve`: C's side's payoff of no offer and of each affordable target;
     the best wins (ties: no offer, then hedge). Returns ``(payoffs (B, 3), target, outcome)``."""
     B = of.cost.shape[0]
@@ -570,6 +566,24 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     for j in range(2):
         package = np.where((target == 1 + j)[:, None], of.packages[:, j], package)
     counter = _equilibrium_counter(m, inc, d, target, no)
+    return _collect(pb, d, cs, inc, bids, pr, of, (pay, target, outcome, package, counter), m)
+
+
+def _collect(
+    pb: RealignmentProblem,
+    d: Accounts,
+    cs: _Side,
+    inc: _Side,
+    bids: _Bids,
+    pr: _Prices,
+    of: _Offers,
+    choice: tuple[FloatArray, IntArray, IntArray, FloatArray, FloatArray],
+    m: str,
+) -> RealignmentSolution:
+    """Step 6 of :func:`solve` and the solution: the packages' values, the accounting
+    identity, and every per-draw array under its name."""
+    pay, target, outcome, package, counter = choice
+    c_cols = _courter_payers(pb)
     ptrade, pval, pface = _package_values(pb, d, cs, pr.packages)
     causes, dval, dcost = _decompose(pb, d, bids.bid, pr, pval, pface)
     n_highs = pr.n_highs + of.n_highs

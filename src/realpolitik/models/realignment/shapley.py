@@ -95,9 +95,7 @@ def _switch_off(pb: RealignmentProblem, atom: str, on: np.ndarray, ch: dict) -> 
         raise ModelError(f"unknown cause {atom!r}; known: {list(cause_atoms(pb))}")
 
 
-def _shapley_values(
-    need: FloatArray, price: FloatArray, G: int
-) -> tuple[FloatArray, FloatArray]:
+def _shapley_values(need: FloatArray, price: FloatArray, G: int) -> tuple[FloatArray, FloatArray]:
     """Shapley values ``(B, 2, G)`` of ``need`` and ``price`` given per coalition ``(2**G, B,
     2)`` (coalition ``c`` has group ``g`` on where bit ``g`` of ``c`` is set): all groups at
     once as one weighted sum of marginal effects."""

@@ -13,11 +13,18 @@ import contextlib
 import itertools
 import os
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from realpolitik.errors import ModelError
 from realpolitik.models.realignment.problem import MAX_BINARY_ENUM
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 
 def trade_fill(x, a, w, sf):
@@ -302,8 +309,100 @@ def _quiet_stdout():
         os.close(devnull)
 
 
+@dataclass(frozen=True)
+class _HighsModel:
+    """One block-diagonal MILP over the rows to solve: objective, constraint matrix and bounds,
+    and the positions of each row's extents ``e`` and filled trade ``y``."""
+
+    c: FloatArray
+    A: Any  # scipy.sparse CSR matrix
+    lb: FloatArray
+    ub: FloatArray
+    lbv: FloatArray
+    ubv: FloatArray
+    integrality: FloatArray
+    ei: IntArray  # (n, m)
+    yi: IntArray  # (n, m)
+
+
+def _highs_model(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer, budgets, rows) -> _HighsModel:
+    """Plan: per row, variables ``e, y, z`` and rows link, on/off up and down, trade cap, the
+    main row (value or cost) and one budget row per payer, stacked block-diagonally."""
+    from scipy.sparse import coo_matrix
+
+    m = p.shape[1]
+    npay = budgets.shape[1]
+    n = rows.size
+    pe, ke, ae, we = p[rows], k[rows], a[rows], w[rows]
+    binm = np.broadcast_to(binary[None, :], (n, m))
+    lo_r, hi_r = lo[rows], hi[rows]
+    nv, nr = 3 * m, 3 * m + 2 + npay
+    base = (np.arange(n) * nv)[:, None]
+    ei, yi, zi = (base + off + np.arange(m)[None, :] for off in (0, m, 2 * m))
+    rbase = (np.arange(n) * nr)[:, None]
+    r_link, r_up, r_down = (rbase + off + np.arange(m)[None, :] for off in (0, m, 2 * m))
+    r_cap = rbase[:, 0] + 3 * m
+    r_main = rbase[:, 0] + 3 * m + 1
+    r_pay = rbase + 3 * m + 2 + payer[None, :]
+    ones = np.ones(n * m)
+    min_cost = mode == "min_cost"
+    entries = [  # (row indices, column indices, values)
+        (r_link, yi, ones),
+        (r_link, ei, -ae.ravel()),
+        (r_up, ei, ones),
+        (r_up, zi, -hi_r.ravel()),
+        (r_down, ei, ones),
+        (r_down, zi, -lo_r.ravel()),
+        (np.repeat(r_cap, m), yi, ones),
+        (np.repeat(r_main, m), ei, pe.ravel() if min_cost else ke.ravel()),
+        (np.repeat(r_main, m), yi, we.ravel() if min_cost else np.zeros(n * m)),
+        (r_pay, ei, ke.ravel()),
+    ]
+    I = np.concatenate([np.ravel(e[0]) for e in entries])  # noqa: E741 - row indices
+    J = np.concatenate([np.ravel(e[1]) for e in entries])
+    V = np.concatenate([e[2] for e in entries])
+    A = coo_matrix((V, (I, J)), shape=(n * nr, n * nv)).tocsr()
+    lb = np.full(n * nr, -np.inf)
+    ub = np.full(n * nr, np.inf)
+    ub[r_link.ravel()] = 0.0
+    ub[r_up.ravel()] = np.where(binm.ravel(), 0.0, np.inf)
+    lb[r_down.ravel()] = np.where(binm.ravel(), 0.0, -np.inf)
+    ub[r_cap] = sf[rows]
+    ub[(rbase + 3 * m + 2 + np.arange(npay)[None, :]).ravel()] = budgets[rows].ravel()
+    c = np.zeros(n * nv)
+    if min_cost:
+        lb[r_main] = rhs[rows]
+        c[ei.ravel()] = ke.ravel()
+    else:
+        ub[r_main] = rhs[rows]
+        c[ei.ravel()] = -pe.ravel()
+        c[yi.ravel()] = -we.ravel()
+    lbv = np.zeros(n * nv)
+    ubv = np.full(n * nv, np.inf)
+    lbv[ei.ravel()] = np.where(binm, 0.0, lo_r).ravel()
+    ubv[ei.ravel()] = hi_r.ravel()
+    ubv[zi.ravel()] = np.where(binm, 1.0, 0.0).ravel()
+    integ = np.zeros(n * nv)
+    integ[zi.ravel()] = binm.ravel().astype(float)
+    return _HighsModel(c, A, lb, ub, lbv, ubv, integ, ei, yi)
+
+
+def _highs_run(model: _HighsModel) -> Any:
+    """Execute: one call of HiGHS (through SciPy's ``milp``), its console output silenced."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    with _quiet_stdout():
+        return milp(
+            model.c,
+            constraints=LinearConstraint(model.A, model.lb, model.ub),
+            integrality=model.integrality,
+            bounds=Bounds(model.lbv, model.ubv),
+            options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False},
+        )
+
+
 def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=None):
-    """Solve every draw's problem in one block-diagonal MILP with HiGHS.
+    """Solve every draw's problem in one block-diagonal MILP with HiGHS (the reference).
 
     Per draw, variables ``e`` (extents), ``y`` (trade per year each lever fills) and ``z`` (on/off
     indicators): ``y_i <= a_i e_i``, ``sum y <= sf``, ``y >= 0``; a continuous lever has
@@ -314,9 +413,6 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
     none). Returns (objective per draw, extents); rows with ``rhs`` NaN are skipped (objective
     NaN) and rows the budgets make infeasible get ``inf`` (min_cost) or NaN (max_value).
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_matrix
-
     B, m = p.shape
     rows_ok = np.flatnonzero(np.isfinite(rhs))
     obj = np.full(B, np.nan)
@@ -330,89 +426,10 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
     if payer is None or budgets is None:
         payer = np.zeros(m, int)
         budgets = np.full((B, 1), np.inf)
-    npay = budgets.shape[1]
-    n = rows_ok.size
-    pe, ke, ae, we = p[rows_ok], k[rows_ok], a[rows_ok], w[rows_ok]
-    binm = np.broadcast_to(binary[None, :], (n, m))
-    lo_r, hi_r = lo[rows_ok], hi[rows_ok]
-    nv = 3 * m
-    base = (np.arange(n) * nv)[:, None]
-    ei = base + np.arange(m)[None, :]
-    yi = base + m + np.arange(m)[None, :]
-    zi = base + 2 * m + np.arange(m)[None, :]
-    nr = 3 * m + 2 + npay
-    rbase = (np.arange(n) * nr)[:, None]
-    r_link = rbase + np.arange(m)[None, :]
-    r_up = rbase + m + np.arange(m)[None, :]
-    r_down = rbase + 2 * m + np.arange(m)[None, :]
-    r_cap = rbase[:, 0] + 3 * m
-    r_main = rbase[:, 0] + 3 * m + 1
-    r_pay = rbase + 3 * m + 2 + payer[None, :]
-    ones = np.ones(n * m)
-    I = [  # noqa: E741 - row indices
-        r_link.ravel(),
-        r_link.ravel(),
-        r_up.ravel(),
-        r_up.ravel(),
-        r_down.ravel(),
-        r_down.ravel(),
-        np.repeat(r_cap, m),
-        np.repeat(r_main, m),
-        np.repeat(r_main, m),
-        r_pay.ravel(),
-    ]
-    J = [yi, ei, ei, zi, ei, zi, yi, ei, yi, ei]
-    J = [j.ravel() for j in J]
-    main_e = pe.ravel() if mode == "min_cost" else ke.ravel()
-    main_y = we.ravel() if mode == "min_cost" else np.zeros(n * m)
-    V = [
-        ones,
-        -ae.ravel(),
-        ones,
-        -hi_r.ravel(),
-        ones,
-        -lo_r.ravel(),
-        ones,
-        main_e,
-        main_y,
-        ke.ravel(),
-    ]
-    lb = np.full(n * nr, -np.inf)
-    ub = np.full(n * nr, np.inf)
-    ub[r_link.ravel()] = 0.0
-    ub[r_up.ravel()] = np.where(binm.ravel(), 0.0, np.inf)
-    lb[r_down.ravel()] = np.where(binm.ravel(), 0.0, -np.inf)
-    ub[r_cap] = sf[rows_ok]
-    r_pay_all = rbase + 3 * m + 2 + np.arange(npay)[None, :]
-    ub[r_pay_all.ravel()] = budgets[rows_ok].ravel()
-    c = np.zeros(n * nv)
-    if mode == "min_cost":
-        lb[r_main] = rhs[rows_ok]
-        c[ei.ravel()] = ke.ravel()
-    else:
-        ub[r_main] = rhs[rows_ok]
-        c[ei.ravel()] = -pe.ravel()
-        c[yi.ravel()] = -we.ravel()
-    A = coo_matrix(
-        (np.concatenate(V), (np.concatenate(I), np.concatenate(J))), shape=(n * nr, n * nv)
-    ).tocsr()
-    lbv = np.zeros(n * nv)
-    ubv = np.full(n * nv, np.inf)
-    lbv[ei.ravel()] = np.where(binm, 0.0, lo_r).ravel()
-    ubv[ei.ravel()] = hi_r.ravel()
-    ubv[zi.ravel()] = np.where(binm, 1.0, 0.0).ravel()
-    integ = np.zeros(n * nv)
-    integ[zi.ravel()] = binm.ravel().astype(float)
-    with _quiet_stdout():
-        res = milp(
-            c,
-            constraints=LinearConstraint(A, lb, ub),
-            integrality=integ,
-            bounds=Bounds(lbv, ubv),
-            options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False},
-        )
+    model = _highs_model(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer, budgets, rows_ok)
+    res = _highs_run(model)
     if res.x is None:
-        if res.status == 2 and npay > 0 and (n > 1):
+        if res.status == 2 and rows_ok.size > 1:
             # some draw is infeasible under its budgets: solve the draws one by one
             for r in rows_ok:
                 one = np.full(B, np.nan)
@@ -424,13 +441,11 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
             obj[rows_ok] = np.inf if mode == "min_cost" else np.nan
             return obj, ext
         raise ModelError(f"HiGHS failed on the realignment problem: {res.message}")
-    x = res.x
-    e = x[ei]
-    y = x[yi]
+    e, y = res.x[model.ei], res.x[model.yi]
     if mode == "min_cost":
         obj[rows_ok] = np.sum(k[rows_ok] * e, axis=1)
     else:
-        obj[rows_ok] = np.sum(p[rows_ok] * e, axis=1) + np.sum(we * y, axis=1)
+        obj[rows_ok] = np.sum(p[rows_ok] * e, axis=1) + np.sum(w[rows_ok] * y, axis=1)
     ext[rows_ok] = e
     return obj, ext
 
@@ -513,7 +528,9 @@ def budgeted_max_value(p, k, lo, hi, binary, col, budgets):
             mine = col == j
             if not np.any(mine):
                 continue
-            vj, ej = _greedy_max_value(p[:, mine], k[:, mine], loc[:, mine], hic[:, mine], bud[:, j])
+            vj, ej = _greedy_max_value(
+                p[:, mine], k[:, mine], loc[:, mine], hic[:, mine], bud[:, j]
+            )
             v = v + vj
             e[:, mine] = ej
         better = v > best_v
