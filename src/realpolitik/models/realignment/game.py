@@ -105,7 +105,8 @@ class RealignmentSolution:
     @property
     def margin(self) -> np.ndarray:
         """(B, 2) willingness to pay minus price (``-inf`` where infeasible)."""
-        return self.willingness_to_pay - self.price
+        out: np.ndarray = self.willingness_to_pay - self.price
+        return out
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def evaluate_batch(
     return out
 
 
-def _num(x) -> float | None:
+def _num(x: Any) -> float | None:
     x = float(x)
     return x if np.isfinite(x) else None
 
@@ -115,7 +115,7 @@ def result_dict(
     sol = solve(problem) if solution is None else solution
     i = index
 
-    def deco(arr, j):
+    def deco(arr: np.ndarray, j: int) -> dict[str, float]:
         return {c: float(v) for c, v in zip(sol.causes, arr[i, j], strict=True)}
 
     out: dict[str, Any] = {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import factorial
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,7 +64,9 @@ def cause_atoms(problem: RealignmentProblem) -> tuple[str, ...]:
     )
 
 
-def _switch_off(pb: RealignmentProblem, atom: str, on: np.ndarray, ch: dict) -> None:
+def _switch_off(
+    pb: RealignmentProblem, atom: str, on: NDArray[np.bool_], ch: dict[str, Any]
+) -> None:
     """Record in ``ch`` the fields of ``pb`` (a stacked batch) with ``atom`` kept where ``on``."""
     f = on.astype(float)
     if atom == "retaliation":
@@ -152,7 +155,7 @@ def shapley_decomposition(
     masks = np.arange(nC)
     big = pb.take(np.tile(np.arange(B), nC))
     coal = np.repeat(masks, B)  # coalition of each stacked row
-    ch: dict = {}
+    ch: dict[str, Any] = {}
     for gi, g in enumerate(names):
         on = (coal >> gi) & 1
         for a in groups[g]:

@@ -67,7 +67,9 @@ class _Tableau:
 _FIELDS = ("rows", "T", "xb", "red", "basis", "is_basic", "at_upper", "ub", "tol")
 
 
-def _standard_form(G: FloatArray, g: FloatArray, H: FloatArray, h: FloatArray):
+def _standard_form(
+    G: FloatArray, g: FloatArray, H: FloatArray, h: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``[A | slacks]`` with row ``i`` reading ``A_i x + sigma_i s_i = rhs_i`` (``sigma`` -1 for
     ``>=`` rows, +1 for ``<=`` rows), and ``sigma``."""
     A = np.concatenate([G, H], axis=1)
@@ -78,7 +80,9 @@ def _standard_form(G: FloatArray, g: FloatArray, H: FloatArray, h: FloatArray):
     return np.concatenate([A, slack], axis=2), rhs, sigma
 
 
-def _start(full: FloatArray, rhs: FloatArray, sigma: FloatArray, c: FloatArray, u: FloatArray):
+def _start(
+    full: FloatArray, rhs: FloatArray, sigma: FloatArray, c: FloatArray, u: FloatArray
+) -> _Tableau:
     """The slack basis, every structural variable at the bound its cost prefers."""
     B, M, N = full.shape
     n = N - M

@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 
-def trade_fill(x, a, w, sf):
+def trade_fill(x: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray) -> FloatArray:
     """Trade per year that packages ``x`` (B, m) fill: ``y`` maximising ``sum w_i y_i`` s.t.
     ``0 <= y_i <= a_i x_i`` and ``sum y_i <= sf`` (the most durable levers fill first)."""
     y = np.zeros_like(x, dtype=float)
@@ -48,7 +49,9 @@ def trade_fill(x, a, w, sf):
     return y
 
 
-def package_value_arrays(x, p, a, w, sf):
+def package_value_arrays(
+    x: FloatArray, p: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray
+) -> FloatArray:
     """Value to P of packages ``x`` (B, m): direct value ``p x`` plus the trade they fill.
 
     ``p`` direct value per unit extent, ``a`` trade per year a unit of extent lets the courter's
@@ -56,20 +59,23 @@ def package_value_arrays(x, p, a, w, sf):
     factor), ``sf`` (B,) the shortfall per year that all capacity levers share. With one capacity
     lever (or all equally durable) the trade part is ``w min(a x, sf)``.
     """
-    direct = np.sum(p * x, axis=1)
+    direct: FloatArray = np.sum(p * x, axis=1)
     if not np.any(a > 0):
         return direct
-    return direct + np.sum(w * trade_fill(x, a, w, sf), axis=1)
+    total: FloatArray = direct + np.sum(w * trade_fill(x, a, w, sf), axis=1)
+    return total
 
 
-def binary_subsets(binary: np.ndarray) -> np.ndarray:
+def binary_subsets(binary: BoolArray) -> FloatArray:
     nb = int(binary.sum())
     if nb > MAX_BINARY_ENUM:
         raise ModelError(f"{nb} on/off levers on one side: too many for exact enumeration")
     return np.array(list(itertools.product((0.0, 1.0), repeat=nb))).reshape(2**nb, nb)
 
 
-def _knapsack(cost, val, U, R):
+def _knapsack(
+    cost: FloatArray, val: FloatArray, U: FloatArray, R: FloatArray
+) -> tuple[FloatArray, BoolArray]:
     """Fractional knapsack, vectorised over rows: ``min cost x`` s.t. ``val x >= R``,
     ``0 <= x <= U``. Items of negative cost are taken whole; the others in order of cost per
     unit of value, the last in part. Returns ``x`` and whether ``R`` is reached."""
@@ -89,7 +95,15 @@ def _knapsack(cost, val, U, R):
     return x + add, rem <= total * (1 + 1e-12)
 
 
-def _lp_trade(p, k, u, a, wc, S, R):
+def _lp_trade(
+    p: FloatArray,
+    k: FloatArray,
+    u: FloatArray,
+    a: FloatArray,
+    wc: FloatArray,
+    S: FloatArray,
+    R: FloatArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Cheapest extents with trade: ``min k d`` s.t. ``p d + wc t >= R``, ``0 <= t <= S``,
     ``t <= a d``, ``0 <= d <= u`` (rows with ``R > 0`` that can reach it).
 
@@ -133,7 +147,7 @@ def _lp_trade(p, k, u, a, wc, S, R):
     val = np.column_stack([p, wc])
     U = np.column_stack([u, S])
 
-    def at(lm):
+    def at(lm: FloatArray) -> tuple[FloatArray, FloatArray]:
         x, _ = _knapsack(np.column_stack([k - lm[:, None] * a, lm]), val, U, R)
         return x, x[:, m] - np.sum(a * x[:, :m], axis=1)
 
@@ -154,7 +168,9 @@ def _lp_trade(p, k, u, a, wc, S, R):
     return d, t, certified
 
 
-def _greedy_max_value(p, k, lo, hi, budget):
+def _greedy_max_value(
+    p: FloatArray, k: FloatArray, lo: FloatArray, hi: FloatArray, budget: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Box ``[lo, hi]`` continuous levers: largest value with cost ``<= budget`` (-inf if the
     lower bounds alone exceed it). Fractional knapsack by value per unit of cost."""
     v0 = np.sum(p * lo, axis=1)
@@ -179,7 +195,7 @@ def _greedy_max_value(p, k, lo, hi, budget):
     return value, lo + ext_inc
 
 
-def common_weight(a, w):
+def common_weight(a: FloatArray, w: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Per row: the trade weight shared by all levers with capacity, and whether it is shared
     (rows whose capacity levers differ in durability are not for the fast path)."""
     B = a.shape[0]
@@ -193,7 +209,9 @@ def common_weight(a, w):
     return np.where(any_cap, wmax, 0.0), same
 
 
-def subset_bounds(lo, hi, binary, sub):
+def subset_bounds(
+    lo: FloatArray, hi: FloatArray, binary: BoolArray, sub: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Bounds of every lever for one on/off pattern ``sub``: an off lever is fixed at 0, an on
     lever (and every continuous one) ranges over ``[lo, hi]``."""
     on = np.ones(lo.shape[1])
@@ -201,7 +219,17 @@ def subset_bounds(lo, hi, binary, sub):
     return lo * on[None, :], hi * on[None, :]
 
 
-def fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
+def fast_min_cost(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    need: FloatArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Cheapest package (within the bounds) worth at least ``need`` (rows with ``need >= 0``).
 
     On/off patterns are enumerated (each on/off lever off, or on anywhere in ``[lo, hi]``); per
@@ -263,7 +291,14 @@ def fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
     return best_c, best_e, cert
 
 
-def fast_max_value(p, k, lo, hi, binary, budget):
+def fast_max_value(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    budget: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
     """Largest value of a package (empty, or within the bounds) costing at most ``budget``
     (levers without capacity: the incumbent's side)."""
     B, m = p.shape
@@ -278,14 +313,16 @@ def fast_max_value(p, k, lo, hi, binary, budget):
     return best_v, best_e
 
 
-def box_max_value(p, hi, a, w, sf):
+def box_max_value(
+    p: FloatArray, hi: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray
+) -> FloatArray:
     """Largest value P can get from one side's levers: every lever at its maximum (the value of
     a package never falls as a lever grows)."""
     return package_value_arrays(hi, p, a, w, sf)
 
 
 @contextlib.contextmanager
-def _quiet_stdout():
+def _quiet_stdout() -> Iterator[None]:
     """Silence C-level writes to file descriptor 1 (HiGHS prints from C++), restoring it even on
     errors."""
     try:
@@ -325,7 +362,21 @@ class _HighsModel:
     yi: IntArray  # (n, m)
 
 
-def _highs_model(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer, budgets, rows) -> _HighsModel:
+def _highs_model(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    rhs: FloatArray,
+    mode: str,
+    payer: IntArray,
+    budgets: FloatArray,
+    rows: IntArray,
+) -> _HighsModel:
     """Plan: per row, variables ``e, y, z`` and rows link, on/off up and down, trade cap, the
     main row (value or cost) and one budget row per payer, stacked block-diagonally."""
     from scipy.sparse import coo_matrix
@@ -401,7 +452,20 @@ def _highs_run(model: _HighsModel) -> Any:
         )
 
 
-def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=None):
+def highs_solve(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    rhs: FloatArray,
+    mode: str,
+    payer: IntArray | None = None,
+    budgets: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
     """Solve every draw's problem in one block-diagonal MILP with HiGHS (the reference).
 
     Per draw, variables ``e`` (extents), ``y`` (trade per year each lever fills) and ``z`` (on/off
@@ -450,7 +514,7 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
     return obj, ext
 
 
-def _value_cuts(p, a, w):
+def _value_cuts(p: FloatArray, a: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
     """The value of a package as the least of a few linear forms (the trade it fills, by LP
     duality: ``max {w y : 0 <= y <= a x, sum y <= sf} = min over nu in {0} U {w_i} of
     nu sf + sum (w_i - nu)+ a_i x_i``). Returns ``(coef (B, r, m), nu (B, r))``: the value is
@@ -465,7 +529,20 @@ def _value_cuts(p, a, w):
     return coef, nu
 
 
-def budgeted_min_cost(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows):
+def budgeted_min_cost(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    need: FloatArray,
+    col: IntArray,
+    budgets: FloatArray,
+    rows: BoolArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Cheapest package worth ``need`` with each payer's cost within its budget, for ``rows``
     (others, and rows no package satisfies: ``inf``), exactly and without HiGHS.
 
@@ -510,7 +587,15 @@ def budgeted_min_cost(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows):
     return cost, ext, solved
 
 
-def budgeted_max_value(p, k, lo, hi, binary, col, budgets):
+def budgeted_max_value(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    col: IntArray,
+    budgets: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
     """Largest value of a package (empty, or within the bounds) with each payer's cost within
     its budget (``budgets`` (B, n), payer column of each lever ``col``; levers without
     capacity: the incumbent's side). Per on/off pattern the payers' levers are separate
