@@ -136,55 +136,54 @@ def _entering(tab: _Tableau, i: IntArray, high: BoolArray) -> tuple[BoolArray, I
     return np.any(ok, axis=1), np.argmax(tie, axis=1)
 
 
-def _pivot(tab: _Tableau, i: IntArray, j: IntArray, high: BoolArray) -> None:
-    """Basic variable in row ``i`` leaves at the bound it broke; column ``j`` enters."""
+def _pivot(tab: _Tableau, i: IntArray, j: IntArray, high: BoolArray, live: BoolArray) -> None:
+    """In the rows where ``live``, the basic variable in row ``i`` leaves at the bound it broke
+    and column ``j`` enters; the other rows are left exactly as they are."""
     k = np.arange(i.size)
     out = tab.basis[k, i]
     bound = np.where(high, tab.ub[k, out], 0.0)
-    alpha = tab.T[k, i, j]
-    delta = (tab.xb[k, i] - bound) / alpha  # change of the entering variable
-    col = tab.T[k, :, j]
+    alpha = np.where(live, tab.T[k, i, j], 1.0)
+    delta = np.where(live, (tab.xb[k, i] - bound) / alpha, 0.0)  # entering variable's change
+    col = tab.T[k, :, j] * live[:, None]
     start = np.where(tab.at_upper[k, j], tab.ub[k, j], 0.0)
+    xb_i = np.where(live, start + delta, tab.xb[k, i])
     tab.xb -= col * delta[:, None]
     prow = tab.T[k, i] / alpha[:, None]
-    tab.red -= tab.red[k, j][:, None] * prow
+    tab.red -= np.where(live, tab.red[k, j], 0.0)[:, None] * prow
     tab.T -= col[:, :, None] * prow[:, None, :]
     tab.T[k, i] = prow
-    tab.xb[k, i] = start + delta
-    tab.basis[k, i] = j
-    tab.is_basic[k, out] = False
-    tab.is_basic[k, j] = True
-    tab.at_upper[k, out] = high
-    tab.at_upper[k, j] = False
+    tab.xb[k, i] = xb_i
+    tab.basis[k, i] = np.where(live, j, out)
+    up_out = np.where(live, high, tab.at_upper[k, out])
+    tab.is_basic[k, out] = ~live
+    tab.is_basic[k, j] = live | tab.is_basic[k, j]
+    tab.at_upper[k, out] = up_out
+    tab.at_upper[k, j] = ~live & tab.at_upper[k, j]
 
 
 def _run(tab: _Tableau, status: IntArray, basis: IntArray, at_upper: BoolArray) -> None:
-    """Pivot every row to optimality or infeasibility; record final bases and statuses."""
+    """Pivot every row to optimality or infeasibility; record final bases and statuses. Rows
+    that are done stay in the tableau unchanged until they are a third of it, then leave."""
 
-    def retire(sel: BoolArray, st: int) -> None:
+    def retire(sel: BoolArray, st: IntArray) -> None:
         r = tab.rows[sel]
-        status[r] = st
+        status[r] = st[sel]
         basis[r] = tab.basis[sel]
         at_upper[r] = tab.at_upper[sel]
 
     for step in range(_MAX_PIVOTS):
-        if tab.rows.size == 0:
-            return
         bad, i, high = _leaving(tab, bland=step >= _BLAND_AFTER)
-        if not np.all(bad):
-            retire(~bad, OPTIMAL)
-            tab = tab.keep(bad)
-            i, high = i[bad], high[bad]
-        if tab.rows.size == 0:
-            return
         can, j = _entering(tab, i, high)
-        if not np.all(can):
-            retire(~can, INFEASIBLE)
-            tab = tab.keep(can)
-            i, high, j = i[can], high[can], j[can]
-        if tab.rows.size:
-            _pivot(tab, i, j, high)
-    retire(np.ones(tab.rows.size, bool), UNFINISHED)
+        live = bad & can
+        n_live = int(live.sum())
+        if n_live == 0 or 3 * n_live < 2 * tab.rows.size:
+            retire(~live, np.where(bad, INFEASIBLE, OPTIMAL))
+            tab = tab.keep(live)
+            i, j, high, live = i[live], j[live], high[live], live[live]
+        if n_live == 0:
+            return
+        _pivot(tab, i, j, high, live)
+    retire(np.ones(tab.rows.size, bool), np.full(tab.rows.size, UNFINISHED))
 
 
 def _recompute(

@@ -244,51 +244,76 @@ def fast_min_cost(
     """
     B, m = p.shape
     wc, _ = common_weight(a, w)
-    best_c = np.full(B, np.inf)
-    best_e = np.zeros((B, m))
+    subs = binary_subsets(binary)
+    nP = len(subs)
+    bounds = [subset_bounds(lo, hi, binary, sub) for sub in subs]
+    if nP == 1:
+        loc, hic = bounds[0]
+        c, d, cert = _box_min_cost(p, k, loc, hic - loc, a, wc, sf, need)
+        e = loc + d
+        return c, np.where(np.isfinite(c)[:, None], e, 0.0), cert
+    # every on/off pattern as rows of one stacked batch (pattern-major)
+    rep = lambda x: np.concatenate([x] * nP)  # noqa: E731
+    loc = np.concatenate([b[0] for b in bounds])
+    hic = np.concatenate([b[1] for b in bounds])
+    c, d, ok_cert = _box_min_cost(
+        rep(p), rep(k), loc, hic - loc, rep(a), rep(wc), rep(sf), rep(need)
+    )
+    c = c.reshape(nP, B)
+    e = (loc + d).reshape(nP, B, m)
+    best = np.argmin(c, axis=0)  # the first cheapest pattern
+    r = np.arange(B)
+    best_c = c[best, r]
+    best_e = np.where(np.isfinite(best_c)[:, None], e[best, r], 0.0)
+    return best_c, best_e, np.all(ok_cert.reshape(nP, B), axis=0)
+
+
+def _box_min_cost(
+    p: FloatArray,
+    k: FloatArray,
+    loc: FloatArray,
+    u: FloatArray,
+    a: FloatArray,
+    wc: FloatArray,
+    sf: FloatArray,
+    need: FloatArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """One on/off pattern's continuous box ``loc + [0, u]``: the cheapest extents above
+    ``loc`` (``inf`` cost where out of reach) and whether the optimum is certified (see
+    :func:`fast_min_cost`)."""
+    B, m = p.shape
+    C0 = np.sum(a * loc, axis=1)
+    R = need - np.sum(p * loc, axis=1) - wc * np.minimum(C0, sf)
+    S = np.maximum(sf - C0, 0.0)
+    c0 = np.sum(k * loc, axis=1)
+    reach = np.sum(p * u, axis=1) + wc * np.minimum(S, np.sum(a * u, axis=1))
+    go = (R > 0) & (reach >= R * (1 - 1e-12))
+    trade = go & (S > 0) & (wc > 0) & np.any(a * u > 0, axis=1)
+    d = np.zeros((B, m))
+    ok = (R <= 0) | go
     cert = np.ones(B, bool)
-    for sub in binary_subsets(binary):
-        loc, hic = subset_bounds(lo, hi, binary, sub)
-        u = hic - loc
-        C0 = np.sum(a * loc, axis=1)
-        R = need - np.sum(p * loc, axis=1) - wc * np.minimum(C0, sf)
-        S = np.maximum(sf - C0, 0.0)
-        c0 = np.sum(k * loc, axis=1)
-        reach = np.sum(p * u, axis=1) + wc * np.minimum(S, np.sum(a * u, axis=1))
-        go = (R > 0) & (reach >= R * (1 - 1e-12))
-        trade = go & (S > 0) & (wc > 0) & np.any(a * u > 0, axis=1)
-        plain = go & ~trade
-        d = np.zeros((B, m))
-        ok = (R <= 0) | go
-        sub_cert = np.ones(B, bool)
-        if np.any(plain):
-            ix = np.flatnonzero(plain)
-            x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix])
+    if np.any(go):
+        ix = np.flatnonzero(go)
+        # plain rows (no trade left to fill): a fractional knapsack; trade rows: first the
+        # relaxation that values all capacity at wc, optimal if it fits the shortfall
+        val = p[ix] + np.where(trade[ix], wc[ix], 0.0)[:, None] * a[ix]
+        x, _ = _knapsack(k[ix], val, u[ix], R[ix])
+        fits = ~trade[ix] | (np.sum(a[ix] * x, axis=1) <= S[ix])
+        d[ix[fits]] = x[fits]
+        ix = ix[~fits]
+        if ix.size:
+            # the relaxation that fills the whole shortfall for free: optimal if the
+            # extents it buys carry that much trade anyway
+            x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix] - wc[ix] * S[ix])
+            carry = np.sum(a[ix] * x, axis=1) >= S[ix]
+            d[ix[carry]] = x[carry]
+            ix = ix[~carry]
+        if ix.size:
+            x, _, c_ok = _lp_trade(p[ix], k[ix], u[ix], a[ix], wc[ix], S[ix], R[ix])
             d[ix] = x
-        if np.any(trade):
-            ix = np.flatnonzero(trade)
-            # the relaxation that values all capacity at wc: optimal if it fits the shortfall
-            x, _ = _knapsack(k[ix], p[ix] + wc[ix, None] * a[ix], u[ix], R[ix])
-            fits = np.sum(a[ix] * x, axis=1) <= S[ix]
-            d[ix[fits]] = x[fits]
-            ix = ix[~fits]
-            if ix.size:
-                # the relaxation that fills the whole shortfall for free: optimal if the
-                # extents it buys carry that much trade anyway
-                x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix] - wc[ix] * S[ix])
-                carry = np.sum(a[ix] * x, axis=1) >= S[ix]
-                d[ix[carry]] = x[carry]
-                ix = ix[~carry]
-            if ix.size:
-                x, _, c_ok = _lp_trade(p[ix], k[ix], u[ix], a[ix], wc[ix], S[ix], R[ix])
-                d[ix] = x
-                sub_cert[ix] = c_ok
-        c = np.where(ok, c0 + np.sum(k * d, axis=1), np.inf)
-        better = c < best_c
-        best_c = np.where(better, c, best_c)
-        best_e = np.where(better[:, None], loc + d, best_e)
-        cert &= sub_cert | ~ok
-    return best_c, best_e, cert
+            cert[ix] = c_ok
+    c = np.where(ok, c0 + np.sum(k * d, axis=1), np.inf)
+    return c, d, cert | ~ok
 
 
 def fast_max_value(
