@@ -244,28 +244,17 @@ def fast_min_cost(
     """
     B, m = p.shape
     wc, _ = common_weight(a, w)
-    subs = binary_subsets(binary)
-    nP = len(subs)
-    bounds = [subset_bounds(lo, hi, binary, sub) for sub in subs]
-    if nP == 1:
-        loc, hic = bounds[0]
-        c, d, cert = _box_min_cost(p, k, loc, hic - loc, a, wc, sf, need)
-        e = loc + d
-        return c, np.where(np.isfinite(c)[:, None], e, 0.0), cert
-    # every on/off pattern as rows of one stacked batch (pattern-major)
-    rep = lambda x: np.concatenate([x] * nP)  # noqa: E731
-    loc = np.concatenate([b[0] for b in bounds])
-    hic = np.concatenate([b[1] for b in bounds])
-    c, d, ok_cert = _box_min_cost(
-        rep(p), rep(k), loc, hic - loc, rep(a), rep(wc), rep(sf), rep(need)
-    )
-    c = c.reshape(nP, B)
-    e = (loc + d).reshape(nP, B, m)
-    best = np.argmin(c, axis=0)  # the first cheapest pattern
-    r = np.arange(B)
-    best_c = c[best, r]
-    best_e = np.where(np.isfinite(best_c)[:, None], e[best, r], 0.0)
-    return best_c, best_e, np.all(ok_cert.reshape(nP, B), axis=0)
+    best_c = np.full(B, np.inf)
+    best_e = np.zeros((B, m))
+    cert = np.ones(B, bool)
+    for sub in binary_subsets(binary):
+        loc, hic = subset_bounds(lo, hi, binary, sub)
+        c, d, ok_cert = _box_min_cost(p, k, loc, hic - loc, a, wc, sf, need)
+        better = c < best_c  # the first cheapest pattern
+        best_c = np.where(better, c, best_c)
+        best_e = np.where(better[:, None], loc + d, best_e)
+        cert &= ok_cert
+    return best_c, best_e, cert
 
 
 def _box_min_cost(
