@@ -381,8 +381,8 @@ def test_promises_of_the_two_sides_never_share_a_survival():
 @given(pb=realignment_problems(max_batch=4))
 @settings(max_examples=30, deadline=None)
 def test_fast_participation_agrees_with_highs(pb):
-    # the Lagrangian on an over-budget payer (fast path) against HiGHS with one budget row per
-    # payer (the reference), on the same problems
+    # the dual simplex with one budget row per payer (fast path) against HiGHS with the same
+    # rows (the reference), on the same problems
     fast, ref = solve(pb), solve(pb, method="highs")
     np.testing.assert_array_equal(fast.affordable, ref.affordable)
     np.testing.assert_array_equal(fast.outcome, ref.outcome)

@@ -152,10 +152,7 @@ LONG_PENDING = {
     "realpolitik.scenario.importers.axelrod_furnas.read_axelrod_furnas",
     "realpolitik.scenario.importers.signed_edges.read_signed_edges",
     "realpolitik.models.realignment.simulate.simulate",
-    "realpolitik.models.realignment.game.solve",
-    "realpolitik.models.realignment.game._lagrangian_budget",
     "realpolitik.models.adapters.realignment.problem_from_scenario",
-    "realpolitik.models.realignment.solvers.highs_solve",
 }
 
 

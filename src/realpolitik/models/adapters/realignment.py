@@ -464,26 +464,29 @@ def commitment_comparison(scenario: Scenario, problem: Any) -> list[dict[str, An
     index = lever_forms(levers, forms)
     others = {lv.commitment for lv in scenario.spec.levers if lv.by == r.incumbent}
     others.add(r.pivot_commitment)
-    for f, form in enumerate(forms):
-        if form in others:  # the pivot's own or the incumbent's forms are not the courter's
-            continue
-        chosen = np.where(courter_promise, f, index)
-        sol = solve(
-            problem.with_changes(
-                lever_annual_repudiation=table[:, chosen, 0],
-                lever_successor_repudiation=table[:, chosen, 1],
-                lever_form_probability=mixture[:, chosen, 0],
-                lever_fallback_annual_repudiation=mixture[:, chosen, 1],
-                lever_fallback_successor_repudiation=mixture[:, chosen, 2],
-            )
-        )
+    # the pivot's own or the incumbent's forms are not the courter's
+    mine = [f for f, form in enumerate(forms) if form not in others]
+    if not mine:
+        return rows
+    # every form in one batch: row i re-prices the point with the courter's promises under
+    # form mine[i]
+    chosen = np.array([np.where(courter_promise, f, index) for f in mine])  # (F, L)
+    stacked = problem.take(np.zeros(len(mine), int)).with_changes(
+        lever_annual_repudiation=table[0, chosen, 0],
+        lever_successor_repudiation=table[0, chosen, 1],
+        lever_form_probability=mixture[0, chosen, 0],
+        lever_fallback_annual_repudiation=mixture[0, chosen, 1],
+        lever_fallback_successor_repudiation=mixture[0, chosen, 2],
+    )
+    sol = solve(stacked)
+    for i, f in enumerate(mine):
         rows.append(
             {
-                "form": form,
-                "outcome": OUTCOME_NAMES[int(sol.outcome[0])],
-                "price": finite_or_none(sol.price[0, 1]),
-                "margin": finite_or_none(sol.margin[0, 1]),
-                "price_hedge": finite_or_none(sol.price[0, 0]),
+                "form": forms[f],
+                "outcome": OUTCOME_NAMES[int(sol.outcome[i])],
+                "price": finite_or_none(sol.price[i, 1]),
+                "margin": finite_or_none(sol.margin[i, 1]),
+                "price_hedge": finite_or_none(sol.price[i, 0]),
             }
         )
     return rows
@@ -683,7 +686,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     from realpolitik.models.realignment.claims import threat_reach
 
     payers = {(r.courter if p == "courter" else p): v for p, v in d["payers"].items()}
-    batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=())
+    batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=(), solution=solution)
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]
     hedge = dict(d["hedge"])

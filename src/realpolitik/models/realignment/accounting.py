@@ -42,7 +42,7 @@ class Accounts:
     shortfall: np.ndarray  # (B, 2) trade per year the courter's side cannot absorb
     lost: np.ndarray  # (B, 2) trade per year I cuts if it retaliates
     retaliation_pv: np.ndarray  # (B,) D_R: PV factor of a cut (credibility x sustained)
-    parts: dict  # PV parts of -U for the decomposition, each (B, 2)
+    parts: dict[str, np.ndarray]  # PV parts of -U for the decomposition, each (B, 2)
     lever_durability: np.ndarray  # (B, L) D_l for promises, A for immediate levers
     lever_pv: np.ndarray  # (B, L) value to P per unit extent: v D_l
     lever_cost_pv: np.ndarray  # (B, L) cost to the payer per unit extent: c D_l
@@ -61,7 +61,8 @@ class Accounts:
 
 def payer_index(pb: RealignmentProblem) -> np.ndarray:
     """(L,) column of each lever's payer in the ``(1 + P)`` payer axis (0: the principal)."""
-    return pb.lever_payer - PRINCIPAL  # the principal (-1) is column 0
+    col: np.ndarray = np.asarray(pb.lever_payer, dtype=np.int64) - PRINCIPAL
+    return col  # the principal (-1) is column 0
 
 
 _FORM_FIELDS = (
@@ -106,10 +107,13 @@ def lever_survival(pb: RealignmentProblem, i: int, change: np.ndarray) -> np.nda
         pb.lever_fallback_successor_repudiation[:, i],
         change=change,
     )
-    return p[:, None] * S + (1.0 - p[:, None]) * S_fb
+    mixed: np.ndarray = p[:, None] * S + (1.0 - p[:, None]) * S_fb
+    return mixed
 
 
-def _lever_factors(pb, w, wR, qC, qI) -> tuple[np.ndarray, np.ndarray]:
+def _lever_factors(
+    pb: RealignmentProblem, w: np.ndarray, wR: np.ndarray, qC: np.ndarray, qI: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(B, L) PV factors of each lever: ``D_l`` (value and cost) and the PV of a unit of trade
     it fills while both the promise and the cut stand (``A`` and ``D_R`` for immediate levers)."""
     L = len(pb.lever_names)

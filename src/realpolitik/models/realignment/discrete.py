@@ -8,6 +8,7 @@ game is solved exhaustively. It restricts the continuous game of
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,9 @@ from realpolitik.models.realignment.solvers import package_value_arrays
 __all__ = ["DiscreteGame", "solve_discrete", "build_gambit_game", "solve_gambit"]
 
 
-def _levels(pb: RealignmentProblem, idx: np.ndarray, levels) -> list[np.ndarray]:
+def _levels(
+    pb: RealignmentProblem, idx: np.ndarray, levels: Sequence[float] | None
+) -> list[np.ndarray]:
     """Allowed extents of each lever in the discrete game, per draw: (B, n_levels) arrays."""
     out = []
     for i in idx:
@@ -39,7 +42,9 @@ def _levels(pb: RealignmentProblem, idx: np.ndarray, levels) -> list[np.ndarray]
     return out
 
 
-def _enumerate(pb, idx, levels):
+def _enumerate(
+    pb: RealignmentProblem, idx: np.ndarray, levels: Sequence[float] | None
+) -> np.ndarray:
     lv = _levels(pb, idx, levels)
     if not lv:
         return np.zeros((pb.batch, 1, 0))
@@ -72,7 +77,9 @@ class DiscreteGame:
     courter_payoff: np.ndarray  # (B,)
 
 
-def solve_discrete(problem: RealignmentProblem, levels=None) -> DiscreteGame:
+def solve_discrete(
+    problem: RealignmentProblem, levels: Sequence[float] | None = None
+) -> DiscreteGame:
     """Backward induction on the discrete game (every lever on/off, or ``levels``: fractions of
     its ``[min, max]`` range, plus 0). Exhaustive and vectorised over draws.
 
@@ -121,7 +128,9 @@ def solve_discrete(problem: RealignmentProblem, levels=None) -> DiscreteGame:
     return DiscreteGame(tuple(actions), X, Y, PC, PI, PP, pch, ich, cch, outcome, gc[rows, cch])
 
 
-def build_gambit_game(problem: RealignmentProblem, draw: int = 0, levels=None):
+def build_gambit_game(
+    problem: RealignmentProblem, draw: int = 0, levels: Sequence[float] | None = None
+) -> tuple[Any, DiscreteGame]:
     """The discrete game of one draw as a pygambit 17 extensive-form game.
 
     Players ``C``, ``I``, ``P``. C moves first (``none`` or ``h<x>``/``c<x>``: package ``x``
@@ -152,7 +161,9 @@ def build_gambit_game(problem: RealignmentProblem, draw: int = 0, levels=None):
     return g, dg
 
 
-def solve_gambit(problem: RealignmentProblem, draw: int = 0, levels=None) -> dict[str, Any]:
+def solve_gambit(
+    problem: RealignmentProblem, draw: int = 0, levels: Sequence[float] | None = None
+) -> dict[str, Any]:
     """Solve one draw's discrete game with pygambit and check our backward induction against it.
 
     Two checks: (1) gambit's agent logit quantal-response path (``logit_solve`` on the
@@ -180,9 +191,9 @@ def solve_gambit(problem: RealignmentProblem, draw: int = 0, levels=None) -> dic
     eps = 1e-9
     prof = g.mixed_behavior_profile(rational=False)
 
-    chosen_at: dict[tuple, tuple[list[str], str]] = {}
+    chosen_at: dict[tuple[str, ...], tuple[list[str], str]] = {}
 
-    def pure(path, acts, chosen):
+    def pure(path: tuple[str, ...], acts: list[str], chosen: int) -> None:
         n = len(acts)
         chosen_at[tuple(path)] = (list(acts), acts[chosen])
         prof[H.path(*path)] = {

@@ -8,10 +8,12 @@ and may counter, conditional on P staying; P takes the best option. Values and c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from realpolitik.errors import ModelError
 from realpolitik.models.realignment.accounting import Accounts, accounts, payer_index
@@ -22,19 +24,28 @@ from realpolitik.models.realignment.problem import (
     RealignmentProblem,
 )
 from realpolitik.models.realignment.solvers import (
+    binary_subsets,
     box_max_value,
+    budgeted_max_value,
+    budgeted_min_cost,
     common_weight,
     fast_max_value,
     fast_min_cost,
     highs_solve,
     package_value_arrays,
+    subset_bounds,
     trade_fill,
 )
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 __all__ = [
     "BINDS",
     "RealignmentSolution",
     "solve",
+    "need_and_price",
     "package_value",
     "incumbent_best_counter",
 ]
@@ -94,20 +105,46 @@ class RealignmentSolution:
     @property
     def margin(self) -> np.ndarray:
         """(B, 2) willingness to pay minus price (``-inf`` where infeasible)."""
-        return self.willingness_to_pay - self.price
+        out: np.ndarray = self.willingness_to_pay - self.price
+        return out
 
 
-def _side_arrays(pb: RealignmentProblem, d: Accounts, which: int):
+@dataclass(frozen=True)
+class _Side:
+    """One side's levers in a batch: values, costs and bounds per unit extent, trade capacity
+    and weight, and each lever's payer column."""
+
+    idx: IntArray  # (m,) positions in the problem's levers
+    p: FloatArray  # (B, m) value to P (PV)
+    k: FloatArray  # (B, m) cost to the payer (PV)
+    lo: FloatArray
+    hi: FloatArray
+    binary: BoolArray  # (m,)
+    a: FloatArray  # (B, m) trade capacity
+    w: FloatArray  # (B, m) trade weight
+    col: IntArray  # (m,) payer column (0: the side's principal)
+
+    @property
+    def single_payer(self) -> bool:
+        """Whether the side's principal pays for all its levers."""
+        return bool(np.all(self.col == 0))
+
+
+_BATCH_FIELDS = ("p", "k", "lo", "hi", "a", "w")
+
+
+def _side(pb: RealignmentProblem, d: Accounts, which: int) -> _Side:
     idx = pb.side(which)
-    return (
-        idx,
-        d.lever_pv[:, idx],
-        d.lever_cost_pv[:, idx],
-        pb.lever_min[:, idx],
-        pb.lever_max[:, idx],
-        pb.lever_binary[idx],
-        pb.lever_capacity[:, idx],
-        d.trade_weight[:, idx],
+    return _Side(
+        idx=idx,
+        p=d.lever_pv[:, idx],
+        k=d.lever_cost_pv[:, idx],
+        lo=pb.lever_min[:, idx],
+        hi=pb.lever_max[:, idx],
+        binary=pb.lever_binary[idx],
+        a=pb.lever_capacity[:, idx],
+        w=d.trade_weight[:, idx],
+        col=payer_index(pb)[idx],
     )
 
 
@@ -130,34 +167,50 @@ def _choose_method(pb: RealignmentProblem, method: str) -> str:
     return method
 
 
-def _min_cost(method, p, k, lo, hi, binary, a, w, sf, need):
+def _no_budgets(B: int) -> FloatArray:
+    return np.zeros((B, 0))
+
+
+def _min_cost(
+    method: str, s: _Side, sf: FloatArray, need: FloatArray
+) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray, int]:
     """Cheapest package worth ``need`` (``0`` if ``need < 0``); inf if out of reach.
 
-    Fast path: rows whose capacity levers share one trade weight, solved exactly (and certified
-    by the dual bound); other rows, and any row whose certificate fails, go to HiGHS. Returns
+    Fast path: rows whose capacity levers share one trade weight by the knapsack relaxations
+    of :func:`fast_min_cost` (each optimum certified by its dual bound), the other rows and any
+    uncertified one by the exact dual simplex (:func:`budgeted_min_cost` without budgets);
+    HiGHS only for ``method='highs'`` or a row the simplex leaves unfinished. Returns
     ``(cost, extents, feasible, max value, rows solved by HiGHS on the fast path)``.
     """
-    wmax = box_max_value(p, hi, a, w, sf)
+    wmax = box_max_value(s.p, s.hi, s.a, s.w, sf)
     feasible = (need < 0) | (need < wmax)
     todo = feasible & (need >= 0)
-    B, m = p.shape
+    B, m = s.p.shape
     cost = np.full(B, np.inf)
     ext = np.zeros((B, m))
-    if method == "highs":
-        to_highs = todo
-    else:
-        _, same = common_weight(a, w)
-        to_highs = todo & ~same
+    to_highs = todo
+    if method != "highs":
+        _, same = common_weight(s.a, s.w)
         ix = np.flatnonzero(todo & same)
+        lp_rows = todo & ~same
         if ix.size:
             c, e, cert = fast_min_cost(
-                p[ix], k[ix], lo[ix], hi[ix], binary, a[ix], w[ix], sf[ix], need[ix]
+                s.p[ix], s.k[ix], s.lo[ix], s.hi[ix], s.binary, s.a[ix], s.w[ix], sf[ix], need[ix]
             )
             cost[ix], ext[ix] = c, e
-            to_highs[ix[~cert]] = True
+            lp_rows[ix[~cert]] = True
+        to_highs = np.zeros(B, bool)
+        if np.any(lp_rows):
+            c, e, solved = budgeted_min_cost(
+                s.p, s.k, s.lo, s.hi, s.binary, s.a, s.w, sf, need,
+                np.zeros(m, np.int64), _no_budgets(B), lp_rows,
+            )  # fmt: skip
+            cost = np.where(lp_rows, c, cost)
+            ext = np.where(lp_rows[:, None], e, ext)
+            to_highs = lp_rows & ~solved
     if np.any(to_highs):
         rhs = np.where(to_highs, need, np.nan)
-        c, e = highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, "min_cost")
+        c, e = highs_solve(s.p, s.k, s.lo, s.hi, s.binary, s.a, s.w, sf, rhs, "min_cost")
         cost = np.where(to_highs, c, cost)
         ext = np.where(to_highs[:, None], e, ext)
     cost = np.where(need < 0, 0.0, np.where(feasible, cost, np.inf))
@@ -165,40 +218,40 @@ def _min_cost(method, p, k, lo, hi, binary, a, w, sf, need):
     return cost, ext, feasible, wmax, (0 if method == "highs" else int(to_highs.sum()))
 
 
-def _by_payer(ext, k, col, n):
+def _by_payer(ext: FloatArray, k: FloatArray, col: IntArray, n: int) -> FloatArray:
     """(B, n) cost of packages ``ext`` (B, m) to each payer column ``col`` (m,)."""
-    out = np.zeros((ext.shape[0], n))
-    for j in range(ext.shape[1]):
-        out[:, col[j]] += ext[:, j] * k[:, j]
+    owner = (col[:, None] == np.arange(n)[None, :]).astype(float)  # (m, n)
+    out: FloatArray = (ext * k) @ owner
     return out
 
 
-def _patterns(lo, hi, binary):
+def _patterns(
+    lo: FloatArray, hi: FloatArray, binary: BoolArray
+) -> Iterator[tuple[FloatArray, FloatArray]]:
     """Bounds for each on/off pattern of the on/off levers (as continuous levers, for LPs)."""
-    from realpolitik.models.realignment.solvers import _binary_subsets, _subset_bounds
-
-    for sub in _binary_subsets(binary):
-        yield _subset_bounds(lo, hi, binary, sub)
+    for sub in binary_subsets(binary):
+        yield subset_bounds(lo, hi, binary, sub)
 
 
-def _max_bid(method, p, k, lo, hi, binary, col, budgets):
+def _max_bid(method: str, s: _Side, budgets: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Largest value of the incumbent side's levers with each payer within its budget."""
-    B, m = p.shape
-    n = budgets.shape[1]
-    used = np.unique(col) if m else np.zeros(0, int)
-    if method == "fast" and (m == 0 or np.all(used == 0)):
-        return fast_max_value(p, k, lo, hi, binary, budgets[:, 0])
+    if method == "fast" and s.single_payer:
+        return fast_max_value(s.p, s.k, s.lo, s.hi, s.binary, budgets[:, 0])
+    if method == "fast":
+        return budgeted_max_value(s.p, s.k, s.lo, s.hi, s.binary, s.col, budgets)
     # the empty counter is always possible; HiGHS looks for a better one within the budgets,
     # one linear programme per on/off pattern
+    B, m = s.p.shape
+    n = budgets.shape[1]
     bud = np.maximum(budgets, 0.0)
-    zero = np.zeros_like(p)
+    zero = np.zeros_like(s.p)
     cont = np.zeros(m, bool)
     best_v, best_e = np.zeros(B), np.zeros((B, m))
-    for lo_s, hi_s in _patterns(lo, hi, binary):
-        can = np.all(_by_payer(lo_s, k, col, n) <= bud, axis=1)
+    for lo_s, hi_s in _patterns(s.lo, s.hi, s.binary):
+        can = np.all(_by_payer(lo_s, s.k, s.col, n) <= bud, axis=1)
         rhs = np.where(can, bud.sum(axis=1), np.nan)
         v, e = highs_solve(
-            p, k, lo_s, hi_s, cont, zero, zero, np.zeros(B), rhs, "max_value", col, bud
+            s.p, s.k, lo_s, hi_s, cont, zero, zero, np.zeros(B), rhs, "max_value", s.col, bud
         )
         better = np.isfinite(v) & (v > best_v)
         best_v = np.where(better, v, best_v)
@@ -206,171 +259,258 @@ def _max_bid(method, p, k, lo, hi, binary, col, budgets):
     return best_v, best_e
 
 
-def _budgeted_min_cost(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows):
-    """Cheapest package worth ``need`` with each payer's cost within its budget, for ``rows``
-    (others: inf). Per on/off pattern, two linear programmes (HiGHS), so that one infeasible draw
-    cannot stop the block: the most value the budgets can buy, then the cheapest package
-    reaching ``need`` where that suffices; the cheapest pattern wins."""
-    B, m = p.shape
+def _budgeted_min_cost(
+    s: _Side, sf: FloatArray, need: FloatArray, budgets: FloatArray, rows: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    """The HiGHS reference for :func:`budgeted_min_cost`: per on/off pattern, two linear
+    programmes, so that one infeasible draw cannot stop the block: the most value the budgets
+    can buy, then the cheapest package reaching ``need`` where that suffices; the cheapest
+    pattern wins."""
+    B, m = s.p.shape
     n = budgets.shape[1]
     cost = np.full(B, np.inf)
     ext = np.zeros((B, m))
     bud = np.maximum(budgets, 0.0)
     cont = np.zeros(m, bool)
-    for lo_s, hi_s in _patterns(lo, hi, binary):
-        can = rows & np.all(_by_payer(lo_s, k, col, n) <= bud, axis=1)
+    args = (s.a, s.w, sf)
+    for lo_s, hi_s in _patterns(s.lo, s.hi, s.binary):
+        can = rows & np.all(_by_payer(lo_s, s.k, s.col, n) <= bud, axis=1)
         if not np.any(can):
             continue
         rhs = np.where(can, bud.sum(axis=1), np.nan)
-        v, _ = highs_solve(p, k, lo_s, hi_s, cont, a, w, sf, rhs, "max_value", col, bud)
+        v, _ = highs_solve(s.p, s.k, lo_s, hi_s, cont, *args, rhs, "max_value", s.col, bud)
         reach = can & np.isfinite(v) & (v >= need * (1 + 1e-9) + 1e-12)
         if np.any(reach):
-            c, e = highs_solve(
-                p,
-                k,
-                lo_s,
-                hi_s,
-                cont,
-                a,
-                w,
-                sf,
-                np.where(reach, need, np.nan),
-                "min_cost",
-                col,
-                bud,
-            )
+            rhs = np.where(reach, need, np.nan)
+            c, e = highs_solve(s.p, s.k, lo_s, hi_s, cont, *args, rhs, "min_cost", s.col, bud)
             better = reach & np.isfinite(c) & (c < cost)
             cost = np.where(better, c, cost)
             ext = np.where(better[:, None], e, ext)
     return cost, ext
 
 
-def _lagrangian_budget(p, k, lo, hi, binary, a, w, sf, need, col, budgets, rows, m_over, exact):
-    """Cheapest package worth ``need`` when one payer ``m_over`` (per row) is over its budget
-    at the unconstrained optimum: Lagrangian relaxation of that payer's budget row.
-
-    For a multiplier ``lam`` the payer's levers cost ``(1 + lam) k``; the cheapest package of
-    that relaxed problem (the exact fast path) spends less of the payer's money as ``lam``
-    grows. Kelley's cutting planes find the ``lam`` where the payer's cost crosses its budget; the two
-    solutions just below and above it are both optimal for the relaxation, and their convex
-    combination that spends exactly the budget is optimal for the constrained linear programme
-    (strong duality). The multiplier is found by Kelley's cutting planes on the dual. Rows are certified only where both solutions use the same on/off pattern,
-    every other payer stays within budget and the combination reaches ``need``; the rest return
-    ``cert = False`` (for HiGHS). Where ``exact`` is False only affordability is needed: a row
-    whose least-spending package keeps every payer within budget is settled with that package
-    (acceptable, not necessarily the cheapest). Returns ``(cost, extents, cert)``.
-    """
-    B, m = p.shape
-    n = budgets.shape[1]
-    ix = np.flatnonzero(rows)
-    cost = np.full(B, np.inf)
-    ext = np.zeros((B, m))
-    cert = np.zeros(B, bool)
-    if ix.size == 0:
-        return cost, ext, cert
-    pr, kr, lor, hir, ar, wr = p[ix], k[ix], lo[ix], hi[ix], a[ix], w[ix]
-    sfr, needr, budr = sf[ix], need[ix], budgets[ix]
-    mo = m_over[ix]
-    mine = col[None, :] == mo[:, None]  # (n, m) levers of the over-budget payer
-    b_m = budr[np.arange(ix.size), mo]
-
-    def at(lam):
-        kk = kr * np.where(mine, 1.0 + lam[:, None], 1.0)
-        c, e, ok = fast_min_cost(pr, kk, lor, hir, binary, ar, wr, sfr, needr)
-        spent = np.sum(np.where(mine, kr * e, 0.0), axis=1)
-        return e, spent, ok & np.isfinite(c)
-
-    # a multiplier so large that the relaxation spends as little of the payer's money as any
-    # package worth ``need`` can: if that is still over budget, no package is acceptable
-    big = np.full(ix.size, 1e9)
-    e_big, least, ok_big = at(big)
-    hopeless = ok_big & (least > b_m * (1 + 1e-9) + 1e-9)
-    within_big = ok_big & np.all(
-        _by_payer(e_big, kr, col, n) <= budr + 1e-9 * (1 + np.abs(budr)), axis=1
+def _within_budgets(
+    method: str, s: _Side, sf: FloatArray, need: FloatArray, budgets: FloatArray, rows: BoolArray
+) -> tuple[FloatArray, FloatArray, int]:
+    """Cheapest package worth ``need`` with each payer within its budget, for ``rows``: the
+    exact dual simplex (HiGHS for ``method='highs'`` and for rows it leaves unfinished).
+    Returns ``(cost, extents, rows solved by HiGHS on the fast path)``."""
+    if method == "highs":
+        c, e = _budgeted_min_cost(s, sf, need, budgets, rows)
+        return c, e, 0
+    c, e, solved = budgeted_min_cost(
+        s.p, s.k, s.lo, s.hi, s.binary, s.a, s.w, sf, need, s.col, budgets, rows
     )
-    # where only affordability matters, the big multiplier's package settles it
-    settled = ~hopeless & within_big & ~exact[ix]
-    ok = np.zeros(ix.size, bool)
-    e = np.zeros_like(pr)
-    ok[settled] = True
-    e[settled] = e_big[settled]
-    act = np.flatnonzero(~hopeless & ~settled)
-    if act.size:
-        sub = (pr[act], kr[act], lor[act], hir[act], ar[act], wr[act], sfr[act], needr[act])
-        mine_a, b_a = mine[act], b_m[act]
-
-        def at_a(lam, rows=None):
-            rows = np.arange(act.size) if rows is None else rows
-            p_, k_, lo_, hi_, a_, w_, sf_, nd_ = (x[rows] for x in sub)
-            mine_r = mine_a[rows]
-            kk = k_ * np.where(mine_r, 1.0 + lam[:, None], 1.0)
-            c, e_, ok_ = fast_min_cost(p_, kk, lo_, hi_, binary, a_, w_, sf_, nd_)
-            spent = np.sum(np.where(mine_r, k_ * e_, 0.0), axis=1)
-            return e_, spent, ok_ & np.isfinite(c)
-
-        # Kelley's cutting planes on the concave, piecewise linear dual L(lam) = C + lam (s - b):
-        # the tangents at a multiplier where the payer overspends (lo) and one where it does not
-        # (hi) meet at lam = (C_hi - C_lo) / (s_lo - s_hi); if L there equals the tangents'
-        # value, both solutions are optimal at that lam and their mix is the answer; otherwise
-        # the new solution replaces lo or hi. Finitely many pieces: a few steps in practice.
-        e_lo, s_lo, ok_lo = at_a(np.zeros(act.size))
-        e_hi, s_hi, ok_hi = e_big[act], least[act], ok_big[act]
-        c_lo = np.sum(sub[1] * e_lo, axis=1)
-        c_hi = np.sum(sub[1] * e_hi, axis=1)
-        run = s_lo > s_hi
-        for _ in range(60):
-            if not np.any(run):
-                break
-            r = np.flatnonzero(run)
-            lam = (c_hi[r] - c_lo[r]) / (s_lo[r] - s_hi[r])
-            e_r, s_r, ok_r = at_a(lam, r)
-            c_r = np.sum(sub[1][r] * e_r, axis=1)
-            dual = c_r + lam * (s_r - b_a[r])
-            tangent = c_lo[r] + lam * (s_lo[r] - b_a[r])
-            done = dual >= tangent - 1e-10 * (1 + np.abs(tangent))
-            over = ~done & (s_r > b_a[r])
-            under = ~done & ~over
-            for mask, (e_, s_, c_, k_) in (
-                (over, (e_lo, s_lo, c_lo, ok_lo)),
-                (under, (e_hi, s_hi, c_hi, ok_hi)),
-            ):
-                rr = r[mask]
-                e_[rr], s_[rr], c_[rr], k_[rr] = e_r[mask], s_r[mask], c_r[mask], ok_r[mask]
-            run[r[done]] = False
-        ok_lo &= ~run
-        gap = s_lo > s_hi
-        theta = np.clip(np.where(gap, (b_a - s_hi) / np.where(gap, s_lo - s_hi, 1.0), 0.0), 0, 1)
-        e_a = theta[:, None] * e_lo + (1 - theta[:, None]) * e_hi
-        same_pattern = np.all((e_lo[:, binary] > 0) == (e_hi[:, binary] > 0), axis=1)
-        val = package_value_arrays(e_a, sub[0], sub[4], sub[5], sub[6])
-        by = _by_payer(e_a, sub[1], col, n)
-        bud_a = budr[act]
-        ok[act] = (
-            ok_lo
-            & ok_hi
-            & same_pattern
-            & (val >= sub[7] - 1e-9 * (1 + np.abs(sub[7])))
-            & np.all(by <= bud_a + 1e-9 * (1 + np.abs(bud_a)), axis=1)
-        )
-        e[act] = e_a
-    cost[ix] = np.where(ok, np.sum(kr * e, axis=1), np.inf)
-    ext[ix] = np.where(ok[:, None], e, 0.0)
-    cert[ix] = ok | hopeless
-    return cost, ext, cert
+    rest = rows & ~solved
+    if np.any(rest):
+        c2, e2 = _budgeted_min_cost(s, sf, need, budgets, rest)
+        c = np.where(rest, c2, c)
+        e = np.where(rest[:, None], e2, e)
+    return c, e, int(rest.sum())
 
 
-def _min_counter(method, p, k, lo, hi, binary, col, budgets, need):
+def _min_counter(method: str, s: _Side, budgets: FloatArray, need: FloatArray) -> FloatArray:
     """Cheapest counter worth ``need`` with each payer within its budget (rows ``need >= 0``)."""
-    B, m = p.shape
-    zero = np.zeros_like(p)
-    used = np.unique(col) if m else np.zeros(0, int)
-    if method == "fast" and (m == 0 or np.all(used == 0)):
-        _, ext, _, _, _ = _min_cost(method, p, k, lo, hi, binary, zero, zero, np.zeros(B), need)
+    B = s.p.shape[0]
+    plain = replace(s, a=np.zeros_like(s.p), w=np.zeros_like(s.p))
+    if method == "fast" and s.single_payer:
+        _, ext, _, _, _ = _min_cost(method, plain, np.zeros(B), need)
         return ext
-    _, ext = _budgeted_min_cost(
-        p, k, lo, hi, binary, zero, zero, np.zeros(B), need, col, budgets, need >= 0
-    )
+    _, ext, _ = _within_budgets(method, plain, np.zeros(B), need, budgets, need >= 0)
     return ext
+
+
+@dataclass(frozen=True)
+class _Bids:
+    """The incumbent's maximum retention bid against each target and what limits it."""
+
+    bid: FloatArray  # (B, 2)
+    limit: FloatArray  # (B, 2) value of all its levers at their maximum
+    binds: IntArray  # (B, 2) 1 levers, 2 stake
+
+
+def _incumbent_bids(method: str, s: _Side, d: Accounts) -> _Bids:
+    """Step 2 of :func:`solve`: ``B_I(o) = max W_I(y)`` with each payer within its stake."""
+    B = s.p.shape[0]
+    bid = np.stack([_max_bid(method, s, d.payer_stake[:, :, j])[0] for j in range(2)], axis=1)
+    zero = np.zeros_like(s.p)
+    lim = box_max_value(s.p, s.hi, zero, zero, np.zeros(B))
+    limit = np.stack([lim, lim], axis=1)
+    binds = np.where(bid < limit * (1 - 1e-9) - 1e-12, 2, 1)
+    return _Bids(bid=bid, limit=limit, binds=binds)
+
+
+@dataclass(frozen=True)
+class _Prices:
+    """Per target: what P needs from the courter's package and the cheapest such package."""
+
+    need: FloatArray  # (B, 2)
+    price: FloatArray  # (B, 2)
+    feasible: BoolArray  # (B, 2)
+    max_value: FloatArray  # (B, 2)
+    packages: FloatArray  # (B, 2, Lc)
+    n_highs: int
+
+
+def _prices(method: str, s: _Side, d: Accounts, bid: FloatArray) -> _Prices:
+    """Step 3 of :func:`solve`: ``need_o = max(B_I(o), U_other) - U_o`` and its price, both
+    targets in one stacked batch (hedge rows first)."""
+    U = d.U
+    B = U.shape[0]
+    # the other non-stay option of the hedge is the courter (2), and conversely
+    need = np.maximum(bid, U[:, [2, 1]]) - U[:, 1:]  # (B, 2)
+    two = replace(s, **{f: np.concatenate([getattr(s, f)] * 2) for f in _BATCH_FIELDS})
+    sf = d.shortfall.T.reshape(-1)
+    price, pk, feas, wmax, nh = _min_cost(method, two, sf, need.T.reshape(-1))
+    by_target = lambda x: np.moveaxis(x.reshape(2, B, *x.shape[1:]), 0, 1)  # noqa: E731
+    return _Prices(
+        need=need,
+        price=by_target(price),
+        feasible=by_target(feas),
+        max_value=by_target(wmax),
+        packages=by_target(pk),
+        n_highs=nh,
+    )
+
+
+@dataclass(frozen=True)
+class _NoOffer:
+    """What happens without an offer: P's best non-stay option, and the outcome after I's
+    counter."""
+
+    best: FloatArray  # (B,) value of P's best non-stay option
+    option: IntArray  # (B,) that option (1 hedge, 2 courter)
+    outcome: IntArray  # (B,)
+
+
+def _no_offer(U: FloatArray, bid: FloatArray) -> _NoOffer:
+    M0 = np.maximum(U[:, 1], U[:, 2])
+    o0 = np.where(U[:, 1] >= U[:, 2], 1, 2)
+    bid0 = np.where(o0 == 1, bid[:, 0], bid[:, 1])
+    return _NoOffer(best=M0, option=o0, outcome=np.where((M0 <= 0) | (bid0 >= M0), 0, o0))
+
+
+@dataclass(frozen=True)
+class _Offers:
+    """Per target: the cheapest package every courter-side payer accepts, and its cost."""
+
+    packages: FloatArray  # (B, 2, Lc)
+    cost: FloatArray  # (B, 2) inf where no acceptable package
+    affordable: BoolArray  # (B, 2)
+    by_payer: FloatArray  # (B, 2, Pc) cost of the cheapest package to each payer
+    wtp: FloatArray  # (B, Pc, 2) each payer's willingness to pay
+    n_highs: int
+
+
+def _offers(
+    method: str, s: _Side, d: Accounts, c_cols: list[int], pr: _Prices, out0: IntArray
+) -> _Offers:
+    """Step 4 of :func:`solve`: each courter-side payer pays at most its gain over no offer;
+    where the cheapest package breaks that for some payer, the cheapest that does not."""
+    B = s.p.shape[0]
+    n = len(c_cols)
+    wtp_c = d.payer_wtp[:, c_cols, :]  # (B, Pc, 2)
+    wtp_full = np.concatenate([np.zeros((B, n, 1)), wtp_c], axis=2)  # (B, Pc, 3)
+    base = np.take_along_axis(wtp_full, out0[:, None, None], axis=2)[:, :, 0]  # (B, Pc)
+    by_payer = np.stack([_by_payer(pr.packages[:, j], s.k, s.col, n) for j in range(2)], 1)
+    offer_pk = pr.packages.copy()
+    offer_cost = np.where(pr.feasible, pr.price, np.inf)
+    afford = np.zeros((B, 2), bool)
+    n_highs = 0
+    for j in range(2):
+        # a payer pays at most its gain over no offer; one that gains nothing pays nothing
+        budget = np.maximum(wtp_c[:, :, j] - base, 0.0)  # (B, Pc)
+        slack = budget + 1e-9 * (1 + np.abs(budget))
+        ok = pr.feasible[:, j] & np.all(by_payer[:, j] <= slack, axis=1)
+        # a package within every payer's budget costs at most the budgets' sum: where even the
+        # cheapest package costs more, no package is acceptable and nothing needs solving
+        within = pr.price[:, j] <= np.sum(budget, axis=1) * (1 + 1e-9) + 1e-12
+        redo = pr.feasible[:, j] & ~ok & within & (pr.need[:, j] >= 0) & (n > 1)
+        if np.any(redo):
+            c, e, nh = _within_budgets(method, s, d.shortfall[:, j], pr.need[:, j], budget, redo)
+            n_highs += nh
+            got = redo & np.isfinite(c)
+            offer_pk[:, j] = np.where(got[:, None], e, offer_pk[:, j])
+            offer_cost[:, j] = np.where(redo, c, offer_cost[:, j])
+            ok = ok | got
+        afford[:, j] = ok
+        offer_cost[:, j] = np.where(ok, offer_cost[:, j], np.inf)
+    return _Offers(offer_pk, offer_cost, afford, by_payer, wtp_c, n_highs)
+
+
+def _courter_choice(of: _Offers, no: _NoOffer) -> tuple[FloatArray, IntArray, IntArray]:
+    """Step 5 of :func:`solve`: C's side's payoff of no offer and of each affordable target;
+    the best wins (ties: no offer, then hedge). Returns ``(payoffs (B, 3), target, outcome)``."""
+    B = of.cost.shape[0]
+    wtp_tot = of.wtp.sum(axis=1)  # (B, 2)
+    wtp_tot_full = np.concatenate([np.zeros((B, 1)), wtp_tot], axis=1)
+    pay = np.stack(
+        [
+            np.take_along_axis(wtp_tot_full, no.outcome[:, None], axis=1)[:, 0],
+            np.where(of.affordable[:, 0], wtp_tot[:, 0] - of.cost[:, 0], -np.inf),
+            np.where(of.affordable[:, 1], wtp_tot[:, 1] - of.cost[:, 1], -np.inf),
+        ],
+        axis=1,
+    )
+    target = np.argmax(pay, axis=1)
+    return pay, target, np.where(target == 0, no.outcome, target)
+
+
+def _equilibrium_counter(
+    method: str, s: _Side, d: Accounts, target: IntArray, no: _NoOffer
+) -> FloatArray:
+    """I's counter on the equilibrium path: only when it keeps P against no offer."""
+    retains = (target == 0) & (no.outcome == 0) & (no.best > 0)
+    need_i = np.where(retains, no.best, -1.0)
+    stake0 = np.where(no.option[:, None] == 1, d.payer_stake[:, :, 0], d.payer_stake[:, :, 1])
+    cext = _min_counter(method, s, stake0, need_i)
+    return np.where(retains[:, None], cext, 0.0)
+
+
+def _package_values(
+    pb: RealignmentProblem, d: Accounts, s: _Side, pk: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each target's cheapest package: trade value, value to P and face value."""
+    sf = d.shortfall
+    ptrade = np.stack(
+        [np.sum(s.w * trade_fill(pk[:, j], s.a, s.w, sf[:, j]), axis=1) for j in range(2)],
+        axis=1,
+    )
+    pval = np.einsum("bjl,bl->bj", pk, s.p) + ptrade
+    face_p = d.lever_face[:, s.idx]
+    face_w = pb.gains_share[:, None] * d.retaliation_pv[:, None] * np.ones_like(s.w)
+    pface = np.stack(
+        [package_value_arrays(pk[:, j], face_p, s.a, face_w, sf[:, j]) for j in range(2)],
+        axis=1,
+    )
+    return ptrade, pval, pface
+
+
+def _courter_payers(pb: RealignmentProblem) -> list[int]:
+    """Payer columns of the courter's side: the courter, then its allies with a valuation."""
+    npay = 1 + len(pb.payer_names)
+    return [0] + [1 + j for j in range(npay - 1) if pb.payer_side[j] == COURTER]
+
+
+def need_and_price(
+    problem: RealignmentProblem, method: str = "auto"
+) -> tuple[FloatArray, FloatArray]:
+    """Steps 1 to 3 of :func:`solve` only: per draw and target ``[hedge, courter]``, the value
+    P needs from the courter's package and its price (``inf`` beyond the levers' reach), the
+    same numbers as ``solve(problem).need`` and ``.price`` (what the causal decomposition
+    reads), without the payers' participation, the counter or the accounting identity."""
+    m = _choose_method(problem, method)
+    d = accounts(problem)
+    bids = _incumbent_bids(m, _side(problem, d, INCUMBENT), d)
+    pr = _prices(m, _courter_side(problem, d), d, bids.bid)
+    return pr.need, pr.price
+
+
+def _courter_side(pb: RealignmentProblem, d: Accounts) -> _Side:
+    """The courter's side, each lever's payer as a column of :func:`_courter_payers`."""
+    cpos = {c: i for i, c in enumerate(_courter_payers(pb))}
+    cs = _side(pb, d, COURTER)
+    return replace(cs, col=np.array([cpos[c] for c in cs.col], np.int64).reshape(-1))
 
 
 def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolution:
@@ -386,10 +526,12 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     3. Courter: for target ``o``, P must get ``need_o = max(B_I(o), U_other) - U_o`` from the
        package; the price is the cheapest package worth ``need_o``, infinite beyond the levers'
        reach (fast path: on/off patterns enumerated, then a fractional knapsack or an exact
-       Lagrangian LP, each optimum certified by its dual bound; HiGHS for the rest).
+       Lagrangian LP, each optimum certified by its dual bound, the exact dual simplex for the
+       rest).
     4. Payers: each courter-side payer accepts a package only if its cost to it is at most what
        P's move to ``o`` is worth to it beyond what it gets with no offer. If the cheapest
-       package breaks that for some payer, HiGHS looks for the cheapest one that does not; if
+       package breaks that for some payer, the cheapest one that does not is found exactly (a
+       small linear programme per draw and on/off pattern, by the vectorised dual simplex); if
        none exists the courter's side cannot afford ``o`` (``courter_binds`` = stake; = levers
        when no package within the bounds suffices).
     5. C's side compares no offer (the outcome then follows from U and I's counter) with each
@@ -406,192 +548,92 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     Parameters
     ----------
     problem : RealignmentProblem
-    method : 'auto' (fast path, HiGHS for the draws it does not cover), 'fast' (refuses draws
-        the fast path does not cover) or 'highs' (the reference for everything).
+    method : 'auto' or 'fast' (the exact vectorised path; HiGHS only for a draw the dual
+        simplex leaves unfinished, never seen in practice) or 'highs' (the reference for
+        everything).
     """
     pb = problem
     m = _choose_method(pb, method)
     d = accounts(pb)
-    B = pb.batch
-    ci, cp, ck, clo, chi, cbin, ca, cw = _side_arrays(pb, d, COURTER)
-    ii, ip, ik, ilo, ihi, ibin, _, _ = _side_arrays(pb, d, INCUMBENT)
-    if method == "fast" and not np.all(common_weight(ca, cw)[1]):
-        raise ModelError(
-            "the fast path needs the capacity levers of a draw to be equally durable (the same "
-            "commitment); use method='auto' (HiGHS for those draws) or 'highs'"
-        )
-    col = payer_index(pb)
-    npay = 1 + len(pb.payer_names)
-    c_cols = [0] + [1 + j for j in range(npay - 1) if pb.payer_side[j] == COURTER]
-    i_col, c_col = col[ii], col[ci]
-    U = d.U
-    n_highs = 0
-    bid = np.zeros((B, 2))
-    limit = np.zeros((B, 2))
+    c_cols = _courter_payers(pb)
+    cs = _courter_side(pb, d)
+    inc = _side(pb, d, INCUMBENT)
+    bids = _incumbent_bids(m, inc, d)
+    pr = _prices(m, cs, d, bids.bid)
+    no = _no_offer(d.U, bids.bid)
+    of = _offers(m, cs, d, c_cols, pr, no.outcome)
+    pay, target, outcome = _courter_choice(of, no)
+    package = np.zeros_like(cs.p)
     for j in range(2):
-        bid[:, j], _ = _max_bid(m, ip, ik, ilo, ihi, ibin, i_col, d.payer_stake[:, :, j])
-        limit[:, j] = box_max_value(ip, ihi, np.zeros_like(ip), np.zeros_like(ip), np.zeros(B))
-    inc_binds = np.where(bid < limit * (1 - 1e-9) - 1e-12, 2, 1)
-    need = np.zeros((B, 2))
-    price = np.zeros((B, 2))
-    feas = np.zeros((B, 2), bool)
-    wmax = np.zeros((B, 2))
-    pk = np.zeros((B, 2, ci.size))
-    for j in range(2):
-        other = 2 - j  # option index of the other non-stay option (1 + (1 - j))
-        need[:, j] = np.maximum(bid[:, j], U[:, other]) - U[:, 1 + j]
-        price[:, j], pk[:, j], feas[:, j], wmax[:, j], nh = _min_cost(
-            m, cp, ck, clo, chi, cbin, ca, cw, d.shortfall[:, j], need[:, j]
-        )
-        n_highs += nh
-    # no offer: P's best non-stay option and I's counter
-    M0 = np.maximum(U[:, 1], U[:, 2])
-    o0 = np.where(U[:, 1] >= U[:, 2], 1, 2)
-    bid0 = np.where(o0 == 1, bid[:, 0], bid[:, 1])
-    out0 = np.where((M0 <= 0) | (bid0 >= M0), 0, o0)
-    # each courter-side payer's gain from each target over no offer: its budget
-    wtp_c = d.payer_wtp[:, c_cols, :]  # (B, Pc, 2)
-    wtp_full = np.concatenate([np.zeros((B, len(c_cols), 1)), wtp_c], axis=2)  # (B, Pc, 3)
-    base = np.take_along_axis(wtp_full, out0[:, None, None], axis=2)[:, :, 0]  # (B, Pc)
-    cpos = {c: i for i, c in enumerate(c_cols)}
-    c_col_local = np.array([cpos[c] for c in c_col], int) if ci.size else np.zeros(0, int)
-    by_payer = np.stack([_by_payer(pk[:, j], ck, c_col_local, len(c_cols)) for j in range(2)], 1)
-    offer_pk = pk.copy()
-    offer_cost = np.where(feas, price, np.inf)
-    afford = np.zeros((B, 2), bool)
-    for j in range(2):
-        # a payer pays at most its gain over no offer; one that gains nothing pays nothing
-        budget = np.maximum(wtp_c[:, :, j] - base, 0.0)  # (B, Pc)
-        ok = feas[:, j] & np.all(by_payer[:, j] <= budget + 1e-9 * (1 + np.abs(budget)), axis=1)
-        # a package within every payer's budget costs at most the budgets' sum: where even the
-        # cheapest package costs more, no package is acceptable and nothing needs solving
-        total_budget = np.sum(np.maximum(budget, 0.0), axis=1)
-        within = price[:, j] <= total_budget * (1 + 1e-9) + 1e-12
-        redo = feas[:, j] & ~ok & within & (need[:, j] >= 0) & (len(c_cols) > 1)
-        if np.any(redo):
-            over = by_payer[:, j] > budget + 1e-9 * (1 + np.abs(budget))
-            one = redo & (over.sum(axis=1) == 1)
-            c = np.full(B, np.inf)
-            e = np.zeros((B, ci.size))
-            cert = np.zeros(B, bool)
-            if np.any(one) and m == "fast" and np.all(common_weight(ca, cw)[1][one]):
-                # the cheapest acceptable package matters only where the target could beat
-                # no offer at all (its payoff with the cheapest package is an upper bound)
-                exact = wtp_c[:, :, j].sum(axis=1) - price[:, j] > base.sum(axis=1)
-                c, e, cert = _lagrangian_budget(
-                    cp,
-                    ck,
-                    clo,
-                    chi,
-                    cbin,
-                    ca,
-                    cw,
-                    d.shortfall[:, j],
-                    need[:, j],
-                    c_col_local,
-                    budget,
-                    one,
-                    np.argmax(over, axis=1),
-                    exact,
-                )
-            rest = redo & ~cert
-            if np.any(rest):
-                c2, e2 = _budgeted_min_cost(
-                    cp,
-                    ck,
-                    clo,
-                    chi,
-                    cbin,
-                    ca,
-                    cw,
-                    d.shortfall[:, j],
-                    need[:, j],
-                    c_col_local,
-                    budget,
-                    rest,
-                )
-                c = np.where(rest, c2, c)
-                e = np.where(rest[:, None], e2, e)
-                n_highs += int(rest.sum())
-            got = redo & np.isfinite(c)
-            offer_pk[:, j] = np.where(got[:, None], e, offer_pk[:, j])
-            offer_cost[:, j] = np.where(redo, c, offer_cost[:, j])
-            ok = ok | got
-        afford[:, j] = ok
-        offer_cost[:, j] = np.where(ok, offer_cost[:, j], np.inf)
-    courter_binds = np.where(~feas, 1, np.where(~afford, 2, 0))
-    ptrade = np.stack(
-        [np.sum(cw * trade_fill(pk[:, j], ca, cw, d.shortfall[:, j]), axis=1) for j in range(2)],
-        axis=1,
-    )
-    pval = np.einsum("bjl,bl->bj", pk, cp) + ptrade
-    face_p = d.lever_face[:, ci]
-    face_w = pb.gains_share[:, None] * d.retaliation_pv[:, None] * np.ones_like(cw)
-    pface = np.stack(
-        [package_value_arrays(pk[:, j], face_p, ca, face_w, d.shortfall[:, j]) for j in range(2)],
-        axis=1,
-    )
-    wtp_tot = wtp_c.sum(axis=1)  # (B, 2)
-    wtp_tot_full = np.concatenate([np.zeros((B, 1)), wtp_tot], axis=1)
-    pay = np.stack(
-        [
-            np.take_along_axis(wtp_tot_full, out0[:, None], axis=1)[:, 0],
-            np.where(afford[:, 0], wtp_tot[:, 0] - offer_cost[:, 0], -np.inf),
-            np.where(afford[:, 1], wtp_tot[:, 1] - offer_cost[:, 1], -np.inf),
-        ],
-        axis=1,
-    )
-    target = np.argmax(pay, axis=1)
-    outcome = np.where(target == 0, out0, target)
-    package = np.zeros((B, ci.size))
-    for j in range(2):
-        package = np.where((target == 1 + j)[:, None], offer_pk[:, j], package)
-    # the equilibrium counter: only when I keeps P against no offer
-    retains = (target == 0) & (out0 == 0) & (M0 > 0)
-    need_i = np.where(retains, M0, -1.0)
-    stake0 = np.where(o0[:, None] == 1, d.payer_stake[:, :, 0], d.payer_stake[:, :, 1])
-    cext = _min_counter(m, ip, ik, ilo, ihi, ibin, i_col, stake0, need_i)
-    counter = np.where(retains[:, None], cext, 0.0)
-    causes, dval, dcost = _decompose(pb, d, U, bid, need, pval, pface, price, feas)
+        package = np.where((target == 1 + j)[:, None], of.packages[:, j], package)
+    counter = _equilibrium_counter(m, inc, d, target, no)
+    return _collect(pb, d, cs, inc, bids, pr, of, (pay, target, outcome, package, counter), m)
+
+
+def _collect(
+    pb: RealignmentProblem,
+    d: Accounts,
+    cs: _Side,
+    inc: _Side,
+    bids: _Bids,
+    pr: _Prices,
+    of: _Offers,
+    choice: tuple[FloatArray, IntArray, IntArray, FloatArray, FloatArray],
+    m: str,
+) -> RealignmentSolution:
+    """Step 6 of :func:`solve` and the solution: the packages' values, the accounting
+    identity, and every per-draw array under its name."""
+    pay, target, outcome, package, counter = choice
+    c_cols = _courter_payers(pb)
+    ptrade, pval, pface = _package_values(pb, d, cs, pr.packages)
+    causes, dval, dcost = _decompose(pb, d, bids.bid, pr, pval, pface)
+    n_highs = pr.n_highs + of.n_highs
     return RealignmentSolution(
         outcome=outcome,
         offer_target=target,
-        option_values=U,
-        price=price,
+        option_values=d.U,
+        price=pr.price,
         price_value=pval,
         price_face=pface,
         price_trade_value=ptrade,
-        need=need,
-        feasible=feas,
-        affordable=afford,
-        max_offer_value=wmax,
-        willingness_to_pay=wtp_tot,
-        incumbent_max_bid=bid,
+        need=pr.need,
+        feasible=pr.feasible,
+        affordable=of.affordable,
+        max_offer_value=pr.max_value,
+        willingness_to_pay=of.wtp.sum(axis=1),
+        incumbent_max_bid=bids.bid,
         incumbent_loss=d.loss,
-        incumbent_lever_limit=limit,
-        incumbent_binds=inc_binds,
-        courter_binds=courter_binds,
+        incumbent_lever_limit=bids.limit,
+        incumbent_binds=bids.binds,
+        courter_binds=np.where(~pr.feasible, 1, np.where(~of.affordable, 2, 0)),
         retaliation_cost=d.retaliation_cost,
         payers=("courter", *(pb.payer_names[c - 1] for c in c_cols[1:])),
-        payer_wtp=wtp_c,
-        price_by_payer=np.where(feas[:, :, None], by_payer, np.nan),
-        packages=pk,
-        offer_packages=offer_pk,
-        offer_cost=offer_cost,
+        payer_wtp=of.wtp,
+        price_by_payer=np.where(pr.feasible[:, :, None], of.by_payer, np.nan),
+        packages=pr.packages,
+        offer_packages=of.packages,
+        offer_cost=of.cost,
         package=package,
         counter=counter,
-        courter_payoff=pay[np.arange(B), target],
+        courter_payoff=pay[np.arange(pb.batch), target],
         causes=causes,
         decomposition_value=dval,
         decomposition=dcost,
-        courter_levers=tuple(pb.lever_names[i] for i in ci),
-        incumbent_levers=tuple(pb.lever_names[i] for i in ii),
+        courter_levers=tuple(pb.lever_names[i] for i in cs.idx),
+        incumbent_levers=tuple(pb.lever_names[i] for i in inc.idx),
         method="fast+highs" if (m == "fast" and n_highs) else m,
         derived=d,
     )
 
 
-def _decompose(pb, d, U, bid, need, pval, pface, price, feas):
+def _decompose(
+    pb: RealignmentProblem,
+    d: Accounts,
+    bid: FloatArray,
+    pr: _Prices,
+    pval: FloatArray,
+    pface: FloatArray,
+) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
     """The accounting identity: each target's package value split into terms (exactly additive).
 
     ``need_o = max(B_I(o), U_other) - U_o`` and ``-U_o`` is a sum of named PV parts, so
@@ -611,6 +653,7 @@ def _decompose(pb, d, U, bid, need, pval, pface, price, feas):
         "excess",
     ]
     B = pb.batch
+    U, need, price, feas = d.U, pr.need, pr.price, pr.feasible
     out = np.zeros((B, 2, len(names)))
     for j in range(2):
         other = 2 - j
@@ -628,7 +671,7 @@ def _decompose(pb, d, U, bid, need, pval, pface, price, feas):
     return tuple(names), out, out * scale[:, :, None]
 
 
-def package_value(problem: RealignmentProblem, package, target: int) -> np.ndarray:
+def package_value(problem: RealignmentProblem, package: ArrayLike, target: int) -> FloatArray:
     """Value to P (survival-discounted PV) of a courter package ``(B, Lc)`` for a target option
     (1 hedge, 2 courter)."""
     if target not in (1, 2):
@@ -645,7 +688,9 @@ def package_value(problem: RealignmentProblem, package, target: int) -> np.ndarr
     )
 
 
-def incumbent_best_counter(problem: RealignmentProblem, package, target: int, method: str = "auto"):
+def incumbent_best_counter(
+    problem: RealignmentProblem, package: ArrayLike, target: int, method: str = "auto"
+) -> tuple[FloatArray, BoolArray, IntArray]:
     """The incumbent's best reply to a courter offer ``package`` (B, Lc) conditional on ``target``.
 
     Returns ``(counter (B, Li), retains (B,), choice (B,))``: the cheapest counter that keeps P,
@@ -659,11 +704,10 @@ def incumbent_best_counter(problem: RealignmentProblem, package, target: int, me
     vals[:, target - 1] += w
     M = vals.max(axis=1)
     alt = np.where(vals[:, 0] >= vals[:, 1], 1, 2)
-    ii, ip, ik, ilo, ihi, ibin, _, _ = _side_arrays(pb, d, INCUMBENT)
-    i_col = payer_index(pb)[ii]
+    inc = _side(pb, d, INCUMBENT)
     budgets = np.where(alt[:, None] == 1, d.payer_stake[:, :, 0], d.payer_stake[:, :, 1])
-    bid, _ = _max_bid(m, ip, ik, ilo, ihi, ibin, i_col, budgets)
+    bid, _ = _max_bid(m, inc, budgets)
     retains = bid >= M
     need_i = np.where(retains & (M > 0), M, -1.0)
-    ext = _min_counter(m, ip, ik, ilo, ihi, ibin, i_col, budgets, need_i)
+    ext = _min_counter(m, inc, budgets, need_i)
     return ext, retains, np.where(retains, 0, alt)

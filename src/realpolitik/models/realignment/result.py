@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from realpolitik.models.realignment.game import BINDS, RealignmentSolution, solve
 from realpolitik.models.realignment.problem import OPTIONS, RealignmentProblem
@@ -14,8 +16,14 @@ __all__ = ["evaluate_batch", "result_dict"]
 
 
 def evaluate_batch(
-    problem: RealignmentProblem, rng=None, *, method: str = "auto", paths: int = 1, years=(1, 5, 10)
-) -> dict[str, np.ndarray]:
+    problem: RealignmentProblem,
+    rng: Any = None,
+    *,
+    method: str = "auto",
+    paths: int = 1,
+    years: Sequence[int] = (1, 5, 10),
+    solution: RealignmentSolution | None = None,
+) -> dict[str, NDArray[np.float64]]:
     """Per-draw scalar outcomes for experiments (every array has shape ``(B,)``).
 
     Keys: ``courter_wins``, ``hedges``, ``stays`` (0/1), ``outcome``, ``offer_target``,
@@ -33,8 +41,10 @@ def evaluate_batch(
     full realignment with every payer no worse off), ``courter_binds`` and ``incumbent_binds``
     (0 none, 1 levers, 2 stake), and ``price_<payer>`` for each courter-side payer with its own
     valuation (the cheapest package's cost to it; inf if out of reach).
+
+    ``solution``: a :func:`solve` result for ``problem`` already at hand (not solved again).
     """
-    sol = solve(problem, method=method)
+    sol = solve(problem, method=method) if solution is None else solution
     sim = simulate(problem, rng, solution=sol, paths=paths)
     out = {
         "courter_wins": (sol.outcome == 2).astype(float),
@@ -70,7 +80,7 @@ def evaluate_batch(
     return out
 
 
-def _num(x) -> float | None:
+def _num(x: Any) -> float | None:
     x = float(x)
     return x if np.isfinite(x) else None
 
@@ -105,7 +115,7 @@ def result_dict(
     sol = solve(problem) if solution is None else solution
     i = index
 
-    def deco(arr, j):
+    def deco(arr: np.ndarray, j: int) -> dict[str, float]:
         return {c: float(v) for c, v in zip(sol.causes, arr[i, j], strict=True)}
 
     out: dict[str, Any] = {

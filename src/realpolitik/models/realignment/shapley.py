@@ -20,14 +20,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import factorial
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from realpolitik.errors import ModelError
-from realpolitik.models.realignment.game import solve
+from realpolitik.models.realignment.game import need_and_price
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
 
 __all__ = ["MAX_GROUPS", "ShapleyDecomposition", "cause_atoms", "shapley_decomposition"]
+
+FloatArray = NDArray[np.float64]
 
 #: Largest number of cause groups decomposed exactly (2**G coalitions are solved).
 MAX_GROUPS = 12
@@ -60,7 +64,9 @@ def cause_atoms(problem: RealignmentProblem) -> tuple[str, ...]:
     )
 
 
-def _switch_off(pb: RealignmentProblem, atom: str, on: np.ndarray, ch: dict) -> None:
+def _switch_off(
+    pb: RealignmentProblem, atom: str, on: NDArray[np.bool_], ch: dict[str, Any]
+) -> None:
     """Record in ``ch`` the fields of ``pb`` (a stacked batch) with ``atom`` kept where ``on``."""
     f = on.astype(float)
     if atom == "retaliation":
@@ -92,6 +98,28 @@ def _switch_off(pb: RealignmentProblem, atom: str, on: np.ndarray, ch: dict) -> 
         raise ModelError(f"unknown cause {atom!r}; known: {list(cause_atoms(pb))}")
 
 
+def _shapley_values(need: FloatArray, price: FloatArray, G: int) -> tuple[FloatArray, FloatArray]:
+    """Shapley values ``(B, 2, G)`` of ``need`` and ``price`` given per coalition ``(2**G, B,
+    2)`` (coalition ``c`` has group ``g`` on where bit ``g`` of ``c`` is set): all groups at
+    once as one weighted sum of marginal effects."""
+    masks = np.arange(2**G)
+    bits = (masks[:, None] >> np.arange(G)[None, :]) & 1  # (2**G, G)
+    size = bits.sum(axis=1)
+    fact = np.array([factorial(i) for i in range(G + 1)], float)
+    # weight of coalition S (without g) in g's value: |S|! (G - |S| - 1)! / G!
+    weight = fact[size] * fact[np.maximum(G - size - 1, 0)] / fact[G]
+    without = bits == 0  # (2**G, G): g not in S
+    W = np.where(without, weight[:, None], 0.0)  # (2**G, G)
+    partner = masks[:, None] | (1 << np.arange(G))[None, :]  # S + g
+    out = []
+    with np.errstate(invalid="ignore"):
+        for v in (need, price):
+            # sum_S W[S, g] (v(S + g) - v(S)), over the coalitions without g only
+            gain = np.where(without[:, :, None, None], v[partner] - v[:, None], 0.0)
+            out.append(np.einsum("sg,sgbj->bjg", W, gain))
+    return out[0], out[1]
+
+
 def shapley_decomposition(
     problem: RealignmentProblem,
     groups: dict[str, tuple[str, ...]] | None = None,
@@ -104,7 +132,7 @@ def shapley_decomposition(
     problem : RealignmentProblem (``B`` draws; ``B * 2**G`` games are solved at once).
     groups : name -> causes (from :func:`cause_atoms`); default one group per cause. Causes
         left out of every group stay on throughout.
-    method : passed to :func:`~realpolitik.models.realignment.game.solve`.
+    method : passed to :func:`~realpolitik.models.realignment.game.need_and_price`.
     """
     pb = problem
     if groups is None:
@@ -127,27 +155,16 @@ def shapley_decomposition(
     masks = np.arange(nC)
     big = pb.take(np.tile(np.arange(B), nC))
     coal = np.repeat(masks, B)  # coalition of each stacked row
-    ch: dict = {}
+    ch: dict[str, Any] = {}
     for gi, g in enumerate(names):
         on = (coal >> gi) & 1
         for a in groups[g]:
             _switch_off(big, a, on.astype(bool), ch)
-    sol = solve(big.with_changes(**ch) if ch else big, method=method)
-    need = sol.need.reshape(nC, B, 2)
-    price = sol.price.reshape(nC, B, 2)
-    size = np.array([bin(c).count("1") for c in masks])
-    phi_need = np.zeros((B, 2, G))
-    phi_price = np.zeros((B, 2, G))
+    need_all, price_all = need_and_price(big.with_changes(**ch) if ch else big, method=method)
+    need = need_all.reshape(nC, B, 2)
+    price = price_all.reshape(nC, B, 2)
+    phi_need, phi_price = _shapley_values(need, price, G)
     with np.errstate(invalid="ignore"):
-        for gi in range(G):
-            bit = 1 << gi
-            without = masks[(masks & bit) == 0]
-            s = size[without]
-            w = np.array([factorial(k) * factorial(G - k - 1) for k in s]) / factorial(G)
-            dn = need[without | bit] - need[without]  # (n, B, 2)
-            dp = price[without | bit] - price[without]
-            phi_need[:, :, gi] = np.tensordot(w, dn, axes=(0, 0))
-            phi_price[:, :, gi] = np.tensordot(w, dp, axes=(0, 0))
         reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
         phi_price = np.where(reach[:, :, None], phi_price, np.nan)
         price_total = np.where(reach, price[-1] - price[0], np.nan)

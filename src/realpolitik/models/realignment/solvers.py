@@ -13,14 +13,22 @@ import contextlib
 import itertools
 import os
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from realpolitik.errors import ModelError
 from realpolitik.models.realignment.problem import MAX_BINARY_ENUM
 
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
-def trade_fill(x, a, w, sf):
+
+def trade_fill(x: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray) -> FloatArray:
     """Trade per year that packages ``x`` (B, m) fill: ``y`` maximising ``sum w_i y_i`` s.t.
     ``0 <= y_i <= a_i x_i`` and ``sum y_i <= sf`` (the most durable levers fill first)."""
     y = np.zeros_like(x, dtype=float)
@@ -41,7 +49,9 @@ def trade_fill(x, a, w, sf):
     return y
 
 
-def package_value_arrays(x, p, a, w, sf):
+def package_value_arrays(
+    x: FloatArray, p: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray
+) -> FloatArray:
     """Value to P of packages ``x`` (B, m): direct value ``p x`` plus the trade they fill.
 
     ``p`` direct value per unit extent, ``a`` trade per year a unit of extent lets the courter's
@@ -49,20 +59,23 @@ def package_value_arrays(x, p, a, w, sf):
     factor), ``sf`` (B,) the shortfall per year that all capacity levers share. With one capacity
     lever (or all equally durable) the trade part is ``w min(a x, sf)``.
     """
-    direct = np.sum(p * x, axis=1)
+    direct: FloatArray = np.sum(p * x, axis=1)
     if not np.any(a > 0):
         return direct
-    return direct + np.sum(w * trade_fill(x, a, w, sf), axis=1)
+    total: FloatArray = direct + np.sum(w * trade_fill(x, a, w, sf), axis=1)
+    return total
 
 
-def _binary_subsets(binary: np.ndarray) -> np.ndarray:
+def binary_subsets(binary: BoolArray) -> FloatArray:
     nb = int(binary.sum())
     if nb > MAX_BINARY_ENUM:
         raise ModelError(f"{nb} on/off levers on one side: too many for exact enumeration")
     return np.array(list(itertools.product((0.0, 1.0), repeat=nb))).reshape(2**nb, nb)
 
 
-def _knapsack(cost, val, U, R):
+def _knapsack(
+    cost: FloatArray, val: FloatArray, U: FloatArray, R: FloatArray
+) -> tuple[FloatArray, BoolArray]:
     """Fractional knapsack, vectorised over rows: ``min cost x`` s.t. ``val x >= R``,
     ``0 <= x <= U``. Items of negative cost are taken whole; the others in order of cost per
     unit of value, the last in part. Returns ``x`` and whether ``R`` is reached."""
@@ -82,7 +95,15 @@ def _knapsack(cost, val, U, R):
     return x + add, rem <= total * (1 + 1e-12)
 
 
-def _lp_trade(p, k, u, a, wc, S, R):
+def _lp_trade(
+    p: FloatArray,
+    k: FloatArray,
+    u: FloatArray,
+    a: FloatArray,
+    wc: FloatArray,
+    S: FloatArray,
+    R: FloatArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Cheapest extents with trade: ``min k d`` s.t. ``p d + wc t >= R``, ``0 <= t <= S``,
     ``t <= a d``, ``0 <= d <= u`` (rows with ``R > 0`` that can reach it).
 
@@ -126,7 +147,7 @@ def _lp_trade(p, k, u, a, wc, S, R):
     val = np.column_stack([p, wc])
     U = np.column_stack([u, S])
 
-    def at(lm):
+    def at(lm: FloatArray) -> tuple[FloatArray, FloatArray]:
         x, _ = _knapsack(np.column_stack([k - lm[:, None] * a, lm]), val, U, R)
         return x, x[:, m] - np.sum(a * x[:, :m], axis=1)
 
@@ -147,7 +168,9 @@ def _lp_trade(p, k, u, a, wc, S, R):
     return d, t, certified
 
 
-def _greedy_max_value(p, k, lo, hi, budget):
+def _greedy_max_value(
+    p: FloatArray, k: FloatArray, lo: FloatArray, hi: FloatArray, budget: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Box ``[lo, hi]`` continuous levers: largest value with cost ``<= budget`` (-inf if the
     lower bounds alone exceed it). Fractional knapsack by value per unit of cost."""
     v0 = np.sum(p * lo, axis=1)
@@ -172,7 +195,7 @@ def _greedy_max_value(p, k, lo, hi, budget):
     return value, lo + ext_inc
 
 
-def common_weight(a, w):
+def common_weight(a: FloatArray, w: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Per row: the trade weight shared by all levers with capacity, and whether it is shared
     (rows whose capacity levers differ in durability are not for the fast path)."""
     B = a.shape[0]
@@ -186,7 +209,9 @@ def common_weight(a, w):
     return np.where(any_cap, wmax, 0.0), same
 
 
-def _subset_bounds(lo, hi, binary, sub):
+def subset_bounds(
+    lo: FloatArray, hi: FloatArray, binary: BoolArray, sub: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Bounds of every lever for one on/off pattern ``sub``: an off lever is fixed at 0, an on
     lever (and every continuous one) ranges over ``[lo, hi]``."""
     on = np.ones(lo.shape[1])
@@ -194,7 +219,17 @@ def _subset_bounds(lo, hi, binary, sub):
     return lo * on[None, :], hi * on[None, :]
 
 
-def fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
+def fast_min_cost(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    need: FloatArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Cheapest package (within the bounds) worth at least ``need`` (rows with ``need >= 0``).
 
     On/off patterns are enumerated (each on/off lever off, or on anywhere in ``[lo, hi]``); per
@@ -212,58 +247,79 @@ def fast_min_cost(p, k, lo, hi, binary, a, w, sf, need):
     best_c = np.full(B, np.inf)
     best_e = np.zeros((B, m))
     cert = np.ones(B, bool)
-    for sub in _binary_subsets(binary):
-        loc, hic = _subset_bounds(lo, hi, binary, sub)
-        u = hic - loc
-        C0 = np.sum(a * loc, axis=1)
-        R = need - np.sum(p * loc, axis=1) - wc * np.minimum(C0, sf)
-        S = np.maximum(sf - C0, 0.0)
-        c0 = np.sum(k * loc, axis=1)
-        reach = np.sum(p * u, axis=1) + wc * np.minimum(S, np.sum(a * u, axis=1))
-        go = (R > 0) & (reach >= R * (1 - 1e-12))
-        trade = go & (S > 0) & (wc > 0) & np.any(a * u > 0, axis=1)
-        plain = go & ~trade
-        d = np.zeros((B, m))
-        ok = (R <= 0) | go
-        sub_cert = np.ones(B, bool)
-        if np.any(plain):
-            ix = np.flatnonzero(plain)
-            x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix])
-            d[ix] = x
-        if np.any(trade):
-            ix = np.flatnonzero(trade)
-            # the relaxation that values all capacity at wc: optimal if it fits the shortfall
-            x, _ = _knapsack(k[ix], p[ix] + wc[ix, None] * a[ix], u[ix], R[ix])
-            fits = np.sum(a[ix] * x, axis=1) <= S[ix]
-            d[ix[fits]] = x[fits]
-            ix = ix[~fits]
-            if ix.size:
-                # the relaxation that fills the whole shortfall for free: optimal if the
-                # extents it buys carry that much trade anyway
-                x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix] - wc[ix] * S[ix])
-                carry = np.sum(a[ix] * x, axis=1) >= S[ix]
-                d[ix[carry]] = x[carry]
-                ix = ix[~carry]
-            if ix.size:
-                x, _, c_ok = _lp_trade(p[ix], k[ix], u[ix], a[ix], wc[ix], S[ix], R[ix])
-                d[ix] = x
-                sub_cert[ix] = c_ok
-        c = np.where(ok, c0 + np.sum(k * d, axis=1), np.inf)
-        better = c < best_c
+    for sub in binary_subsets(binary):
+        loc, hic = subset_bounds(lo, hi, binary, sub)
+        c, d, ok_cert = _box_min_cost(p, k, loc, hic - loc, a, wc, sf, need)
+        better = c < best_c  # the first cheapest pattern
         best_c = np.where(better, c, best_c)
         best_e = np.where(better[:, None], loc + d, best_e)
-        cert &= sub_cert | ~ok
+        cert &= ok_cert
     return best_c, best_e, cert
 
 
-def fast_max_value(p, k, lo, hi, binary, budget):
+def _box_min_cost(
+    p: FloatArray,
+    k: FloatArray,
+    loc: FloatArray,
+    u: FloatArray,
+    a: FloatArray,
+    wc: FloatArray,
+    sf: FloatArray,
+    need: FloatArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """One on/off pattern's continuous box ``loc + [0, u]``: the cheapest extents above
+    ``loc`` (``inf`` cost where out of reach) and whether the optimum is certified (see
+    :func:`fast_min_cost`)."""
+    B, m = p.shape
+    C0 = np.sum(a * loc, axis=1)
+    R = need - np.sum(p * loc, axis=1) - wc * np.minimum(C0, sf)
+    S = np.maximum(sf - C0, 0.0)
+    c0 = np.sum(k * loc, axis=1)
+    reach = np.sum(p * u, axis=1) + wc * np.minimum(S, np.sum(a * u, axis=1))
+    go = (R > 0) & (reach >= R * (1 - 1e-12))
+    trade = go & (S > 0) & (wc > 0) & np.any(a * u > 0, axis=1)
+    d = np.zeros((B, m))
+    ok = (R <= 0) | go
+    cert = np.ones(B, bool)
+    if np.any(go):
+        ix = np.flatnonzero(go)
+        # plain rows (no trade left to fill): a fractional knapsack; trade rows: first the
+        # relaxation that values all capacity at wc, optimal if it fits the shortfall
+        val = p[ix] + np.where(trade[ix], wc[ix], 0.0)[:, None] * a[ix]
+        x, _ = _knapsack(k[ix], val, u[ix], R[ix])
+        fits = ~trade[ix] | (np.sum(a[ix] * x, axis=1) <= S[ix])
+        d[ix[fits]] = x[fits]
+        ix = ix[~fits]
+        if ix.size:
+            # the relaxation that fills the whole shortfall for free: optimal if the
+            # extents it buys carry that much trade anyway
+            x, _ = _knapsack(k[ix], p[ix], u[ix], R[ix] - wc[ix] * S[ix])
+            carry = np.sum(a[ix] * x, axis=1) >= S[ix]
+            d[ix[carry]] = x[carry]
+            ix = ix[~carry]
+        if ix.size:
+            x, _, c_ok = _lp_trade(p[ix], k[ix], u[ix], a[ix], wc[ix], S[ix], R[ix])
+            d[ix] = x
+            cert[ix] = c_ok
+    c = np.where(ok, c0 + np.sum(k * d, axis=1), np.inf)
+    return c, d, cert | ~ok
+
+
+def fast_max_value(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    budget: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
     """Largest value of a package (empty, or within the bounds) costing at most ``budget``
     (levers without capacity: the incumbent's side)."""
     B, m = p.shape
     best_v = np.zeros(B)
     best_e = np.zeros((B, m))
-    for sub in _binary_subsets(binary):
-        loc, hic = _subset_bounds(lo, hi, binary, sub)
+    for sub in binary_subsets(binary):
+        loc, hic = subset_bounds(lo, hi, binary, sub)
         v, e = _greedy_max_value(p, k, loc, hic, budget)
         better = v > best_v
         best_v = np.where(better, v, best_v)
@@ -271,14 +327,16 @@ def fast_max_value(p, k, lo, hi, binary, budget):
     return best_v, best_e
 
 
-def box_max_value(p, hi, a, w, sf):
+def box_max_value(
+    p: FloatArray, hi: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray
+) -> FloatArray:
     """Largest value P can get from one side's levers: every lever at its maximum (the value of
     a package never falls as a lever grows)."""
     return package_value_arrays(hi, p, a, w, sf)
 
 
 @contextlib.contextmanager
-def _quiet_stdout():
+def _quiet_stdout() -> Iterator[None]:
     """Silence C-level writes to file descriptor 1 (HiGHS prints from C++), restoring it even on
     errors."""
     try:
@@ -302,8 +360,127 @@ def _quiet_stdout():
         os.close(devnull)
 
 
-def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=None):
-    """Solve every draw's problem in one block-diagonal MILP with HiGHS.
+@dataclass(frozen=True)
+class _HighsModel:
+    """One block-diagonal MILP over the rows to solve: objective, constraint matrix and bounds,
+    and the positions of each row's extents ``e`` and filled trade ``y``."""
+
+    c: FloatArray
+    A: Any  # scipy.sparse CSR matrix
+    lb: FloatArray
+    ub: FloatArray
+    lbv: FloatArray
+    ubv: FloatArray
+    integrality: FloatArray
+    ei: IntArray  # (n, m)
+    yi: IntArray  # (n, m)
+
+
+def _highs_model(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    rhs: FloatArray,
+    mode: str,
+    payer: IntArray,
+    budgets: FloatArray,
+    rows: IntArray,
+) -> _HighsModel:
+    """Plan: per row, variables ``e, y, z`` and rows link, on/off up and down, trade cap, the
+    main row (value or cost) and one budget row per payer, stacked block-diagonally."""
+    from scipy.sparse import coo_matrix
+
+    m = p.shape[1]
+    npay = budgets.shape[1]
+    n = rows.size
+    pe, ke, ae, we = p[rows], k[rows], a[rows], w[rows]
+    binm = np.broadcast_to(binary[None, :], (n, m))
+    lo_r, hi_r = lo[rows], hi[rows]
+    nv, nr = 3 * m, 3 * m + 2 + npay
+    base = (np.arange(n) * nv)[:, None]
+    ei, yi, zi = (base + off + np.arange(m)[None, :] for off in (0, m, 2 * m))
+    rbase = (np.arange(n) * nr)[:, None]
+    r_link, r_up, r_down = (rbase + off + np.arange(m)[None, :] for off in (0, m, 2 * m))
+    r_cap = rbase[:, 0] + 3 * m
+    r_main = rbase[:, 0] + 3 * m + 1
+    r_pay = rbase + 3 * m + 2 + payer[None, :]
+    ones = np.ones(n * m)
+    min_cost = mode == "min_cost"
+    entries = [  # (row indices, column indices, values)
+        (r_link, yi, ones),
+        (r_link, ei, -ae.ravel()),
+        (r_up, ei, ones),
+        (r_up, zi, -hi_r.ravel()),
+        (r_down, ei, ones),
+        (r_down, zi, -lo_r.ravel()),
+        (np.repeat(r_cap, m), yi, ones),
+        (np.repeat(r_main, m), ei, pe.ravel() if min_cost else ke.ravel()),
+        (np.repeat(r_main, m), yi, we.ravel() if min_cost else np.zeros(n * m)),
+        (r_pay, ei, ke.ravel()),
+    ]
+    I = np.concatenate([np.ravel(e[0]) for e in entries])  # noqa: E741 - row indices
+    J = np.concatenate([np.ravel(e[1]) for e in entries])
+    V = np.concatenate([e[2] for e in entries])
+    A = coo_matrix((V, (I, J)), shape=(n * nr, n * nv)).tocsr()
+    lb = np.full(n * nr, -np.inf)
+    ub = np.full(n * nr, np.inf)
+    ub[r_link.ravel()] = 0.0
+    ub[r_up.ravel()] = np.where(binm.ravel(), 0.0, np.inf)
+    lb[r_down.ravel()] = np.where(binm.ravel(), 0.0, -np.inf)
+    ub[r_cap] = sf[rows]
+    ub[(rbase + 3 * m + 2 + np.arange(npay)[None, :]).ravel()] = budgets[rows].ravel()
+    c = np.zeros(n * nv)
+    if min_cost:
+        lb[r_main] = rhs[rows]
+        c[ei.ravel()] = ke.ravel()
+    else:
+        ub[r_main] = rhs[rows]
+        c[ei.ravel()] = -pe.ravel()
+        c[yi.ravel()] = -we.ravel()
+    lbv = np.zeros(n * nv)
+    ubv = np.full(n * nv, np.inf)
+    lbv[ei.ravel()] = np.where(binm, 0.0, lo_r).ravel()
+    ubv[ei.ravel()] = hi_r.ravel()
+    ubv[zi.ravel()] = np.where(binm, 1.0, 0.0).ravel()
+    integ = np.zeros(n * nv)
+    integ[zi.ravel()] = binm.ravel().astype(float)
+    return _HighsModel(c, A, lb, ub, lbv, ubv, integ, ei, yi)
+
+
+def _highs_run(model: _HighsModel) -> Any:
+    """Execute: one call of HiGHS (through SciPy's ``milp``), its console output silenced."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    with _quiet_stdout():
+        return milp(
+            model.c,
+            constraints=LinearConstraint(model.A, model.lb, model.ub),
+            integrality=model.integrality,
+            bounds=Bounds(model.lbv, model.ubv),
+            options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False},
+        )
+
+
+def highs_solve(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    rhs: FloatArray,
+    mode: str,
+    payer: IntArray | None = None,
+    budgets: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Solve every draw's problem in one block-diagonal MILP with HiGHS (the reference).
 
     Per draw, variables ``e`` (extents), ``y`` (trade per year each lever fills) and ``z`` (on/off
     indicators): ``y_i <= a_i e_i``, ``sum y <= sf``, ``y >= 0``; a continuous lever has
@@ -314,9 +491,6 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
     none). Returns (objective per draw, extents); rows with ``rhs`` NaN are skipped (objective
     NaN) and rows the budgets make infeasible get ``inf`` (min_cost) or NaN (max_value).
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_matrix
-
     B, m = p.shape
     rows_ok = np.flatnonzero(np.isfinite(rhs))
     obj = np.full(B, np.nan)
@@ -330,89 +504,10 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
     if payer is None or budgets is None:
         payer = np.zeros(m, int)
         budgets = np.full((B, 1), np.inf)
-    npay = budgets.shape[1]
-    n = rows_ok.size
-    pe, ke, ae, we = p[rows_ok], k[rows_ok], a[rows_ok], w[rows_ok]
-    binm = np.broadcast_to(binary[None, :], (n, m))
-    lo_r, hi_r = lo[rows_ok], hi[rows_ok]
-    nv = 3 * m
-    base = (np.arange(n) * nv)[:, None]
-    ei = base + np.arange(m)[None, :]
-    yi = base + m + np.arange(m)[None, :]
-    zi = base + 2 * m + np.arange(m)[None, :]
-    nr = 3 * m + 2 + npay
-    rbase = (np.arange(n) * nr)[:, None]
-    r_link = rbase + np.arange(m)[None, :]
-    r_up = rbase + m + np.arange(m)[None, :]
-    r_down = rbase + 2 * m + np.arange(m)[None, :]
-    r_cap = rbase[:, 0] + 3 * m
-    r_main = rbase[:, 0] + 3 * m + 1
-    r_pay = rbase + 3 * m + 2 + payer[None, :]
-    ones = np.ones(n * m)
-    I = [  # noqa: E741 - row indices
-        r_link.ravel(),
-        r_link.ravel(),
-        r_up.ravel(),
-        r_up.ravel(),
-        r_down.ravel(),
-        r_down.ravel(),
-        np.repeat(r_cap, m),
-        np.repeat(r_main, m),
-        np.repeat(r_main, m),
-        r_pay.ravel(),
-    ]
-    J = [yi, ei, ei, zi, ei, zi, yi, ei, yi, ei]
-    J = [j.ravel() for j in J]
-    main_e = pe.ravel() if mode == "min_cost" else ke.ravel()
-    main_y = we.ravel() if mode == "min_cost" else np.zeros(n * m)
-    V = [
-        ones,
-        -ae.ravel(),
-        ones,
-        -hi_r.ravel(),
-        ones,
-        -lo_r.ravel(),
-        ones,
-        main_e,
-        main_y,
-        ke.ravel(),
-    ]
-    lb = np.full(n * nr, -np.inf)
-    ub = np.full(n * nr, np.inf)
-    ub[r_link.ravel()] = 0.0
-    ub[r_up.ravel()] = np.where(binm.ravel(), 0.0, np.inf)
-    lb[r_down.ravel()] = np.where(binm.ravel(), 0.0, -np.inf)
-    ub[r_cap] = sf[rows_ok]
-    r_pay_all = rbase + 3 * m + 2 + np.arange(npay)[None, :]
-    ub[r_pay_all.ravel()] = budgets[rows_ok].ravel()
-    c = np.zeros(n * nv)
-    if mode == "min_cost":
-        lb[r_main] = rhs[rows_ok]
-        c[ei.ravel()] = ke.ravel()
-    else:
-        ub[r_main] = rhs[rows_ok]
-        c[ei.ravel()] = -pe.ravel()
-        c[yi.ravel()] = -we.ravel()
-    A = coo_matrix(
-        (np.concatenate(V), (np.concatenate(I), np.concatenate(J))), shape=(n * nr, n * nv)
-    ).tocsr()
-    lbv = np.zeros(n * nv)
-    ubv = np.full(n * nv, np.inf)
-    lbv[ei.ravel()] = np.where(binm, 0.0, lo_r).ravel()
-    ubv[ei.ravel()] = hi_r.ravel()
-    ubv[zi.ravel()] = np.where(binm, 1.0, 0.0).ravel()
-    integ = np.zeros(n * nv)
-    integ[zi.ravel()] = binm.ravel().astype(float)
-    with _quiet_stdout():
-        res = milp(
-            c,
-            constraints=LinearConstraint(A, lb, ub),
-            integrality=integ,
-            bounds=Bounds(lbv, ubv),
-            options={"mip_rel_gap": 1e-12, "presolve": True, "disp": False},
-        )
+    model = _highs_model(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer, budgets, rows_ok)
+    res = _highs_run(model)
     if res.x is None:
-        if res.status == 2 and npay > 0 and (n > 1):
+        if res.status == 2 and rows_ok.size > 1:
             # some draw is infeasible under its budgets: solve the draws one by one
             for r in rows_ok:
                 one = np.full(B, np.nan)
@@ -424,12 +519,120 @@ def highs_solve(p, k, lo, hi, binary, a, w, sf, rhs, mode, payer=None, budgets=N
             obj[rows_ok] = np.inf if mode == "min_cost" else np.nan
             return obj, ext
         raise ModelError(f"HiGHS failed on the realignment problem: {res.message}")
-    x = res.x
-    e = x[ei]
-    y = x[yi]
+    e, y = res.x[model.ei], res.x[model.yi]
     if mode == "min_cost":
         obj[rows_ok] = np.sum(k[rows_ok] * e, axis=1)
     else:
-        obj[rows_ok] = np.sum(p[rows_ok] * e, axis=1) + np.sum(we * y, axis=1)
+        obj[rows_ok] = np.sum(p[rows_ok] * e, axis=1) + np.sum(w[rows_ok] * y, axis=1)
     ext[rows_ok] = e
     return obj, ext
+
+
+def _value_cuts(p: FloatArray, a: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The value of a package as the least of a few linear forms (the trade it fills, by LP
+    duality: ``max {w y : 0 <= y <= a x, sum y <= sf} = min over nu in {0} U {w_i} of
+    nu sf + sum (w_i - nu)+ a_i x_i``). Returns ``(coef (B, r, m), nu (B, r))``: the value is
+    ``min_r coef_r x + nu_r sf``."""
+    B, m = p.shape
+    cap = np.flatnonzero(np.any(a > 0, axis=0)) if m else np.zeros(0, int)
+    if cap.size == 0:
+        return p[:, None, :], np.zeros((B, 1))
+    wc, same = common_weight(a, w)
+    nu = np.concatenate([np.zeros((B, 1)), wc[:, None] if np.all(same) else w[:, cap]], axis=1)
+    coef = p[:, None, :] + np.maximum(w[:, None, :] - nu[:, :, None], 0.0) * a[:, None, :]
+    return coef, nu
+
+
+def budgeted_min_cost(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    need: FloatArray,
+    col: IntArray,
+    budgets: FloatArray,
+    rows: BoolArray,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Cheapest package worth ``need`` with each payer's cost within its budget, for ``rows``
+    (others, and rows no package satisfies: ``inf``), exactly and without HiGHS.
+
+    Per on/off pattern one linear programme per row, all solved at once by the vectorised dual
+    simplex of :mod:`realpolitik.models.realignment.simplex`: extents ``x = lo + d``,
+    ``0 <= d <= hi - lo``; the value of the package (its direct value plus the trade it fills,
+    concave in ``x``) at least ``need``, written as a few linear constraints
+    (:func:`_value_cuts`); each payer's cost at most its budget (``budgets`` (B, n), payer of
+    each lever ``col`` (m,)). The cheapest pattern wins. Returns ``(cost, extents, solved)``;
+    ``solved`` is False only where the pivot limit was reached (for HiGHS).
+    """
+    from realpolitik.models.realignment.simplex import UNFINISHED, lp_min
+
+    B, m = p.shape
+    cost = np.full(B, np.inf)
+    ext = np.zeros((B, m))
+    solved = np.ones(B, bool)
+    ix = np.flatnonzero(rows)
+    if ix.size == 0:
+        return cost, ext, solved
+    n = budgets.shape[1]
+    coef, nu = _value_cuts(p[ix], a[ix], w[ix])
+    owner = (col[None, :] == np.arange(n)[:, None]).astype(float)  # (n, m)
+    K = owner[None, :, :] * k[ix][:, None, :]  # (b, n, m)
+    bud = np.maximum(budgets[ix], 0.0)
+    subs = binary_subsets(binary)
+    nP = len(subs)
+    los, his = zip(*(subset_bounds(lo[ix], hi[ix], binary, s) for s in subs), strict=True)
+    lo_s, hi_s = np.concatenate(los), np.concatenate(his)  # (nP * b, m), pattern-major
+    rep = lambda x: np.concatenate([x] * nP)  # noqa: E731
+    coef_s, K_s, kk = rep(coef), rep(K), rep(k[ix])
+    g = rep(need[ix, None] - nu * sf[ix, None]) - np.einsum("brm,bm->br", coef_s, lo_s)
+    h = rep(bud) - np.einsum("bnm,bm->bn", K_s, lo_s)
+    res = lp_min(kk, coef_s, g, K_s, h, hi_s - lo_s)
+    c = (res.objective + np.sum(kk * lo_s, axis=1)).reshape(nP, ix.size)
+    e = (lo_s + res.x).reshape(nP, ix.size, m)
+    best = np.argmin(c, axis=0)
+    r = np.arange(ix.size)
+    cost[ix] = c[best, r]
+    ext[ix] = np.where(np.isfinite(cost[ix])[:, None], e[best, r], 0.0)
+    solved[ix] = ~np.any((res.status == UNFINISHED).reshape(nP, ix.size), axis=0)
+    return cost, ext, solved
+
+
+def budgeted_max_value(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    col: IntArray,
+    budgets: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Largest value of a package (empty, or within the bounds) with each payer's cost within
+    its budget (``budgets`` (B, n), payer column of each lever ``col``; levers without
+    capacity: the incumbent's side). Per on/off pattern the payers' levers are separate
+    knapsacks (no trade couples them): a pattern is possible when every payer's lower bounds
+    fit its budget, and its value is the sum of each payer's fractional knapsack."""
+    B, m = p.shape
+    bud = np.maximum(budgets, 0.0)
+    best_v = np.zeros(B)
+    best_e = np.zeros((B, m))
+    for sub in binary_subsets(binary):
+        loc, hic = subset_bounds(lo, hi, binary, sub)
+        v = np.zeros(B)
+        e = loc.copy()
+        for j in range(bud.shape[1]):
+            mine = col == j
+            if not np.any(mine):
+                continue
+            vj, ej = _greedy_max_value(
+                p[:, mine], k[:, mine], loc[:, mine], hic[:, mine], bud[:, j]
+            )
+            v = v + vj
+            e[:, mine] = ej
+        better = v > best_v
+        best_v = np.where(better, v, best_v)
+        best_e = np.where(better[:, None], e, best_e)
+    return best_v, best_e
