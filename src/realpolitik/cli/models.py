@@ -78,12 +78,26 @@ def _scenario_bargainers(input_file: str, actor: str | None) -> _Bargainers:
 def _smp_command(b: _Bargainers, seed: int) -> tuple[dict[str, Any], list[str]]:
     import numpy as np
 
-    from realpolitik.models.bargaining import run_smp, run_smp_scenario
+    # the SMP module alone (the package would also load the BDM); the command prints neither
+    # the per-state winning probabilities of positions, so they are not computed
+    from realpolitik.models.bargaining.smp import run_smp, run_smp_scenario
 
     if b.ktab is not None:
-        res = run_smp_scenario(b.ktab, rng=b.ktab.seed if b.ktab.seed is not None else seed)
+        res = run_smp_scenario(
+            b.ktab,
+            rng=b.ktab.seed if b.ktab.seed is not None else seed,
+            record_probabilities=False,
+        )
     else:
-        res = run_smp(b.cap, b.pos, b.sal, rng=seed, actor_names=b.names, dimension_names=b.dims)
+        res = run_smp(
+            b.cap,
+            b.pos,
+            b.sal,
+            rng=seed,
+            actor_names=b.names,
+            dimension_names=b.dims,
+            record_probabilities=False,
+        )
     data = res.to_dict()
     fc = data["forecast"]
     lines = [
