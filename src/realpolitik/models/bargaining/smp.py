@@ -581,47 +581,31 @@ class Challenge:
     gain: float
 
 
-def _conditional_pce_batch(util: np.ndarray, cap: np.ndarray, opt: SMPOptions) -> np.ndarray:
-    """:func:`_scalar_pce` (Conditional) for a stack of problems of one size: util (B, n, m).
-
-    The same operations in the same order as the one-problem functions (the voter sum runs
-    over an outer axis in both), so the results are identical, only computed together.
-    """
-    m = util.shape[2]
-    du = util[:, :, :, None] - util[:, :, None, :]
-    v = vote(opt.voting_rule, cap[None, :, None, None], du)
-    pos = np.maximum(v, 0.0).sum(axis=1)
-    neg = np.maximum(-v, 0.0).sum(axis=1)
-    c = np.where(_strictly_lower(m), pos, np.swapaxes(neg, 1, 2)) + _MIN_COALITION
-    idx = np.arange(m)
-    c[:, idx, idx] = _MIN_COALITION
-    pv = victory_probabilities(opt.victory_prob, c)
-    p = np.prod(pv, axis=2)
-    return p / p.sum(axis=1, keepdims=True)
-
-
 def _choose_deterministic(ub, bI, bR, bPI, bPJ, cap, opt: SMPOptions, new_x, chosen) -> None:
     """Each actor's choice among the status quo and the bargains it is party to (in place).
 
-    Deterministic transitions with the Conditional PCE: the most probable option wins; actors
-    with the same number of options are decided together.
+    Deterministic transitions with the Conditional PCE: the most probable option wins. A
+    coalition's strength for option i against option j sums the voters' votes on that pair
+    alone, so the victory probabilities of every pair of options (status quo and all bargains)
+    are computed once; each actor's election reads the rows and columns of its own options (in
+    the same order, so its probabilities are those of an election held on its options alone),
+    and actors with the same number of options are decided together.
     """
-    n = ub.shape[0]
-    groups: dict[int, list[tuple[int, np.ndarray]]] = {}
-    for k in range(n):
-        mine = np.nonzero((bI == k) | (bR == k))[0]
-        if mine.size:
-            groups.setdefault(mine.size, []).append((k, mine))
-    for members in groups.values():
-        cols = np.array([np.concatenate(([0], 1 + mine)) for _, mine in members])
-        util = np.ascontiguousarray(np.moveaxis(ub[:, cols], 1, 0))  # (B, n, m)
-        best = np.argmax(np.abs(_conditional_pce_batch(util, cap, opt)), axis=1)
-        for (k, mine), m in zip(members, best, strict=True):
-            if m == 0:
-                continue
-            b = mine[m - 1]
-            chosen[k] = b
-            new_x[k] = bPI[b] if bI[b] == k else bPJ[b]
+    pv = victory_probabilities(opt.victory_prob, coalition_strengths(opt.voting_rule, cap, ub))
+    ar = np.arange(ub.shape[0])[:, None]
+    party = (bI[None, :] == ar) | (bR[None, :] == ar)  # party[k, b]: k is party to bargain b
+    counts = party.sum(axis=1)
+    for m in sorted(set(counts[counts > 0].tolist())):  # (np.unique would load numpy.ma)
+        who = np.flatnonzero(counts == m)
+        cols = np.zeros((who.size, m + 1), np.intp)  # option 0: the status quo
+        cols[:, 1:] = 1 + np.nonzero(party[who])[1].reshape(who.size, m)
+        p = np.prod(pv[cols[:, :, None], cols[:, None, :]], axis=2)
+        best = np.argmax(np.abs(p / p.sum(axis=1, keepdims=True)), axis=1)
+        moved = best > 0
+        k = who[moved]
+        b = cols[moved, best[moved]] - 1
+        chosen[k] = b
+        new_x[k] = np.where((bI[b] == k)[:, None], bPI[b], bPJ[b])
 
 
 def _bargains(x, sal, cap, stot, U, wts, pm, inits, targs, opt: SMPOptions):
