@@ -300,9 +300,14 @@ def coalition_strengths(rule: VotingRule, weights: np.ndarray, util: np.ndarray)
     m = util.shape[1]
     du = util[:, :, None] - util[:, None, :]
     v = vote(rule, weights[:, None, None], du)
-    pos = np.maximum(v, 0.0).sum(axis=0)
-    neg = np.maximum(-v, 0.0).sum(axis=0)
-    c = np.where(_strictly_lower(m), pos, neg.T) + _MIN_COALITION
+    pos = np.maximum(v, 0.0).sum(axis=0)  # a new array: the sum's order follows its layout
+    if rule is VotingRule.ASYM_PROSP:
+        neg = np.maximum(np.negative(v, out=v), 0.0, out=v).sum(axis=0)
+        c = np.where(_strictly_lower(m), pos, neg.T) + _MIN_COALITION
+    else:
+        # every other rule's vote is exactly antisymmetric (v_a(j, i) is -v_a(i, j) to the last
+        # bit), so c[j, i] for j < i, summing max(-v_a(i, j), 0), is the same sum as pos[j, i]
+        c = pos + _MIN_COALITION
     np.fill_diagonal(c, _MIN_COALITION)
     return c
 
@@ -423,7 +428,12 @@ def _assess(x, ideals, sal, cap, opt: SMPOptions) -> _Assessment:
 
 
 def _contest(uii, uij, uji, ujj, uni, unj, unn, uki, ukj, wi, wj, wn, sj, third, opt):
-    """Core of KTAB's ``probEduChlg`` on pre-gathered arrays; third parties on the last axis."""
+    """Core of KTAB's ``probEduChlg`` on pre-gathered arrays; third parties on the last axis.
+
+    The third-party arrays are the large ones (n³ in :func:`_challenge_all`): they are worked
+    on in place where a temporary is no longer needed, with the same operations in the same
+    order as written out in the comments, so the results are those of the plain expressions.
+    """
     vr = opt.voting_rule
     ci = vote(vr, wi, uii - uij)
     cj = vote(vr, wj, uji - ujj)
@@ -431,25 +441,35 @@ def _contest(uii, uij, uji, ujj, uni, unj, unn, uki, ukj, wi, wj, wn, sj, third,
     chji = _MIN_CONTEST + np.maximum(-ci, 0.0) + np.maximum(-cj, 0.0)
     cn = vote(vr, wn, uni - unj)
     a0, b0 = chij[..., None], chji[..., None]
-    cni = np.where(cn > 0, a0 + cn, a0)
-    cnj = np.where(cn < 0, b0 - cn, b0)
-    pin = cni / (cni + cnj)
-    pjn = 1.0 - pin
+    # cni = a0 + cn where cn > 0, else a0;  cnj = b0 - cn where cn < 0, else b0
+    cni = np.add(a0, np.maximum(cn, 0.0))
+    cnj = np.add(b0, np.maximum(np.negative(cn, out=cn), 0.0, out=cn), out=cn)
+    pin = np.divide(cni, cni + cnj, out=cni)
+    pjn = np.subtract(1.0, pin, out=cnj)
+    # what third party n expects when it joins i's side (i with n against j: u_ikj, u_jik)
+    # or j's side (u_ijk, u_jki), by how far it is bound to the side it joins
+    two_uni, two_unj = uni + uni, unj + unj
     tpc = opt.third_party_commit
     if tpc is ThirdPartyCommit.FULL_COMMIT:
-        u_ikj, u_jik = uni + uni + uni, unj + unj + unj
-        u_ijk, u_jki = uni + uni + uni, unj + unj + unj
+        u_ikj = u_ijk = two_uni + uni
+        u_jik = u_jki = two_unj + unj
     elif tpc is ThirdPartyCommit.SEMI_COMMIT:
-        u_ikj, u_jik = uni + uni + unn, unj + unj + unj
-        u_ijk, u_jki = uni + uni + uni, unj + unj + unn
+        u_ikj, u_jik = two_uni + unn, two_unj + unj
+        u_ijk, u_jki = two_uni + uni, two_unj + unn
     else:
-        u_ikj, u_jik = uni + uni + unn, unj + unj + unn
-        u_ijk, u_jki = uni + uni + unn, unj + unj + unn
-    # value to n of joining i's side (ik > j) against joining j's side (i > jk)
-    vn = vote(vr, wn, (pin * u_ikj + pjn * u_jik) - (pin * u_ijk + pjn * u_jki))
-    vn = np.where(third, vn, 0.0)
+        u_ikj = u_ijk = two_uni + unn
+        u_jik = u_jki = two_unj + unn
+    # value to n of joining i's side against joining j's side:
+    # (pin u_ikj + pjn u_jik) - (pin u_ijk + pjn u_jki)
+    gain = pin * u_ikj
+    gain += pjn * u_jik
+    rest = pin * u_ijk
+    rest += pjn * u_jki
+    gain -= rest
+    vn = vote(vr, wn, gain)
+    np.copyto(vn, 0.0, where=~third)  # only third parties vote
     chij = chij + np.maximum(vn, 0.0).sum(axis=-1)
-    chji = chji + np.maximum(-vn, 0.0).sum(axis=-1)
+    chji = chji + np.maximum(np.negative(vn, out=vn), 0.0, out=vn).sum(axis=-1)
     phij = chij / (chij + chji)
     phji = chji / (chij + chji)
     eu_sq = uki + ukj
@@ -487,6 +507,21 @@ def _challenge(U, h, k, i, j, wts, stot, opt: SMPOptions):
     )
 
 
+_THIRD: dict[int, np.ndarray] = {}
+
+
+def _third_parties(n: int) -> np.ndarray:
+    """The (n, n, n) mask [i, j, k]: k is neither i nor j, made once per size (read-only)."""
+    mask = _THIRD.get(n)
+    if mask is None:
+        ar = np.arange(n)
+        mask = (ar[None, None, :] != ar[:, None, None]) & (ar[None, None, :] != ar[None, :, None])
+        mask.flags.writeable = False
+        _THIRD.clear()  # keep one size: the runs of a batch share theirs
+        _THIRD[n] = mask
+    return mask
+
+
 def _challenge_all(U, wts, stot, opt: SMPOptions):
     """Every initiator i's own assessment of challenging every j: arrays (n, n) [i, j].
 
@@ -502,7 +537,7 @@ def _challenge_all(U, wts, stot, opt: SMPOptions):
     uni = u_i_j_i[:, None, :]  # U[i, n, i] -> (i, 1, n)
     unj = np.ascontiguousarray(np.swapaxes(U, 1, 2))  # U[i, n, j] as (i, j, n)
     unn = u_i_j_j[:, None, :]  # U[i, n, n] -> (i, 1, n)
-    third = (ar[None, None, :] != ar[:, None, None]) & (ar[None, None, :] != ar[None, :, None])
+    third = _third_parties(n)
     return _contest(
         diag_own[:, None],
         u_i_i_j,
