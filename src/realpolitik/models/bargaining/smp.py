@@ -406,13 +406,20 @@ def estimated_risk(r: np.ndarray, adjust: BigRAdjust) -> np.ndarray:
 # One turn
 
 
-@dataclass
 class _Assessment:
-    dist: np.ndarray  # (n, n) ideal-to-position distances
-    raw: np.ndarray  # (n, n) risk-neutral values
-    risk: np.ndarray  # (n,)
-    util: np.ndarray  # (n, n) objective risk-aware utilities
-    persp: np.ndarray  # (n, n, n) U[h, i, j]: h's estimate of i's utility for j's position
+    """One state's assessment (a plain class: a dataclass costs a millisecond to create at import)."""
+
+    __slots__ = ("dist", "raw", "risk", "util", "persp")
+
+    def __init__(
+        self,
+        dist: np.ndarray,  # (n, n) ideal-to-position distances
+        raw: np.ndarray,  # (n, n) risk-neutral values
+        risk: np.ndarray,  # (n,)
+        util: np.ndarray,  # (n, n) objective risk-aware utilities
+        persp: np.ndarray,  # (n, n, n) U[h, i, j]: h's estimate of i's utility for j's position
+    ) -> None:
+        self.dist, self.raw, self.risk, self.util, self.persp = dist, raw, risk, util, persp
 
 
 def _assess(x, ideals, sal, cap, opt: SMPOptions) -> _Assessment:
