@@ -88,14 +88,19 @@ def run_baseline(path: Path, s, raw, repeat: int) -> dict:
 
 
 def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
-    """Section 1: the CLI against the baseline, whole processes, interleaved."""
+    """Section 1: the CLI against the baseline, whole processes, interleaved.
+
+    The baseline runs as shipped (NumPy's default BLAS threads) and, up to n = 20, also with one
+    BLAS thread as the CLI uses (starting OpenBLAS's threads costs tens of milliseconds)."""
     import _whole_process as W
 
     print("# whole process: realpolitik landscape (minima + basins) vs the NumPy baseline")
-    print("# (medians of interleaved runs after a warm-up; ratio = ours / baseline, run by run)")
+    print("# (medians of interleaved runs after a warm-up; ratio = ours / baseline, run by run;")
+    print("#  'base 1t' = the baseline with OPENBLAS_NUM_THREADS=1, run up to n = 20)")
     print(
-        f"{'n':>3} {'configs':>10} {'ours s':>8} {'baseline s':>11} {'ratio':>7} "
-        f"{'ours MiB':>9} {'base MiB':>9} {'minima':>7} {'agree':>6}"
+        f"{'n':>3} {'configs':>10} {'ours s':>7} {'cpu':>6} {'base s':>7} {'cpu':>6} "
+        f"{'ratio':>6} {'base 1t s':>9} {'ratio':>6} {'ours MiB':>8} {'base MiB':>8} "
+        f"{'minima':>6} {'agree':>5}"
     )
     env = W.child_env()
     for n in sizes:
@@ -115,12 +120,21 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
                 and got["configurations"][0]["energy"] == ref["global_min_energy"]
             )
             reps = repeat if n <= 22 else max(1, repeat // 2)
-            t = W.interleaved({"ours": ours, "baseline": base}, reps, env, warmup=0)
+            cmds = {"ours": ours, "baseline": base}
+            if n <= 20:
+                cmds["base 1t"] = ["env", "OPENBLAS_NUM_THREADS=1", *base]
+            t = W.interleaved(cmds, reps, env, warmup=0 if n > 20 else 1)
         o, b = t["ours"], t["baseline"]
+        one = (
+            f"{t['base 1t'].median_wall:>9.3f} {W.paired_ratio(o, t['base 1t']):>5.2f}x"
+            if "base 1t" in t
+            else f"{'':>9} {'':>6}"
+        )
         print(
-            f"{n:>3} {2 ** (n - 1):>10,} {o.median_wall:>8.3f} {b.median_wall:>11.3f} "
-            f"{W.paired_ratio(o, b):>6.2f}x {o.median_peak:>9.0f} {b.median_peak:>9.0f} "
-            f"{len(got['configurations']):>7} {str(agree):>6}"
+            f"{n:>3} {2 ** (n - 1):>10,} {o.median_wall:>7.3f} {o.median_cpu:>6.3f} "
+            f"{b.median_wall:>7.3f} {b.median_cpu:>6.3f} {W.paired_ratio(o, b):>5.2f}x {one} "
+            f"{o.median_peak:>8.0f} {b.median_peak:>8.0f} {len(got['configurations']):>6} "
+            f"{str(agree):>5}"
         )
 
 

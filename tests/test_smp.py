@@ -19,6 +19,7 @@ from realpolitik.models.bargaining.smp import (
     StateTransition,
     VictoryProbModel,
     VotingRule,
+    coalition_strengths,
     condorcet_probabilities,
     run_smp,
     run_smp_scenario,
@@ -185,6 +186,42 @@ def test_vote_rules_and_probabilities():
     for m in PCEModel:
         q = condorcet_probabilities(m, c)
         assert q.sum() == pytest.approx(1.0) and q[1] > q[0]
+
+
+def _coalition_strengths_by_loops(rule: VotingRule, w: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """KTAB's rule written out: for each pair i > j and each voter a in turn, a positive vote on
+    (i, j) adds to c[i, j] and a negative one, negated, to c[j, i]; then 1e-8 everywhere."""
+    n, m = u.shape
+    c = np.zeros((m, m))
+    for i in range(m):
+        for j in range(i):
+            for a in range(n):
+                v = float(vote(rule, w[a], u[a, i] - u[a, j]))
+                if v > 0:
+                    c[i, j] += v
+                else:
+                    c[j, i] += -v
+    return c + 1e-8
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rule=st.sampled_from(list(VotingRule)),
+    n=st.integers(1, 9),
+    m=st.integers(1, 6),
+    seed=st.integers(0, 2**32 - 1),
+    grid=st.booleans(),
+)
+def test_coalition_strengths_match_the_pairwise_loops(rule, n, m, seed, grid):
+    """Both halves of the strength matrix (the antisymmetric rules read one half twice)."""
+    r = np.random.default_rng(seed)
+    u = r.uniform(0, 1, (n, m))
+    if grid:  # ties: equal utilities give zero votes
+        u = np.round(u * 4) / 4
+    w = r.uniform(0.5, 50, n)
+    got = coalition_strengths(rule, w, u)
+    want = _coalition_strengths_by_loops(rule, w, u)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
 
 
 def test_bad_inputs_raise_model_error():

@@ -18,7 +18,9 @@ PROBE = (
     "    main(sys.argv[1:])\n"
     "except SystemExit as exc:\n"
     "    assert not exc.code, exc.code\n"
-    "loaded = sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[0].split(',')))\n"
+    "watch = set(sys.argv[0].split(','))\n"
+    "names = {m.split('.')[0] for m in sys.modules} | set(sys.modules)\n"
+    "loaded = sorted(names & watch)\n"
     "print('LOADED:' + ','.join(loaded))\n"
 )
 
@@ -47,6 +49,21 @@ def test_bargain_on_a_ktab_file_needs_no_scenario_schema(validation_dir: Path) -
     """Reading a KTAB CSV builds no scenario: pydantic and YAML stay unloaded."""
     csv = validation_dir / "ktab-smp" / "SOE-Pol-Comp.csv"
     assert loaded_modules(["bargain", str(csv)], HEAVY + ("pydantic", "yaml")) == []
+
+
+def test_smp_on_a_ktab_file_loads_only_the_smp(validation_dir: Path) -> None:
+    """The SMP command loads the SMP alone: not the BDM beside it, not the realignment model,
+    and not ``numpy.ma`` (which ``np.unique`` loads on first use)."""
+    csv = validation_dir / "ktab-smp" / "SOE-Pol-Comp.csv"
+    watch = (
+        "realpolitik.models.bargaining.bdm",
+        "realpolitik.models.realignment",
+        "realpolitik.experiment",
+        "realpolitik.report",
+        "numpy.ma",
+    )
+    assert loaded_modules(["bargain", str(csv)], watch) == []
+    assert loaded_modules(["bargain", str(csv), "--model", "bdm"], watch[:1]) == list(watch[:1])
 
 
 @pytest.mark.parametrize("source", ["pair", "scenario"])

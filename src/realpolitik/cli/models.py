@@ -6,7 +6,6 @@ Each function returns the JSON-ready data and the readable lines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,17 +16,24 @@ def _is_ktab(path: str) -> bool:
     return Path(path).suffix.lower() in (".csv", ".xml")
 
 
-@dataclass(frozen=True)
 class _Bargainers:
-    """Who bargains: names, capabilities, positions and saliences on 0-100, and dimensions."""
+    """Who bargains: names, capabilities, positions and saliences on 0-100, and dimensions
+    (a plain class: a dataclass costs a millisecond to create when the CLI starts)."""
 
-    title: str
-    names: list[str]
-    cap: Any
-    pos: Any
-    sal: Any
-    dims: list[str]
-    ktab: Any = None  # the imported KTAB scenario, when read from a KTAB file
+    __slots__ = ("title", "names", "cap", "pos", "sal", "dims", "ktab")
+
+    def __init__(
+        self,
+        title: str,
+        names: list[str],
+        cap: Any,
+        pos: Any,
+        sal: Any,
+        dims: list[str],
+        ktab: Any = None,  # the imported KTAB scenario, when read from a KTAB file
+    ) -> None:
+        self.title, self.names, self.cap, self.pos, self.sal = title, names, cap, pos, sal
+        self.dims, self.ktab = dims, ktab
 
 
 def _ktab_bargainers(input_file: str) -> _Bargainers:
@@ -78,12 +84,26 @@ def _scenario_bargainers(input_file: str, actor: str | None) -> _Bargainers:
 def _smp_command(b: _Bargainers, seed: int) -> tuple[dict[str, Any], list[str]]:
     import numpy as np
 
-    from realpolitik.models.bargaining import run_smp, run_smp_scenario
+    # the SMP module alone (the package would also load the BDM); the command prints neither
+    # the per-state winning probabilities of positions, so they are not computed
+    from realpolitik.models.bargaining.smp import run_smp, run_smp_scenario
 
     if b.ktab is not None:
-        res = run_smp_scenario(b.ktab, rng=b.ktab.seed if b.ktab.seed is not None else seed)
+        res = run_smp_scenario(
+            b.ktab,
+            rng=b.ktab.seed if b.ktab.seed is not None else seed,
+            record_probabilities=False,
+        )
     else:
-        res = run_smp(b.cap, b.pos, b.sal, rng=seed, actor_names=b.names, dimension_names=b.dims)
+        res = run_smp(
+            b.cap,
+            b.pos,
+            b.sal,
+            rng=seed,
+            actor_names=b.names,
+            dimension_names=b.dims,
+            record_probabilities=False,
+        )
     data = res.to_dict()
     fc = data["forecast"]
     lines = [

@@ -5,23 +5,54 @@ expected-utility model (BDM), plus :func:`bargain_outcome`, the helper the reali
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from realpolitik.errors import ModelError
-from realpolitik.models.bargaining.bdm import (
-    BDMBatchResult,
-    BDMOptions,
-    BDMResult,
-    compare_variants,
-    run_bdm,
-    run_bdm_batch,
-)
-from realpolitik.models.bargaining.smp import SMPOptions, SMPResult, run_smp, run_smp_scenario
 
 if TYPE_CHECKING:  # pragma: no cover
+    from realpolitik.models.bargaining.bdm import (
+        BDMBatchResult,
+        BDMOptions,
+        BDMResult,
+        compare_variants,
+        run_bdm,
+        run_bdm_batch,
+    )
+    from realpolitik.models.bargaining.smp import (
+        SMPOptions,
+        SMPResult,
+        run_smp,
+        run_smp_scenario,
+    )
     from realpolitik.rng import RNGLike
+
+#: Where each re-exported name lives: a model's module is imported when one of its names is first
+#: used, so running the SMP does not load the BDM (and the reverse).
+_HOMES = {
+    "BDMBatchResult": "bdm",
+    "BDMOptions": "bdm",
+    "BDMResult": "bdm",
+    "compare_variants": "bdm",
+    "run_bdm": "bdm",
+    "run_bdm_batch": "bdm",
+    "SMPOptions": "smp",
+    "SMPResult": "smp",
+    "run_smp": "smp",
+    "run_smp_scenario": "smp",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -79,6 +110,9 @@ def bargain_outcome(
     if np.any(x < lo) or np.any(x > hi):
         raise ModelError(f"positions must lie on [{lo}, {hi}]")
     w = c * s
+    from realpolitik.models.bargaining.bdm import BDMOptions, run_bdm_batch
+    from realpolitik.models.bargaining.smp import SMPOptions, run_smp
+
     if model == "bdm":
         opt = options if isinstance(options, BDMOptions) else BDMOptions()
         res = run_bdm_batch(c, x, s, lo, hi, opt)

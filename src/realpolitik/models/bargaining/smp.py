@@ -300,9 +300,14 @@ def coalition_strengths(rule: VotingRule, weights: np.ndarray, util: np.ndarray)
     m = util.shape[1]
     du = util[:, :, None] - util[:, None, :]
     v = vote(rule, weights[:, None, None], du)
-    pos = np.maximum(v, 0.0).sum(axis=0)
-    neg = np.maximum(-v, 0.0).sum(axis=0)
-    c = np.where(_strictly_lower(m), pos, neg.T) + _MIN_COALITION
+    pos = np.maximum(v, 0.0).sum(axis=0)  # a new array: the sum's order follows its layout
+    if rule is VotingRule.ASYM_PROSP:
+        neg = np.maximum(np.negative(v, out=v), 0.0, out=v).sum(axis=0)
+        c = np.where(_strictly_lower(m), pos, neg.T) + _MIN_COALITION
+    else:
+        # every other rule's vote is exactly antisymmetric (v_a(j, i) is -v_a(i, j) to the last
+        # bit), so c[j, i] for j < i, summing max(-v_a(i, j), 0), is the same sum as pos[j, i]
+        c = pos + _MIN_COALITION
     np.fill_diagonal(c, _MIN_COALITION)
     return c
 
@@ -401,13 +406,20 @@ def estimated_risk(r: np.ndarray, adjust: BigRAdjust) -> np.ndarray:
 # One turn
 
 
-@dataclass
 class _Assessment:
-    dist: np.ndarray  # (n, n) ideal-to-position distances
-    raw: np.ndarray  # (n, n) risk-neutral values
-    risk: np.ndarray  # (n,)
-    util: np.ndarray  # (n, n) objective risk-aware utilities
-    persp: np.ndarray  # (n, n, n) U[h, i, j]: h's estimate of i's utility for j's position
+    """One state's assessment (a plain class: a dataclass costs a millisecond to create at import)."""
+
+    __slots__ = ("dist", "raw", "risk", "util", "persp")
+
+    def __init__(
+        self,
+        dist: np.ndarray,  # (n, n) ideal-to-position distances
+        raw: np.ndarray,  # (n, n) risk-neutral values
+        risk: np.ndarray,  # (n,)
+        util: np.ndarray,  # (n, n) objective risk-aware utilities
+        persp: np.ndarray,  # (n, n, n) U[h, i, j]: h's estimate of i's utility for j's position
+    ) -> None:
+        self.dist, self.raw, self.risk, self.util, self.persp = dist, raw, risk, util, persp
 
 
 def _assess(x, ideals, sal, cap, opt: SMPOptions) -> _Assessment:
@@ -423,7 +435,12 @@ def _assess(x, ideals, sal, cap, opt: SMPOptions) -> _Assessment:
 
 
 def _contest(uii, uij, uji, ujj, uni, unj, unn, uki, ukj, wi, wj, wn, sj, third, opt):
-    """Core of KTAB's ``probEduChlg`` on pre-gathered arrays; third parties on the last axis."""
+    """Core of KTAB's ``probEduChlg`` on pre-gathered arrays; third parties on the last axis.
+
+    The third-party arrays are the large ones (n³ in :func:`_challenge_all`): they are worked
+    on in place where a temporary is no longer needed, with the same operations in the same
+    order as written out in the comments, so the results are those of the plain expressions.
+    """
     vr = opt.voting_rule
     ci = vote(vr, wi, uii - uij)
     cj = vote(vr, wj, uji - ujj)
@@ -431,25 +448,35 @@ def _contest(uii, uij, uji, ujj, uni, unj, unn, uki, ukj, wi, wj, wn, sj, third,
     chji = _MIN_CONTEST + np.maximum(-ci, 0.0) + np.maximum(-cj, 0.0)
     cn = vote(vr, wn, uni - unj)
     a0, b0 = chij[..., None], chji[..., None]
-    cni = np.where(cn > 0, a0 + cn, a0)
-    cnj = np.where(cn < 0, b0 - cn, b0)
-    pin = cni / (cni + cnj)
-    pjn = 1.0 - pin
+    # cni = a0 + cn where cn > 0, else a0;  cnj = b0 - cn where cn < 0, else b0
+    cni = np.add(a0, np.maximum(cn, 0.0))
+    cnj = np.add(b0, np.maximum(np.negative(cn, out=cn), 0.0, out=cn), out=cn)
+    pin = np.divide(cni, cni + cnj, out=cni)
+    pjn = np.subtract(1.0, pin, out=cnj)
+    # what third party n expects when it joins i's side (i with n against j: u_ikj, u_jik)
+    # or j's side (u_ijk, u_jki), by how far it is bound to the side it joins
+    two_uni, two_unj = uni + uni, unj + unj
     tpc = opt.third_party_commit
     if tpc is ThirdPartyCommit.FULL_COMMIT:
-        u_ikj, u_jik = uni + uni + uni, unj + unj + unj
-        u_ijk, u_jki = uni + uni + uni, unj + unj + unj
+        u_ikj = u_ijk = two_uni + uni
+        u_jik = u_jki = two_unj + unj
     elif tpc is ThirdPartyCommit.SEMI_COMMIT:
-        u_ikj, u_jik = uni + uni + unn, unj + unj + unj
-        u_ijk, u_jki = uni + uni + uni, unj + unj + unn
+        u_ikj, u_jik = two_uni + unn, two_unj + unj
+        u_ijk, u_jki = two_uni + uni, two_unj + unn
     else:
-        u_ikj, u_jik = uni + uni + unn, unj + unj + unn
-        u_ijk, u_jki = uni + uni + unn, unj + unj + unn
-    # value to n of joining i's side (ik > j) against joining j's side (i > jk)
-    vn = vote(vr, wn, (pin * u_ikj + pjn * u_jik) - (pin * u_ijk + pjn * u_jki))
-    vn = np.where(third, vn, 0.0)
+        u_ikj = u_ijk = two_uni + unn
+        u_jik = u_jki = two_unj + unn
+    # value to n of joining i's side against joining j's side:
+    # (pin u_ikj + pjn u_jik) - (pin u_ijk + pjn u_jki)
+    gain = pin * u_ikj
+    gain += pjn * u_jik
+    rest = pin * u_ijk
+    rest += pjn * u_jki
+    gain -= rest
+    vn = vote(vr, wn, gain)
+    np.copyto(vn, 0.0, where=~third)  # only third parties vote
     chij = chij + np.maximum(vn, 0.0).sum(axis=-1)
-    chji = chji + np.maximum(-vn, 0.0).sum(axis=-1)
+    chji = chji + np.maximum(np.negative(vn, out=vn), 0.0, out=vn).sum(axis=-1)
     phij = chij / (chij + chji)
     phji = chji / (chij + chji)
     eu_sq = uki + ukj
@@ -487,6 +514,21 @@ def _challenge(U, h, k, i, j, wts, stot, opt: SMPOptions):
     )
 
 
+_THIRD: dict[int, np.ndarray] = {}
+
+
+def _third_parties(n: int) -> np.ndarray:
+    """The (n, n, n) mask [i, j, k]: k is neither i nor j, made once per size (read-only)."""
+    mask = _THIRD.get(n)
+    if mask is None:
+        ar = np.arange(n)
+        mask = (ar[None, None, :] != ar[:, None, None]) & (ar[None, None, :] != ar[None, :, None])
+        mask.flags.writeable = False
+        _THIRD.clear()  # keep one size: the runs of a batch share theirs
+        _THIRD[n] = mask
+    return mask
+
+
 def _challenge_all(U, wts, stot, opt: SMPOptions):
     """Every initiator i's own assessment of challenging every j: arrays (n, n) [i, j].
 
@@ -502,7 +544,7 @@ def _challenge_all(U, wts, stot, opt: SMPOptions):
     uni = u_i_j_i[:, None, :]  # U[i, n, i] -> (i, 1, n)
     unj = np.ascontiguousarray(np.swapaxes(U, 1, 2))  # U[i, n, j] as (i, j, n)
     unn = u_i_j_j[:, None, :]  # U[i, n, n] -> (i, 1, n)
-    third = (ar[None, None, :] != ar[:, None, None]) & (ar[None, None, :] != ar[None, :, None])
+    third = _third_parties(n)
     return _contest(
         diag_own[:, None],
         u_i_i_j,
@@ -581,47 +623,31 @@ class Challenge:
     gain: float
 
 
-def _conditional_pce_batch(util: np.ndarray, cap: np.ndarray, opt: SMPOptions) -> np.ndarray:
-    """:func:`_scalar_pce` (Conditional) for a stack of problems of one size: util (B, n, m).
-
-    The same operations in the same order as the one-problem functions (the voter sum runs
-    over an outer axis in both), so the results are identical, only computed together.
-    """
-    m = util.shape[2]
-    du = util[:, :, :, None] - util[:, :, None, :]
-    v = vote(opt.voting_rule, cap[None, :, None, None], du)
-    pos = np.maximum(v, 0.0).sum(axis=1)
-    neg = np.maximum(-v, 0.0).sum(axis=1)
-    c = np.where(_strictly_lower(m), pos, np.swapaxes(neg, 1, 2)) + _MIN_COALITION
-    idx = np.arange(m)
-    c[:, idx, idx] = _MIN_COALITION
-    pv = victory_probabilities(opt.victory_prob, c)
-    p = np.prod(pv, axis=2)
-    return p / p.sum(axis=1, keepdims=True)
-
-
 def _choose_deterministic(ub, bI, bR, bPI, bPJ, cap, opt: SMPOptions, new_x, chosen) -> None:
     """Each actor's choice among the status quo and the bargains it is party to (in place).
 
-    Deterministic transitions with the Conditional PCE: the most probable option wins; actors
-    with the same number of options are decided together.
+    Deterministic transitions with the Conditional PCE: the most probable option wins. A
+    coalition's strength for option i against option j sums the voters' votes on that pair
+    alone, so the victory probabilities of every pair of options (status quo and all bargains)
+    are computed once; each actor's election reads the rows and columns of its own options (in
+    the same order, so its probabilities are those of an election held on its options alone),
+    and actors with the same number of options are decided together.
     """
-    n = ub.shape[0]
-    groups: dict[int, list[tuple[int, np.ndarray]]] = {}
-    for k in range(n):
-        mine = np.nonzero((bI == k) | (bR == k))[0]
-        if mine.size:
-            groups.setdefault(mine.size, []).append((k, mine))
-    for members in groups.values():
-        cols = np.array([np.concatenate(([0], 1 + mine)) for _, mine in members])
-        util = np.ascontiguousarray(np.moveaxis(ub[:, cols], 1, 0))  # (B, n, m)
-        best = np.argmax(np.abs(_conditional_pce_batch(util, cap, opt)), axis=1)
-        for (k, mine), m in zip(members, best, strict=True):
-            if m == 0:
-                continue
-            b = mine[m - 1]
-            chosen[k] = b
-            new_x[k] = bPI[b] if bI[b] == k else bPJ[b]
+    pv = victory_probabilities(opt.victory_prob, coalition_strengths(opt.voting_rule, cap, ub))
+    ar = np.arange(ub.shape[0])[:, None]
+    party = (bI[None, :] == ar) | (bR[None, :] == ar)  # party[k, b]: k is party to bargain b
+    counts = party.sum(axis=1)
+    for m in sorted(set(counts[counts > 0].tolist())):  # (np.unique would load numpy.ma)
+        who = np.flatnonzero(counts == m)
+        cols = np.zeros((who.size, m + 1), np.intp)  # option 0: the status quo
+        cols[:, 1:] = 1 + np.nonzero(party[who])[1].reshape(who.size, m)
+        p = np.prod(pv[cols[:, :, None], cols[:, None, :]], axis=2)
+        best = np.argmax(np.abs(p / p.sum(axis=1, keepdims=True)), axis=1)
+        moved = best > 0
+        k = who[moved]
+        b = cols[moved, best[moved]] - 1
+        chosen[k] = b
+        new_x[k] = np.where((bI[b] == k)[:, None], bPI[b], bPJ[b])
 
 
 def _bargains(x, sal, cap, stot, U, wts, pm, inits, targs, opt: SMPOptions):
