@@ -170,7 +170,10 @@ def recompute_view(
 
     if scenario.spec.realignment is None:
         return answer_view(scenario, original, edits, draws, seed, None, {})
-    result = analyze(scenario, [ANSWER_MODEL], seed=seed)[ANSWER_MODEL]
+    # The page takes the by-year figures from its draws and shows no commitment-form table: the
+    # point run skips both when there are draws (see the realignment adapter's options).
+    light = {"point_paths": 0, "commitment_forms": False} if draws > 0 else {}
+    result = analyze(scenario, [ANSWER_MODEL], seed=seed, options=light)[ANSWER_MODEL]
     outputs = draw_outputs(original, scenario, draws, seed)
     return answer_view(scenario, original, edits, draws, seed, result, outputs)
 

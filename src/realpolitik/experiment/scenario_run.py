@@ -9,7 +9,7 @@ the CLI and the reports render it (:mod:`realpolitik.report`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -171,9 +171,19 @@ def analyses_for(scenario: Scenario, wanted: Sequence[str] | None = None) -> lis
     return [name for name, spec in registry.available().items() if spec.applies_to(scenario)]
 
 
-def analyze(scenario: Scenario, names: Sequence[str], seed: int = 0, draws: int = 0) -> Analysis:
-    """Point runs of the models in ``names`` that apply to ``scenario``: typed results by name."""
-    ctx = AnalysisContext(seed=seed, draws=draws)
+def analyze(
+    scenario: Scenario,
+    names: Sequence[str],
+    seed: int = 0,
+    draws: int = 0,
+    options: Mapping[str, Any] | None = None,
+) -> Analysis:
+    """Point runs of the models in ``names`` that apply to ``scenario``: typed results by name.
+
+    ``options`` reach every model's analysis unchanged (:attr:`AnalysisContext.options`); each
+    model documents the ones it reads.
+    """
+    ctx = AnalysisContext(seed=seed, draws=draws, options=dict(options or {}))
     results = Analysis()
     for name in names:
         spec = registry.get(name)

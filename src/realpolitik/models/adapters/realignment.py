@@ -640,7 +640,7 @@ def _jsonable(x: Any) -> Any:
 
 def _point_outputs(scenario: Scenario, out: Mapping[str, np.ndarray], sim: Any) -> dict[str, float]:
     values = {k: float(v[0]) for k, v in _outputs_from_batch(out, _years(scenario)).items()}
-    T = sim.p_aligned.shape[0]
+    T = 0 if sim is None else sim.p_aligned.shape[0]
     for k in range(1, _years(scenario) + 1):  # shares of the simulated paths, not one path
         inside = k <= T and sim.covered[k - 1] > 0
         values[f"realigns_year_{k}"] = float(sim.p_aligned[k - 1, 2]) if inside else float("nan")
@@ -670,17 +670,28 @@ def shapley_summary(problem: Any) -> dict[str, Any]:
 
 
 def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
-    """The point run: the equilibrium, prices, decomposition and the by-year simulation."""
+    """The point run: the equilibrium, prices, decomposition and the by-year simulation.
+
+    Options (``ctx.options``), for callers that show only part of the result (the dashboard,
+    which takes the by-year figures from its draws): ``point_paths`` (default
+    :data:`POINT_PATHS`; 0 skips the by-year simulation, whose fields are then empty) and
+    ``commitment_forms`` (default true; false skips re-pricing the package under each form).
+    """
     from realpolitik.models.realignment import evaluate_batch, result_dict, simulate, solve
 
     r = scenario.realignment_block
     problem = problem_from_scenario(scenario)
     solution = solve(problem)
-    sim = simulate(
-        problem,
-        rng=np.random.SeedSequence(ctx.seed).spawn(1)[0],
-        solution=solution,
-        paths=POINT_PATHS,
+    paths = int(ctx.options.get("point_paths", POINT_PATHS))
+    sim = (
+        simulate(
+            problem,
+            rng=np.random.SeedSequence(ctx.seed).spawn(1)[0],
+            solution=solution,
+            paths=paths,
+        )
+        if paths > 0
+        else None
     )
     d = result_dict(problem, solution, sim)
     from realpolitik.models.realignment.claims import threat_reach
@@ -692,7 +703,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     hedge = dict(d["hedge"])
     return RealignmentResult(
         model="realignment",
-        provenance=ctx.provenance(scenario, point_paths=POINT_PATHS),
+        provenance=ctx.provenance(scenario, point_paths=paths),
         pivot=r.pivot,
         incumbent=r.incumbent,
         courter=r.courter,
@@ -727,7 +738,11 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         decomposition_value=d["decomposition_value"],
         package=d["package"],
         counter=d["counter"],
-        commitment_forms=tuple(commitment_comparison(scenario, problem)),
+        commitment_forms=(
+            tuple(commitment_comparison(scenario, problem))
+            if ctx.options.get("commitment_forms", True)
+            else ()
+        ),
         levers_ignored=tuple(lv.id for lv in scenario.spec.levers if lv.id not in in_game),
         realigns_by_year=tuple(d.get("p_realign_by_year", ())),
         hedges_by_year=tuple(d.get("p_hedge_by_year", ())),
