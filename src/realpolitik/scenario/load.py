@@ -649,6 +649,25 @@ def _check_pivot_levers(c: _Checks, r: Any) -> None:
                 )
 
 
+def _check_horizon_draws(c: _Checks, r: Any) -> None:
+    """A drawn horizon is whole years too: only a ``choice`` of whole numbers can be sampled."""
+    dists: list[tuple[Any, Loc]] = []
+    if r.horizon.dist is not None:
+        dists.append((r.horizon.dist, ("realignment", "horizon", "dist")))
+    for i, u in enumerate(c.spec.uncertainties):
+        if u.path == "realignment.horizon":
+            dists.append((u.dist, ("uncertainties", i, "dist")))
+    for dist, loc in dists:
+        values = dist.values if dist.kind == "choice" else None
+        if values is None or any(v != int(v) for v in values):
+            c.add(
+                "a drawn horizon must be whole years (it is never rounded)",
+                loc,
+                "kind: choice with whole numbers of years",
+                f"kind: {dist.kind}" + ("" if values is None else f", values {list(values)}"),
+            )
+
+
 def _check_realignment(c: _Checks) -> None:
     spec = c.spec
     commitments = {form.id for form in spec.commitments}
@@ -675,6 +694,7 @@ def _check_realignment(c: _Checks) -> None:
                 "an integer",
                 f"{r.horizon.value:g}",
             )
+        _check_horizon_draws(c, r)
         if r.horizon.value < 1 or r.horizon.value > 100:
             c.add(
                 "horizon out of range",
