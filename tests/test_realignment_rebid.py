@@ -9,8 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from strategies import realignment_problems
 
 from realpolitik.errors import ScenarioError
+from realpolitik.models.commitment import Turnover
+from realpolitik.models.realignment import COURTER, INCUMBENT, RealignmentProblem, simulate, solve
+from realpolitik.models.realignment.simulate import rebid_problem
 from realpolitik.scenario.examples import example_path
 from realpolitik.scenario.load import loads
 
@@ -32,3 +37,178 @@ def test_a_drawn_horizon_that_is_not_whole_years_is_a_scenario_error(dist):
     assert p.file == "nixon.yaml" and p.line is not None
     assert p.path.startswith("uncertainties[") and p.path.endswith("dist")
     assert "choice" in (p.expected or "")
+
+
+# --- bidding over time, by hand ---------------------------------------------------------------
+
+
+def two_years(courter_value: float) -> RealignmentProblem:
+    """Two years at 0% discount. Aligning with C is worth 3 a year to P; hedging is ruled out.
+
+    C's lever ``aid``: 10 a year to P for 10 a year to C, delivered at once. I's lever
+    ``discount``: 10 a year for 10, a promise that I's successor repudiates; I holds an election
+    in year 2 that changes its government for certain, and so does P (a successor who values
+    aligning with C 1 a year more). I loses 5 a year if P leaves; C gains ``courter_value``.
+
+    Year 1 (by hand): the counter stands in year 1 only, so it is worth D = 1 per unit to P and
+    costs I 10 per unit; I's stake is 5 x 2 = 10, its levers at most 10: its retention bid is 10.
+    P's courter option is worth 3 x 2 = 6, so C must give 10 - 6 = 4 (price 4, aid at 0.2),
+    more than it will pay (2 x ``courter_value`` <= 3): no offer; I keeps P with the cheapest
+    counter worth 6 (extent 0.6).
+    """
+    return RealignmentProblem(
+        components=[[-100.0, 3.0]],
+        component_names=("security",),
+        courter_value=[0.0, courter_value],
+        incumbent_value=[0.0, 5.0],
+        lever_names=("aid", "discount"),
+        lever_side=[COURTER, INCUMBENT],
+        lever_value=[10.0, 10.0],
+        lever_cost=[10.0, 10.0],
+        lever_committed=[False, True],
+        lever_annual_repudiation=0.0,
+        lever_successor_repudiation=[0.0, 1.0],
+        horizon=2,
+        discount_rate=0.0,
+        incumbent_turnover=Turnover(0.0, 10, 2, 1.0),
+        pivot_turnover=Turnover(0.0, 10, 2, 1.0),
+        successor_shift=[0.0, 1.0],
+    )
+
+
+@pytest.mark.parametrize("courter_value", [0.5, 1.5])
+def test_year_one_by_hand(courter_value):
+    s = solve(two_years(courter_value))
+    assert s.outcome[0] == 0 and s.offer_target[0] == 0
+    assert s.incumbent_max_bid[0, 1] == pytest.approx(10.0)
+    assert s.price[0, 1] == pytest.approx(4.0)
+    assert s.counter[0, 0] == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize(
+    ("courter_value", "year_two"),
+    [
+        # Year 2: I's counter lapses (new government) and P has a successor. Over the one year
+        # left, P's courter option is worth 3 + 1 = 4; I's new promise is safe until its next
+        # election (year 12), its stake is 5: retention bid 5. C must give 5 - 4 = 1 (aid 0.1).
+        (1.5, 2),  # C will pay up to 1.5 >= 1: it re-bids and P realigns
+        (0.5, 0),  # C will pay 0.5 < 1: no offer; I's new counter (worth 4, extent 0.4) keeps P
+    ],
+)
+def test_the_counter_lapses_and_both_sides_bid_again(courter_value, year_two):
+    pb = two_years(courter_value)
+    sim = simulate(pb, 0, paths=3)
+    np.testing.assert_array_equal(sim.aligned[0, :, year_two], [year_two == 0, 1.0])
+    np.testing.assert_array_equal(sim.rebids, [0.0, 1.0])
+    # without re-bidding P simply leaves once the counter lapses (4 a year against nothing)
+    np.testing.assert_array_equal(simulate(pb, 0, rebid=False).aligned[0, :, 2], [0.0, 1.0])
+
+
+def test_the_year_two_game_by_hand():
+    # the game the two sides play in year 2 (counter lapsed, successor in power), solved alone
+    pb = two_years(1.5)
+    sub = rebid_problem(
+        pb,
+        draw=np.array([0]),
+        years_gone=1,
+        standing=np.zeros((1, 3)),
+        option=np.array([0]),
+        successor=np.array([True]),
+        busy=np.array([[False, False]]),
+    )
+    assert sub.horizon[0] == 1
+    assert sub.incumbent_turnover.next_election[0] == 10  # year 12, seen from year 2
+    s = solve(sub)
+    assert s.incumbent_max_bid[0, 1] == pytest.approx(5.0)
+    assert s.price[0, 1] == pytest.approx(1.0, rel=1e-6)
+    assert s.outcome[0] == 2 and s.package[0, 0] == pytest.approx(0.1, rel=1e-6)
+
+
+def test_a_standing_promise_is_not_offered_again_and_moving_back_is_free():
+    pb = two_years(1.5)
+    sub = rebid_problem(
+        pb,
+        np.array([0, 0]),
+        1,
+        standing=np.array([[6.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
+        option=np.array([0, 2]),
+        successor=np.array([False, False]),
+        busy=np.array([[False, True], [True, False]]),
+    )
+    np.testing.assert_array_equal(sub.lever_max, [[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(sub.switching_cost, 0.0)
+    k = sub.component_names.index("standing promises")
+    # the counter standing (6 a year) is conditional on staying: it lowers hedge and courter
+    np.testing.assert_allclose(sub.components[0, k], [-6.0, -6.0], rtol=1e-6)
+
+
+def test_moving_costs_what_is_left_of_the_switching_cost():
+    pb = two_years(1.5).with_changes(switching_cost=[2.0, 5.0])
+    subs = [
+        rebid_problem(
+            pb,
+            np.array([0]),
+            1,
+            np.zeros((1, 3)),
+            np.array([o]),
+            np.array([False]),
+            np.zeros((1, 2), bool),
+        )
+        for o in (0, 1, 2)
+    ]
+    np.testing.assert_array_equal([s.switching_cost[0] for s in subs], [[2, 5], [0, 3], [0, 0]])
+
+
+# --- bidding over time, properties ------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(realignment_problems())
+def test_nothing_happens_nobody_bids_again(pb):
+    # with no turnover and no repudiation there is no event: re-bidding changes nothing
+    quiet = pb.with_changes(
+        pivot_turnover=Turnover(),
+        incumbent_turnover=Turnover(),
+        courter_turnover=Turnover(),
+        lever_annual_repudiation=0.0,
+        lever_successor_repudiation=0.0,
+    )
+    a = simulate(quiet, 3, paths=2)
+    b = simulate(quiet, 3, paths=2, rebid=False)
+    np.testing.assert_array_equal(a.rebids, 0.0)
+    np.testing.assert_array_equal(a.aligned, b.aligned)
+
+
+@settings(max_examples=20, deadline=None)
+@given(realignment_problems())
+def test_by_year_shares_are_shares_of_the_draws_that_reach_the_year(pb):
+    sim = simulate(pb, 1, paths=2)
+    for t in range(pb.years):
+        alive = pb.horizon > t
+        assert sim.covered[t] == alive.sum()
+        assert np.all(np.isnan(sim.aligned[~alive, t]))
+        np.testing.assert_allclose(sim.aligned[alive, t].sum(axis=1), 1.0)
+        np.testing.assert_allclose(sim.p_aligned[t], sim.aligned[alive, t].mean(axis=0))
+    assert np.all((sim.rebids >= 0) & (sim.rebids <= 1))
+
+
+@settings(max_examples=15, deadline=None)
+@given(realignment_problems(max_batch=3))
+def test_money_in_tens_changes_no_path(pb):
+    money = (
+        "trade_with_incumbent",
+        "switching_cost",
+        "courter_value",
+        "incumbent_value",
+        "payer_value",
+        "lever_value",
+        "lever_cost",
+        "components",
+        "successor_shift",
+        "replacement_capacity",
+    )
+    tens = pb.with_changes(
+        **{f: getattr(pb, f) * 10 for f in money},
+        lever_capacity=pb.lever_capacity * 10,
+    )
+    np.testing.assert_array_equal(simulate(pb, 5).aligned, simulate(tens, 5).aligned)
