@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -32,7 +33,7 @@ RESERVED = (
 )
 
 
-def _f(x) -> np.ndarray:
+def _f(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
@@ -274,13 +275,13 @@ class RealignmentProblem:
         B = 1
         for a, tail in per_draw.values():
             if a.ndim > len(tail):
-                B = max(B, a.shape[0])
-        B = max(B, comps.shape[0], pv.shape[0])
+                B = max(B, int(a.shape[0]))
+        B = max(B, int(comps.shape[0]), int(pv.shape[0]))
         for t in (self.pivot_turnover, self.incumbent_turnover, self.courter_turnover):
             for fld in fields(t):
                 a = np.asarray(getattr(t, fld.name))
                 if a.ndim == 1:
-                    B = max(B, a.shape[0])
+                    B = max(B, int(a.shape[0]))
         return B
 
     def _validate(self) -> None:
@@ -336,7 +337,7 @@ class RealignmentProblem:
     @property
     def batch(self) -> int:
         """Number of draws ``B``."""
-        return self.trade_with_incumbent.shape[0]
+        return int(self.trade_with_incumbent.shape[0])
 
     @property
     def years(self) -> int:
@@ -347,7 +348,7 @@ class RealignmentProblem:
         """Indices of the levers of one side (COURTER or INCUMBENT)."""
         return np.flatnonzero(self.lever_side == which)
 
-    def take(self, index) -> RealignmentProblem:
+    def take(self, index: int | slice | Sequence[int] | np.ndarray) -> RealignmentProblem:
         """The sub-batch of draws ``index`` (an int, slice or index array)."""
         idx = np.atleast_1d(np.arange(self.batch)[index])
         kw = {}
@@ -368,6 +369,6 @@ class RealignmentProblem:
             kw[fld.name] = v
         return RealignmentProblem(**kw)
 
-    def with_changes(self, **changes) -> RealignmentProblem:
+    def with_changes(self, **changes: Any) -> RealignmentProblem:
         """A copy with some fields replaced (re-validated)."""
         return replace(self, **changes)

@@ -19,7 +19,7 @@ from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment.accounting import Accounts, accounts
 from realpolitik.models.realignment.game import RealignmentSolution, solve
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
-from realpolitik.rng import as_generator
+from realpolitik.rng import RNGLike, as_generator
 
 __all__ = [
     "SimulationResult",
@@ -175,7 +175,8 @@ def _turnover_and_lapses(
     keep = (1.0 - state.repudiation) * (1.0 - state.successor_repudiation * giver_changed)
     lapse = (state.extent > 0) & (u[3:].T >= keep)
     state.extent[lapse] = 0.0
-    return np.any(changed, axis=0) | np.any(lapse, axis=1)
+    event: np.ndarray = np.any(changed, axis=0) | np.any(lapse, axis=1)
+    return event
 
 
 def _standing_values(pb: RealignmentProblem, state: _Paths, shortfall: np.ndarray) -> np.ndarray:
@@ -232,7 +233,8 @@ def _tie_scale(pb: RealignmentProblem, draw: np.ndarray, standing: np.ndarray) -
     """(m,) the yearly scale of a path's values, for the tie rule: 1 + the absolute components,
     standing promises and trade at stake."""
     scale = 1.0 + np.abs(pb.components[draw]).sum(axis=(1, 2)) + np.abs(standing).sum(axis=1)
-    return scale + pb.gains_share[draw] * pb.trade_with_incumbent[draw]
+    out: np.ndarray = scale + pb.gains_share[draw] * pb.trade_with_incumbent[draw]
+    return out
 
 
 def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
@@ -336,7 +338,7 @@ def _rebid(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.
 
 def simulate(
     problem: RealignmentProblem,
-    rng: object = None,
+    rng: RNGLike = None,
     solution: RealignmentSolution | None = None,
     paths: int = 1,
     rebid: bool = True,
