@@ -212,3 +212,45 @@ def test_money_in_tens_changes_no_path(pb):
         lever_capacity=pb.lever_capacity * 10,
     )
     np.testing.assert_array_equal(simulate(pb, 5).aligned, simulate(tens, 5).aligned)
+
+
+# --- one claim, one number: a threat's level read from relations: ------------------------------
+
+
+def _nixon_with(edit) -> str:
+    d = yaml.safe_load(example_path("nixon-1972").read_text())
+    edit(d["realignment"]["threats"]["soviet-border"])
+    return yaml.safe_dump(d, sort_keys=False)
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (lambda th: th.update(level={"value": 8.0, "assumption": "x"}), "written once"),
+        (lambda th: th.pop("from_relation"), "written once"),
+        (lambda th: th["from_relation"].update(component="trust"), "from_relation needs"),
+    ],
+)
+def test_a_threat_level_is_written_once_and_its_relation_must_exist(edit, needle):
+    with pytest.raises(ScenarioError) as info:
+        loads(_nixon_with(edit), file="nixon.yaml")
+    (p,) = [p for p in info.value.problems if needle in p.message]
+    assert p.file == "nixon.yaml" and p.line is not None
+
+
+def test_the_level_is_the_hostility_times_the_named_constant():
+    # nixon-1972: score -0.9, cost_per_unit 8.9: level 8.01 a year; the Soviet threat's
+    # security component for aligning is level x relief 0.25 = 2.0025 (by hand)
+    from realpolitik.models.adapters.realignment import problem_from_scenario
+
+    s = loads(example_path("nixon-1972").read_text(), file="nixon.yaml")
+    pb = problem_from_scenario(s)
+    k = pb.component_names.index("soviet-border")
+    assert pb.components[0, k, 1] == pytest.approx(0.9 * 8.9 * 0.25)
+    d = yaml.safe_load(example_path("nixon-1972").read_text())
+    (rel,) = [r for r in d["relations"] if set(r["between"]) == {"RUS", "CHN"}]
+    rel["components"]["threat"] = {"value": 0.4, "assumption": "a friendly relation"}
+    friendly = loads(yaml.safe_dump(d, sort_keys=False), file="n.yaml")
+    assert friendly.value("relations.RUS~CHN.components.threat") == 0.4
+    k2 = problem_from_scenario(friendly)
+    assert k2.components[0, k, 1] == 0.0  # a friendly score is no threat: max(-score, 0) = 0

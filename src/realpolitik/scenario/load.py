@@ -568,6 +568,7 @@ def _check_realignment_sides(c: _Checks, r: Any) -> None:
             )
     for tid, th in r.threats.items():
         c.need_actor(th.by, ("realignment", "threats", tid, "by"))
+        _check_threat_level(c, r, tid, th)
         if tid in r.components or tid in RESERVED_CAUSES or tid == "domestic":
             c.add(
                 "a threat's id names its security component: it must differ from the "
@@ -585,6 +586,40 @@ def _check_realignment_sides(c: _Checks, r: Any) -> None:
                     "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
                     tid,
                 )
+
+
+def _check_threat_level(c: _Checks, r: Any, tid: str, th: Any) -> None:
+    """A threat's level is written once: as ``level`` or read ``from_relation`` (a component of
+    the pivot's relation with the threatening actor), never both."""
+    loc = ("realignment", "threats", tid)
+    if (th.level is None) == (th.from_relation is None):
+        c.add(
+            "a threat's level is written once: give either level or from_relation",
+            loc,
+            "exactly one of level, from_relation",
+            "both" if th.level is not None else "neither",
+        )
+        return
+    link = th.from_relation
+    if link is None:
+        return
+    pair = {r.pivot, th.by}
+    rel = next((x for x in c.spec.relations if set(x.between) == pair), None)
+    if rel is None or link.component not in rel.components:
+        c.add(
+            "from_relation needs that component in the relation of the pivot and the threat's actor",
+            (*loc, "from_relation", "component"),
+            f"a component of relations [{r.pivot}, {th.by}]"
+            + ("" if rel is None else ": " + ", ".join(sorted(rel.components))),
+            link.component if rel is not None else f"no relation between {r.pivot} and {th.by}",
+        )
+    if link.cost_per_unit.value < 0:
+        c.add(
+            "a threat's cost per unit of hostility is >= 0",
+            (*loc, "from_relation", "cost_per_unit"),
+            ">= 0",
+            f"{link.cost_per_unit.value:g}",
+        )
 
 
 def _check_gains_share(c: _Checks) -> None:

@@ -328,7 +328,7 @@ def problem_from_scenario(
 
     components, component_names = _components(scenario, get, samples, B)
     levers = _levers_to_pivot(scenario)
-    threats = threat_terms(r, levers, get, B)
+    threats = threat_terms(r, levers, get, B, scenario.spec.relations)
     return RealignmentProblem(
         **_trade_kwargs(scenario, get, B),
         **_sides_kwargs(scenario, get, B, threats),
@@ -787,7 +787,10 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         retaliation_cost=d["retaliation_cost"],
         payers=payers,
         shapley=shapley_summary(problem),
-        threats={k: tuple(v) for k, v in threat_reach(r, _levers_to_pivot(scenario)).items()},
+        threats={
+            k: tuple(v)
+            for k, v in threat_reach(r, _levers_to_pivot(scenario), scenario.spec.relations).items()
+        },
         draws_by_year=tuple(d.get("draws_by_year", ())),
     )
 
