@@ -254,3 +254,48 @@ def test_the_level_is_the_hostility_times_the_named_constant():
     assert friendly.value("relations.RUS~CHN.components.threat") == 0.4
     k2 = problem_from_scenario(friendly)
     assert k2.components[0, k, 1] == 0.0  # a friendly score is no threat: max(-score, 0) = 0
+
+
+# --- what history shows: an incumbent that declines ---------------------------------------------
+
+
+def test_a_declining_incumbent_loses_the_pivot_at_the_next_bid():
+    # two_years(0.5) without decline: in year 2 I's new counter (stake 5, levers worth up to 10)
+    # keeps P. With a decline of one half a year, the year-2 bid sees I's stake at 2.5 and its
+    # lever's reach at 0.5 (worth 5): its retention bid is 2.5 < 4, P's courter option, and P
+    # leaves for the courter with no offer needed (by hand). Year 1 is as before.
+    pb = two_years(0.5)
+    np.testing.assert_array_equal(simulate(pb, 0).aligned[0, :, 2], [0.0, 0.0])
+    declining = pb.with_changes(incumbent_decline=0.5)
+    sim = simulate(declining, 0)
+    np.testing.assert_array_equal(sim.aligned[0, :, 2], [0.0, 1.0])
+    sub = rebid_problem(
+        declining,
+        np.array([0]),
+        1,
+        np.zeros((1, 3)),
+        np.array([0]),
+        np.array([True]),
+        np.zeros((1, 2), bool),
+    )
+    np.testing.assert_allclose(sub.incumbent_value[0], [0.0, 2.5])
+    np.testing.assert_allclose(sub.lever_max[0], [1.0, 0.5])
+    assert solve(sub).incumbent_max_bid[0, 1] == pytest.approx(2.5)
+
+
+def test_an_incumbent_decline_outside_zero_to_one_is_a_scenario_error():
+    d = yaml.safe_load(example_path("reverse-kissinger").read_text())
+    d["realignment"]["incumbent_decline"] = {"value": 1.5, "assumption": "x"}
+    with pytest.raises(ScenarioError) as info:
+        loads(yaml.safe_dump(d, sort_keys=False), file="rk.yaml")
+    (p,) = [p for p in info.value.problems if "decline" in p.message]
+    assert p.path == "realignment.incumbent_decline" and p.line is not None
+
+
+@settings(max_examples=15, deadline=None)
+@given(realignment_problems(max_batch=3))
+def test_a_declining_incumbent_changes_nothing_in_year_one(pb):
+    # the decline is seen at the re-bids only: the year-1 equilibrium is the same
+    a = simulate(pb, 7)
+    b = simulate(pb.with_changes(incumbent_decline=0.3), 7)
+    np.testing.assert_array_equal(a.aligned[:, 0], b.aligned[:, 0])

@@ -737,6 +737,13 @@ def _check_realignment(c: _Checks) -> None:
                 "1 to 100 years",
                 f"{r.horizon.value:g}",
             )
+        if r.incumbent_decline is not None and not 0 <= r.incumbent_decline.value < 1:
+            c.add(
+                "the incumbent's decline is a yearly share",
+                ("realignment", "incumbent_decline"),
+                "0 <= share < 1",
+                f"{r.incumbent_decline.value:g}",
+            )
         if not 0 <= r.discount_rate.value < 1:
             c.add(
                 "discount rate out of range",

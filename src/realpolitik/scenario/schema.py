@@ -397,6 +397,9 @@ class Realignment(Frozen):
     domestic: Domestic | None = None
     pivot_commitment: Ident | None = None
     successor_shift: OptionValues | None = None
+    #: share by which the incumbent side's stake and its levers' reach shrink each year, seen at
+    #: each new bid (default 0: they stay as they are)
+    incumbent_decline: Q | None = None
     #: each ally's own yearly value of the pivot hedging / aligning (courter's allies) or loss
     #: from it (incumbent's allies); an ally without one is pooled with its side's principal
     payer_value: dict[Ident, OptionValues] = Field(default_factory=dict)

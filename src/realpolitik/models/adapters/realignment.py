@@ -292,6 +292,11 @@ def _sides_kwargs(
         courter_turnover=_turnover(scenario, r.courter, get),
         pivot_annual_repudiation=pivot_form[:, 0],
         pivot_successor_repudiation=pivot_form[:, 1],
+        incumbent_decline=(
+            get("realignment.incumbent_decline")
+            if r.incumbent_decline is not None
+            else np.zeros(size)
+        ),
     )
 
 

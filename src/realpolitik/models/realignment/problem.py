@@ -104,6 +104,12 @@ class RealignmentProblem:
         alignment (FLAGSHIP F3) [proposed: realignment.pivot_commitment].
     successor_shift : (B, 2) change of the yearly value of hedge / courter when a successor
         government rules the pivot (its faction balance) [proposed: realignment.successor_shift].
+    incumbent_decline : (B,) share by which the incumbent side's stake (its and its allies'
+        valuations) and the reach of its levers (their maximum extent) shrink each year, in
+        [0, 1) [realignment.incumbent_decline]; default 0. Read by the re-bids of
+        :func:`~realpolitik.models.realignment.simulate.simulate`: a bid made ``t`` years after
+        the first sees them at ``(1 - d)^t`` of their first level (within one bid's valuation they
+        are held at the level of that bid).
     """
 
     trade_with_incumbent: Any = 0.0
@@ -145,6 +151,7 @@ class RealignmentProblem:
     payer_side: Any = None
     payer_value: Any = None
     lever_payer: Any = None
+    incumbent_decline: Any = 0.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -262,6 +269,7 @@ class RealignmentProblem:
             "retaliation_annual_repudiation": (_f(self.retaliation_annual_repudiation), ()),
             "retaliation_successor_repudiation": (_f(self.retaliation_successor_repudiation), ()),
             "incumbent_gains_share": (_f(igs), ()),
+            "incumbent_decline": (_f(self.incumbent_decline), ()),
         }
         return per_draw
 
@@ -316,6 +324,9 @@ class RealignmentProblem:
             a = getattr(self, name)
             if np.any(~np.isfinite(a)) or np.any(a < 0) or np.any(a > 1):
                 raise ModelError(f"{name} must be shares in [0, 1]")
+        dec = self.incumbent_decline
+        if np.any(~np.isfinite(dec)) or np.any(dec < 0) or np.any(dec >= 1):
+            raise ModelError("incumbent_decline must be a share in [0, 1)")
         ig = self.incumbent_gains_share
         if np.any(~np.isfinite(ig)) or np.any(ig < 0):
             raise ModelError("incumbent_gains_share must be finite and >= 0")

@@ -297,6 +297,9 @@ def rebid_problem(
     successor : (m,) a successor government rules P: ``successor_shift`` enters as the
         component :data:`SUCCESSOR`.
     busy : (m, L) levers whose promise still stands: not offered again until it lapses.
+
+    The incumbent side's stake (``incumbent_value`` and its allies' ``payer_value``) and its
+    levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
     """
     sub = pb.take(draw)
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
@@ -312,8 +315,15 @@ def rebid_problem(
         axis=1,
     )
     move = _moving_cost(sub.switching_cost, option)[:, 1:]
-    hi = np.where(busy, 0.0, sub.lever_max)
+    # the incumbent's side declines between bids: its stake and the reach of its levers
+    left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
+    inc = sub.lever_side == INCUMBENT
+    hi = np.where(inc, sub.lever_max * left[:, None], sub.lever_max)
+    hi = np.where(busy, 0.0, hi)
+    ally = (sub.payer_side == INCUMBENT)[None, :, None]
     return sub.with_changes(
+        incumbent_value=sub.incumbent_value * left[:, None],
+        payer_value=np.where(ally, sub.payer_value * left[:, None, None], sub.payer_value),
         horizon=sub.horizon - years_gone,
         components=comps,
         component_names=(*sub.component_names, STANDING, SUCCESSOR),
