@@ -299,3 +299,30 @@ def test_a_declining_incumbent_changes_nothing_in_year_one(pb):
     a = simulate(pb, 7)
     b = simulate(pb.with_changes(incumbent_decline=0.3), 7)
     np.testing.assert_array_equal(a.aligned[:, 0], b.aligned[:, 0])
+
+
+# --- factions per draw (item 6) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["smp", "bdm"])
+def test_smp_and_bdm_run_on_each_draws_factions(model):
+    from realpolitik.models.adapters.bargaining import faction_arrays
+    from realpolitik.models.adapters.realignment import domestic_position
+    from realpolitik.models.bargaining import BDMOptions, run_bdm, run_smp
+
+    d = yaml.safe_load(example_path("reverse-kissinger").read_text())
+    d["realignment"]["domestic"]["model"] = model
+    s = loads(yaml.safe_dump(d, sort_keys=False), file="rk.yaml")
+    path = "actors.RUS-west-business.position.orientation"
+    lo, hi = s.quantity(path).dist.support()
+    samples = {path: np.array([lo, hi, lo, (lo + hi) / 2])}
+    z = domestic_position(s, samples, 4)
+    _, cap, pos, sal = faction_arrays(s, "RUS", ["orientation"], samples, 4)
+    for b in range(4):  # each draw is the model run on that draw's factions
+        if model == "smp":
+            want = run_smp(cap[b], pos[b], sal[b], rng=0).forecast()["weighted_mean"][0] / 100
+        else:
+            res = run_bdm(cap[b], pos[b, :, 0] / 100, sal[b, :, 0] / 100, 0.0, 1.0, BDMOptions())
+            want = res.weighted_mean[-1]
+        assert z[b] == pytest.approx(float(np.clip(want, 0, 1)))
+    assert z[0] == z[2]  # the same factions, the same run

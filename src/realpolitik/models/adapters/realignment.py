@@ -53,43 +53,51 @@ def _turnover(scenario: Scenario, actor_id: str, get: Callable[[str], np.ndarray
     )
 
 
+def _bargained_position(model: str, cap: np.ndarray, pos: np.ndarray, sal: np.ndarray) -> float:
+    """One draw's bargaining outcome on the pivot's orientation, in [0, 1]: SMP's forecast
+    (weighted mean, seed 0) or BDM's weighted mean after its rounds."""
+    if model == "smp":
+        from realpolitik.models.bargaining import run_smp
+
+        return float(run_smp(cap, pos, sal, rng=0).forecast()["weighted_mean"][0]) / 100.0
+    from realpolitik.models.bargaining import BDMOptions, run_bdm
+
+    res = run_bdm(cap, pos[:, 0] / 100.0, sal[:, 0] / 100.0, 0.0, 1.0, options=BDMOptions())
+    return float(res.weighted_mean[-1])
+
+
 def domestic_position(
     scenario: Scenario, samples: Mapping[str, np.ndarray] | None, size: int
 ) -> np.ndarray | None:
     """The pivot's factions' bargaining outcome on its orientation, scaled to [0, 1], per draw.
 
     ``mean``: the capability x salience weighted mean of the factions' positions. ``smp`` / ``bdm``:
-    the model's forecast at the point values, shifted per draw by the change of that weighted mean
-    (the bargaining models are not re-run for every draw; see the realignment docs).
+    the model run on each draw's factions (sizes, positions, saliences), cached on those inputs, so
+    that draws which do not move the factions share one run.
     """
     from realpolitik.models.adapters.bargaining import faction_arrays
 
     r = scenario.spec.realignment
     if r is None:
         raise ModelError("the scenario has no realignment block")
-    if r is None or r.domestic is None:
+    if r.domestic is None:
         return None
     dim = r.domestic.dimension
     names, cap, pos, sal = faction_arrays(
         scenario, r.pivot, [dim], None if samples is None else dict(samples), size
     )
-    w = cap * sal[..., 0]
-    mean = np.sum(w * pos[..., 0], axis=-1) / np.sum(w, axis=-1) / 100.0
     if r.domestic.model == "mean":
+        w = cap * sal[..., 0]
+        mean = np.sum(w * pos[..., 0], axis=-1) / np.sum(w, axis=-1) / 100.0
         return np.asarray(mean, dtype=float)
-    _, cap0, pos0, sal0 = faction_arrays(scenario, r.pivot, [dim])
-    w0 = cap0 * sal0[:, 0]
-    mean0 = float(np.sum(w0 * pos0[:, 0]) / np.sum(w0)) / 100.0
-    if r.domestic.model == "smp":
-        from realpolitik.models.bargaining import run_smp
-
-        point = float(run_smp(cap0, pos0, sal0, rng=0).forecast()["weighted_mean"][0]) / 100.0
-    else:
-        from realpolitik.models.bargaining import BDMOptions, run_bdm
-
-        res = run_bdm(cap0, pos0[:, 0] / 100.0, sal0[:, 0] / 100.0, 0.0, 1.0, options=BDMOptions())
-        point = float(res.weighted_mean[-1])
-    return np.asarray(np.clip(point + (mean - mean0), 0.0, 1.0), dtype=float)
+    cache: dict[bytes, float] = {}
+    out = np.empty(cap.shape[0])
+    for b in range(cap.shape[0]):
+        key = cap[b].tobytes() + pos[b].tobytes() + sal[b].tobytes()
+        if key not in cache:
+            cache[key] = _bargained_position(r.domestic.model, cap[b], pos[b], sal[b])
+        out[b] = cache[key]
+    return np.clip(out, 0.0, 1.0)
 
 
 #: The two numbers of a commitment form, in the columns of :func:`commitment_forms`' table.
