@@ -326,3 +326,42 @@ def test_smp_and_bdm_run_on_each_draws_factions(model):
             want = res.weighted_mean[-1]
         assert z[b] == pytest.approx(float(np.clip(want, 0, 1)))
     assert z[0] == z[2]  # the same factions, the same run
+
+
+# --- what history shows: a threat from the courter, coercion by the incumbent -------------------
+
+
+def _threat_game(relief_hedge: float, relief_courter: float, by: str) -> RealignmentProblem:
+    """A one-year game at 0% whose only component is one threat of level 10, by ``by``."""
+    from types import SimpleNamespace
+
+    from realpolitik.models.realignment.claims import threat_terms
+
+    th = SimpleNamespace(by=by, from_relation=None, courter_gain=None, incumbent_loss=None)
+    block = SimpleNamespace(pivot="P", threats={"pressure": th})
+    numbers = {
+        "realignment.threats.pressure.level": 10.0,
+        "realignment.threats.pressure.relief.hedge": relief_hedge,
+        "realignment.threats.pressure.relief.courter": relief_courter,
+    }
+    terms = threat_terms(block, [], lambda path: np.full(1, numbers[path]), 1)
+    return RealignmentProblem(
+        components=terms.components, component_names=terms.names, horizon=1, discount_rate=0.0
+    )
+
+
+def test_a_threat_from_the_courter_is_relieved_by_aligning_with_it():
+    # the courter threatens P at 10 a year; aligning removes it all, hedging half: aligning is
+    # worth 10 and hedging 5 against staying (by hand), and with no levers P aligns
+    pb = _threat_game(0.5, 1.0, by="C")
+    np.testing.assert_allclose(pb.components[0, 0], [5.0, 10.0])
+    assert solve(pb).outcome[0] == 2
+
+
+def test_coercion_by_the_incumbent_against_defection_makes_leaving_cost_more():
+    # the incumbent threatens what it does if P leaves (negative relief: leaving worsens it):
+    # hedging costs 3 a year, aligning 10 (by hand); P stays
+    pb = _threat_game(-0.3, -1.0, by="I")
+    np.testing.assert_allclose(pb.components[0, 0], [-3.0, -10.0])
+    s = solve(pb)
+    assert s.outcome[0] == 0 and s.need[0, 1] == pytest.approx(10.0)
