@@ -298,6 +298,8 @@ def rebid_problem(
         component :data:`SUCCESSOR`.
     busy : (m, L) levers whose promise still stands: not offered again until it lapses.
 
+    Notes
+    -----
     The incumbent side's stake (``incumbent_value`` and its allies' ``payer_value``) and its
     levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
     """
