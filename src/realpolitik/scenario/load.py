@@ -684,6 +684,25 @@ def _check_pivot_levers(c: _Checks, r: Any) -> None:
                 )
 
 
+def _check_horizon(c: _Checks, r: Any) -> None:
+    """The horizon: whole years, 1 to 100, and a drawn horizon whole years too."""
+    if r.horizon.value != int(r.horizon.value):
+        c.add(
+            "the horizon is a whole number of years",
+            ("realignment", "horizon"),
+            "an integer",
+            f"{r.horizon.value:g}",
+        )
+    _check_horizon_draws(c, r)
+    if r.horizon.value < 1 or r.horizon.value > 100:
+        c.add(
+            "horizon out of range",
+            ("realignment", "horizon"),
+            "1 to 100 years",
+            f"{r.horizon.value:g}",
+        )
+
+
 def _check_horizon_draws(c: _Checks, r: Any) -> None:
     """A drawn horizon is whole years too: only a ``choice`` of whole numbers can be sampled."""
     dists: list[tuple[Any, Loc]] = []
@@ -722,21 +741,7 @@ def _check_realignment(c: _Checks) -> None:
                 f"{r.pivot}, {r.incumbent}, {r.courter}",
             )
         _check_pivot_levers(c, r)
-        if r.horizon.value != int(r.horizon.value):
-            c.add(
-                "the horizon is a whole number of years",
-                ("realignment", "horizon"),
-                "an integer",
-                f"{r.horizon.value:g}",
-            )
-        _check_horizon_draws(c, r)
-        if r.horizon.value < 1 or r.horizon.value > 100:
-            c.add(
-                "horizon out of range",
-                ("realignment", "horizon"),
-                "1 to 100 years",
-                f"{r.horizon.value:g}",
-            )
+        _check_horizon(c, r)
         if r.incumbent_decline is not None and not 0 <= r.incumbent_decline.value < 1:
             c.add(
                 "the incumbent's decline is a yearly share",
