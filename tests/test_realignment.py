@@ -419,8 +419,11 @@ def test_a_lapsed_capacity_promise_takes_its_trade_with_it():
     s = solve(pb)
     assert s.outcome[0] == 2
     np.testing.assert_allclose(s.price_trade_value[0, 1], s.price_value[0, 1])
-    sim = simulate(pb, 0, solution=s)
+    sim = simulate(pb, 0, solution=s, rebid=False)
     np.testing.assert_array_equal(sim.aligned[0, :, 2], [1.0, 0.0, 0.0])
+    # with re-bidding, the new courter government (whose own promise no election threatens
+    # before year 12) offers the binding again and P stays aligned
+    np.testing.assert_array_equal(simulate(pb, 0, solution=s).aligned[0, :, 2], [1.0, 1.0, 1.0])
     kept = RealignmentProblem(lever_committed=[False], **kw)
     np.testing.assert_array_equal(simulate(kept, 0).aligned[0, :, 2], [1.0, 1.0, 1.0])
 
@@ -449,6 +452,7 @@ def test_an_uncertain_form_is_the_mixture_of_its_survivals_by_hand():
     s = solve(pb)
     # need 4 (two years of -2): extent 0.8, paid while it stands: 0.8 * 4 * 0.5 = 1.6
     assert s.price[0, 1] == pytest.approx(1.6)
-    sim = simulate(pb, 0, solution=s, paths=4000)
-    # the pivot keeps its alignment only on the paths where the treaty was ratified
+    sim = simulate(pb, 0, solution=s, paths=4000, rebid=False)
+    # without re-bids, the pivot keeps its alignment only on the paths where the treaty was
+    # ratified (with them, the courter offers it again each year the statement lapses)
     assert sim.p_aligned[1, 2] == pytest.approx(0.25, abs=0.03)

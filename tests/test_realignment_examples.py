@@ -23,7 +23,10 @@ def _edit(d, path: str, value) -> None:
     cur = d
     keys = path.split(".")
     for k in keys[:-1]:
-        cur = next(x for x in cur if x.get("id") == k) if isinstance(cur, list) else cur[k]
+        if isinstance(cur, list):  # a lever by its id, a relation by its key A~B
+            cur = next(x for x in cur if k in (x.get("id"), "~".join(x.get("between", ()))))
+        else:
+            cur = cur[k]
     last = keys[-1]
     if isinstance(cur.get(last), dict) and not isinstance(value, dict):
         cur[last]["value"] = value
@@ -48,13 +51,15 @@ def _draws(name: str, edits: dict | None = None, seed: int = 1):
 @pytest.mark.slow
 def test_nixon_1972_needs_the_soviet_threat():
     with_threat = _draws("nixon-1972")
-    no_threat = _draws("nixon-1972", {"realignment.threats.soviet-border.level": 0.0})
+    # the threat is written once, as the China-Soviet `threat` score of relations: (which the
+    # triangle and balance models read too); at 0 the realignment game has no Soviet threat
+    no_threat = _draws("nixon-1972", {"relations.RUS~CHN.components.threat": 0.0})
     # the leadership's orientation toward Washington was itself a response to the threat (its
     # assumption says so); at the 1960s "against both superpowers" line it sits in the middle
     sixties = _draws(
         "nixon-1972",
         {
-            "realignment.threats.soviet-border.level": 0.0,
+            "relations.RUS~CHN.components.threat": 0.0,
             "actors.CHN-mao-zhou.position.orientation": 50,
         },
     )
@@ -67,7 +72,9 @@ def test_nixon_1972_needs_the_soviet_threat():
 @pytest.mark.slow
 def test_a_1969_scale_border_threat_moves_russia_toward_the_united_states():
     base = _draws("reverse-kissinger")
-    threat = _draws("reverse-kissinger", {"realignment.threats.china-border.level": 50.0})
+    # the 1969 score of the China-Soviet threat in nixon-1972 (-0.9), written where the triangle
+    # reads it: a level of 50 a year in the realignment game
+    threat = _draws("reverse-kissinger", {"relations.RUS~CHN.components.threat": -0.9})
     assert np.mean(threat.outcome == 2) > np.mean(base.outcome == 2)
     assert np.mean(threat.outcome > 0) > np.mean(base.outcome > 0)
 
@@ -103,3 +110,28 @@ def test_a_pro_courter_faction_shift_never_lowers_the_value_of_moving_toward_the
     k = p0.component_names.index("domestic")
     assert np.all(p1.components[:, k, :] >= p0.components[:, k, :] - 1e-12)
     assert np.all(solve(p1).need[:, 1] <= solve(p0).need[:, 1] + 1e-9)
+
+
+def test_one_relation_score_reaches_the_triangle_and_the_realignment_price():
+    # the Russia-China threat score of relations: is written once; the triangle reads it as a
+    # relation, the realignment game as the level of the china-border threat (x cost_per_unit)
+    from realpolitik.experiment.scenario_run import analyze
+
+    runs = [
+        analyze(
+            _scenario("reverse-kissinger", {"relations.RUS~CHN.components.threat": v}),
+            ["triangle", "balance", "realignment"],
+        )
+        for v in (-0.1, -0.5)
+    ]
+    (t0, b0, r0), (t1, b1, r1) = (
+        [a[m] for m in ("triangle", "balance", "realignment")] for a in runs
+    )
+    assert not np.array_equal(t0.propensity, t1.propensity)
+    # (the balance model reads only the relation's sign, still positive at -0.5 on threat)
+    assert r0.hedge["price"] != pytest.approx(r1.hedge["price"], rel=1e-9, abs=0)
+    assert r1.hedge["willingness_to_pay"] > r0.hedge["willingness_to_pay"]
+    assert r1.hedge["retention_bid"] > r0.hedge["retention_bid"]
+    # the level is the score's hostility times the named constant: 55.6 x 0.5 a year, valued
+    # by the pivot at the relief share of aligning (0.25) as the component china-border
+    assert "relations.RUS~CHN.components.threat" in r0.threats["china-border"][0]

@@ -151,8 +151,6 @@ LONG_PENDING = {
     "realpolitik.data.from_data.scenario_from_data",
     "realpolitik.scenario.importers.axelrod_furnas.read_axelrod_furnas",
     "realpolitik.scenario.importers.signed_edges.read_signed_edges",
-    "realpolitik.models.realignment.simulate.simulate",
-    "realpolitik.models.adapters.realignment.problem_from_scenario",
 }
 
 

@@ -568,6 +568,7 @@ def _check_realignment_sides(c: _Checks, r: Any) -> None:
             )
     for tid, th in r.threats.items():
         c.need_actor(th.by, ("realignment", "threats", tid, "by"))
+        _check_threat_level(c, r, tid, th)
         if tid in r.components or tid in RESERVED_CAUSES or tid == "domestic":
             c.add(
                 "a threat's id names its security component: it must differ from the "
@@ -585,6 +586,40 @@ def _check_realignment_sides(c: _Checks, r: Any) -> None:
                     "one of " + (", ".join(sorted(r.threats)) or "(none declared)"),
                     tid,
                 )
+
+
+def _check_threat_level(c: _Checks, r: Any, tid: str, th: Any) -> None:
+    """A threat's level is written once: as ``level`` or read ``from_relation`` (a component of
+    the pivot's relation with the threatening actor), never both."""
+    loc = ("realignment", "threats", tid)
+    if (th.level is None) == (th.from_relation is None):
+        c.add(
+            "a threat's level is written once: give either level or from_relation",
+            loc,
+            "exactly one of level, from_relation",
+            "both" if th.level is not None else "neither",
+        )
+        return
+    link = th.from_relation
+    if link is None:
+        return
+    pair = {r.pivot, th.by}
+    rel = next((x for x in c.spec.relations if set(x.between) == pair), None)
+    if rel is None or link.component not in rel.components:
+        c.add(
+            "from_relation needs that component in the relation of the pivot and the threat's actor",
+            (*loc, "from_relation", "component"),
+            f"a component of relations [{r.pivot}, {th.by}]"
+            + ("" if rel is None else ": " + ", ".join(sorted(rel.components))),
+            link.component if rel is not None else f"no relation between {r.pivot} and {th.by}",
+        )
+    if link.cost_per_unit.value < 0:
+        c.add(
+            "a threat's cost per unit of hostility is >= 0",
+            (*loc, "from_relation", "cost_per_unit"),
+            ">= 0",
+            f"{link.cost_per_unit.value:g}",
+        )
 
 
 def _check_gains_share(c: _Checks) -> None:
@@ -649,6 +684,44 @@ def _check_pivot_levers(c: _Checks, r: Any) -> None:
                 )
 
 
+def _check_horizon(c: _Checks, r: Any) -> None:
+    """The horizon: whole years, 1 to 100, and a drawn horizon whole years too."""
+    if r.horizon.value != int(r.horizon.value):
+        c.add(
+            "the horizon is a whole number of years",
+            ("realignment", "horizon"),
+            "an integer",
+            f"{r.horizon.value:g}",
+        )
+    _check_horizon_draws(c, r)
+    if r.horizon.value < 1 or r.horizon.value > 100:
+        c.add(
+            "horizon out of range",
+            ("realignment", "horizon"),
+            "1 to 100 years",
+            f"{r.horizon.value:g}",
+        )
+
+
+def _check_horizon_draws(c: _Checks, r: Any) -> None:
+    """A drawn horizon is whole years too: only a ``choice`` of whole numbers can be sampled."""
+    dists: list[tuple[Any, Loc]] = []
+    if r.horizon.dist is not None:
+        dists.append((r.horizon.dist, ("realignment", "horizon", "dist")))
+    for i, u in enumerate(c.spec.uncertainties):
+        if u.path == "realignment.horizon":
+            dists.append((u.dist, ("uncertainties", i, "dist")))
+    for dist, loc in dists:
+        values = dist.values if dist.kind == "choice" else None
+        if values is None or any(v != int(v) for v in values):
+            c.add(
+                "a drawn horizon must be whole years (it is never rounded)",
+                loc,
+                "kind: choice with whole numbers of years",
+                f"kind: {dist.kind}" + ("" if values is None else f", values {list(values)}"),
+            )
+
+
 def _check_realignment(c: _Checks) -> None:
     spec = c.spec
     commitments = {form.id for form in spec.commitments}
@@ -668,19 +741,13 @@ def _check_realignment(c: _Checks) -> None:
                 f"{r.pivot}, {r.incumbent}, {r.courter}",
             )
         _check_pivot_levers(c, r)
-        if r.horizon.value != int(r.horizon.value):
+        _check_horizon(c, r)
+        if r.incumbent_decline is not None and not 0 <= r.incumbent_decline.value < 1:
             c.add(
-                "the horizon is a whole number of years",
-                ("realignment", "horizon"),
-                "an integer",
-                f"{r.horizon.value:g}",
-            )
-        if r.horizon.value < 1 or r.horizon.value > 100:
-            c.add(
-                "horizon out of range",
-                ("realignment", "horizon"),
-                "1 to 100 years",
-                f"{r.horizon.value:g}",
+                "the incumbent's decline is a yearly share",
+                ("realignment", "incumbent_decline"),
+                "0 <= share < 1",
+                f"{r.incumbent_decline.value:g}",
             )
         if not 0 <= r.discount_rate.value < 1:
             c.add(

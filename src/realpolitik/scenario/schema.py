@@ -348,6 +348,17 @@ class Domestic(Frozen):
     model: Literal["smp", "bdm", "mean"] = "mean"
 
 
+class RelationLink(Frozen):
+    """A threat's level read from the ``relations:`` block (one claim, one number): the component
+    ``component`` of the relation between the pivot and the threatening actor, a score in
+    [-1, 1], gives the level ``cost_per_unit x max(-score, 0)``."""
+
+    #: the component of the pivot's relation with the threatening actor (e.g. ``threat``)
+    component: str
+    #: the conversion constant: yearly cost to the pivot per unit of hostility (-score)
+    cost_per_unit: Q
+
+
 class Threat(Frozen):
     """A threat to the pivot, written once; the realignment model derives from it the security
     value of each option, the value of the levers that relieve it and the part of each side's
@@ -356,8 +367,10 @@ class Threat(Frozen):
     by: Ident  # the threatening actor: the incumbent, the courter or a third party
     description: str | None = None
     claims: tuple[str, ...] = ()
-    #: the threat's yearly cost to the pivot while nothing relieves it
-    level: Q
+    #: the threat's yearly cost to the pivot while nothing relieves it (or ``from_relation``)
+    level: Q | None = None
+    #: read the level from the pivot's relation with ``by`` instead (exactly one of the two)
+    from_relation: RelationLink | None = None
     #: share of the level each option removes against staying (negative: the option worsens it)
     relief: OptionValues
     #: the courter's yearly value of each option per unit of the level (default 0)
@@ -384,6 +397,9 @@ class Realignment(Frozen):
     domestic: Domestic | None = None
     pivot_commitment: Ident | None = None
     successor_shift: OptionValues | None = None
+    #: share by which the incumbent side's stake and its levers' reach shrink each year, seen at
+    #: each new bid (default 0: they stay as they are)
+    incumbent_decline: Q | None = None
     #: each ally's own yearly value of the pivot hedging / aligning (courter's allies) or loss
     #: from it (incumbent's allies); an ally without one is pooled with its side's principal
     payer_value: dict[Ident, OptionValues] = Field(default_factory=dict)

@@ -53,43 +53,51 @@ def _turnover(scenario: Scenario, actor_id: str, get: Callable[[str], np.ndarray
     )
 
 
+def _bargained_position(model: str, cap: np.ndarray, pos: np.ndarray, sal: np.ndarray) -> float:
+    """One draw's bargaining outcome on the pivot's orientation, in [0, 1]: SMP's forecast
+    (weighted mean, seed 0) or BDM's weighted mean after its rounds."""
+    if model == "smp":
+        from realpolitik.models.bargaining import run_smp
+
+        return float(run_smp(cap, pos, sal, rng=0).forecast()["weighted_mean"][0]) / 100.0
+    from realpolitik.models.bargaining import BDMOptions, run_bdm
+
+    res = run_bdm(cap, pos[:, 0] / 100.0, sal[:, 0] / 100.0, 0.0, 1.0, options=BDMOptions())
+    return float(res.weighted_mean[-1])
+
+
 def domestic_position(
     scenario: Scenario, samples: Mapping[str, np.ndarray] | None, size: int
 ) -> np.ndarray | None:
     """The pivot's factions' bargaining outcome on its orientation, scaled to [0, 1], per draw.
 
     ``mean``: the capability x salience weighted mean of the factions' positions. ``smp`` / ``bdm``:
-    the model's forecast at the point values, shifted per draw by the change of that weighted mean
-    (the bargaining models are not re-run for every draw; see the realignment docs).
+    the model run on each draw's factions (sizes, positions, saliences), cached on those inputs, so
+    that draws which do not move the factions share one run.
     """
     from realpolitik.models.adapters.bargaining import faction_arrays
 
     r = scenario.spec.realignment
     if r is None:
         raise ModelError("the scenario has no realignment block")
-    if r is None or r.domestic is None:
+    if r.domestic is None:
         return None
     dim = r.domestic.dimension
     names, cap, pos, sal = faction_arrays(
         scenario, r.pivot, [dim], None if samples is None else dict(samples), size
     )
-    w = cap * sal[..., 0]
-    mean = np.sum(w * pos[..., 0], axis=-1) / np.sum(w, axis=-1) / 100.0
     if r.domestic.model == "mean":
+        w = cap * sal[..., 0]
+        mean = np.sum(w * pos[..., 0], axis=-1) / np.sum(w, axis=-1) / 100.0
         return np.asarray(mean, dtype=float)
-    _, cap0, pos0, sal0 = faction_arrays(scenario, r.pivot, [dim])
-    w0 = cap0 * sal0[:, 0]
-    mean0 = float(np.sum(w0 * pos0[:, 0]) / np.sum(w0)) / 100.0
-    if r.domestic.model == "smp":
-        from realpolitik.models.bargaining import run_smp
-
-        point = float(run_smp(cap0, pos0, sal0, rng=0).forecast()["weighted_mean"][0]) / 100.0
-    else:
-        from realpolitik.models.bargaining import BDMOptions, run_bdm
-
-        res = run_bdm(cap0, pos0[:, 0] / 100.0, sal0[:, 0] / 100.0, 0.0, 1.0, options=BDMOptions())
-        point = float(res.weighted_mean[-1])
-    return np.asarray(np.clip(point + (mean - mean0), 0.0, 1.0), dtype=float)
+    cache: dict[bytes, float] = {}
+    out = np.empty(cap.shape[0])
+    for b in range(cap.shape[0]):
+        key = cap[b].tobytes() + pos[b].tobytes() + sal[b].tobytes()
+        if key not in cache:
+            cache[key] = _bargained_position(r.domestic.model, cap[b], pos[b], sal[b])
+        out[b] = cache[key]
+    return np.clip(out, 0.0, 1.0)
 
 
 #: The two numbers of a commitment form, in the columns of :func:`commitment_forms`' table.
@@ -175,6 +183,143 @@ def _components(
     return stacked, tuple(names)
 
 
+def _lever_kwargs(
+    scenario: Scenario,
+    levers: Sequence[Any],
+    get: Callable[[str], np.ndarray],
+    size: int,
+    threat_value: np.ndarray,
+) -> dict[str, Any]:
+    """The levers' arrays (columns in the order of ``levers``): values (with what the threats
+    they relieve add), costs, bounds, capacity, payers and commitment forms."""
+    from realpolitik.models.realignment import COURTER, INCUMBENT, PRINCIPAL
+
+    r = scenario.realignment_block
+    B = size
+
+    def column(field: str, default: float | None = None) -> np.ndarray:
+        cols = [
+            get(key_path("levers", lv.id, field))
+            if default is None or getattr(lv, field) is not None
+            else np.full(B, default)
+            for lv in levers
+        ]
+        return np.stack(cols, axis=-1) if levers else np.zeros((B, 0))
+
+    def bound(which: str) -> np.ndarray:
+        cols = [np.full(B, getattr(lv.extent, which)) for lv in levers]
+        return np.stack(cols, -1) if levers else np.zeros((B, 0))
+
+    forms, table = commitment_forms(scenario, get, B)
+    index = lever_forms(levers, forms)
+    promised = table[:, index, :]  # (B, levers, FORM_FIELDS)
+    mix = form_mixture(scenario, get, B)[:, index, :]  # (B, levers, MIXTURE_FIELDS)
+    incumbent_side = {r.incumbent, *r.incumbent_allies}
+    allies = list(r.payer_value)
+    return dict(
+        lever_payer=np.array(
+            [allies.index(lv.payer) if lv.payer in allies else PRINCIPAL for lv in levers], int
+        ),
+        lever_names=tuple(lv.id for lv in levers),
+        lever_side=np.array(
+            [INCUMBENT if lv.by in incumbent_side else COURTER for lv in levers], int
+        ),
+        lever_value=column("value") + threat_value,
+        lever_cost=column("cost"),
+        lever_min=bound("min"),
+        lever_max=bound("max"),
+        lever_binary=np.array([lv.binary for lv in levers], bool),
+        lever_capacity=column("adds_replacement_capacity", default=0.0),
+        lever_committed=np.array([lv.commitment is not None for lv in levers], bool),
+        lever_annual_repudiation=promised[..., 0],
+        lever_successor_repudiation=promised[..., 1],
+        lever_form_probability=mix[..., 0],
+        lever_fallback_annual_repudiation=mix[..., 1],
+        lever_fallback_successor_repudiation=mix[..., 2],
+    )
+
+
+def _trade_kwargs(
+    scenario: Scenario, get: Callable[[str], np.ndarray], size: int
+) -> dict[str, Any]:
+    """Trade with the incumbent, its retaliation (credibility, how long a cut is sustained,
+    what it costs the incumbent) and the courter side's replacement capacity."""
+    r = scenario.realignment_block
+    tr = r.trade
+    forms, table = commitment_forms(scenario, get, size)
+    form = table[
+        :, NO_FORM if tr.retaliation_commitment is None else forms.index(tr.retaliation_commitment)
+    ]
+    return dict(
+        trade_with_incumbent=get("realignment.trade.with_incumbent"),
+        gains_share=get("realignment.trade.gains_share"),
+        retaliation=_option_pair(get, "realignment", "trade", "retaliation"),
+        replacement_capacity=_option_pair(get, "realignment", "trade", "replacement_capacity"),
+        retaliation_credibility=(
+            get("realignment.trade.retaliation_credibility")
+            if tr.retaliation_credibility is not None
+            else np.ones(size)
+        ),
+        retaliation_annual_repudiation=form[:, 0],
+        retaliation_successor_repudiation=form[:, 1],
+        incumbent_gains_share=(
+            get("realignment.trade.incumbent_gains_share")
+            if tr.incumbent_gains_share is not None
+            else None
+        ),
+    )
+
+
+def _sides_kwargs(
+    scenario: Scenario, get: Callable[[str], np.ndarray], size: int, threats: Any
+) -> dict[str, Any]:
+    """The two sides' valuations (with what the threats add), the allies that pay with their
+    own valuation, the three actors' turnover and the pivot's own commitment."""
+    from realpolitik.models.realignment import COURTER, INCUMBENT
+
+    r = scenario.realignment_block
+    incumbent_side = {r.incumbent, *r.incumbent_allies}
+    allies = list(r.payer_value)
+    forms, table = commitment_forms(scenario, get, size)
+    pivot_form = table[
+        :, NO_FORM if r.pivot_commitment is None else forms.index(r.pivot_commitment)
+    ]
+    return dict(
+        courter_value=_option_pair(get, "realignment", "courter_value") + threats.courter_value,
+        incumbent_value=_option_pair(get, "realignment", "incumbent_value")
+        + threats.incumbent_value,
+        payer_names=tuple(allies),
+        payer_side=np.array([INCUMBENT if a in incumbent_side else COURTER for a in allies], int),
+        payer_value=(
+            np.stack([_option_pair(get, "realignment", "payer_value", a) for a in allies], 1)
+            if allies
+            else np.zeros((size, 0, 2))
+        ),
+        pivot_turnover=_turnover(scenario, r.pivot, get),
+        incumbent_turnover=_turnover(scenario, r.incumbent, get),
+        courter_turnover=_turnover(scenario, r.courter, get),
+        pivot_annual_repudiation=pivot_form[:, 0],
+        pivot_successor_repudiation=pivot_form[:, 1],
+        incumbent_decline=(
+            get("realignment.incumbent_decline")
+            if r.incumbent_decline is not None
+            else np.zeros(size)
+        ),
+    )
+
+
+def _whole_years(horizon: np.ndarray) -> np.ndarray:
+    """The drawn horizons as integers; a draw that is not whole years is refused (the scenario
+    loader refuses such a distribution already, with its file and line)."""
+    odd = horizon != np.round(horizon)
+    if np.any(odd):
+        raise ModelError(
+            "realignment.horizon must be whole years; a draw gave "
+            f"{float(horizon[odd][0]):g} (use a 'choice' distribution)"
+        )
+    return horizon.astype(int)
+
+
 def problem_from_scenario(
     scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None, size: int | None = None
 ) -> Any:
@@ -185,7 +330,7 @@ def problem_from_scenario(
     the table of forms; add what the threats reach (:mod:`realpolitik.models.realignment.claims`),
     the allies' own valuations and the retaliation's credibility.
     """
-    from realpolitik.models.realignment import COURTER, INCUMBENT, PRINCIPAL, RealignmentProblem
+    from realpolitik.models.realignment import RealignmentProblem
     from realpolitik.models.realignment.claims import threat_terms
 
     r = scenario.realignment_block
@@ -194,102 +339,18 @@ def problem_from_scenario(
     def get(path: str) -> np.ndarray:
         return scenario.values_array(path, samples, B)
 
-    def lever_column(field: str, default: float | None = None) -> np.ndarray:
-        cols = [
-            get(key_path("levers", lv.id, field))
-            if default is None or getattr(lv, field) is not None
-            else np.full(B, default)
-            for lv in levers
-        ]
-        return np.stack(cols, axis=-1) if levers else np.zeros((B, 0))
-
     components, component_names = _components(scenario, get, samples, B)
     levers = _levers_to_pivot(scenario)
-    threats = threat_terms(r, levers, get, B)
-    components = np.concatenate([components, threats.components], axis=1)
-    component_names = component_names + threats.names
-    forms, table = commitment_forms(scenario, get, B)
-    mixture = form_mixture(scenario, get, B)
-    index = lever_forms(levers, forms)
-    promised = table[:, index, :]  # (B, levers, FORM_FIELDS)
-    promised_mix = mixture[:, index, :]  # (B, levers, MIXTURE_FIELDS)
-    pivot_form = table[
-        :, NO_FORM if r.pivot_commitment is None else forms.index(r.pivot_commitment)
-    ]
-    incumbent_side = {r.incumbent, *r.incumbent_allies}
-    allies = list(r.payer_value)
-    ally_side = [INCUMBENT if a in incumbent_side else COURTER for a in allies]
-    payer_value = (
-        np.stack([_option_pair(get, "realignment", "payer_value", a) for a in allies], axis=1)
-        if allies
-        else np.zeros((B, 0, 2))
-    )
-    tr = r.trade
-    retaliation_form = table[
-        :, NO_FORM if tr.retaliation_commitment is None else forms.index(tr.retaliation_commitment)
-    ]
-    horizon = get("realignment.horizon")
-    if np.any(horizon != np.round(horizon)):
-        raise ModelError(
-            "realignment.horizon must be whole years; a draw gave "
-            f"{float(horizon[horizon != np.round(horizon)][0]):g} (use a 'choice' distribution)"
-        )
+    threats = threat_terms(r, levers, get, B, scenario.spec.relations)
     return RealignmentProblem(
-        trade_with_incumbent=get("realignment.trade.with_incumbent"),
-        gains_share=get("realignment.trade.gains_share"),
-        retaliation=_option_pair(get, "realignment", "trade", "retaliation"),
-        replacement_capacity=_option_pair(get, "realignment", "trade", "replacement_capacity"),
-        components=components,
-        component_names=component_names,
+        **_trade_kwargs(scenario, get, B),
+        **_sides_kwargs(scenario, get, B, threats),
+        **_lever_kwargs(scenario, levers, get, B, threats.lever_value),
+        components=np.concatenate([components, threats.components], axis=1),
+        component_names=component_names + threats.names,
         switching_cost=_option_pair(get, "realignment", "switching_cost"),
-        courter_value=_option_pair(get, "realignment", "courter_value") + threats.courter_value,
-        incumbent_value=_option_pair(get, "realignment", "incumbent_value")
-        + threats.incumbent_value,
-        retaliation_credibility=(
-            get("realignment.trade.retaliation_credibility")
-            if tr.retaliation_credibility is not None
-            else np.ones(B)
-        ),
-        retaliation_annual_repudiation=retaliation_form[:, 0],
-        retaliation_successor_repudiation=retaliation_form[:, 1],
-        incumbent_gains_share=(
-            get("realignment.trade.incumbent_gains_share")
-            if tr.incumbent_gains_share is not None
-            else None
-        ),
-        payer_names=tuple(allies),
-        payer_side=np.array(ally_side, int),
-        payer_value=payer_value,
-        lever_payer=np.array(
-            [allies.index(lv.payer) if lv.payer in allies else PRINCIPAL for lv in levers], int
-        ),
-        lever_names=tuple(lv.id for lv in levers),
-        lever_side=np.array(
-            [INCUMBENT if lv.by in incumbent_side else COURTER for lv in levers], int
-        ),
-        lever_value=lever_column("value") + threats.lever_value,
-        lever_cost=lever_column("cost"),
-        lever_min=np.stack([np.full(B, lv.extent.min) for lv in levers], -1)
-        if levers
-        else np.zeros((B, 0)),
-        lever_max=np.stack([np.full(B, lv.extent.max) for lv in levers], -1)
-        if levers
-        else np.zeros((B, 0)),
-        lever_binary=np.array([lv.binary for lv in levers], bool),
-        lever_capacity=lever_column("adds_replacement_capacity", default=0.0),
-        lever_committed=np.array([lv.commitment is not None for lv in levers], bool),
-        lever_annual_repudiation=promised[..., 0],
-        lever_successor_repudiation=promised[..., 1],
-        lever_form_probability=promised_mix[..., 0],
-        lever_fallback_annual_repudiation=promised_mix[..., 1],
-        lever_fallback_successor_repudiation=promised_mix[..., 2],
-        horizon=horizon.astype(int),
+        horizon=_whole_years(get("realignment.horizon")),
         discount_rate=get("realignment.discount_rate"),
-        pivot_turnover=_turnover(scenario, r.pivot, get),
-        incumbent_turnover=_turnover(scenario, r.incumbent, get),
-        courter_turnover=_turnover(scenario, r.courter, get),
-        pivot_annual_repudiation=pivot_form[:, 0],
-        pivot_successor_repudiation=pivot_form[:, 1],
         successor_shift=(
             _option_pair(get, "realignment", "successor_shift")
             if r.successor_shift is not None
@@ -757,7 +818,10 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         retaliation_cost=d["retaliation_cost"],
         payers=payers,
         shapley=shapley_summary(problem),
-        threats={k: tuple(v) for k, v in threat_reach(r, _levers_to_pivot(scenario)).items()},
+        threats={
+            k: tuple(v)
+            for k, v in threat_reach(r, _levers_to_pivot(scenario), scenario.spec.relations).items()
+        },
         draws_by_year=tuple(d.get("draws_by_year", ())),
     )
 

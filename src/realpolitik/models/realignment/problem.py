@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -32,7 +33,7 @@ RESERVED = (
 )
 
 
-def _f(x) -> np.ndarray:
+def _f(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
@@ -103,6 +104,12 @@ class RealignmentProblem:
         alignment (FLAGSHIP F3) [proposed: realignment.pivot_commitment].
     successor_shift : (B, 2) change of the yearly value of hedge / courter when a successor
         government rules the pivot (its faction balance) [proposed: realignment.successor_shift].
+    incumbent_decline : (B,) share by which the incumbent side's stake (its and its allies'
+        valuations) and the reach of its levers (their maximum extent) shrink each year, in
+        [0, 1) [realignment.incumbent_decline]; default 0. Read by the re-bids of
+        :func:`~realpolitik.models.realignment.simulate.simulate`: a bid made ``t`` years after
+        the first sees them at ``(1 - d)^t`` of their first level (within one bid's valuation they
+        are held at the level of that bid).
     """
 
     trade_with_incumbent: Any = 0.0
@@ -144,6 +151,7 @@ class RealignmentProblem:
     payer_side: Any = None
     payer_value: Any = None
     lever_payer: Any = None
+    incumbent_decline: Any = 0.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -261,6 +269,7 @@ class RealignmentProblem:
             "retaliation_annual_repudiation": (_f(self.retaliation_annual_repudiation), ()),
             "retaliation_successor_repudiation": (_f(self.retaliation_successor_repudiation), ()),
             "incumbent_gains_share": (_f(igs), ()),
+            "incumbent_decline": (_f(self.incumbent_decline), ()),
         }
         return per_draw
 
@@ -274,13 +283,13 @@ class RealignmentProblem:
         B = 1
         for a, tail in per_draw.values():
             if a.ndim > len(tail):
-                B = max(B, a.shape[0])
-        B = max(B, comps.shape[0], pv.shape[0])
+                B = max(B, int(a.shape[0]))
+        B = max(B, int(comps.shape[0]), int(pv.shape[0]))
         for t in (self.pivot_turnover, self.incumbent_turnover, self.courter_turnover):
             for fld in fields(t):
                 a = np.asarray(getattr(t, fld.name))
                 if a.ndim == 1:
-                    B = max(B, a.shape[0])
+                    B = max(B, int(a.shape[0]))
         return B
 
     def _validate(self) -> None:
@@ -315,6 +324,9 @@ class RealignmentProblem:
             a = getattr(self, name)
             if np.any(~np.isfinite(a)) or np.any(a < 0) or np.any(a > 1):
                 raise ModelError(f"{name} must be shares in [0, 1]")
+        dec = self.incumbent_decline
+        if np.any(~np.isfinite(dec)) or np.any(dec < 0) or np.any(dec >= 1):
+            raise ModelError("incumbent_decline must be a share in [0, 1)")
         ig = self.incumbent_gains_share
         if np.any(~np.isfinite(ig)) or np.any(ig < 0):
             raise ModelError("incumbent_gains_share must be finite and >= 0")
@@ -336,7 +348,7 @@ class RealignmentProblem:
     @property
     def batch(self) -> int:
         """Number of draws ``B``."""
-        return self.trade_with_incumbent.shape[0]
+        return int(self.trade_with_incumbent.shape[0])
 
     @property
     def years(self) -> int:
@@ -347,7 +359,7 @@ class RealignmentProblem:
         """Indices of the levers of one side (COURTER or INCUMBENT)."""
         return np.flatnonzero(self.lever_side == which)
 
-    def take(self, index) -> RealignmentProblem:
+    def take(self, index: int | slice | Sequence[int] | np.ndarray) -> RealignmentProblem:
         """The sub-batch of draws ``index`` (an int, slice or index array)."""
         idx = np.atleast_1d(np.arange(self.batch)[index])
         kw = {}
@@ -368,6 +380,6 @@ class RealignmentProblem:
             kw[fld.name] = v
         return RealignmentProblem(**kw)
 
-    def with_changes(self, **changes) -> RealignmentProblem:
+    def with_changes(self, **changes: Any) -> RealignmentProblem:
         """A copy with some fields replaced (re-validated)."""
         return replace(self, **changes)

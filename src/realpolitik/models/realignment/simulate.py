@@ -1,18 +1,40 @@
-"""The pivot's alignment year by year, with leadership turnover of all three actors."""
+"""The pivot's alignment year by year: leadership turnover of all three actors and re-bidding.
+
+Year 1 is the equilibrium of :func:`~realpolitik.models.realignment.game.solve`. In each later
+year every actor's government may change and every standing promise may lapse; in a year in
+which either happens on a path (and the path's horizon covers it) the courter and the incumbent
+bid again in the same game, over the years left, from the state of the promises then standing
+(:func:`rebid_problem`). In the other years the pivot only re-chooses among its options with the
+promises it holds.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from realpolitik.errors import ModelError
-from realpolitik.models.realignment.accounting import accounts
+from realpolitik.models.commitment import Turnover
+from realpolitik.models.realignment.accounting import Accounts, accounts
 from realpolitik.models.realignment.game import RealignmentSolution, solve
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
-from realpolitik.rng import as_generator
+from realpolitik.rng import RNGLike, as_generator
 
-__all__ = ["SimulationResult", "simulate"]
+__all__ = [
+    "SimulationResult",
+    "simulate",
+    "rebid_problem",
+    "STANDING",
+    "SUCCESSOR",
+]
+
+#: Name of the component that carries the standing promises into a re-bid game.
+STANDING = "standing promises"
+#: Relative edge of the option P holds in a re-bid game (P keeps where it is when indifferent).
+KEEP_TIE = 1e-9
+#: Name of the component that carries a successor government's shift into a re-bid game.
+SUCCESSOR = "pivot successor"
 
 
 @dataclass(frozen=True)
@@ -23,37 +45,333 @@ class SimulationResult:
     ``t + 1``, NaN beyond the draw's horizon; ``p_aligned[t, o]``: its mean over the draws whose
     horizon covers year ``t + 1`` (NaN if none); ``covered[t]``: how many draws that is;
     ``duration``: mean years a realignment of year 1 lasts (0 if P stays), censored at the
-    horizon."""
+    horizon; ``rebids[t]``: share of the paths alive in year ``t + 1`` on which the two sides
+    bid again that year (0 in year 1 and without re-bidding)."""
 
     aligned: np.ndarray  # (B, T, 3)
     p_aligned: np.ndarray  # (T, 3)
     covered: np.ndarray  # (T,)
     duration: np.ndarray  # (B,)
     expected_duration: float  # over draws (and paths) that realign in year 1; nan if none
+    rebids: np.ndarray  # (T,)
+
+
+@dataclass
+class _Paths:
+    """The state of every simulated path (``n`` = draws x paths); levers in the problem's order.
+
+    ``extent`` is the extent at which each lever's promise stands (0: none, or lapsed);
+    ``unit_value`` its yearly credible value to P per unit extent, ``unit_trade`` the yearly
+    value of a unit of trade it fills, both fixed when the promise was made; ``target`` the
+    option the promise is conditional on (0 for the incumbent's counter); ``repudiation`` and
+    ``successor_repudiation`` the form the promise took on this path."""
+
+    draw: np.ndarray  # (n,) index of the draw
+    option: np.ndarray  # (n,) 0 stay, 1 hedge, 2 courter
+    successor: np.ndarray  # (n,) a successor government rules the pivot
+    extent: np.ndarray  # (n, L)
+    unit_value: np.ndarray  # (n, L)
+    unit_trade: np.ndarray  # (n, L)
+    target: np.ndarray  # (n, L)
+    repudiation: np.ndarray  # (n, L)
+    successor_repudiation: np.ndarray  # (n, L)
+
+
+def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit extent, a lever's yearly credible value and the yearly value of its filled trade."""
+    A = d.annuity[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(A > 0, d.lever_pv / A, 0.0)
+        trade = np.where(A > 0, d.trade_weight / A, 0.0)
+    return value, trade
+
+
+@dataclass(frozen=True)
+class _Bids:
+    """What a solved game puts in force, one row per path: P's choice, the offers made, and the
+    yearly value per unit extent of each lever promised (fixed when the promise is made)."""
+
+    outcome: np.ndarray  # (m,)
+    offer_target: np.ndarray  # (m,)
+    package: np.ndarray  # (m, Lc)
+    counter: np.ndarray  # (m, Li)
+    unit_value: np.ndarray  # (m, L)
+    unit_trade: np.ndarray  # (m, L)
+
+    @classmethod
+    def of(cls, sol: RealignmentSolution, d: Accounts, draw: np.ndarray) -> _Bids:
+        """The bids of ``sol`` (whose accounts are ``d``) for the draws ``draw`` (one per path)."""
+        value, trade = _yearly_units(d)
+        return cls(
+            outcome=sol.outcome[draw],
+            offer_target=sol.offer_target[draw],
+            package=sol.package[draw],
+            counter=sol.counter[draw],
+            unit_value=value[draw],
+            unit_trade=trade[draw],
+        )
+
+
+def _apply_bids(pb: RealignmentProblem, state: _Paths, rows: np.ndarray, bids: _Bids) -> None:
+    """Put P's choice and the offers of ``bids`` in force on the paths ``rows``."""
+    ci, ii = pb.side(COURTER), pb.side(INCUMBENT)
+    target = bids.offer_target.astype(int)
+    package = np.where(target[:, None] > 0, bids.package, 0.0)
+    for idx, new, tgt in ((ci, package, target[:, None]), (ii, bids.counter, 0)):
+        if idx.size == 0:
+            continue
+        made = new > 0
+        sub = np.ix_(rows, idx)
+        state.extent[sub] = np.where(made, new, state.extent[sub])
+        state.unit_value[sub] = np.where(made, bids.unit_value[:, idx], state.unit_value[sub])
+        state.unit_trade[sub] = np.where(made, bids.unit_trade[:, idx], state.unit_trade[sub])
+        state.target[sub] = np.where(made, tgt, state.target[sub])
+    state.option[rows] = bids.outcome
+
+
+def _initial_paths(
+    pb: RealignmentProblem,
+    sol: RealignmentSolution,
+    d: Accounts,
+    paths: int,
+    gen: np.random.Generator,
+) -> _Paths:
+    """Every path in year 1: the equilibrium, each promise's form drawn once per path."""
+    draw = np.repeat(np.arange(pb.batch), paths)
+    n, L = draw.size, len(pb.lever_names)
+    rr = pb.lever_annual_repudiation[draw]
+    ss = pb.lever_successor_repudiation[draw]
+    if np.any(pb.lever_form_probability < 1.0):
+        formed = gen.random(rr.shape) < pb.lever_form_probability[draw]
+        rr = np.where(formed, rr, pb.lever_fallback_annual_repudiation[draw])
+        ss = np.where(formed, ss, pb.lever_fallback_successor_repudiation[draw])
+    state = _Paths(
+        draw=draw,
+        option=np.zeros(n, np.int8),
+        successor=np.zeros(n, bool),
+        extent=np.zeros((n, L)),
+        unit_value=np.zeros((n, L)),
+        unit_trade=np.zeros((n, L)),
+        target=np.zeros((n, L), int),
+        repudiation=np.where(pb.lever_committed, rr, 0.0),
+        successor_repudiation=np.where(pb.lever_committed, ss, 0.0),
+    )
+    _apply_bids(pb, state, np.arange(n), _Bids.of(sol, d, draw))
+    return state
+
+
+def _turnover_and_lapses(
+    pb: RealignmentProblem, state: _Paths, q: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """One year's changes of government (``q``: (3, n) courter, incumbent, pivot) and lapses.
+
+    A standing promise lapses with its annual repudiation probability ``r``, or ``1 - (1 - r)
+    (1 - s)`` if its giver's government changed. Returns the paths with an event (a change of
+    any government or a lapse)."""
+    changed = u[:3] < q
+    state.successor |= changed[2]
+    giver = np.where(pb.lever_side == COURTER, 0, 1)  # (L,)
+    giver_changed = changed[giver].T  # (n, L)
+    keep = (1.0 - state.repudiation) * (1.0 - state.successor_repudiation * giver_changed)
+    lapse = (state.extent > 0) & (u[3:].T >= keep)
+    state.extent[lapse] = 0.0
+    event: np.ndarray = np.any(changed, axis=0) | np.any(lapse, axis=1)
+    return event
+
+
+def _standing_values(pb: RealignmentProblem, state: _Paths, shortfall: np.ndarray) -> np.ndarray:
+    """(n, 3) yearly value to P of the promises standing for each option.
+
+    Stay: the incumbent's counter. Hedge / courter: the courter's promises conditional on it,
+    their direct value plus the trade their capacity fills (the most valuable unit first, up to
+    the option's shortfall)."""
+    out = np.zeros((state.option.size, 3))
+    direct = state.extent * state.unit_value
+    out[:, 0] = np.sum(np.where(pb.lever_side == INCUMBENT, direct, 0.0), axis=1)
+    cap = pb.lever_capacity[state.draw] * state.extent  # (n, L)
+    for o in (1, 2):
+        mine = state.target == o
+        out[:, o] = np.sum(np.where(mine, direct, 0.0), axis=1)
+        cols = np.flatnonzero(np.any(mine & (cap > 0), axis=0))
+        if cols.size == 0:
+            continue
+        w = np.where(mine[:, cols], state.unit_trade[:, cols], 0.0)
+        order = np.argsort(-w, axis=1, kind="stable")
+        a = np.take_along_axis(np.where(mine[:, cols], cap[:, cols], 0.0), order, axis=1)
+        w = np.take_along_axis(w, order, axis=1)
+        room = shortfall[:, o - 1].copy()
+        for r in range(cols.size):
+            y = np.minimum(a[:, r], room)
+            out[:, o] += w[:, r] * y
+            room -= y
+    return out
+
+
+def _rechoose(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.ndarray) -> None:
+    """P re-chooses without new bids: an option's yearly value over the years left, minus the
+    one-off cost of moving there; P moves only if another option is strictly better (by more
+    than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot move it)."""
+    draw = state.draw[rows]
+    shift = np.concatenate([np.zeros((draw.size, 1)), pb.successor_shift[draw]], axis=1)
+    standing = _standing_values(pb, _subset(state, rows), d.shortfall[draw])
+    flow = d.flow[draw] + np.where(state.successor[rows, None], shift, 0.0) + standing
+    rho = pb.discount_rate[draw]
+    w = d.weights[draw]
+    # years left from year t + 1: sum_{u > t} delta^(u - t) = (sum_{u > t} w_u) / delta^t
+    left = w[:, t:].sum(axis=1) * (1.0 + rho) ** t
+    move = _moving_cost(pb.switching_cost[draw], state.option[rows])
+    v = flow * left[:, None] - move
+    here = np.take_along_axis(v, state.option[rows, None].astype(int), axis=1)[:, 0]
+    best = np.argmax(v, axis=1)  # the first maximum: stay before hedge before courter
+    # indifferent within twice the re-bid game's edge (which the courter may have used): P
+    # keeps where it is
+    edge = 2.0 * KEEP_TIE * _tie_scale(pb, draw, standing) * left
+    state.option[rows] = np.where(v.max(axis=1) > here + edge, best, state.option[rows])
+
+
+def _tie_scale(pb: RealignmentProblem, draw: np.ndarray, standing: np.ndarray) -> np.ndarray:
+    """(m,) the yearly scale of a path's values, for the tie rule: 1 + the absolute components,
+    standing promises and trade at stake."""
+    scale = 1.0 + np.abs(pb.components[draw]).sum(axis=(1, 2)) + np.abs(standing).sum(axis=1)
+    out: np.ndarray = scale + pb.gains_share[draw] * pb.trade_with_incumbent[draw]
+    return out
+
+
+def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
+    """(n, 3) one-off cost of moving to each option from ``option``: leaving the incumbent costs
+    ``switching_cost``, going on from hedge to courter the rest of it, returning nothing."""
+    sc0, sc1 = switching_cost[:, 0], switching_cost[:, 1]
+    rest = np.maximum(sc1 - sc0, 0.0)
+    zero = np.zeros_like(sc0)
+    from_stay = np.stack([zero, sc0, sc1], axis=1)
+    from_hedge = np.stack([zero, zero, rest], axis=1)
+    by = option.astype(int)[:, None]
+    return np.where(by == 0, from_stay, np.where(by == 1, from_hedge, 0.0))
+
+
+def _subset(state: _Paths, rows: np.ndarray) -> _Paths:
+    """The paths ``rows`` (copies)."""
+    return _Paths(**{f.name: getattr(state, f.name)[rows] for f in fields(state)})
+
+
+def _shifted_turnover(turnover: Turnover, years: int) -> Turnover:
+    """The same turnover seen from ``years`` later: the next scheduled election moves up."""
+    k = np.asarray(turnover.elections_every)
+    n0 = np.asarray(turnover.next_election)
+    safe_k = np.where(k > 0, k, 1)
+    ahead = n0 - years
+    cycles = np.where(ahead >= 1, 0, -((ahead - 1) // safe_k))  # ceil((1 - ahead) / k)
+    nxt = np.where(k > 0, ahead + cycles * safe_k, 1)
+    return Turnover(
+        annual_hazard=turnover.annual_hazard,
+        elections_every=turnover.elections_every,
+        next_election=nxt,
+        change_probability=turnover.change_probability,
+    )
+
+
+def rebid_problem(
+    pb: RealignmentProblem,
+    draw: np.ndarray,
+    years_gone: int,
+    standing: np.ndarray,
+    option: np.ndarray,
+    successor: np.ndarray,
+    busy: np.ndarray,
+) -> RealignmentProblem:
+    """The same game over the years left, from the state of the promises then standing.
+
+    Parameters
+    ----------
+    pb : the year-1 problem; ``draw`` (m,) the draw of each re-bidding path.
+    years_gone : years already simulated before this one: the game is valued over the
+        ``horizon - years_gone`` years left, from year ``years_gone + 1``, whose changes of
+        government have just happened (they are why the sides bid again), so the promises
+        made now first face the turnover of the year after (election schedules move up by
+        ``years_gone + 1``).
+    standing : (m, 3) yearly value to P of the promises standing for stay / hedge / courter;
+        it enters as the component :data:`STANDING` (hedge / courter against stay).
+    option : (m,) where P is: moving costs what is left of the switching cost (nothing to
+        return to the incumbent, nothing to move from courter to hedge); when indifferent P
+        keeps it (it gets an edge of :data:`KEEP_TIE` of the game's scale per year).
+    successor : (m,) a successor government rules P: ``successor_shift`` enters as the
+        component :data:`SUCCESSOR`.
+    busy : (m, L) levers whose promise still stands: not offered again until it lapses.
+
+    Notes
+    -----
+    The incumbent side's stake (``incumbent_value`` and its allies' ``payer_value``) and its
+    levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
+    """
+    sub = pb.take(draw)
+    # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
+    # relative to the game's scale, so that rounding in the standing values cannot move it
+    edge = KEEP_TIE * _tie_scale(pb, draw, standing)
+    held = standing + edge[:, None] * (np.arange(3)[None, :] == option[:, None])
+    comps = np.concatenate(
+        [
+            sub.components,
+            (held[:, 1:] - held[:, :1])[:, None, :],
+            np.where(successor[:, None], sub.successor_shift, 0.0)[:, None, :],
+        ],
+        axis=1,
+    )
+    move = _moving_cost(sub.switching_cost, option)[:, 1:]
+    # the incumbent's side declines between bids: its stake and the reach of its levers
+    left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
+    inc = sub.lever_side == INCUMBENT
+    hi = np.where(inc, sub.lever_max * left[:, None], sub.lever_max)
+    hi = np.where(busy, 0.0, hi)
+    ally = (sub.payer_side == INCUMBENT)[None, :, None]
+    return sub.with_changes(
+        incumbent_value=sub.incumbent_value * left[:, None],
+        payer_value=np.where(ally, sub.payer_value * left[:, None, None], sub.payer_value),
+        horizon=sub.horizon - years_gone,
+        components=comps,
+        component_names=(*sub.component_names, STANDING, SUCCESSOR),
+        switching_cost=move,
+        lever_min=np.minimum(sub.lever_min, hi),
+        lever_max=hi,
+        pivot_turnover=_shifted_turnover(sub.pivot_turnover, years_gone + 1),
+        incumbent_turnover=_shifted_turnover(sub.incumbent_turnover, years_gone + 1),
+        courter_turnover=_shifted_turnover(sub.courter_turnover, years_gone + 1),
+    )
+
+
+def _rebid(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.ndarray) -> None:
+    """Both sides bid again on the paths ``rows`` in year ``t + 1``; P takes the best option."""
+    part = _subset(state, rows)
+    standing = _standing_values(pb, part, d.shortfall[part.draw])
+    sub = rebid_problem(pb, part.draw, t, standing, part.option, part.successor, part.extent > 0)
+    sol = solve(sub)
+    derived = sol.derived if sol.derived is not None else accounts(sub)
+    _apply_bids(pb, state, rows, _Bids.of(sol, derived, np.arange(rows.size)))
 
 
 def simulate(
     problem: RealignmentProblem,
-    rng=None,
+    rng: RNGLike = None,
     solution: RealignmentSolution | None = None,
     paths: int = 1,
+    rebid: bool = True,
 ) -> SimulationResult:
-    """Simulate the pivot's alignment year by year with leadership turnover of all three actors.
+    """Simulate the pivot's alignment year by year with leadership turnover and re-bidding.
 
     Steps (vectorised over draws and paths; the loop is over years only)
     ------------------------------------------------------------------
-    1. Year 1: P holds the equilibrium outcome of :func:`solve`, with C's package (if P took it)
-       or I's counter (if one was made) in force.
+    1. Year 1: P holds the equilibrium outcome of :func:`solve`, with C's package (if one was
+       offered) or I's counter (if one was made) in force.
     2. Each later year: each actor's government changes with its probability ``q(t)`` (hazard
        and scheduled elections); every standing promise lapses with its annual repudiation
        probability, or with its successor repudiation probability if its giver's government
        changed. If P's government changes, a successor rules from then on and the yearly value of
        hedging / aligning shifts by ``successor_shift``.
-    3. P re-chooses: each option is worth its yearly value (base flow, plus the standing
-       promises of the side it is conditional on, each at its credibility share) times the
-       annuity over the remaining horizon, minus the one-off cost of moving there from where P
-       is (leaving the incumbent costs ``switching_cost``, returning costs nothing). P moves only
-       if another option is strictly better. No new bids are made after year 1.
+    3. On a path with such an event, if ``rebid``, C and I bid again in the same game over the
+       years left (:func:`rebid_problem`): standing promises keep their value and are not
+       offered again; new offers stand from then on. On the other paths P re-chooses: each
+       option's yearly value (base flow, plus the standing promises of the side it is
+       conditional on, each at its credible yearly value) times the years left, minus the
+       one-off cost of moving; P moves only if another option is strictly better.
 
     Parameters
     ----------
@@ -61,6 +379,7 @@ def simulate(
     rng : None | int | SeedSequence | Generator
     solution : a :func:`solve` result for ``problem`` (computed if omitted).
     paths : simulated paths per draw.
+    rebid : bid again after every change of government or lapse (``False``: bids of year 1 only).
     """
     gen = as_generator(rng)
     if paths < 1:
@@ -68,118 +387,49 @@ def simulate(
     pb = problem
     sol = solve(pb) if solution is None else solution
     d = sol.derived if sol.derived is not None else accounts(pb)
-    B0, T = pb.batch, pb.years
-    rep = np.repeat(np.arange(B0), paths)
-    n = rep.size
-    ci, ii = pb.side(COURTER), pb.side(INCUMBENT)
-    A = d.annuity[rep]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cred = np.where(A[:, None] > 0, d.lever_pv[rep] / A[:, None], 0.0)  # yearly credible value
-        wy = np.where(A[:, None] > 0, d.trade_weight[rep] / A[:, None], 0.0)  # per unit of trade
-    p_c, p_i = cred[:, ci], cred[:, ii]
-    a_c = pb.lever_capacity[rep][:, ci]
-    w_c = wy[:, ci]
-    target = sol.offer_target[rep]
-    pkg = sol.package[rep]
-    ctr = sol.counter[rep]
-    sf_t = np.where(target == 1, d.shortfall[rep, 0], d.shortfall[rep, 1])
-    alive_c = pkg > 0
-    alive_i = ctr > 0
-    # yearly value of each standing lever's direct part; capacity levers in filling order
-    dv_c = np.where(target[:, None] > 0, pkg * p_c, 0.0)
-    dv_i = ctr * p_i
-    cap_cols = np.flatnonzero(np.any(a_c > 0, axis=0)) if ci.size else np.zeros(0, int)
-    if cap_cols.size:
-        order = cap_cols[np.argsort(-w_c[:, cap_cols], axis=1, kind="stable")]
-        cap_s = np.take_along_axis(a_c * pkg, order, axis=1)
-        w_s = np.take_along_axis(w_c, order, axis=1)
-    flow = d.flow[rep]
-    shift = np.concatenate([np.zeros((B0, 1)), pb.successor_shift], axis=1)[rep]
-    sc = pb.switching_cost[rep]
-    w = d.weights[rep]
-    # remaining annuity at year t: sum_{u>=t} delta^(u-t+1) = (sum_{u>=t} w_u) / delta^(t-1)
-    rho = pb.discount_rate[rep][:, None]
-    tail = np.cumsum(w[:, ::-1], axis=1)[:, ::-1]
-    arem = tail * (1.0 + rho) ** np.arange(T)[None, :]
-    q = [x[rep] for x in (d.q_courter, d.q_incumbent, d.q_pivot)]
-    rr = pb.lever_annual_repudiation[rep]
-    ss = pb.lever_successor_repudiation[rep]
-    if np.any(pb.lever_form_probability < 1.0):
-        # each path learns once, at the start, which form each promise took
-        formed = gen.random(rr.shape) < pb.lever_form_probability[rep]
-        rr = np.where(formed, rr, pb.lever_fallback_annual_repudiation[rep])
-        ss = np.where(formed, ss, pb.lever_fallback_successor_repudiation[rep])
-    committed = pb.lever_committed
-    jc = np.flatnonzero(committed[ci])  # promises that can lapse (positions within a side)
-    ji = np.flatnonzero(committed[ii])
-    # year loop on contiguous (levers, n) and (years, n) arrays
-    keep_c, s_c = (1 - rr[:, ci[jc]]).T.copy(), ss[:, ci[jc]].T.copy()
-    keep_i, s_i = (1 - rr[:, ii[ji]]).T.copy(), ss[:, ii[ji]].T.copy()
-    alive_c, alive_i = alive_c.T.copy(), alive_i.T.copy()
-    dv_c, dv_i = dv_c.T.copy(), dv_i.T.copy()
-    if cap_cols.size:
-        order_t, cap_t, w_t = order.T.copy(), cap_s.T.copy(), w_s.T.copy()
-    qT = [x.T.copy() for x in q]
-    aremT = arem.T.copy()
-    f0, f1, f2 = (flow[:, o].copy() for o in range(3))
-    sh1, sh2 = shift[:, 1].copy(), shift[:, 2].copy()
-    to1 = target == 1
-    to2 = target == 2
-    sc0, sc1 = sc[:, 0].copy(), sc[:, 1].copy()
-    sc12 = np.maximum(sc1 - sc0, 0.0)  # hedge -> courter: the rest of the sunk investment
-    opt = sol.outcome[rep].copy()
-    successor = np.zeros(n, bool)
-    hist = np.zeros((n, T), np.int8)
-    hist[:, 0] = opt
-    nc, ni = ci.size, ii.size
+    T, L = pb.years, len(pb.lever_names)
+    state = _initial_paths(pb, sol, d, paths, gen)
+    n = state.draw.size
+    history = np.zeros((n, T), np.int8)
+    history[:, 0] = state.option
+    rebids = np.zeros(T)
+    horizon = pb.horizon[state.draw]
+    q = np.stack([d.q_courter, d.q_incumbent, d.q_pivot])  # (3, B, T)
     for t in range(1, T):
-        u = gen.random((3 + nc + ni, n))
-        chg_c, chg_i = u[0] < qT[0][t], u[1] < qT[1][t]
-        successor |= u[2] < qT[2][t]
-        if jc.size:
-            alive_c[jc] &= ~(u[3 + jc] < 1 - keep_c * (1 - s_c * chg_c))
-        if ji.size:
-            alive_i[ji] &= ~(u[3 + nc + ji] < 1 - keep_i * (1 - s_i * chg_i))
-        vct = np.sum(np.where(alive_i, dv_i, 0.0), axis=0) if ni else 0.0
-        vpk = np.sum(np.where(alive_c, dv_c, 0.0), axis=0) if nc else np.zeros(n)
-        if cap_cols.size:
-            room = sf_t.copy()
-            for r_ in range(cap_cols.size):
-                al = np.take_along_axis(alive_c, order_t[r_][None, :], axis=0)[0]
-                y = np.minimum(np.where(al, cap_t[r_], 0.0), room)
-                vpk += w_t[r_] * y
-                room -= y
-        at = aremT[t]
-        v0 = (f0 + vct) * at
-        v1 = (f1 + np.where(successor, sh1, 0.0) + np.where(to1, vpk, 0.0)) * at
-        v2 = (f2 + np.where(successor, sh2, 0.0) + np.where(to2, vpk, 0.0)) * at
-        v1 -= np.where(opt == 0, sc0, 0.0)
-        v2 -= np.where(opt == 0, sc1, np.where(opt == 1, sc12, 0.0))
-        best = np.where(v1 > v0, 1, 0)
-        vb = np.maximum(v0, v1)
-        best = np.where(v2 > vb, 2, best)
-        vb = np.maximum(vb, v2)
-        vo = np.where(opt == 0, v0, np.where(opt == 1, v1, v2))
-        opt = np.where(vb > vo, best, opt).astype(np.int8)
-        hist[:, t] = opt
-    onehot = np.stack([hist == o for o in range(3)], axis=2)
-    if paths == 1:
-        aligned = onehot.astype(float)
-    else:
-        aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
-    hz = pb.horizon[rep]
+        u = gen.random((3 + L, n))
+        event = _turnover_and_lapses(pb, state, q[:, state.draw, t], u)
+        alive = horizon > t
+        again = event & alive if rebid else np.zeros(n, bool)
+        if np.any(again):
+            _rebid(pb, state, d, t, np.flatnonzero(again))
+            rebids[t] = again.sum() / max(int(alive.sum()), 1)
+        quiet = np.flatnonzero(alive & ~again)
+        if quiet.size:
+            _rechoose(pb, state, d, t, quiet)
+        history[:, t] = state.option
+    return _summarise(pb, history, paths, rebids)
+
+
+def _summarise(
+    pb: RealignmentProblem, history: np.ndarray, paths: int, rebids: np.ndarray
+) -> SimulationResult:
+    """Shares by draw and year (NaN beyond a draw's horizon), and how long realignments last."""
+    B0, T = pb.batch, pb.years
+    onehot = np.stack([history == o for o in range(3)], axis=2)
+    aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
     beyond = np.arange(T)[None, :] >= pb.horizon[:, None]  # (B0, T)
     aligned = np.where(beyond[:, :, None], np.nan, aligned)
     covered = (~beyond).sum(axis=0)
     with np.errstate(invalid="ignore"):
         p_aligned = np.where(
             covered[:, None] > 0,
-            np.nansum(np.nan_to_num(aligned, nan=0.0), axis=0) / np.maximum(covered, 1)[:, None],
+            np.nansum(aligned, axis=0) / np.maximum(covered, 1)[:, None],
             np.nan,
         )
-    run = np.cumprod((hist > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
+    hz = np.repeat(pb.horizon, paths)
+    run = np.cumprod((history > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
     dur = run.sum(axis=1).astype(float)
-    realigned = hist[:, 0] > 0
+    realigned = history[:, 0] > 0
     exp_dur = float(dur[realigned].mean()) if np.any(realigned) else float("nan")
     return SimulationResult(
         aligned=aligned,
@@ -187,4 +437,5 @@ def simulate(
         covered=covered,
         duration=dur.reshape(B0, paths).mean(axis=1),
         expected_duration=exp_dur,
+        rebids=rebids,
     )
