@@ -11,6 +11,8 @@ from typing import Any
 RANKING_SHOWN = 5
 #: Inputs drawn per outcome in a figure.
 FIGURE_SHOWN = 12
+#: Normal quantile of a two-sided 95% interval.
+_Z95 = 1.959964
 
 _METHOD = {
     "delta": "Borgonovo's delta: how far knowing the input moves P({name}) on average",
@@ -51,9 +53,17 @@ def outcome_lines(finding: Any, top: int = RANKING_SHOWN) -> list[str]:
     """One outcome: its mean with Monte Carlo error, the method, and the first ``top`` inputs."""
     o = finding.outcome
     yes_no = finding.method == "delta"
+    if finding.status == "constant":
+        if yes_no:
+            answer = "yes" if finding.n_yes else "no"
+            return [
+                f"{o.name}: {answer} in every one of the {finding.draws:,} draws; nothing to rank."
+            ]
+        what = "undefined" if finding.undefined == finding.draws else "the same"
+        return [f"{o.name}: {what} in every one of the {finding.draws:,} draws; nothing to rank."]
     if yes_no:
         what = (
-            f"P({o.name}) = {finding.mean:.3f} +/- {1.96 * finding.mean_se:.3f} "
+            f"P({o.name}) = {finding.mean:.3f} +/- {_Z95 * finding.mean_se:.3f} "
             f"({finding.n_yes:,} of {finding.draws:,} draws yes)"
         )
     else:
@@ -61,9 +71,6 @@ def outcome_lines(finding: Any, top: int = RANKING_SHOWN) -> list[str]:
         if finding.undefined:
             place = "highest" if o.direction == "minimize" else "lowest"
             what += f" (undefined in {finding.undefined:,} draws, counted as its {place})"
-    if finding.status == "constant":
-        value = "always yes" if yes_no and finding.n_yes else "always no" if yes_no else "constant"
-        return [f"{what}: the same in every draw ({value}); nothing to rank."]
     method = _METHOD[finding.method].format(name=o.name)
     out = [
         f"{what}; {method}; noise level {finding.noise:.3f}, "
