@@ -162,6 +162,13 @@ def input_slices(x: np.ndarray, slices: int = SLICES) -> np.ndarray:
     return rank * slices // n
 
 
+def all_input_slices(X: np.ndarray) -> np.ndarray:
+    """:func:`input_slices` of every column of ``X``: shape (inputs, draws)."""
+    if X.shape[1] == 0:
+        return np.zeros((0, X.shape[0]), dtype=np.int64)
+    return np.stack([input_slices(X[:, j]) for j in range(X.shape[1])])
+
+
 def outcome_bins(y: np.ndarray, indicator: bool, direction: str = "none") -> np.ndarray:
     """Each draw's bin of the outcome, in increasing order: 0/1 for a yes/no outcome; for a
     quantity, its quantile bin (at most :data:`OUTCOME_BINS`), undefined draws (NaN) in a bin of
@@ -189,33 +196,62 @@ def outcome_bins(y: np.ndarray, indicator: bool, direction: str = "none") -> np.
     return codes
 
 
-def _counts(
-    slices: np.ndarray, bins: np.ndarray, n_bins: int, weights: np.ndarray | None
-) -> np.ndarray:
-    """Draw counts (or weights) by input, slice and outcome bin: shape (inputs, SLICES, bins)."""
+def _cells(slices: np.ndarray, bins: np.ndarray, n_bins: int) -> np.ndarray:
+    """Each (input, draw)'s cell of the (input, slice, outcome bin) table, as a flat index."""
     k = slices.shape[0]
-    cell = ((np.arange(k)[:, None] * SLICES + slices) * n_bins + bins[None, :]).ravel()
-    w = None if weights is None else np.tile(weights, k)
-    counts = np.bincount(cell, weights=w, minlength=k * SLICES * n_bins)
+    return (np.arange(k)[:, None] * SLICES + slices) * n_bins + bins[None, :]
+
+
+def _counts(slices: np.ndarray, bins: np.ndarray, n_bins: int) -> np.ndarray:
+    """Draw counts by input, slice and outcome bin: shape (inputs, SLICES, bins)."""
+    k = slices.shape[0]
+    counts = np.bincount(_cells(slices, bins, n_bins).ravel(), minlength=k * SLICES * n_bins)
     return counts.reshape(k, SLICES, n_bins).astype(float)
+
+
+def _bootstrap_half_widths(
+    slices: np.ndarray, bins: np.ndarray, n_bins: int, rng: np.random.Generator
+) -> np.ndarray:
+    """95% half-widths of every input's index from :data:`BOOTSTRAP` resamples of the draws.
+
+    A resample is a vector of how often each draw is picked; the tables of all resamples are one
+    sparse product (cells x draws) @ (draws x resamples), the slices staying those of the draws.
+    """
+    import scipy.sparse
+
+    k, n = slices.shape
+    cells = _cells(slices, bins, n_bins).ravel()
+    membership = scipy.sparse.csr_matrix(
+        (np.ones(cells.size, dtype=np.float32), (cells, np.tile(np.arange(n), k))),
+        shape=(k * SLICES * n_bins, n),
+    )
+    picks = np.stack(
+        [np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(BOOTSTRAP)], axis=1
+    ).astype(np.float32)
+    tables = np.asarray(membership @ picks, dtype=float).T.reshape(BOOTSTRAP, k, SLICES, n_bins)
+    replicates = np.concatenate(
+        [slice_distances(tables[b : b + 8]) for b in range(0, BOOTSTRAP, 8)]
+    )
+    return _Z95 * replicates.std(axis=0, ddof=1)
 
 
 def slice_distances(counts: np.ndarray) -> np.ndarray:
     """PAWN's index per input from counts by (input, slice, outcome bin): the KS distance between
     each slice's distribution and the whole sample's, averaged with the slices' shares of the
-    draws. For two bins (a yes/no outcome) it is ``sum_s (n_s / n) |p_s - p|``.
+    draws. For two bins (a yes/no outcome) it is ``sum_s (n_s / n) |p_s - p|``. Leading axes
+    (e.g. resamples) are kept.
 
     >>> c = np.array([[[3.0, 1.0], [1.0, 3.0]]])  # P(yes) 0.25 and 0.75 in two halves
     >>> slice_distances(c).tolist()
     [0.25]
     """
-    n_s = counts.sum(axis=2)
-    n = n_s.sum(axis=1)
-    whole = np.cumsum(counts.sum(axis=1), axis=1) / n[:, None]
+    n_s = counts.sum(axis=-1)
+    n = n_s.sum(axis=-1)
+    whole = np.cumsum(counts.sum(axis=-2), axis=-1) / n[..., None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        within = np.cumsum(counts, axis=2) / n_s[:, :, None]
-    ks = np.nan_to_num(np.abs(within - whole[:, None, :]).max(axis=2))
-    return (ks * n_s).sum(axis=1) / n
+        within = np.cumsum(counts, axis=-1) / n_s[..., None]
+    ks = np.nan_to_num(np.abs(within - whole[..., None, :]).max(axis=-1))
+    return (ks * n_s).sum(axis=-1) / n
 
 
 def _sobol_first(counts: np.ndarray) -> np.ndarray:
@@ -255,11 +291,13 @@ def outcome_sensitivity(
     outcome: Outcome,
     uncertainties: Sequence[Uncertainty],
     seed: int = 0,
+    slices: np.ndarray | None = None,
 ) -> OutcomeSensitivity:
     """Rank the inputs (columns of ``X``, one per uncertainty) by their effect on ``outcome``
     (its value per draw ``y``), with the method of its kind; see the module's notes.
 
-    ``seed`` seeds the bootstrap and the dummy inputs (0 is a seed). A constant outcome gives a
+    ``seed`` seeds the bootstrap and the dummy inputs (0 is a seed). ``slices``: the inputs'
+    slices (:func:`all_input_slices` of ``X``), when already cut. A constant outcome gives a
     finding with ``status == "constant"`` and an empty table.
     """
     import pandas as pd
@@ -291,18 +329,14 @@ def outcome_sensitivity(
     if n == 0 or np.unique(bins).size < 2:
         return OutcomeSensitivity(status="constant", noise=0.0, table=pd.DataFrame(), **common)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 7]))
-    slices = np.stack([input_slices(X[:, j]) for j in range(X.shape[1])])
+    if slices is None:
+        slices = all_input_slices(X)
     dummies = rng.permuted(np.tile(np.arange(n) * SLICES // n, (DUMMIES, 1)), axis=1)
-    everything = np.concatenate([slices, dummies])
-    counts = _counts(everything, bins, n_bins, None)
+    counts = _counts(np.concatenate([slices, dummies]), bins, n_bins)
     index = slice_distances(counts)
     noise = float(np.quantile(index[-DUMMIES:], 0.95))
     index = index[:-DUMMIES]
-    replicates = np.empty((BOOTSTRAP, slices.shape[0]))
-    for b in range(BOOTSTRAP):
-        weights = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
-        replicates[b] = slice_distances(_counts(slices, bins, n_bins, weights))
-    conf = _Z95 * replicates.std(axis=0, ddof=1)
+    conf = _bootstrap_half_widths(slices, bins, n_bins, rng)
     low, high = _edge_effects(counts[:-DUMMIES], indicator)
     columns: dict[str, Any] = {
         "index": index,
@@ -342,8 +376,11 @@ def outcome_sensitivities(
     """The sensitivity of every outcome in ``outcomes`` from the draws in ``frame`` (the inputs
     by key path and the outcomes by column), in the order declared."""
     X = frame[[u.path for u in uncertainties]].to_numpy(dtype=float)
+    slices = all_input_slices(X)
     return tuple(
-        outcome_sensitivity(X, frame[o.column].to_numpy(dtype=float), o, uncertainties, seed)
+        outcome_sensitivity(
+            X, frame[o.column].to_numpy(dtype=float), o, uncertainties, seed, slices
+        )
         for o in outcomes
     )
 
