@@ -224,7 +224,9 @@ def test_the_report_names_methods_claims_and_units() -> None:
     assert lines[1].startswith("P(yes) = 0.300 +/- 0.020 (600 of 2,000 draws yes); Borgonovo's")
     assert lines[2].startswith("  1. x.1  [C1]  delta 0.420 +/- ")
     assert "P(yes) 0.0% in its lowest tenth, 100.0% in its highest" in lines[2]
-    fig = report.figure(f)
-    assert "probability" in fig.layout.xaxis.title.text
-    assert fig.layout.yaxis.title.text == "uncertain number [claims]"
+    figs = report.figures([f])
+    assert set(figs) == {"sensitivity-yes", "sensitivity-yes-range"}
+    for fig in figs.values():
+        assert "(probability, 0 to 1)" in fig.layout.xaxis.title.text
+        assert fig.layout.yaxis.title.text == "uncertain number [claims]"
     assert "P(yes) on x.1 (C1)" in (report.answer_sentence([f]) or "")

@@ -121,7 +121,7 @@ class Experiment:
         if self.outcome_sensitivity:
             out["sensitivity"] = {"outcomes": [s.to_summary() for s in self.outcome_sensitivity]}
         if self.sensitivity is not None:
-            out["sobol"] = self.sensitivity.to_summary()
+            out["sobol"] = {**self.sensitivity.to_summary(), "role": "secondary"}
         if self.discovery is not None:
             out["discovery"] = self.discovery.to_summary()
         if self.skipped:

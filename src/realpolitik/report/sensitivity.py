@@ -167,9 +167,62 @@ def figure(finding: Any, top: int = FIGURE_SHOWN) -> Any:
     return fig
 
 
+def range_figure(finding: Any, top: int = FIGURE_SHOWN) -> Any:
+    """For a yes/no outcome: P(yes) among the draws in each input's lowest slice (open circle)
+    and highest slice (filled), joined, with the overall P(yes) as a dashed line."""
+    import plotly.graph_objects as go
+
+    o = finding.outcome
+    rows = finding.table.head(top).iloc[::-1]
+    labels = [f"{r['path']} [{', '.join(r['claims']) or '-'}]" for _, r in rows.iterrows()]
+    fig = go.Figure()
+    for label, low, high in zip(labels, rows["low"], rows["high"], strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=[low, high],
+                y=[label, label],
+                mode="lines",
+                line=dict(color="#9aa7b8"),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for key, symbol, name in (
+        ("low", "circle-open", "lowest slice"),
+        ("high", "circle", "highest slice"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=rows[key].tolist(),
+                y=labels,
+                mode="markers",
+                marker=dict(symbol=symbol, size=10, color="#2b5c9e"),
+                name=f"the input in its {name}",
+            )
+        )
+    fig.add_vline(x=finding.mean, line_dash="dash", annotation_text=f"P({o.name}) overall")
+    fig.update_layout(
+        title=f"P({o.name}) at the two ends of each input's range ({finding.draws:,} draws)",
+        height=180 + 28 * len(rows),
+        margin=dict(l=420, r=20, t=60, b=60),
+        xaxis_title=f"P({o.name}) among the draws in the slice (probability, 0 to 1)",
+        yaxis_title="uncertain number [claims]",
+        legend=dict(orientation="h", y=-0.25),
+    )
+    return fig
+
+
 def figures(findings: Sequence[Any]) -> dict[str, Any]:
-    """A figure per ranked outcome, by file-friendly name."""
-    return {f"sensitivity-{f.outcome.name}": figure(f) for f in findings if f.status == "ranked"}
+    """The ranking of every ranked outcome and, for yes/no outcomes, P(yes) at the two ends of
+    each input's range; by file-friendly name."""
+    out: dict[str, Any] = {}
+    for f in findings:
+        if f.status != "ranked":
+            continue
+        out[f"sensitivity-{f.outcome.name}"] = figure(f)
+        if f.method == "delta":
+            out[f"sensitivity-{f.outcome.name}-range"] = range_figure(f)
+    return out
 
 
 def table(finding: Any) -> Any:
