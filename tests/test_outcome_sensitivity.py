@@ -104,6 +104,20 @@ def test_undefined_draws_count_as_the_worst_value() -> None:
     assert outcome_bins(y, False, "minimize").tolist() == [1, 3, 0, 2]
 
 
+def test_infinite_values_sort_beyond_the_finite_ones() -> None:
+    y = np.array([np.inf, 1.0, -np.inf, 2.0, np.nan])
+    assert outcome_bins(y, False, "maximize").tolist() == [4, 2, 1, 3, 0]
+
+
+def test_a_handful_of_draws_is_enough_to_run() -> None:
+    """Fewer draws than slices: empty slices weigh nothing; nothing fails."""
+    X = np.array([[0.1, 5.0], [0.5, 6.0], [0.9, 7.0]])
+    f = outcome_sensitivity(X, np.array([0.0, 0.0, 1.0]), YES_NO, inputs(2))
+    assert f.status == "ranked" and len(f.table) == 2
+    # each draw its own slice: delta = (2/3 x 1/3 + 1/3 x 2/3) = 4/9 for both inputs
+    assert f.table["index"].tolist() == pytest.approx([4 / 9, 4 / 9])
+
+
 def test_an_outcome_defined_only_where_an_input_is_high() -> None:
     """A margin that is out of reach (NaN) unless x0 > 0.8: the slices above 0.8 hold all the
     defined draws, so PAWN ranks x0 first and the margin rises with it."""

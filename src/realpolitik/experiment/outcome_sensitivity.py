@@ -184,7 +184,11 @@ def outcome_bins(y: np.ndarray, indicator: bool, direction: str = "none") -> np.
     defined = ~np.isnan(y)
     codes = np.zeros(y.size, dtype=np.int64)
     if defined.any():
-        edges = np.unique(np.quantile(y[defined], np.linspace(0.0, 1.0, OUTCOME_BINS + 1)))
+        finite = y[np.isfinite(y)]  # an infinite value sorts beyond every edge
+        quantiles = (
+            np.quantile(finite, np.linspace(0.0, 1.0, OUTCOME_BINS + 1)) if finite.size else []
+        )
+        edges = np.concatenate([[-np.inf], np.unique(quantiles)])
         # equal values share a bin; numbering the bins that hold draws keeps them consecutive
         found = np.searchsorted(edges, y[defined], side="left")
         codes[defined] = np.unique(found, return_inverse=True)[1].ravel()
