@@ -107,6 +107,9 @@ def test_undefined_draws_count_as_the_worst_value() -> None:
 def test_infinite_values_sort_beyond_the_finite_ones() -> None:
     y = np.array([np.inf, 1.0, -np.inf, 2.0, np.nan])
     assert outcome_bins(y, False, "maximize").tolist() == [4, 2, 1, 3, 0]
+    X = np.arange(10.0)[:, None]
+    f = outcome_sensitivity(X, np.r_[np.arange(9.0), np.inf], AMOUNT, inputs(1))
+    assert f.status == "ranked" and f.table["effect"][0] == pytest.approx(0.9)  # 0.05 to 0.95
 
 
 def test_a_handful_of_draws_is_enough_to_run() -> None:

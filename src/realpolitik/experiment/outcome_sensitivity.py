@@ -312,8 +312,9 @@ def outcome_sensitivity(
     n = y.size
     defined = ~np.isnan(y)
     undefined = int(n - defined.sum())
-    mean = float(y[defined].mean()) if defined.any() else float("nan")
-    spread = float(y[defined].std(ddof=1)) if defined.sum() > 1 else float("nan")
+    with np.errstate(invalid="ignore", over="ignore"):  # an infinite value: no finite moments
+        mean = float(y[defined].mean()) if defined.any() else float("nan")
+        spread = float(y[defined].std(ddof=1)) if defined.sum() > 1 else float("nan")
     mean_se = (
         float(np.sqrt(mean * (1 - mean) / n))
         if indicator and n
