@@ -77,7 +77,14 @@ def test_flagship_command_as_written(
         "realigns_by_year",
     } <= set(r)
     assert {"realigns", "hedges", "margin", "gap_ratio"} <= set(summary["outcomes"])
-    assert summary["sensitivity"]["ranking"] and "discovery" in summary
+    # what the answer depends on: each declared outcome by a method for its kind, named by claims
+    found = {f["outcome"]: f for f in summary["sensitivity"]["outcomes"]}
+    for name, method in (("realigns", "delta"), ("hedges", "delta"), ("margin", "pawn")):
+        assert found[name]["method"] == method and found[name]["status"] == "ranked"
+        assert found[name]["ranking"][0]["index_conf"] > 0
+    assert found["realigns"]["n_yes"] == 391
+    assert found["hedges"]["ranking"][0]["claims"] == ["F6", "F7"]
+    assert "discovery" in summary and "Borgonovo's delta" in html
     excerpt = _blocks("text")[0]
     for line in excerpt.splitlines():  # the README's excerpt is what the command prints
         shown = line.split("...")[0].rstrip()  # "..." elides the rest of a line (or lines)

@@ -47,7 +47,8 @@ def experiment(
 
     The draws stay reachable with or without a store (``.to_frame()``, ``.outcome(name)``);
     ``.summary()`` gives the declared outcomes over the draws. With ``explain``, sensitivity and
-    discovery run too (``.sensitivity``, ``.discovery``).
+    discovery run too (``.outcome_sensitivity``: every declared outcome from the draws;
+    ``.sensitivity``: Sobol' indices of one quantity; ``.discovery``).
     """
     from realpolitik.experiment.options import RunOptions
     from realpolitik.experiment.scenario_run import analyses_for, run_draws

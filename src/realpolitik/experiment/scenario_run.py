@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from realpolitik.experiment.explain import DiscoveryFinding, SensitivityFinding
+    from realpolitik.experiment.outcome_sensitivity import OutcomeSensitivity
     from realpolitik.experiment.run import RunResult
     from realpolitik.experiment.uncertainty import ExperimentSpec
 
@@ -61,7 +62,8 @@ class Experiment:
     statistics: dict[str, dict[str, Any]] = field(default_factory=dict)
     run: RunResult | None = None
     spec: ExperimentSpec | None = None
-    sensitivity: SensitivityFinding | None = None
+    sensitivity: SensitivityFinding | None = None  # Sobol' indices of one quantity (secondary)
+    outcome_sensitivity: tuple[OutcomeSensitivity, ...] = ()  # every declared outcome, by kind
     discovery: DiscoveryFinding | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # step -> reason code
 
@@ -116,8 +118,10 @@ class Experiment:
             "declared_outcomes": [o.to_dict() for o in self.outcomes],
             "outcomes": stats,
         }
+        if self.outcome_sensitivity:
+            out["sensitivity"] = {"outcomes": [s.to_summary() for s in self.outcome_sensitivity]}
         if self.sensitivity is not None:
-            out["sensitivity"] = self.sensitivity.to_summary()
+            out["sobol"] = {**self.sensitivity.to_summary(), "role": "secondary"}
         if self.discovery is not None:
             out["discovery"] = self.discovery.to_summary()
         if self.skipped:
@@ -235,8 +239,9 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
 
 
 def explain_draws(draws: Experiment, options: RunOptions) -> None:
-    """Sensitivity of the first declared quantity defined in every draw, and discovery on the
-    first declared yes/no outcome that varies enough; reasons in ``draws.skipped`` otherwise."""
+    """Sensitivity of every declared outcome from the draws (by its kind), Sobol' indices of the
+    first declared quantity defined in every draw, and discovery on the first declared yes/no
+    outcome that varies enough; reasons in ``draws.skipped`` otherwise."""
     from realpolitik.experiment.explain import (
         MIN_CASES,
         SOBOL_MIN_BASE,
@@ -245,10 +250,14 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
         sensitivity,
         sobol_base_for,
     )
+    from realpolitik.experiment.outcome_sensitivity import run_sensitivities
     from realpolitik.experiment.run import ExperimentError
 
     if draws.run is None or draws.spec is None:  # nothing was sampled
         return
+    draws.outcome_sensitivity = run_sensitivities(
+        draws.run, draws.outcomes, draws.spec.uncertainties, options.seed
+    )
     stats = draws.statistics
     quantity = next(
         (

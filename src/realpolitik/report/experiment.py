@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from realpolitik.report import renderers
+from realpolitik.report import sensitivity as outcome_sensitivity
 from realpolitik.report.format import money
 
 #: Inputs listed in a sensitivity ranking's text (the table has all).
@@ -127,10 +128,12 @@ def lines(draws: Any, results: Mapping[str, Any]) -> list[str]:
     for name in draws.models:
         if name in results:
             out += renderers.draws_lines(draws.statistics, results[name])
+    out += outcome_sensitivity.lines(draws.outcome_sensitivity)
     if draws.sensitivity is not None:
+        out.append(outcome_sensitivity.sobol_caveat(draws.sensitivity))
         out += sensitivity_lines(draws.sensitivity)
     elif "sensitivity" in draws.skipped:
-        out.append(f"Sensitivity: not computed ({draws.skipped['sensitivity']}).")
+        out.append(f"Sobol' indices: not computed ({draws.skipped['sensitivity']}).")
     if draws.discovery is not None:
         out += discovery_lines(draws.discovery)
     elif "discovery" in draws.skipped:
@@ -176,14 +179,20 @@ def figures(draws: Any, results: Mapping[str, Any]) -> dict[str, Any]:
     for name in draws.models:
         if name in results:
             figs.update(renderers.draws_figures(draws.statistics, results[name]))
+    figs.update(outcome_sensitivity.figures(draws.outcome_sensitivity))
     if draws.sensitivity is not None:
-        figs["sensitivity"] = sensitivity_figure(draws.sensitivity)
+        figs["sensitivity-sobol"] = sensitivity_figure(draws.sensitivity)
     return figs
 
 
 def tables(draws: Any) -> dict[str, Any]:
-    """The sensitivity table and the discovery tables."""
+    """The sensitivity tables and the discovery tables."""
     out: dict[str, Any] = {}
+    for finding in draws.outcome_sensitivity:
+        if finding.status == "ranked":
+            out[f"what {finding.outcome.name} depends on ({finding.method})"] = (
+                outcome_sensitivity.table(finding)
+            )
     if draws.sensitivity is not None:
         t = draws.sensitivity.table
         cols = [
@@ -201,7 +210,7 @@ def tables(draws: Any) -> dict[str, Any]:
             )
             if c in t.columns
         ]
-        out[f"sensitivity of {draws.sensitivity.outcome.name}"] = t[cols]
+        out[f"Sobol' indices of {draws.sensitivity.outcome.name} (secondary)"] = t[cols]
     if draws.discovery is not None:
         out.update(draws.discovery.tables())
     return out

@@ -9,6 +9,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from realpolitik.report import answer, discovery, experiment, renderers
+from realpolitik.report import sensitivity as outcome_sensitivity
 
 if TYPE_CHECKING:  # pragma: no cover
     from realpolitik.experiment.scenario_run import ScenarioRun
@@ -127,17 +128,10 @@ def _answer_box(result: ScenarioRun, answer_result: Any) -> str:
         f"<p class='verdict'>{_e(answer.answer_sentence(answer_result, _stats(result), draws))}</p>",
         f"<p>{_e(answer.price_sentence(answer_result))}</p>",
     ]
-    sens = result.draws.sensitivity if result.draws is not None else None
-    if sens is not None:
-        top = sens.records(3)
-        lines.append(
-            "<p>It depends most on "
-            + "; ".join(
-                f"<code>{_e(x['path'])}</code> ({_e(', '.join(x['claims']) or 'no claim')})"
-                for x in top
-            )
-            + ".</p>"
-        )
+    findings = result.draws.outcome_sensitivity if result.draws is not None else ()
+    depends = outcome_sensitivity.answer_sentence(findings)
+    if depends is not None:
+        lines.append(f"<p>{_e(depends)}</p>")
     return "<section class='answer' id='answer'>" + "".join(lines) + "</section>"
 
 
@@ -202,18 +196,9 @@ def _draws_sections(result: ScenarioRun) -> list[tuple[str, str, str]]:
     if draws is None:
         return []
     out = []
-    if draws.sensitivity is not None:
-        fig = experiment.sensitivity_figure(draws.sensitivity)
-        out.append(
-            (
-                "sensitivity",
-                "What the answer depends on, named by claims",
-                "<pre class='lines'>"
-                + _e("\n".join(experiment.sensitivity_lines(draws.sensitivity)))
-                + "</pre>"
-                + _figure_div(fig, "figure-sensitivity"),
-            )
-        )
+    body = _sensitivity_body(draws)
+    if body:
+        out.append(("sensitivity", "What the answer depends on, named by claims", body))
     if draws.discovery is not None:
         body = (
             "<pre class='lines'>"
@@ -248,6 +233,28 @@ def _draws_sections(result: ScenarioRun) -> list[tuple[str, str, str]]:
         body += _table(df, name)
     out.append(("uncertainty", "All outcomes over the draws", body))
     return out
+
+
+def _sensitivity_body(draws: Any) -> str:
+    """Each declared outcome's ranking (text and a figure), then the Sobol' ranking of one
+    quantity as a secondary view with its caveat."""
+    findings = draws.outcome_sensitivity
+    body = ""
+    if findings:
+        body += (
+            "<pre class='lines'>" + _e("\n".join(outcome_sensitivity.lines(findings))) + "</pre>"
+        )
+        for name, fig in outcome_sensitivity.figures(findings).items():
+            body += _figure_div(fig, f"figure-{name}")
+    if draws.sensitivity is not None:
+        body += (
+            f"<p class='meta'>{_e(outcome_sensitivity.sobol_caveat(draws.sensitivity))}</p>"
+            "<pre class='lines'>"
+            + _e("\n".join(experiment.sensitivity_lines(draws.sensitivity)))
+            + "</pre>"
+            + _figure_div(experiment.sensitivity_figure(draws.sensitivity), "figure-sensitivity")
+        )
+    return body
 
 
 def _model_body(model_result: Any) -> str:
