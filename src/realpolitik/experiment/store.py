@@ -48,6 +48,8 @@ from realpolitik.errors import RealpolitikError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from realpolitik.experiment.statistics import ColumnStatistics
+
 __all__ = [
     "Store",
     "QueryError",
@@ -597,34 +599,52 @@ class Store:
         cols = "*" if columns is None else ", ".join(_ident(c) for c in ["draw", *columns])
         return self.query(run_id, f"SELECT {cols} FROM draws ORDER BY draw").reset_index(drop=True)
 
+    def batch_statistics(
+        self, run_id: str, outcomes: Sequence[str], batches: Sequence[int]
+    ) -> dict[int, dict[str, ColumnStatistics]]:
+        """The outcomes' statistics of some batches of a run, from their files (the same values
+        the workers computed when they evaluated them)."""
+        import pyarrow.parquet as pq
+
+        from realpolitik.experiment.statistics import batch_statistics
+
+        out = {}
+        for b in batches:
+            path = self.batch_path(run_id, b)
+            if not path.exists():
+                continue
+            table = pq.read_table(path, columns=list(outcomes))
+            out[b] = batch_statistics({c: table.column(c).to_numpy() for c in outcomes})
+        return out
+
+    def run_statistics(
+        self, run_id: str, outcomes: Sequence[str] | None = None
+    ) -> dict[str, ColumnStatistics]:
+        """The outcomes' statistics over every finished batch of a run, merged in batch order."""
+        from realpolitik.experiment.statistics import merge_statistics
+
+        if outcomes is None:
+            outcomes = list(self.get_run(run_id)["outcomes"] or [])
+        indices = [int(p.stem.split("-")[1]) for p in self.batch_files(run_id)]
+        if not indices:
+            raise StoreError(f"run {run_id!r} has no finished batches")
+        merged = merge_statistics(self.batch_statistics(run_id, outcomes, indices))
+        return {name: merged[name] for name in outcomes}
+
     def summarize(
         self, run_id: str, outcomes: Sequence[str] | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         """Per outcome: mean, the central ``level`` interval (``low``, ``high``) and ``n``.
 
-        Booleans count as 0/1, so a yes/no outcome's mean is its probability. Quantiles are
-        linear interpolations between order statistics (DuckDB ``quantile_cont``, NumPy's
-        default).
+        Booleans count as 0/1, so a yes/no outcome's mean is its probability. The interval's
+        ends are within :data:`~realpolitik.experiment.statistics.QUANTILE_RELATIVE_ERROR` of
+        the linear interpolations between order statistics (NumPy's default).
         """
-        import pandas as pd
+        from realpolitik.experiment.statistics import summary_table
 
         if outcomes is None:
             outcomes = list(self.get_run(run_id)["outcomes"] or [])
-        tail = (1.0 - level) / 2.0
-        rows = []
-        # One thread: a parallel sum adds in a varying order, and the summary of a run must not
-        # change in its last digits from one call to the next.
-        with self._draws_connection(run_id, threads=1) as con:
-            for name in outcomes:
-                x = f"CAST({_ident(name)} AS DOUBLE)"
-                mean, q, n = con.execute(
-                    f"SELECT avg({x}), quantile_cont({x}, [{tail!r}, {1 - tail!r}]), count({x}) "
-                    "FROM draws"
-                ).fetchone()
-                rows.append({"outcome": name, "mean": mean, "low": q[0], "high": q[1], "n": n})
-        return pd.DataFrame(rows, columns=["outcome", "mean", "low", "high", "n"]).set_index(
-            "outcome"
-        )
+        return summary_table(self.run_statistics(run_id, outcomes), outcomes, level)
 
 
 def repair_catalogue(store_dir: str | os.PathLike) -> list[str]:
