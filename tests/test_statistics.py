@@ -39,8 +39,11 @@ def test_hand_worked_merge_of_two_batches():
 def test_nothing_defined_and_infinities():
     s = column_statistics(np.array([np.nan, np.nan]))
     assert (s.rows, s.n) == (2, 0) and math.isnan(s.quantile(0.5)) and math.isnan(s.mean)
-    t = column_statistics(np.array([-np.inf, 2.0, np.inf]))
-    assert t.quantile(0.0) == -np.inf and t.quantile(1.0) == np.inf and t.quantile(0.5) == 2.0
+    t = column_statistics(np.array([-np.inf, 2.0, np.inf, 4.0]))
+    assert (t.n, t.finite, t.mean, t.variance) == (4, 2, 3.0, 2.0)  # moments of the finite draws
+    assert t.quantile(0.0) == -np.inf and t.quantile(1.0) == np.inf
+    assert t.quantile(0.0, finite=True) == 2.0 and t.quantile(1.0, finite=True) == 4.0
+    assert t.quantile(0.5, finite=True) == 3.0
 
 
 values = st.lists(
@@ -60,7 +63,7 @@ def test_merged_batches_agree_with_numpy_over_the_column(xs, cuts, q):
     pieces = np.split(x, sorted(c for c in cuts if c <= x.size))
     m = merge_statistics({b: {"x": column_statistics(p)} for b, p in enumerate(pieces)})["x"]
     d = x[~np.isnan(x)]
-    assert (m.rows, m.n) == (x.size, d.size)
+    assert (m.rows, m.n, m.finite) == (x.size, d.size, d.size)
     assert m.not_binary == np.count_nonzero((d != 0) & (d != 1))
     if d.size == 0:
         return

@@ -192,6 +192,11 @@ def cite(scenario: str | None, bibtex: bool) -> None:
 @click.option(
     "--analyses", default=None, help="Comma-separated models to run (default: all that apply)."
 )
+@click.option(
+    "--store-inputs",
+    is_flag=True,
+    help="Store every draw's inputs too (default: regenerated from the batch seeds when read).",
+)
 def run(
     scenario: str,
     seed: int,
@@ -205,6 +210,7 @@ def run(
     batch_size: int | None,
     no_report: bool,
     analyses: str | None,
+    store_inputs: bool,
 ) -> None:
     """Run every model that applies to SCENARIO (a file or a shipped example's name).
 
@@ -234,6 +240,7 @@ def run(
         resume=resume,
         report=not no_report,
         progress=not as_json,
+        store_inputs=store_inputs,
     )
     if kept is not None:
         click.echo(f"Kept the previous run's outputs in {kept}", err=True)

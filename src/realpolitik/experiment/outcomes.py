@@ -168,8 +168,8 @@ def wilson_interval(p: float, n: int, z: float = Z95) -> tuple[float, float]:
 def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Per column of a run's draws: mean with its 95% interval, central 95% of the draws, counts.
 
-    The mean and quantiles are over the draws where the outcome is defined (not NaN);
-    ``undefined`` counts the others. The interval of the mean is Wilson's for yes/no outcomes
+    The quantiles are over the draws where the outcome is defined (not NaN), the mean and its
+    interval over the finite ones; ``undefined`` counts the NaN draws. The interval of the mean is Wilson's for yes/no outcomes
     (every defined draw 0 or 1) and the normal approximation otherwise. The central 95% of the
     draws is read from the workers' quantile sketches (within
     :data:`~realpolitik.experiment.statistics.QUANTILE_RELATIVE_ERROR` of the exact quantiles).
@@ -182,12 +182,13 @@ def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[st
     merged = result.outcome_statistics()
     for name in columns:
         s = merged[name]
-        mean, sd, n = s.mean, math.sqrt(s.variance) if s.n > 1 else math.nan, s.n
+        mean, sd, n = s.mean, math.sqrt(s.variance) if s.finite > 1 else math.nan, s.n
         binary = n > 0 and s.not_binary == 0
         if binary:
             low, high = wilson_interval(mean, n)
         else:
-            half = Z95 * sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
+            m = s.finite
+            half = Z95 * sd / math.sqrt(m) if m > 1 and math.isfinite(sd) else float("nan")
             low, high = mean - half, mean + half
         out[name] = {
             "mean": finite_or_none(mean),

@@ -93,6 +93,7 @@ class _BatchTask:
     unit: np.ndarray | None = None  # a given unit-cube design (sensitivity designs)
     correlate: bool = True
     statistics: bool = False  # summarise the outcomes where the batch is evaluated
+    store_inputs: bool = True  # write the inputs to the batch file (else regenerated on demand)
 
 
 @dataclass
@@ -135,6 +136,95 @@ def _check_outputs(out: Any, n: int, reserved: set[str]) -> dict[str, np.ndarray
     return checked
 
 
+def batch_inputs(
+    spec: ExperimentSpec,
+    sampler: str,
+    draws: int,
+    start: int,
+    stop: int,
+    seed: np.random.SeedSequence,
+    design: np.random.SeedSequence,
+) -> dict[str, np.ndarray]:
+    """The inputs of the draws ``start:stop`` of a run, from the batch's seed and the run's
+    design seed: what a worker evaluates, and what :meth:`Store.regenerate_inputs
+    <realpolitik.experiment.store.Store.regenerate_inputs>` recomputes for a run stored
+    without its inputs (the same function, so the same values to the last bit)."""
+    unit = unit_design(
+        sampler, draws, spec.dimension, start, stop, design, np.random.default_rng(_child(seed, 0))
+    )
+    return spec.transform(unit)
+
+
+#: Key of a batch file's Parquet metadata that records what regenerates its inputs.
+BATCH_METADATA_KEY = b"realpolitik.batch"
+
+
+def seed_record(seed: np.random.SeedSequence) -> dict[str, Any]:
+    """A SeedSequence as JSON-ready data (entropy as a string: it may exceed 2**53)."""
+    return {"entropy": str(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}
+
+
+def seed_from_record(record: dict[str, Any]) -> np.random.SeedSequence:
+    """The SeedSequence that :func:`seed_record` recorded."""
+    return np.random.SeedSequence(int(record["entropy"]), spawn_key=tuple(record["spawn_key"]))
+
+
+class _InputsOnly:
+    """The model of a spec rebuilt from a stored run's description: it samples, never evaluates."""
+
+    def evaluate(self, samples: dict[str, np.ndarray], rng: np.random.Generator) -> dict:
+        raise ExperimentError("a spec rebuilt from a stored run only regenerates its inputs")
+
+
+def inputs_spec(description: dict[str, Any]) -> ExperimentSpec:
+    """The uncertainties and correlation of a stored run (its ``run.json``) as an
+    :class:`ExperimentSpec` that can regenerate, not evaluate, its draws."""
+    from realpolitik.experiment.uncertainty import Uncertainty, distribution_from_spec
+
+    corr = description.get("correlation")
+    return ExperimentSpec(
+        tuple(
+            Uncertainty(u["path"], distribution_from_spec(u["dist"]))
+            for u in description.get("uncertainties", [])
+        ),
+        _InputsOnly(),
+        correlation=None if corr is None else np.asarray(corr, dtype=float),
+    )
+
+
+def regenerated_batch(spec: ExperimentSpec, meta: dict[str, Any]) -> dict[str, np.ndarray]:
+    """``draw`` and the inputs of one stored batch, from the seeds its metadata recorded."""
+    start, stop = int(meta["start"]), int(meta["stop"])
+    inputs = batch_inputs(
+        spec,
+        str(meta["sampler"]),
+        int(meta["draws"]),
+        start,
+        stop,
+        seed_from_record(meta["seed"]),
+        seed_from_record(meta["design_seed"]),
+    )
+    return {"draw": np.arange(start, stop, dtype=np.int64), **inputs}
+
+
+def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
+    """The batch as an Arrow table whose metadata holds its seeds and draws."""
+    import pyarrow as pa
+
+    meta = {
+        "batch": task.index,
+        "start": task.start,
+        "stop": task.stop,
+        "seed": seed_record(task.seed),
+        "design_seed": seed_record(task.design_seed),
+        "sampler": task.sampler,
+        "draws": task.draws,
+        "inputs_stored": task.store_inputs,
+    }
+    table = pa.table({name: np.asarray(values) for name, values in columns.items()})
+    return table.replace_schema_metadata({BATCH_METADATA_KEY: json.dumps(meta).encode()})
+
+
 def _run_batch(task: _BatchTask) -> _BatchReport:
     from realpolitik.experiment.store import write_batch
 
@@ -142,23 +232,18 @@ def _run_batch(task: _BatchTask) -> _BatchReport:
     spec = _load_spec(task.spec)
     m = task.stop - task.start
     if task.unit is None:
-        unit = unit_design(
-            task.sampler,
-            task.draws,
-            spec.dimension,
-            task.start,
-            task.stop,
-            task.design_seed,
-            np.random.default_rng(_child(task.seed, 0)),
+        samples = batch_inputs(
+            spec, task.sampler, task.draws, task.start, task.stop, task.seed, task.design_seed
         )
     else:
-        unit = task.unit
-    samples = spec.transform(unit, correlate=task.correlate)
+        samples = spec.transform(task.unit, correlate=task.correlate)
     outputs = spec.model.evaluate(dict(samples), np.random.default_rng(_child(task.seed, 1)))
     outputs = _check_outputs(outputs, m, {"draw", *samples})
-    columns = {"draw": np.arange(task.start, task.stop, dtype=np.int64), **samples, **outputs}
+    draw = np.arange(task.start, task.stop, dtype=np.int64)
+    columns = {"draw": draw, **samples, **outputs}
     if task.out is not None:
-        write_batch(task.out, columns)
+        kept = columns if task.store_inputs else {"draw": draw, **outputs}
+        write_batch(task.out, _batch_table(task, kept))
     stats = batch_statistics(outputs) if task.statistics else None
     seconds = time.perf_counter() - t0
     return _BatchReport(
@@ -308,6 +393,7 @@ def run_experiment(
     resume: bool | str = False,
     progress: bool = False,
     sampler: str = "mc",
+    store_inputs: bool = False,
 ) -> RunResult:
     """Evaluate ``spec.model`` over ``draws`` sampled draws of the uncertain inputs.
 
@@ -341,6 +427,11 @@ def run_experiment(
     sampler : {"mc", "lhs", "sobol"}
         Monte Carlo, Latin hypercube over the whole run, or scrambled Sobol' (see
         :mod:`realpolitik.experiment.uncertainty`).
+    store_inputs : bool
+        Write the inputs of every draw to the store too. By default a batch file holds the
+        draws' outcomes and, in its metadata, the batch's seeds: the inputs are regenerated from
+        them, exactly, when a query or a load needs them (:meth:`Store.regenerate_inputs
+        <realpolitik.experiment.store.Store.regenerate_inputs>`).
 
     Returns
     -------
@@ -356,7 +447,7 @@ def run_experiment(
         Re-raised after the store has been left consistent: finished batches kept, the run marked
         ``interrupted``.
     """
-    settings = _checked_settings(spec, draws, batch_size, seed, sampler)
+    settings = _checked_settings(spec, draws, batch_size, seed, sampler, bool(store_inputs))
     plan = _plan_run(spec, settings, store, resume, executor)
     outcomes, batches, status, elapsed = _execute_run(
         plan, executor, workers, cluster_address, progress
@@ -372,6 +463,7 @@ class _Settings:
     batch_size: int
     seed: int
     sampler: str
+    store_inputs: bool = False
 
     @property
     def n_batches(self) -> int:
@@ -399,7 +491,7 @@ class _RunPlan:
 
 
 def _checked_settings(
-    spec: ExperimentSpec, draws: Any, batch_size: Any, seed: Any, sampler: Any
+    spec: ExperimentSpec, draws: Any, batch_size: Any, seed: Any, sampler: Any, store_inputs: bool
 ) -> _Settings:
     if not isinstance(spec, ExperimentSpec):
         raise ExperimentError(f"spec must be an ExperimentSpec, got {type(spec).__name__}")
@@ -411,7 +503,7 @@ def _checked_settings(
         raise ExperimentError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
     if spec.dimension == 0:
         raise ExperimentError("the experiment has no uncertain inputs")
-    return _Settings(draws, batch_size, int(seed), sampler)
+    return _Settings(draws, batch_size, int(seed), sampler, store_inputs)
 
 
 def _plan_run(
@@ -436,6 +528,7 @@ def _plan_run(
         "batch_size": settings.batch_size,
         "sampler": settings.sampler,
         "package_version": __version__,
+        "store_inputs": settings.store_inputs,
     }
     fingerprint = _fingerprint(description, **identity)
     pending = list(range(settings.n_batches))
@@ -470,6 +563,7 @@ def _plan_run(
             settings.sampler,
             None if store is None else str(store.batch_path(run_id, b)),
             statistics=True,
+            store_inputs=settings.store_inputs,
         )
         for b in pending
     ]

@@ -216,6 +216,7 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
         store=options.store,
         resume=options.resume,
         progress=options.progress,
+        store_inputs=options.store_inputs,
         **executor_for(options),
     )
     out.statistics = outcome_statistics(out.run, out.run.outcomes)

@@ -74,8 +74,10 @@ class ColumnStatistics:
         Draws summarised (defined or not).
     n : int
         Defined draws (not NaN).
+    finite : int
+        Finite draws (defined and not infinite).
     mean, m2 : float
-        Mean of the defined draws and the sum of their squared deviations from it (NaN if none).
+        Mean of the finite draws and the sum of their squared deviations from it (NaN if none).
     not_binary : int
         Defined draws that are neither 0 nor 1.
     keys, counts, lows, highs : ndarray
@@ -84,6 +86,7 @@ class ColumnStatistics:
 
     rows: int
     n: int
+    finite: int
     mean: float
     m2: float
     not_binary: int
@@ -94,8 +97,8 @@ class ColumnStatistics:
 
     @property
     def variance(self) -> float:
-        """Sample variance of the defined draws (NaN with fewer than two)."""
-        return self.m2 / (self.n - 1) if self.n > 1 else float("nan")
+        """Sample variance of the finite draws (NaN with fewer than two)."""
+        return self.m2 / (self.finite - 1) if self.finite > 1 else float("nan")
 
     @property
     def minimum(self) -> float:
@@ -107,18 +110,27 @@ class ColumnStatistics:
         """Largest defined draw (NaN if none)."""
         return float(self.highs[-1]) if self.n else float("nan")
 
-    def quantile(self, q: float) -> float:
-        """The ``q`` quantile of the defined draws, as NumPy's default (linear) interpolation
-        between order statistics, within :data:`QUANTILE_RELATIVE_ERROR` of it (NaN if none)."""
-        if self.n == 0:
+    def quantile(self, q: float, finite: bool = False) -> float:
+        """The ``q`` quantile of the defined draws (with ``finite``, of the finite ones), as
+        NumPy's default (linear) interpolation between order statistics, within
+        :data:`QUANTILE_RELATIVE_ERROR` of it (NaN if there are none)."""
+        n = self.finite if finite else self.n
+        if n == 0:
             return float("nan")
-        h = min(max(float(q), 0.0), 1.0) * (self.n - 1)
+        skip = 0
+        if finite and self.keys[0] == _KEY_NEG_INF:
+            skip = int(self.counts[0])
+        h = min(max(float(q), 0.0), 1.0) * (n - 1)
         k = math.floor(h)
-        low = self._order_statistic(k)
+        low = self._order_statistic(skip + k)
         if h == k:
             return low
-        high = self._order_statistic(k + 1)
-        return low + (h - k) * (high - low) if low != high else low
+        high = self._order_statistic(skip + k + 1)
+        if low == high:
+            return low
+        if not (math.isfinite(low) and math.isfinite(high)):  # no interpolating to infinity
+            return low if h - k < 0.5 else high
+        return low + (h - k) * (high - low)
 
     def _order_statistic(self, rank: int) -> float:
         """The draw of 0-based ``rank`` among the defined ones, read inside its bucket."""
@@ -153,10 +165,16 @@ def column_statistics(values: np.ndarray) -> ColumnStatistics:
     n = int(x.size)
     if n == 0:
         empty_i, empty_f = np.empty(0, np.int64), np.empty(0, float)
-        return ColumnStatistics(rows, 0, math.nan, math.nan, 0, empty_i, empty_i, empty_f, empty_f)
+        return ColumnStatistics(
+            rows, 0, 0, math.nan, math.nan, 0, empty_i, empty_i, empty_f, empty_f
+        )
     with np.errstate(invalid="ignore", over="ignore"):
-        mean = float(x.sum() / n)
-        m2 = float(((x - mean) ** 2).sum())
+        total = x.sum()
+    finite = x if np.isfinite(total) else x[np.isfinite(x)]
+    n_finite = int(finite.size)
+    with np.errstate(invalid="ignore", over="ignore"):  # sums beyond the largest double
+        mean = float(finite.sum() / n_finite) if n_finite else math.nan
+        m2 = float(((finite - mean) ** 2).sum()) if n_finite else math.nan
     not_binary = n - int(np.count_nonzero((x == 0) | (x == 1)))
     if not_binary == 0:  # a yes/no column: two exact buckets
         ones = int(np.count_nonzero(x))
@@ -164,13 +182,13 @@ def column_statistics(values: np.ndarray) -> ColumnStatistics:
         counts = np.array([n - ones, ones], dtype=np.int64)
         keep = counts > 0
         vals = np.array([0.0, 1.0])[keep]
-        return ColumnStatistics(rows, n, mean, m2, 0, keys[keep], counts[keep], vals, vals)
+        return ColumnStatistics(rows, n, n, mean, m2, 0, keys[keep], counts[keep], vals, vals)
     s = np.sort(x)
     k = _keys(s)
     starts = np.concatenate(([0], np.flatnonzero(np.diff(k)) + 1))
     ends = np.concatenate((starts[1:], [n]))
     return ColumnStatistics(
-        rows, n, mean, m2, not_binary, k[starts], ends - starts, s[starts], s[ends - 1]
+        rows, n, n_finite, mean, m2, not_binary, k[starts], ends - starts, s[starts], s[ends - 1]
     )
 
 
@@ -180,25 +198,25 @@ def batch_statistics(columns: Mapping[str, np.ndarray]) -> dict[str, ColumnStati
 
 
 def _merge_moments(parts: Sequence[ColumnStatistics]) -> tuple[int, float, float]:
-    """(n, mean, m2) of the parts together, merged pairwise in the given order (Chan et al.)."""
+    """(finite, mean, m2) of the parts together, merged in the given order (Chan et al.)."""
     n, mean, m2 = 0, math.nan, math.nan
     for p in parts:
-        if p.n == 0:
+        if p.finite == 0:
             continue
         if n == 0:
-            n, mean, m2 = p.n, p.mean, p.m2
+            n, mean, m2 = p.finite, p.mean, p.m2
             continue
-        total = n + p.n
+        total = n + p.finite
         delta = p.mean - mean
-        mean = mean + delta * (p.n / total)
-        m2 = m2 + p.m2 + delta * delta * (n * p.n / total)
+        mean = mean + delta * (p.finite / total)
+        m2 = m2 + p.m2 + delta * delta * (n * p.finite / total)
         n = total
     return n, mean, m2
 
 
 def _merge_one(parts: Sequence[ColumnStatistics]) -> ColumnStatistics:
-    rows = sum(p.rows for p in parts)
-    n, mean, m2 = _merge_moments(parts)
+    rows, n = sum(p.rows for p in parts), sum(p.n for p in parts)
+    finite, mean, m2 = _merge_moments(parts)
     keys = np.concatenate([p.keys for p in parts])
     unique, where = np.unique(keys, return_inverse=True)
     counts = np.zeros(unique.size, dtype=np.int64)
@@ -208,7 +226,7 @@ def _merge_one(parts: Sequence[ColumnStatistics]) -> ColumnStatistics:
     highs = np.full(unique.size, -np.inf)
     np.maximum.at(highs, where, np.concatenate([p.highs for p in parts]))
     not_binary = sum(p.not_binary for p in parts)
-    return ColumnStatistics(rows, n, mean, m2, not_binary, unique, counts, lows, highs)
+    return ColumnStatistics(rows, n, finite, mean, m2, not_binary, unique, counts, lows, highs)
 
 
 def merge_statistics(
@@ -230,7 +248,7 @@ def summary_table(
     statistics: Mapping[str, ColumnStatistics], outcomes: Sequence[str], level: float = 0.95
 ) -> pd.DataFrame:
     """Per outcome: mean, the central ``level`` interval of the draws (``low``, ``high``, from
-    the sketch) and ``n`` (defined draws), indexed by outcome."""
+    the sketch) and ``n``, over the finite draws (``n`` counts them), indexed by outcome."""
     import pandas as pd
 
     tail = (1.0 - level) / 2.0
@@ -241,9 +259,9 @@ def summary_table(
             {
                 "outcome": name,
                 "mean": s.mean,
-                "low": s.quantile(tail),
-                "high": s.quantile(1.0 - tail),
-                "n": s.n,
+                "low": s.quantile(tail, finite=True),
+                "high": s.quantile(1.0 - tail, finite=True),
+                "n": s.finite,
             }
         )
     return pd.DataFrame(rows, columns=["outcome", "mean", "low", "high", "n"]).set_index("outcome")

@@ -138,8 +138,9 @@ def _ident(name: str) -> str:
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 
 
-def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray]) -> int:
-    """Write one batch's columns to ``path`` as Parquet, atomically; return its size in bytes.
+def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray] | Any) -> int:
+    """Write one batch's columns (or an Arrow table, with its metadata) to ``path`` as Parquet,
+    atomically; return its size in bytes.
 
     The table is written to a temporary file beside ``path`` and renamed over it; a crash leaves
     at most a ``*.tmp`` file, never a partial batch. No time, host or run id goes into the file.
@@ -148,7 +149,10 @@ def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray]) -> i
     import pyarrow.parquet as pq
 
     path = Path(path)
-    table = pa.table({name: np.asarray(values) for name, values in columns.items()})
+    if isinstance(columns, pa.Table):
+        table = columns
+    else:
+        table = pa.table({name: np.asarray(values) for name, values in columns.items()})
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         pq.write_table(table, tmp, **PARQUET_OPTIONS)
@@ -441,14 +445,66 @@ class Store:
 
     # -- reading draws ------------------------------------------------------------------------
 
-    def _draws_connection(self, run_id: str, threads: int | None = None, lock: bool = True):
+    def input_paths(self, run_id: str) -> list[str]:
+        """The run's uncertain inputs (key paths), in design order."""
+        return [str(u["path"]) for u in self.description(run_id).get("uncertainties", [])]
+
+    def inputs_stored(self, run_id: str) -> bool:
+        """Whether the run's batch files hold its inputs (else they are regenerated on demand)."""
+        import pyarrow.parquet as pq
+
+        files = self.batch_files(run_id)
+        if not files:
+            return True
+        names = set(pq.read_schema(files[0]).names)
+        return all(p in names for p in self.input_paths(run_id))
+
+    def regenerate_inputs(self, run_id: str, batches: Sequence[int] | None = None) -> Any:
+        """The inputs of a run's draws, recomputed from the seeds in its batch files' metadata
+        and the uncertainties in its ``run.json``: an Arrow table (``draw`` and one column per
+        input), identical to the values the workers evaluated.
+
+        Parameters
+        ----------
+        batches : sequence of int, optional
+            Only these batches (default: every finished batch), in the order given.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from realpolitik.experiment.run import BATCH_METADATA_KEY, inputs_spec, regenerated_batch
+
+        spec = inputs_spec(self.description(run_id))
+        wanted = None if batches is None else [int(b) for b in batches]
+        paths = (
+            self.batch_files(run_id)
+            if wanted is None
+            else [self.batch_path(run_id, b) for b in wanted]
+        )
+        parts = []
+        for path in paths:
+            meta = (pq.read_schema(path).metadata or {}).get(BATCH_METADATA_KEY)
+            if meta is None:
+                raise StoreError(f"{path.name} records no seeds: its inputs cannot be regenerated")
+            parts.append(pa.table(regenerated_batch(spec, json.loads(meta))))
+        if not parts:
+            raise StoreError(f"run {run_id!r} has no finished batches")
+        return pa.concat_tables(parts)
+
+    def _draws_connection(
+        self, run_id: str, threads: int | None = None, lock: bool = True, inputs: bool = True
+    ):
         """An in-memory DuckDB connection with the view ``draws`` and access to nothing else
-        (with ``lock``, its configuration cannot be changed either)."""
+        (with ``lock``, its configuration cannot be changed either). Without ``inputs`` the view
+        may lack the inputs of a run stored without them (they are not regenerated)."""
         import duckdb
 
         files = self.batch_files(run_id)
         if not files:
             raise StoreError(f"run {run_id!r} has no finished batches")
+        regenerated = None
+        if inputs and not self.inputs_stored(run_id):
+            regenerated = self.regenerate_inputs(run_id)
         con = duckdb.connect(
             ":memory:",
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
@@ -456,13 +512,22 @@ class Store:
         try:
             listing = ", ".join(_sql_string(str(f.resolve())) for f in files)
             con.execute(f"SET allowed_paths = [{listing}]")
+            if regenerated is not None:
+                con.register("_inputs", regenerated)
             con.execute("SET enable_external_access = false")
             con.execute("SET allow_community_extensions = false")
             if threads is not None:
                 con.execute(f"SET threads TO {int(threads)}")
             if lock:
                 con.execute("SET lock_configuration = true")
-            con.execute(f"CREATE VIEW draws AS SELECT * FROM read_parquet([{listing}])")
+            source = f"read_parquet([{listing}])"
+            if regenerated is None:
+                con.execute(f"CREATE VIEW draws AS SELECT * FROM {source}")
+            else:
+                con.execute(
+                    "CREATE VIEW draws AS SELECT o.draw, i.* EXCLUDE (draw), o.* EXCLUDE (draw) "
+                    f"FROM {source} AS o JOIN _inputs AS i ON o.draw = i.draw"
+                )
         except duckdb.Error as exc:
             con.close()
             raise StoreError(f"cannot read the batch files of run {run_id!r}: {exc}") from None
@@ -474,8 +539,17 @@ class Store:
         The connection reads the run's batch files and no other file; the last statement's rows
         are returned. For SQL from users use :meth:`select`.
         """
-        with self._draws_connection(run_id, lock=False) as con:
+        inputs = self._needs_inputs(run_id, sql)
+        with self._draws_connection(run_id, lock=False, inputs=inputs) as con:
             return con.execute(sql).df()
+
+    def _needs_inputs(self, run_id: str, sql: str) -> bool:
+        """Whether ``sql`` may read inputs (``*``, or an input's name) that the run did not store:
+        only then are they regenerated."""
+        if self.inputs_stored(run_id):
+            return False
+        text = sql.replace("count(*)", "").replace("COUNT(*)", "")
+        return "*" in text or any(p in sql for p in self.input_paths(run_id))
 
     def select(self, run_id: str, sql: str, limit: int | None = None) -> pd.DataFrame:
         """Run one user ``SELECT`` over the view ``draws`` (every finished draw of the run).
@@ -496,17 +570,17 @@ class Store:
         frame, _ = self._query(run_id, sql, limit)
         return frame
 
-    def _select_connection(self, run_id: str):
+    def _select_connection(self, run_id: str, inputs: bool = True):
         """The sandboxed connection for user SELECTs over a run, kept while its files stay the
         same (a SELECT cannot change it: statements are checked, configuration is locked)."""
-        files = tuple(str(p) for p in self.batch_files(run_id))
+        files = (tuple(str(p) for p in self.batch_files(run_id)), inputs)
         cache = self.__dict__.setdefault("_select_cache", {})
         held = cache.get(run_id)
         if held is not None and held[0] == files:
             return held[1]
         if held is not None:
             held[1].close()
-        con = self._draws_connection(run_id)
+        con = self._draws_connection(run_id, inputs=inputs)
         cache[run_id] = (files, con)
         return con
 
@@ -515,7 +589,8 @@ class Store:
         import pyarrow as pa
 
         text = self._check_select(sql)
-        reader = self._execute(self._select_connection(run_id), text)
+        con = self._select_connection(run_id, self._needs_inputs(run_id, text))
+        reader = self._execute(con, text)
         batches, n, more = [], 0, False
         try:
             for batch in reader:
@@ -543,7 +618,8 @@ class Store:
         n = 0
         text = self._check_select(sql)
         try:
-            with self._draws_connection(run_id) as con:
+            inputs = self._needs_inputs(run_id, text)
+            with self._draws_connection(run_id, inputs=inputs) as con:
                 reader = self._execute(con, text)
                 parquet = path.suffix.lower() == ".parquet"
                 writer: Any = (
