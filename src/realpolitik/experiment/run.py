@@ -289,6 +289,13 @@ class RunResult:
             raise ExperimentError("this result holds no draws")
         return self.frame
 
+    def draws_at(self, draws: Any) -> pd.DataFrame:
+        """The draws of the given indices (``draw``, inputs, outcomes), by increasing draw."""
+        if self.store is not None:
+            return self.store.draws_at(str(self.run_id), draws)
+        frame = self.to_frame()
+        return frame.iloc[np.unique(np.asarray(draws, dtype=np.int64))].reset_index(drop=True)
+
     def query(self, sql: str) -> pd.DataFrame:
         """SQL over the view ``draws`` (DuckDB)."""
         if self.store is not None:

@@ -491,6 +491,35 @@ class Store:
             raise StoreError(f"run {run_id!r} has no finished batches")
         return pa.concat_tables(parts)
 
+    def draws_at(self, run_id: str, draws: Sequence[int]) -> pd.DataFrame:
+        """The draws of the given indices (``draw``, inputs, outcomes), in increasing order of
+        draw, read batch by batch (inputs regenerated for the batches that hold some when the
+        run did not store them): memory stays that of the rows asked for."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        wanted = np.unique(np.asarray(draws, dtype=np.int64))
+        regenerate = not self.inputs_stored(run_id)
+        inputs = self.input_paths(run_id)
+        parts = []
+        for path in self.batch_files(run_id):
+            table = pq.read_table(path)
+            index = table.column("draw").to_numpy()
+            rows = np.flatnonzero(np.isin(index, wanted, assume_unique=True))
+            if rows.size == 0:
+                continue
+            if regenerate:
+                batch = int(path.stem.split("-")[1])
+                regenerated = self.regenerate_inputs(run_id, [batch])
+                for name in inputs:
+                    table = table.append_column(name, regenerated.column(name))
+            parts.append(table.take(pa.array(rows)))
+        if not parts:
+            raise StoreError(f"run {run_id!r} holds none of the draws asked for")
+        frame = pa.concat_tables(parts).to_pandas()
+        outcomes = [c for c in frame.columns if c != "draw" and c not in inputs]
+        return frame[["draw", *inputs, *outcomes]].reset_index(drop=True)
+
     def _draws_connection(
         self, run_id: str, threads: int | None = None, lock: bool = True, inputs: bool = True
     ):
