@@ -30,6 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from realpolitik.errors import ModelError, RealpolitikError
+from realpolitik.experiment.inputs import (
+    BATCH_METADATA_KEY,
+    batch_inputs,
+    child_seed,
+    seed_record,
+)
 from realpolitik.experiment.statistics import (
     ColumnStatistics,
     batch_statistics,
@@ -37,7 +43,7 @@ from realpolitik.experiment.statistics import (
     merge_statistics,
     summary_table,
 )
-from realpolitik.experiment.uncertainty import SAMPLERS, ExperimentSpec, unit_design
+from realpolitik.experiment.uncertainty import SAMPLERS, ExperimentSpec
 from realpolitik.rng import spawn_seeds
 from realpolitik.version import __version__
 
@@ -58,13 +64,6 @@ class ExperimentError(RealpolitikError, ValueError):
 
 # ---------------------------------------------------------------------------------------------
 # Seeds
-
-
-def _child(seed: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
-    """The ``i``-th child of ``seed``, the same however many children were spawned before."""
-    return np.random.SeedSequence(
-        seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size
-    )
 
 
 def design_seed(seed: int) -> np.random.SeedSequence:
@@ -136,77 +135,6 @@ def _check_outputs(out: Any, n: int, reserved: set[str]) -> dict[str, np.ndarray
     return checked
 
 
-def batch_inputs(
-    spec: ExperimentSpec,
-    sampler: str,
-    draws: int,
-    start: int,
-    stop: int,
-    seed: np.random.SeedSequence,
-    design: np.random.SeedSequence,
-) -> dict[str, np.ndarray]:
-    """The inputs of the draws ``start:stop`` of a run, from the batch's seed and the run's
-    design seed: what a worker evaluates, and what :meth:`Store.regenerate_inputs
-    <realpolitik.experiment.store.Store.regenerate_inputs>` recomputes for a run stored
-    without its inputs (the same function, so the same values to the last bit)."""
-    unit = unit_design(
-        sampler, draws, spec.dimension, start, stop, design, np.random.default_rng(_child(seed, 0))
-    )
-    return spec.transform(unit)
-
-
-#: Key of a batch file's Parquet metadata that records what regenerates its inputs.
-BATCH_METADATA_KEY = b"realpolitik.batch"
-
-
-def seed_record(seed: np.random.SeedSequence) -> dict[str, Any]:
-    """A SeedSequence as JSON-ready data (entropy as a string: it may exceed 2**53)."""
-    return {"entropy": str(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}
-
-
-def seed_from_record(record: dict[str, Any]) -> np.random.SeedSequence:
-    """The SeedSequence that :func:`seed_record` recorded."""
-    return np.random.SeedSequence(int(record["entropy"]), spawn_key=tuple(record["spawn_key"]))
-
-
-class _InputsOnly:
-    """The model of a spec rebuilt from a stored run's description: it samples, never evaluates."""
-
-    def evaluate(self, samples: dict[str, np.ndarray], rng: np.random.Generator) -> dict:
-        raise ExperimentError("a spec rebuilt from a stored run only regenerates its inputs")
-
-
-def inputs_spec(description: dict[str, Any]) -> ExperimentSpec:
-    """The uncertainties and correlation of a stored run (its ``run.json``) as an
-    :class:`ExperimentSpec` that can regenerate, not evaluate, its draws."""
-    from realpolitik.experiment.uncertainty import Uncertainty, distribution_from_spec
-
-    corr = description.get("correlation")
-    return ExperimentSpec(
-        tuple(
-            Uncertainty(u["path"], distribution_from_spec(u["dist"]))
-            for u in description.get("uncertainties", [])
-        ),
-        _InputsOnly(),
-        correlation=None if corr is None else np.asarray(corr, dtype=float),
-    )
-
-
-def regenerated_batch(spec: ExperimentSpec, meta: dict[str, Any]) -> dict[str, np.ndarray]:
-    """``draw`` and the inputs of one stored batch, from the seeds its metadata recorded."""
-    start, stop = int(meta["start"]), int(meta["stop"])
-    inputs = batch_inputs(
-        spec,
-        str(meta["sampler"]),
-        int(meta["draws"]),
-        start,
-        stop,
-        seed_from_record(meta["seed"]),
-        seed_from_record(meta["design_seed"]),
-    )
-    return {"draw": np.arange(start, stop, dtype=np.int64), **inputs}
-
-
 def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
     """The batch as an Arrow table whose metadata holds its seeds and draws."""
     import pyarrow as pa
@@ -237,7 +165,7 @@ def _run_batch(task: _BatchTask) -> _BatchReport:
         )
     else:
         samples = spec.transform(task.unit, correlate=task.correlate)
-    outputs = spec.model.evaluate(dict(samples), np.random.default_rng(_child(task.seed, 1)))
+    outputs = spec.model.evaluate(dict(samples), np.random.default_rng(child_seed(task.seed, 1)))
     outputs = _check_outputs(outputs, m, {"draw", *samples})
     draw = np.arange(task.start, task.stop, dtype=np.int64)
     columns = {"draw": draw, **samples, **outputs}

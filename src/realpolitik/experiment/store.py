@@ -472,7 +472,11 @@ class Store:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from realpolitik.experiment.run import BATCH_METADATA_KEY, inputs_spec, regenerated_batch
+        from realpolitik.experiment.inputs import (
+            BATCH_METADATA_KEY,
+            inputs_spec,
+            regenerated_batch,
+        )
 
         spec = inputs_spec(self.description(run_id))
         wanted = None if batches is None else [int(b) for b in batches]
