@@ -331,6 +331,12 @@ class DaskExecutor(Executor):
                 # the statistical profiler samples every worker's stack every 10 ms: CPU that
                 # a batch of draws pays for and nobody reads here (no dashboard)
                 "distributed.worker.profile.enabled": False,
+                # event-loop health checks every 20 ms, system and GIL monitors: wake-ups that
+                # cost CPU in every worker and the scheduler for the whole run; checked less often
+                "distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "2s",
+                "distributed.admin.system-monitor.gil.enabled": False,
+                "distributed.worker.memory.monitor-interval": "1s",
             }
             if processes and _use_forkserver_for_dask():
                 # Workers forked from the fork server that already imported the heavy modules
