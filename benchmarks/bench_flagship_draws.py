@@ -1,12 +1,13 @@
 """Throughput and memory of Monte Carlo runs of the flagship scenario.
 
 Runs `reverse-kissinger` (realignment and landscape models, all its uncertainties) through the
-experiment layer, writing Parquet batches to a temporary store, and reports draws per second for
-1 worker, 2 worker processes and a Dask LocalCluster of 2 and 4 worker processes (the code path a
-SLURM cluster uses through dask-jobqueue), and the peak memory of the whole process tree for the
-large run.
+experiment layer, writing Parquet batches to a temporary store, side by side in one run: 1 and 2
+local worker processes and a Dask LocalCluster of 2 and 4 worker processes (the code path a SLURM
+cluster uses through dask-jobqueue). For each: wall seconds and draws/s (including starting the
+workers and the summary), CPU seconds of the whole process tree, and its peak RSS and PSS.
+The summaries (computed in the workers) must be identical whatever the executor.
 
-Run: python benchmarks/bench_flagship_draws.py [--draws 200000] [--big 1000000]
+Run: python benchmarks/bench_flagship_draws.py [--draws 1000000] [--batch 20000]
 """
 
 from __future__ import annotations
@@ -20,6 +21,23 @@ import time
 from pathlib import Path
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (from /proc)."""
+    pids, seen = [pid], []
+    while pids:
+        p = pids.pop()
+        if p in seen:
+            continue
+        seen.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    pids.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return seen
+
+
 def tree_memory_mib(pid: int) -> tuple[float, float]:
     """(RSS, PSS) in MiB summed over a process and its descendants, from /proc.
 
@@ -28,13 +46,7 @@ def tree_memory_mib(pid: int) -> tuple[float, float]:
     memory the tree really takes.
     """
     rss = pss = 0
-    pids = [pid]
-    seen = set()
-    while pids:
-        p = pids.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    for p in _tree(pid):
         try:
             with open(f"/proc/{p}/smaps_rollup") as fh:
                 for line in fh:
@@ -42,41 +54,84 @@ def tree_memory_mib(pid: int) -> tuple[float, float]:
                         rss += int(line.split()[1])
                     elif line.startswith("Pss:"):
                         pss += int(line.split()[1])
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    pids.extend(int(c) for c in fh.read().split())
         except OSError:
             continue
     return rss / 1024, pss / 1024
 
 
-class PeakSampler:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process, and of the children it has reaped."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class TreeSampler:
+    """Peak RSS and PSS of the process tree, and the CPU time of every process seen in it
+    (the last reading of each: workers that end are counted up to their last sample, 50 ms)."""
+
     def __init__(self) -> None:
         self.peak = 0.0
         self.peak_pss = 0.0
+        self._cpu: dict[int, float] = {}
+        self._start: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self, baseline: bool = False) -> None:
+        for p in _tree(os.getpid()):
+            try:
+                c = cpu_seconds(p)
+            except OSError:
+                continue
+            # processes alive at the start (this one, a fork server from an earlier case)
+            # count from there; those born since, from zero
+            self._start.setdefault(p, c if baseline else 0.0)
+            self._cpu[p] = c
 
     def _run(self) -> None:
         while not self._stop.is_set():
             rss, pss = tree_memory_mib(os.getpid())
             self.peak = max(self.peak, rss)
             self.peak_pss = max(self.peak_pss, pss)
+            self._sample()
             time.sleep(0.05)
 
-    def __enter__(self) -> PeakSampler:
+    @property
+    def cpu(self) -> float:
+        """CPU seconds the tree spent while sampled (the parent's from the start)."""
+        return sum(c - self._start.get(p, 0.0) for p, c in self._cpu.items())
+
+    def __enter__(self) -> TreeSampler:
+        self._sample(baseline=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
+
+
+def machine() -> str:
+    """The CPU model, cores and memory of this machine."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            model = next(
+                line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")
+            )
+        with open("/proc/meminfo") as fh:
+            mem = int(fh.readline().split()[1]) / 2**20
+    except (OSError, StopIteration):
+        mem = float("nan")
+    return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB; {platform.platform()}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--draws", type=int, default=200_000)
-    ap.add_argument("--big", type=int, default=1_000_000)
+    ap.add_argument("--draws", type=int, default=1_000_000)
     ap.add_argument("--batch", type=int, default=20_000)
     args = ap.parse_args()
 
@@ -86,49 +141,52 @@ def main() -> None:
 
     s = realpolitik.load("reverse-kissinger")
     spec = experiment_spec(s, ["realignment", "landscape"])
+    print(f"machine: {machine()}; Python {platform.python_version()}")
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"{len(spec.uncertainties)} uncertain inputs"
+        f"reverse-kissinger: {len(spec.uncertainties)} uncertain inputs, {args.draws:,} draws, "
+        f"batches of {args.batch:,}, outcomes only stored (inputs regenerable)"
     )
     print(
-        f"{'executor':<28} {'draws':>9} {'seconds':>8} {'draws/s':>9} {'peak RSS MiB':>13} "
-        f"{'peak PSS MiB':>13}"
+        f"{'executor':<28} {'seconds':>8} {'draws/s':>9} {'CPU s':>7} {'CPU us/draw':>11} "
+        f"{'peak RSS MiB':>13} {'peak PSS MiB':>13}"
     )
     cases = [
-        ("serial (1 worker)", "serial", 1, args.draws),
-        ("processes, 1 worker", "processes", 1, args.draws),
-        ("processes, 2 workers", "processes", 2, args.draws),
-        ("dask LocalCluster, 2 procs", "dask", 2, args.draws),
-        ("dask LocalCluster, 4 procs", "dask", 4, args.draws),
-        ("processes, 2 workers", "processes", 2, args.big),
+        ("processes, 1 worker", "processes", 1),
+        ("processes, 2 workers", "processes", 2),
+        ("dask LocalCluster, 2 procs", "dask", 2),
+        ("dask LocalCluster, 4 procs", "dask", 4),
     ]
-    summaries = {}
-    for name, executor, workers, draws in cases:
-        if draws <= 0:
-            continue
-        with tempfile.TemporaryDirectory() as tmp, PeakSampler() as peak:
+    summaries, rates = {}, {}
+    for name, executor, workers in cases:
+        with tempfile.TemporaryDirectory() as tmp, TreeSampler() as tree:
             t = time.perf_counter()
             result = run_experiment(
                 spec,
-                draws=draws,
+                draws=args.draws,
                 seed=1,
                 batch_size=args.batch,
                 executor=executor,
                 workers=workers,
                 store=Path(tmp) / "store",
             )
+            summaries[name] = result.summary()
             elapsed = time.perf_counter() - t
-            summaries[(name, draws)] = result.summary()["mean"]
+        rates[name] = args.draws / elapsed
         print(
-            f"{name:<28} {draws:>9,} {elapsed:>8.2f} {draws / elapsed:>9,.0f} {peak.peak:>13.0f} "
-            f"{peak.peak_pss:>13.0f}"
+            f"{name:<28} {elapsed:>8.2f} {rates[name]:>9,.0f} {tree.cpu:>7.1f} "
+            f"{1e6 * tree.cpu / args.draws:>11.1f} {tree.peak:>13.0f} {tree.peak_pss:>13.0f}"
         )
-    same = {k: v for k, v in summaries.items() if k[1] == args.draws}
-    first = next(iter(same.values()))
-    # Series.equals counts NaN (an outcome undefined in every draw) as equal to NaN
+    local = rates["processes, 2 workers"]
     print(
-        "identical outcome means across executors (bit for bit):",
-        all(v.equals(first) for v in same.values()),
+        f"2 workers / 1 worker: {local / rates['processes, 1 worker']:.2f}x; "
+        f"dask 2 / processes 2: {rates['dask LocalCluster, 2 procs'] / local:.2f}x; "
+        f"dask 4 / dask 2: {rates['dask LocalCluster, 4 procs'] / rates['dask LocalCluster, 2 procs']:.2f}x"
+    )
+    first = next(iter(summaries.values()))
+    # DataFrame.equals counts NaN (an outcome undefined in every draw) as equal to NaN
+    print(
+        "identical summaries across executors and worker counts (bit for bit):",
+        all(v.equals(first) for v in summaries.values()),
     )
 
 

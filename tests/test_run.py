@@ -101,18 +101,23 @@ def make_spec(model=None, correlated: bool = True) -> ExperimentSpec:
 
 
 def test_identical_for_every_backend_and_worker_count():
+    """The draws and the summaries (computed in the workers, merged in the parent) are the same
+    bit for bit whatever the executor and the number of workers."""
     spec = make_spec()
-    ref = run_experiment(spec, 2_500, seed=0, batch_size=300, executor="serial").frame
+    first = run_experiment(spec, 2_500, seed=0, batch_size=300, executor="serial")
+    ref, ref_summary = first.frame, first.summary()
     assert list(ref.columns) == ["draw", *spec.paths, "score", "realigns", "turns"]
     assert np.array_equal(ref["draw"], np.arange(2_500))
     for workers in (1, 2):
         got = run_experiment(
             spec, 2_500, seed=0, batch_size=300, executor="processes", workers=workers
-        ).frame
-        pd.testing.assert_frame_equal(got, ref, check_exact=True)
+        )
+        pd.testing.assert_frame_equal(got.frame, ref, check_exact=True)
+        pd.testing.assert_frame_equal(got.summary(), ref_summary, check_exact=True)
     with DaskExecutor(workers=2, processes=False) as dask:
-        got = run_experiment(spec, 2_500, seed=0, batch_size=300, executor=dask).frame
-    pd.testing.assert_frame_equal(got, ref, check_exact=True)
+        got = run_experiment(spec, 2_500, seed=0, batch_size=300, executor=dask)
+    pd.testing.assert_frame_equal(got.frame, ref, check_exact=True)
+    pd.testing.assert_frame_equal(got.summary(), ref_summary, check_exact=True)
     # another seed differs; seed 0 is a seed like any other
     other = run_experiment(spec, 2_500, seed=1, batch_size=300, executor="serial").frame
     assert not np.array_equal(other["score"], ref["score"])

@@ -82,6 +82,7 @@ def run(
     resume: bool = False,
     report: bool = True,
     progress: bool = False,
+    store_inputs: bool = False,
 ) -> ScenarioRun:
     """Everything ``realpolitik run`` does: every model, ``draws`` draws explained, and, with
     ``out``, ``summary.json`` and ``report.html`` written there (the draws stored in ``out/store``
@@ -101,6 +102,7 @@ def run(
         resume=resume,
         analyses=None if models is None else tuple(models),
         progress=progress,
+        store_inputs=store_inputs,
     )
     result = run_scenario(scenario, options)
     if out is not None:

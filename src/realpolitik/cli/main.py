@@ -199,6 +199,11 @@ def cite(scenario: str | None, bibtex: bool) -> None:
     metavar="FORMATS",
     help="Also write the report's figures as static files (png,svg,pdf) to OUT/figures.",
 )
+@click.option(
+    "--store-inputs",
+    is_flag=True,
+    help="Store every draw's inputs too (default: regenerated from the batch seeds when read).",
+)
 def run(
     scenario: str,
     seed: int,
@@ -213,6 +218,7 @@ def run(
     no_report: bool,
     analyses: str | None,
     figure_formats: str | None,
+    store_inputs: bool,
 ) -> None:
     """Run every model that applies to SCENARIO (a file or a shipped example's name).
 
@@ -247,6 +253,7 @@ def run(
         resume=resume,
         report=not no_report,
         progress=not as_json,
+        store_inputs=store_inputs,
     )
     if kept is not None:
         click.echo(f"Kept the previous run's outputs in {kept}", err=True)

@@ -251,6 +251,27 @@ class ProcessExecutor(Executor):
         self._pending = set()
 
 
+def _use_forkserver_for_dask() -> bool:
+    """Make local Dask workers start from the fork server with :data:`PRELOAD` (and Dask)
+    imported; False where there is no fork server."""
+    import multiprocessing as mp
+
+    if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - not POSIX
+        return False
+    from distributed.utils import get_mp_context
+
+    with _dask_config({"distributed.worker.multiprocessing-method": "forkserver"}):
+        context = get_mp_context()  # Dask's own preload list, set once per process
+    context.set_forkserver_preload(["distributed", *PRELOAD])  # ours, with Dask's core
+    return True
+
+
+def _dask_config(settings: dict[str, Any]) -> Any:
+    import dask
+
+    return dask.config.set(settings)
+
+
 class DaskExecutor(Executor):
     """Dask distributed: a LocalCluster, a scheduler address, or a Client you already hold.
 
@@ -305,9 +326,24 @@ class DaskExecutor(Executor):
             # dynamic mmap threshold: every array above 128 KiB (a column of a batch) is then
             # mapped and faulted in afresh, and a batch runs about three times slower than in a
             # plain worker process. Leave glibc's defaults unless the user set the variable.
-            with dask.config.set(
-                {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-            ):
+            settings: dict[str, Any] = {
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                # the statistical profiler samples every worker's stack every 10 ms: CPU that
+                # a batch of draws pays for and nobody reads here (no dashboard)
+                "distributed.worker.profile.enabled": False,
+                # event-loop health checks every 20 ms, system and GIL monitors: wake-ups that
+                # cost CPU in every worker and the scheduler for the whole run; checked less often
+                "distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "2s",
+                "distributed.admin.system-monitor.gil.enabled": False,
+                "distributed.worker.memory.monitor-interval": "1s",
+            }
+            if processes and _use_forkserver_for_dask():
+                # Workers forked from the fork server that already imported the heavy modules
+                # (as the process pool's are) start in milliseconds; spawned ones import NumPy,
+                # SciPy, pandas, Arrow, Dask and the package again, each (seconds of CPU apiece).
+                settings["distributed.worker.multiprocessing-method"] = "forkserver"
+            with dask.config.set(settings):
                 self._cluster = LocalCluster(
                     n_workers=n,
                     threads_per_worker=1,

@@ -8,7 +8,6 @@ knows no model. The sentences and figures are made from these findings in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,11 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
 SOBOL_BASE = 512
 #: Smallest base sample worth computing indices from (bootstrap half-widths near 0.3).
 SOBOL_MIN_BASE = 64
-#: Draws used for scenario discovery in a run: the first ones of the run, read back. PRIM's
-#: peeling is quadratic in the draws it looks at; 50,000 keeps it to seconds.
+#: Draws read for scenario discovery in a run (a sample of the whole run, see
+#: :func:`discovery_sample`). PRIM's peeling is quadratic in the draws it looks at; 50,000 keeps
+#: it to seconds.
 DISCOVERY_DRAWS = 50_000
-#: Most draws read for discovery when the outcome is rare (enough to hold MIN_CASES of each).
-DISCOVERY_MAX_DRAWS = 250_000
 #: Inputs PRIM peels on: the ones that best separate the outcome on their own. Over dozens of
 #: inputs and few "yes" draws, PRIM would also peel noise.
 PRIM_INPUTS = 8
@@ -115,6 +113,9 @@ class DiscoveryFinding:
     steps: tuple[Mapping[str, Any], ...] = ()
     #: The step of the trajectory PRIM chose (before pasting widened it).
     chosen_step: int | None = None
+    #: How the draws used were sampled from the run: ``{"run_draws", "stratified", "weights"}``
+    #: (weights of a yes and a no draw of the question; rates and shares are reweighted by them).
+    sample: Mapping[str, Any] | None = None
 
     def to_summary(self) -> dict[str, Any]:
         """JSON-ready: the question, base rate, the box's limits and the best single cuts."""
@@ -135,6 +136,7 @@ class DiscoveryFinding:
             "box": None if self.box is None else dict(self.box),
             "thresholds": thresholds,
             "prim_inputs": list(self.prim_inputs),
+            "sample": None if self.sample is None else dict(self.sample),
         }
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -189,17 +191,75 @@ def sobol_base_for(draws: int, inputs: int) -> int:
     return min(SOBOL_BASE, 1 << (fit.bit_length() - 1))
 
 
-def discovery_draws_for(total: int, rate: float) -> int:
-    """How many of a run's first draws discovery reads: :data:`DISCOVERY_DRAWS`, or more when the
-    outcome is rare, so that the sample is expected to hold twice :data:`MIN_CASES` of the rarer
-    answer (at most :data:`DISCOVERY_MAX_DRAWS`; never more than the run's draws).
+@dataclass(frozen=True)
+class ClassWeights:
+    """How many draws of the run a sampled yes draw and a sampled no draw stand for.
 
-    >>> discovery_draws_for(10**6, 0.00166), discovery_draws_for(10**6, 0.25)
-    (120482, 50000)
+    A sample that keeps a larger share of one answer than of the other (stratified) changes the
+    odds of yes in any set of draws by the constant factor ``yes / no``; so PRIM's choices, which
+    compare densities, are the same as on the run, and its rates and shares are turned back into
+    the run's with :meth:`density` and :meth:`share`.
     """
-    rarer = min(rate, 1.0 - rate)
-    want = math.ceil(2 * MIN_CASES / rarer) if rarer > 0 else DISCOVERY_MAX_DRAWS
-    return int(min(total, max(DISCOVERY_DRAWS, min(want, DISCOVERY_MAX_DRAWS))))
+
+    yes: float
+    no: float
+
+    def density(self, d: Any) -> Any:
+        """The run's share of yes in a set whose sample share of yes is ``d``."""
+        d = np.asarray(d, dtype=float)
+        return self.yes * d / (self.yes * d + self.no * (1.0 - d))
+
+    def sample_density(self, d: float) -> float:
+        """The sample's share of yes in a set whose run share of yes is ``d`` (the inverse)."""
+        return self.no * d / (self.yes * (1.0 - d) + self.no * d)
+
+    def share(self, share: Any, density: Any, n_yes: int, n_no: int) -> Any:
+        """The run's share of draws in a set holding ``share`` of the sample, of density
+        ``density`` in the sample (``n_yes`` and ``n_no``: the sample's yes and no draws)."""
+        inside = np.asarray(share, dtype=float) * (n_yes + n_no)
+        yes_in = np.asarray(density, dtype=float) * inside
+        weighted = self.yes * yes_in + self.no * (inside - yes_in)
+        return weighted / (self.yes * n_yes + self.no * n_no)
+
+
+def discovery_sample(
+    answers: np.ndarray, seed: int, size: int = DISCOVERY_DRAWS
+) -> tuple[np.ndarray, ClassWeights | None]:
+    """Which draws of a run scenario discovery reads, for a yes/no outcome whose answer in
+    every draw is ``answers`` (bool, one per draw, in draw order).
+
+    A uniform random sample of ``size`` draws of the whole run (not its first draws) when that
+    is expected to hold twice :data:`MIN_CASES` of the rarer answer; otherwise a stratified one:
+    every draw of the rarer answer (at most half the sample, at random) and the rest at random
+    from the other answer, with the :class:`ClassWeights` that turn its rates into the run's.
+    Deterministic for a seed, whatever the executor.
+
+    Returns
+    -------
+    (draws, weights) : sorted draw indices, and None for a uniform sample.
+    """
+    y = np.asarray(answers, dtype=bool)
+    n = int(y.size)
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(2**32 - 1, 1)))
+    size = min(n, int(size))
+    n_yes = int(y.sum())
+    rarer = min(n_yes, n - n_yes)
+    if size == n or rarer * size / n >= 2 * MIN_CASES:
+        return np.sort(rng.choice(n, size, replace=False)), None
+    rare_is_yes = n_yes <= n - n_yes
+    rare_draws = np.flatnonzero(y == rare_is_yes)
+    common_draws = np.flatnonzero(y != rare_is_yes)
+    take = min(rare_draws.size, size // 2)
+    chosen = np.concatenate(
+        (
+            rng.choice(rare_draws, take, replace=False),
+            rng.choice(common_draws, size - take, replace=False),
+        )
+    )
+    w_rare = rare_draws.size / take
+    w_common = common_draws.size / (size - take)
+    weights = ClassWeights(w_rare, w_common) if rare_is_yes else ClassWeights(w_common, w_rare)
+    return np.sort(chosen), weights
 
 
 def yes_no(outcome: Outcome, values: np.ndarray, above: float | None = None):
@@ -241,6 +301,31 @@ def trajectory_boxes(box: Any, claims: Mapping[str, Sequence[str]]) -> tuple[dic
     )
 
 
+def _rate(y: np.ndarray, weights: ClassWeights | None) -> float:
+    """The run's share of yes, from a sample's answers."""
+    if y.size == 0:
+        return 0.0
+    return float(y.mean() if weights is None else weights.density(y.mean()))
+
+
+def _reweight(
+    thresholds: pd.DataFrame, result: Any, weights: ClassWeights, n_yes: int, n_no: int
+) -> None:
+    """Turn a stratified sample's rates and shares into the run's, in place: the flip
+    thresholds' rates of yes and shares of draws, and PRIM's box and trajectory (coverage, a
+    share of the yes draws, is the same in both)."""
+    beyond = thresholds["p_yes_beyond"].to_numpy(dtype=float)
+    thresholds["share_beyond"] = weights.share(thresholds["share_beyond"], beyond, n_yes, n_no)
+    thresholds["p_yes_beyond"] = weights.density(beyond)
+    thresholds["p_yes_other"] = weights.density(thresholds["p_yes_other"].to_numpy(dtype=float))
+    for box in result.boxes:
+        traj = box.trajectory
+        traj["support"] = weights.share(traj["support"], traj["density"], n_yes, n_no)
+        traj["density"] = weights.density(traj["density"].to_numpy(dtype=float))
+        box.support = float(weights.share(box.support, box.density, n_yes, n_no))
+        box.density = float(weights.density(box.density))
+
+
 def discovery(
     X: pd.DataFrame,
     values: np.ndarray,
@@ -250,20 +335,26 @@ def discovery(
     threshold: float | None = None,
     above: float | None = None,
     exception_if_common: bool = False,
+    weights: ClassWeights | None = None,
+    sample: Mapping[str, Any] | None = None,
 ) -> DiscoveryFinding:
     """Flip thresholds and a PRIM box for ``outcome`` over the draws ``X`` (inputs by key path).
 
     With ``exception_if_common`` and an outcome that happens in most draws, the question is
-    turned round: what would have to be true for it not to happen.
+    turned round: what would have to be true for it not to happen. ``weights`` (of a yes and a
+    no draw of the outcome, for a stratified sample, see :func:`discovery_sample`) turn the
+    sample's rates and shares into the run's; ``sample`` describes the sample in the finding.
     """
     from realpolitik.experiment.discovery import flip_thresholds, prim
 
     question, y, cut = yes_no(outcome, values, above)
-    if exception_if_common and y.mean() > 0.5:
+    if exception_if_common and _rate(y, weights) > 0.5:
         question, y = f"not {question}", ~y
+        weights = None if weights is None else ClassWeights(weights.no, weights.yes)
     n, n_yes = len(y), int(y.sum())
-    base = float(y.mean()) if n else 0.0
+    base = _rate(y, weights)
     common = {
+        "sample": sample,
         "outcome": outcome,
         "question": question,
         "draws_used": n,
@@ -283,8 +374,11 @@ def discovery(
         else (RARE_THRESHOLD if base < RARE_BASE else COMMON_THRESHOLD)
     )
     keep = tuple(thresholds["input"].head(PRIM_INPUTS))
-    result = prim(X[list(keep)], y, threshold=thr, max_boxes=1)
+    prim_threshold = thr if weights is None else weights.sample_density(thr)
+    result = prim(X[list(keep)], y, threshold=prim_threshold, max_boxes=1)
     box = result.box
+    if weights is not None:
+        _reweight(thresholds, result, weights, n_yes, n - n_yes)
     if box is None or box.density <= base * MIN_LIFT:
         return DiscoveryFinding(status="no box", thresholds=thresholds, prim_inputs=keep, **common)
     limits = [

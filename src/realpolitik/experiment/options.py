@@ -44,6 +44,8 @@ class RunOptions:
         Show a progress bar on stderr.
     sensitivity : bool
         Explain the draws: Sobol' indices and scenario discovery on the declared outcomes.
+    store_inputs : bool
+        Store every draw's inputs too (by default they are regenerated from the batch seeds).
     """
 
     seed: int = 0
@@ -56,6 +58,7 @@ class RunOptions:
     analyses: tuple[str, ...] | None = None
     progress: bool = False
     sensitivity: bool = True
+    store_inputs: bool = False
 
 
 def executor_for(options: RunOptions) -> dict[str, Any]:

@@ -168,78 +168,36 @@ def wilson_interval(p: float, n: int, z: float = Z95) -> tuple[float, float]:
 def outcome_statistics(result: Any, columns: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Per column of a run's draws: mean with its 95% interval, central 95% of the draws, counts.
 
-    The mean and quantiles are over the draws where the outcome is defined (not NaN);
-    ``undefined`` counts the others. The interval of the mean is Wilson's for yes/no outcomes
-    (every defined draw 0 or 1) and the normal approximation otherwise. ``result`` is an
-    :class:`~realpolitik.experiment.run.RunResult` (stored or in memory).
+    The quantiles are over the draws where the outcome is defined (not NaN), the mean and its
+    interval over the finite ones; ``undefined`` counts the NaN draws. The interval of the mean is Wilson's for yes/no outcomes
+    (every defined draw 0 or 1) and the normal approximation otherwise. The central 95% of the
+    draws is read from the workers' quantile sketches (within
+    :data:`~realpolitik.experiment.statistics.QUANTILE_RELATIVE_ERROR` of the exact quantiles).
+    ``result`` is an :class:`~realpolitik.experiment.run.RunResult` (stored or in memory).
     """
     out: dict[str, dict[str, Any]] = {}
     columns = list(columns)
     if not columns:
         return out
-    # Every column's aggregates in one call over one connection (it was a query, a connection and
-    # a scan per column). Each column is cast once and NaN made NULL (aggregates skip NULLs).
-    # Sums run on one thread (a parallel sum adds in a varying order and changes the last
-    # digits); quantiles are order statistics, the same on any number of threads, so they run on
-    # all of them, both quantiles of a column from one sort.
-    clean = ", ".join(
-        f'CASE WHEN isnan(CAST("{name}" AS DOUBLE)) THEN NULL ELSE CAST("{name}" AS DOUBLE) END '
-        f"AS x{k}"
-        for k, name in enumerate(columns)
-    )
-    sums = ["count(*) AS total"]
-    quantiles = []
-    for k in range(len(columns)):
-        x = f"x{k}"
-        sums += [
-            f"avg({x}) AS m{k}",
-            f"stddev_samp({x}) AS s{k}",
-            f"count({x}) AS n{k}",
-            f"sum(CASE WHEN {x} = 0 OR {x} = 1 THEN 0 ELSE 1 END) AS b{k}",
-        ]
-        quantiles.append(f"quantile_cont({x}, [0.025, 0.975]) AS q{k}")
-    values = f"(SELECT {clean} FROM draws)"
-    frame = result.query(
-        "SET threads TO 1; "
-        f"CREATE TEMP TABLE _moments AS SELECT {', '.join(sums)} FROM {values}; "
-        "RESET threads; "
-        f"SELECT * FROM _moments, (SELECT {', '.join(quantiles)} FROM {values})"
-    )
-    row = frame.iloc[0]
-    total = int(row["total"])
-    for k, name in enumerate(columns):
-        mean, sd = _float(row[f"m{k}"]), _float(row[f"s{k}"])
-        n = int(row[f"n{k}"])
-        not_01 = _float(row[f"b{k}"])
-        binary = n > 0 and not (math.isfinite(not_01) and not_01 > 0)
+    merged = result.outcome_statistics()
+    for name in columns:
+        s = merged[name]
+        mean, sd, n = s.mean, math.sqrt(s.variance) if s.finite > 1 else math.nan, s.n
+        binary = n > 0 and s.not_binary == 0
         if binary:
             low, high = wilson_interval(mean, n)
         else:
-            half = Z95 * sd / math.sqrt(n) if n > 1 and math.isfinite(sd) else float("nan")
+            m = s.finite
+            half = Z95 * sd / math.sqrt(m) if m > 1 and math.isfinite(sd) else float("nan")
             low, high = mean - half, mean + half
         out[name] = {
             "mean": finite_or_none(mean),
             "low": finite_or_none(low),
             "high": finite_or_none(high),
-            "draws_low": finite_or_none(_quantile(row[f"q{k}"], 0)),
-            "draws_high": finite_or_none(_quantile(row[f"q{k}"], 1)),
+            "draws_low": finite_or_none(s.quantile(0.025)),
+            "draws_high": finite_or_none(s.quantile(0.975)),
             "n": n,
-            "undefined": total - n,
+            "undefined": s.rows - n,
             "binary": binary,
         }
     return out
-
-
-def _quantile(pair: Any, i: int) -> float:
-    """One of the two quantiles DuckDB returns as a list (NULL when nothing is defined)."""
-    try:
-        return _float(pair[i])
-    except (TypeError, IndexError):
-        return float("nan")
-
-
-def _float(x: Any) -> float:
-    try:
-        return float("nan") if x is None else float(x)
-    except (TypeError, ValueError):
-        return float("nan")

@@ -30,7 +30,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from realpolitik.errors import ModelError, RealpolitikError
-from realpolitik.experiment.uncertainty import SAMPLERS, ExperimentSpec, unit_design
+from realpolitik.experiment.inputs import (
+    BATCH_METADATA_KEY,
+    batch_inputs,
+    child_seed,
+    seed_record,
+)
+from realpolitik.experiment.statistics import (
+    ColumnStatistics,
+    batch_statistics,
+    column_statistics,
+    merge_statistics,
+    summary_table,
+)
+from realpolitik.experiment.uncertainty import SAMPLERS, ExperimentSpec
 from realpolitik.rng import spawn_seeds
 from realpolitik.version import __version__
 
@@ -51,13 +64,6 @@ class ExperimentError(RealpolitikError, ValueError):
 
 # ---------------------------------------------------------------------------------------------
 # Seeds
-
-
-def _child(seed: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
-    """The ``i``-th child of ``seed``, the same however many children were spawned before."""
-    return np.random.SeedSequence(
-        seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size
-    )
 
 
 def design_seed(seed: int) -> np.random.SeedSequence:
@@ -85,6 +91,8 @@ class _BatchTask:
     out: str | None = None  # Parquet path, or None to return the columns
     unit: np.ndarray | None = None  # a given unit-cube design (sensitivity designs)
     correlate: bool = True
+    statistics: bool = False  # summarise the outcomes where the batch is evaluated
+    store_inputs: bool = True  # write the inputs to the batch file (else regenerated on demand)
 
 
 @dataclass
@@ -94,6 +102,7 @@ class _BatchReport:
     outcomes: tuple[str, ...]
     seconds: float
     columns: dict[str, np.ndarray] | None = None
+    statistics: dict[str, ColumnStatistics] | None = None
 
 
 _SPEC_CACHE: dict[bytes, ExperimentSpec] = {}
@@ -126,6 +135,24 @@ def _check_outputs(out: Any, n: int, reserved: set[str]) -> dict[str, np.ndarray
     return checked
 
 
+def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
+    """The batch as an Arrow table whose metadata holds its seeds and draws."""
+    import pyarrow as pa
+
+    meta = {
+        "batch": task.index,
+        "start": task.start,
+        "stop": task.stop,
+        "seed": seed_record(task.seed),
+        "design_seed": seed_record(task.design_seed),
+        "sampler": task.sampler,
+        "draws": task.draws,
+        "inputs_stored": task.store_inputs,
+    }
+    table = pa.table({name: np.asarray(values) for name, values in columns.items()})
+    return table.replace_schema_metadata({BATCH_METADATA_KEY: json.dumps(meta).encode()})
+
+
 def _run_batch(task: _BatchTask) -> _BatchReport:
     from realpolitik.experiment.store import write_batch
 
@@ -133,26 +160,22 @@ def _run_batch(task: _BatchTask) -> _BatchReport:
     spec = _load_spec(task.spec)
     m = task.stop - task.start
     if task.unit is None:
-        unit = unit_design(
-            task.sampler,
-            task.draws,
-            spec.dimension,
-            task.start,
-            task.stop,
-            task.design_seed,
-            np.random.default_rng(_child(task.seed, 0)),
+        samples = batch_inputs(
+            spec, task.sampler, task.draws, task.start, task.stop, task.seed, task.design_seed
         )
     else:
-        unit = task.unit
-    samples = spec.transform(unit, correlate=task.correlate)
-    outputs = spec.model.evaluate(dict(samples), np.random.default_rng(_child(task.seed, 1)))
+        samples = spec.transform(task.unit, correlate=task.correlate)
+    outputs = spec.model.evaluate(dict(samples), np.random.default_rng(child_seed(task.seed, 1)))
     outputs = _check_outputs(outputs, m, {"draw", *samples})
-    columns = {"draw": np.arange(task.start, task.stop, dtype=np.int64), **samples, **outputs}
+    draw = np.arange(task.start, task.stop, dtype=np.int64)
+    columns = {"draw": draw, **samples, **outputs}
     if task.out is not None:
-        write_batch(task.out, columns)
+        kept = columns if task.store_inputs else {"draw": draw, **outputs}
+        write_batch(task.out, _batch_table(task, kept))
+    stats = batch_statistics(outputs) if task.statistics else None
     seconds = time.perf_counter() - t0
     return _BatchReport(
-        task.index, m, tuple(outputs), seconds, None if task.out is not None else columns
+        task.index, m, tuple(outputs), seconds, None if task.out is not None else columns, stats
     )
 
 
@@ -184,6 +207,7 @@ class RunResult:
     batches_run: int
     store: Store | None = None
     frame: pd.DataFrame | None = field(default=None, repr=False)
+    statistics: dict[str, ColumnStatistics] | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Every draw as a DataFrame (``draw``, inputs, outcomes), ordered by draw."""
@@ -192,6 +216,13 @@ class RunResult:
         if self.frame is None:  # pragma: no cover - a RunResult has one or the other
             raise ExperimentError("this result holds no draws")
         return self.frame
+
+    def draws_at(self, draws: Any) -> pd.DataFrame:
+        """The draws of the given indices (``draw``, inputs, outcomes), by increasing draw."""
+        if self.store is not None:
+            return self.store.draws_at(str(self.run_id), draws)
+        frame = self.to_frame()
+        return frame.iloc[np.unique(np.asarray(draws, dtype=np.int64))].reset_index(drop=True)
 
     def query(self, sql: str) -> pd.DataFrame:
         """SQL over the view ``draws`` (DuckDB)."""
@@ -203,32 +234,22 @@ class RunResult:
             con.register("draws", self.frame)
             return con.execute(sql).df()
 
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Per outcome: mean, central ``level`` interval (``low``, ``high``), ``n``, over the
-        draws where the outcome is finite (``n`` counts them)."""
-        if self.store is not None:
-            return self.store.summarize(str(self.run_id), self.outcomes, level)
-        import pandas as pd
+    def outcome_statistics(self) -> dict[str, ColumnStatistics]:
+        """Per outcome, the statistics of its draws (see :mod:`realpolitik.experiment.statistics`):
+        computed in the workers and merged in batch order; rebuilt from the draws if missing."""
+        if self.statistics is None:
+            if self.store is not None:
+                self.statistics = self.store.run_statistics(str(self.run_id), self.outcomes)
+            else:
+                frame = self.to_frame()
+                self.statistics = {o: column_statistics(frame[o].to_numpy()) for o in self.outcomes}
+        return self.statistics
 
-        tail = (1.0 - level) / 2.0
-        rows = []
-        frame = self.to_frame()
-        for name in self.outcomes:
-            x = frame[name].to_numpy(dtype=float)
-            x = x[np.isfinite(x)]  # NaN (undefined) and infinite draws are left out, and counted
-            lo, hi = np.quantile(x, [tail, 1.0 - tail]) if x.size else (np.nan, np.nan)
-            rows.append(
-                {
-                    "outcome": name,
-                    "mean": float(x.mean()) if x.size else float("nan"),
-                    "low": float(lo),
-                    "high": float(hi),
-                    "n": int(x.size),
-                }
-            )
-        return pd.DataFrame(rows, columns=["outcome", "mean", "low", "high", "n"]).set_index(
-            "outcome"
-        )
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per outcome: mean, central ``level`` interval of the draws (``low``, ``high``, within
+        :data:`~realpolitik.experiment.statistics.QUANTILE_RELATIVE_ERROR` of the exact
+        quantiles), ``n``, over the draws where the outcome is not NaN (``n`` counts them)."""
+        return summary_table(self.outcome_statistics(), self.outcomes, level)
 
     def summary_dict(self) -> dict[str, Any]:
         """JSON-ready: ``draws``, ``seed``, ``scenario_hash`` and
@@ -307,6 +328,7 @@ def run_experiment(
     resume: bool | str = False,
     progress: bool = False,
     sampler: str = "mc",
+    store_inputs: bool = False,
 ) -> RunResult:
     """Evaluate ``spec.model`` over ``draws`` sampled draws of the uncertain inputs.
 
@@ -340,6 +362,11 @@ def run_experiment(
     sampler : {"mc", "lhs", "sobol"}
         Monte Carlo, Latin hypercube over the whole run, or scrambled Sobol' (see
         :mod:`realpolitik.experiment.uncertainty`).
+    store_inputs : bool
+        Write the inputs of every draw to the store too. By default a batch file holds the
+        draws' outcomes and, in its metadata, the batch's seeds: the inputs are regenerated from
+        them, exactly, when a query or a load needs them (:meth:`Store.regenerate_inputs
+        <realpolitik.experiment.store.Store.regenerate_inputs>`).
 
     Returns
     -------
@@ -355,12 +382,12 @@ def run_experiment(
         Re-raised after the store has been left consistent: finished batches kept, the run marked
         ``interrupted``.
     """
-    settings = _checked_settings(spec, draws, batch_size, seed, sampler)
+    settings = _checked_settings(spec, draws, batch_size, seed, sampler, bool(store_inputs))
     plan = _plan_run(spec, settings, store, resume, executor)
-    outcomes, parts, status, elapsed = _execute_run(
+    outcomes, batches, status, elapsed = _execute_run(
         plan, executor, workers, cluster_address, progress
     )
-    return _collect_run(plan, outcomes, parts, status, elapsed)
+    return _collect_run(plan, outcomes, batches, status, elapsed)
 
 
 @dataclass(frozen=True)
@@ -371,10 +398,20 @@ class _Settings:
     batch_size: int
     seed: int
     sampler: str
+    store_inputs: bool = False
 
     @property
     def n_batches(self) -> int:
         return math.ceil(self.draws / self.batch_size)
+
+
+@dataclass
+class _Batches:
+    """What the parent keeps of the batches it ran: their columns (runs without a store) and
+    their outcomes' statistics, by batch index."""
+
+    columns: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+    statistics: dict[int, dict[str, ColumnStatistics]] = field(default_factory=dict)
 
 
 @dataclass
@@ -389,7 +426,7 @@ class _RunPlan:
 
 
 def _checked_settings(
-    spec: ExperimentSpec, draws: Any, batch_size: Any, seed: Any, sampler: Any
+    spec: ExperimentSpec, draws: Any, batch_size: Any, seed: Any, sampler: Any, store_inputs: bool
 ) -> _Settings:
     if not isinstance(spec, ExperimentSpec):
         raise ExperimentError(f"spec must be an ExperimentSpec, got {type(spec).__name__}")
@@ -401,7 +438,7 @@ def _checked_settings(
         raise ExperimentError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
     if spec.dimension == 0:
         raise ExperimentError("the experiment has no uncertain inputs")
-    return _Settings(draws, batch_size, int(seed), sampler)
+    return _Settings(draws, batch_size, int(seed), sampler, store_inputs)
 
 
 def _plan_run(
@@ -426,6 +463,7 @@ def _plan_run(
         "batch_size": settings.batch_size,
         "sampler": settings.sampler,
         "package_version": __version__,
+        "store_inputs": settings.store_inputs,
     }
     fingerprint = _fingerprint(description, **identity)
     pending = list(range(settings.n_batches))
@@ -459,6 +497,8 @@ def _plan_run(
             dseed,
             settings.sampler,
             None if store is None else str(store.batch_path(run_id, b)),
+            statistics=True,
+            store_inputs=settings.store_inputs,
         )
         for b in pending
     ]
@@ -494,16 +534,16 @@ def _execute_run(
     workers: int | None,
     cluster_address: str | None,
     progress: bool,
-) -> tuple[list[str], dict[int, dict[str, np.ndarray]], str, float]:
-    """Run the plan's tasks; record each batch's outcomes (checked alike) and, without a store,
-    its columns. The store's run is marked complete, interrupted or failed, whatever happens."""
+) -> tuple[list[str], _Batches, str, float]:
+    """Run the plan's tasks; record each batch's outcomes (checked alike), their statistics
+    and, without a store, its columns. The store's run is marked complete, interrupted or failed, whatever happens."""
     from realpolitik.experiment.executors import make_executor
     from realpolitik.experiment.progress import progress_bar
 
     spec, store, run_id = plan.spec, plan.store, plan.run_id
     tasks = plan.tasks
     outcomes: list[str] = list(spec.outcomes or ())
-    parts: dict[int, dict[str, np.ndarray]] = {}
+    batches = _Batches()
     done_rows = plan.settings.draws - sum(t.stop - t.start for t in tasks)
     t0 = time.perf_counter()
     status = "failed"
@@ -528,7 +568,9 @@ def _execute_run(
                         f"expected {outcomes}"
                     )
                 if report.columns is not None:
-                    parts[report.index] = report.columns
+                    batches.columns[report.index] = report.columns
+                if report.statistics is not None:
+                    batches.statistics[report.index] = report.statistics
                 bar.advance(report.rows)
         status = "complete"
     except KeyboardInterrupt:
@@ -539,19 +581,22 @@ def _execute_run(
             store.update_run(run_id, status=status, finished=status == "complete")
     if store is not None and not outcomes:  # resumed a run whose batches were all present
         outcomes = list(store.get_run(run_id)["outcomes"] or [])
-    return outcomes, parts, status, time.perf_counter() - t0
+    return outcomes, batches, status, time.perf_counter() - t0
 
 
 def _collect_run(
     plan: _RunPlan,
     outcomes: list[str],
-    parts: dict[int, dict[str, np.ndarray]],
+    batches: _Batches,
     status: str,
     elapsed: float,
 ) -> RunResult:
-    """The :class:`RunResult`: the store's run, or the batches' columns joined in draw order."""
+    """The :class:`RunResult`: the store's run, or the batches' columns joined in draw order,
+    with the outcomes' statistics merged from the batches' (read back from the store for batches
+    run before a resume)."""
     spec, settings = plan.spec, plan.settings
     frame = None
+    parts = batches.columns
     if plan.store is None:
         import pandas as pd
 
@@ -559,6 +604,11 @@ def _collect_run(
         frame = pd.DataFrame(
             {c: np.concatenate([parts[b][c] for b in sorted(parts)]) for c in cols}
         )
+    per_batch = dict(batches.statistics)
+    if plan.store is not None and status == "complete":
+        missing = [b for b in range(settings.n_batches) if b not in per_batch]
+        per_batch.update(plan.store.batch_statistics(plan.run_id, outcomes, missing))
+    statistics = merge_statistics(per_batch) if status == "complete" else None
     return RunResult(
         run_id=plan.run_id or None,
         seed=settings.seed,
@@ -575,6 +625,7 @@ def _collect_run(
         batches_run=len(plan.tasks),
         store=plan.store,
         frame=frame,
+        statistics=statistics,
     )
 
 

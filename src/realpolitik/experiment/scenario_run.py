@@ -230,6 +230,7 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
         store=options.store,
         resume=options.resume,
         progress=options.progress,
+        store_inputs=options.store_inputs,
         **executor_for(options),
     )
     out.statistics = outcome_statistics(out.run, out.run.outcomes)
@@ -245,8 +246,6 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
     from realpolitik.experiment.explain import (
         MIN_CASES,
         SOBOL_MIN_BASE,
-        discovery,
-        discovery_draws_for,
         sensitivity,
         sobol_base_for,
     )
@@ -303,15 +302,35 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
             f"(the run has {draws.draws:,} draws)"
         )
         return
-    # the first draws are a random sample of the run; read enough of them to hold the rare
-    # answer's cases (PRIM used to read a fixed 50,000 and found too few of a rare outcome)
-    first = discovery_draws_for(draws.draws, float(stats[target.column]["mean"]))
-    frame = draws.run.query(f"SELECT * FROM draws WHERE draw < {first} ORDER BY draw")
-    claims = {u.path: list(u.claims) for u in draws.spec.uncertainties}
-    draws.discovery = discovery(
-        frame[draws.spec.paths],
+    draws.discovery = discover_in_run(draws.run, draws.spec, target, options.seed)
+
+
+def discover_in_run(
+    run: RunResult, spec: ExperimentSpec, target: Outcome, seed: int
+) -> DiscoveryFinding:
+    """Scenario discovery for ``target`` over a sample of the whole run that holds the rare
+    answer's cases (stratified when a uniform sample would hold too few; see
+    :func:`~realpolitik.experiment.explain.discovery_sample`): only the outcome's column is read
+    for every draw, the inputs only for the sampled ones."""
+    import numpy as np
+
+    from realpolitik.experiment.explain import discovery, discovery_sample
+
+    column = run.query(f'SELECT "{target.column}" AS y FROM draws ORDER BY draw')["y"]
+    answers = np.nan_to_num(column.to_numpy(dtype=float)) > 0.5
+    chosen, weights = discovery_sample(answers, seed)
+    frame = run.draws_at(chosen)
+    claims = {u.path: list(u.claims) for u in spec.uncertainties}
+    return discovery(
+        frame[spec.paths],
         frame[target.column].to_numpy(),
         target,
         claims,
         exception_if_common=True,
+        weights=weights,
+        sample={
+            "run_draws": int(answers.size),
+            "stratified": weights is not None,
+            "weights": None if weights is None else [weights.yes, weights.no],
+        },
     )

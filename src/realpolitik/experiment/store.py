@@ -48,6 +48,8 @@ from realpolitik.errors import RealpolitikError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from realpolitik.experiment.statistics import ColumnStatistics
+
 __all__ = [
     "Store",
     "QueryError",
@@ -129,15 +131,28 @@ def _ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-#: How batches are written, chosen by measurement on a flagship batch (20,000 draws x 126
-#: columns, 2-core Xeon): zstd with dictionary encoding 247 ms and 16.0 MB; zstd without it 92 ms
-#: and 13.0 MB; LZ4 without it 58 ms and 14.4 MB; uncompressed 53 ms and 20.2 MB. Dictionaries
-#: cost most of the time and do not pay on sampled floats; LZ4 is the fastest to write and read.
+#: How batches are written, chosen by measurement on a flagship batch (20,000 draws, 2-core Xeon).
+#: With the inputs (126 columns): zstd with dictionary encoding 247 ms and 16.0 MB; zstd without
+#: it 92 ms and 13.0 MB; LZ4 without it 58 ms and 14.4 MB; uncompressed 53 ms and 20.2 MB.
+#: Outcomes only (the default, 49 columns, 7.8 MB raw), CPU ms to write / to read, MB on disk:
+#:
+#: ============  ===============  ===============
+#: codec         no dictionary    dictionary
+#: ============  ===============  ===============
+#: none          11.0 / 6.8, 7.85 26.1 / 6.9, 1.79
+#: snappy        15.5 / 12.1, 2.00 28.0 / 7.3, 1.69
+#: lz4           14.6 / 8.5, 2.12 28.3 / 7.3, 1.70
+#: zstd          20.8 / 12.1, 1.37 29.1 / 8.4, 1.51
+#: ============  ===============  ===============
+#:
+#: Dictionaries cost most of the writing time and do not pay on sampled floats; LZ4 without them
+#: is the cheapest to write after no compression at all, at a quarter of its size.
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 
 
-def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray]) -> int:
-    """Write one batch's columns to ``path`` as Parquet, atomically; return its size in bytes.
+def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray] | Any) -> int:
+    """Write one batch's columns (or an Arrow table, with its metadata) to ``path`` as Parquet,
+    atomically; return its size in bytes.
 
     The table is written to a temporary file beside ``path`` and renamed over it; a crash leaves
     at most a ``*.tmp`` file, never a partial batch. No time, host or run id goes into the file.
@@ -146,7 +161,10 @@ def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray]) -> i
     import pyarrow.parquet as pq
 
     path = Path(path)
-    table = pa.table({name: np.asarray(values) for name, values in columns.items()})
+    if isinstance(columns, pa.Table):
+        table = columns
+    else:
+        table = pa.table({name: np.asarray(values) for name, values in columns.items()})
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         pq.write_table(table, tmp, **PARQUET_OPTIONS)
@@ -439,14 +457,99 @@ class Store:
 
     # -- reading draws ------------------------------------------------------------------------
 
-    def _draws_connection(self, run_id: str, threads: int | None = None, lock: bool = True):
+    def input_paths(self, run_id: str) -> list[str]:
+        """The run's uncertain inputs (key paths), in design order."""
+        return [str(u["path"]) for u in self.description(run_id).get("uncertainties", [])]
+
+    def inputs_stored(self, run_id: str) -> bool:
+        """Whether the run's batch files hold its inputs (else they are regenerated on demand)."""
+        import pyarrow.parquet as pq
+
+        files = self.batch_files(run_id)
+        if not files:
+            return True
+        names = set(pq.read_schema(files[0]).names)
+        return all(p in names for p in self.input_paths(run_id))
+
+    def regenerate_inputs(self, run_id: str, batches: Sequence[int] | None = None) -> Any:
+        """The inputs of a run's draws, recomputed from the seeds in its batch files' metadata
+        and the uncertainties in its ``run.json``: an Arrow table (``draw`` and one column per
+        input), identical to the values the workers evaluated.
+
+        Parameters
+        ----------
+        batches : sequence of int, optional
+            Only these batches (default: every finished batch), in the order given.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from realpolitik.experiment.inputs import (
+            BATCH_METADATA_KEY,
+            inputs_spec,
+            regenerated_batch,
+        )
+
+        spec = inputs_spec(self.description(run_id))
+        wanted = None if batches is None else [int(b) for b in batches]
+        paths = (
+            self.batch_files(run_id)
+            if wanted is None
+            else [self.batch_path(run_id, b) for b in wanted]
+        )
+        parts = []
+        for path in paths:
+            meta = (pq.read_schema(path).metadata or {}).get(BATCH_METADATA_KEY)
+            if meta is None:
+                raise StoreError(f"{path.name} records no seeds: its inputs cannot be regenerated")
+            parts.append(pa.table(regenerated_batch(spec, json.loads(meta))))
+        if not parts:
+            raise StoreError(f"run {run_id!r} has no finished batches")
+        return pa.concat_tables(parts)
+
+    def draws_at(self, run_id: str, draws: Sequence[int]) -> pd.DataFrame:
+        """The draws of the given indices (``draw``, inputs, outcomes), in increasing order of
+        draw, read batch by batch (inputs regenerated for the batches that hold some when the
+        run did not store them): memory stays that of the rows asked for."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        wanted = np.unique(np.asarray(draws, dtype=np.int64))
+        regenerate = not self.inputs_stored(run_id)
+        inputs = self.input_paths(run_id)
+        parts = []
+        for path in self.batch_files(run_id):
+            table = pq.read_table(path)
+            index = table.column("draw").to_numpy()
+            rows = np.flatnonzero(np.isin(index, wanted, assume_unique=True))
+            if rows.size == 0:
+                continue
+            if regenerate:
+                batch = int(path.stem.split("-")[1])
+                regenerated = self.regenerate_inputs(run_id, [batch])
+                for name in inputs:
+                    table = table.append_column(name, regenerated.column(name))
+            parts.append(table.take(pa.array(rows)))
+        if not parts:
+            raise StoreError(f"run {run_id!r} holds none of the draws asked for")
+        frame = pa.concat_tables(parts).to_pandas()
+        outcomes = [c for c in frame.columns if c != "draw" and c not in inputs]
+        return frame[["draw", *inputs, *outcomes]].reset_index(drop=True)
+
+    def _draws_connection(
+        self, run_id: str, threads: int | None = None, lock: bool = True, inputs: bool = True
+    ):
         """An in-memory DuckDB connection with the view ``draws`` and access to nothing else
-        (with ``lock``, its configuration cannot be changed either)."""
+        (with ``lock``, its configuration cannot be changed either). Without ``inputs`` the view
+        may lack the inputs of a run stored without them (they are not regenerated)."""
         import duckdb
 
         files = self.batch_files(run_id)
         if not files:
             raise StoreError(f"run {run_id!r} has no finished batches")
+        regenerated = None
+        if inputs and not self.inputs_stored(run_id):
+            regenerated = self.regenerate_inputs(run_id)
         con = duckdb.connect(
             ":memory:",
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
@@ -454,13 +557,22 @@ class Store:
         try:
             listing = ", ".join(_sql_string(str(f.resolve())) for f in files)
             con.execute(f"SET allowed_paths = [{listing}]")
+            if regenerated is not None:
+                con.register("_inputs", regenerated)
             con.execute("SET enable_external_access = false")
             con.execute("SET allow_community_extensions = false")
             if threads is not None:
                 con.execute(f"SET threads TO {int(threads)}")
             if lock:
                 con.execute("SET lock_configuration = true")
-            con.execute(f"CREATE VIEW draws AS SELECT * FROM read_parquet([{listing}])")
+            source = f"read_parquet([{listing}])"
+            if regenerated is None:
+                con.execute(f"CREATE VIEW draws AS SELECT * FROM {source}")
+            else:
+                con.execute(
+                    "CREATE VIEW draws AS SELECT o.draw, i.* EXCLUDE (draw), o.* EXCLUDE (draw) "
+                    f"FROM {source} AS o JOIN _inputs AS i ON o.draw = i.draw"
+                )
         except duckdb.Error as exc:
             con.close()
             raise StoreError(f"cannot read the batch files of run {run_id!r}: {exc}") from None
@@ -472,8 +584,17 @@ class Store:
         The connection reads the run's batch files and no other file; the last statement's rows
         are returned. For SQL from users use :meth:`select`.
         """
-        with self._draws_connection(run_id, lock=False) as con:
+        inputs = self._needs_inputs(run_id, sql)
+        with self._draws_connection(run_id, lock=False, inputs=inputs) as con:
             return con.execute(sql).df()
+
+    def _needs_inputs(self, run_id: str, sql: str) -> bool:
+        """Whether ``sql`` may read inputs (``*``, or an input's name) that the run did not store:
+        only then are they regenerated."""
+        if self.inputs_stored(run_id):
+            return False
+        text = sql.replace("count(*)", "").replace("COUNT(*)", "")
+        return "*" in text or any(p in sql for p in self.input_paths(run_id))
 
     def select(self, run_id: str, sql: str, limit: int | None = None) -> pd.DataFrame:
         """Run one user ``SELECT`` over the view ``draws`` (every finished draw of the run).
@@ -494,17 +615,17 @@ class Store:
         frame, _ = self._query(run_id, sql, limit)
         return frame
 
-    def _select_connection(self, run_id: str):
+    def _select_connection(self, run_id: str, inputs: bool = True):
         """The sandboxed connection for user SELECTs over a run, kept while its files stay the
         same (a SELECT cannot change it: statements are checked, configuration is locked)."""
-        files = tuple(str(p) for p in self.batch_files(run_id))
+        files = (tuple(str(p) for p in self.batch_files(run_id)), inputs)
         cache = self.__dict__.setdefault("_select_cache", {})
         held = cache.get(run_id)
         if held is not None and held[0] == files:
             return held[1]
         if held is not None:
             held[1].close()
-        con = self._draws_connection(run_id)
+        con = self._draws_connection(run_id, inputs=inputs)
         cache[run_id] = (files, con)
         return con
 
@@ -513,7 +634,8 @@ class Store:
         import pyarrow as pa
 
         text = self._check_select(sql)
-        reader = self._execute(self._select_connection(run_id), text)
+        con = self._select_connection(run_id, self._needs_inputs(run_id, text))
+        reader = self._execute(con, text)
         batches, n, more = [], 0, False
         try:
             for batch in reader:
@@ -541,7 +663,8 @@ class Store:
         n = 0
         text = self._check_select(sql)
         try:
-            with self._draws_connection(run_id) as con:
+            inputs = self._needs_inputs(run_id, text)
+            with self._draws_connection(run_id, inputs=inputs) as con:
                 reader = self._execute(con, text)
                 parquet = path.suffix.lower() == ".parquet"
                 writer: Any = (
@@ -597,34 +720,52 @@ class Store:
         cols = "*" if columns is None else ", ".join(_ident(c) for c in ["draw", *columns])
         return self.query(run_id, f"SELECT {cols} FROM draws ORDER BY draw").reset_index(drop=True)
 
+    def batch_statistics(
+        self, run_id: str, outcomes: Sequence[str], batches: Sequence[int]
+    ) -> dict[int, dict[str, ColumnStatistics]]:
+        """The outcomes' statistics of some batches of a run, from their files (the same values
+        the workers computed when they evaluated them)."""
+        import pyarrow.parquet as pq
+
+        from realpolitik.experiment.statistics import batch_statistics
+
+        out = {}
+        for b in batches:
+            path = self.batch_path(run_id, b)
+            if not path.exists():
+                continue
+            table = pq.read_table(path, columns=list(outcomes))
+            out[b] = batch_statistics({c: table.column(c).to_numpy() for c in outcomes})
+        return out
+
+    def run_statistics(
+        self, run_id: str, outcomes: Sequence[str] | None = None
+    ) -> dict[str, ColumnStatistics]:
+        """The outcomes' statistics over every finished batch of a run, merged in batch order."""
+        from realpolitik.experiment.statistics import merge_statistics
+
+        if outcomes is None:
+            outcomes = list(self.get_run(run_id)["outcomes"] or [])
+        indices = [int(p.stem.split("-")[1]) for p in self.batch_files(run_id)]
+        if not indices:
+            raise StoreError(f"run {run_id!r} has no finished batches")
+        merged = merge_statistics(self.batch_statistics(run_id, outcomes, indices))
+        return {name: merged[name] for name in outcomes}
+
     def summarize(
         self, run_id: str, outcomes: Sequence[str] | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         """Per outcome: mean, the central ``level`` interval (``low``, ``high``) and ``n``.
 
-        Booleans count as 0/1, so a yes/no outcome's mean is its probability. Quantiles are
-        linear interpolations between order statistics (DuckDB ``quantile_cont``, NumPy's
-        default).
+        Booleans count as 0/1, so a yes/no outcome's mean is its probability. The interval's
+        ends are within :data:`~realpolitik.experiment.statistics.QUANTILE_RELATIVE_ERROR` of
+        the linear interpolations between order statistics (NumPy's default).
         """
-        import pandas as pd
+        from realpolitik.experiment.statistics import summary_table
 
         if outcomes is None:
             outcomes = list(self.get_run(run_id)["outcomes"] or [])
-        tail = (1.0 - level) / 2.0
-        rows = []
-        # One thread: a parallel sum adds in a varying order, and the summary of a run must not
-        # change in its last digits from one call to the next.
-        with self._draws_connection(run_id, threads=1) as con:
-            for name in outcomes:
-                x = f"CAST({_ident(name)} AS DOUBLE)"
-                mean, q, n = con.execute(
-                    f"SELECT avg({x}), quantile_cont({x}, [{tail!r}, {1 - tail!r}]), count({x}) "
-                    "FROM draws"
-                ).fetchone()
-                rows.append({"outcome": name, "mean": mean, "low": q[0], "high": q[1], "n": n})
-        return pd.DataFrame(rows, columns=["outcome", "mean", "low", "high", "n"]).set_index(
-            "outcome"
-        )
+        return summary_table(self.run_statistics(run_id, outcomes), outcomes, level)
 
 
 def repair_catalogue(store_dir: str | os.PathLike) -> list[str]:
