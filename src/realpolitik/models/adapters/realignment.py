@@ -730,6 +730,16 @@ def shapley_summary(problem: Any) -> dict[str, Any]:
     return out
 
 
+def _point_simulation(problem: Any, solution: Any, seed: int, paths: int) -> Any:
+    """The by-year simulation of the point run over ``paths`` paths (``None`` for 0 paths)."""
+    from realpolitik.models.realignment import simulate
+
+    if paths <= 0:
+        return None
+    rng = np.random.SeedSequence(seed).spawn(1)[0]
+    return simulate(problem, rng=rng, solution=solution, paths=paths)
+
+
 def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     """The point run: the equilibrium, prices, decomposition and the by-year simulation.
 
@@ -738,22 +748,13 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     :data:`POINT_PATHS`; 0 skips the by-year simulation, whose fields are then empty) and
     ``commitment_forms`` (default true; false skips re-pricing the package under each form).
     """
-    from realpolitik.models.realignment import evaluate_batch, result_dict, simulate, solve
+    from realpolitik.models.realignment import evaluate_batch, result_dict, solve
 
     r = scenario.realignment_block
     problem = problem_from_scenario(scenario)
     solution = solve(problem)
     paths = int(ctx.options.get("point_paths", POINT_PATHS))
-    sim = (
-        simulate(
-            problem,
-            rng=np.random.SeedSequence(ctx.seed).spawn(1)[0],
-            solution=solution,
-            paths=paths,
-        )
-        if paths > 0
-        else None
-    )
+    sim = _point_simulation(problem, solution, ctx.seed, paths)
     d = result_dict(problem, solution, sim)
     from realpolitik.models.realignment.claims import threat_reach
 
