@@ -730,6 +730,21 @@ def shapley_summary(problem: Any) -> dict[str, Any]:
     return out
 
 
+def _hedge_block(hedge: Mapping[str, Any]) -> dict[str, Any]:
+    """The hedge's prices and package under the result's names."""
+    return {
+        "price": hedge.get("price"),
+        "price_value": hedge.get("price_value"),
+        "price_trade_value": hedge.get("price_trade_value"),
+        "willingness_to_pay": hedge.get("courter_willingness_to_pay"),
+        "retention_bid": hedge.get("incumbent_max_bid"),
+        "margin": hedge.get("margin"),
+        "price_reachable": hedge.get("feasible"),
+        "decomposition": hedge.get("decomposition", {}),
+        "package": hedge.get("package", {}),
+    }
+
+
 def _point_simulation(problem: Any, solution: Any, seed: int, paths: int) -> Any:
     """The by-year simulation of the point run over ``paths`` paths (``None`` for 0 paths)."""
     from realpolitik.models.realignment import simulate
@@ -784,17 +799,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         price_hedge=hedge.get("price"),
         willingness_to_pay_hedge=hedge.get("courter_willingness_to_pay", 0.0),
         margin_hedge=hedge.get("margin"),
-        hedge={
-            "price": hedge.get("price"),
-            "price_value": hedge.get("price_value"),
-            "price_trade_value": hedge.get("price_trade_value"),
-            "willingness_to_pay": hedge.get("courter_willingness_to_pay"),
-            "retention_bid": hedge.get("incumbent_max_bid"),
-            "margin": hedge.get("margin"),
-            "price_reachable": hedge.get("feasible"),
-            "decomposition": hedge.get("decomposition", {}),
-            "package": hedge.get("package", {}),
-        },
+        hedge=_hedge_block(hedge),
         option_values={n: v for n, v in zip(OUTCOME_NAMES, d["options"].values(), strict=True)},
         decomposition=d["decomposition"],
         decomposition_value=d["decomposition_value"],
