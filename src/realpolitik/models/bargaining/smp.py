@@ -30,6 +30,7 @@ import numpy as np
 
 from realpolitik.errors import ModelError
 from realpolitik.models.bargaining._common import as_float_array, weighted_median
+from realpolitik.scenario.importers.ktab import KTAB_MODEL_PARAMETERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from realpolitik.rng import RNGLike
@@ -186,17 +187,10 @@ class SMPOptions:
         if not self.min_delta_ratio >= 0:
             raise ModelError(f"min_delta_ratio must be >= 0, got {self.min_delta_ratio}")
 
-    # KTAB's XML element names for the nine parameters (a class attribute, not a field)
+    # KTAB's XML element names for the nine parameters, from the KTAB importer's table (a class
+    # attribute, not a field)
     XML_NAMES: ClassVar[dict[str, str]] = {
-        "VictoryProbModel": "victory_prob",
-        "VotingRule": "voting_rule",
-        "PCEModel": "pce",
-        "StateTransitions": "state_transition",
-        "BigRRange": "big_r_range",
-        "BigRAdjust": "big_r_adjust",
-        "ThirdPartyCommit": "third_party_commit",
-        "InterVecBrgn": "inter_vec_bargain",
-        "BargnModel": "bargain_model",
+        element: parameter.option for element, parameter in KTAB_MODEL_PARAMETERS.items()
     }
 
     @classmethod
