@@ -148,7 +148,6 @@ MAX_FUNCTION_LINES = 80
 #: model cores, the importers, the dataset builder); the list may only shrink.
 LONG_PENDING = {
     "realpolitik.data.from_data.scenario_from_data",
-    "realpolitik.scenario.importers.signed_edges.read_signed_edges",
     "realpolitik.models.realignment.simulate.simulate",
     "realpolitik.models.realignment.game.solve",
     "realpolitik.models.realignment.game._lagrangian_budget",
