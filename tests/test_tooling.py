@@ -1,6 +1,6 @@
 """The project's tooling, run by the test suite (so CI's one command runs it): ruff's lint and
 format check, mypy (its configuration in pyproject.toml: clean on src, strict on the scenario
-layer and the models' registry, results and adapters), docstring coverage (interrogate, at least
+layer and on the models, all but the realignment package for now), docstring coverage (interrogate, at least
 95% of public definitions), the doctests in src and the Python blocks of the docs.
 
 Each test says what it checks. The modules mypy still excuses are listed in pyproject.toml and
