@@ -63,6 +63,11 @@ def cluster_address(
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
+def workers_option(help: str | None = None) -> Callable[[Command], Command]:
+    """``--workers``: how many worker processes evaluate the model (a decorator factory)."""
+    return click.option("--workers", type=WORKERS, default=None, help=help)
+
+
 def parallel_options(command: Command) -> Command:
     """``--workers`` and ``--cluster``: where a command evaluates the model (a decorator)."""
     command = click.option(
@@ -71,7 +76,7 @@ def parallel_options(command: Command) -> Command:
         callback=cluster_address,
         help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
     )(command)
-    return click.option("--workers", type=WORKERS, default=None)(command)
+    return workers_option()(command)
 
 
 def json_option(command: Command) -> Command:
