@@ -18,23 +18,6 @@ from realpolitik.experiment.store import (
     summarize,
     write_batch,
 )
-from realpolitik.experiment.uncertainty import ExperimentSpec, Uncertainty, Uniform
-
-
-class Linear:
-    def evaluate(self, samples, rng):
-        x = samples["a.b"] + 2 * samples["c~d"]
-        return {"y": x, "big": x > 1.5}
-
-
-def spec() -> ExperimentSpec:
-    return ExperimentSpec(
-        (Uncertainty("a.b", Uniform(0, 1)), Uncertainty("c~d", Uniform(0, 1))),
-        Linear(),
-        scenario_name="lin",
-        scenario_hash="h1",
-        model_names=("linear",),
-    )
 
 
 def test_write_batch_is_atomic_and_deterministic(tmp_path):
@@ -58,10 +41,12 @@ def test_write_batch_is_atomic_and_deterministic(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_catalogue_query_and_summaries(tmp_path):
-    a = run_experiment(spec(), 5_000, seed=0, batch_size=1_000, executor="serial", store=tmp_path)
+def test_catalogue_query_and_summaries(tmp_path, linear_spec):
+    a = run_experiment(
+        linear_spec, 5_000, seed=0, batch_size=1_000, executor="serial", store=tmp_path
+    )
     b = run_experiment(
-        spec(), 300, seed=1, batch_size=1_000, executor="serial", store=tmp_path, sampler="lhs"
+        linear_spec, 300, seed=1, batch_size=1_000, executor="serial", store=tmp_path, sampler="lhs"
     )
     runs = list_runs(tmp_path)
     assert set(runs["run_id"]) == {a.run_id, b.run_id}
@@ -120,16 +105,16 @@ def test_errors(tmp_path):
         store.update_run("x", status="weird")
 
 
-def test_temporaries_from_a_crash_are_removed_on_resume(tmp_path):
+def test_temporaries_from_a_crash_are_removed_on_resume(tmp_path, linear_spec):
     store = Store(tmp_path)
-    res = run_experiment(spec(), 400, seed=0, batch_size=100, executor="serial", store=store)
+    res = run_experiment(linear_spec, 400, seed=0, batch_size=100, executor="serial", store=store)
     run_dir = store.run_dir(res.run_id)
     whole = (run_dir / "batch-000002.parquet").read_bytes()
     (run_dir / "batch-000002.parquet").unlink()
     (run_dir / ".batch-000002.parquet.1.abcd.tmp").write_bytes(b"half a file")
     store.update_run(res.run_id, status="failed")
     again = run_experiment(
-        spec(), 400, seed=0, batch_size=100, executor="serial", store=store, resume=True
+        linear_spec, 400, seed=0, batch_size=100, executor="serial", store=store, resume=True
     )
     assert again.batches_run == 1
     assert (run_dir / "batch-000002.parquet").read_bytes() == whole
