@@ -27,6 +27,9 @@ import numpy as np
 from numba import njit as _numba_njit
 from numba import prange
 
+#: The kernels' arrays (NumPy arrays; shapes and dtypes in each docstring).
+Array = np.ndarray
+
 #: A function, as the decorator returns it compiled.
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -324,15 +327,8 @@ def random_order_descent(
 
 @njit(parallel=True, cache=CACHE)
 def anneal(
-    J: np.ndarray,
-    g: np.ndarray,
-    k: int,
-    seeds: np.ndarray,
-    sweeps: int,
-    t_hot: float,
-    t_cold: float,
-    tol: float,
-) -> tuple[np.ndarray, np.ndarray]:
+    J: Array, g: Array, k: int, seeds: Array, sweeps: int, t_hot: float, t_cold: float, tol: float
+) -> tuple[Array, Array]:
     """Simulated annealing for k coalitions followed by steepest descent, one run per seed.
 
     Each proposal moves a random actor to a random other coalition; Metropolis acceptance at a
