@@ -45,3 +45,26 @@ def ir_data_dir(shared_dir: Path) -> Path:
     if not path.is_dir():
         pytest.skip(f"IR datasets not found at {path}")
     return path
+
+
+class LinearModel:
+    """A two-input model whose outputs are known by hand: ``y = a.b + 2 c~d``, ``big = y > 1.5``
+    (the store's tests run it; the ``~`` in a name tests quoting)."""
+
+    def evaluate(self, samples, rng):
+        x = samples["a.b"] + 2 * samples["c~d"]
+        return {"y": x, "big": x > 1.5}
+
+
+@pytest.fixture(scope="session")
+def linear_spec():
+    """The experiment of :class:`LinearModel`: both inputs uniform on [0, 1]."""
+    from realpolitik.experiment.uncertainty import ExperimentSpec, Uncertainty, Uniform
+
+    return ExperimentSpec(
+        (Uncertainty("a.b", Uniform(0, 1)), Uncertainty("c~d", Uniform(0, 1))),
+        LinearModel(),
+        scenario_name="lin",
+        scenario_hash="h1",
+        model_names=("linear",),
+    )

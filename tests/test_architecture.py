@@ -159,3 +159,19 @@ def test_no_two_types_share_a_name() -> None:
                 where.setdefault(node.name, []).append(name)
     shared = {k: v for k, v in where.items() if len(v) > 1}
     assert not shared, shared
+
+
+def test_the_experiment_layer_names_no_model() -> None:
+    """No string in ``experiment/`` is a registered model's name: the layer finds its models
+    through the scenario's declared outcomes and the registry (docstrings may mention them)."""
+    from realpolitik.models import registry
+
+    names = set(registry.available())
+    found = sorted(
+        f"{name}:{node.lineno}: {node.value!r}"
+        for name, path in MODULES.items()
+        if name.startswith("realpolitik.experiment")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names
+    )
+    assert not found, "model names in the experiment layer:\n" + "\n".join(found)

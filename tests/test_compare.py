@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from realpolitik.experiment.compare import Answer, compare_answers, compare_scenarios, why_unchanged
+from realpolitik.experiment.compare import compare_scenarios
+from realpolitik.models.adapters.realignment_compare import Answer, compare_answers, why_unchanged
 from realpolitik.report.compare import lines
 from realpolitik.scenario import load
 from realpolitik.scenario.diff import Change

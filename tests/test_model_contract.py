@@ -14,6 +14,7 @@ import json
 import pickle
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -182,3 +183,40 @@ def test_a_constant_outcome_is_reported_not_fatal() -> None:
     s = realpolitik.scenario.loads(text)
     data, lines = discover_command(s, "long_horizon", 500, 0, None, None, 1)
     assert data["status"] == "constant" and "constant" in lines[-1]
+
+
+def _toy_compare(a: registry.ComparedRun, b: registry.ComparedRun) -> dict[str, Any]:
+    """A comparison by hand: the two annuities and the mean of the long-horizon draws (statistics by column)."""
+    return {
+        "annuity": (a.result.outputs()["toy_annuity"], b.result.outputs()["toy_annuity"]),
+        "long": (
+            (a.statistics or {}).get("toy_long"),
+            (b.statistics or {}).get("toy_long"),
+        ),
+        "draws": (a.draws, b.draws),
+    }
+
+
+def test_a_new_model_gets_compare_through_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compare_scenarios`` runs the model of the first declared outcome, whatever its name, and
+    lines the runs up with that model's ``compare``; without one it says so."""
+    from dataclasses import replace
+
+    from realpolitik.errors import ModelError
+    from realpolitik.experiment.compare import compare_scenarios
+
+    a = realpolitik.scenario.loads(TOY_SCENARIO)
+    b = realpolitik.scenario.loads(
+        TOY_SCENARIO.replace("horizon: {value: 10", "horizon: {value: 5")
+    )
+    with pytest.raises(ModelError, match="'toy'.*does not compare scenarios"):
+        compare_scenarios(a, b, draws=0)
+    monkeypatch.setitem(
+        registry._REGISTRY, "toy", replace(contract_model.SPEC, compare=_toy_compare)
+    )
+    got = compare_scenarios(a, b, draws=200, seed=1)
+    # (1 - 1.05^-10) / 0.05 = 7.7217 and (1 - 1.05^-5) / 0.05 = 4.3295, worked by hand
+    assert got["annuity"] == pytest.approx((7.721735, 4.329477), abs=1e-6)
+    assert got["draws"] == (200, 200)
+    # horizons of 10 and 15 years at 1-10% can exceed 8 (some draws do), 5 years never
+    assert 0 < got["long"][0]["mean"] < 1 and 0 < got["long"][1]["mean"] < 1

@@ -262,3 +262,18 @@ def test_scaling_capabilities_changes_nothing_at_turn1(seed, factor):
     a = run_smp(cap, pos, sal, SMPOptions(max_turns=1, min_turns=1))
     b = run_smp(cap * factor, pos, sal, SMPOptions(max_turns=1, min_turns=1))
     np.testing.assert_allclose(a.risk_attitudes[0], b.risk_attitudes[0], atol=1e-6)
+
+
+def test_ktab_parameter_table_matches_the_smp_options() -> None:
+    """The importer's KTAB parameter table names SMP option fields, and allows exactly the values
+    of each option's enum (the names are defined once, in the scenario layer)."""
+    from dataclasses import fields
+
+    from realpolitik.scenario.importers.ktab import KTAB_MODEL_PARAMETERS
+
+    defaults = {f.name: f.default for f in fields(SMPOptions)}
+    assert len(KTAB_MODEL_PARAMETERS) == 9
+    for element, parameter in KTAB_MODEL_PARAMETERS.items():
+        enum_type = type(defaults[parameter.option])
+        assert {m.value for m in enum_type} == set(parameter.values), element
+        assert SMPOptions.from_ktab({element: parameter.values[-1]}) is not None

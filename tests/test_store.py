@@ -18,23 +18,6 @@ from realpolitik.experiment.store import (
     summarize,
     write_batch,
 )
-from realpolitik.experiment.uncertainty import ExperimentSpec, Uncertainty, Uniform
-
-
-class Linear:
-    def evaluate(self, samples, rng):
-        x = samples["a.b"] + 2 * samples["c~d"]
-        return {"y": x, "big": x > 1.5}
-
-
-def spec() -> ExperimentSpec:
-    return ExperimentSpec(
-        (Uncertainty("a.b", Uniform(0, 1)), Uncertainty("c~d", Uniform(0, 1))),
-        Linear(),
-        scenario_name="lin",
-        scenario_hash="h1",
-        model_names=("linear",),
-    )
 
 
 def test_write_batch_is_atomic_and_deterministic(tmp_path):
@@ -58,10 +41,12 @@ def test_write_batch_is_atomic_and_deterministic(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_catalogue_query_and_summaries(tmp_path):
-    a = run_experiment(spec(), 5_000, seed=0, batch_size=1_000, executor="serial", store=tmp_path)
+def test_catalogue_query_and_summaries(tmp_path, linear_spec):
+    a = run_experiment(
+        linear_spec, 5_000, seed=0, batch_size=1_000, executor="serial", store=tmp_path
+    )
     b = run_experiment(
-        spec(), 300, seed=1, batch_size=1_000, executor="serial", store=tmp_path, sampler="lhs"
+        linear_spec, 300, seed=1, batch_size=1_000, executor="serial", store=tmp_path, sampler="lhs"
     )
     runs = list_runs(tmp_path)
     assert set(runs["run_id"]) == {a.run_id, b.run_id}
@@ -120,16 +105,16 @@ def test_errors(tmp_path):
         store.update_run("x", status="weird")
 
 
-def test_temporaries_from_a_crash_are_removed_on_resume(tmp_path):
+def test_temporaries_from_a_crash_are_removed_on_resume(tmp_path, linear_spec):
     store = Store(tmp_path)
-    res = run_experiment(spec(), 400, seed=0, batch_size=100, executor="serial", store=store)
+    res = run_experiment(linear_spec, 400, seed=0, batch_size=100, executor="serial", store=store)
     run_dir = store.run_dir(res.run_id)
     whole = (run_dir / "batch-000002.parquet").read_bytes()
     (run_dir / "batch-000002.parquet").unlink()
     (run_dir / ".batch-000002.parquet.1.abcd.tmp").write_bytes(b"half a file")
     store.update_run(res.run_id, status="failed")
     again = run_experiment(
-        spec(), 400, seed=0, batch_size=100, executor="serial", store=store, resume=True
+        linear_spec, 400, seed=0, batch_size=100, executor="serial", store=store, resume=True
     )
     assert again.batches_run == 1
     assert (run_dir / "batch-000002.parquet").read_bytes() == whole
@@ -137,16 +122,24 @@ def test_temporaries_from_a_crash_are_removed_on_resume(tmp_path):
 
 
 @pytest.mark.parametrize("sampler", ["mc", "lhs", "sobol"])
-def test_inputs_stored_only_on_request_and_regenerated_exactly(tmp_path, sampler):
+def test_inputs_stored_only_on_request_and_regenerated_exactly(tmp_path, sampler, linear_spec):
     """By default a batch file holds the outcomes and, in its metadata, the seeds; the inputs
     regenerated from them are the values the model evaluated, to the last bit (the in-memory
     run is the reference)."""
-    mem = run_experiment(spec(), 2_048, seed=5, batch_size=500, executor="serial", sampler=sampler)
+    mem = run_experiment(
+        linear_spec, 2_048, seed=5, batch_size=500, executor="serial", sampler=sampler
+    )
     lean = run_experiment(
-        spec(), 2_048, seed=5, batch_size=500, executor="serial", sampler=sampler, store=tmp_path
+        linear_spec,
+        2_048,
+        seed=5,
+        batch_size=500,
+        executor="serial",
+        sampler=sampler,
+        store=tmp_path,
     )
     full = run_experiment(
-        spec(),
+        linear_spec,
         2_048,
         seed=5,
         batch_size=500,

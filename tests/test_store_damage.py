@@ -20,29 +20,18 @@ from realpolitik.experiment.store import (
     query,
     repair_catalogue,
 )
-from realpolitik.experiment.uncertainty import ExperimentSpec, Uncertainty, Uniform
 
 
-class Linear:
-    def evaluate(self, samples, rng):
-        x = samples["a.b"] + 2 * samples["c~d"]
-        return {"y": x, "big": x > 1.5}
+@pytest.fixture(scope="session")
+def run_linear(linear_spec):
+    """Run the linear model's experiment (1,000 draws in 10 batches) into a store."""
 
+    def run(store, **kw):
+        return run_experiment(
+            linear_spec, 1_000, seed=4, batch_size=100, executor="serial", store=store, **kw
+        )
 
-def spec() -> ExperimentSpec:
-    return ExperimentSpec(
-        (Uncertainty("a.b", Uniform(0, 1)), Uncertainty("c~d", Uniform(0, 1))),
-        Linear(),
-        scenario_name="lin",
-        scenario_hash="h1",
-        model_names=("linear",),
-    )
-
-
-def _run(store, **kw):
-    return run_experiment(
-        spec(), 1_000, seed=4, batch_size=100, executor="serial", store=store, **kw
-    )
+    return run
 
 
 def _cli(args, capsys):
@@ -60,16 +49,16 @@ def _digest(path: Path) -> str:
 
 
 @pytest.fixture
-def run(tmp_path):
-    res = _run(tmp_path / "s")
+def run(tmp_path, run_linear):
+    res = run_linear(tmp_path / "s")
     return tmp_path / "s", res.run_id
 
 
 @pytest.fixture(scope="module")
-def shared_run(tmp_path_factory):
+def shared_run(tmp_path_factory, run_linear):
     """One run for the tests that only read (they must not change it)."""
     path = tmp_path_factory.mktemp("shared") / "s"
-    return path, _run(path).run_id
+    return path, run_linear(path).run_id
 
 
 @pytest.mark.parametrize(
@@ -136,11 +125,11 @@ def test_rows_printed_are_bounded_and_file_gets_all(shared_run, capsys, tmp_path
     assert len(pd.read_parquet(target)) == 1_000
 
 
-def test_deleted_or_altered_batch_is_found_and_resume_repairs_it(tmp_path):
-    ref = _run(tmp_path / "ref")
+def test_deleted_or_altered_batch_is_found_and_resume_repairs_it(tmp_path, run_linear):
+    ref = run_linear(tmp_path / "ref")
     reference = load_draws(tmp_path / "ref", ref.run_id)
     store_dir = tmp_path / "s"
-    res = _run(store_dir)
+    res = run_linear(store_dir)
     store = Store(store_dir)
     run_dir = store.run_dir(res.run_id)
     (run_dir / "batch-000003.parquet").unlink()
@@ -150,7 +139,7 @@ def test_deleted_or_altered_batch_is_found_and_resume_repairs_it(tmp_path):
     assert list_runs(store_dir)["status"].tolist() == ["damaged"]  # the missing batch
     with pytest.raises(StoreError, match="batch 3 is missing.*batch 5 changed"):
         query(store_dir, res.run_id, "SELECT count(*) FROM draws")
-    again = _run(store_dir, resume=True)
+    again = run_linear(store_dir, resume=True)
     assert again.run_id == res.run_id and again.batches_run == 2  # only the damaged ones
     assert list_runs(store_dir)["status"].tolist() == ["complete"]
     pd.testing.assert_frame_equal(load_draws(store_dir, res.run_id), reference, check_exact=True)
@@ -172,12 +161,12 @@ def test_corrupt_catalogue_is_a_message_and_repair_rebuilds_it(run, capsys):
     assert list(store_dir.glob("catalogue.duckdb.damaged-*"))  # the old one is kept
 
 
-def test_repair_marks_a_run_with_missing_batches_resumable(run):
+def test_repair_marks_a_run_with_missing_batches_resumable(run, run_linear):
     store_dir, run_id = run
     (Store(store_dir).run_dir(run_id) / "batch-000009.parquet").unlink()
     lines = repair_catalogue(store_dir)
     assert lines == [f"{run_id}: interrupted (9 of 10 batches)"]
-    again = _run(store_dir, resume=True)
+    again = run_linear(store_dir, resume=True)
     assert again.run_id == run_id and again.batches_run == 1
 
 

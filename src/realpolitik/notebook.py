@@ -14,11 +14,39 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from realpolitik.experiment.options import RunOptions
     from realpolitik.experiment.scenario_run import Analysis, Experiment, ScenarioRun
     from realpolitik.scenario.model import Scenario
+
+
+def _run_options(
+    draws: int,
+    seed: int,
+    store: str | os.PathLike[str] | None,
+    workers: int | None,
+    cluster: str | None,
+    batch_size: int | None,
+    resume: bool,
+    progress: bool,
+    **more: Any,
+) -> RunOptions:
+    """The verbs' :class:`~realpolitik.experiment.options.RunOptions`, built in one place."""
+    from realpolitik.experiment.options import RunOptions
+
+    return RunOptions(
+        seed=seed,
+        draws=draws,
+        workers=workers,
+        cluster=cluster,
+        store=None if store is None else Path(store),
+        batch_size=batch_size,
+        resume=resume,
+        progress=progress,
+        **more,
+    )
 
 
 def analyze(scenario: Scenario, models: Sequence[str] | None = None, seed: int = 0) -> Analysis:
@@ -50,22 +78,12 @@ def experiment(
     discovery run too (``.outcome_sensitivity``: every declared outcome from the draws;
     ``.sensitivity``: Sobol' indices of one quantity; ``.discovery``).
     """
-    from realpolitik.experiment.options import RunOptions
     from realpolitik.experiment.scenario_run import analyses_for, run_draws
 
-    options = RunOptions(
-        seed=seed,
-        draws=draws,
-        workers=workers,
-        cluster=cluster,
-        store=None if store is None else Path(store),
-        resume=resume,
-        batch_size=batch_size,
-        progress=progress,
-        sensitivity=explain,
+    options = _run_options(
+        draws, seed, store, workers, cluster, batch_size, resume, progress, sensitivity=explain
     )
-    names = [n for n in analyses_for(scenario, models)]
-    return run_draws(scenario, names, options)
+    return run_draws(scenario, analyses_for(scenario, models), options)
 
 
 def run(
@@ -87,21 +105,20 @@ def run(
     """Everything ``realpolitik run`` does: every model, ``draws`` draws explained, and, with
     ``out``, ``summary.json`` and ``report.html`` written there (the draws stored in ``out/store``
     unless ``store`` is given)."""
-    from realpolitik.experiment.options import RunOptions
     from realpolitik.experiment.scenario_run import run_scenario
 
     if store is None and out is not None:
         store = Path(out) / "store"
-    options = RunOptions(
-        seed=seed,
-        draws=draws,
-        workers=workers,
-        cluster=cluster,
-        store=None if store is None else Path(store),
-        batch_size=batch_size,
-        resume=resume,
+    options = _run_options(
+        draws,
+        seed,
+        store,
+        workers,
+        cluster,
+        batch_size,
+        resume,
+        progress,
         analyses=None if models is None else tuple(models),
-        progress=progress,
         store_inputs=store_inputs,
     )
     result = run_scenario(scenario, options)

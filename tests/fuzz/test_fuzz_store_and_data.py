@@ -19,26 +19,12 @@ FUZZ = settings(
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ir_small"
 
 
-class Linear:
-    def evaluate(self, samples, rng):
-        x = samples["a.b"] + 2 * samples["c~d"]
-        return {"y": x, "big": x > 1.5}
-
-
 @pytest.fixture(scope="module")
-def stored_run(tmp_path_factory) -> tuple[Path, str]:
+def stored_run(tmp_path_factory, linear_spec) -> tuple[Path, str]:
     from realpolitik.experiment.run import run_experiment
-    from realpolitik.experiment.uncertainty import ExperimentSpec, Uncertainty, Uniform
 
-    spec = ExperimentSpec(
-        (Uncertainty("a.b", Uniform(0, 1)), Uncertainty("c~d", Uniform(0, 1))),
-        Linear(),
-        scenario_name="lin",
-        scenario_hash="h1",
-        model_names=("linear",),
-    )
     store = tmp_path_factory.mktemp("store")
-    res = run_experiment(spec, 300, seed=1, batch_size=100, executor="serial", store=store)
+    res = run_experiment(linear_spec, 300, seed=1, batch_size=100, executor="serial", store=store)
     return store, str(res.run_id)
 
 

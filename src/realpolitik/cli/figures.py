@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from realpolitik.cli.options import SEED, workers_option
+
 
 def register(group: click.Group) -> None:
     """Add ``figures`` to the command group."""
@@ -62,8 +64,8 @@ def write_run_figures(run: Any, folder: Path, kinds: tuple[str, ...]) -> list[Pa
     default=None,
     help="Draws, when RUN is a scenario [default: 0].",
 )
-@click.option("--seed", type=int, default=None, help="Seed, when RUN is a scenario [default: 0].")
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--seed", type=SEED, default=None, help="Seed, when RUN is a scenario [default: 0].")
+@workers_option("Worker processes, when RUN is repeated or run [default: the usable CPUs].")
 def figures(
     source: str,
     formats: str,

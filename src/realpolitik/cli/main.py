@@ -18,6 +18,8 @@ from realpolitik.cli.options import (
     SEED,
     WORKERS,
     cluster_address,
+    json_option,
+    parallel_options,
     system_error_message,
 )
 
@@ -580,14 +582,8 @@ def query(run_id: str, sql: str, store: str, as_json: bool, limit: int, output: 
     help="Sobol' base sample (model runs: N (d + 2)), or Morris trajectories.",
 )
 @click.option("--seed", type=SEED, default=0, show_default=True)
-@click.option("--workers", type=WORKERS, default=None)
-@click.option(
-    "--cluster",
-    default=None,
-    callback=cluster_address,
-    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@parallel_options
+@json_option
 def sensitivity(
     scenario: str,
     outcome: str | None,
@@ -628,14 +624,8 @@ def sensitivity(
     default=None,
     help="For a quantity: 'yes' means above this value [default: its median over the draws].",
 )
-@click.option("--workers", type=WORKERS, default=None)
-@click.option(
-    "--cluster",
-    default=None,
-    callback=cluster_address,
-    help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@parallel_options
+@json_option
 def discover(
     scenario: str,
     outcome: str | None,

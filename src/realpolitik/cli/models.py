@@ -16,42 +16,106 @@ def _is_ktab(path: str) -> bool:
     return Path(path).suffix.lower() in (".csv", ".xml")
 
 
-class _Bargainers:
-    """Who bargains: names, capabilities, positions and saliences on 0-100, and dimensions
-    (a plain class: a dataclass costs a millisecond to create when the CLI starts)."""
+def _analyze(scenario: Any, model: str, seed: int = 0, **options: Any) -> Any:
+    """The registered ``model``'s point result on ``scenario``, with ``options`` in its context."""
+    from realpolitik.models import registry
+    from realpolitik.models.registry import AnalysisContext
 
-    __slots__ = ("title", "names", "cap", "pos", "sal", "dims", "ktab")
-
-    def __init__(
-        self,
-        title: str,
-        names: list[str],
-        cap: Any,
-        pos: Any,
-        sal: Any,
-        dims: list[str],
-        ktab: Any = None,  # the imported KTAB scenario, when read from a KTAB file
-    ) -> None:
-        self.title, self.names, self.cap, self.pos, self.sal = title, names, cap, pos, sal
-        self.dims, self.ktab = dims, ktab
+    return registry.get(model).analyze(scenario, AnalysisContext(seed=seed, options=options))
 
 
-def _ktab_bargainers(input_file: str) -> _Bargainers:
+def _smp_lines(title: str, smp: Any, start_positions: Any) -> list[str]:
+    """The SMP run's outcome per dimension: weighted mean and median, from the start (the
+    positions given, on 0-100)."""
+    import numpy as np
+
+    fc = smp.forecast()
+    n, d = len(smp.actor_names), len(smp.dimension_names)
+    lines = [
+        f"{title}: KTAB spatial model of politics, {n} actors, {d} dimension(s); "
+        f"{'converged' if smp.converged else 'did not converge'} after "
+        f"{smp.positions.shape[0] - 1} turns."
+    ]
+    weights = smp.capabilities[:, None] * smp.saliences
+    for j, name in enumerate(smp.dimension_names):
+        start = np.average(start_positions[:, j], weights=weights[:, j])
+        lines.append(
+            f"  {name}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
+            f"{fc['median'][j]:.2f} (start {start:.2f})"
+        )
+    return lines
+
+
+def _bdm_lines(heading: str, bdm: Any) -> list[str]:
+    """A BDM run: its state (converged, oscillating, ...) and the weighted mean and median by
+    round."""
+    state = (
+        "oscillating" + (f" (cycle of {bdm.cycle_length})" if bdm.cycle_length else "")
+        if bdm.oscillating
+        else "converged"
+        if bdm.converged
+        else "not converged"
+    )
+    return [
+        f"{heading}: {state}.",
+        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in bdm.weighted_mean),
+        "  median by round:        " + " ".join(f"{v:.2f}" for v in bdm.median),
+    ]
+
+
+def _bdm_heading(title: str, dimension: str, n_actors: int) -> str:
+    return f"{title}: Bueno de Mesquita expected-utility model on {dimension}, {n_actors} actors"
+
+
+def _checked_dimension(dimension: str | None, dims: list[str]) -> int:
+    """The index of ``--dimension`` among ``dims`` (the first when not given)."""
+    if dimension is not None and dimension not in dims:
+        raise ScenarioError.single(
+            f"unknown dimension {dimension!r}",
+            path="--dimension",
+            expected="one of " + ", ".join(dims),
+            got=dimension,
+        )
+    return dims.index(dimension) if dimension in dims else 0
+
+
+def _ktab_command(
+    input_file: str, model: str, dimension: str | None, seed: int
+) -> tuple[dict[str, Any], list[str]]:
+    """SMP (with the file's own parameters and seed) or BDM on a KTAB file, read without
+    building a scenario (so the command needs neither YAML nor the scenario schema)."""
     from realpolitik.scenario.importers.ktab import load_ktab
 
     k = load_ktab(input_file)
-    return _Bargainers(
-        k.name,
-        list(k.actor_names),
+    if model == "smp":
+        # the SMP module alone (the package would also load the BDM); the command does not print
+        # the per-state winning probabilities of positions, so they are not computed
+        from realpolitik.models.bargaining.smp import run_smp_scenario
+
+        rng = k.seed if k.seed is not None else seed
+        smp = run_smp_scenario(k, rng=rng, record_probabilities=False)
+        return smp.to_dict(), _smp_lines(k.name, smp, k.positions)
+    from realpolitik.models.bargaining.bdm import BDMOptions, run_bdm
+
+    dims = list(k.dimension_names)
+    j = _checked_dimension(dimension, dims)
+    bdm = run_bdm(
         k.capabilities,
-        k.positions,
-        k.saliences,
-        list(k.dimension_names),
-        ktab=k,
+        k.positions[:, j],
+        k.saliences[:, j] / 100.0,
+        0.0,
+        100.0,
+        options=BDMOptions(),
+        actor_names=list(k.actor_names),
     )
+    return bdm.to_dict(), _bdm_lines(_bdm_heading(k.name, dims[j], len(k.actor_names)), bdm)
 
 
-def _scenario_bargainers(input_file: str, actor: str | None) -> _Bargainers:
+def _scenario_command(
+    input_file: str, model: str, actor: str | None, dimension: str | None, seed: int
+) -> tuple[dict[str, Any], list[str]]:
+    """SMP or BDM on the factions of one actor of a scenario, through the registry's
+    ``bargaining`` model (which runs both on every actor with factions)."""
     from realpolitik.models.adapters.bargaining import faction_arrays, faction_groups
     from realpolitik.scenario import load
 
@@ -75,85 +139,16 @@ def _scenario_bargainers(input_file: str, actor: str | None) -> _Bargainers:
             got=parent,
         )
     dims = groups[parent]
-    names, cap, pos, sal = faction_arrays(s, parent, dims)
-    return _Bargainers(
-        f"{s.title}: factions of {s.actor(parent).label}", names, cap, pos, sal, dims
-    )
-
-
-def _smp_command(b: _Bargainers, seed: int) -> tuple[dict[str, Any], list[str]]:
-    import numpy as np
-
-    # the SMP module alone (the package would also load the BDM); the command prints neither
-    # the per-state winning probabilities of positions, so they are not computed
-    from realpolitik.models.bargaining.smp import run_smp, run_smp_scenario
-
-    if b.ktab is not None:
-        res = run_smp_scenario(
-            b.ktab,
-            rng=b.ktab.seed if b.ktab.seed is not None else seed,
-            record_probabilities=False,
-        )
-    else:
-        res = run_smp(
-            b.cap,
-            b.pos,
-            b.sal,
-            rng=seed,
-            actor_names=b.names,
-            dimension_names=b.dims,
-            record_probabilities=False,
-        )
-    data = res.to_dict()
-    fc = data["forecast"]
-    lines = [
-        f"{b.title}: KTAB spatial model of politics, {len(b.names)} actors, {len(b.dims)} "
-        f"dimension(s); {'converged' if res.converged else 'did not converge'} after "
-        f"{res.positions.shape[0] - 1} turns."
-    ]
-    for j, d in enumerate(b.dims):
-        start = np.average(b.pos[:, j], weights=b.cap * b.sal[:, j])
-        lines.append(
-            f"  {d}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
-            f"{fc['median'][j]:.2f} (start {start:.2f})"
-        )
-    return data, lines
-
-
-def _bdm_command(b: _Bargainers, dimension: str | None) -> tuple[dict[str, Any], list[str]]:
-    from realpolitik.models.bargaining import BDMOptions, run_bdm
-
-    if dimension is not None and dimension not in b.dims:
-        raise ScenarioError.single(
-            f"unknown dimension {dimension!r}",
-            path="--dimension",
-            expected="one of " + ", ".join(b.dims),
-            got=dimension,
-        )
-    j = b.dims.index(dimension) if dimension in b.dims else 0
-    bdm = run_bdm(
-        b.cap,
-        b.pos[:, j],
-        b.sal[:, j] / 100.0,
-        0.0,
-        100.0,
-        options=BDMOptions(),
-        actor_names=b.names,
-    )
-    state = (
-        "oscillating" + (f" (cycle of {bdm.cycle_length})" if bdm.cycle_length else "")
-        if bdm.oscillating
-        else "converged"
-        if bdm.converged
-        else "not converged"
-    )
-    lines = [
-        f"{b.title}: Bueno de Mesquita expected-utility model on {b.dims[j]}, {len(b.names)} "
-        f"actors: {state}.",
-        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in bdm.weighted_mean),
-        "  median by round:        " + " ".join(f"{v:.2f}" for v in bdm.median),
-    ]
-    return bdm.to_dict(), lines
+    j = _checked_dimension(dimension, dims) if model == "bdm" else 0
+    result = _analyze(s, "bargaining", seed)
+    title = f"{s.title}: factions of {s.actor(parent).label}"
+    if model == "smp":
+        smp = result.histories[parent]
+        _, _, positions, _ = faction_arrays(s, parent, dims)
+        return smp.to_dict(), _smp_lines(title, smp, positions)
+    bdm = result.bdm_histories[parent][dims[j]]
+    heading = _bdm_heading(title, dims[j], len(bdm.actor_names))
+    return bdm.to_dict(), _bdm_lines(heading, bdm)
 
 
 def bargain_command(
@@ -164,12 +159,9 @@ def bargain_command(
 
     if input_file.lower().endswith(".csv") and is_bdm_table(input_file):
         return _bdm_table_command(input_file, model)
-    b = (
-        _ktab_bargainers(input_file)
-        if _is_ktab(input_file)
-        else _scenario_bargainers(input_file, actor)
-    )
-    return _smp_command(b, seed) if model == "smp" else _bdm_command(b, dimension)
+    if _is_ktab(input_file):
+        return _ktab_command(input_file, model, dimension, seed)
+    return _scenario_command(input_file, model, actor, dimension, seed)
 
 
 def _bdm_table_command(input_file: str, model: str) -> tuple[dict[str, Any], list[str]]:
@@ -196,20 +188,8 @@ def _bdm_table_command(input_file: str, model: str) -> tuple[dict[str, Any], lis
         options=BDMOptions(),
         actor_names=list(t.actor_names),
     )
-    state = (
-        "oscillating" + (f" (cycle of {bdm.cycle_length})" if bdm.cycle_length else "")
-        if bdm.oscillating
-        else "converged"
-        if bdm.converged
-        else "not converged"
-    )
-    lines = [
-        f"{Path(input_file).name}: Bueno de Mesquita expected-utility model on {t.issue}, "
-        f"{len(t.actor_names)} actors: {state}.",
-        "  weighted mean by round: " + " ".join(f"{v:.2f}" for v in bdm.weighted_mean),
-        "  median by round:        " + " ".join(f"{v:.2f}" for v in bdm.median),
-    ]
-    return bdm.to_dict(), lines
+    heading = _bdm_heading(Path(input_file).name, t.issue, len(t.actor_names))
+    return bdm.to_dict(), _bdm_lines(heading, bdm)
 
 
 def landscape_command(
@@ -226,14 +206,11 @@ def landscape_command(
     if propensity_file is not None or Path(input_file).suffix.lower() == ".csv":
         summary, lines = _landscape_csv_pair(input_file, propensity_file, k, others, method, seed)
     else:
-        from realpolitik.models.adapters.alignment import landscape_analysis
         from realpolitik.report import landscape
         from realpolitik.scenario import load
 
         s = load(input_file)
-        result = landscape_analysis(
-            s, k=k, best_others=others, field=field, method=method, seed=seed
-        )
+        result = _analyze(s, "landscape", seed, k=k, best_others=others, field=field, method=method)
         summary = result.to_summary()
         lines = [f"{s.title}: landscape theory", *landscape.lines(result)]
     if not others:
@@ -281,22 +258,21 @@ def _landscape_csv_pair(
 
 def balance_command(input_file: str, neutral: float) -> tuple[dict[str, Any], list[str]]:
     """Structural balance and triangles of a scenario or of a CSV of signed edges."""
-    from realpolitik.models.balance import balance_summary
-
     if Path(input_file).suffix.lower() == ".csv":
+        from realpolitik.models.balance import balance_summary
         from realpolitik.scenario.importers.signed_edges import read_signed_edges
 
         names, S = read_signed_edges(input_file)
         title = Path(input_file).name
+        data = balance_summary(S, names)
     else:
         from realpolitik.scenario import load
 
         s = load(input_file)
-        names, S = list(s.actor_ids), s.signed_matrix(neutral=neutral)
-        title = s.title
+        names, title = list(s.actor_ids), s.title
+        data = dict(_analyze(s, "balance", neutral=neutral).summary)
     from realpolitik.report.balance import census_line, factions_line
 
-    data = balance_summary(S, names)
     lines = [f"{title}: {len(names)} actors.", census_line(data)]
     for t in data["triangles"]:
         roles = ", ".join(f"{a} {r}" for a, r in t["roles"].items())

@@ -10,7 +10,9 @@ from __future__ import annotations
 import errno
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -55,6 +57,31 @@ def cluster_address(
             param=param,
         )
     return text if text.startswith("tcp://") else f"tcp://{text}"
+
+
+#: A Click command function, as a decorator returns it.
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def workers_option(help: str | None = None) -> Callable[[Command], Command]:
+    """``--workers``: how many worker processes evaluate the model (a decorator factory)."""
+    return click.option("--workers", type=WORKERS, default=None, help=help)
+
+
+def parallel_options(command: Command) -> Command:
+    """``--workers`` and ``--cluster``: where a command evaluates the model (a decorator)."""
+    command = click.option(
+        "--cluster",
+        default=None,
+        callback=cluster_address,
+        help="Dask scheduler address (tcp://HOST:PORT), or 'local' for a LocalCluster.",
+    )(command)
+    return workers_option()(command)
+
+
+def json_option(command: Command) -> Command:
+    """``--json``: print the command's data as JSON instead of text (a decorator)."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
 
 
 def refuse_overwriting_inputs(output: str | os.PathLike[str], *inputs: str) -> None:

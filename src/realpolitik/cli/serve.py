@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from realpolitik.cli.options import workers_option
+
 DEFAULT_PORT = 8050
 
 
@@ -27,12 +29,7 @@ def register(group: click.Group) -> None:
     show_default=True,
     help="Port (0: any free port).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes for the model work [default: the usable CPUs].",
-)
+@workers_option("Worker processes for the model work [default: the usable CPUs].")
 @click.option(
     "--draws",
     type=click.IntRange(min=10),

@@ -17,7 +17,8 @@ from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
 from realpolitik.evidence.schema import EpisodeSpec, Fact
-from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
+from realpolitik.scenario.documents import read_document, validate_document
+from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,7 @@ def load_episode(source: str | Path, *, text: str | None = None) -> Episode:
     ScenarioError
         With every problem found, each naming the file, line and key path.
     """
-    if text is None:
-        path = _resolve(source)
-        text = read_text(path)
-        file = str(source) if Path(str(source)).exists() else str(path)
-    else:
-        file = str(source)
-    data, smap = parse_yaml(text, file)
+    data, smap, file = read_document(source, text, _resolve)
     return episode_from_dict(data, file=file, source_map=smap)
 
 
@@ -81,24 +76,10 @@ def episode_from_dict(
     data: Any, *, file: str = "<data>", source_map: SourceMap | None = None
 ) -> Episode:
     """Validate plain data (as parsed from YAML or built in code) into an :class:`Episode`."""
-    from pydantic import ValidationError
-
     smap = source_map or SourceMap(file)
-    if not isinstance(data, dict):
-        raise ScenarioError.single(
-            "an episode must be a mapping of keys",
-            file=file,
-            line=smap.line(()),
-            expected="a mapping (key: value)",
-            got=type(data).__name__,
-        )
-    early = list(smap.problems)
-    try:
-        spec = EpisodeSpec.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(early + _problems(exc, smap)) from None
-    if early:
-        raise ScenarioError(early)
+    spec = validate_document(
+        data, EpisodeSpec, what="an episode", smap=smap, known_keys=_known_keys
+    )
     episode = Episode(spec, file, smap)
     problems = check_references(episode)
     if problems:
@@ -106,50 +87,8 @@ def episode_from_dict(
     return episode
 
 
-def _problems(exc: Any, smap: SourceMap) -> list[Problem]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc: Loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-        kind, msg = err["type"], err["msg"]
-        if kind == "missing":
-            out.append(
-                Problem(
-                    f"missing required key {loc[-1]!r}" if loc else "missing value",
-                    file=smap.file,
-                    line=smap.line(loc[:-1]),
-                    path=format_loc(loc),
-                    expected=f"a value for {loc[-1]!r}" if loc else None,
-                    got="nothing",
-                )
-            )
-            continue
-        if kind == "extra_forbidden":
-            out.append(
-                Problem(
-                    f"unknown key {loc[-1]!r}",
-                    file=smap.file,
-                    line=smap.line(loc),
-                    path=format_loc(loc),
-                    expected="a key of the episode format (docs/reference/episode-format.md)",
-                    got=repr(loc[-1]),
-                )
-            )
-            continue
-        expected = msg[0].lower() + msg[1:] if msg else None
-        if expected and expected.startswith("value error, "):
-            expected = expected[len("value error, ") :]
-        got = repr(err.get("input"))
-        out.append(
-            Problem(
-                "invalid value",
-                file=smap.file,
-                line=smap.line(loc),
-                path=format_loc(loc),
-                expected=expected,
-                got=got if len(got) <= 60 else got[:57] + "...",
-            )
-        )
-    return out
+def _known_keys(loc: Loc) -> str:
+    return "a key of the episode format (docs/reference/episode-format.md)"
 
 
 def _facts(spec: EpisodeSpec) -> Iterator[tuple[Loc, Fact]]:

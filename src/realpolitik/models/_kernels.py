@@ -19,28 +19,37 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numba
 import numpy as np
 from numba import njit as _numba_njit
 from numba import prange
 
+#: The kernels' arrays (NumPy arrays; shapes and dtypes in each docstring).
+Array = np.ndarray
 
-def njit(**options):
+#: A function, as the decorator returns it compiled.
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def njit(**options: Any) -> Callable[[F], F]:
     """``numba.njit``, caching only where Numba can write its cache.
 
     A read-only install used with an unwritable HOME has nowhere to cache: Numba then raises
     "cannot cache function" at import; here the kernels are compiled uncached instead.
     """
 
-    def decorate(fn):
+    def decorate(fn: F) -> F:
         if options.get("cache"):
             try:
-                return _numba_njit(**options)(fn)
+                compiled: F = _numba_njit(**options)(fn)
+                return compiled
             except RuntimeError:  # no cache locator available for this file
                 pass
-        return _numba_njit(**{**options, "cache": False})(fn)
+        uncached: F = _numba_njit(**{**options, "cache": False})(fn)
+        return uncached
 
     return decorate
 
@@ -103,7 +112,7 @@ CACHE = _configure_cache()
 
 
 @njit(cache=CACHE, inline="always")
-def _ctz(t):
+def _ctz(t: int | np.integer[Any]) -> int:
     q = 0
     while (t >> q) & 1 == 0:
         q += 1
@@ -111,7 +120,15 @@ def _ctz(t):
 
 
 @njit(cache=CACHE)
-def _block_start(J, g, code, nfree, off, sigma, h):
+def _block_start(
+    J: np.ndarray,
+    g: np.ndarray,
+    code: int | np.integer[Any],
+    nfree: int,
+    off: int,
+    sigma: np.ndarray,
+    h: np.ndarray,
+) -> float:
     """Set sigma and h for the state ``code`` from scratch; return its energy."""
     n = J.shape[0]
     for i in range(n):
@@ -136,21 +153,21 @@ def _block_start(J, g, code, nfree, off, sigma, h):
 
 @njit(parallel=True, cache=CACHE)
 def scan(
-    J,
-    g,
-    nfree,
-    block_bits,
-    blocks,
-    tol,
-    cap,
-    want_energy,
-    want_succ,
-    energy_out,
-    succ_out,
-    min_code,
-    min_energy,
-    min_count,
-):
+    J: np.ndarray,
+    g: np.ndarray,
+    nfree: int,
+    block_bits: int,
+    blocks: np.ndarray,
+    tol: float,
+    cap: int,
+    want_energy: bool,
+    want_succ: bool,
+    energy_out: np.ndarray,
+    succ_out: np.ndarray,
+    min_code: np.ndarray,
+    min_energy: np.ndarray,
+    min_count: np.ndarray,
+) -> None:
     """Enumerate the states of the given blocks in Gray-code order.
 
     Each block of ``2^block_bits`` consecutive Gray-code positions starts from a state computed
@@ -216,7 +233,7 @@ def scan(
 
 
 @njit(parallel=True, cache=CACHE)
-def compress(succ):
+def compress(succ: np.ndarray) -> None:
     """Replace every successor by the end of its descent path (in place; returns nothing).
 
     Concurrent writes only ever replace a pointer by a later point of the same path, so every
@@ -231,7 +248,7 @@ def compress(succ):
 
 
 @njit(parallel=True, cache=CACHE)
-def basin_counts(roots, minima_sorted, nchunks):
+def basin_counts(roots: np.ndarray, minima_sorted: np.ndarray, nchunks: int) -> np.ndarray:
     """Count how many states end in each minimum (``minima_sorted`` ascending)."""
     m = minima_sorted.shape[0]
     nstate = roots.shape[0]
@@ -252,22 +269,26 @@ def basin_counts(roots, minima_sorted, nchunks):
                     b = mid
             if a < m and minima_sorted[a] == r:
                 counts[c, a] += 1
-    return counts.sum(axis=0)
+    total: np.ndarray = counts.sum(axis=0)
+    return total
 
 
 @njit(cache=CACHE, inline="always")
-def _splitmix(state):
+def _splitmix(state: np.ndarray) -> float:
     """One step of SplitMix64 on a uint64 array cell; returns a float in [0, 1)."""
     state[0] += np.uint64(0x9E3779B97F4A7C15)
     z = state[0]
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    u: float = (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return u
 
 
 @njit(parallel=True, cache=CACHE)
-def random_order_descent(J, g, seeds, tol, off):
+def random_order_descent(
+    J: np.ndarray, g: np.ndarray, seeds: np.ndarray, tol: float, off: int
+) -> np.ndarray:
     """Descend from random states, switching a uniformly chosen improving actor each step.
 
     Returns the final states as spin rows (n_samples, n), canonicalised so that actor 0 is in
@@ -305,7 +326,9 @@ def random_order_descent(J, g, seeds, tol, off):
 
 
 @njit(parallel=True, cache=CACHE)
-def anneal(J, g, k, seeds, sweeps, t_hot, t_cold, tol):
+def anneal(
+    J: Array, g: Array, k: int, seeds: Array, sweeps: int, t_hot: float, t_cold: float, tol: float
+) -> tuple[Array, Array]:
     """Simulated annealing for k coalitions followed by steepest descent, one run per seed.
 
     Each proposal moves a random actor to a random other coalition; Metropolis acceptance at a
@@ -386,7 +409,9 @@ def anneal(J, g, k, seeds, sweeps, t_hot, t_cold, tol):
 
 
 @njit(cache=CACHE)
-def potts_scan(J, k, tol, max_out):
+def potts_scan(
+    J: np.ndarray, k: int, tol: float, max_out: int
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Enumerate partitions of n actors into at most k coalitions (restricted growth strings).
 
     Labels are canonical: actor 0 is in coalition 0 and each actor's label is at most one more
@@ -452,7 +477,16 @@ def potts_scan(J, k, tol, max_out):
 
 
 @njit(cache=CACHE)
-def _toggle_triads(e, te, signs, ptr, members, pos, lst, cnt):
+def _toggle_triads(
+    e: int,
+    te: np.ndarray,
+    signs: np.ndarray,
+    ptr: np.ndarray,
+    members: np.ndarray,
+    pos: np.ndarray,
+    lst: np.ndarray,
+    cnt: int,
+) -> int:
     """Flip relation e and update the set of imbalanced triads; return the new set size."""
     signs[e] = -signs[e]
     for q in range(ptr[e], ptr[e + 1]):
@@ -471,7 +505,7 @@ def _toggle_triads(e, te, signs, ptr, members, pos, lst, cnt):
 
 
 @njit(cache=CACHE)
-def _init_set(signs, te):
+def _init_set(signs: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     T = te.shape[0]
     pos = -np.ones(T, dtype=np.int64)
     lst = np.empty(T, dtype=np.int64)
@@ -485,7 +519,7 @@ def _init_set(signs, te):
 
 
 @njit(cache=CACHE)
-def _trace_row(trace, r, step, signs, cnt):
+def _trace_row(trace: np.ndarray, r: int, step: int, signs: np.ndarray, cnt: int) -> None:
     m = signs.shape[0]
     npos = 0
     for e in range(m):
@@ -497,7 +531,16 @@ def _trace_row(trace, r, step, signs, cnt):
 
 
 @njit(cache=CACHE)
-def ltd(signs, te, ptr, members, p, max_steps, seed, record_every):
+def ltd(
+    signs: np.ndarray,
+    te: np.ndarray,
+    ptr: np.ndarray,
+    members: np.ndarray,
+    p: float,
+    max_steps: int,
+    seed: int | np.unsignedinteger[Any],
+    record_every: int,
+) -> tuple[int, np.ndarray]:
     """Local triad dynamics; see :func:`realpolitik.models.balance.local_triad_dynamics`."""
     st = np.empty(1, dtype=np.uint64)
     st[0] = seed
@@ -540,16 +583,25 @@ def ltd(signs, te, ptr, members, p, max_steps, seed, record_every):
 
 
 @njit(cache=CACHE)
-def _ctd_delta(e, ptr, members, pos):
+def _ctd_delta(e: int, ptr: np.ndarray, members: np.ndarray, pos: np.ndarray) -> int:
     imb = 0
     for q in range(ptr[e], ptr[e + 1]):
         if pos[members[q]] >= 0:
             imb += 1
-    return (ptr[e + 1] - ptr[e]) - 2 * imb
+    delta: int = (ptr[e + 1] - ptr[e]) - 2 * imb
+    return delta
 
 
 @njit(cache=CACHE)
-def ctd(signs, te, ptr, members, max_steps, seed, record_every):
+def ctd(
+    signs: np.ndarray,
+    te: np.ndarray,
+    ptr: np.ndarray,
+    members: np.ndarray,
+    max_steps: int,
+    seed: int | np.unsignedinteger[Any],
+    record_every: int,
+) -> tuple[int, np.ndarray, bool]:
     """Constrained triad dynamics; see
     :func:`realpolitik.models.balance.constrained_triad_dynamics`."""
     st = np.empty(1, dtype=np.uint64)

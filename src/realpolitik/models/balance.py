@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 from realpolitik.models.signed_graph import actor_names as _names
@@ -50,11 +51,11 @@ __all__ = [
 ]
 
 
-def _signed(S, *, allow_real: bool = True) -> np.ndarray:
+def _signed(S: ArrayLike, *, allow_real: bool = True) -> np.ndarray:
     return relation_matrix(S, signs_only=not allow_real)
 
 
-def triad_census(S) -> dict[int, int]:
+def triad_census(S: ArrayLike) -> dict[int, int]:
     """Count closed triads by their number of negative edges.
 
     Algorithm
@@ -82,7 +83,7 @@ def triad_census(S) -> dict[int, int]:
 
 
 def frustration_index(
-    S,
+    S: ArrayLike,
     *,
     actors: Sequence[str] | None = None,
     weighted: bool = False,
@@ -149,20 +150,21 @@ def frustration_index(
 # ----------------------------------------------------------------------------- Marvel et al.
 
 
-def _sym_x0(X0) -> np.ndarray:
+def _sym_x0(X0: ArrayLike) -> np.ndarray:
     X = np.asarray(X0, dtype=float)
     if X.ndim != 2 or X.shape[0] != X.shape[1] or not np.allclose(X, X.T):
         raise ModelError("X0 must be a symmetric square matrix")
-    return 0.5 * (X + X.T)
+    sym: np.ndarray = 0.5 * (X + X.T)
+    return sym
 
 
-def blowup_time(X0) -> float:
+def blowup_time(X0: ArrayLike) -> float:
     """``t* = 1/lambda_1(X0)`` for the largest eigenvalue; ``inf`` when lambda_1 <= 0."""
     lam = float(np.linalg.eigvalsh(_sym_x0(X0))[-1])
     return 1.0 / lam if lam > 0 else float("inf")
 
 
-def marvel_closed_form(X0, t) -> np.ndarray:
+def marvel_closed_form(X0: ArrayLike, t: ArrayLike) -> np.ndarray:
     """Solution of ``dX/dt = X^2``: ``X(t) = X0 (I - t X0)^-1`` (for t below the blow-up).
 
     Computed through the eigendecomposition ``X0 = U diag(lam) U'``:
@@ -174,11 +176,13 @@ def marvel_closed_form(X0, t) -> np.ndarray:
     den = 1.0 - ts[:, None] * lam[None, :]
     if np.any(den <= 0):
         raise ModelError(f"t must be below the blow-up time {blowup_time(X)}")
-    out = np.einsum("ik,tk,jk->tij", U, lam[None, :] / den, U)
+    out: np.ndarray = np.einsum("ik,tk,jk->tij", U, lam[None, :] / den, U)
     return out[0] if np.ndim(t) == 0 else out
 
 
-def _factions_from_vector(u: np.ndarray, names: list[str], tol: float):
+def _factions_from_vector(
+    u: np.ndarray, names: list[str], tol: float
+) -> tuple[list[list[str]], list[str]]:
     scale = float(np.abs(u).max()) if u.size else 0.0
     neutral_mask = np.abs(u) <= tol * scale if scale > 0 else np.ones(u.size, bool)
     pos = [names[i] for i in np.flatnonzero((u > 0) & ~neutral_mask)]
@@ -191,7 +195,7 @@ def _factions_from_vector(u: np.ndarray, names: list[str], tol: float):
 
 
 def marvel_factions(
-    X0, *, actors: Sequence[str] | None = None, tol: float = 1e-9
+    X0: ArrayLike, *, actors: Sequence[str] | None = None, tol: float = 1e-9
 ) -> dict[str, Any]:
     """Factions predicted by ``dX/dt = X^2`` from the closed form.
 
@@ -226,7 +230,7 @@ def marvel_factions(
 
 
 def marvel_integrate(
-    X0,
+    X0: ArrayLike,
     *,
     actors: Sequence[str] | None = None,
     fraction: float = 1 - 1e-6,
@@ -260,9 +264,10 @@ def marvel_integrate(
         raise ModelError("lambda_1 <= 0: dX/dt = X^2 does not blow up; no factions form")
     t1 = fraction * t_star
 
-    def rhs(_t, y):
+    def rhs(_t: float, y: np.ndarray) -> np.ndarray:
         M = y.reshape(n, n)
-        return (M @ M).ravel()
+        dy: np.ndarray = (M @ M).ravel()
+        return dy
 
     sol = solve_ivp(rhs, (0.0, t1), X.ravel(), method="DOP853", rtol=rtol, atol=atol)
     if not sol.success:
@@ -277,7 +282,9 @@ def marvel_integrate(
 # ----------------------------------------------------------------------------- AKR dynamics
 
 
-def _triad_index(A: np.ndarray):
+def _triad_index(
+    A: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Closed triads, their edge ids, and for each edge the triads containing it (CSR)."""
     n = A.shape[0]
     iu, ju = np.nonzero(np.triu(A != 0, 1))
@@ -303,7 +310,12 @@ def _triad_index(A: np.ndarray):
 
 
 def local_triad_dynamics(
-    S, *, p: float = 0.5, max_steps: int = 1_000_000, rng: RNGLike = None, record_every: int = 0
+    S: ArrayLike,
+    *,
+    p: float = 0.5,
+    max_steps: int = 1_000_000,
+    rng: RNGLike = None,
+    record_every: int = 0,
 ) -> dict[str, Any]:
     """Antal-Krapivsky-Redner local triad dynamics (LTD) on the existing relations.
 
@@ -329,7 +341,7 @@ def local_triad_dynamics(
 
 
 def constrained_triad_dynamics(
-    S, *, max_steps: int = 1_000_000, rng: RNGLike = None, record_every: int = 0
+    S: ArrayLike, *, max_steps: int = 1_000_000, rng: RNGLike = None, record_every: int = 0
 ) -> dict[str, Any]:
     """Antal-Krapivsky-Redner constrained triad dynamics (CTD) on the existing relations.
 
@@ -350,7 +362,9 @@ def constrained_triad_dynamics(
     return _triad_dynamics(S, "ctd", 0.5, max_steps, rng, record_every)
 
 
-def _triad_dynamics(S, rule, p, max_steps, rng, record_every):
+def _triad_dynamics(
+    S: ArrayLike, rule: str, p: float, max_steps: int, rng: RNGLike, record_every: int
+) -> dict[str, Any]:
     from realpolitik.models import _kernels as K
 
     A = _signed(S)
@@ -375,7 +389,12 @@ def _triad_dynamics(S, rule, p, max_steps, rng, record_every):
     out[ju, iu] = signs
     census = triad_census(out)
     m = max(1, iu.size)
-    res = {"S": out, "steps": int(steps), "time": steps / m, "balanced": census[1] + census[3] == 0}
+    res: dict[str, Any] = {
+        "S": out,
+        "steps": int(steps),
+        "time": steps / m,
+        "balanced": census[1] + census[3] == 0,
+    }
     if rule == "ctd":
         res["jammed"] = bool(jammed) and not res["balanced"]
     if record_every:
@@ -387,7 +406,7 @@ def _triad_dynamics(S, rule, p, max_steps, rng, record_every):
 
 
 def balance_summary(
-    S, actors: Sequence[str] | None = None, *, triangles: bool = True, tol: float = 1e-9
+    S: ArrayLike, actors: Sequence[str] | None = None, *, triangles: bool = True, tol: float = 1e-9
 ) -> dict[str, Any]:
     """JSON-ready dict: census, balanced/imbalanced counts, triangles with roles, factions.
 
@@ -415,7 +434,7 @@ def balance_summary(
     return out
 
 
-def census_table(S) -> pd.DataFrame:
+def census_table(S: ArrayLike) -> pd.DataFrame:
     """The census as a one-row-per-class DataFrame (k negative edges, count, balanced)."""
     import pandas as pd
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 
@@ -74,7 +75,7 @@ def _check_prob(name: str, x: np.ndarray) -> None:
         raise ModelError(f"{name} must be probabilities in [0, 1]")
 
 
-def election_years(years: int, elections_every, next_election) -> np.ndarray:
+def election_years(years: int, elections_every: ArrayLike, next_election: ArrayLike) -> np.ndarray:
     """Boolean array ``(..., years)``: whether year ``t = 1..years`` holds a scheduled election."""
     k = np.asarray(elections_every, dtype=np.int64)[..., None]
     n0 = np.asarray(next_election, dtype=np.int64)[..., None]
@@ -84,7 +85,8 @@ def election_years(years: int, elections_every, next_election) -> np.ndarray:
     if not np.any(k > 0):
         return np.zeros(np.broadcast_shapes(k.shape, n0.shape, t.shape), dtype=bool)
     safe_k = np.where(k > 0, k, 1)
-    return (k > 0) & (t >= n0) & (((t - n0) % safe_k) == 0)
+    scheduled: np.ndarray = (k > 0) & (t >= n0) & (((t - n0) % safe_k) == 0)
+    return scheduled
 
 
 def turnover_probability(years: int, turnover: Turnover) -> np.ndarray:
@@ -101,13 +103,14 @@ def turnover_probability(years: int, turnover: Turnover) -> np.ndarray:
     _check_prob("annual_hazard", h)
     _check_prob("change_probability", c)
     elect = election_years(years, turnover.elections_every, turnover.next_election)
-    return 1.0 - (1.0 - h) * (1.0 - c * elect)
+    q: np.ndarray = 1.0 - (1.0 - h) * (1.0 - c * elect)
+    return q
 
 
 def survival(
     years: int,
-    annual_repudiation,
-    successor_repudiation,
+    annual_repudiation: ArrayLike,
+    successor_repudiation: ArrayLike,
     turnover: Turnover | None = None,
     *,
     change: np.ndarray | None = None,
@@ -148,7 +151,9 @@ def survival(
     return np.cumprod(yearly, axis=-1)
 
 
-def discount_weights(years: int, discount_rate, horizon=None) -> np.ndarray:
+def discount_weights(
+    years: int, discount_rate: ArrayLike, horizon: ArrayLike | None = None
+) -> np.ndarray:
     """Weights ``delta^t`` for ``t = 1..years``, zero beyond each draw's ``horizon``.
 
     ``delta = 1 / (1 + discount_rate)``. ``horizon`` (optional, broadcastable with
@@ -165,14 +170,19 @@ def discount_weights(years: int, discount_rate, horizon=None) -> np.ndarray:
     return w
 
 
-def present_value(value, surv: np.ndarray, discount_rate, horizon=None) -> np.ndarray:
+def present_value(
+    value: ArrayLike, surv: np.ndarray, discount_rate: ArrayLike, horizon: ArrayLike | None = None
+) -> np.ndarray:
     """``PV = sum_t delta^t v S(t)`` over the year axis of ``surv`` (shape ``(..., years)``)."""
     years = surv.shape[-1]
     w = discount_weights(years, discount_rate, horizon)
-    return np.asarray(value, dtype=float) * np.sum(w * surv, axis=-1)
+    pv: np.ndarray = np.asarray(value, dtype=float) * np.sum(w * surv, axis=-1)
+    return pv
 
 
-def credibility(surv: np.ndarray, discount_rate, horizon=None) -> np.ndarray:
+def credibility(
+    surv: np.ndarray, discount_rate: ArrayLike, horizon: ArrayLike | None = None
+) -> np.ndarray:
     """Share of a promise's face value that survives: ``sum delta^t S(t) / sum delta^t``, in [0, 1].
 
     Returns 1 where the horizon is empty (nothing is promised, nothing is lost).

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 
@@ -87,7 +88,9 @@ POTTS_MAX_PARTITIONS = 5_000_000
 # ----------------------------------------------------------------------------- validation
 
 
-def _inputs(sizes, propensity, field_=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _inputs(
+    sizes: ArrayLike, propensity: ArrayLike, field_: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     s = np.asarray(sizes, dtype=float)
     p = np.asarray(propensity, dtype=float)
     if s.ndim != 1 or s.size < 1:
@@ -121,12 +124,13 @@ def _inputs(sizes, propensity, field_=None) -> tuple[np.ndarray, np.ndarray, np.
     return s, p, g
 
 
-def couplings(sizes, propensity) -> np.ndarray:
+def couplings(sizes: ArrayLike, propensity: ArrayLike) -> np.ndarray:
     """The Ising couplings ``J_ij = s_i s_j p_ij`` (symmetric, zero diagonal)."""
     s, p, _ = _inputs(sizes, propensity)
     J = np.outer(s, s) * p
     np.fill_diagonal(J, 0.0)
-    return 0.5 * (J + J.T)
+    sym: np.ndarray = 0.5 * (J + J.T)
+    return sym
 
 
 def _tol(J: np.ndarray, g: np.ndarray) -> float:
@@ -136,7 +140,7 @@ def _tol(J: np.ndarray, g: np.ndarray) -> float:
 # ----------------------------------------------------------------------------- direct formulas
 
 
-def frustration(config, sizes, propensity) -> np.ndarray:
+def frustration(config: ArrayLike, sizes: ArrayLike, propensity: ArrayLike) -> np.ndarray:
     """Per-actor frustration ``F_i = sum_j s_i s_j p_ij d_ij`` of one or many configurations.
 
     Parameters
@@ -152,10 +156,13 @@ def frustration(config, sizes, propensity) -> np.ndarray:
     J = couplings(sizes, propensity)
     c = np.asarray(config)
     d = c[..., :, None] != c[..., None, :]
-    return np.einsum("...ij,ij->...i", d, J)
+    per_actor: np.ndarray = np.einsum("...ij,ij->...i", d, J)
+    return per_actor
 
 
-def energy(config, sizes, propensity, *, field=None) -> np.ndarray | float:
+def energy(
+    config: ArrayLike, sizes: ArrayLike, propensity: ArrayLike, *, field: ArrayLike | None = None
+) -> np.ndarray | float:
     """Energy ``E = sum_i sum_j s_i s_j p_ij d_ij`` (ordered pairs) ``- sum_i g_i sigma_i``.
 
     The field term needs two coalitions (label 0 is ``sigma = +1``). Returns a float for one
@@ -171,15 +178,20 @@ def energy(config, sizes, propensity, *, field=None) -> np.ndarray | float:
     return float(e) if np.ndim(e) == 0 else e
 
 
-def switch_deltas(config, sizes, propensity, *, field=None) -> np.ndarray:
+def switch_deltas(
+    config: ArrayLike, sizes: ArrayLike, propensity: ArrayLike, *, field: ArrayLike | None = None
+) -> np.ndarray:
     """Energy change of each single actor's switch (two coalitions): ``2 sigma_k (h_k + g_k)``."""
     _, _, g = _inputs(sizes, propensity, field)
     J = couplings(sizes, propensity)
     sigma = 1.0 - 2.0 * np.asarray(config, dtype=float)
-    return 2.0 * sigma * (sigma @ J + g)
+    deltas: np.ndarray = 2.0 * sigma * (sigma @ J + g)
+    return deltas
 
 
-def is_local_minimum(config, sizes, propensity, *, field=None) -> np.ndarray | bool:
+def is_local_minimum(
+    config: ArrayLike, sizes: ArrayLike, propensity: ArrayLike, *, field: ArrayLike | None = None
+) -> np.ndarray | bool:
     """True where no single switch lowers the energy (two coalitions)."""
     _, _, g = _inputs(sizes, propensity, field)
     J = couplings(sizes, propensity)
@@ -203,7 +215,13 @@ def _encode(labels: np.ndarray, off: int) -> np.ndarray:
     return lab[:, off:] @ w
 
 
-def all_configurations(sizes, propensity, *, field=None, max_actors: int = 20) -> dict:
+def all_configurations(
+    sizes: ArrayLike,
+    propensity: ArrayLike,
+    *,
+    field: ArrayLike | None = None,
+    max_actors: int = 20,
+) -> dict[str, Any]:
     """Every two-coalition configuration with its energy, frustrations and minimum flag.
 
     Vectorised NumPy, for small n and for checking (the exact search is :func:`exact_landscape`).
@@ -271,10 +289,12 @@ class LandscapeResult:
 
     @property
     def global_minimum(self) -> np.ndarray:
-        return self.labels[0]
+        """The labels of the lowest-energy configuration."""
+        first: np.ndarray = self.labels[0]
+        return first
 
 
-def _names(actors, n: int) -> tuple[str, ...]:
+def _names(actors: Sequence[str] | None, n: int) -> tuple[str, ...]:
     if actors is None:
         return tuple(f"A{i}" for i in range(n))
     names = tuple(str(a) for a in actors)
@@ -378,11 +398,11 @@ def _descent_ends(succ: np.ndarray) -> np.ndarray:
 
 
 def exact_landscape(
-    sizes,
-    propensity,
+    sizes: ArrayLike,
+    propensity: ArrayLike,
     *,
     actors: Sequence[str] | None = None,
-    field=None,
+    field: ArrayLike | None = None,
     basins: bool = True,
     best_others: int = 0,
     max_actors: int = EXACT_MAX_ACTORS,
@@ -612,11 +632,11 @@ def _scan_numba(
 
 
 def random_order_basins(
-    sizes,
-    propensity,
+    sizes: ArrayLike,
+    propensity: ArrayLike,
     *,
     samples: int = 10_000,
-    field=None,
+    field: ArrayLike | None = None,
     rng: RNGLike = None,
 ) -> dict[str, np.ndarray]:
     """Basins under the random-order rule, estimated by sampling.
@@ -670,8 +690,8 @@ def _canonical(labels: np.ndarray) -> np.ndarray:
 
 
 def exact_potts(
-    sizes,
-    propensity,
+    sizes: ArrayLike,
+    propensity: ArrayLike,
     k: int,
     *,
     actors: Sequence[str] | None = None,
@@ -725,7 +745,13 @@ def exact_potts(
 # ----------------------------------------------------------------------------- heuristic
 
 
-def lower_bound(sizes, propensity, *, field=None, iterations: int = 300) -> tuple[float, str]:
+def lower_bound(
+    sizes: ArrayLike,
+    propensity: ArrayLike,
+    *,
+    field: ArrayLike | None = None,
+    iterations: int = 300,
+) -> tuple[float, str]:
     """A proven lower bound on the two-coalition minimum energy, and how it was obtained.
 
     Two bounds, the larger returned:
@@ -755,7 +781,7 @@ def lower_bound(sizes, propensity, *, field=None, iterations: int = 300) -> tupl
     C = 0.5 * J.sum()
     best = [np.inf]
 
-    def lam_max(z):
+    def lam_max(z: np.ndarray) -> tuple[float, np.ndarray]:
         u = z - z.mean()
         w, v = eigh(A + np.diag(u), subset_by_index=[m - 1, m - 1])
         best[0] = min(best[0], float(w[0]))
@@ -779,12 +805,12 @@ def lower_bound(sizes, propensity, *, field=None, iterations: int = 300) -> tupl
 
 
 def heuristic_landscape(
-    sizes,
-    propensity,
+    sizes: ArrayLike,
+    propensity: ArrayLike,
     *,
     actors: Sequence[str] | None = None,
     k: int = 2,
-    field=None,
+    field: ArrayLike | None = None,
     restarts: int = 64,
     sweeps: int = 200,
     rng: RNGLike = None,
@@ -869,12 +895,12 @@ def exact_seconds(n: int, *, field: bool = False, threads: int | None = None) ->
 
 
 def landscape(
-    sizes,
-    propensity,
+    sizes: ArrayLike,
+    propensity: ArrayLike,
     *,
     actors: Sequence[str] | None = None,
     k: int = 2,
-    field=None,
+    field: ArrayLike | None = None,
     method: Literal["auto", "exact", "heuristic"] = "auto",
     basins: bool = True,
     best_others: int = 0,
@@ -917,14 +943,14 @@ def _coalitions(names: Sequence[str], labels: np.ndarray, k: int) -> list[list[s
     return groups if k == 2 else [grp for grp in groups if grp]
 
 
-def landscape_summary(result: LandscapeResult, *, include_others: bool = True) -> dict:
+def landscape_summary(result: LandscapeResult, *, include_others: bool = True) -> dict[str, Any]:
     """JSON-ready dict of the minima (and of the best non-minima if they were computed).
 
     ``{"actors": [...], "configurations": [{"coalitions": [[...], [...]], "energy": E,
     "local_minimum": bool, "basin": share | None}, ...], "method": ..., "rule": ...,
     "lower_bound": ..., "gap": ...}``, configurations sorted by energy.
     """
-    rows: list[tuple[float, int, dict]] = []
+    rows: list[tuple[float, int, dict[str, Any]]] = []
     names = result.actors
     for i, (lab, e) in enumerate(zip(result.labels, result.energies, strict=True)):
         rows.append(

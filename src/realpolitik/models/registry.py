@@ -9,7 +9,9 @@ declares, its references, and two adapters:
     one full analysis of a scenario (point values): a typed result (data only; the text and
     figures are made from it in :mod:`realpolitik.report`);
 ``evaluate(scenario, samples, rng) -> dict[str, numpy.ndarray]`` (optional)
-    the model's declared outputs for a batch of sampled draws, vectorised, for experiments.
+    the model's declared outputs for a batch of sampled draws, vectorised, for experiments;
+``compare(run_a, run_b)`` (optional)
+    two runs lined up, for comparisons of scenarios.
 
 Built-in models are imported lazily from :data:`BUILTIN`; third-party packages plug in through the
 ``realpolitik.models`` entry-point group (each entry point names a module that calls
@@ -47,7 +49,19 @@ class AnalysisContext:
         return Provenance(scenario.content_hash, self.seed, __version__, parameters)
 
 
+@dataclass(frozen=True)
+class ComparedRun:
+    """One scenario's run as a comparison takes it: the scenario, the model's point result, and
+    its draws' statistics per output column (None without draws)."""
+
+    scenario: Scenario
+    result: ModelResult
+    statistics: Mapping[str, Any] | None
+    draws: int
+
+
 Analyze = Callable[["Scenario", AnalysisContext], ModelResult]
+Compare = Callable[[ComparedRun, ComparedRun], Any]
 Evaluate = Callable[["Scenario", Mapping[str, "np.ndarray"], Any], dict[str, "np.ndarray"]]
 
 
@@ -82,6 +96,9 @@ class ModelSpec:
         ``declares(scenario) -> tuple[Output, ...]``: the outputs for a scenario when they
         depend on it (a series per year of the horizon, or none when a block is missing);
         ``outputs`` otherwise.
+    compare : callable, optional
+        ``compare(run_a, run_b) -> comparison``: two :class:`ComparedRun` lined up (what moved,
+        and why an edit moved nothing), for ``realpolitik compare``.
     """
 
     name: str
@@ -96,6 +113,7 @@ class ModelSpec:
     evaluate: Evaluate | None = None
     applies: Callable[[Scenario], bool] | None = None
     declares: Callable[[Scenario], tuple[Output, ...]] | None = None
+    compare: Compare | None = None
 
     def applies_to(self, scenario: Scenario) -> bool:
         """Whether the model can analyse ``scenario`` (actor counts and its own test)."""

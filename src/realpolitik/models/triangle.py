@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 from realpolitik.models.signed_graph import actor_names as _names
@@ -89,15 +90,15 @@ def classify(x_ab: float, x_ac: float, x_bc: float) -> tuple[str, tuple[str, str
     return CONFIGURATIONS[2], tuple(roles)  # type: ignore[return-value]
 
 
-def _matrix(S) -> np.ndarray:
+def _matrix(S: ArrayLike) -> np.ndarray:
     return relation_matrix(S, zero_diagonal=False)
 
 
-def _scores(xab, xac, xbc):
+def _scores(xab: float, xac: float, xbc: float) -> tuple[float, float, float]:
     return (xab + xac - xbc, xab + xbc - xac, xac + xbc - xab)
 
 
-def triangle_roles(S, actors: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def triangle_roles(S: ArrayLike, actors: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Every closed triad's configuration, roles and role scores.
 
     Returns
@@ -139,7 +140,7 @@ def triangle_roles(S, actors: Sequence[str] | None = None) -> list[dict[str, Any
     return out
 
 
-def triangle_table(S, actors: Sequence[str] | None = None) -> pd.DataFrame:
+def triangle_table(S: ArrayLike, actors: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per (closed triad, member): triad, actor, configuration, role, score,
     sign_score, balanced."""
     import pandas as pd
@@ -163,7 +164,7 @@ def triangle_table(S, actors: Sequence[str] | None = None) -> pd.DataFrame:
 
 
 def role_moves(
-    S, actors: Sequence[str] | None = None, *, improving_only: bool = True
+    S: ArrayLike, actors: Sequence[str] | None = None, *, improving_only: bool = True
 ) -> list[dict[str, Any]]:
     """For each closed triad and member, the sign changes of its own relations and their effect.
 
@@ -187,8 +188,9 @@ def role_moves(
         trio = t["actors"]
         rel = t["relations"]
 
-        def x(a, b, rel=rel):
-            return rel.get(f"{a}-{b}", rel.get(f"{b}-{a}"))
+        def x(a: str, b: str, rel: dict[str, float] = rel) -> float:
+            key = f"{a}-{b}"
+            return rel[key] if key in rel else rel[f"{b}-{a}"]
 
         for ai, a in enumerate(trio):
             others = [trio[q] for q in range(3) if q != ai]
@@ -228,7 +230,7 @@ def role_moves(
 
 
 def moves_table(
-    S, actors: Sequence[str] | None = None, *, improving_only: bool = True
+    S: ArrayLike, actors: Sequence[str] | None = None, *, improving_only: bool = True
 ) -> pd.DataFrame:
     """:func:`role_moves` as a DataFrame (the triad joined with '|')."""
     import pandas as pd
@@ -254,7 +256,7 @@ def moves_table(
 
 
 def triangle_summary(
-    S, actors: Sequence[str] | None = None, *, improving_only: bool = True
+    S: ArrayLike, actors: Sequence[str] | None = None, *, improving_only: bool = True
 ) -> dict[str, Any]:
     """JSON-ready dict ``{"triangles": [...], "moves": [...]}``."""
     return {

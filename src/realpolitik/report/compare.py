@@ -1,4 +1,5 @@
-"""The words of a comparison of two scenarios (:mod:`realpolitik.experiment.compare`)."""
+"""The words of a comparison of two scenarios (:mod:`realpolitik.experiment.compare`, lined up by
+:mod:`realpolitik.models.adapters.realignment_compare`)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
-from realpolitik.scenario.distributions import DistributionError
+from realpolitik.scenario.documents import read_document, validate_document
 from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import BUILTIN_COMPONENTS, ScenarioSpec
-from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc, parse_yaml, read_text
+from realpolitik.scenario.yamlio import Loc, SourceMap, format_loc
 
 #: Component names the realignment decomposition reserves (its own terms).
 RESERVED_CAUSES = (
@@ -41,13 +41,7 @@ def load(source: str | Path, *, text: str | None = None) -> Scenario:
         With every problem found, each naming the file, line, key path, what was expected and
         what was given.
     """
-    if text is None:
-        path = _resolve(source)
-        text = read_text(path)
-        file = str(source) if Path(str(source)).exists() else str(path)
-    else:
-        file = str(source)
-    data, smap = parse_yaml(text, file)
+    data, smap, file = read_document(source, text, _resolve)
     return from_dict(data, file=file, source_map=smap)
 
 
@@ -68,34 +62,10 @@ def _resolve(source: str | Path) -> Path:
 
 def from_dict(data: Any, *, file: str = "<data>", source_map: SourceMap | None = None) -> Scenario:
     """Validate plain data (as parsed from YAML or built in code) into a :class:`Scenario`."""
-    from pydantic import ValidationError
-
     smap = source_map or SourceMap(file)
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            [
-                Problem(
-                    "a scenario must be a mapping of keys",
-                    file=file,
-                    line=smap.line(()),
-                    expected="a mapping (key: value)",
-                    got=type(data).__name__,
-                )
-            ]
-        )
-    early = list(smap.problems)
-    bad = {p.path for p in early}
-    try:
-        spec = ScenarioSpec.model_validate(data)
-    except ValidationError as exc:
-        later = [
-            p
-            for p in _problems_from_pydantic(exc, smap, data)
-            if not any(p.path and b and p.path.startswith(b) for b in bad)
-        ]
-        raise ScenarioError(early + later) from None
-    if early:
-        raise ScenarioError(early)
+    spec = validate_document(
+        data, ScenarioSpec, what="a scenario", smap=smap, known_keys=_known_keys
+    )
     scenario = Scenario(spec, file=file, source_map=smap)
     problems = check_references(scenario)
     if problems:
@@ -213,81 +183,8 @@ def _uncertain_paths(scenario: Scenario, paths: Any) -> set[str]:
     return out
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping with keys " + ", ".join(map(str, list(value)[:6]))
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _problems_from_pydantic(exc: Any, smap: SourceMap, data: Any) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-        kind = err["type"]
-        msg = err["msg"]
-        if kind == "missing":
-            field = loc[-1] if loc else "?"
-            problems.append(
-                Problem(
-                    f"missing required key {field!r}",
-                    file=smap.file,
-                    line=smap.line(loc[:-1]),
-                    path=format_loc(loc),
-                    expected=f"a value for {field!r}",
-                    got="nothing",
-                )
-            )
-            continue
-        if kind == "extra_forbidden":
-            key = err["loc"][-1] if err["loc"] else "?"  # a key may itself contain "["
-            problems.append(
-                Problem(
-                    f"unknown key {key!r}",
-                    file=smap.file,
-                    line=smap.line(loc),
-                    path=format_loc(loc),
-                    expected=_known_keys(exc, loc),
-                    got=repr(key),
-                )
-            )
-            continue
-        cause = (err.get("ctx") or {}).get("error")
-        if isinstance(cause, DistributionError):  # a dist: rule names its parameter
-            param = (
-                () if cause.param is None or (loc and loc[-1] == cause.param) else (cause.param,)
-            )
-            problems.append(
-                Problem(
-                    str(cause),
-                    file=smap.file,
-                    line=smap.line(loc + param),
-                    path=format_loc(loc + param),
-                    expected=cause.expected,
-                    got=cause.got,
-                )
-            )
-            continue
-        got = _describe(err.get("input"))
-        expected = msg[0].lower() + msg[1:] if msg else None
-        if expected and expected.startswith("value error, "):
-            expected = expected[len("value error, ") :]
-        problems.append(
-            Problem(
-                "invalid value",
-                file=smap.file,
-                line=smap.line(loc),
-                path=format_loc(loc),
-                expected=expected,
-                got=got,
-            )
-        )
-    return problems
-
-
-def _known_keys(exc: Any, loc: Loc) -> str:
+def _known_keys(loc: Loc) -> str:
+    """The keys the scenario format allows where an unknown key ``loc`` was given."""
     from realpolitik.scenario import schema
 
     model: Any = schema.ScenarioSpec

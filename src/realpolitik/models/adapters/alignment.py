@@ -129,8 +129,13 @@ def landscape_analysis(
     )
 
 
+#: The options of :func:`landscape_analysis` a run's context may set (``AnalysisContext.options``).
+LANDSCAPE_OPTIONS = ("k", "best_others", "field", "method")
+
+
 def _landscape(scenario: Scenario, ctx: AnalysisContext) -> LandscapeScenarioResult:
-    return landscape_analysis(scenario, seed=ctx.seed)
+    options = {k: ctx.options[k] for k in LANDSCAPE_OPTIONS if k in ctx.options}
+    return landscape_analysis(scenario, seed=ctx.seed, **options)
 
 
 def _configs(n: int) -> np.ndarray:
@@ -269,7 +274,9 @@ class BalanceResult(ModelResult):
 def _balance(scenario: Scenario, ctx: AnalysisContext) -> BalanceResult:
     from realpolitik.models.balance import balance_summary
 
-    S = scenario.signed_matrix()
+    # the context may set the band of relations counted as neutral (``neutral``)
+    neutral = ctx.options.get("neutral")
+    S = scenario.signed_matrix() if neutral is None else scenario.signed_matrix(neutral=neutral)
     return BalanceResult(
         model="balance",
         provenance=ctx.provenance(scenario),

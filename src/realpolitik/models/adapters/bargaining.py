@@ -110,6 +110,8 @@ class BargainingResult(ModelResult):
     dimensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     groups: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     histories: Mapping[str, Any] = field(default_factory=dict)  # parent -> SMPResult
+    bdm_histories: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # parent -> dimension -> BDMResult (round by round, on the dimension's scale)
 
     def outputs(self) -> dict[str, float]:
         """The SMP and BDM weighted-mean forecasts per actor and dimension."""
@@ -138,11 +140,13 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> BargainingResult:
 
     groups: dict[str, Any] = {}
     histories = {}
+    bdm_histories: dict[str, dict[str, Any]] = {}
     for parent, dims in faction_groups(scenario):
         names, cap, pos, sal = faction_arrays(scenario, parent, dims)
         smp = run_smp(cap, pos, sal, rng=ctx.seed, actor_names=names, dimension_names=dims)
         fc = smp.forecast()
         entry: dict[str, Any] = {"factions": names, "dimensions": {}}
+        bdm_histories[parent] = {}
         for j, d in enumerate(dims):
             start = _to_range(scenario, d, pos[:, j])
             w = cap * sal[:, j]
@@ -154,6 +158,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> BargainingResult:
                 options=BDMOptions(),
                 actor_names=names,
             )
+            bdm_histories[parent][d] = bdm
             entry["dimensions"][d] = {
                 "start_weighted_mean": float(np.sum(w * start) / np.sum(w)),
                 "smp": {
@@ -182,6 +187,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> BargainingResult:
         },
         groups=groups,
         histories=histories,
+        bdm_histories=bdm_histories,
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from realpolitik.errors import ModelError
+from realpolitik.models.adapters.realignment_compare import compare_runs
 from realpolitik.models.registry import AnalysisContext, ModelSpec, register
 from realpolitik.models.results import ModelResult, Output, finite_or_none
 from realpolitik.scenario.model import Scenario, key_path
@@ -902,5 +903,6 @@ SPEC = register(
             "dittmer1981strategic",
         ),
         applies=applies,
+        compare=compare_runs,
     )
 )

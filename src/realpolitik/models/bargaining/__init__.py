@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 
@@ -75,9 +76,9 @@ class BargainOutcome:
 
 
 def bargain_outcome(
-    capabilities,
-    positions,
-    saliences,
+    capabilities: ArrayLike,
+    positions: ArrayLike,
+    saliences: ArrayLike,
     lo: float = 0.0,
     hi: float = 1.0,
     model: Literal["smp", "bdm"] = "bdm",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 
@@ -22,10 +23,11 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     half = 0.5 * cum[..., -1:]
     # tolerance so that 0.5 of the total reached by rounding counts as reached
     idx = np.argmax(cum >= half * (1.0 - 1e-12), axis=-1)
-    return np.take_along_axis(vs, idx[..., None], axis=-1)[..., 0]
+    median: np.ndarray = np.take_along_axis(vs, idx[..., None], axis=-1)[..., 0]
+    return median
 
 
-def as_float_array(x, name: str, ndim: int) -> np.ndarray:
+def as_float_array(x: ArrayLike, name: str, ndim: int) -> np.ndarray:
     arr = np.asarray(x, dtype=float)
     if arr.ndim != ndim:
         raise ModelError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")

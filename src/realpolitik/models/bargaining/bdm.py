@@ -37,13 +37,18 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 from realpolitik.models.bargaining._common import as_float_array, weighted_median
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 ProbabilityRule = Literal["net", "positive"]
 StatusQuo = Literal["median", "mean", "median_then_mean"]
@@ -105,7 +110,9 @@ class BDMOptions:
         return out
 
 
-def _utilities(x, r, mu, span):
+def _utilities(
+    x: np.ndarray, r: np.ndarray, mu: np.ndarray, span: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Basic utilities U_s, U_f, U_b, U_w (B, n, n) for actor i (axis 1) against j (axis 2)."""
     dij = np.abs(x[:, :, None] - x[:, None, :]) / span
     dmu = np.abs(x - mu[:, None])[:, :, None] / span
@@ -118,7 +125,7 @@ def _utilities(x, r, mu, span):
     return us, uf, ub, uw, usq
 
 
-def _probabilities(x, w, span, rule):
+def _probabilities(x: np.ndarray, w: np.ndarray, span: ArrayLike, rule: str) -> np.ndarray:
     """P[b, i, j]: probability that i beats j (0 when they share a position)."""
     # v[b, k, i, j] = w_k (|x_k - x_j| - |x_k - x_i|) / span
     ax = np.abs(x[:, :, None] - x[:, None, :]) / span  # (B, k, m)
@@ -130,25 +137,36 @@ def _probabilities(x, w, span, rule):
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.where(tot > 0, top / np.where(tot > 0, tot, 1.0), 0.0)
     same = x[:, :, None] == x[:, None, :]
-    return np.where(same, 0.0, p)
+    beats: np.ndarray = np.where(same, 0.0, p)
+    return beats
 
 
-def _expected_utilities(x, s, r, mu, span, p, q, t):
+def _expected_utilities(
+    x: np.ndarray,
+    s: np.ndarray,
+    r: np.ndarray,
+    mu: np.ndarray,
+    span: ArrayLike,
+    p: np.ndarray,
+    q: float,
+    t: float,
+) -> np.ndarray:
     us, uf, ub, uw, usq = _utilities(x, r, mu, span)
     sj = s[:, None, :]
     eu = sj * (p * us + (1 - p) * uf) + (1 - sj) * us - q * usq - (1 - q) * (t * ub + (1 - t) * uw)
     n = x.shape[1]
-    eu = np.where(np.eye(n, dtype=bool)[None], 0.0, eu)
-    return eu
+    off_diagonal: np.ndarray = np.where(np.eye(n, dtype=bool)[None], 0.0, eu)
+    return off_diagonal
 
 
-def _status_quo(x, w, kind):
+def _status_quo(x: np.ndarray, w: np.ndarray, kind: str) -> np.ndarray:
     if kind == "mean":
-        return (w * x).sum(axis=1) / w.sum(axis=1)
+        mean: np.ndarray = (w * x).sum(axis=1) / w.sum(axis=1)
+        return mean
     return weighted_median(x, w)
 
 
-def _risk_exponents(eu):
+def _risk_exponents(eu: np.ndarray) -> np.ndarray:
     """r_i = (1 − R_i/3)/(1 + R_i/3), R_i from S_i = Σ_j EU_ji (others' EU of challenging i)."""
     sec = eu.sum(axis=1)  # (B, n): column sums, the diagonal is zero
     smax = sec.max(axis=1, keepdims=True)
@@ -156,10 +174,13 @@ def _risk_exponents(eu):
     span = smax - smin
     with np.errstate(invalid="ignore", divide="ignore"):
         big_r = np.where(span > 0, (2 * sec - smax - smin) / np.where(span > 0, span, 1.0), 0.0)
-    return (1 - big_r / 3) / (1 + big_r / 3)
+    exponents: np.ndarray = (1 - big_r / 3) / (1 + big_r / 3)
+    return exponents
 
 
-def _round(x, c, s, lo, hi, opt: BDMOptions):
+def _round(
+    x: np.ndarray, c: np.ndarray, s: np.ndarray, lo: np.ndarray, hi: np.ndarray, opt: BDMOptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One round for a batch: returns new positions, risk exponents and the round's EU matrix."""
     b, n = x.shape
     span = hi - lo
@@ -233,12 +254,15 @@ class BDMResult:
 
     @property
     def weights(self) -> np.ndarray:
-        return self.capabilities * self.saliences
+        """Capability times salience, per actor."""
+        w: np.ndarray = self.capabilities * self.saliences
+        return w
 
     @property
     def weighted_mean(self) -> np.ndarray:
         w = self.weights
-        return (self.positions * w).sum(axis=1) / w.sum()
+        mean: np.ndarray = (self.positions * w).sum(axis=1) / w.sum()
+        return mean
 
     @property
     def median(self) -> np.ndarray:
@@ -273,7 +297,7 @@ class BDMResult:
             "options": self.options.as_dict(),
         }
 
-    def history_frame(self):
+    def history_frame(self) -> pd.DataFrame:
         """Long DataFrame: round, actor, position, risk_exponent (NaN for the final state)."""
         import pandas as pd
 
@@ -306,14 +330,17 @@ class BDMBatchResult:
     def weighted_mean(self) -> np.ndarray:
         """(draws, rounds + 1) weighted mean position per round."""
         w = self.weights[:, None, :]
-        return (self.positions * w).sum(axis=2) / w.sum(axis=2)
+        mean: np.ndarray = (self.positions * w).sum(axis=2) / w.sum(axis=2)
+        return mean
 
     @property
     def median(self) -> np.ndarray:
         return weighted_median(self.positions, self.weights[:, None, :])
 
 
-def _classify(pos, wmean, tol_abs):
+def _classify(
+    pos: np.ndarray, wmean: np.ndarray, tol_abs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Convergence, cycles and oscillation from position histories (B, T+1, n)."""
     b, t1, _ = pos.shape
     move = np.abs(np.diff(pos, axis=1)).max(axis=2) <= tol_abs[:, None]  # (B, T)
@@ -339,7 +366,12 @@ def _classify(pos, wmean, tol_abs):
 
 
 def run_bdm_batch(
-    capabilities, positions, saliences, lo=None, hi=None, options: BDMOptions | None = None
+    capabilities: ArrayLike,
+    positions: ArrayLike,
+    saliences: ArrayLike,
+    lo: ArrayLike | None = None,
+    hi: ArrayLike | None = None,
+    options: BDMOptions | None = None,
 ) -> BDMBatchResult:
     """Run the BDM model on a batch of draws at once.
 
@@ -389,14 +421,14 @@ def run_bdm_batch(
 
 
 def run_bdm(
-    capabilities,
-    positions,
-    saliences,
-    lo=None,
-    hi=None,
+    capabilities: ArrayLike,
+    positions: ArrayLike,
+    saliences: ArrayLike,
+    lo: float | None = None,
+    hi: float | None = None,
     options: BDMOptions | None = None,
     *,
-    actor_names=None,
+    actor_names: Sequence[str] | None = None,
 ) -> BDMResult:
     """Run the BDM model on one set of actors; see :func:`run_bdm_batch` for the rules.
 
@@ -433,7 +465,13 @@ def run_bdm(
 
 
 def compare_variants(
-    capabilities, positions, saliences, target, lo=None, hi=None, **common: Any
+    capabilities: ArrayLike,
+    positions: ArrayLike,
+    saliences: ArrayLike,
+    target: ArrayLike,
+    lo: float | None = None,
+    hi: float | None = None,
+    **common: Any,
 ) -> list[tuple[BDMOptions, float, BDMResult]]:
     """Run every option set and rank them by RMS distance of the weighted-mean trajectory to
     ``target`` (rounds 0..len(target)−1). Returns (options, rmse, result), best first."""

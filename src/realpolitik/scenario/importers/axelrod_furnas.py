@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,13 @@ def read_axelrod_furnas(
     actors_csv: str | Path, propensity_csv: str | Path, offset: float = 3.0
 ) -> tuple[list[str], list[float], list[list[float]]]:
     """Read the pair: actor names, strengths, and the propensity matrix ``raw - offset``."""
-    apath, ppath = Path(actors_csv), Path(propensity_csv)
-    problems: list[Problem] = []
+    names, sizes = _read_actors(Path(actors_csv))
+    p = _read_propensities(Path(propensity_csv), names, offset)
+    return names, sizes, p
+
+
+def _read_actors(apath: Path) -> tuple[list[str], list[float]]:
+    """The actors file: names (unique) and strengths (positive), every problem raised at once."""
     rows = _read_rows(apath)
     if not rows:
         raise ScenarioError.single(
@@ -79,6 +85,7 @@ def read_axelrod_furnas(
             expected="columns actor and strength",
             got=", ".join(rows[0]),
         ) from None
+    problems: list[Problem] = []
     names: list[str] = []
     sizes: list[float] = []
     name_lines: dict[str, int] = {}
@@ -96,21 +103,8 @@ def read_axelrod_furnas(
                 )
             )
             continue
-        try:
-            size = float(row[i_size])
-            if not math.isfinite(size) or size <= 0:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                Problem(
-                    "invalid strength",
-                    file=str(apath),
-                    line=line,
-                    path="strength",
-                    expected="a positive number",
-                    got=repr(row[i_size]),
-                )
-            )
+        size = _strength(problems, apath, line, row[i_size])
+        if size is None:
             continue
         name = row[i_name].strip()
         if not name or name in name_lines:
@@ -130,6 +124,44 @@ def read_axelrod_furnas(
         sizes.append(size)
     if problems:
         raise ScenarioError(problems)
+    return names, sizes
+
+
+def _strength(problems: list[Problem], apath: Path, line: int, cell: str) -> float | None:
+    """An actor's strength, a positive finite number (else a problem and None)."""
+    try:
+        size = float(cell)
+        if not math.isfinite(size) or size <= 0:
+            raise ValueError
+    except ValueError:
+        problems.append(
+            Problem(
+                "invalid strength",
+                file=str(apath),
+                line=line,
+                path="strength",
+                expected="a positive number",
+                got=repr(cell),
+            )
+        )
+        return None
+    return size
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The propensity table's layout: column labels, how they map to actors, and its body rows."""
+
+    path: Path
+    names: list[str]
+    cols: list[str]
+    by_name: bool  # labels are the actors' names (else matched by position)
+    col_index: list[int]  # the actor of each column
+    body: list[tuple[int, list[str]]]  # (line, row), blank lines dropped
+
+
+def _table_layout(ppath: Path, names: list[str]) -> _Table:
+    """Read the table and check it has one column and one row per actor."""
     prow = _read_rows(ppath)
     if not prow:
         raise ScenarioError.single(
@@ -143,59 +175,38 @@ def read_axelrod_furnas(
     # actors' order; match by name when the labels are the names, otherwise by position.
     by_name = sorted(cols) == sorted(names)
     if not by_name and len(cols) != n:
-        problems.append(
-            Problem(
-                "the table does not have one column per actor",
-                file=str(ppath),
-                line=1,
-                expected=f"{n} columns ({', '.join(names)})",
-                got=f"{len(cols)} ({', '.join(cols)})",
-            )
+        raise ScenarioError.single(
+            "the table does not have one column per actor",
+            file=str(ppath),
+            line=1,
+            expected=f"{n} columns ({', '.join(names)})",
+            got=f"{len(cols)} ({', '.join(cols)})",
         )
-        raise ScenarioError(problems)
-    col_index = [names.index(c) for c in cols] if by_name else list(range(n))
-    p = [[0.0] * n for _ in range(n)]
-    seen_rows: set[int] = set()
     body = [
         (line, row) for line, row in enumerate(prow[1:], start=2) if any(c.strip() for c in row)
     ]
     if len(body) != n:
-        problems.append(
-            Problem(
-                "the table does not have one row per actor",
-                file=str(ppath),
-                expected=f"{n} rows",
-                got=f"{len(body)}",
-            )
+        raise ScenarioError.single(
+            "the table does not have one row per actor",
+            file=str(ppath),
+            expected=f"{n} rows",
+            got=f"{len(body)}",
         )
-        raise ScenarioError(problems)
-    for k, (line, row) in enumerate(body):
-        rname = row[0].strip()
-        if by_name:
-            if rname not in names:
-                problems.append(
-                    Problem(
-                        "unknown actor in the first column",
-                        file=str(ppath),
-                        line=line,
-                        expected="one of " + ", ".join(names),
-                        got=repr(rname),
-                    )
-                )
-                continue
-            i = names.index(rname)
-        else:
-            i = k
-            if rname != cols[k]:
-                problems.append(
-                    Problem(
-                        "row label differs from the column label",
-                        file=str(ppath),
-                        line=line,
-                        expected=repr(cols[k]),
-                        got=repr(rname),
-                    )
-                )
+    col_index = [names.index(c) for c in cols] if by_name else list(range(n))
+    return _Table(ppath, names, cols, by_name, col_index, body)
+
+
+def _read_propensities(ppath: Path, names: list[str], offset: float) -> list[list[float]]:
+    """The propensity matrix ``raw - offset``: complete, symmetric, empty diagonal."""
+    t = _table_layout(ppath, names)
+    n = len(names)
+    problems: list[Problem] = []
+    p = [[0.0] * n for _ in range(n)]
+    seen_rows: set[int] = set()
+    for k, (line, row) in enumerate(t.body):
+        i = _row_actor(problems, t, k, line, row)
+        if i is None:
+            continue
         if i in seen_rows:
             problems.append(
                 Problem(
@@ -203,54 +214,11 @@ def read_axelrod_furnas(
                     file=str(ppath),
                     line=line,
                     expected="one row per actor",
-                    got=repr(rname),
+                    got=repr(row[0].strip()),
                 )
             )
         seen_rows.add(i)
-        extra = [c for c in row[n + 1 :] if c.strip()]
-        if extra:
-            problems.append(
-                Problem(
-                    "more cells than actors",
-                    file=str(ppath),
-                    line=line,
-                    expected=f"{n} cells after the row label",
-                    got=f"{n + len(extra)} (extra: {', '.join(repr(c) for c in extra[:3])})",
-                )
-            )
-        for c, cell in enumerate(row[1 : n + 1]):
-            j = col_index[c]
-            if i == j and cell.strip():
-                problems.append(
-                    Problem(
-                        "the diagonal must be empty (an actor has no propensity to itself)",
-                        file=str(ppath),
-                        line=line,
-                        path=cols[c],
-                        expected="an empty cell",
-                        got=repr(cell),
-                    )
-                )
-                continue
-            if i == j or not cell.strip():
-                continue
-            try:
-                raw = float(cell)
-                if not math.isfinite(raw):
-                    raise ValueError
-            except ValueError:
-                problems.append(
-                    Problem(
-                        "invalid propensity",
-                        file=str(ppath),
-                        line=line,
-                        path=cols[c],
-                        expected="a number (1-5 scale)",
-                        got=repr(cell),
-                    )
-                )
-                continue
-            p[i][j] = raw - offset
+        _read_row_cells(problems, t, line, row, i, p[i], offset)
     missing = [names[i] for i in range(n) if i not in seen_rows]
     if missing and not problems:
         problems.append(
@@ -261,6 +229,103 @@ def read_axelrod_furnas(
                 got="missing " + ", ".join(missing),
             )
         )
+    _check_symmetric(problems, ppath, names, p, offset)
+    if problems:
+        raise ScenarioError(problems)
+    return p
+
+
+def _row_actor(problems: list[Problem], t: _Table, k: int, line: int, row: list[str]) -> int | None:
+    """The actor of body row ``k``, by its label (or position); None when the label is unknown."""
+    rname = row[0].strip()
+    if t.by_name:
+        if rname not in t.names:
+            problems.append(
+                Problem(
+                    "unknown actor in the first column",
+                    file=str(t.path),
+                    line=line,
+                    expected="one of " + ", ".join(t.names),
+                    got=repr(rname),
+                )
+            )
+            return None
+        return t.names.index(rname)
+    if rname != t.cols[k]:
+        problems.append(
+            Problem(
+                "row label differs from the column label",
+                file=str(t.path),
+                line=line,
+                expected=repr(t.cols[k]),
+                got=repr(rname),
+            )
+        )
+    return k
+
+
+def _read_row_cells(
+    problems: list[Problem],
+    t: _Table,
+    line: int,
+    row: list[str],
+    i: int,
+    p_row: list[float],
+    offset: float,
+) -> None:
+    """Fill actor ``i``'s propensities from its row's cells, recording every bad cell."""
+    n = len(t.names)
+    extra = [c for c in row[n + 1 :] if c.strip()]
+    if extra:
+        problems.append(
+            Problem(
+                "more cells than actors",
+                file=str(t.path),
+                line=line,
+                expected=f"{n} cells after the row label",
+                got=f"{n + len(extra)} (extra: {', '.join(repr(c) for c in extra[:3])})",
+            )
+        )
+    for c, cell in enumerate(row[1 : n + 1]):
+        j = t.col_index[c]
+        if i == j and cell.strip():
+            problems.append(
+                Problem(
+                    "the diagonal must be empty (an actor has no propensity to itself)",
+                    file=str(t.path),
+                    line=line,
+                    path=t.cols[c],
+                    expected="an empty cell",
+                    got=repr(cell),
+                )
+            )
+            continue
+        if i == j or not cell.strip():
+            continue
+        try:
+            raw = float(cell)
+            if not math.isfinite(raw):
+                raise ValueError
+        except ValueError:
+            problems.append(
+                Problem(
+                    "invalid propensity",
+                    file=str(t.path),
+                    line=line,
+                    path=t.cols[c],
+                    expected="a number (1-5 scale)",
+                    got=repr(cell),
+                )
+            )
+            continue
+        p_row[j] = raw - offset
+
+
+def _check_symmetric(
+    problems: list[Problem], ppath: Path, names: list[str], p: list[list[float]], offset: float
+) -> None:
+    """Every pair's propensity must read the same both ways."""
+    n = len(names)
     for i in range(n):
         for j in range(i + 1, n):
             if p[i][j] != p[j][i]:
@@ -273,9 +338,6 @@ def read_axelrod_furnas(
                         got=f"{p[i][j] + offset:g} and {p[j][i] + offset:g}",
                     )
                 )
-    if problems:
-        raise ScenarioError(problems)
-    return names, sizes, p
 
 
 def axelrod_furnas_to_scenario(

@@ -25,7 +25,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -61,16 +61,33 @@ class KTABScenario:
         return len(self.dimension_names)
 
 
-_PARAM_VALUES = {
-    "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
-    "PCEModel": ("Conditional", "MarkovIncentive", "MarkovUniform"),
-    "StateTransitions": ("Deterministic", "Stochastic"),
-    "VotingRule": ("Binary", "PropBin", "Proportional", "PropCbc", "Cubic", "ASymProsp"),
-    "BigRAdjust": ("Full", "TwoThirds", "Half", "OneThird", "No"),
-    "BigRRange": ("Min", "Mid", "Max"),
-    "ThirdPartyCommit": ("NoCommit", "SemiCommit", "FullCommit"),
-    "InterVecBrgn": ("S1P1", "S2P2", "S2PMax"),
-    "BargnModel": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
+class KTABParameter(NamedTuple):
+    """One of the nine ``ModelParameters`` of KTAB's XML format."""
+
+    option: str  # the field of the SMP's options it sets
+    values: tuple[str, ...]  # the values ``smpSchema.xsd`` allows, KTAB's spelling
+
+
+#: KTAB's model parameters by XML element name: the one place their names and values are defined
+#: (the SMP's options read their KTAB names from here).
+KTAB_MODEL_PARAMETERS: dict[str, KTABParameter] = {
+    "VictoryProbModel": KTABParameter(
+        "victory_prob", ("Linear", "Square", "Quartic", "Octic", "Binary")
+    ),
+    "VotingRule": KTABParameter(
+        "voting_rule", ("Binary", "PropBin", "Proportional", "PropCbc", "Cubic", "ASymProsp")
+    ),
+    "PCEModel": KTABParameter("pce", ("Conditional", "MarkovIncentive", "MarkovUniform")),
+    "StateTransitions": KTABParameter("state_transition", ("Deterministic", "Stochastic")),
+    "BigRRange": KTABParameter("big_r_range", ("Min", "Mid", "Max")),
+    "BigRAdjust": KTABParameter("big_r_adjust", ("Full", "TwoThirds", "Half", "OneThird", "No")),
+    "ThirdPartyCommit": KTABParameter(
+        "third_party_commit", ("NoCommit", "SemiCommit", "FullCommit")
+    ),
+    "InterVecBrgn": KTABParameter("inter_vec_bargain", ("S1P1", "S2P2", "S2PMax")),
+    "BargnModel": KTABParameter(
+        "bargain_model", ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp")
+    ),
 }
 
 
@@ -421,240 +438,251 @@ def _parse_untrusted(raw: bytes, fname: str) -> ET.Element:
         ) from None
 
 
+class _XmlReading:
+    """What reading one XML file collects: its name and every problem found so far."""
+
+    def __init__(self, fname: str) -> None:
+        self.fname = fname
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, el: object, path: str, expected: str, got: str) -> None:
+        """Record a problem at the line of element ``el``."""
+        self.problems.append(Problem(message, self.fname, _line(el), path, expected, got))
+
+    def child(
+        self, el: ET.Element, tag: str, path: str, required: bool = True
+    ) -> ET.Element | None:
+        """The first ``<tag>`` under ``el``; a missing required one is a problem."""
+        c = el.find(tag)
+        if c is None and required:
+            self.problem(f"missing element <{tag}>", el, f"{path}.{tag}", f"<{tag}>", "nothing")
+        return c
+
+
+def _line(el: object) -> int | None:
+    return getattr(el, "_line", None)
+
+
+def _text(el: ET.Element | None) -> str:
+    return (el.text or "").strip() if el is not None else ""
+
+
+def _xml_seed(r: _XmlReading, root: ET.Element) -> int | None:
+    """``prngSeed``: an unsigned 64-bit integer."""
+    seed_el = r.child(root, "prngSeed", "Scenario")
+    if seed_el is None:
+        return None
+    st = _text(seed_el)
+    try:
+        seed = int(st)
+        if seed < 0 or seed >= 2**64:
+            raise ValueError
+    except ValueError:
+        r.problem(
+            "prngSeed must be an unsigned 64-bit integer",
+            seed_el,
+            "Scenario.prngSeed",
+            "0 <= integer < 2**64",
+            repr(st),
+        )
+        return None
+    return seed
+
+
+def _xml_parameters(r: _XmlReading, root: ET.Element) -> dict[str, str] | None:
+    """``ModelParameters``: the nine SMP options, each one of KTAB's values."""
+    mp = root.find("ModelParameters")
+    if mp is None:
+        return None
+    params: dict[str, str] = {}
+    for key, (_, allowed) in KTAB_MODEL_PARAMETERS.items():
+        el = r.child(mp, key, "Scenario.ModelParameters")
+        if el is None:
+            continue
+        v = _text(el)
+        if v not in allowed:
+            r.problem(
+                f"unknown {key}",
+                el,
+                f"Scenario.ModelParameters.{key}",
+                " | ".join(allowed),
+                repr(v),
+            )
+        else:
+            params[key] = v
+    return params
+
+
+def _xml_dimensions(r: _XmlReading, root: ET.Element) -> list[str]:
+    """``Dimensions/dName``: at least one, none empty."""
+    dims_el = r.child(root, "Dimensions", "Scenario")
+    dims: list[str] = []
+    if dims_el is None:
+        return dims
+    for k, de in enumerate(dims_el.findall("dName")):
+        t = _text(de)
+        if not t:
+            r.problem("empty dimension name", de, f"Scenario.Dimensions.dName[{k}]", "a name", "''")
+        dims.append(t)
+    if not dims:
+        r.problem("no dimensions", dims_el, "Scenario.Dimensions", "at least one <dName>", "none")
+    return dims
+
+
+@dataclass
+class _XmlActors:
+    """The actors read so far, one entry per ``<Actor>`` in file order."""
+
+    names: list[str]
+    descriptions: list[str]
+    capabilities: list[float | None]
+    positions: list[list[float | None]]
+    saliences: list[list[float | None]]
+    lines: list[int | None]
+
+
+#: Fewest actors a KTAB XML scenario may have (``smpSchema.xsd``: ``minOccurs="3"``).
+MIN_XML_ACTORS = 3
+
+
+def _xml_actors(r: _XmlReading, root: ET.Element, n_dims: int) -> _XmlActors:
+    """``Actors/Actor``: at least :data:`MIN_XML_ACTORS`, names unique, values checked."""
+    actors = _XmlActors([], [], [], [], [], [])
+    actors_el = r.child(root, "Actors", "Scenario")
+    if actors_el is None:
+        return actors
+    actor_els = actors_el.findall("Actor")
+    if len(actor_els) < MIN_XML_ACTORS:
+        r.problem(
+            "too few actors",
+            actors_el,
+            "Scenario.Actors",
+            f"at least {MIN_XML_ACTORS} <Actor> (smpSchema.xsd)",
+            str(len(actor_els)),
+        )
+    for a, ae in enumerate(actor_els):
+        apath = f"Scenario.Actors.Actor[{a}]"
+        actors.names.append(_text(r.child(ae, "name", apath)))
+        actors.descriptions.append(_text(r.child(ae, "description", apath)))
+        cap = _xml_capability(r, ae, apath)
+        pos = _xml_values(r, ae, apath, ("Position", "dCoord", "position"), n_dims)
+        sal = _xml_values(r, ae, apath, ("Salience", "dSal", "salience"), n_dims)
+        _check_actor_values(r.problems, r.fname, _line(ae), apath, cap, pos, sal)
+        actors.capabilities.append(cap)
+        actors.positions.append(pos)
+        actors.saliences.append(sal)
+        actors.lines.append(_line(ae))
+    _check_unique(r.problems, r.fname, actors.names, actors.lines)
+    return actors
+
+
+def _xml_capability(r: _XmlReading, ae: ET.Element, apath: str) -> float | None:
+    """One actor's ``capability``, a number (its sign is checked with the other values)."""
+    cap_el = r.child(ae, "capability", apath)
+    if cap_el is None:
+        return None
+    cap = _num(_text(cap_el))
+    if cap is None:
+        r.problem(
+            "capability is not a number",
+            cap_el,
+            f"{apath}.capability",
+            "a number",
+            repr(_text(cap_el)),
+        )
+    return cap
+
+
+def _xml_values(
+    r: _XmlReading, ae: ET.Element, apath: str, group: tuple[str, str, str], n_dims: int
+) -> list[float | None]:
+    """One actor's ``Position/dCoord`` or ``Salience/dSal`` values, one per dimension."""
+    grp, tag, kind = group
+    g = r.child(ae, grp, apath)
+    out: list[float | None] = []
+    if g is None:
+        return out
+    for k, e in enumerate(g.findall(tag)):
+        num = _num(_text(e))
+        if num is None:
+            r.problem(
+                f"{kind} is not a number",
+                e,
+                f"{apath}.{grp}.{tag}[{k}]",
+                "a number",
+                repr(_text(e)),
+            )
+        out.append(num)
+    if n_dims and len(out) != n_dims:
+        r.problem(
+            f"wrong number of {tag} values",
+            g,
+            f"{apath}.{grp}",
+            f"{n_dims} (one per dimension)",
+            str(len(out)),
+        )
+    return out
+
+
+def _xml_accommodation(r: _XmlReading, root: ET.Element, names: list[str]) -> np.ndarray | None:
+    """``IdealAdjustment/iaPair`` as a matrix (identity elsewhere); read only when all else is good."""
+    ia = root.find("IdealAdjustment")
+    if ia is None or r.problems:
+        return None
+    acc = np.eye(len(names))
+    index = {nm: i for i, nm in enumerate(names)}
+    for q, pe in enumerate(ia.findall("iaPair")):
+        ppath = f"Scenario.IdealAdjustment.iaPair[{q}]"
+        ai = _text(r.child(pe, "adjustingIdeal", ppath))
+        rp = _text(r.child(pe, "referencePos", ppath))
+        adj_el = r.child(pe, "adjust", ppath)
+        adj = _num(_text(adj_el)) if adj_el is not None else None
+        for who, nm in (("adjustingIdeal", ai), ("referencePos", rp)):
+            if nm not in index:
+                r.problem("unknown actor", pe, f"{ppath}.{who}", "an actor name", repr(nm))
+        if adj is None or not 0 <= adj <= 1:
+            r.problem(
+                "adjust must be a number in [0, 1]",
+                pe,
+                f"{ppath}.adjust",
+                "0–1",
+                repr(_text(adj_el)),
+            )
+        if ai in index and rp in index and adj is not None:
+            acc[index[ai], index[rp]] = adj
+    return acc
+
+
 def read_ktab_xml(path: str | Path) -> KTABScenario:
     """Read KTAB's SMP XML format (``smpSchema.xsd``); see the module docstring."""
     p = Path(path)
     fname = str(p)
     root = _parse_untrusted(_read_bytes(p), fname)
-    problems: list[Problem] = []
-
-    def ln(el: object) -> int | None:
-        return getattr(el, "_line", None)
-
     if root.tag != "Scenario":
         raise ScenarioError.single(
             "root element must be Scenario",
             file=fname,
-            line=ln(root),
+            line=_line(root),
             path=root.tag,
             expected="<Scenario>",
             got=f"<{root.tag}>",
         )
-
-    def child(el: ET.Element, tag: str, path: str, required: bool = True) -> ET.Element | None:
-        c = el.find(tag)
-        if c is None and required:
-            problems.append(
-                Problem(
-                    f"missing element <{tag}>",
-                    fname,
-                    ln(el),
-                    f"{path}.{tag}",
-                    f"<{tag}>",
-                    "nothing",
-                )
-            )
-        return c
-
-    def text(el: ET.Element | None) -> str:
-        return (el.text or "").strip() if el is not None else ""
-
-    sname = text(root.find("name"))
-    sdesc = text(root.find("desc"))
-    seed = None
-    seed_el = child(root, "prngSeed", "Scenario")
-    if seed_el is not None:
-        st = text(seed_el)
-        try:
-            seed = int(st)
-            if seed < 0 or seed >= 2**64:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                Problem(
-                    "prngSeed must be an unsigned 64-bit integer",
-                    fname,
-                    ln(seed_el),
-                    "Scenario.prngSeed",
-                    "0 <= integer < 2**64",
-                    repr(st),
-                )
-            )
-            seed = None
-    params = None
-    mp = root.find("ModelParameters")
-    if mp is not None:
-        params = {}
-        for key, allowed in _PARAM_VALUES.items():
-            el = child(mp, key, "Scenario.ModelParameters")
-            if el is None:
-                continue
-            v = text(el)
-            if v not in allowed:
-                problems.append(
-                    Problem(
-                        f"unknown {key}",
-                        fname,
-                        ln(el),
-                        f"Scenario.ModelParameters.{key}",
-                        " | ".join(allowed),
-                        repr(v),
-                    )
-                )
-            else:
-                params[key] = v
-    dims_el = child(root, "Dimensions", "Scenario")
-    dims: list[str] = []
-    if dims_el is not None:
-        for k, de in enumerate(dims_el.findall("dName")):
-            t = text(de)
-            if not t:
-                problems.append(
-                    Problem(
-                        "empty dimension name",
-                        fname,
-                        ln(de),
-                        f"Scenario.Dimensions.dName[{k}]",
-                        "a name",
-                        "''",
-                    )
-                )
-            dims.append(t)
-        if not dims:
-            problems.append(
-                Problem(
-                    "no dimensions",
-                    fname,
-                    ln(dims_el),
-                    "Scenario.Dimensions",
-                    "at least one <dName>",
-                    "none",
-                )
-            )
-    actors_el = child(root, "Actors", "Scenario")
-    names, descs, caps, poss, sals, alines = [], [], [], [], [], []
-    if actors_el is not None:
-        actor_els = actors_el.findall("Actor")
-        if len(actor_els) < 3:
-            problems.append(
-                Problem(
-                    "too few actors",
-                    fname,
-                    ln(actors_el),
-                    "Scenario.Actors",
-                    "at least 3 <Actor> (smpSchema.xsd)",
-                    str(len(actor_els)),
-                )
-            )
-        for a, ae in enumerate(actor_els):
-            apath = f"Scenario.Actors.Actor[{a}]"
-            nm = text(child(ae, "name", apath))
-            ds = text(child(ae, "description", apath))
-            cap_el = child(ae, "capability", apath)
-            cap = None
-            if cap_el is not None:
-                cap = _num(text(cap_el))
-                if cap is None:
-                    problems.append(
-                        Problem(
-                            "capability is not a number",
-                            fname,
-                            ln(cap_el),
-                            f"{apath}.capability",
-                            "a number",
-                            repr(text(cap_el)),
-                        )
-                    )
-            vals = {}
-            for grp, tag, kind in (
-                ("Position", "dCoord", "position"),
-                ("Salience", "dSal", "salience"),
-            ):
-                g = child(ae, grp, apath)
-                out: list[float | None] = []
-                if g is not None:
-                    for k, e in enumerate(g.findall(tag)):
-                        num = _num(text(e))
-                        if num is None:
-                            problems.append(
-                                Problem(
-                                    f"{kind} is not a number",
-                                    fname,
-                                    ln(e),
-                                    f"{apath}.{grp}.{tag}[{k}]",
-                                    "a number",
-                                    repr(text(e)),
-                                )
-                            )
-                        out.append(num)
-                    if dims and len(out) != len(dims):
-                        problems.append(
-                            Problem(
-                                f"wrong number of {tag} values",
-                                fname,
-                                ln(g),
-                                f"{apath}.{grp}",
-                                f"{len(dims)} (one per dimension)",
-                                str(len(out)),
-                            )
-                        )
-                vals[kind] = out
-            _check_actor_values(
-                problems, fname, ln(ae), apath, cap, vals["position"], vals["salience"]
-            )
-            names.append(nm)
-            descs.append(ds)
-            caps.append(cap)
-            poss.append(vals["position"])
-            sals.append(vals["salience"])
-            alines.append(ln(ae))
-        _check_unique(problems, fname, names, alines)
-    acc = None
-    ia = root.find("IdealAdjustment")
-    if ia is not None and not problems:
-        acc = np.eye(len(names))
-        index = {nm: i for i, nm in enumerate(names)}
-        for q, pe in enumerate(ia.findall("iaPair")):
-            ppath = f"Scenario.IdealAdjustment.iaPair[{q}]"
-            ai = text(child(pe, "adjustingIdeal", ppath))
-            rp = text(child(pe, "referencePos", ppath))
-            adj_el = child(pe, "adjust", ppath)
-            adj = _num(text(adj_el)) if adj_el is not None else None
-            for who, nm in (("adjustingIdeal", ai), ("referencePos", rp)):
-                if nm not in index:
-                    problems.append(
-                        Problem(
-                            "unknown actor",
-                            fname,
-                            ln(pe),
-                            f"{ppath}.{who}",
-                            "an actor name",
-                            repr(nm),
-                        )
-                    )
-            if adj is None or not 0 <= adj <= 1:
-                problems.append(
-                    Problem(
-                        "adjust must be a number in [0, 1]",
-                        fname,
-                        ln(pe),
-                        f"{ppath}.adjust",
-                        "0–1",
-                        repr(text(adj_el)),
-                    )
-                )
-            if ai in index and rp in index and adj is not None:
-                acc[index[ai], index[rp]] = adj
-    if problems:
-        raise ScenarioError(problems)
+    r = _XmlReading(fname)
+    seed = _xml_seed(r, root)
+    params = _xml_parameters(r, root)
+    dims = _xml_dimensions(r, root)
+    actors = _xml_actors(r, root, len(dims))
+    acc = _xml_accommodation(r, root, actors.names)
+    if r.problems:
+        raise ScenarioError(r.problems)
     return KTABScenario(
-        name=sname,
-        description=sdesc,
-        actor_names=tuple(names),
-        actor_descriptions=tuple(descs),
-        capabilities=np.array(caps, float),
-        positions=np.array(poss, float),
-        saliences=np.array(sals, float),
+        name=_text(root.find("name")),
+        description=_text(root.find("desc")),
+        actor_names=tuple(actors.names),
+        actor_descriptions=tuple(actors.descriptions),
+        capabilities=np.array(actors.capabilities, float),
+        positions=np.array(actors.positions, float),
+        saliences=np.array(actors.saliences, float),
         dimension_names=tuple(dims),
         parameters=params,
         seed=seed,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +65,31 @@ def read_signed_edges(
     """
     p = Path(path)
     fname = str(p)
-    problems: list[Problem] = []
+    reader = csv.reader(_read_text(p).splitlines())
+    header, header_line = _header(reader, fname)
+    col = {c: header.index(c) for c in _REQUIRED}
+    edges = _Edges(fname, real, list(actors) if actors is not None else None)
+    for lineno, row in enumerate(reader, start=header_line + 1):
+        if any(c.strip() for c in row):
+            edges.add_row(lineno, row, col)
+    if not edges.problems and len(edges.names) < 2:
+        edges.problems.append(
+            Problem(
+                "no relations",
+                file=fname,
+                line=header_line,
+                expected="at least one line source,target,sign after the header",
+                got="none",
+            )
+        )
+    if edges.problems:
+        raise ScenarioError(edges.problems)
+    return edges.names, edges.matrix()
+
+
+def _read_text(p: Path) -> str:
+    """The file as text (UTF-8, optional BOM); binary content is refused."""
+    fname = str(p)
     try:
         raw = p.read_bytes()
     except OSError as exc:
@@ -87,8 +111,11 @@ def read_signed_edges(
             expected="a CSV text file source,target,sign",
             got="binary content",
         )
-    lines = text.splitlines()
-    reader = csv.reader(lines)
+    return text
+
+
+def _header(reader: Iterator[list[str]], fname: str) -> tuple[list[str], int]:
+    """The first non-blank row, lower-cased, and its line; it must name the required columns."""
     header: list[str] | None = None
     header_line = 0
     for lineno, row in enumerate(reader, start=1):
@@ -104,8 +131,7 @@ def read_signed_edges(
             expected="a header 'source,target,sign'",
             got="nothing",
         )
-    missing = [c for c in _REQUIRED if c not in header]
-    if missing:
+    if any(c not in header for c in _REQUIRED):
         raise ScenarioError.single(
             "header lacks required columns",
             file=fname,
@@ -114,111 +140,84 @@ def read_signed_edges(
             expected="columns source, target, sign",
             got=",".join(header) or "(empty)",
         )
-    col = {c: header.index(c) for c in _REQUIRED}
-    fixed = list(actors) if actors is not None else None
-    index: dict[str, int] = {a: i for i, a in enumerate(fixed)} if fixed is not None else {}
-    names: list[str] = list(fixed) if fixed is not None else []
-    edges: dict[frozenset[str], tuple[float, int]] = {}
-    rows: list[tuple[str, str, float]] = []
-    for lineno, row in enumerate(reader, start=header_line + 1):
-        if not any(c.strip() for c in row):
-            continue
-        vals = {}
-        bad = False
-        for c in _REQUIRED:
-            v = row[col[c]].strip() if col[c] < len(row) else ""
-            if v == "":
-                problems.append(
-                    Problem(
-                        "missing value",
-                        file=fname,
-                        line=lineno,
-                        path=c,
-                        expected="a value",
-                        got="nothing",
-                    )
-                )
-                bad = True
-            vals[c] = v
-        if bad:
-            continue
-        sign = _parse_sign(vals["sign"], real)
+    return header, header_line
+
+
+class _Edges:
+    """The relations read so far, the actors they name, and every problem found."""
+
+    def __init__(self, fname: str, real: bool, fixed: list[str] | None) -> None:
+        self.fname = fname
+        self.real = real
+        self.fixed = fixed
+        self.index: dict[str, int] = {a: i for i, a in enumerate(fixed or [])}
+        self.names: list[str] = list(fixed or [])
+        self.edges: dict[frozenset[str], tuple[float, int]] = {}
+        self.rows: list[tuple[str, str, float]] = []
+        self.problems: list[Problem] = []
+
+    def _problem(self, message: str, line: int, path: str, expected: str, got: str) -> None:
+        self.problems.append(Problem(message, self.fname, line, path, expected, got))
+
+    def add_row(self, lineno: int, row: list[str], col: dict[str, int]) -> None:
+        """Read one relation line; a bad one is recorded as problems and skipped."""
+        vals = {c: row[col[c]].strip() if col[c] < len(row) else "" for c in _REQUIRED}
+        missing = [c for c in _REQUIRED if vals[c] == ""]
+        for c in missing:
+            self._problem("missing value", lineno, c, "a value", "nothing")
+        if missing:
+            return
+        sign = _parse_sign(vals["sign"], self.real)
         if sign is None:
-            problems.append(
-                Problem(
-                    "bad sign",
-                    file=fname,
-                    line=lineno,
-                    path="sign",
-                    expected="a finite number" if real else "-1, 0 or 1",
-                    got=repr(vals["sign"]),
-                )
-            )
-            continue
+            expected = "a finite number" if self.real else "-1, 0 or 1"
+            self._problem("bad sign", lineno, "sign", expected, repr(vals["sign"]))
+            return
         src, tgt = vals["source"], vals["target"]
         if src == tgt:
-            problems.append(
-                Problem(
-                    "an actor cannot relate to itself",
-                    file=fname,
-                    line=lineno,
-                    path="target",
-                    expected=f"an actor other than {src!r}",
-                    got=repr(tgt),
-                )
+            self._problem(
+                "an actor cannot relate to itself",
+                lineno,
+                "target",
+                f"an actor other than {src!r}",
+                repr(tgt),
             )
-            continue
-        unknown = False
-        for field_, name in (("source", src), ("target", tgt)):
-            if name not in index:
-                if fixed is not None:
-                    problems.append(
-                        Problem(
-                            "unknown actor",
-                            file=fname,
-                            line=lineno,
-                            path=field_,
-                            expected="one of " + ", ".join(fixed),
-                            got=repr(name),
-                        )
-                    )
-                    unknown = True
-                else:
-                    index[name] = len(names)
-                    names.append(name)
-        if unknown:
-            continue
+            return
+        if not self._known(lineno, src, tgt):
+            return
         key = frozenset((src, tgt))
-        if key in edges and edges[key][0] != sign:
-            first_sign, first_line = edges[key]
-            problems.append(
-                Problem(
-                    f"conflicting duplicate of the relation {src}-{tgt} (first given on line "
-                    f"{first_line})",
-                    file=fname,
-                    line=lineno,
-                    path="sign",
-                    expected=f"{first_sign:g} (as on line {first_line})",
-                    got=vals["sign"],
-                )
+        if key in self.edges and self.edges[key][0] != sign:
+            first_sign, first_line = self.edges[key]
+            self._problem(
+                f"conflicting duplicate of the relation {src}-{tgt} (first given on line "
+                f"{first_line})",
+                lineno,
+                "sign",
+                f"{first_sign:g} (as on line {first_line})",
+                vals["sign"],
             )
-            continue
-        edges.setdefault(key, (sign, lineno))
-        rows.append((src, tgt, sign))
-    if not problems and len(names) < 2:
-        problems.append(
-            Problem(
-                "no relations",
-                file=fname,
-                line=header_line,
-                expected="at least one line source,target,sign after the header",
-                got="none",
-            )
-        )
-    if problems:
-        raise ScenarioError(problems)
-    n = len(names)
-    S = np.zeros((n, n))
-    for src, tgt, sign in rows:
-        S[index[src], index[tgt]] = S[index[tgt], index[src]] = sign
-    return names, S
+            return
+        self.edges.setdefault(key, (sign, lineno))
+        self.rows.append((src, tgt, sign))
+
+    def _known(self, lineno: int, src: str, tgt: str) -> bool:
+        """Whether both actors are known; new ones are added unless the actors are fixed."""
+        known = True
+        for field_, name in (("source", src), ("target", tgt)):
+            if name in self.index:
+                continue
+            if self.fixed is not None:
+                expected = "one of " + ", ".join(self.fixed)
+                self._problem("unknown actor", lineno, field_, expected, repr(name))
+                known = False
+            else:
+                self.index[name] = len(self.names)
+                self.names.append(name)
+        return known
+
+    def matrix(self) -> np.ndarray:
+        """The symmetric signed matrix of the relations read, zero elsewhere."""
+        n = len(self.names)
+        S = np.zeros((n, n))
+        for src, tgt, sign in self.rows:
+            S[self.index[src], self.index[tgt]] = S[self.index[tgt], self.index[src]] = sign
+        return S
