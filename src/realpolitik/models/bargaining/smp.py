@@ -23,15 +23,20 @@ References
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 from realpolitik.models.bargaining._common import as_float_array, weighted_median
+from realpolitik.scenario.importers.ktab import KTAB_MODEL_PARAMETERS, KTABScenario
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from realpolitik.rng import RNGLike
 
 # ---------------------------------------------------------------------------------------------
@@ -186,17 +191,10 @@ class SMPOptions:
         if not self.min_delta_ratio >= 0:
             raise ModelError(f"min_delta_ratio must be >= 0, got {self.min_delta_ratio}")
 
-    # KTAB's XML element names for the nine parameters (a class attribute, not a field)
+    # KTAB's XML element names for the nine parameters, from the KTAB importer's table (a class
+    # attribute, not a field)
     XML_NAMES: ClassVar[dict[str, str]] = {
-        "VictoryProbModel": "victory_prob",
-        "VotingRule": "voting_rule",
-        "PCEModel": "pce",
-        "StateTransitions": "state_transition",
-        "BigRRange": "big_r_range",
-        "BigRAdjust": "big_r_adjust",
-        "ThirdPartyCommit": "third_party_commit",
-        "InterVecBrgn": "inter_vec_bargain",
-        "BargnModel": "bargain_model",
+        element: parameter.option for element, parameter in KTAB_MODEL_PARAMETERS.items()
     }
 
     @classmethod
@@ -228,7 +226,7 @@ _MIN_SIG_EDU = 1e-5  # KTAB SMPState::bestChallenge
 _MIN_BARGAIN_W = 1e-6  # KTAB SMPActor::interpBrgnSnPm
 
 
-def vote(rule: VotingRule, weight, du) -> np.ndarray:
+def vote(rule: VotingRule, weight: np.ndarray | float, du: np.ndarray) -> np.ndarray:
     """Vote of a voter with ``weight`` on a pair of options whose utility difference is ``du``.
 
     Proportional w·Δu; Binary w·clip(Δu/1e-8, ±1); PropBin w(0.8Δu + 0.2·bin); PropCbc
@@ -242,16 +240,18 @@ def vote(rule: VotingRule, weight, du) -> np.ndarray:
     if rule is VotingRule.PROP_BIN:
         return weight * (0.8 * du + 0.2 * np.clip(du / 1e-8, -1.0, 1.0))
     if rule is VotingRule.PROP_CBC:
-        return weight * (0.5 * du + 0.5 * (du * du * du))
+        prop_cubic: np.ndarray = weight * (0.5 * du + 0.5 * (du * du * du))
+        return prop_cubic
     if rule is VotingRule.CUBIC:
-        return weight * (du * du * du)
+        cubic: np.ndarray = weight * (du * du * du)
+        return cubic
     if rule is VotingRule.ASYM_PROSP:
         w = np.broadcast_to(weight, du.shape) if np.ndim(weight) else weight
         return np.where(du < 0.0, w * du, np.where(du > 0.0, (2.0 * w * du) / 3.0, 0.0))
     raise ModelError(f"unknown voting rule {rule!r}")
 
 
-def utility(distance, risk) -> np.ndarray:
+def utility(distance: ArrayLike, risk: ArrayLike) -> np.ndarray:
     """KTAB's utility of a position at normalised distance d for risk attitude R: (1 − d)(1 + dR).
 
     Distances a hair above 1 (round-off) use (1 − d)(1 + R), as KTAB does.
@@ -259,7 +259,8 @@ def utility(distance, risk) -> np.ndarray:
     d = np.asarray(distance, float)
     r = np.asarray(risk, float)
     # min(d, 1) * r is d * r below 1 and exactly r above: both branches in one pass
-    return (1.0 - d) * (1.0 + np.minimum(d, 1.0) * r)
+    u: np.ndarray = (1.0 - d) * (1.0 + np.minimum(d, 1.0) * r)
+    return u
 
 
 def distances(ideals: np.ndarray, positions: np.ndarray, saliences: np.ndarray) -> np.ndarray:
@@ -270,7 +271,8 @@ def distances(ideals: np.ndarray, positions: np.ndarray, saliences: np.ndarray) 
     diff = ideals[:, None, :] - positions[None, :, :]
     ds = diff * saliences[:, None, :]
     ss = np.sum(saliences * saliences, axis=1)
-    return np.sqrt(np.sum(ds * ds, axis=2) / ss[:, None])
+    dist: np.ndarray = np.sqrt(np.sum(ds * ds, axis=2) / ss[:, None])
+    return dist
 
 
 _LOWER: dict[int, np.ndarray] = {}
@@ -303,7 +305,7 @@ def coalition_strengths(rule: VotingRule, weights: np.ndarray, util: np.ndarray)
     pos = np.maximum(v, 0.0).sum(axis=0)  # a new array: the sum's order follows its layout
     if rule is VotingRule.ASYM_PROSP:
         neg = np.maximum(np.negative(v, out=v), 0.0, out=v).sum(axis=0)
-        c = np.where(_strictly_lower(m), pos, neg.T) + _MIN_COALITION
+        c: np.ndarray = np.where(_strictly_lower(m), pos, neg.T) + _MIN_COALITION
     else:
         # every other rule's vote is exactly antisymmetric (v_a(j, i) is -v_a(i, j) to the last
         # bit), so c[j, i] for j < i, summing max(-v_a(i, j), 0), is the same sum as pos[j, i]
@@ -314,6 +316,7 @@ def coalition_strengths(rule: VotingRule, weights: np.ndarray, util: np.ndarray)
 
 def victory_probabilities(model: VictoryProbModel, c: np.ndarray) -> np.ndarray:
     """p[i, j] = probability that option i defeats option j, from coalition strengths; p[i, i] = ½."""
+    out: np.ndarray
     if model is VictoryProbModel.BINARY:
         ct = np.swapaxes(c, -1, -2)
         thresh = 1.10
@@ -343,9 +346,10 @@ def condorcet_probabilities(
     pv = victory_probabilities(vpm, c)
     n = c.shape[0]
     if model is PCEModel.CONDITIONAL:
-        p = np.prod(pv, axis=1)
-        return p / p.sum()
-    p = np.full(n, 1.0 / n)
+        prod: np.ndarray = np.prod(pv, axis=1)
+        conditional: np.ndarray = prod / prod.sum()
+        return conditional
+    p: np.ndarray = np.full(n, 1.0 / n)
     if model is PCEModel.MARKOV_UNIFORM:
         tol = 1e-6
         for _ in range(100_000):
@@ -380,11 +384,14 @@ def risk_attitudes(p: np.ndarray, rng_: BigRRange) -> np.ndarray:
     span = pmax - pmin
     if not span > 0:
         return np.zeros_like(p)
+    attitudes: np.ndarray
     if rng_ is BigRRange.MIN:
-        return (p - pmin) / span
-    if rng_ is BigRRange.MID:
-        return (3 * p - (pmax + 2 * pmin)) / (2 * span)
-    return (2 * p - (pmax + pmin)) / span
+        attitudes = (p - pmin) / span
+    elif rng_ is BigRRange.MID:
+        attitudes = (3 * p - (pmax + 2 * pmin)) / (2 * span)
+    else:
+        attitudes = (2 * p - (pmax + pmin)) / span
+    return attitudes
 
 
 def estimated_risk(r: np.ndarray, adjust: BigRAdjust) -> np.ndarray:
@@ -396,9 +403,11 @@ def estimated_risk(r: np.ndarray, adjust: BigRAdjust) -> np.ndarray:
     if adjust is BigRAdjust.TWO_THIRDS:
         return (rh + 2.0 * ri) / 3.0
     if adjust is BigRAdjust.HALF:
-        return (rh + ri) / 2
+        half: np.ndarray = (rh + ri) / 2
+        return half
     if adjust is BigRAdjust.ONE_THIRD:
-        return (2.0 * rh + ri) / 3.0
+        one_third: np.ndarray = (2.0 * rh + ri) / 3.0
+        return one_third
     return np.broadcast_to(rh, (r.size, r.size)).copy()
 
 
@@ -422,7 +431,9 @@ class _Assessment:
         self.dist, self.raw, self.risk, self.util, self.persp = dist, raw, risk, util, persp
 
 
-def _assess(x, ideals, sal, cap, opt: SMPOptions) -> _Assessment:
+def _assess(
+    x: np.ndarray, ideals: np.ndarray, sal: np.ndarray, cap: np.ndarray, opt: SMPOptions
+) -> _Assessment:
     d = distances(ideals, x, sal)
     raw = utility(d, 0.0)
     c = coalition_strengths(opt.voting_rule, cap, raw)
@@ -434,7 +445,23 @@ def _assess(x, ideals, sal, cap, opt: SMPOptions) -> _Assessment:
     return _Assessment(d, raw, r, util, persp)
 
 
-def _contest(uii, uij, uji, ujj, uni, unj, unn, uki, ukj, wi, wj, wn, sj, third, opt):
+def _contest(
+    uii: np.ndarray,
+    uij: np.ndarray,
+    uji: np.ndarray,
+    ujj: np.ndarray,
+    uni: np.ndarray,
+    unj: np.ndarray,
+    unn: np.ndarray,
+    uki: np.ndarray,
+    ukj: np.ndarray,
+    wi: np.ndarray,
+    wj: np.ndarray,
+    wn: np.ndarray,
+    sj: np.ndarray,
+    third: np.ndarray,
+    opt: SMPOptions,
+) -> tuple[np.ndarray, np.ndarray]:
     """Core of KTAB's ``probEduChlg`` on pre-gathered arrays; third parties on the last axis.
 
     The third-party arrays are the large ones (n³ in :func:`_challenge_all`): they are worked
@@ -486,7 +513,16 @@ def _contest(uii, uij, uji, ujj, uni, unj, unn, uki, ukj, wi, wj, wn, sj, third,
     return phij, eu_chlg - eu_sq
 
 
-def _challenge(U, h, k, i, j, wts, stot, opt: SMPOptions):
+def _challenge(
+    U: np.ndarray,
+    h: np.ndarray,
+    k: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    wts: np.ndarray,
+    stot: np.ndarray,
+    opt: SMPOptions,
+) -> tuple[np.ndarray, np.ndarray]:
     """h's estimate of the probability that i beats j and of k's expected gain from i challenging j.
 
     All arguments are index arrays of one length P; third parties are vectorised on a second axis.
@@ -529,7 +565,9 @@ def _third_parties(n: int) -> np.ndarray:
     return mask
 
 
-def _challenge_all(U, wts, stot, opt: SMPOptions):
+def _challenge_all(
+    U: np.ndarray, wts: np.ndarray, stot: np.ndarray, opt: SMPOptions
+) -> tuple[np.ndarray, np.ndarray]:
     """Every initiator i's own assessment of challenging every j: arrays (n, n) [i, j].
 
     The third-party utilities from i's perspective are slices of U, so no gather is needed:
@@ -564,11 +602,19 @@ def _challenge_all(U, wts, stot, opt: SMPOptions):
     )
 
 
-def _round4(x):
+def _round4(x: np.ndarray) -> np.ndarray:
     return np.floor(0.5 + x * 10000.0) / 10000.0
 
 
-def _interpolate(ti, si, pi, tj, sj, pj, ivb: InterVecBrgn):
+def _interpolate(
+    ti: np.ndarray,
+    si: np.ndarray,
+    pi: np.ndarray,
+    tj: np.ndarray,
+    sj: np.ndarray,
+    pj: np.ndarray,
+    ivb: InterVecBrgn,
+) -> tuple[np.ndarray, np.ndarray]:
     """Bargain positions (b_i, b_j) between positions t_i, t_j (arrays over pairs × dimensions)."""
     if ivb is InterVecBrgn.S2PMAX:
         di = np.maximum(pj - pi, 0.0)
@@ -607,10 +653,13 @@ def _unique_index(x: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array(uniq), eq
 
 
-def _position_probabilities(a: _Assessment, x, cap, opt: SMPOptions) -> np.ndarray:
+def _position_probabilities(
+    a: _Assessment, x: np.ndarray, cap: np.ndarray, opt: SMPOptions
+) -> np.ndarray:
     uniq, eq = _unique_index(x, opt.position_tolerance)
     p = _scalar_pce(a.util[:, uniq], cap, opt)
-    return p[eq]
+    per_actor: np.ndarray = p[eq]
+    return per_actor
 
 
 @dataclass(frozen=True)
@@ -623,7 +672,29 @@ class Challenge:
     gain: float
 
 
-def _choose_deterministic(ub, bI, bR, bPI, bPJ, cap, opt: SMPOptions, new_x, chosen) -> None:
+_Turns = tuple[
+    list[np.ndarray],
+    list[np.ndarray],
+    list[np.ndarray],
+    list[np.ndarray],
+    list[np.ndarray],
+    list[float],
+    list[tuple[Challenge, ...]],
+    bool,
+]
+
+
+def _choose_deterministic(
+    ub: np.ndarray,
+    bI: np.ndarray,
+    bR: np.ndarray,
+    bPI: np.ndarray,
+    bPJ: np.ndarray,
+    cap: np.ndarray,
+    opt: SMPOptions,
+    new_x: np.ndarray,
+    chosen: np.ndarray,
+) -> None:
     """Each actor's choice among the status quo and the bargains it is party to (in place).
 
     Deterministic transitions with the Conditional PCE: the most probable option wins. A
@@ -650,7 +721,18 @@ def _choose_deterministic(ub, bI, bR, bPI, bPJ, cap, opt: SMPOptions, new_x, cho
         new_x[k] = np.where((bI[b] == k)[:, None], bPI[b], bPJ[b])
 
 
-def _bargains(x, sal, cap, stot, U, wts, pm, inits, targs, opt: SMPOptions):
+def _bargains(
+    x: np.ndarray,
+    sal: np.ndarray,
+    cap: np.ndarray,
+    stot: np.ndarray,
+    U: np.ndarray,
+    wts: np.ndarray,
+    pm: np.ndarray,
+    inits: np.ndarray,
+    targs: np.ndarray,
+    opt: SMPOptions,
+) -> tuple[list[int], list[int], list[np.ndarray], list[np.ndarray]]:
     """The bargains the challenges open: initiators, receivers and their two positions."""
     b_init: list[int] = []
     b_rcvr: list[int] = []
@@ -689,7 +771,16 @@ def _bargains(x, sal, cap, stot, U, wts, pm, inits, targs, opt: SMPOptions):
     return b_init, b_rcvr, b_pi, b_pj
 
 
-def _step(x, ideals, sal, cap, stot, a: _Assessment, opt: SMPOptions, gen):
+def _step(
+    x: np.ndarray,
+    ideals: np.ndarray,
+    sal: np.ndarray,
+    cap: np.ndarray,
+    stot: np.ndarray,
+    a: _Assessment,
+    opt: SMPOptions,
+    gen: Any,
+) -> tuple[np.ndarray, list[Challenge]]:
     n = x.shape[0]
     U = a.persp
     wts = stot * cap
@@ -801,11 +892,14 @@ class SMPResult:
 
     @property
     def turns(self) -> int:
-        return self.positions.shape[0] - 1
+        """Turns taken (states recorded, less the initial one)."""
+        return int(self.positions.shape[0]) - 1
 
     @property
     def final_positions(self) -> np.ndarray:
-        return self.positions[-1]
+        """Positions at the last state (n, d), on 0-100."""
+        last: np.ndarray = self.positions[-1]
+        return last
 
     def forecast(self, turn: int = -1) -> dict[str, np.ndarray]:
         """Capability×salience weighted mean and weighted median per dimension at a state."""
@@ -844,7 +938,7 @@ class SMPResult:
             "options": self.options.as_dict(),
         }
 
-    def history_frame(self):
+    def history_frame(self) -> pd.DataFrame:
         """Long DataFrame: turn, actor, dimension, position, risk_attitude."""
         import pandas as pd
 
@@ -865,7 +959,12 @@ class SMPResult:
 # Driver
 
 
-def _checked_inputs(capabilities, positions, saliences, accommodation):
+def _checked_inputs(
+    capabilities: ArrayLike,
+    positions: ArrayLike,
+    saliences: ArrayLike,
+    accommodation: ArrayLike | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Capabilities, positions, saliences and accommodation as arrays, checked as KTAB checks them."""
     cap = as_float_array(capabilities, "capabilities", 1)
     x0 = as_float_array(positions, "positions", 2)
@@ -894,15 +993,27 @@ def _checked_inputs(capabilities, positions, saliences, accommodation):
 
 
 def _run_turns(
-    x, ideals, sal, cap, stot, acc, identity_acc, opt: SMPOptions, gen, record_probabilities
-):
+    x: np.ndarray,
+    ideals: np.ndarray,
+    sal: np.ndarray,
+    cap: np.ndarray,
+    stot: np.ndarray,
+    acc: np.ndarray,
+    identity_acc: bool,
+    opt: SMPOptions,
+    gen: Any,
+    record_probabilities: bool,
+) -> _Turns:
     """Turns until convergence or the turn bound: each turn's state, assessment and challenges."""
     hist_x = [x]
-    hist_r, hist_raw, hist_u, hist_p = [], [], [], []
+    hist_r: list[np.ndarray] = []
+    hist_raw: list[np.ndarray] = []
+    hist_u: list[np.ndarray] = []
+    hist_p: list[np.ndarray] = []
     fracs: list[float] = []
     chall: list[tuple[Challenge, ...]] = []
     converged = False
-    d01 = None
+    d01: float | None = None
     turn = 0
     while True:
         a = _assess(x, ideals, sal, cap, opt)
@@ -934,15 +1045,15 @@ def _run_turns(
 
 
 def run_smp(
-    capabilities,
-    positions,
-    saliences,
+    capabilities: ArrayLike,
+    positions: ArrayLike,
+    saliences: ArrayLike,
     options: SMPOptions | None = None,
     *,
     rng: RNGLike = None,
-    accommodation=None,
-    actor_names=None,
-    dimension_names=None,
+    accommodation: ArrayLike | None = None,
+    actor_names: Sequence[str] | None = None,
+    dimension_names: Sequence[str] | None = None,
     record_probabilities: bool = True,
 ) -> SMPResult:
     """Run KTAB's spatial model of politics to convergence.
@@ -1010,9 +1121,9 @@ def run_smp(
     return _smp_result(names, dims, cap, sal0, turns, opt, rng, record_probabilities)
 
 
-def _transition_generator(opt: SMPOptions, rng: RNGLike):
+def _transition_generator(opt: SMPOptions, rng: RNGLike) -> np.random.Generator | None:
     """The generator Stochastic transitions draw from (None for deterministic ones)."""
-    gen = None
+    gen: np.random.Generator | None = None
     if opt.state_transition is StateTransition.STOCHASTIC:
         from realpolitik.rng import as_generator
 
@@ -1020,7 +1131,16 @@ def _transition_generator(opt: SMPOptions, rng: RNGLike):
     return gen
 
 
-def _smp_result(names, dims, cap, sal0, turns, opt: SMPOptions, rng, record_probabilities):
+def _smp_result(
+    names: tuple[str, ...],
+    dims: tuple[str, ...],
+    cap: np.ndarray,
+    sal0: np.ndarray,
+    turns: _Turns,
+    opt: SMPOptions,
+    rng: RNGLike,
+    record_probabilities: bool,
+) -> SMPResult:
     """The run's :class:`SMPResult` from the turns' histories (back on the 0–100 scale)."""
     hist_x, hist_r, hist_raw, hist_u, hist_p, fracs, chall, converged = turns
     n = cap.shape[0]
@@ -1043,7 +1163,9 @@ def _smp_result(names, dims, cap, sal0, turns, opt: SMPOptions, rng, record_prob
     )
 
 
-def run_smp_scenario(scenario, options: SMPOptions | None = None, **kwargs) -> SMPResult:
+def run_smp_scenario(
+    scenario: KTABScenario, options: SMPOptions | None = None, **kwargs: Any
+) -> SMPResult:
     """Run the SMP on an imported KTAB scenario (:class:`~realpolitik.scenario.importers.ktab.KTABScenario`).
 
     The scenario's own model parameters (XML) are used unless ``options`` is given; its seed is
