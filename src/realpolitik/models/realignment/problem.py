@@ -360,26 +360,51 @@ class RealignmentProblem:
         return np.flatnonzero(self.lever_side == which)
 
     def take(self, index: int | slice | Sequence[int] | np.ndarray) -> RealignmentProblem:
-        """The sub-batch of draws ``index`` (an int, slice or index array)."""
+        """The sub-batch of draws ``index`` (an int, slice or index array).
+
+        The rows of a validated problem are valid: the sub-batch is built without checking
+        them again (what the yearly re-bids of the simulation do many times)."""
         idx = np.atleast_1d(np.arange(self.batch)[index])
-        kw = {}
-        for fld in fields(self):
-            v = getattr(self, fld.name)
+        kw: dict[str, Any] = {}
+        for name in _FIELD_NAMES:
+            v = getattr(self, name)
             if isinstance(v, Turnover):
-                v = Turnover(**{f.name: getattr(v, f.name)[idx] for f in fields(v)})
-            elif fld.name in (
-                "lever_side",
-                "lever_binary",
-                "lever_committed",
-                "lever_payer",
-                "payer_side",
-            ) or isinstance(v, tuple):
-                pass
-            else:
+                v = Turnover(**{f: getattr(v, f)[idx] for f in _TURNOVER_FIELDS})
+            elif name not in _PER_LEVER_OR_PAYER and not isinstance(v, tuple):
                 v = v[idx]
-            kw[fld.name] = v
-        return RealignmentProblem(**kw)
+            kw[name] = v
+        return _unchecked(kw)
 
     def with_changes(self, **changes: Any) -> RealignmentProblem:
         """A copy with some fields replaced (re-validated)."""
         return replace(self, **changes)
+
+    def with_derived(self, **changes: Any) -> RealignmentProblem:
+        """A copy with some fields replaced, **not** re-validated: for code that derives them
+        from this (validated) problem and guarantees their shapes (a batch axis of
+        :attr:`batch`), dtypes and ranges, as :meth:`__post_init__` would leave them. Only the
+        names are checked (unique, not reserved); :meth:`with_changes` checks everything."""
+        kw = {name: changes.pop(name, getattr(self, name)) for name in _FIELD_NAMES}
+        if changes:
+            raise ModelError(f"unknown fields {sorted(changes)}")
+        names = kw["component_names"]
+        if len(set(names)) != len(names) or set(names) & set(RESERVED):
+            raise ModelError("component names must be unique and not reserved")
+        return _unchecked(kw)
+
+
+#: Field names of :class:`RealignmentProblem`, in order.
+_FIELD_NAMES = tuple(f.name for f in fields(RealignmentProblem))
+_TURNOVER_FIELDS = tuple(f.name for f in fields(Turnover))
+#: Fields without a batch axis (besides the tuples of names).
+_PER_LEVER_OR_PAYER = frozenset(
+    ("lever_side", "lever_binary", "lever_committed", "lever_payer", "payer_side")
+)
+
+
+def _unchecked(kw: dict[str, Any]) -> RealignmentProblem:
+    """A problem with exactly the fields ``kw`` (already normalised), without validation."""
+    out = object.__new__(RealignmentProblem)
+    for name, value in kw.items():
+        object.__setattr__(out, name, value)
+    return out

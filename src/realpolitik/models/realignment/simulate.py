@@ -323,7 +323,7 @@ def rebid_problem(
     hi = np.where(inc, sub.lever_max * left[:, None], sub.lever_max)
     hi = np.where(busy, 0.0, hi)
     ally = (sub.payer_side == INCUMBENT)[None, :, None]
-    return sub.with_changes(
+    return sub.with_derived(
         incumbent_value=sub.incumbent_value * left[:, None],
         payer_value=np.where(ally, sub.payer_value * left[:, None, None], sub.payer_value),
         horizon=sub.horizon - years_gone,
