@@ -43,9 +43,15 @@ def evaluate_batch(
     valuation (the cheapest package's cost to it; inf if out of reach).
 
     ``solution``: a :func:`solve` result for ``problem`` already at hand (not solved again).
+
+    The simulation runs with ``until`` at the last year in ``years`` (see :func:`simulate`):
+    the outputs are those of the full simulation with the same ``rng``.
     """
     sol = solve(problem, method=method) if solution is None else solution
-    sim = simulate(problem, rng, solution=sol, paths=paths)
+    # only the years asked for and the run of a year-1 realignment are read: the paths are
+    # simulated on all years up to the last one asked for, then only while in that run
+    last = max((k for k in years if 1 <= k <= problem.years), default=1)
+    sim = simulate(problem, rng, solution=sol, paths=paths, until=last)
     out = {
         "courter_wins": (sol.outcome == 2).astype(float),
         "hedges": (sol.outcome == 1).astype(float),

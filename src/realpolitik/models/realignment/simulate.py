@@ -161,20 +161,29 @@ def _initial_paths(
 
 
 def _turnover_and_lapses(
-    pb: RealignmentProblem, state: _Paths, q: np.ndarray, u: np.ndarray
+    pb: RealignmentProblem, state: _Paths, q: np.ndarray, u: np.ndarray, rows: np.ndarray | None
 ) -> np.ndarray:
-    """One year's changes of government (``q``: (3, n) courter, incumbent, pivot) and lapses.
+    """One year's changes of government (``q``: (3, m) courter, incumbent, pivot) and lapses on
+    the paths ``rows`` (``None``: every path; ``q`` and ``u`` are for those paths).
 
     A standing promise lapses with its annual repudiation probability ``r``, or ``1 - (1 - r)
-    (1 - s)`` if its giver's government changed. Returns the paths with an event (a change of
-    any government or a lapse)."""
+    (1 - s)`` if its giver's government changed. Returns, for each of those paths, whether it
+    had an event (a change of any government or a lapse)."""
     changed = u[:3] < q
-    state.successor |= changed[2]
     giver = np.where(pb.lever_side == COURTER, 0, 1)  # (L,)
-    giver_changed = changed[giver].T  # (n, L)
-    keep = (1.0 - state.repudiation) * (1.0 - state.successor_repudiation * giver_changed)
-    lapse = (state.extent > 0) & (u[3:].T >= keep)
-    state.extent[lapse] = 0.0
+    giver_changed = changed[giver].T  # (m, L)
+    if rows is None:
+        state.successor |= changed[2]
+        extent, rep, srep = state.extent, state.repudiation, state.successor_repudiation
+    else:
+        state.successor[rows] |= changed[2]
+        extent = state.extent[rows]
+        rep, srep = state.repudiation[rows], state.successor_repudiation[rows]
+    keep = (1.0 - rep) * (1.0 - srep * giver_changed)
+    lapse = (extent > 0) & (u[3:].T >= keep)
+    extent[lapse] = 0.0
+    if rows is not None:
+        state.extent[rows] = extent
     event: np.ndarray = np.any(changed, axis=0) | np.any(lapse, axis=1)
     return event
 
@@ -354,6 +363,7 @@ def simulate(
     solution: RealignmentSolution | None = None,
     paths: int = 1,
     rebid: bool = True,
+    until: int | None = None,
 ) -> SimulationResult:
     """Simulate the pivot's alignment year by year with leadership turnover and re-bidding.
 
@@ -380,10 +390,17 @@ def simulate(
     solution : a :func:`solve` result for ``problem`` (computed if omitted).
     paths : simulated paths per draw.
     rebid : bid again after every change of government or lapse (``False``: bids of year 1 only).
+    until : the last year (>= 1) whose state is needed on every path; ``None``: all years. After
+        it only the paths still in the realignment they made in year 1 are simulated (what
+        ``duration`` reads), so ``aligned``, ``p_aligned`` and ``rebids`` are NaN for the later
+        years. Each path's state up to ``until``, ``duration`` and the random numbers drawn are
+        the same as without it (every year's numbers are drawn for every path).
     """
     gen = as_generator(rng)
     if paths < 1:
         raise ModelError("paths must be >= 1")
+    if until is not None and until < 1:
+        raise ModelError("until must be a year >= 1 (or None)")
     pb = problem
     sol = solve(pb) if solution is None else solution
     d = sol.derived if sol.derived is not None else accounts(pb)
@@ -394,31 +411,51 @@ def simulate(
     history[:, 0] = state.option
     rebids = np.zeros(T)
     horizon = pb.horizon[state.draw]
+    in_run = state.option > 0  # still in the realignment of year 1
     q = np.stack([d.q_courter, d.q_incumbent, d.q_pivot])  # (3, B, T)
     for t in range(1, T):
         u = gen.random((3 + L, n))
-        event = _turnover_and_lapses(pb, state, q[:, state.draw, t], u)
         alive = horizon > t
+        if until is None or t < until:
+            rows = None
+            event = _turnover_and_lapses(pb, state, q[:, state.draw, t], u, None)
+        else:
+            rows = np.flatnonzero(alive & in_run)
+            event = np.zeros(n, bool)
+            if rows.size:
+                qt = q[:, state.draw[rows], t]
+                event[rows] = _turnover_and_lapses(pb, state, qt, u[:, rows], rows)
+            alive = alive & in_run
+            rebids[t] = np.nan
         again = event & alive if rebid else np.zeros(n, bool)
         if np.any(again):
             _rebid(pb, state, d, t, np.flatnonzero(again))
-            rebids[t] = again.sum() / max(int(alive.sum()), 1)
+            if rows is None:
+                rebids[t] = again.sum() / max(int(alive.sum()), 1)
         quiet = np.flatnonzero(alive & ~again)
         if quiet.size:
             _rechoose(pb, state, d, t, quiet)
         history[:, t] = state.option
-    return _summarise(pb, history, paths, rebids)
+        in_run &= state.option > 0
+    return _summarise(pb, history, paths, rebids, until)
 
 
 def _summarise(
-    pb: RealignmentProblem, history: np.ndarray, paths: int, rebids: np.ndarray
+    pb: RealignmentProblem,
+    history: np.ndarray,
+    paths: int,
+    rebids: np.ndarray,
+    until: int | None = None,
 ) -> SimulationResult:
-    """Shares by draw and year (NaN beyond a draw's horizon), and how long realignments last."""
+    """Shares by draw and year (NaN beyond a draw's horizon, and after ``until`` if given), and
+    how long realignments last."""
     B0, T = pb.batch, pb.years
     onehot = np.stack([history == o for o in range(3)], axis=2)
     aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
     beyond = np.arange(T)[None, :] >= pb.horizon[:, None]  # (B0, T)
     aligned = np.where(beyond[:, :, None], np.nan, aligned)
+    if until is not None:
+        aligned[:, until:] = np.nan
     covered = (~beyond).sum(axis=0)
     with np.errstate(invalid="ignore"):
         p_aligned = np.where(
@@ -426,6 +463,8 @@ def _summarise(
             np.nansum(aligned, axis=0) / np.maximum(covered, 1)[:, None],
             np.nan,
         )
+    if until is not None:
+        p_aligned[until:] = np.nan
     hz = np.repeat(pb.horizon, paths)
     run = np.cumprod((history > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
     dur = run.sum(axis=1).astype(float)
