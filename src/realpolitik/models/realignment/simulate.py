@@ -348,13 +348,26 @@ def rebid_problem(
 
 
 def _rebid(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.ndarray) -> None:
-    """Both sides bid again on the paths ``rows`` in year ``t + 1``; P takes the best option."""
+    """Both sides bid again on the paths ``rows`` in year ``t + 1``; P takes the best option.
+
+    Paths of one draw in the same state (where P is, a successor or not, the same standing
+    values and busy levers) face the same game: with several paths per draw it is solved once
+    per distinct state."""
     part = _subset(state, rows)
     standing = _standing_values(pb, part, d.shortfall[part.draw])
-    sub = rebid_problem(pb, part.draw, t, standing, part.option, part.successor, part.extent > 0)
+    busy = part.extent > 0
+    game = np.arange(rows.size)
+    one = game
+    if state.draw.size > pb.batch:  # several paths per draw
+        key = np.column_stack([part.draw, part.option, part.successor, standing, busy])
+        _, one, game = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        game = game.reshape(-1)
+    sub = rebid_problem(
+        pb, part.draw[one], t, standing[one], part.option[one], part.successor[one], busy[one]
+    )
     sol = solve(sub)
     derived = sol.derived if sol.derived is not None else accounts(sub)
-    _apply_bids(pb, state, rows, _Bids.of(sol, derived, np.arange(rows.size)))
+    _apply_bids(pb, state, rows, _Bids.of(sol, derived, game))
 
 
 def simulate(
