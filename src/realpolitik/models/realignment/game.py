@@ -415,27 +415,51 @@ def _offers(
     by_payer = np.stack([_by_payer(pr.packages[:, j], s.k, s.col, n) for j in range(2)], 1)
     offer_pk = pr.packages.copy()
     offer_cost = np.where(pr.feasible, pr.price, np.inf)
-    afford = np.zeros((B, 2), bool)
+    # a payer pays at most its gain over no offer; one that gains nothing pays nothing
+    budget = np.maximum(wtp_c - base[:, :, None], 0.0)  # (B, Pc, 2)
+    slack = budget + 1e-9 * (1 + np.abs(budget))
+    ok = pr.feasible & np.all(np.moveaxis(by_payer, 1, 2) <= slack, axis=1)  # (B, 2)
+    # a package within every payer's budget costs at most the budgets' sum: where even the
+    # cheapest package costs more, no package is acceptable and nothing needs solving
+    within = pr.price <= np.sum(budget, axis=1) * (1 + 1e-9) + 1e-12
+    redo = pr.feasible & ~ok & within & (pr.need >= 0) & (n > 1)
     n_highs = 0
-    for j in range(2):
-        # a payer pays at most its gain over no offer; one that gains nothing pays nothing
-        budget = np.maximum(wtp_c[:, :, j] - base, 0.0)  # (B, Pc)
-        slack = budget + 1e-9 * (1 + np.abs(budget))
-        ok = pr.feasible[:, j] & np.all(by_payer[:, j] <= slack, axis=1)
-        # a package within every payer's budget costs at most the budgets' sum: where even the
-        # cheapest package costs more, no package is acceptable and nothing needs solving
-        within = pr.price[:, j] <= np.sum(budget, axis=1) * (1 + 1e-9) + 1e-12
-        redo = pr.feasible[:, j] & ~ok & within & (pr.need[:, j] >= 0) & (n > 1)
-        if np.any(redo):
-            c, e, nh = _within_budgets(method, s, d.shortfall[:, j], pr.need[:, j], budget, redo)
-            n_highs += nh
-            got = redo & np.isfinite(c)
-            offer_pk[:, j] = np.where(got[:, None], e, offer_pk[:, j])
-            offer_cost[:, j] = np.where(redo, c, offer_cost[:, j])
-            ok = ok | got
-        afford[:, j] = ok
-        offer_cost[:, j] = np.where(ok, offer_cost[:, j], np.inf)
+    if np.any(redo):
+        c, e, n_highs = _redo_within_budgets(method, s, d, pr, budget, redo)
+        got = redo & np.isfinite(c)
+        offer_pk = np.where(got[:, :, None], e, offer_pk)
+        offer_cost = np.where(redo, c, offer_cost)
+        ok = ok | got
+    afford = ok
+    offer_cost = np.where(ok, offer_cost, np.inf)
     return _Offers(offer_pk, offer_cost, afford, by_payer, wtp_c, n_highs)
+
+
+def _redo_within_budgets(
+    method: str, s: _Side, d: Accounts, pr: _Prices, budget: FloatArray, redo: BoolArray
+) -> tuple[FloatArray, FloatArray, int]:
+    """:func:`_within_budgets` for the rows ``redo`` (B, 2) of both targets: on the fast path in
+    one stacked batch of just those rows (each row's programme is solved on its own, so the
+    result is the same as target by target); HiGHS target by target. Returns ``(cost (B, 2),
+    extents (B, 2, Lc), rows solved by HiGHS on the fast path)``."""
+    B, m = s.p.shape
+    cost = np.full((B, 2), np.inf)
+    ext = np.zeros((B, 2, m))
+    if method == "highs":
+        n_highs = 0
+        for j in range(2):
+            c, e, nh = _within_budgets(
+                method, s, d.shortfall[:, j], pr.need[:, j], budget[:, :, j], redo[:, j]
+            )
+            cost[:, j], ext[:, j], n_highs = c, e, n_highs + nh
+        return cost, ext, n_highs
+    r, j = np.nonzero(redo)
+    sub = replace(s, **{f: getattr(s, f)[r] for f in _BATCH_FIELDS})
+    c, e, n_highs = _within_budgets(
+        method, sub, d.shortfall[r, j], pr.need[r, j], budget[r, :, j], np.ones(r.size, bool)
+    )
+    cost[r, j], ext[r, j] = c, e
+    return cost, ext, n_highs
 
 
 def _courter_choice(of: _Offers, no: _NoOffer) -> tuple[FloatArray, IntArray, IntArray]:
