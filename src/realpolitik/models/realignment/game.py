@@ -447,11 +447,11 @@ def _redo_within_budgets(
     ext = np.zeros((B, 2, m))
     if method == "highs":
         n_highs = 0
-        for j in range(2):
+        for t in range(2):
             c, e, nh = _within_budgets(
-                method, s, d.shortfall[:, j], pr.need[:, j], budget[:, :, j], redo[:, j]
+                method, s, d.shortfall[:, t], pr.need[:, t], budget[:, :, t], redo[:, t]
             )
-            cost[:, j], ext[:, j], n_highs = c, e, n_highs + nh
+            cost[:, t], ext[:, t], n_highs = c, e, n_highs + nh
         return cost, ext, n_highs
     r, j = np.nonzero(redo)
     sub = replace(s, **{f: getattr(s, f)[r] for f in _BATCH_FIELDS})
