@@ -1,47 +1,201 @@
-"""Benchmark: the year-by-year simulation of the flagship (reverse-kissinger) with and without
-re-bidding (issue 12, item 8), side by side in one process, on the scenario's own uncertainties.
+"""Benchmark: the year-by-year re-bidding simulation of the flagship (reverse-kissinger), this
+tree against an older revision, side by side in one run (issues 12 and 17).
 
-Re-bidding solves the bidding game again, each year, for the paths on which a government changed
-or a promise lapsed; without it the pivot only re-chooses. Prints CPU and wall times (median of
-the repeats) and their ratio, and the share of paths that re-bid each year.
-Run: .venv/bin/python benchmarks/bench_rebid.py [DRAWS] [REPEATS]
+Each variant runs in its own Python process (this tree's ``src`` or ``git archive REV src``
+unpacked in a temporary directory), the variants alternating round by round, on the same draws
+(the scenario's own uncertainties, sampled with seed 1). Per batch size (default 200, 20,000 and
+100,000 draws) it prints the median CPU time (``time.process_time``: what a loaded machine
+distorts least) of:
+
+* ``simulate``: ``simulate(problem, 0, solution=solution)``, every year of every path;
+* ``evaluate``: ``evaluate_batch(problem, rng)`` with its default years (1, 5, 10);
+* ``evaluate 1..15``: ``evaluate_batch`` with years 1..15, what the experiment's workers ask for;
+* ``point``: the point run's by-year simulation, 1 draw x 4,000 paths (first size only).
+
+Then "2 cores": two processes started together, each evaluating half of the largest batch
+(default years, as the experiment's workers split a run), released at the same moment once both
+have sampled and built their problem; it prints the wall time until both are done (the figure
+issue 12's floor is about) and each process's CPU, beside the 1-process figure.
+
+Run: .venv/bin/python benchmarks/bench_rebid.py [--sizes 200,20000,100000] [--repeats 3]
+     [--against REV] [--rounds 2]
+``--against``: the revision to compare with (default ``2ea512c``, main before the re-bid work;
+``none`` for this tree only).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
-from realpolitik.experiment.scenario_experiment import experiment_spec
-from realpolitik.models.adapters.realignment import problem_from_scenario
-from realpolitik.models.realignment import simulate, solve
-from realpolitik.scenario.examples import example_path
-from realpolitik.scenario.load import load
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _problem(draws: int, part: tuple[int, int] | None = None):  # type: ignore[no-untyped-def]
+    from realpolitik.experiment.scenario_experiment import experiment_spec
+    from realpolitik.models.adapters.realignment import problem_from_scenario
+    from realpolitik.scenario.examples import example_path
+    from realpolitik.scenario.load import load
+
+    scenario = load(example_path("reverse-kissinger"))
+    samples = experiment_spec(scenario, ["realignment"]).sample(draws, np.random.default_rng(1))
+    if part is not None:
+        lo, hi = part
+        samples = {k: v[lo:hi] for k, v in samples.items()}
+        draws = hi - lo
+    return scenario, problem_from_scenario(scenario, samples, draws)
+
+
+def _cpu(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    """Median CPU seconds of ``repeats`` calls."""
+    out = []
+    for _ in range(repeats):
+        c = time.process_time()
+        fn()
+        out.append(time.process_time() - c)
+    return float(np.median(out))
+
+
+def worker(sizes: list[int], repeats: int) -> dict[str, float]:
+    """This process's figures (CPU seconds) for every size."""
+    from realpolitik.models.adapters.realignment import problem_from_scenario
+    from realpolitik.models.realignment import evaluate_batch, simulate, solve
+
+    out: dict[str, float] = {}
+    for i, n in enumerate(sizes):
+        scenario, pb = _problem(n)
+        sol = solve(pb)
+        reps = repeats if n <= 20_000 else 1
+        if n <= 20_000:
+            simulate(pb, 0, solution=sol)  # warm-up
+        out[f"simulate {n}"] = _cpu(lambda: simulate(pb, 0, solution=sol), reps)  # noqa: B023
+        out[f"evaluate {n}"] = _cpu(lambda: evaluate_batch(pb, 0), reps)  # noqa: B023
+        yrs = tuple(range(1, 16))
+        out[f"evaluate 1..15 {n}"] = _cpu(lambda: evaluate_batch(pb, 0, years=yrs), reps)  # noqa: B023
+        if i == 0:
+            point = problem_from_scenario(scenario)
+            psol = solve(point)
+            out["point 4000 paths"] = _cpu(
+                lambda: simulate(point, 0, solution=psol, paths=4000),  # noqa: B023
+                max(repeats, 3),
+            )
+    return out
+
+
+def half_worker(draws: int, half: int) -> dict[str, float]:
+    """One of the two "2 cores" processes: wait for the go, evaluate its half."""
+    from realpolitik.models.realignment import evaluate_batch
+
+    mid = draws // 2
+    _, pb = _problem(draws, (0, mid) if half == 0 else (mid, draws))
+    print("ready", flush=True)
+    sys.stdin.readline()
+    w, c = time.perf_counter(), time.process_time()
+    evaluate_batch(pb, np.random.default_rng(half))
+    return {"wall": time.perf_counter() - w, "cpu": time.process_time() - c, "end": time.time()}
+
+
+def _tree(rev: str, tmp: Path) -> Path:
+    """``src`` of ``rev`` unpacked under ``tmp``."""
+    data = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True
+    ).stdout
+    dest = tmp / rev
+    with tarfile.open(fileobj=__import__("io").BytesIO(data)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / "src"
+
+
+def _env(src: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src)}
+
+
+def _run(src: Path, args: list[str]) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--worker", *args]
+    res = subprocess.run(cmd, env=_env(src), check=True, capture_output=True, text=True)
+    out: dict[str, float] = json.loads(res.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _two_cores(src: Path, draws: int) -> dict[str, float]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--half", str(h), "--sizes", str(draws)],
+            env=_env(src),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for h in (0, 1)
+    ]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    go = time.time()
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    res = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    return {
+        "wall (both done)": max(r["end"] for r in res) - go,
+        "cpu per process": max(r["cpu"] for r in res),
+    }
 
 
 def main() -> None:
-    """Time both variants and print the results."""
-    draws = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    scenario = load(example_path("reverse-kissinger"))
-    samples = experiment_spec(scenario, ["realignment"]).sample(draws, np.random.default_rng(1))
-    problem = problem_from_scenario(scenario, samples, draws)
-    solution = solve(problem)
-    times: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
-    for _ in range(repeats):
-        for rebid in (False, True):
-            w0, c0 = time.perf_counter(), time.process_time()
-            sim = simulate(problem, 0, solution=solution, rebid=rebid)
-            times[rebid].append((time.perf_counter() - w0, time.process_time() - c0))
-    med = {k: np.median(np.array(v), axis=0) for k, v in times.items()}
-    print(f"flagship simulation, {draws:,} draws x 1 path, years 1..{problem.years}")
-    for rebid in (False, True):
-        wall, cpu = med[rebid]
-        print(f"  rebid={rebid!s:5}  wall {wall:6.2f} s  cpu {cpu:6.2f} s")
-    print(f"  ratio (cpu, rebid / none): {med[True][1] / max(med[False][1], 1e-9):.1f}")
-    print("  share of paths re-bidding by year:", " ".join(f"{x:.2f}" for x in sim.rebids))
+    """Run the variants side by side and print the table."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="200,20000,100000")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--against", default="2ea512c")
+    ap.add_argument("--worker", action="store_true")
+    ap.add_argument("--half", type=int, default=-1)
+    a = ap.parse_args()
+    sizes = [int(x) for x in a.sizes.split(",")]
+    if a.worker:
+        print(json.dumps(worker(sizes, a.repeats)))
+        return
+    if a.half >= 0:
+        print(json.dumps(half_worker(sizes[-1], a.half)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        variants = {"this tree": ROOT / "src"}
+        if a.against != "none":
+            variants[a.against] = _tree(a.against, Path(tmp))
+        runs: dict[str, list[dict[str, float]]] = {k: [] for k in variants}
+        for r in range(a.rounds):
+            for name in list(variants)[:: (1 if r % 2 == 0 else -1)]:
+                src = variants[name]
+                runs[name].append(
+                    {
+                        **_run(src, ["--sizes", a.sizes, "--repeats", str(a.repeats)]),
+                        **{f"2 cores {k}": v for k, v in _two_cores(src, sizes[-1]).items()},
+                    }
+                )
+    med = {k: {m: float(np.median([r[m] for r in v])) for m in v[0]} for k, v in runs.items()}
+    names = list(variants)
+    print(f"flagship re-bidding, CPU s (median of {a.rounds} rounds); largest batch {sizes[-1]:,}")
+    print(
+        f"{'figure':34s}"
+        + "".join(f"{n:>14s}" for n in names)
+        + ("   ratio" if len(names) > 1 else "")
+    )
+    for m in med[names[0]]:
+        vals = [med[n][m] for n in names]
+        ratio = f"   {vals[1] / vals[0]:5.2f}x" if len(vals) > 1 and vals[0] > 0 else ""
+        print(f"{m:34s}" + "".join(f"{v:14.4f}" for v in vals) + ratio)
+    print("('2 cores': two processes each evaluating half the largest batch, started together;")
+    print(" wall = until both are done; ratio = other revision / this tree)")
 
 
 if __name__ == "__main__":
