@@ -46,7 +46,8 @@ class SimulationResult:
     horizon covers year ``t + 1`` (NaN if none); ``covered[t]``: how many draws that is;
     ``duration``: mean years a realignment of year 1 lasts (0 if P stays), censored at the
     horizon; ``rebids[t]``: share of the paths alive in year ``t + 1`` on which the two sides
-    bid again that year (0 in year 1 and without re-bidding)."""
+    bid again that year (0 in year 1 and without re-bidding). With ``simulate(..., until=k)``
+    ``aligned``, ``p_aligned`` and ``rebids`` are NaN after year ``k``."""
 
     aligned: np.ndarray  # (B, T, 3)
     p_aligned: np.ndarray  # (T, 3)
