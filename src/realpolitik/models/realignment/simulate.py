@@ -371,6 +371,25 @@ def _rebid(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.
     _apply_bids(pb, state, rows, _Bids.of(sol, derived, game))
 
 
+def _events(
+    pb: RealignmentProblem,
+    state: _Paths,
+    q: np.ndarray,
+    t: int,
+    u: np.ndarray,
+    rows: np.ndarray | None,
+) -> np.ndarray:
+    """(n,) whether each path had an event in year ``t + 1``; only the paths ``rows`` (``None``:
+    all) are advanced, the others keep their state and have none."""
+    if rows is None:
+        return _turnover_and_lapses(pb, state, q[:, state.draw, t], u, None)
+    event = np.zeros(state.draw.size, bool)
+    if rows.size:
+        qt = q[:, state.draw[rows], t]
+        event[rows] = _turnover_and_lapses(pb, state, qt, u[:, rows], rows)
+    return event
+
+
 def simulate(
     problem: RealignmentProblem,
     rng: RNGLike = None,
@@ -430,15 +449,9 @@ def simulate(
     for t in range(1, T):
         u = gen.random((3 + L, n))
         alive = horizon > t
-        if until is None or t < until:
-            rows = None
-            event = _turnover_and_lapses(pb, state, q[:, state.draw, t], u, None)
-        else:
-            rows = np.flatnonzero(alive & in_run)
-            event = np.zeros(n, bool)
-            if rows.size:
-                qt = q[:, state.draw[rows], t]
-                event[rows] = _turnover_and_lapses(pb, state, qt, u[:, rows], rows)
+        rows = None if until is None or t < until else np.flatnonzero(alive & in_run)
+        event = _events(pb, state, q, t, u, rows)
+        if rows is not None:
             alive = alive & in_run
             rebids[t] = np.nan
         again = event & alive if rebid else np.zeros(n, bool)
