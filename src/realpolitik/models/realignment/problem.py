@@ -110,6 +110,13 @@ class RealignmentProblem:
         :func:`~realpolitik.models.realignment.simulate.simulate`: a bid made ``t`` years after
         the first sees them at ``(1 - d)^t`` of their first level (within one bid's valuation they
         are held at the level of that bid).
+    has_courter : whether a courter bids at all [realignment.courter]; default True. Without one
+        the courter option is closed, and no lever, valuation or payer may be on its side: only
+        the incumbent bids, to keep P from leaving for the hedge option (P's exit: it leaves
+        without joining anyone).
+    regime_blocks : (B, 2) the hedge / courter option is closed while P's current government
+        rules: a demand on its regime that no package meets [realignment.regime_demands]; default
+        False. A successor government lifts it (in the year-by-year simulation).
     """
 
     trade_with_incumbent: Any = 0.0
@@ -152,6 +159,8 @@ class RealignmentProblem:
     payer_value: Any = None
     lever_payer: Any = None
     incumbent_decline: Any = 0.0
+    has_courter: bool = True
+    regime_blocks: Any = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -199,6 +208,10 @@ class RealignmentProblem:
         if pv.shape[0] not in (1, B):
             raise ModelError(f"payer_value must have a batch axis of 1 or {B}")
         set_(self, "payer_value", np.array(np.broadcast_to(pv, (B, P, 2))))
+        blocks = np.asarray(self.regime_blocks, dtype=bool)
+        if blocks.ndim > 2 or blocks.shape[-1:] not in ((), (2,)):
+            raise ModelError(f"regime_blocks must have shape (2,) or (B, 2), got {blocks.shape}")
+        set_(self, "regime_blocks", np.array(np.broadcast_to(blocks, (B, 2))))
         pside = np.zeros(0, int) if self.payer_side is None else np.asarray(self.payer_side)
         if pside.shape != (P,) or not np.all(np.isin(pside, (COURTER, INCUMBENT))):
             raise ModelError(f"payer_side must be {P} values, each COURTER (0) or INCUMBENT (1)")
@@ -217,6 +230,12 @@ class RealignmentProblem:
         if side.shape != (L,) or not np.all(np.isin(side, (COURTER, INCUMBENT))):
             raise ModelError(f"lever_side must be {L} values, each COURTER (0) or INCUMBENT (1)")
         set_(self, "lever_side", side.astype(int))
+        if not self.has_courter and (
+            np.any(side == COURTER)
+            or np.any(self.payer_side == COURTER)
+            or np.any(self.courter_value != 0)
+        ):
+            raise ModelError("without a courter, no lever, payer or valuation is on its side")
         own = self.lever_payer >= 0
         if np.any(self.payer_side[self.lever_payer[own]] != self.lever_side[own]):
             raise ModelError("a lever's payer must be on the lever's side")
@@ -373,6 +392,7 @@ class RealignmentProblem:
                 "lever_committed",
                 "lever_payer",
                 "payer_side",
+                "has_courter",
             ) or isinstance(v, tuple):
                 pass
             else:
