@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import realignment_problems
+from test_realignment_oracle import oracle, random_case, to_problem
 
 from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment import RealignmentProblem, simulate, solve
-from strategies import realignment_problems
-from test_realignment_oracle import oracle, random_case, to_problem
 
 
 def exit_problem(**changes: object) -> RealignmentProblem:
