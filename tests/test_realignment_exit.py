@@ -6,6 +6,8 @@ Hand-worked cases (numbers derived in the comments), the brute-force game-tree o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,8 +15,10 @@ from hypothesis import strategies as st
 from strategies import realignment_problems
 from test_realignment_oracle import oracle, random_case, to_problem
 
+from realpolitik.errors import ScenarioError
 from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment import RealignmentProblem, simulate, solve
+from realpolitik.scenario import load, loads
 
 
 def exit_problem(**changes: object) -> RealignmentProblem:
@@ -274,3 +278,116 @@ def test_a_courter_that_offers_nothing_never_favours_the_incumbent(pb):
         s1, s2 = solve(lone_same), solve(same)
         np.testing.assert_array_equal(s1.outcome, s2.outcome)
         np.testing.assert_allclose(s1.counter, s2.counter, atol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# scenario files: no courter, regime demands
+# ---------------------------------------------------------------------------------------------
+
+FIXTURE = Path(__file__).parent / "fixtures" / "realignment" / "no-courter.yaml"
+
+
+def test_a_scenario_without_a_courter_loads_and_gives_the_hand_worked_answer():
+    from realpolitik.models.adapters.realignment import problem_from_scenario
+
+    s = load(FIXTURE)
+    pb = problem_from_scenario(s)
+    assert not pb.has_courter and pb.lever_names == ("aid",)
+    sol = solve(pb)
+    # the numbers of exit_problem: U_exit 30 > the incumbent's best bid 17.5: P leaves
+    assert int(sol.outcome[0]) == 1
+    assert sol.option_values[0, 1] == pytest.approx(30.0)
+    assert sol.incumbent_max_bid[0, 0] == pytest.approx(17.5)
+    # over draws of the security value s ~ U(0, 40): U_exit = 2 s - 30 beats 17.5 iff s > 23.75
+    sec = np.linspace(0.0, 40.0, 81)
+    pb = problem_from_scenario(s, {"realignment.components.security.hedge": sec}, sec.size)
+    np.testing.assert_array_equal(solve(pb).outcome, np.where(sec > 23.75, 1, 0))
+
+
+def test_a_scenario_without_a_courter_runs_end_to_end(tmp_path, capsys):
+    from realpolitik.cli.main import main
+
+    try:
+        main(["run", str(FIXTURE), "-o", str(tmp_path), "--draws", "40", "--workers", "1"])
+    except SystemExit as exc:
+        assert not exc.code
+    out = capsys.readouterr().out
+    assert "Pivotia leaves without joining anyone" in out
+    assert (tmp_path / "report.html").exists()
+
+
+def _edited(old: str, new: str) -> str:
+    text = FIXTURE.read_text()
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "message"),
+    [
+        (
+            "retaliation: {hedge: {value: 0.2, assumption: synthetic}}",
+            "retaliation: {hedge: {value: 0.2, assumption: synthetic}, courter: 0.1}",
+            "realignment.trade.retaliation.courter",
+            "no courter is declared",
+        ),
+        (
+            "  pivot: PIV\n",
+            "  pivot: PIV\n  courter_value: {hedge: {value: 1, assumption: x}}\n",
+            "realignment.courter_value",
+            "nothing can be on its side",
+        ),
+        (
+            "  pivot: PIV\n",
+            "  pivot: PIV\n  regime_demands: {closes: [hedge]}\n",
+            "realignment.regime_demands",
+            "provenance",
+        ),
+        (
+            "  pivot: PIV\n",
+            "  pivot: PIV\n  regime_demands: {closes: [courter], assumption: x}\n",
+            "realignment.regime_demands.closes",
+            "closed already",
+        ),
+        (
+            "  pivot: PIV\n",
+            "  pivot: PIV\n  regime_demands: {closes: [exit], assumption: x}\n",
+            "realignment.regime_demands.closes",
+            "",
+        ),
+    ],
+)
+def test_scenario_errors_name_file_line_and_field(old, new, path, message):
+    with pytest.raises(ScenarioError) as err:
+        loads(_edited(old, new), file="exit.yaml")
+    hits = [p for p in err.value.problems if p.path.startswith(path)]
+    assert hits, err.value.problems
+    assert hits[0].file == "exit.yaml" and hits[0].line is not None
+    assert message in hits[0].message
+
+
+def test_a_courter_needs_every_courter_value():
+    text = _edited("  incumbent: INC\n", "  incumbent: INC\n  courter: CRT\n").replace(
+        "actors:\n", "actors:\n  - {id: CRT, size: {value: 3, assumption: synthetic}}\n"
+    )
+    with pytest.raises(ScenarioError) as err:
+        loads(text, file="exit.yaml")
+    paths = {p.path for p in err.value.problems}
+    assert "realignment.trade.retaliation" in paths and "realignment" in paths
+
+
+def test_regime_demands_close_the_option_until_a_successor_rules():
+    from realpolitik.models.adapters.realignment import problem_from_scenario
+
+    text = _edited(
+        "  pivot: PIV\n",
+        "  pivot: PIV\n  regime_demands:\n    closes: [hedge]\n"
+        "    assumption: synthetic; the incumbent's regime ties it to the pivot's\n",
+    )
+    s = loads(text)
+    pb = problem_from_scenario(s)
+    assert pb.regime_blocks.tolist() == [[True, False]]
+    assert int(solve(pb).outcome[0]) == 0  # exit closed: P stays
+    # a successor every year opens the exit from year 2 on
+    sim = simulate(pb.with_changes(pivot_turnover=Turnover(annual_hazard=1.0)), rng=0, paths=20)
+    assert sim.p_aligned[:, 1].tolist() == [0.0, 1.0]

@@ -208,10 +208,6 @@ class RealignmentProblem:
         if pv.shape[0] not in (1, B):
             raise ModelError(f"payer_value must have a batch axis of 1 or {B}")
         set_(self, "payer_value", np.array(np.broadcast_to(pv, (B, P, 2))))
-        blocks = np.asarray(self.regime_blocks, dtype=bool)
-        if blocks.ndim > 2 or blocks.shape[-1:] not in ((), (2,)):
-            raise ModelError(f"regime_blocks must have shape (2,) or (B, 2), got {blocks.shape}")
-        set_(self, "regime_blocks", np.array(np.broadcast_to(blocks, (B, 2))))
         pside = np.zeros(0, int) if self.payer_side is None else np.asarray(self.payer_side)
         if pside.shape != (P,) or not np.all(np.isin(pside, (COURTER, INCUMBENT))):
             raise ModelError(f"payer_side must be {P} values, each COURTER (0) or INCUMBENT (1)")
@@ -230,12 +226,6 @@ class RealignmentProblem:
         if side.shape != (L,) or not np.all(np.isin(side, (COURTER, INCUMBENT))):
             raise ModelError(f"lever_side must be {L} values, each COURTER (0) or INCUMBENT (1)")
         set_(self, "lever_side", side.astype(int))
-        if not self.has_courter and (
-            np.any(side == COURTER)
-            or np.any(self.payer_side == COURTER)
-            or np.any(self.courter_value != 0)
-        ):
-            raise ModelError("without a courter, no lever, payer or valuation is on its side")
         own = self.lever_payer >= 0
         if np.any(self.payer_side[self.lever_payer[own]] != self.lever_side[own]):
             raise ModelError("a lever's payer must be on the lever's side")
@@ -248,7 +238,26 @@ class RealignmentProblem:
                     raise ModelError(f"{tname}.{fld.name} must be a number or shape (B,)")
                 kw[fld.name] = np.array(np.broadcast_to(a, (B,)))
             set_(self, tname, Turnover(**kw))
+        self._closed_options(B)
         self._validate()
+
+    def _closed_options(self, B: int) -> None:
+        """Check ``has_courter`` (nothing on a missing courter's side) and broadcast
+        ``regime_blocks`` to ``(B, 2)``."""
+        if not self.has_courter and (
+            np.any(self.lever_side == COURTER)
+            or np.any(self.payer_side == COURTER)
+            or np.any(self.courter_value != 0)
+        ):
+            raise ModelError("without a courter, no lever, payer or valuation is on its side")
+        blocks = np.asarray(self.regime_blocks, dtype=bool)
+        if (
+            blocks.ndim > 2
+            or blocks.shape[-1:] not in ((), (2,))
+            or blocks.size not in (1, 2, 2 * B)
+        ):
+            raise ModelError(f"regime_blocks must have shape (2,) or (B, 2), got {blocks.shape}")
+        object.__setattr__(self, "regime_blocks", np.array(np.broadcast_to(blocks, (B, 2))))
 
     def _per_draw_arrays(
         self, L: int, lv: np.ndarray, lc: np.ndarray
