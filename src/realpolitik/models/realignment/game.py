@@ -578,6 +578,10 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     Ties: P keeps the status quo when indifferent and otherwise prefers hedging to aligning;
     prices are infima (the limit of offers leaving P marginally better off).
 
+    Closed options (:func:`closed_options`: the courter's when there is none, any a demand on
+    P's regime closes) are never P's alternative or choice; no package buys one (price ``inf``,
+    ``courter_binds`` 3).
+
     Parameters
     ----------
     problem : RealignmentProblem
