@@ -1,0 +1,247 @@
+"""The realignment model's accounting and game on cases worked by hand (arithmetic in comments).
+
+These cases were written to kill the mutants that survived the sampled mutation run of
+``models/realignment*`` and ``models/commitment.py`` (docs/explanation/testing.md): every number
+below is computed in the comments from the rule in ``docs/explanation/realignment.md``, not by
+the code under test. Discount rate 25% (delta = 0.8) keeps the arithmetic exact in decimals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from realpolitik.models.commitment import Turnover
+from realpolitik.models.realignment import (
+    COURTER,
+    INCUMBENT,
+    PRINCIPAL,
+    RealignmentProblem,
+    accounts,
+    solve,
+)
+
+# ---------------------------------------------------------------------------------------------
+# accounting: one problem with every kind of term
+# ---------------------------------------------------------------------------------------------
+#
+# Horizon 2 years at 25%: w = (0.8, 0.64), annuity A = 1.44.
+# Retaliation: credibility 0.5, lapses with probability 0.5 a year (no successor effect):
+#   S_R = (0.5, 0.25); w S_R p_R = (0.8*0.5*0.5, 0.64*0.25*0.5) = (0.2, 0.08); D_R = 0.28.
+# Trade T = 100, gains share g = 0.1, cut shares (0.5, 1.0): lost = (50, 100);
+#   replacement capacity (20, 30) absorbs (20, 30): shortfall = (30, 70).
+# Component "security" (2, 5) a year: A x = (2.88, 7.2). Switching costs (1, 3).
+#   U_hedge   = -0.1*30*0.28 + 2.88 - 1 = -0.84 + 1.88 = 1.04
+#   U_courter = -0.1*70*0.28 + 7.2  - 3 = -1.96 + 4.2  = 2.24
+#   flow_o    = -g sf_o D_R / A + comp_o: hedge 2 - 0.84/1.44, courter 5 - 1.96/1.44
+#   parts: retaliation g lost D_R = (1.4, 2.8); replacement -g absorbed D_R = (-0.56, -0.84);
+#          switching_cost (1, 3); security -A x = (-2.88, -7.2). They add up to -U.
+# The incumbent values each unit of trade it cuts at 0.2: retaliation cost 0.2 lost D_R =
+#   (0.2*50*0.28, 0.2*100*0.28) = (2.8, 5.6).
+# The pivot's alignment lapses with probability 0.5 a year: S_P = (0.5, 0.25),
+#   D_P = 0.8*0.5 + 0.64*0.25 = 0.56.
+# Courter values (10, 20) -> (5.6, 11.2); its ally "eu" values (5, 10) -> (2.8, 5.6);
+#   the courter side's willingness to pay (8.4, 16.8).
+# Incumbent values (30, 40) -> (16.8, 22.4) + retaliation cost = (19.6, 28.0); its ally "by"
+#   loses (1, 2) -> (0.56, 1.12); the incumbent side's stake (20.16, 29.12).
+# The incumbent's government changes with probability 0.5 a year; the courter's never.
+# Levers (value, cost a year at extent 1):
+#   aid    C, immediate:                          D = A = 1.44
+#   treaty C, promise lapsing 0.5 a year:         S = (0.5, 0.25), D = 0.56; capacity 10, paid
+#                                                 by "eu"
+#   pact   C, a treaty ratified with prob. 0.5, else a form that lapses at once:
+#                                                 S = 0.5*(1, 1) + 0.5*(0, 0) = (0.5, 0.5),
+#                                                 D = 0.5*1.44 = 0.72
+#   loan   I, repudiated by any successor:        S = (1 - 1*0.5)^t = (0.5, 0.25), D = 0.56;
+#                                                 paid by "by"
+# Trade weight of a lever: g sum_t w_t p_R S_R(t) S_l(t):
+#   aid 0.1*0.28 = 0.028; treaty and loan 0.1*(0.2*0.5 + 0.08*0.25) = 0.012;
+#   pact 0.1*(0.2*0.5 + 0.08*0.5) = 0.014.
+
+VALUES = (3.0, 10.0, 4.0, 6.0)
+COSTS = (2.0, 4.0, 1.0, 5.0)
+
+
+def _accounting_problem() -> RealignmentProblem:
+    return RealignmentProblem(
+        trade_with_incumbent=100.0,
+        gains_share=0.1,
+        incumbent_gains_share=0.2,
+        retaliation=[0.5, 1.0],
+        retaliation_credibility=0.5,
+        retaliation_annual_repudiation=0.5,
+        replacement_capacity=[20.0, 30.0],
+        components=[[2.0, 5.0]],
+        component_names=("security",),
+        switching_cost=[1.0, 3.0],
+        courter_value=[10.0, 20.0],
+        incumbent_value=[30.0, 40.0],
+        payer_names=("eu", "by"),
+        payer_side=[COURTER, INCUMBENT],
+        payer_value=[[5.0, 10.0], [1.0, 2.0]],
+        lever_names=("aid", "treaty", "pact", "loan"),
+        lever_side=[COURTER, COURTER, COURTER, INCUMBENT],
+        lever_payer=[PRINCIPAL, 0, PRINCIPAL, 1],
+        lever_value=[VALUES],
+        lever_cost=[COSTS],
+        lever_capacity=[[0.0, 10.0, 0.0, 0.0]],
+        lever_committed=[False, True, True, True],
+        lever_annual_repudiation=[[0.0, 0.5, 0.0, 0.0]],
+        lever_successor_repudiation=[[0.0, 0.0, 0.0, 1.0]],
+        lever_form_probability=[[1.0, 1.0, 0.5, 1.0]],
+        lever_fallback_annual_repudiation=[[0.0, 0.0, 1.0, 0.0]],
+        horizon=2,
+        discount_rate=0.25,
+        pivot_annual_repudiation=0.5,
+        incumbent_turnover=Turnover(annual_hazard=0.5),
+    )
+
+
+def test_accounts_by_hand_discounting_and_options():
+    d = accounts(_accounting_problem())
+    np.testing.assert_allclose(d.weights, [[0.8, 0.64]])
+    np.testing.assert_allclose(d.annuity, [1.44])
+    np.testing.assert_allclose(d.retaliation_pv, [0.28])
+    np.testing.assert_allclose(d.lost, [[50.0, 100.0]])
+    np.testing.assert_allclose(d.shortfall, [[30.0, 70.0]])
+    np.testing.assert_allclose(d.U, [[0.0, 1.04, 2.24]])
+    np.testing.assert_allclose(d.flow, [[0.0, 2 - 0.84 / 1.44, 5 - 1.96 / 1.44]])
+    np.testing.assert_allclose(d.q_courter, [[0.0, 0.0]])
+    np.testing.assert_allclose(d.q_incumbent, [[0.5, 0.5]])
+    np.testing.assert_allclose(d.q_pivot, [[0.0, 0.0]])
+
+
+def test_accounts_by_hand_parts_add_up_to_minus_the_option_values():
+    d = accounts(_accounting_problem())
+    np.testing.assert_allclose(d.parts["retaliation"], [[1.4, 2.8]])
+    np.testing.assert_allclose(d.parts["replacement"], [[-0.56, -0.84]])
+    np.testing.assert_allclose(d.parts["switching_cost"], [[1.0, 3.0]])
+    np.testing.assert_allclose(d.parts["security"], [[-2.88, -7.2]])
+    total = sum(d.parts.values())
+    np.testing.assert_allclose(total, -d.U[:, 1:])
+
+
+def test_accounts_by_hand_levers():
+    d = accounts(_accounting_problem())
+    dur = np.array([1.44, 0.56, 0.72, 0.56])
+    np.testing.assert_allclose(d.lever_durability, [dur])
+    np.testing.assert_allclose(d.lever_pv, [np.multiply(VALUES, dur)])  # 4.32 5.6 2.88 3.36
+    np.testing.assert_allclose(d.lever_cost_pv, [np.multiply(COSTS, dur)])  # 2.88 2.24 .72 2.8
+    np.testing.assert_allclose(d.lever_face, [np.multiply(VALUES, 1.44)])
+    np.testing.assert_allclose(d.trade_weight, [[0.028, 0.012, 0.014, 0.012]])
+
+
+def test_accounts_by_hand_payers_and_stakes():
+    d = accounts(_accounting_problem())
+    np.testing.assert_allclose(d.pivot_pv, [0.56])
+    np.testing.assert_allclose(d.retaliation_cost, [[2.8, 5.6]])
+    # payer axis: 0 the principal (C or I), 1 "eu" (courter side), 2 "by" (incumbent side)
+    np.testing.assert_allclose(d.payer_wtp[0], [[5.6, 11.2], [2.8, 5.6], [0.0, 0.0]])
+    np.testing.assert_allclose(d.payer_stake[0], [[19.6, 28.0], [0.0, 0.0], [0.56, 1.12]])
+    np.testing.assert_allclose(d.wtp, [[8.4, 16.8]])
+    np.testing.assert_allclose(d.loss, [[20.16, 29.12]])
+
+
+def test_the_incumbents_stake_reads_its_own_valuation_not_the_courters():
+    # the planted bug of issue 12 ("the incumbent's budget computed from the courter's
+    # valuation"): move only the courter's valuation and the stake must not move
+    pb = _accounting_problem()
+    d0 = accounts(pb)
+    d1 = accounts(pb.with_changes(courter_value=[100.0, 200.0]))
+    np.testing.assert_allclose(d1.loss, d0.loss)
+    np.testing.assert_allclose(d1.wtp, [[56.0 + 2.8, 112.0 + 5.6]])  # 100*0.56 + eu
+
+
+# ---------------------------------------------------------------------------------------------
+# the game: one year, no discounting, so every PV equals the yearly number
+# ---------------------------------------------------------------------------------------------
+#
+# Horizon 1 at 0%: A = D = 1. No trade, no retaliation.
+# U = (0, -2, -5): hedging costs P 2, aligning 5 (a component "security").
+# I: lever "aid_i" worth 1 to P per unit at cost 1, extent up to 10 (limit 10).
+#   Stakes (3, 4): its maximum bid against hedge is 3 (stake binds), against courter 4.
+# need_hedge   = max(B_I = 3, U_courter = -5) - U_hedge   = 3 + 2 = 5
+# need_courter = max(B_I = 4, U_hedge  = -2) - U_courter = 4 + 5 = 9
+# C: lever "aid_c" worth 2 per unit at cost 1, extent up to 3: at most 6 to P.
+#   price_hedge = 5 / 2 = 2.5 (extent 2.5); the courter target needs 9 > 6: infeasible.
+# C's values (4, 10): no offer leaves P at stay (its best option -2 < 0), payoff 0;
+#   the hedge package pays 4 - 2.5 = 1.5 > 0: C offers it, P hedges.
+# Accounting identity of the hedge price: security 2 + incumbent counter 3 = 5 = need, all
+#   scaled by price / need = 0.5 into C's cost: (1.0, 1.5).
+
+
+def _game(**changes: object) -> RealignmentProblem:
+    base: dict[str, object] = dict(
+        components=[[-2.0, -5.0]],
+        component_names=("security",),
+        courter_value=[4.0, 10.0],
+        incumbent_value=[3.0, 4.0],
+        lever_names=("aid_c", "aid_i"),
+        lever_side=[COURTER, INCUMBENT],
+        lever_value=[[2.0, 1.0]],
+        lever_cost=[[1.0, 1.0]],
+        lever_max=[[3.0, 10.0]],
+        horizon=1,
+        discount_rate=0.0,
+    )
+    base.update(changes)
+    return RealignmentProblem(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", ["fast", "highs"])
+def test_game_by_hand_the_courter_buys_a_hedge(method):
+    sol = solve(_game(), method=method)
+    np.testing.assert_allclose(sol.option_values, [[0.0, -2.0, -5.0]])
+    np.testing.assert_allclose(sol.incumbent_max_bid, [[3.0, 4.0]])
+    np.testing.assert_allclose(sol.incumbent_lever_limit, [[10.0, 10.0]])
+    np.testing.assert_array_equal(sol.incumbent_binds, [[2, 2]])  # its stake binds
+    np.testing.assert_allclose(sol.need, [[5.0, 9.0]])
+    np.testing.assert_allclose(sol.max_offer_value, [[6.0, 6.0]])
+    np.testing.assert_array_equal(sol.feasible, [[True, False]])
+    np.testing.assert_allclose(sol.price, [[2.5, np.inf]])
+    np.testing.assert_allclose(sol.packages[0, 0], [2.5])
+    np.testing.assert_allclose(sol.price_value[0, 0], 5.0)
+    np.testing.assert_allclose(sol.willingness_to_pay, [[4.0, 10.0]])
+    np.testing.assert_allclose(sol.margin[0, 0], 1.5)
+    np.testing.assert_array_equal(sol.courter_binds, [[0, 1]])  # courter: its levers stop it
+    assert sol.offer_target[0] == 1 and sol.outcome[0] == 1
+    np.testing.assert_allclose(sol.package, [[2.5]])
+    np.testing.assert_allclose(sol.counter, [[0.0]])
+    np.testing.assert_allclose(sol.courter_payoff, [1.5])
+    i = {c: n for n, c in enumerate(sol.causes)}
+    dv = sol.decomposition_value[0, 0]
+    assert dv[i["security"]] == pytest.approx(2.0)
+    assert dv[i["incumbent_counter"]] == pytest.approx(3.0)
+    assert dv[i["outside_option"]] == pytest.approx(0.0)
+    assert dv.sum() == pytest.approx(5.0)
+    dc = sol.decomposition[0, 0]
+    assert dc[i["security"]] == pytest.approx(1.0)
+    assert dc[i["incumbent_counter"]] == pytest.approx(1.5)
+    assert dc.sum() == pytest.approx(2.5)
+    np.testing.assert_allclose(sol.decomposition[0, 1], 0.0)  # infeasible target: nothing
+
+
+# A second case: hedging is worth +1 to P and the incumbent's stakes are 10.
+# Its bid against hedge is min(levers 10, stake 10) = 10: the levers bind (1).
+# need_hedge = max(10, -5) - 1 = 9 > 6: no package flips P; need_courter = max(10, 1) + 5 = 15.
+# With no offer P would hedge (1 > 0), I keeps it with the cheapest counter worth 1: extent 1
+# of "aid_i" (cost 1 <= stake 10). Outcome: stay, C's payoff 0.
+
+
+@pytest.mark.parametrize("method", ["fast", "highs"])
+def test_game_by_hand_the_incumbent_counters(method):
+    pb = _game(components=[[1.0, -5.0]], incumbent_value=[10.0, 10.0])
+    sol = solve(pb, method=method)
+    np.testing.assert_allclose(sol.incumbent_max_bid, [[10.0, 10.0]])
+    np.testing.assert_array_equal(sol.incumbent_binds, [[1, 1]])
+    np.testing.assert_allclose(sol.need, [[9.0, 15.0]])
+    np.testing.assert_array_equal(sol.feasible, [[False, False]])
+    assert sol.offer_target[0] == 0 and sol.outcome[0] == 0
+    np.testing.assert_allclose(sol.counter, [[1.0]])
+    np.testing.assert_allclose(sol.courter_payoff, [0.0])
+    # the identity of an infeasible target splits need: -U_hedge = -1, the counter 10
+    i = {c: n for n, c in enumerate(sol.causes)}
+    dv = sol.decomposition_value[0, 0]
+    assert dv[i["security"]] == pytest.approx(-1.0)
+    assert dv[i["incumbent_counter"]] == pytest.approx(10.0)
+    assert dv.sum() == pytest.approx(9.0)
