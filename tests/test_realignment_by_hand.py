@@ -245,3 +245,167 @@ def test_game_by_hand_the_incumbent_counters(method):
     assert dv[i["security"]] == pytest.approx(-1.0)
     assert dv[i["incumbent_counter"]] == pytest.approx(10.0)
     assert dv.sum() == pytest.approx(9.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# per-draw outcomes and the JSON summary of a game worked by hand
+# ---------------------------------------------------------------------------------------------
+#
+# The first game with "aid_c" up to extent 4 (worth 8 to P) and a second courter lever "bases"
+# paid by the ally "eu" (worth 1 per unit at cost 1, extent up to 2); "eu" values a full
+# realignment at 3 a year and a hedge at 0. (Up to 10 reaches need 9: a package worth exactly
+# need would leave P indifferent, and P keeps the status quo when indifferent.)
+# hedge:   need 5 -> 2.5 of aid_c, cost 2.5 (all the courter's); wtp 4 + 0 = 4; payoff 1.5.
+# courter: need 9 -> all of aid_c (8) and 1 of bases (1): cost 4 (courter) + 1 (eu) = 5;
+#          budgets: courter 10 >= 4, eu 3 >= 1: affordable; wtp 10 + 3 = 13; payoff 13 - 5 = 8.
+# C offers the courter package, P aligns with C in year 1; the horizon is one year, so the
+# realignment lasts 1 year.
+
+
+def _two_payer_game(batch: int = 1) -> RealignmentProblem:
+    return _game(
+        trade_with_incumbent=np.zeros(batch),
+        lever_names=("aid_c", "bases", "aid_i"),
+        lever_side=[COURTER, COURTER, INCUMBENT],
+        lever_payer=[PRINCIPAL, 0, PRINCIPAL],
+        lever_value=[[2.0, 1.0, 1.0]],
+        lever_cost=[[1.0, 1.0, 1.0]],
+        lever_max=[[4.0, 2.0, 10.0]],
+        payer_names=("eu",),
+        payer_side=[COURTER],
+        payer_value=[[0.0, 3.0]],
+    )
+
+
+def test_evaluate_batch_by_hand():
+    from realpolitik.models.realignment import evaluate_batch
+
+    out = evaluate_batch(_two_payer_game(), rng=0)
+    expected = {
+        "courter_wins": 1.0,
+        "hedges": 0.0,
+        "stays": 0.0,
+        "outcome": 2.0,
+        "offer_target": 2.0,
+        "price": 5.0,
+        "price_value": 9.0,
+        "price_hedge": 2.5,
+        "willingness_to_pay": 13.0,
+        "incumbent_max_bid": 4.0,
+        "margin": 8.0,
+        "margin_hedge": 1.5,
+        "need": 9.0,
+        "courter_payoff": 8.0,
+        "realignment_duration": 1.0,
+        "realigns": 1.0,
+        "price_reachable": 1.0,
+        "retention_bid": 4.0,
+        "incumbent_stake": 4.0,
+        "retaliation_cost": 0.0,
+        "affordable": 1.0,
+        "courter_binds": 0.0,
+        "incumbent_binds": 2.0,
+        "price_eu": 1.0,
+        "p_courter_year_1": 1.0,
+        "p_hedge_year_1": 0.0,
+    }
+    assert set(out) == set(expected)  # years 5 and 10 lie beyond the one-year horizon
+    for key, value in expected.items():
+        np.testing.assert_allclose(out[key], [value], err_msg=key)
+    # the same numbers from the reference solver
+    highs = evaluate_batch(_two_payer_game(), rng=0, method="highs")
+    for key, value in expected.items():
+        np.testing.assert_allclose(highs[key], [value], err_msg=key)
+
+
+def test_result_dict_by_hand():
+    from realpolitik.models.realignment import result_dict, simulate
+
+    pb = _two_payer_game(batch=2)
+    sol = solve(pb)
+    out = result_dict(pb, sol, simulate(pb, 0, solution=sol))
+    assert out["outcome"] == "courter" and out["offer_target"] == "courter"
+    assert out["price"] == pytest.approx(5.0)
+    assert out["price_value"] == pytest.approx(9.0)
+    assert out["price_trade_value"] == pytest.approx(0.0)
+    assert out["courter_willingness_to_pay"] == pytest.approx(13.0)
+    assert out["incumbent_max_bid"] == pytest.approx(4.0)
+    assert out["margin"] == pytest.approx(8.0)
+    assert out["feasible"] is True and out["affordable"] is True
+    # the identity of the courter target: security 5 + counter 4 = need 9, price / need = 5/9
+    assert out["decomposition_value"]["security"] == pytest.approx(5.0)
+    assert out["decomposition_value"]["incumbent_counter"] == pytest.approx(4.0)
+    assert out["decomposition"]["security"] == pytest.approx(25 / 9)
+    assert out["decomposition"]["incumbent_counter"] == pytest.approx(20 / 9)
+    assert out["options"] == pytest.approx({"stay": 0.0, "hedge": -2.0, "courter": -5.0})
+    assert out["package"] == pytest.approx({"aid_c": 4.0, "bases": 1.0})
+    assert out["counter"] == pytest.approx({"aid_i": 0.0})
+    assert out["courter_binds"] == "none" and out["incumbent_binds"] == "stake"
+    assert out["incumbent_stake"] == pytest.approx(4.0)
+    assert out["incumbent_lever_limit"] == pytest.approx(10.0)
+    assert out["retaliation_cost"] == pytest.approx(0.0)
+    assert out["method"] == "fast"
+    assert out["payers"]["courter"] == pytest.approx(
+        {
+            "willingness_to_pay": 10.0,
+            "price": 4.0,
+            "willingness_to_pay_hedge": 4.0,
+            "price_hedge": 2.5,
+        }
+    )
+    assert out["payers"]["eu"] == pytest.approx(
+        {
+            "willingness_to_pay": 3.0,
+            "price": 1.0,
+            "willingness_to_pay_hedge": 0.0,
+            "price_hedge": 0.0,
+        }
+    )
+    h = out["hedge"]
+    assert h["price"] == pytest.approx(2.5) and h["price_value"] == pytest.approx(5.0)
+    assert h["price_trade_value"] == pytest.approx(0.0)
+    assert h["courter_willingness_to_pay"] == pytest.approx(4.0)
+    assert h["incumbent_max_bid"] == pytest.approx(3.0)
+    assert h["margin"] == pytest.approx(1.5)
+    assert h["feasible"] is True and h["affordable"] is True
+    assert h["decomposition"]["security"] == pytest.approx(1.0)
+    assert h["package"] == pytest.approx({"aid_c": 2.5, "bases": 0.0})
+    assert h["courter_binds"] == "none" and h["incumbent_binds"] == "stake"
+    assert h["incumbent_stake"] == pytest.approx(3.0)
+    # two identical draws: both realign in year 1 and for its one year
+    assert out["draws"] == 2
+    assert out["p_realign"] == 1.0 and out["p_hedge"] == 0.0
+    assert out["p_realign_by_year"] == [1.0] and out["p_hedge_by_year"] == [0.0]
+    assert out["draws_by_year"] == [2]
+    assert out["expected_duration"] == pytest.approx(1.0)
+
+
+def test_result_dict_of_an_unreachable_target_says_none():
+    # the first game: the courter target is out of the levers' reach (need 9 > 6)
+    from realpolitik.models.realignment import result_dict
+
+    out = result_dict(_game())
+    assert out["price"] is None and out["price_value"] is None and out["margin"] is None
+    assert out["price_trade_value"] is None
+    assert out["feasible"] is False and out["courter_binds"] == "levers"
+    assert out["payers"]["courter"]["price"] is None
+    assert out["payers"]["courter"]["price_hedge"] == pytest.approx(2.5)
+    assert out["outcome"] == "hedge" and out["offer_target"] == "hedge"
+    assert "draws" not in out and "p_realign_by_year" not in out
+
+
+def test_threat_reach_lists_only_the_levers_that_relieve_the_threat():
+    from types import SimpleNamespace as NS
+
+    from realpolitik.models.realignment.claims import threat_reach
+
+    threat = NS(from_relation=None, by="china", courter_gain=None, incumbent_loss={"hedge": 1})
+    realignment = NS(pivot="russia", threats={"border": threat})
+    levers = [NS(id="troops", relieves={"border": 0.5}), NS(id="loans", relieves={})]
+    assert threat_reach(realignment, levers) == {
+        "border": [
+            "realignment.components.border (derived)",
+            "levers.troops.value (+ relieved share)",
+            "realignment.incumbent_value (+ incumbent_loss share)",
+        ]
+    }
