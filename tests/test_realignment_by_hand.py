@@ -391,7 +391,12 @@ def test_result_dict_of_an_unreachable_target_says_none():
     assert out["payers"]["courter"]["price"] is None
     assert out["payers"]["courter"]["price_hedge"] == pytest.approx(2.5)
     assert out["outcome"] == "hedge" and out["offer_target"] == "hedge"
+    assert out["hedge"]["courter_binds"] == "none" and out["hedge"]["feasible"] is True
     assert "draws" not in out and "p_realign_by_year" not in out
+    # the second game: no target is reachable, so the hedge's numbers are None as well
+    h = result_dict(_game(components=[[1.0, -5.0]], incumbent_value=[10.0, 10.0]))["hedge"]
+    assert h["price"] is None and h["price_value"] is None and h["price_trade_value"] is None
+    assert h["courter_binds"] == "levers" and h["incumbent_binds"] == "levers"
 
 
 def test_threat_reach_lists_only_the_levers_that_relieve_the_threat():
@@ -409,3 +414,145 @@ def test_threat_reach_lists_only_the_levers_that_relieve_the_threat():
             "realignment.incumbent_value (+ incumbent_loss share)",
         ]
     }
+
+
+# A courter alone: the incumbent has no levers, so its bid is 0 whatever its stake.
+# need_hedge = max(0, U_courter = -5) - U_hedge = 0 + 2 = 2 -> 1 unit of aid_c, price 1;
+# need_courter = max(0, U_hedge = -2) + 5 = 5 -> 2.5 units (worth 5 < 6 at most), price 2.5.
+# C's payoffs: hedge 4 - 1 = 3, courter 10 - 2.5 = 7.5: it buys the full realignment.
+
+
+@pytest.mark.parametrize("method", ["fast", "highs"])
+def test_game_by_hand_an_incumbent_without_levers_bids_nothing(method):
+    pb = _game(
+        lever_names=("aid_c",),
+        lever_side=[COURTER],
+        lever_value=[[2.0]],
+        lever_cost=[[1.0]],
+        lever_max=[[3.0]],
+    )
+    sol = solve(pb, method=method)
+    np.testing.assert_allclose(sol.incumbent_max_bid, [[0.0, 0.0]])
+    np.testing.assert_allclose(sol.need, [[2.0, 5.0]])
+    np.testing.assert_allclose(sol.price, [[1.0, 2.5]])
+    assert sol.outcome[0] == 2
+    np.testing.assert_allclose(sol.courter_payoff, [7.5])
+
+
+def test_the_discrete_games_first_move_is_no_offer():
+    from realpolitik.models.realignment import solve_discrete
+
+    pb = _game(lever_binary=True, lever_min=[[3.0, 10.0]])
+    dg = solve_discrete(pb)
+    assert dg.actions[0] == (0, 0)
+    assert all(t in (1, 2) and x >= 1 for t, x in dg.actions[1:])
+
+
+# ---------------------------------------------------------------------------------------------
+# re-bidding: the game seen from a later year
+# ---------------------------------------------------------------------------------------------
+#
+# After ``years_gone = 2`` simulated years a re-bid game starts in year 3, whose changes of
+# government have just happened; its promises first face year 4, so every election schedule
+# moves up by 3 (new year t = old year t + 3):
+#   pivot:     elections every 4 years from year 3 (3, 7, 11): the next after year 3 is 7 -> 4
+#   incumbent: every 5 from year 2 (2, 7, 12): 7 -> 4
+#   courter:   every 3 from year 4 (4, 7, 10): 4 -> 1
+# and the game runs over the 10 - 2 = 8 years left.
+
+
+def test_rebid_problem_moves_each_election_schedule_by_hand():
+    from realpolitik.models.realignment.simulate import rebid_problem
+
+    pb = _game(
+        horizon=10,
+        pivot_turnover=Turnover(0.0, elections_every=4, next_election=3, change_probability=1.0),
+        incumbent_turnover=Turnover(0.0, elections_every=5, next_election=2),
+        courter_turnover=Turnover(0.1, elections_every=3, next_election=4),
+    )
+    sub = rebid_problem(
+        pb,
+        draw=np.array([0]),
+        years_gone=2,
+        standing=np.zeros((1, 3)),
+        option=np.array([0]),
+        successor=np.array([False]),
+        busy=np.zeros((1, 2), bool),
+    )
+    np.testing.assert_array_equal(sub.horizon, [8])
+    np.testing.assert_array_equal(sub.pivot_turnover.next_election, [4])
+    np.testing.assert_array_equal(sub.incumbent_turnover.next_election, [4])
+    np.testing.assert_array_equal(sub.courter_turnover.next_election, [1])
+    np.testing.assert_array_equal(sub.courter_turnover.elections_every, [3])
+    np.testing.assert_allclose(sub.courter_turnover.annual_hazard, [0.1])
+    np.testing.assert_allclose(sub.pivot_turnover.change_probability, [1.0])
+
+
+# ---------------------------------------------------------------------------------------------
+# one claim, one number: threats
+# ---------------------------------------------------------------------------------------------
+#
+# "border" (level 10): relief (0.2, 0.5), courter gain (0.1, 0.3), incumbent loss (0, 0.4);
+# "nukes" (level 20): relief (0, 0), courter gain (0.05, 0.1), incumbent loss (0.1, 0.2).
+# Lever "troops" relieves 0.5 of border and 0.25 of nukes; "loans" relieves nothing.
+#   components: border (2, 5), nukes (0, 0)
+#   lever value added: troops 10*0.5 + 20*0.25 = 10, loans 0
+#   courter value added: (10*0.1 + 20*0.05, 10*0.3 + 20*0.1) = (2, 5)
+#   incumbent value added: (10*0 + 20*0.1, 10*0.4 + 20*0.2) = (2, 8)
+
+
+def _threats():
+    from types import SimpleNamespace as NS
+
+    numbers = {
+        "border": (10.0, (0.2, 0.5), (0.1, 0.3), (0.0, 0.4)),
+        "nukes": (20.0, (0.0, 0.0), (0.05, 0.1), (0.1, 0.2)),
+    }
+    table: dict[str, np.ndarray] = {}
+    threats = {}
+    for tid, (level, relief, gain, loss) in numbers.items():
+        base = f"realignment.threats.{tid}"
+        table[f"{base}.level"] = np.array([level])
+        for j, o in enumerate(("hedge", "courter")):
+            table[f"{base}.relief.{o}"] = np.array([relief[j]])
+            table[f"{base}.courter_gain.{o}"] = np.array([gain[j]])
+            table[f"{base}.incumbent_loss.{o}"] = np.array([loss[j]])
+        threats[tid] = NS(from_relation=None, by="china", courter_gain={}, incumbent_loss={})
+    table["levers.troops.relieves.border"] = np.array([0.5])
+    table["levers.troops.relieves.nukes"] = np.array([0.25])
+    levers = [NS(id="troops", relieves={"border": 0.5, "nukes": 0.25}), NS(id="loans", relieves={})]
+    return NS(pivot="russia", threats=threats), levers, table.__getitem__
+
+
+def test_threat_terms_by_hand_add_every_threats_share():
+    from realpolitik.models.realignment.claims import threat_terms
+
+    realignment, levers, get = _threats()
+    t = threat_terms(realignment, levers, get, 1)
+    assert t.names == ("border", "nukes")
+    np.testing.assert_allclose(t.components, [[[2.0, 5.0], [0.0, 0.0]]])
+    np.testing.assert_allclose(t.lever_value, [[10.0, 0.0]])
+    np.testing.assert_allclose(t.courter_value, [[2.0, 5.0]])
+    np.testing.assert_allclose(t.incumbent_value, [[2.0, 8.0]])
+
+
+def test_a_threat_level_read_from_a_relation_score_by_hand():
+    # a score of -0.5 at 40 per unit of hostility costs 20 a year; a friendly +0.3 costs 0
+    from types import SimpleNamespace as NS
+
+    from realpolitik.models.realignment.claims import relation_path, threat_level
+
+    link = NS(component="threat")
+    realignment = NS(pivot="russia", threats={"border": NS(from_relation=link, by="china")})
+    relations = [
+        NS(between=("russia", "usa"), key="r-u"),
+        NS(between=("china", "russia"), key="c-r"),
+    ]
+    assert relation_path(realignment, "border", relations) == "relations.c-r.components.threat"
+    for score, level in ((-0.5, 20.0), (0.3, 0.0)):
+        table = {
+            "relations.c-r.components.threat": np.array([score]),
+            "realignment.threats.border.from_relation.cost_per_unit": np.array([40.0]),
+        }
+        got = threat_level(realignment, "border", relations, table.__getitem__)
+        np.testing.assert_allclose(got, [level])
