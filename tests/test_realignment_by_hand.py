@@ -556,3 +556,37 @@ def test_a_threat_level_read_from_a_relation_score_by_hand():
         }
         got = threat_level(realignment, "border", relations, table.__getitem__)
         np.testing.assert_allclose(got, [level])
+
+
+# ---------------------------------------------------------------------------------------------
+# the fast path's exact LP, certified, on a batch worked by hand
+# ---------------------------------------------------------------------------------------------
+#
+# Lever A: worth 1 per unit at cost 1, no capacity. Lever B: worth 0.2 per unit at cost 1 and
+# 2 units of capacity, each unit of filled trade worth 1. Need 4.
+# Neither relaxation fits, so the rows go to the Lagrangian LP: with every unit of capacity
+# valued, B alone is worth 2.2 per unit and 4 / 2.2 units carry 3.6 units of capacity, more
+# than the shortfall; with the shortfall filled for free, A alone is bought and carries none.
+# Row 1, shortfall 3: B fills it at 1.5 units (worth 0.3 + 3 = 3.3), A the remaining 0.7:
+#   cost 2.2 (B = 1 costs 1 + 1.8 = 2.8, B = 2 costs 2 + 0.6 = 2.6: both dearer).
+# Row 2, shortfall 1: B = 0.5 (worth 0.1 + 1 = 1.1), A = 2.9: cost 3.4.
+
+
+def test_fast_min_cost_lp_rows_by_hand_and_certified():
+    from realpolitik.models.realignment.solvers import fast_min_cost
+
+    two = np.ones((2, 1))
+    cost, ext, cert = fast_min_cost(
+        p=two * [1.0, 0.2],
+        k=two * [1.0, 1.0],
+        lo=two * [0.0, 0.0],
+        hi=two * [10.0, 5.0],
+        binary=np.array([False, False]),
+        a=two * [0.0, 2.0],
+        w=two * [0.0, 1.0],
+        sf=np.array([3.0, 1.0]),
+        need=np.array([4.0, 4.0]),
+    )
+    np.testing.assert_allclose(cost, [2.2, 3.4])
+    np.testing.assert_allclose(ext, [[0.7, 1.5], [2.9, 0.5]], atol=1e-12)
+    assert cert.tolist() == [True, True]
