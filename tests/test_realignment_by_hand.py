@@ -590,3 +590,25 @@ def test_fast_min_cost_lp_rows_by_hand_and_certified():
     np.testing.assert_allclose(cost, [2.2, 3.4])
     np.testing.assert_allclose(ext, [[0.7, 1.5], [2.9, 0.5]], atol=1e-12)
     assert cert.tolist() == [True, True]
+
+
+# ---------------------------------------------------------------------------------------------
+# commitment: what a caller sees
+# ---------------------------------------------------------------------------------------------
+
+
+def test_election_years_is_a_boolean_mask_even_without_elections():
+    from realpolitik.models.commitment import election_years
+
+    none = election_years(3, 0, 1)
+    assert none.dtype == bool and none.tolist() == [False, False, False]
+    every_two = election_years(5, 2, 2)  # years 2 and 4
+    assert every_two.dtype == bool and every_two.tolist() == [False, True, False, True, False]
+
+
+def test_a_discount_rate_that_cannot_discount_says_why():
+    from realpolitik.errors import ModelError
+    from realpolitik.models.commitment import discount_weights
+
+    with pytest.raises(ModelError, match="discount_rate must be a finite number > -1"):
+        discount_weights(3, -1.0)
