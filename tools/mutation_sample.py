@@ -15,6 +15,10 @@ Run from the repository root, with the project's environment::
 
     python tools/mutation_sample.py --per-file 24 --seed 20261126 --max-children 2
 
+``--recheck [NAME ...]`` reruns the survivors of the last run (or the named ones) with the
+current tests (after tests were added) and prints the scores before and after; a mutant killed
+before stays killed.
+
 The mutants' results are mutmut's own (``mutmut browse`` and ``mutmut show NAME`` work on them
 afterwards). A mutant is *killed* when a test fails (mutmut also counts a timeout as a kill here:
 the mutant made the tests loop), *survived* when every selected test passes, *no tests* when no
@@ -112,42 +116,84 @@ def _row(name: str, total: int, n: int, c: Counter[str]) -> str:
     )
 
 
-def main() -> int:
-    """Generate, sample, run, report (see the module docstring)."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--per-file", type=int, default=24)
-    ap.add_argument("--seed", type=int, default=20261126)
-    ap.add_argument("--max-children", type=int, default=2)
-    ap.add_argument("--keep", action="store_true", help="reuse an existing mutants/ copy")
-    args = ap.parse_args()
-    if not Path("pyproject.toml").is_file():
-        print("run from the repository root", file=sys.stderr)
-        return 2
-    if Path("mutants").exists() and not args.keep:
-        shutil.rmtree("mutants")
-    generate(args.max_children)
-    names = mutant_names()
-    sample = draw(names, args.per_file, args.seed)
+def _run(names: list[str], max_children: int) -> None:
+    """``mutmut run`` on ``names`` (its output in ``mutants/mutmut-run.log``)."""
+    cmd = [*_mutmut(), "run", "--max-children", str(max_children), *names]
+    with Path("mutants", "mutmut-run.log").open("w") as out:
+        subprocess.run(cmd, env=_env(), stdout=out, stderr=subprocess.STDOUT, check=False)
+
+
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.setdefault("REALPOLITIK_SHARED", str(Path.cwd().resolve().parent / "shared"))
-    chosen = [k for ks in sample.values() for k in ks]
-    cmd = [*_mutmut(), "run", "--max-children", str(args.max_children), *chosen]
-    log = Path("mutants", "mutmut-run.log")
-    with log.open("w") as out:
-        subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-    res = results(sample)
-    totals = {f: len(ks) for f, ks in names.items()}
-    report = {"seed": args.seed, "per_file": args.per_file, "totals": totals, "results": res}
-    Path("mutants", "sample-report.json").write_text(json.dumps(report, indent=1))
+    return env
+
+
+def _write_survivors(res: dict[str, dict[str, str]]) -> None:
+    """The diff of every surviving mutant, to ``mutants/survivors.txt``."""
     with Path("mutants", "survivors.txt").open("w") as out:
         for verdicts in res.values():
             for k, v in verdicts.items():
                 if v in ("survived", "no tests"):
                     diff = subprocess.run(
-                        [*_mutmut(), "show", k], env=env, capture_output=True, text=True
+                        [*_mutmut(), "show", k], env=_env(), capture_output=True, text=True
                     )
                     out.write(f"## {k}: {v}\n{diff.stdout}\n")
-    print(table(res, totals))
+
+
+def sample_run(per_file: int, seed: int, max_children: int) -> dict[str, object]:
+    """A fresh run: generate every mutant, draw the sample, run it."""
+    if Path("mutants").exists():
+        shutil.rmtree("mutants")
+    generate(max_children)
+    names = mutant_names()
+    sample = draw(names, per_file, seed)
+    _run([k for ks in sample.values() for k in ks], max_children)
+    totals = {f: len(ks) for f, ks in names.items()}
+    return {"seed": seed, "per_file": per_file, "totals": totals, "results": results(sample)}
+
+
+def recheck(max_children: int) -> dict[str, object]:
+    """Rerun the survivors of the last sample run with the current tests (a mutant killed
+    before stays killed: tests were only added). The report keeps the first verdicts as
+    ``before``."""
+    report = json.loads(Path("mutants", "sample-report.json").read_text())
+    before: dict[str, dict[str, str]] = report.get("before", report["results"])
+    todo = {
+        f: [k for k, v in vs.items() if v in ("survived", "no tests")] for f, vs in before.items()
+    }
+    _run([k for ks in todo.values() for k in ks], max_children)
+    again = results({f: ks for f, ks in todo.items() if ks})
+    after = {f: {**vs, **again.get(f, {})} for f, vs in before.items()}
+    return {**report, "before": before, "results": after}
+
+
+def main() -> int:
+    """Sample and run, or recheck the survivors; print the scores (module docstring)."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--per-file", type=int, default=24)
+    ap.add_argument("--seed", type=int, default=20261126)
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument(
+        "--recheck",
+        action="store_true",
+        help="rerun the last run's survivors with the current tests",
+    )
+    ap.add_argument("names", nargs="*", help="with --recheck: only these survivors")
+    args = ap.parse_args()
+    if not Path("pyproject.toml").is_file():
+        print("run from the repository root", file=sys.stderr)
+        return 2
+    if args.recheck:
+        report = recheck(args.max_children, args.names)
+    else:
+        report = sample_run(args.per_file, args.seed, args.max_children)
+    Path("mutants", "sample-report.json").write_text(json.dumps(report, indent=1))
+    res: dict[str, dict[str, str]] = report["results"]  # type: ignore[assignment]
+    _write_survivors(res)
+    if "before" in report:
+        print("Before:\n" + table(report["before"], report["totals"]) + "\n\nAfter:")  # type: ignore[arg-type]
+    print(table(res, report["totals"]))  # type: ignore[arg-type]
     return 0
 
 
