@@ -604,6 +604,19 @@ def test_election_years_is_a_boolean_mask_even_without_elections():
     assert none.dtype == bool and none.tolist() == [False, False, False]
     every_two = election_years(5, 2, 2)  # years 2 and 4
     assert every_two.dtype == bool and every_two.tolist() == [False, True, False, True, False]
+    # a batch that mixes an actor without elections (0) with one that holds them
+    mixed = election_years(4, np.array([0, 2]), np.array([1, 1]))
+    assert mixed.tolist() == [[False, False, False, False], [True, False, True, False]]
+
+
+def test_a_bad_turnover_probability_names_its_field():
+    from realpolitik.errors import ModelError
+    from realpolitik.models.commitment import turnover_probability
+
+    with pytest.raises(ModelError, match="change_probability must be probabilities"):
+        turnover_probability(3, Turnover(change_probability=1.5))
+    with pytest.raises(ModelError, match="annual_hazard must be probabilities"):
+        turnover_probability(3, Turnover(annual_hazard=-0.5))
 
 
 def test_a_discount_rate_that_cannot_discount_says_why():
