@@ -625,3 +625,30 @@ def test_a_discount_rate_that_cannot_discount_says_why():
 
     with pytest.raises(ModelError, match="discount_rate must be a finite number > -1"):
         discount_weights(3, -1.0)
+
+
+def test_a_bad_repudiation_probability_names_its_field():
+    from realpolitik.errors import ModelError
+    from realpolitik.models.commitment import survival
+
+    with pytest.raises(ModelError, match="^annual_repudiation must be probabilities"):
+        survival(3, 1.5, 0.0)
+    with pytest.raises(ModelError, match="^successor_repudiation must be probabilities"):
+        survival(3, 0.0, -0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the problem's own checks
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_problem_without_components_is_one_draw():
+    pb = RealignmentProblem()
+    assert pb.batch == 1 and pb.components.shape == (1, 0, 2)
+
+
+def test_a_lever_whose_maximum_is_below_its_minimum_is_an_error():
+    from realpolitik.errors import ModelError
+
+    with pytest.raises(ModelError, match="lever extents need 0 <= min <= max"):
+        _game(lever_min=[[2.0, 0.0]], lever_max=[[1.0, 10.0]])
