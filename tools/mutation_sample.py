@@ -153,14 +153,16 @@ def sample_run(per_file: int, seed: int, max_children: int) -> dict[str, object]
     return {"seed": seed, "per_file": per_file, "totals": totals, "results": results(sample)}
 
 
-def recheck(max_children: int) -> dict[str, object]:
-    """Rerun the survivors of the last sample run with the current tests (a mutant killed
-    before stays killed: tests were only added). The report keeps the first verdicts as
-    ``before``."""
+def recheck(max_children: int, only: list[str]) -> dict[str, object]:
+    """Rerun the survivors of the last sample run (those in ``only`` if given) with the current
+    tests (a mutant killed before stays killed: tests were only added). The report keeps the
+    first verdicts as ``before``."""
     report = json.loads(Path("mutants", "sample-report.json").read_text())
     before: dict[str, dict[str, str]] = report.get("before", report["results"])
+    alive = ("survived", "no tests")
     todo = {
-        f: [k for k, v in vs.items() if v in ("survived", "no tests")] for f, vs in before.items()
+        f: [k for k, v in vs.items() if v in alive and (not only or k in only)]
+        for f, vs in before.items()
     }
     _run([k for ks in todo.values() for k in ks], max_children)
     again = results({f: ks for f, ks in todo.items() if ks})
