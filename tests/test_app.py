@@ -309,3 +309,42 @@ def test_the_error_handler_replaces_any_library_path_left_in_a_message():
     assert where not in json.dumps(body)
     assert f"examples/{FLAGSHIP}.yaml" in body["error"]
     assert body["problems"][0]["got"] == f"'examples/{FLAGSHIP}.yaml'"
+
+
+def test_long_jobs_leave_a_worker_for_recomputations():
+    """Two workers, two discovery jobs that do not finish: a recomputation still runs."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.app.server import _Work
+
+    class Connected:
+        async def is_disconnected(self):
+            return False
+
+    release = threading.Event()
+    started = []
+
+    def long_job(i):
+        started.append(i)
+        release.wait(30)
+        return i
+
+    async def scenario():
+        work = _Work(workers=2)
+        work.pool = ThreadPoolExecutor(max_workers=2)  # two workers, as threads
+        try:
+            longs = [
+                asyncio.create_task(work.run(Connected(), long_job, i, long=True)) for i in (0, 1)
+            ]
+            short = await asyncio.wait_for(work.run(Connected(), str.upper, "short"), 20)
+            assert 1 not in started  # the second long job waits for the first
+            release.set()
+            assert sorted(await asyncio.gather(*longs)) == [0, 1]
+            return short
+        finally:
+            release.set()
+            work.pool.shutdown()
+
+    assert asyncio.run(scenario()) == "SHORT"
