@@ -320,6 +320,8 @@ def test_long_jobs_leave_a_worker_for_recomputations():
     from realpolitik.app.server import _Work
 
     class Connected:
+        client = None
+
         async def is_disconnected(self):
             return False
 
@@ -348,3 +350,45 @@ def test_long_jobs_leave_a_worker_for_recomputations():
             work.pool.shutdown()
 
     assert asyncio.run(scenario()) == "SHORT"
+
+
+def test_one_client_address_cannot_fill_the_queue():
+    """Half the waiting places at most go to one address; another client still gets in."""
+    import asyncio
+    import threading
+    import types
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.app import server
+
+    class Peer:
+        def __init__(self, host):
+            self.client = types.SimpleNamespace(host=host)
+
+        async def is_disconnected(self):
+            return False
+
+    release = threading.Event()
+
+    async def scenario():
+        work = server._Work(workers=1)
+        work.pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            greedy = [
+                asyncio.create_task(work.run(Peer("10.0.0.1"), release.wait, 30))
+                for _ in range(server.MAX_PENDING_PER_CLIENT)
+            ]
+            await asyncio.sleep(0)  # every one of them is waiting now
+            with pytest.raises(server._Busy):
+                await work.run(Peer("10.0.0.1"), str.upper, "one more")
+            other = asyncio.create_task(work.run(Peer("10.0.0.2"), str.upper, "other"))
+            await asyncio.sleep(0)
+            release.set()
+            assert await other == "OTHER"
+            assert all(await asyncio.gather(*greedy))
+            assert work.pending == 0 and work.pending_by_client == {}
+        finally:
+            release.set()
+            work.pool.shutdown()
+
+    asyncio.run(scenario())

@@ -9,7 +9,8 @@ Safety, by default:
 * every input is checked (:mod:`realpolitik.app.requests`), then the edited scenario is built
   through the scenario loader with the rules of a scenario file;
 * the work per request is capped (draws), the model work runs in a fixed pool of worker
-  processes (one per usable CPU) in arrival order, at most :data:`MAX_PENDING` requests wait,
+  processes (one per usable CPU) in arrival order, at most :data:`MAX_PENDING` requests wait
+  (half of them at most from one client address),
   a request whose client has gone (the page sent a newer one) is dropped before it runs, and
   long jobs (scenario discovery) never hold every worker: one client cannot starve the others;
 * the page loads scripts from this server only (a Content-Security-Policy says so), and Plotly.js
@@ -44,6 +45,8 @@ from realpolitik.errors import ModelError, RealpolitikError, ScenarioError
 
 #: Requests that may wait for a worker at once; more get 503 and try again.
 MAX_PENDING = 64
+#: Requests from one client address that may wait at once: one client never fills the queue.
+MAX_PENDING_PER_CLIENT = MAX_PENDING // 2
 #: Hosts the server answers to when it listens on the loopback interface.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 #: The page's files, served by name (nothing else under the package is reachable).
@@ -124,11 +127,13 @@ class _Work:
     """The pool that runs model work: a fixed set of worker processes, each with one job running
     and one handed over, the others waiting in order of arrival; a job whose client has gone
     away (a slider moved on) is dropped unrun. Long jobs (scenario discovery: thousands of
-    draws) hold at most all workers but one, so that recomputations always have a worker."""
+    draws) hold at most all workers but one, so that recomputations always have a worker, and
+    one client address holds at most half of the waiting places."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pending = 0
+        self.pending_by_client: dict[str, int] = {}
         self.pool: Executor | None = None
         self.slots: asyncio.Semaphore | None = None
         self.long_slots: asyncio.Semaphore | None = None
@@ -166,7 +171,9 @@ class _Work:
         A ``long`` job also waits for one of the ``workers - 1`` long-job slots (one with a
         single worker): long jobs never hold every worker.
         """
-        if self.pending >= MAX_PENDING:
+        client = request.client.host if request.client is not None else ""
+        mine = self.pending_by_client.get(client, 0)
+        if self.pending >= MAX_PENDING or mine >= MAX_PENDING_PER_CLIENT:
             raise _Busy()
         if self.pool is None:
             self.start()
@@ -174,6 +181,7 @@ class _Work:
             self.slots = asyncio.Semaphore(max(1, JOBS_PER_WORKER * self.workers))
             self.long_slots = asyncio.Semaphore(max(1, self.workers - 1))
         self.pending += 1
+        self.pending_by_client[client] = mine + 1
         try:
             async with self.long_slots if long else contextlib.nullcontext():
                 async with self.slots:  # first come, first served
@@ -183,6 +191,9 @@ class _Work:
                     return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
         finally:
             self.pending -= 1
+            self.pending_by_client[client] -= 1
+            if not self.pending_by_client[client]:
+                del self.pending_by_client[client]
 
 
 async def _read_body(request: Request) -> bytes:
