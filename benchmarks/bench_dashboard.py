@@ -283,6 +283,21 @@ def load_test(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def budget(stages: dict[str, float], r: dict[str, Any], cores: int) -> None:
+    """The CPU the floor allows one recomputation, and how the breakdown's stages use it."""
+    allowed = FLOOR_P95_MS * cores / r["clients"]
+    outside = r["http_cpu_ms"] + r["client_cpu_ms"]
+    model = sum(ms for name, ms in stages.items() if name.startswith("model:"))
+    own = sum(ms for name, ms in stages.items() if name.startswith(("edit:", "view:")))
+    print(
+        f"budget: {r['clients']} clients on {cores} cores at p95 {FLOOR_P95_MS:.0f} ms allow about "
+        f"{allowed:.0f} ms CPU per recomputation, everything included (less for the p95's tail); "
+        f"HTTP and load generator take {outside:.1f}, the dashboard's own steps (edit, view) "
+        f"{own:.1f}, the model {model:.1f} (point analysis and draws): the model may take about "
+        f"{max(0.0, allowed - outside - own):.0f}"
+    )
+
+
 def main() -> None:
     """Print the CPU breakdown, then the load test's figures, then one JSON line of both."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -340,6 +355,8 @@ def main() -> None:
     )
     verdict = "met" if r["errors"] == 0 and p95 < FLOOR_P95_MS else "NOT met"
     print(f"floor (0 errors, p95 < {FLOOR_P95_MS:.0f} ms): {verdict}")
+    if stages:
+        budget(stages, r, cores or 1)
     for e in r["error_samples"]:
         print("error:", e)
     summary = {k: v for k, v in r.items() if k not in ("latency_ms", "error_samples")}
