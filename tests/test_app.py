@@ -205,11 +205,15 @@ def _run_columns(scenario, draws, seed):
 
 
 @pytest.mark.parametrize(
-    "edits",
-    [{}, {"levers.us-outreach-statement.cost": 0.9}],
-    ids=["as loaded", "an edit of a number that is not uncertain"],
+    ("edits", "draws"),
+    [
+        ({}, 48),
+        ({"levers.us-outreach-statement.cost": 0.9}, 48),
+        ({}, 1_100),
+    ],
+    ids=["as loaded", "an edit of a number that is not uncertain", "two batches"],
 )
-def test_the_dashboard_gives_what_realpolitik_run_gives(edits):
+def test_the_dashboard_gives_what_realpolitik_run_gives(edits, draws):
     """Same scenario, draws and seed: the draws are ``realpolitik run``'s to the last bit, and
     the point numbers are the run's (the light point run only leaves parts out)."""
     import numpy as np
@@ -220,12 +224,13 @@ def test_the_dashboard_gives_what_realpolitik_run_gives(edits):
 
     flagship = load(FLAGSHIP)
     scenario = apply_edits(flagship, edits)
-    run, expected = _run_columns(scenario, 48, 5)
-    got = views.draw_outputs(flagship, scenario, 48, 5)
+    run, expected = _run_columns(scenario, draws, 5)
+    assert len(views.shared_draws(flagship, draws, 5).batches) == (2 if draws > 1_000 else 1)
+    got = views.draw_outputs(flagship, scenario, draws, 5)
     assert set(got) == set(expected)
     for name, values in expected.items():
         np.testing.assert_array_equal(got[name], values, err_msg=name)
-    page = views.recompute_view(scenario, flagship, edits, 48, 5)
+    page = views.recompute_view(scenario, flagship, edits, draws, 5)
     full = json.loads(json.dumps(views._clean(run.results["realignment"].to_summary())))
     left_out = {
         "commitment_forms": [],
