@@ -316,6 +316,16 @@ def test_the_error_handler_replaces_any_library_path_left_in_a_message():
     assert body["problems"][0]["got"] == f"'examples/{FLAGSHIP}.yaml'"
 
 
+def _in_own_event_loop(coroutine):
+    """Run ``coroutine`` to its end in a thread of its own (another test may have left an event
+    loop running in this one)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def test_long_jobs_leave_a_worker_for_recomputations():
     """Two workers, two discovery jobs that do not finish: a recomputation still runs."""
     import asyncio
@@ -354,7 +364,7 @@ def test_long_jobs_leave_a_worker_for_recomputations():
             release.set()
             work.pool.shutdown()
 
-    assert asyncio.run(scenario()) == "SHORT"
+    assert _in_own_event_loop(scenario()) == "SHORT"
 
 
 def test_one_client_address_cannot_fill_the_queue():
@@ -396,4 +406,4 @@ def test_one_client_address_cannot_fill_the_queue():
             release.set()
             work.pool.shutdown()
 
-    asyncio.run(scenario())
+    _in_own_event_loop(scenario())
