@@ -57,9 +57,16 @@ def random_edits(sliders: list[dict[str, Any]], rng: random.Random) -> dict[str,
 
 
 def breakdown(n: int, draws: int) -> dict[str, float]:
-    """CPU milliseconds per recomputation, by stage, over ``n`` distinct edits (in process)."""
+    """CPU milliseconds per recomputation, by stage, over ``n`` distinct edits (in process).
+
+    The stages are the worker's own steps (:func:`realpolitik.app.views.recompute_view`), run
+    one by one; the lines "of which" time the model's parts again on the same edit, apart.
+    """
+    import numpy as np
+
     from realpolitik.app import engine, views
-    from realpolitik.experiment.scenario_run import analyze
+    from realpolitik.models.adapters.realignment import problem_from_scenario, shapley_summary
+    from realpolitik.models.realignment import simulate, solve
     from realpolitik.scenario.edit import apply_edits, editable_numbers
     from realpolitik.scenario.examples import example_path
 
@@ -69,27 +76,45 @@ def breakdown(n: int, draws: int) -> dict[str, float]:
     original = engine._scenario(path, shown)
     sliders = [n.to_dict() for n in editable_numbers(original) if n.group.startswith("lever")]
     rng = random.Random(7)
-    views.draw_outputs(original, original, draws, 0)  # the shared samples, drawn once
+    shared = views.shared_draws(original, draws, 0)  # the shared samples, drawn once
     spent: dict[str, float] = defaultdict(float)
     for _ in range(n):
         edits = random_edits(sliders, rng)
         t0 = time.process_time()
         scenario = apply_edits(original, edits)
         t1 = time.process_time()
-        result = analyze(scenario, [views.ANSWER_MODEL], seed=0)[views.ANSWER_MODEL]
+        result = views.point_result(scenario, draws, 0)
         t2 = time.process_time()
         outputs = views.draw_outputs(original, scenario, draws, 0)
         t3 = time.process_time()
-        view = views.answer_view(scenario, original, edits, draws, 0, result, outputs)
-        engine.to_json(view)
+        engine.to_json(views.answer_view(scenario, original, edits, draws, 0, result, outputs))
         t4 = time.process_time()
         engine.recompute(path, shown, edits, draws, 0)  # the whole of it, as a worker runs it
         t5 = time.process_time()
         spent["edit: build and check the edited scenario"] += t1 - t0
-        spent["model: point analysis (equilibrium, prices, Shapley, ...)"] += t2 - t1
-        spent[f"model: {draws} draws (common random numbers)"] += t3 - t2
+        spent["model: point analysis (light: no by-year paths)"] += t2 - t1
+        spent[f"model: {draws} draws"] += t3 - t2
         spent["view: statistics, sentences, figure specifications, JSON"] += t4 - t3
         spent["whole recomputation in a worker (engine.recompute, again)"] += t5 - t4
+        # the model's parts, again, apart
+        t6 = time.process_time()
+        shapley_summary(problem_from_scenario(scenario))
+        t7 = time.process_time()
+        samples = {p: v for p, v in shared.samples.items()} if shared else {}
+        for p in samples:
+            if p not in {u.path for u in scenario.uncertainties()}:
+                samples[p] = np.full(draws, scenario.value(p))
+        t8 = time.process_time()
+        problem = problem_from_scenario(scenario, samples, draws)
+        t9 = time.process_time()
+        solution = solve(problem)
+        t10 = time.process_time()
+        simulate(problem, np.random.default_rng(0), solution=solution)
+        t11 = time.process_time()
+        spent["  of which point: Shapley decomposition (problem built too)"] += t7 - t6
+        spent["  of which draws: the problem of the draws"] += t9 - t8
+        spent["  of which draws: solving the bidding game"] += t10 - t9
+        spent["  of which draws: year-by-year simulation with re-bidding"] += t11 - t10
     return {k: 1000 * v / n for k, v in spent.items()}
 
 
@@ -258,6 +283,21 @@ def load_test(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def budget(stages: dict[str, float], r: dict[str, Any], cores: int) -> None:
+    """The CPU the floor allows one recomputation, and how the breakdown's stages use it."""
+    allowed = FLOOR_P95_MS * cores / r["clients"]
+    outside = r["http_cpu_ms"] + r["client_cpu_ms"]
+    model = sum(ms for name, ms in stages.items() if name.startswith("model:"))
+    own = sum(ms for name, ms in stages.items() if name.startswith(("edit:", "view:")))
+    print(
+        f"budget: {r['clients']} clients on {cores} cores at p95 {FLOOR_P95_MS:.0f} ms allow about "
+        f"{allowed:.0f} ms CPU per recomputation, everything included (less for the p95's tail); "
+        f"HTTP and load generator take {outside:.1f}, the dashboard's own steps (edit, view) "
+        f"{own:.1f}, the model {model:.1f} (point analysis and draws): the model may take about "
+        f"{max(0.0, allowed - outside - own):.0f}"
+    )
+
+
 def main() -> None:
     """Print the CPU breakdown, then the load test's figures, then one JSON line of both."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -315,6 +355,8 @@ def main() -> None:
     )
     verdict = "met" if r["errors"] == 0 and p95 < FLOOR_P95_MS else "NOT met"
     print(f"floor (0 errors, p95 < {FLOOR_P95_MS:.0f} ms): {verdict}")
+    if stages:
+        budget(stages, r, cores or 1)
     for e in r["error_samples"]:
         print("error:", e)
     summary = {k: v for k, v in r.items() if k not in ("latency_ms", "error_samples")}

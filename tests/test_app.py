@@ -166,33 +166,86 @@ def test_statistics_give_shares_with_wilson_intervals_and_by_year_means():
     assert "price" not in out
 
 
-def test_draws_share_their_random_numbers_across_edits(monkeypatch):
+def test_draws_share_their_random_numbers_across_edits():
+    import numpy as np
+
+    from realpolitik.app import views
+    from realpolitik.models.adapters.realignment import evaluate
+    from realpolitik.scenario import load
+    from realpolitik.scenario.edit import apply_edits
+
+    flagship = load(FLAGSHIP)
+    shared = views.shared_draws(flagship, 64, 3)
+    assert views.shared_draws(flagship, 64, 3) is shared  # sampled once per (scenario, draws, seed)
+    path = "levers.sphere-of-influence.value"
+    edited = apply_edits(flagship, {path: 100.0})
+    got = views.draw_outputs(flagship, edited, 64, 3)
+    # by hand: the same inputs with the edited number fixed, the same model stream
+    ((start, stop, stream),) = shared.batches
+    samples = {**shared.samples, path: np.full(64, 100.0)}
+    expected = evaluate(edited, samples, np.random.default_rng(stream))
+    assert set(got) == set(expected)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values)
+    assert not np.array_equal(got["price"], views.draw_outputs(flagship, flagship, 64, 3)["price"])
+
+
+def _run_columns(scenario, draws, seed):
+    """``realpolitik run``'s draws of the answer model's outputs (what the CLI computes)."""
+    from realpolitik.experiment.options import RunOptions
+    from realpolitik.experiment.outcomes import output_columns
+    from realpolitik.experiment.scenario_run import run_scenario
+
+    options = RunOptions(draws=draws, seed=seed, workers=1, sensitivity=False)
+    run = run_scenario(scenario, options)
+    frame = run.draws.to_frame().sort_values("draw")
+    columns = output_columns(scenario, run.draws.models)
+    named = {o.name: col for (m, col), o in columns.items() if m == "realignment"}
+    return run, {name: frame[col].to_numpy() for name, col in named.items()}
+
+
+@pytest.mark.parametrize(
+    ("edits", "draws"),
+    [
+        ({}, 48),
+        ({"levers.us-outreach-statement.cost": 0.9}, 48),
+        ({}, 1_100),
+    ],
+    ids=["as loaded", "an edit of a number that is not uncertain", "two batches"],
+)
+def test_the_dashboard_gives_what_realpolitik_run_gives(edits, draws):
+    """Same scenario, draws and seed: the draws are ``realpolitik run``'s to the last bit, and
+    the point numbers are the run's (the light point run only leaves parts out)."""
     import numpy as np
 
     from realpolitik.app import views
     from realpolitik.scenario import load
     from realpolitik.scenario.edit import apply_edits
 
-    flagship = load("reverse-kissinger")
-    base = views._base_samples(flagship, 64, 3)
-    again = views._base_samples(flagship, 64, 3)
-    assert again is base  # sampled once per (scenario, draws, seed)
-    path = "levers.sphere-of-influence.value"
-    edited = apply_edits(flagship, {path: 100.0})
-    seen = {}
-    from realpolitik.experiment import scenario_experiment
-
-    original_evaluate = scenario_experiment.ScenarioModel.evaluate
-
-    def record(self, samples, rng):
-        seen.update(samples)
-        return original_evaluate(self, samples, rng)
-
-    monkeypatch.setattr(scenario_experiment.ScenarioModel, "evaluate", record)
-    views.draw_outputs(flagship, edited, 64, 3)
-    assert np.all(seen[path] == 100.0)
-    other = "levers.sphere-of-influence.cost"
-    assert np.array_equal(seen[other], base[other])
+    flagship = load(FLAGSHIP)
+    scenario = apply_edits(flagship, edits)
+    run, expected = _run_columns(scenario, draws, 5)
+    assert len(views.shared_draws(flagship, draws, 5).batches) == (2 if draws > 1_000 else 1)
+    got = views.draw_outputs(flagship, scenario, draws, 5)
+    assert set(got) == set(expected)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values, err_msg=name)
+    page = views.recompute_view(scenario, flagship, edits, draws, 5)
+    full = json.loads(json.dumps(views._clean(run.results["realignment"].to_summary())))
+    left_out = {
+        "commitment_forms": [],
+        "realigns_by_year": [],
+        "hedges_by_year": [],
+        "draws_by_year": [],
+        "expected_duration": None,
+        "outputs": {},
+    }
+    for key, empty in left_out.items():
+        assert page["numbers"][key] == empty, key
+    page["numbers"]["provenance"]["parameters"] = full["provenance"]["parameters"]
+    assert {k: v for k, v in page["numbers"].items() if k not in left_out} == {
+        k: v for k, v in full.items() if k not in left_out
+    }
 
 
 def _no_server_path(text: str, *paths) -> None:
@@ -261,3 +314,96 @@ def test_the_error_handler_replaces_any_library_path_left_in_a_message():
     assert where not in json.dumps(body)
     assert f"examples/{FLAGSHIP}.yaml" in body["error"]
     assert body["problems"][0]["got"] == f"'examples/{FLAGSHIP}.yaml'"
+
+
+def _in_own_event_loop(coroutine):
+    """Run ``coroutine`` to its end in a thread of its own (another test may have left an event
+    loop running in this one)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+def test_long_jobs_leave_a_worker_for_recomputations():
+    """Two workers, two discovery jobs that do not finish: a recomputation still runs."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.app.server import _Work
+
+    class Connected:
+        client = None
+
+        async def is_disconnected(self):
+            return False
+
+    release = threading.Event()
+    started = []
+
+    def long_job(i):
+        started.append(i)
+        release.wait(30)
+        return i
+
+    async def scenario():
+        work = _Work(workers=2)
+        work.pool = ThreadPoolExecutor(max_workers=2)  # two workers, as threads
+        try:
+            longs = [
+                asyncio.create_task(work.run(Connected(), long_job, i, long=True)) for i in (0, 1)
+            ]
+            short = await asyncio.wait_for(work.run(Connected(), str.upper, "short"), 20)
+            assert 1 not in started  # the second long job waits for the first
+            release.set()
+            assert sorted(await asyncio.gather(*longs)) == [0, 1]
+            return short
+        finally:
+            release.set()
+            work.pool.shutdown()
+
+    assert _in_own_event_loop(scenario()) == "SHORT"
+
+
+def test_one_client_address_cannot_fill_the_queue():
+    """Half the waiting places at most go to one address; another client still gets in."""
+    import asyncio
+    import threading
+    import types
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.app import server
+
+    class Peer:
+        def __init__(self, host):
+            self.client = types.SimpleNamespace(host=host)
+
+        async def is_disconnected(self):
+            return False
+
+    release = threading.Event()
+
+    async def scenario():
+        work = server._Work(workers=1)
+        work.pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            greedy = [
+                asyncio.create_task(work.run(Peer("10.0.0.1"), release.wait, 30))
+                for _ in range(server.MAX_PENDING_PER_CLIENT)
+            ]
+            await asyncio.sleep(0)  # every one of them is waiting now
+            with pytest.raises(server._Busy):
+                await work.run(Peer("10.0.0.1"), str.upper, "one more")
+            other = asyncio.create_task(work.run(Peer("10.0.0.2"), str.upper, "other"))
+            await asyncio.sleep(0)
+            release.set()
+            assert await other == "OTHER"
+            assert all(await asyncio.gather(*greedy))
+            assert work.pending == 0 and work.pending_by_client == {}
+        finally:
+            release.set()
+            work.pool.shutdown()
+
+    _in_own_event_loop(scenario())

@@ -9,9 +9,10 @@ Safety, by default:
 * every input is checked (:mod:`realpolitik.app.requests`), then the edited scenario is built
   through the scenario loader with the rules of a scenario file;
 * the work per request is capped (draws), the model work runs in a fixed pool of worker
-  processes in arrival order, at most :data:`MAX_PENDING` requests wait, and a request whose
-  client has gone (the page sent a newer one) is dropped before it runs: one client cannot
-  starve the others;
+  processes (one per usable CPU) in arrival order, at most :data:`MAX_PENDING` requests wait
+  (half of them at most from one client address),
+  a request whose client has gone (the page sent a newer one) is dropped before it runs, and
+  long jobs (scenario discovery) never hold every worker: one client cannot starve the others;
 * the page loads scripts from this server only (a Content-Security-Policy says so), and Plotly.js
   comes from the installed ``plotly`` package: it works offline.
 """
@@ -44,6 +45,8 @@ from realpolitik.errors import ModelError, RealpolitikError, ScenarioError
 
 #: Requests that may wait for a worker at once; more get 503 and try again.
 MAX_PENDING = 64
+#: Requests from one client address that may wait at once: one client never fills the queue.
+MAX_PENDING_PER_CLIENT = MAX_PENDING // 2
 #: Hosts the server answers to when it listens on the loopback interface.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 #: The page's files, served by name (nothing else under the package is reachable).
@@ -123,13 +126,17 @@ ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 class _Work:
     """The pool that runs model work: a fixed set of worker processes, each with one job running
     and one handed over, the others waiting in order of arrival; a job whose client has gone
-    away (a slider moved on) is dropped unrun."""
+    away (a slider moved on) is dropped unrun. Long jobs (scenario discovery: thousands of
+    draws) hold at most all workers but one, so that recomputations always have a worker, and
+    one client address holds at most half of the waiting places."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pending = 0
+        self.pending_by_client: dict[str, int] = {}
         self.pool: Executor | None = None
         self.slots: asyncio.Semaphore | None = None
+        self.long_slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
         """Start the worker processes (or one thread) and warm them up."""
@@ -156,23 +163,37 @@ class _Work:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    async def run(self, request: Request, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(*args)`` on a worker when a slot is free, unless the client has gone."""
-        if self.pending >= MAX_PENDING:
+    async def run(
+        self, request: Request, fn: Callable[..., Any], *args: Any, long: bool = False
+    ) -> Any:
+        """Run ``fn(*args)`` on a worker when a slot is free, unless the client has gone.
+
+        A ``long`` job also waits for one of the ``workers - 1`` long-job slots (one with a
+        single worker): long jobs never hold every worker.
+        """
+        client = request.client.host if request.client is not None else ""
+        mine = self.pending_by_client.get(client, 0)
+        if self.pending >= MAX_PENDING or mine >= MAX_PENDING_PER_CLIENT:
             raise _Busy()
         if self.pool is None:
             self.start()
-        if self.slots is None:  # created in the server's event loop
+        if self.slots is None or self.long_slots is None:  # made in the server's event loop
             self.slots = asyncio.Semaphore(max(1, JOBS_PER_WORKER * self.workers))
+            self.long_slots = asyncio.Semaphore(max(1, self.workers - 1))
         self.pending += 1
+        self.pending_by_client[client] = mine + 1
         try:
-            async with self.slots:  # first come, first served
-                if await request.is_disconnected():
-                    raise _Gone()
-                loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+            async with self.long_slots if long else contextlib.nullcontext():
+                async with self.slots:  # first come, first served
+                    if await request.is_disconnected():
+                        raise _Gone()
+                    loop = asyncio.get_running_loop()
+                    return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
         finally:
             self.pending -= 1
+            self.pending_by_client[client] -= 1
+            if not self.pending_by_client[client]:
+                del self.pending_by_client[client]
 
 
 async def _read_body(request: Request) -> bytes:
@@ -304,6 +325,7 @@ class _Routes:
             draws,
             body.seed,
             body.outcome,
+            long=True,
         )
         return Response(payload, media_type="application/json")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,43 +43,106 @@ def _clean(x: Any) -> Any:
 
 #: Sampled draws kept per worker, by (scenario file, draws, seed).
 SAMPLES_KEPT = 16
-_SAMPLES: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
 
 
-def _base_samples(original: Scenario, draws: int, seed: int) -> dict[str, np.ndarray]:
-    """Draws of every uncertain number of the scenario as loaded (shared by all its edits)."""
+@dataclass(frozen=True)
+class SharedDraws:
+    """The draws of a scenario as loaded, made as ``realpolitik run`` makes them.
+
+    Attributes
+    ----------
+    samples : dict of str to ndarray
+        Every uncertain number's draws, by key path (all batches, in draw order).
+    batches : tuple of (int, int, SeedSequence)
+        Each batch of the run: its first draw, the draw after its last, and the seed of its
+        answer model's own random stream.
+    """
+
+    samples: dict[str, np.ndarray]
+    batches: tuple[tuple[int, int, np.random.SeedSequence], ...]
+
+
+_SAMPLES: dict[tuple[str, int, int], SharedDraws] = {}
+
+
+def _model_stream(original: Scenario, batch_seed: np.random.SeedSequence) -> Any:
+    """The answer model's own stream in a batch of ``realpolitik run``: the batch's model
+    stream split into one child per evaluated model, taken at this model's place."""
+    from realpolitik.experiment.inputs import child_seed
+    from realpolitik.experiment.scenario_experiment import evaluable_models
+    from realpolitik.experiment.scenario_run import analyses_for
+
+    models = evaluable_models(original, analyses_for(original))
+    children = np.random.default_rng(child_seed(batch_seed, 1)).spawn(len(models))
+    return children[models.index(ANSWER_MODEL)].bit_generator.seed_seq
+
+
+def shared_draws(original: Scenario, draws: int, seed: int) -> SharedDraws | None:
+    """The inputs and model streams of ``realpolitik run``'s ``draws`` draws of ``original``
+    with ``seed`` (its batches, its sampler, its seeds), made once per (scenario, draws, seed)
+    and shared by all its edits; ``None`` when nothing is uncertain."""
+    from realpolitik.experiment.inputs import batch_inputs
+    from realpolitik.experiment.options import batch_size_for
+    from realpolitik.experiment.run import design_seed
     from realpolitik.experiment.scenario_experiment import experiment_spec
+    from realpolitik.rng import spawn_seeds
 
     key = (original.file, draws, seed)
     if key not in _SAMPLES:
         spec = experiment_spec(original, [ANSWER_MODEL])
-        samples = dict(spec.sample(draws, rng=seed)) if spec.uncertainties else {}
+        if not spec.uncertainties:
+            return None
+        size = batch_size_for(draws)
+        seeds = spawn_seeds(seed, -(-draws // size))
+        parts, batches = [], []
+        for b, batch_seed in enumerate(seeds):
+            start, stop = b * size, min(draws, (b + 1) * size)
+            parts.append(
+                batch_inputs(spec, "mc", draws, start, stop, batch_seed, design_seed(seed))
+            )
+            batches.append((start, stop, _model_stream(original, batch_seed)))
+        samples = {p: np.concatenate([part[p] for part in parts]) for p in spec.paths}
         if len(_SAMPLES) >= SAMPLES_KEPT:
             _SAMPLES.pop(next(iter(_SAMPLES)))
-        _SAMPLES[key] = samples
+        _SAMPLES[key] = SharedDraws(samples, tuple(batches))
     return _SAMPLES[key]
+
+
+def _base_samples(original: Scenario, draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Draws of every uncertain number of the scenario as loaded (shared by all its edits)."""
+    shared = shared_draws(original, draws, seed)
+    return {} if shared is None else shared.samples
 
 
 def draw_outputs(
     original: Scenario, scenario: Scenario, draws: int, seed: int
 ) -> dict[str, np.ndarray]:
-    """The realignment model's outputs over ``draws`` draws of the edited ``scenario``.
+    """The answer model's outputs over ``draws`` draws of the edited ``scenario``.
 
-    The samples are those of ``original`` (common random numbers) with every number that is no
-    longer uncertain in ``scenario`` fixed at its value there.
+    The inputs and the model's random streams are those of ``realpolitik run`` on ``original``
+    (common random numbers), with every number that is no longer uncertain in ``scenario``
+    fixed at its value there: for ``original`` itself, or an edit of numbers that were not
+    uncertain, the draws are those of ``realpolitik run`` on ``scenario``, to the last bit.
     """
-    from realpolitik.experiment.scenario_experiment import ScenarioModel
+    from realpolitik.errors import ModelError
+    from realpolitik.models import registry
 
-    base = _base_samples(original, draws, seed)
-    if not base:
+    shared = shared_draws(original, draws, seed)
+    if shared is None:
         return {}
+    evaluate = registry.get(ANSWER_MODEL).evaluate
+    if evaluate is None:
+        raise ModelError(f"model {ANSWER_MODEL!r} does not evaluate draws")
     uncertain = {u.path for u in scenario.uncertainties()}
-    samples = {
-        path: (values if path in uncertain else np.full(draws, scenario.value(path)))
-        for path, values in base.items()
-    }
-    model = ScenarioModel(scenario, (ANSWER_MODEL,))
-    return model.evaluate(samples, np.random.default_rng(seed))
+    fixed = {p: scenario.value(p) for p in shared.samples if p not in uncertain}
+    parts = []
+    for start, stop, stream in shared.batches:
+        samples = {
+            path: np.full(stop - start, fixed[path]) if path in fixed else values[start:stop]
+            for path, values in shared.samples.items()
+        }
+        parts.append(evaluate(scenario, samples, np.random.default_rng(stream)))
+    return {k: np.concatenate([np.asarray(p[k], dtype=float) for p in parts]) for k in parts[0]}
 
 
 #: Outputs summarised with their 95% interval; the by-year ones only by their mean.
@@ -162,19 +226,29 @@ def _figures(result: Any, stats: Mapping[str, Mapping[str, Any]]) -> dict[str, d
     return figures
 
 
+#: The point run's options when the page has draws: it takes the by-year figures from its draws
+#: and shows neither the commitment-form table nor the point outputs, so the point run skips
+#: them (see the realignment adapter's options); every number it does compute is unchanged.
+LIGHT_POINT_RUN = {"point_paths": 0, "commitment_forms": False, "point_outputs": False}
+
+
+def point_result(scenario: Scenario, draws: int, seed: int) -> Any:
+    """The answer model's point result for the page (the light point run when there are draws),
+    or ``None`` when the scenario asks no realignment question."""
+    from realpolitik.experiment.scenario_run import analyze
+
+    if scenario.spec.realignment is None:
+        return None
+    light = LIGHT_POINT_RUN if draws > 0 else {}
+    return analyze(scenario, [ANSWER_MODEL], seed=seed, options=light)[ANSWER_MODEL]
+
+
 def recompute_view(
     scenario: Scenario, original: Scenario, edits: Mapping[str, Any], draws: int, seed: int
 ) -> dict[str, Any]:
     """The dashboard's payload for ``original`` with ``edits`` (``scenario``, already built)."""
-    from realpolitik.experiment.scenario_run import analyze
-
-    if scenario.spec.realignment is None:
-        return answer_view(scenario, original, edits, draws, seed, None, {})
-    # The page takes the by-year figures from its draws and shows no commitment-form table: the
-    # point run skips both when there are draws (see the realignment adapter's options).
-    light = {"point_paths": 0, "commitment_forms": False} if draws > 0 else {}
-    result = analyze(scenario, [ANSWER_MODEL], seed=seed, options=light)[ANSWER_MODEL]
-    outputs = draw_outputs(original, scenario, draws, seed)
+    result = point_result(scenario, draws, seed)
+    outputs = draw_outputs(original, scenario, draws, seed) if result is not None else {}
     return answer_view(scenario, original, edits, draws, seed, result, outputs)
 
 

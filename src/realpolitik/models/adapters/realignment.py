@@ -720,7 +720,17 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
-def _point_outputs(scenario: Scenario, out: Mapping[str, np.ndarray], sim: Any) -> dict[str, float]:
+def _point_outputs(
+    scenario: Scenario, problem: Any, solution: Any, sim: Any, ctx: AnalysisContext
+) -> dict[str, float]:
+    """The declared outputs at the point values (empty with the option ``point_outputs`` false:
+    their one-path simulation, for the duration, is then skipped)."""
+    from realpolitik.models.realignment import evaluate_batch
+
+    if not ctx.options.get("point_outputs", True):
+        return {}
+    rng = np.random.default_rng(ctx.seed)
+    out = evaluate_batch(problem, rng, years=(), solution=solution)
     values = {k: float(v[0]) for k, v in _outputs_from_batch(out, _years(scenario)).items()}
     T = 0 if sim is None else sim.p_aligned.shape[0]
     for k in range(1, _years(scenario) + 1):  # shares of the simulated paths, not one path
@@ -781,10 +791,11 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
 
     Options (``ctx.options``), for callers that show only part of the result (the dashboard,
     which takes the by-year figures from its draws): ``point_paths`` (default
-    :data:`POINT_PATHS`; 0 skips the by-year simulation, whose fields are then empty) and
-    ``commitment_forms`` (default true; false skips re-pricing the package under each form).
+    :data:`POINT_PATHS`; 0 skips the by-year simulation, whose fields are then empty),
+    ``commitment_forms`` (default true; false skips re-pricing the package under each form) and
+    ``point_outputs`` (default true; false leaves :attr:`RealignmentResult.point_outputs` empty).
     """
-    from realpolitik.models.realignment import evaluate_batch, result_dict, solve
+    from realpolitik.models.realignment import result_dict, solve
 
     r = scenario.realignment_block
     problem = problem_from_scenario(scenario)
@@ -796,7 +807,6 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
 
     courter = r.courter or NO_COURTER
     payers = {(courter if p == "courter" else p): v for p, v in d["payers"].items()}
-    batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=(), solution=solution)
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]
     hedge = dict(d["hedge"])
@@ -840,7 +850,7 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         hedges_by_year=tuple(d.get("p_hedge_by_year", ())),
         expected_duration=d.get("expected_duration"),
         method=d["method"],
-        point_outputs=_point_outputs(scenario, batch, sim),
+        point_outputs=_point_outputs(scenario, problem, solution, sim, ctx),
         affordable=d["affordable"],
         courter_binds=d["courter_binds"],
         incumbent_binds=d["incumbent_binds"],
