@@ -338,12 +338,12 @@ def _start_sobol(
     """Start the Sobol' indices of the first declared quantity defined and varying in every
     draw, sized from the run's draws. Returns the reason there are none, or a function that
     returns the finding (raising :class:`~realpolitik.experiment.run.ExperimentError` when the
-    indices cannot be computed). With a shared pool (an :class:`Executor` in ``executor``) the
-    design's model runs start now, from a thread; otherwise they run when the function is called.
-    """
+    indices cannot be computed). With a shared pool (an :class:`Executor` in ``executor``) a
+    thread makes the design and has the pool run the model on it now; otherwise both happen when
+    the function is called."""
     from realpolitik.experiment.explain import SOBOL_MIN_BASE, SensitivityFinding, sobol_base_for
-    from realpolitik.experiment.run import DEFAULT_BATCH_SIZE, ExperimentError, evaluate_design
-    from realpolitik.experiment.sensitivity import sobol_analysis, sobol_design
+    from realpolitik.experiment.run import DEFAULT_BATCH_SIZE, evaluate_design
+    from realpolitik.experiment.sensitivity import SobolDesign, sobol_analysis, sobol_design
 
     stats = draws.statistics
     quantity = next(
@@ -366,25 +366,23 @@ def _start_sobol(
             f"{SOBOL_MIN_BASE * (d + 2):,} ({SOBOL_MIN_BASE} x (inputs + 2)); the run has "
             f"{draws.draws:,}"
         )
-    try:
-        design = sobol_design(spec, n_base, seed)
-    except ExperimentError as exc:
-        return str(exc)
 
-    def evaluate() -> dict[str, Any]:
+    def evaluate() -> tuple[SobolDesign, dict[str, Any]]:
+        design = sobol_design(spec, n_base, seed)  # n_base is a power of two: no warnings
         unit, model_seed = design.unit, design.model_seed
-        return evaluate_design(spec, unit, model_seed, DEFAULT_BATCH_SIZE, **executor)[1]
+        return design, evaluate_design(spec, unit, model_seed, DEFAULT_BATCH_SIZE, **executor)[1]
 
-    outputs: Callable[[], dict[str, Any]] = evaluate
+    evaluated: Callable[[], tuple[SobolDesign, dict[str, Any]]] = evaluate
     if not isinstance(executor["executor"], str):  # a shared pool: it works while we go on
         from concurrent.futures import ThreadPoolExecutor
 
         thread = ThreadPoolExecutor(1, thread_name_prefix="realpolitik-sobol")
-        outputs = thread.submit(evaluate).result
+        evaluated = thread.submit(evaluate).result
         thread.shutdown(wait=False)
 
     def finding() -> SensitivityFinding:
-        table = sobol_analysis(spec, design, quantity.column, outputs())
+        design, outputs = evaluated()
+        table = sobol_analysis(spec, design, quantity.column, outputs)
         return SensitivityFinding(quantity, "sobol", n_base, int(table.attrs["evaluations"]), table)
 
     return finding

@@ -85,9 +85,16 @@ def _frame(spec: ExperimentSpec, columns: dict[str, np.ndarray], rank_by: str):
 
 def _saltelli_design(problem: dict[str, Any], n_base: int, rng: np.random.Generator) -> np.ndarray:
     """Saltelli's scheme on a scrambled Sobol' sequence: ``n_base * (d + 2)`` points of the unit
-    cube (SALib's warnings about sample sizes that are not powers of two are silenced)."""
+    cube (SALib's warnings about sample sizes that are not powers of two are silenced).
+
+    With ``n_base`` a power of two neither warning can arise, and the warning filters, which
+    are global, are left alone (so that a thread may make a design while another runs)."""
     from SALib.sample import sobol as sobol_sample
 
+    if n_base > 1 and n_base & (n_base - 1) == 0:
+        return sobol_sample.sample(
+            problem, n_base, calc_second_order=False, scramble=True, seed=rng
+        )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*balance properties.*")
         warnings.filterwarnings("ignore", message=".*power of 2.*")
