@@ -46,17 +46,20 @@ def _usable_cpus() -> int:
 
 
 def _prepare() -> None:
-    """What the helper imports while it waits: the report's modules, pandas, Plotly (with its
-    default template loaded), the scenario schema and the registered models (to unpickle)."""
-    import plotly.graph_objects  # noqa: F401
-    import plotly.io as pio
+    """What the helper does while it waits: import the report's modules, pandas, Plotly and the
+    scenario schema and models (to unpickle the run), and draw one small figure of each kind
+    the report uses, so that Plotly's validators and default template are loaded."""
+    import pandas as pd
+    import plotly.graph_objects as go
 
     import realpolitik.report.html  # noqa: F401
     import realpolitik.scenario.model  # noqa: F401
     from realpolitik.models import registry
 
-    pio.templates[pio.templates.default]  # noqa: B018 - loads the template from its JSON
     registry.available()
+    figure = go.Figure([go.Bar(x=[0.0], y=[0.0]), go.Scatter(x=[0.0], y=[0.0])])
+    figure.to_html(full_html=False, include_plotlyjs=False)
+    pd.DataFrame({"x": [0.0]}).itertuples(index=False)
 
 
 def _serve(read_fd: int) -> int:
