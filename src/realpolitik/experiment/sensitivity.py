@@ -85,22 +85,32 @@ def _frame(spec: ExperimentSpec, columns: dict[str, np.ndarray], rank_by: str):
 
 def _saltelli_design(problem: dict[str, Any], n_base: int, rng: np.random.Generator) -> np.ndarray:
     """Saltelli's scheme on a scrambled Sobol' sequence: ``n_base * (d + 2)`` points of the unit
-    cube (SALib's warnings about sample sizes that are not powers of two are silenced).
+    cube, the design of SALib's ``sobol.sample`` without second-order rows, value for value.
 
-    With ``n_base`` a power of two neither warning can arise, and the warning filters, which
-    are global, are left alone (so that a thread may make a design while another runs)."""
-    from SALib.sample import sobol as sobol_sample
+    The ``2d``-dimensional sequence's first ``d`` columns are the matrix A and the last ``d`` the
+    matrix B; each base point gives the row of A, then ``d`` rows of A whose column ``i`` is
+    taken from B, then the row of B. Built with array operations (SALib loops over every
+    element). SciPy's warning about a sample size that is not a power of two is silenced; with a
+    power of two no warning arises and the warning filters, which are global, are left alone
+    (so that a thread may make a design while another thread runs).
+    """
+    from SALib.util import scale_samples
+    from scipy.stats import qmc
 
+    d = problem["num_vars"]
+    sequence = qmc.Sobol(d=2 * d, scramble=True, seed=rng)
     if n_base > 1 and n_base & (n_base - 1) == 0:
-        return sobol_sample.sample(
-            problem, n_base, calc_second_order=False, scramble=True, seed=rng
-        )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*balance properties.*")
-        warnings.filterwarnings("ignore", message=".*power of 2.*")
-        return sobol_sample.sample(
-            problem, n_base, calc_second_order=False, scramble=True, seed=rng
-        )
+        base = sequence.random(n_base)
+    else:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*balance properties.*")
+            base = sequence.random(n_base)
+    a, b = base[:, :d], base[:, d:]
+    rows = np.repeat(a[:, None, :], d + 2, axis=1)  # (point, row of the block, input)
+    inputs = np.arange(d)
+    rows[:, 1 + inputs, inputs] = b
+    rows[:, d + 1, :] = b
+    return scale_samples(rows.reshape(n_base * (d + 2), d), problem)
 
 
 def sobol_indices(
