@@ -211,13 +211,18 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> Scena
 def _start_workers_early(scenario: Scenario, names: Sequence[str]) -> None:
     """Start the fork server of the local worker processes now, with the modules of the models
     that will evaluate the draws imported once there, so that its imports overlap the point
-    analyses (the workers then start without importing anything)."""
+    analyses and this process's own imports (the workers then start without importing
+    anything)."""
     from realpolitik.experiment.executors import start_fork_server
 
     models = [registry.get(n) for n in names if registry.get(n).evaluates(scenario)]
     modules = {str(getattr(m.evaluate, "__module__", "__main__")) for m in models}
     modules.discard("__main__")  # a script's model is imported by its workers, as before
-    start_fork_server(["realpolitik.experiment.scenario_experiment", *sorted(modules)])
+    if not start_fork_server(["realpolitik.experiment.scenario_experiment", *sorted(modules)]):
+        return  # pragma: no cover - no fork server: the workers are spawned later
+    # While the fork server imports, one core is free: this process imports now what it needs
+    # after the draws (SciPy's distributions regenerate the inputs for the explanations).
+    import scipy.stats  # noqa: F401
 
 
 @contextmanager
