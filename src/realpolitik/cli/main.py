@@ -262,6 +262,11 @@ def _run(
         from realpolitik.cli.figures import checked_formats
 
         kinds = checked_formats(figure_formats)  # bad formats or no browser: say so first
+    if draws and cluster is None and workers != 1:  # the workers' imports start now
+        from realpolitik.experiment.scenario_run import start_draw_workers
+        from realpolitik.models.registry import BUILTIN
+
+        start_draw_workers(sorted(set(BUILTIN.values())))
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
     if draws and not as_json:

@@ -202,27 +202,31 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> Scena
     options = options or RunOptions()
     names = analyses_for(scenario, options.analyses)
     if options.draws > 0 and executor_for(options)["executor"] == "processes":
-        _start_workers_early(scenario, names)
+        start_draw_workers(_model_modules(scenario, names))
     results = analyze(scenario, names, options.seed)
     draws = run_draws(scenario, list(results), options) if options.draws > 0 else None
     return ScenarioRun(scenario, options, results, draws)
 
 
-def _start_workers_early(scenario: Scenario, names: Sequence[str]) -> None:
-    """Start the fork server of the local worker processes now, with the modules of the models
-    that will evaluate the draws imported once there, so that its imports overlap the point
-    analyses and this process's own imports (the workers then start without importing
-    anything)."""
+def start_draw_workers(modules: Sequence[str] = ()) -> None:
+    """Start the fork server of the local worker processes now, importing the experiment layer
+    and ``modules`` (the models' that will evaluate the draws) once there, so that its imports
+    overlap this process's work until the draws (the workers then start without importing
+    anything); meanwhile, a core being free, import here what this process needs after the
+    draws (SciPy's distributions regenerate the inputs for the explanations). A fork server
+    already running is kept."""
     from realpolitik.experiment.executors import start_fork_server
 
+    if start_fork_server(["realpolitik.experiment.scenario_experiment", *modules]):
+        import scipy.stats  # noqa: F401
+
+
+def _model_modules(scenario: Scenario, names: Sequence[str]) -> list[str]:
+    """The modules of the models in ``names`` that evaluate draws of ``scenario``."""
     models = [registry.get(n) for n in names if registry.get(n).evaluates(scenario)]
     modules = {str(getattr(m.evaluate, "__module__", "__main__")) for m in models}
     modules.discard("__main__")  # a script's model is imported by its workers, as before
-    if not start_fork_server(["realpolitik.experiment.scenario_experiment", *sorted(modules)]):
-        return  # pragma: no cover - no fork server: the workers are spawned later
-    # While the fork server imports, one core is free: this process imports now what it needs
-    # after the draws (SciPy's distributions regenerate the inputs for the explanations).
-    import scipy.stats  # noqa: F401
+    return sorted(modules)
 
 
 @contextmanager
