@@ -13,6 +13,10 @@ round first), and the point run ``--draws 0`` with and without its report; with 
 and the ratios are taken round by round. CPU is that of the whole process tree: this script
 makes itself the subreaper of its children (Linux), so that the fork server and the worker
 processes, which outlive their parent's wait, are reaped and counted here.
+
+On a machine others load, wall times mean little; as root, ``chrt -f 10 python
+benchmarks/bench_cli.py --runs-only --baseline ../main/src`` runs the commands ahead of every
+ordinary process (real-time priority, inherited by the workers), close to an idle machine.
 """
 
 from __future__ import annotations
