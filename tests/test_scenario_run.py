@@ -116,3 +116,22 @@ def test_cluster_reaches_every_step_that_evaluates_the_model(nixon, monkeypatch)
     assert run.draws is not None and run.draws.sensitivity is not None
     assert len(calls) >= 2  # the draws, then the Sobol' design
     assert set(calls) == {("dask", "tcp://scheduler:8786")}
+
+
+@pytest.mark.slow
+def test_explanations_are_the_same_serial_and_on_a_shared_pool(
+    nixon, tmp_path: Path, monkeypatch
+) -> None:
+    """With 2 workers one pool serves the draws and the Sobol' design, whose model runs go on
+    while the parent ranks the outcomes' inputs (in threads) and runs PRIM; with 1 worker all of
+    it runs in turn in this process. The summaries are the same, key for key."""
+    monkeypatch.setattr("realpolitik.experiment.explain.SOBOL_MIN_BASE", 16)
+    runs = []
+    for workers, name in ((1, "a"), (2, "b")):
+        opts = RunOptions(seed=3, draws=1024, store=tmp_path / name, workers=workers)
+        summary = run_scenario(nixon, opts).summary
+        summary.pop("run_id")
+        summary.pop("store")
+        runs.append(summary)
+    assert "sobol" in runs[1] and runs[1]["sensitivity"]["outcomes"]
+    assert runs[0] == runs[1]

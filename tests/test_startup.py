@@ -89,3 +89,77 @@ def test_point_run_without_report_imports_no_experiment_machinery(tmp_path: Path
     experiment_machinery = tuple(m for m in HEAVY if m != "scipy")
     assert loaded_modules(args, experiment_machinery) == []
     assert (out / "summary.json").is_file()
+
+
+def _needs_two_cpus() -> None:
+    import os
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not hasattr(os, "fork") or (cpus or 1) < 2:
+        pytest.skip("the report helper is forked only with fork() and two CPUs")
+
+
+def test_point_run_with_report_leaves_pandas_and_plotly_to_the_helper(tmp_path: Path) -> None:
+    """`run SCENARIO --draws 0` writes report.html from a forked helper: the command's own
+    process imports neither pandas nor Plotly (nor DuckDB, PyArrow, SALib)."""
+    _needs_two_cpus()
+    out = tmp_path / "out"
+    args = ["run", "reverse-kissinger", "--draws", "0", "--out", str(out)]
+    assert loaded_modules(args, tuple(m for m in HEAVY if m != "scipy")) == []
+    assert (out / "report.html").is_file()
+    assert (out / "summary.json").is_file()
+
+
+POINT_REPORT = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from realpolitik.scenario import load\n"
+    "from realpolitik.experiment.options import RunOptions\n"
+    "from realpolitik.experiment.scenario_run import run_scenario\n"
+    "from realpolitik.report.write import ReportProcess\n"
+    "out = Path(sys.argv[1])\n"
+    "helper = ReportProcess.start()\n"
+    "assert helper is not None\n"
+    "run = run_scenario(load('reverse-kissinger'), RunOptions(draws=0))\n"
+    "if sys.argv[2] == 'unpicklable':\n"
+    "    run.note = lambda: None  # pickling fails: the parent must write the report\n"
+    "with helper:\n"
+    "    helper.write(run, out)\n"
+    "    helper.wait()\n"
+    "print('HELPER_STATUS:' + str(helper._status) + ',' + str(helper._sent))\n"
+    "from realpolitik.report.html import render_report\n"
+    "same = (out / 'report.html').read_text(encoding='utf-8') == render_report(run)\n"
+    "print('SAME:' + str(same))\n"
+)
+
+
+@pytest.mark.parametrize("case", ["picklable", "unpicklable"])
+def test_report_helper_writes_the_in_process_report(case: str, tmp_path: Path) -> None:
+    """The helper's report.html is the one rendered in the process itself, character for
+    character; a run it cannot receive is written by the parent instead."""
+    _needs_two_cpus()
+    out = subprocess.run(
+        [sys.executable, "-c", POINT_REPORT, str(tmp_path), case],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "SAME:True" in out, out
+    sent = "True" if case == "picklable" else "False"
+    assert f"HELPER_STATUS:0,{sent}" in out, out
+
+
+def test_report_helper_exits_when_nothing_is_sent() -> None:
+    """A command that fails before its run (bad input) leaves no helper behind: closing the
+    pipe ends it, with status 0."""
+    _needs_two_cpus()
+    code = (
+        "from realpolitik.report.write import ReportProcess\n"
+        "h = ReportProcess.start()\n"
+        "h.close()\n"
+        "print('STATUS:' + str(h._status))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "STATUS:0" in out, out

@@ -227,12 +227,46 @@ def run(
     Writes OUT/summary.json and OUT/report.html and prints a readable summary; with --figures,
     also the report's figures as files for papers (Kaleido and a local Chromium).
     """
+    from contextlib import nullcontext
+
+    from realpolitik.report.write import ReportProcess
+
+    # A point run's report is written by a helper forked now, which imports pandas and Plotly
+    # while this process runs the models (see realpolitik.report.write).
+    helper = None if draws or no_report or figure_formats else ReportProcess.start()
+    with helper or nullcontext():
+        _run(**click.get_current_context().params, helper=helper)
+
+
+def _run(
+    scenario: str,
+    seed: int,
+    draws: int,
+    out: str | None,
+    as_json: bool,
+    workers: int | None,
+    cluster: str | None,
+    store: str | None,
+    resume: bool,
+    batch_size: int | None,
+    no_report: bool,
+    analyses: str | None,
+    figure_formats: str | None,
+    store_inputs: bool,
+    helper: Any,
+) -> None:
+    """The work of :func:`run`; ``helper``: a ReportProcess that writes report.html, or None."""
     from realpolitik.cli.outputs import keep_previous_outputs
 
     if figure_formats is not None:
         from realpolitik.cli.figures import checked_formats
 
         kinds = checked_formats(figure_formats)  # bad formats or no browser: say so first
+    if draws and cluster is None and workers != 1:  # the workers' imports start now
+        from realpolitik.experiment.scenario_run import start_draw_workers
+        from realpolitik.models.registry import BUILTIN
+
+        start_draw_workers(sorted(set(BUILTIN.values())))
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
     if draws and not as_json:
@@ -253,10 +287,12 @@ def run(
         cluster=cluster,
         batch_size=batch_size,
         resume=resume,
-        report=not no_report,
+        report=not no_report and helper is None,
         progress=not as_json,
         store_inputs=store_inputs,
     )
+    if helper is not None:
+        helper.write(result, out_dir)  # the helper writes report.html while we print
     if kept is not None:
         click.echo(f"Kept the previous run's outputs in {kept}", err=True)
     if as_json:
@@ -265,6 +301,9 @@ def run(
         from realpolitik.report.console import print_summary
 
         print_summary(result)
+    if helper is not None:
+        helper.wait()
+    if not as_json:
         click.echo(
             f"\nWrote {out_dir / 'summary.json'}"
             + ("" if no_report else f" and {out_dir / 'report.html'}")

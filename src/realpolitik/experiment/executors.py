@@ -171,6 +171,21 @@ def _broken_pool_error() -> ExecutorError:
     )
 
 
+def start_fork_server(also: Iterable[str] = ()) -> bool:
+    """Start the fork server now, in the background, importing :data:`PRELOAD` and the modules
+    ``also`` (those the workers will need, e.g. the models'), so that its imports overlap the
+    caller's own work before the first pool of :class:`ProcessExecutor` needs it; False where
+    there is no fork server. Nothing waits for it here; a server already running is kept."""
+    import multiprocessing as mp
+    from multiprocessing import forkserver
+
+    if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - not POSIX
+        return False
+    mp.get_context("forkserver").set_forkserver_preload([*PRELOAD, *also])
+    forkserver.ensure_running()
+    return True
+
+
 class ProcessExecutor(Executor):
     """A pool of local worker processes.
 

@@ -9,7 +9,8 @@ the CLI and the reports render it (:mod:`realpolitik.report`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -199,9 +200,62 @@ def analyze(
 def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> ScenarioRun:
     """Run ``scenario``: point analyses of every model, then draws if ``options.draws > 0``."""
     options = options or RunOptions()
-    results = analyze(scenario, analyses_for(scenario, options.analyses), options.seed)
+    names = analyses_for(scenario, options.analyses)
+    if options.draws > 0 and executor_for(options)["executor"] == "processes":
+        start_draw_workers(_model_modules(scenario, names))
+    results = analyze(scenario, names, options.seed)
     draws = run_draws(scenario, list(results), options) if options.draws > 0 else None
     return ScenarioRun(scenario, options, results, draws)
+
+
+def start_draw_workers(modules: Sequence[str] = ()) -> None:
+    """Start the fork server of the local worker processes now, importing the experiment layer
+    and ``modules`` (the models' that will evaluate the draws) once there, so that its imports
+    overlap this process's work until the draws (the workers then start without importing
+    anything); meanwhile, a core being free, import here what this process needs after the
+    draws (SciPy's distributions regenerate the inputs for the explanations). A fork server
+    already running is kept."""
+    from realpolitik.experiment.executors import start_fork_server
+
+    if start_fork_server(["realpolitik.experiment.scenario_experiment", *modules]):
+        import scipy.stats  # noqa: F401
+
+
+def _model_modules(scenario: Scenario, names: Sequence[str]) -> list[str]:
+    """The modules of the models in ``names`` that evaluate draws of ``scenario``."""
+    models = [registry.get(n) for n in names if registry.get(n).evaluates(scenario)]
+    modules = {str(getattr(m.evaluate, "__module__", "__main__")) for m in models}
+    modules.discard("__main__")  # a script's model is imported by its workers, as before
+    return sorted(modules)
+
+
+@contextmanager
+def _draws_executor(options: RunOptions) -> Iterator[dict[str, Any]]:
+    """The executor arguments of every step of a run's draws (the draws, the Sobol' design):
+    with local processes, one pool that all steps share, closed when the block ends."""
+    kw = executor_for(options)
+    if kw["executor"] != "processes":
+        yield kw
+        return
+    from realpolitik.experiment.executors import Executor, make_executor
+
+    pool = make_executor(**kw)
+
+    class KeptOpen(Executor):
+        """The shared pool, which the steps use but do not close."""
+
+        name = pool.name
+        workers = pool.workers
+
+        def map_unordered(self, fn, tasks):
+            return pool.map_unordered(fn, tasks)
+
+    try:
+        yield {"executor": KeptOpen(), "workers": None, "cluster_address": None}
+    except BaseException:
+        pool.close(cancel=True)
+        raise
+    pool.close()
 
 
 def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> Experiment:
@@ -222,41 +276,84 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
         out.skipped["draws"] = "no uncertain numbers"
         return out
     out.outcomes = declared_outcomes(scenario, models)
-    out.run = run_experiment(
-        spec,
-        draws=options.draws,
-        seed=options.seed,
-        batch_size=batch_size_for(options.draws, options.batch_size),
-        store=options.store,
-        resume=options.resume,
-        progress=options.progress,
-        store_inputs=options.store_inputs,
-        **executor_for(options),
-    )
-    out.statistics = outcome_statistics(out.run, out.run.outcomes)
-    if options.sensitivity:
-        explain_draws(out, options)
+    with _draws_executor(options) as executor:
+        out.run = run_experiment(
+            spec,
+            draws=options.draws,
+            seed=options.seed,
+            batch_size=batch_size_for(options.draws, options.batch_size),
+            store=options.store,
+            resume=options.resume,
+            progress=options.progress,
+            store_inputs=options.store_inputs,
+            **executor,
+        )
+        out.statistics = outcome_statistics(out.run, out.run.outcomes)
+        if options.sensitivity:
+            explain_draws(out, options, executor)
     return out
 
 
-def explain_draws(draws: Experiment, options: RunOptions) -> None:
+def explain_draws(
+    draws: Experiment, options: RunOptions, executor: Mapping[str, Any] | None = None
+) -> None:
     """Sensitivity of every declared outcome from the draws (by its kind), Sobol' indices of the
     first declared quantity defined in every draw, and discovery on the first declared yes/no
-    outcome that varies enough; reasons in ``draws.skipped`` otherwise."""
-    from realpolitik.experiment.explain import (
-        MIN_CASES,
-        SOBOL_MIN_BASE,
-        sensitivity,
-        sobol_base_for,
-    )
+    outcome that varies enough; reasons in ``draws.skipped`` otherwise.
+
+    ``executor``: the arguments of :func:`executor_for` (default: from ``options``). When it holds
+    a shared pool of processes (see :func:`run_draws`), the Sobol' design runs on the pool while
+    this process ranks the outcomes' inputs and looks for the PRIM box; the results are the same
+    either way."""
+    from realpolitik.experiment.explain import MIN_CASES
     from realpolitik.experiment.outcome_sensitivity import run_sensitivities
     from realpolitik.experiment.run import ExperimentError
 
     if draws.run is None or draws.spec is None:  # nothing was sampled
         return
+    sobol = _start_sobol(draws.spec, draws, options.seed, executor or executor_for(options))
     draws.outcome_sensitivity = run_sensitivities(
         draws.run, draws.outcomes, draws.spec.uncertainties, options.seed
     )
+    stats = draws.statistics
+    target = None
+    for o in draws.outcomes:
+        if o.is_indicator and stats[o.column]["mean"] is not None:
+            n_yes = stats[o.column]["mean"] * stats[o.column]["n"]
+            if MIN_CASES <= n_yes <= stats[o.column]["n"] - MIN_CASES:
+                target = o
+                break
+    discovered = None
+    if target is not None:
+        discovered = discover_in_run(draws.run, draws.spec, target, options.seed)
+    if isinstance(sobol, str):
+        draws.skipped["sensitivity"] = sobol
+    else:
+        try:
+            draws.sensitivity = sobol()
+        except ExperimentError as exc:
+            draws.skipped["sensitivity"] = str(exc)
+    if discovered is None:
+        draws.skipped["discovery"] = (
+            f"no declared yes/no outcome has {MIN_CASES} draws of each answer "
+            f"(the run has {draws.draws:,} draws)"
+        )
+    draws.discovery = discovered
+
+
+def _start_sobol(
+    spec: ExperimentSpec, draws: Experiment, seed: int, executor: Mapping[str, Any]
+) -> str | Callable[[], SensitivityFinding]:
+    """Start the Sobol' indices of the first declared quantity defined and varying in every
+    draw, sized from the run's draws. Returns the reason there are none, or a function that
+    returns the finding (raising :class:`~realpolitik.experiment.run.ExperimentError` when the
+    indices cannot be computed). With a shared pool (an :class:`Executor` in ``executor``) a
+    thread makes the design and has the pool run the model on it now; otherwise both happen when
+    the function is called."""
+    from realpolitik.experiment.explain import SOBOL_MIN_BASE, SensitivityFinding, sobol_base_for
+    from realpolitik.experiment.run import DEFAULT_BATCH_SIZE, evaluate_design
+    from realpolitik.experiment.sensitivity import SobolDesign, sobol_analysis, sobol_design
+
     stats = draws.statistics
     quantity = next(
         (
@@ -268,41 +365,36 @@ def explain_draws(draws: Experiment, options: RunOptions) -> None:
         ),
         None,
     )
-    d = len(draws.spec.uncertainties)
+    d = len(spec.uncertainties)
     n_base = sobol_base_for(draws.draws, d)  # the design costs no more model runs than the draws
     if quantity is None:
-        draws.skipped["sensitivity"] = "no declared quantity defined and varying in every draw"
-    elif n_base == 0:
-        draws.skipped["sensitivity"] = (
+        return "no declared quantity defined and varying in every draw"
+    if n_base == 0:
+        return (
             f"too few draws for Sobol' indices over {d} inputs: they need at least "
             f"{SOBOL_MIN_BASE * (d + 2):,} ({SOBOL_MIN_BASE} x (inputs + 2)); the run has "
             f"{draws.draws:,}"
         )
-    else:
-        try:
-            draws.sensitivity = sensitivity(
-                draws.spec,
-                quantity,
-                n=n_base,
-                seed=options.seed,
-                executor=executor_for(options),
-            )
-        except ExperimentError as exc:
-            draws.skipped["sensitivity"] = str(exc)
-    target = None
-    for o in draws.outcomes:
-        if o.is_indicator and stats[o.column]["mean"] is not None:
-            n_yes = stats[o.column]["mean"] * stats[o.column]["n"]
-            if MIN_CASES <= n_yes <= stats[o.column]["n"] - MIN_CASES:
-                target = o
-                break
-    if target is None:
-        draws.skipped["discovery"] = (
-            f"no declared yes/no outcome has {MIN_CASES} draws of each answer "
-            f"(the run has {draws.draws:,} draws)"
-        )
-        return
-    draws.discovery = discover_in_run(draws.run, draws.spec, target, options.seed)
+
+    def evaluate() -> tuple[SobolDesign, dict[str, Any]]:
+        design = sobol_design(spec, n_base, seed)  # n_base is a power of two: no warnings
+        unit, model_seed = design.unit, design.model_seed
+        return design, evaluate_design(spec, unit, model_seed, DEFAULT_BATCH_SIZE, **executor)[1]
+
+    evaluated: Callable[[], tuple[SobolDesign, dict[str, Any]]] = evaluate
+    if not isinstance(executor["executor"], str):  # a shared pool: it works while we go on
+        from concurrent.futures import ThreadPoolExecutor
+
+        thread = ThreadPoolExecutor(1, thread_name_prefix="realpolitik-sobol")
+        evaluated = thread.submit(evaluate).result
+        thread.shutdown(wait=False)
+
+    def finding() -> SensitivityFinding:
+        design, outputs = evaluated()
+        table = sobol_analysis(spec, design, quantity.column, outputs)
+        return SensitivityFinding(quantity, "sobol", n_base, int(table.attrs["evaluations"]), table)
+
+    return finding
 
 
 def discover_in_run(

@@ -23,6 +23,7 @@ Herman, J. & Usher, W. (2017). SALib: an open-source Python library for sensitiv
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from realpolitik.experiment.executors import Executor
 
-__all__ = ["morris", "sobol_indices"]
+__all__ = ["SobolDesign", "morris", "sobol_analysis", "sobol_design", "sobol_indices"]
 
 
 def _salib():
@@ -84,15 +85,32 @@ def _frame(spec: ExperimentSpec, columns: dict[str, np.ndarray], rank_by: str):
 
 def _saltelli_design(problem: dict[str, Any], n_base: int, rng: np.random.Generator) -> np.ndarray:
     """Saltelli's scheme on a scrambled Sobol' sequence: ``n_base * (d + 2)`` points of the unit
-    cube (SALib's warnings about sample sizes that are not powers of two are silenced)."""
-    from SALib.sample import sobol as sobol_sample
+    cube, the design of SALib's ``sobol.sample`` without second-order rows, value for value.
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*balance properties.*")
-        warnings.filterwarnings("ignore", message=".*power of 2.*")
-        return sobol_sample.sample(
-            problem, n_base, calc_second_order=False, scramble=True, seed=rng
-        )
+    The ``2d``-dimensional sequence's first ``d`` columns are the matrix A and the last ``d`` the
+    matrix B; each base point gives the row of A, then ``d`` rows of A whose column ``i`` is
+    taken from B, then the row of B. Built with array operations (SALib loops over every
+    element). SciPy's warning about a sample size that is not a power of two is silenced; with a
+    power of two no warning arises and the warning filters, which are global, are left alone
+    (so that a thread may make a design while another thread runs).
+    """
+    from SALib.util import scale_samples
+    from scipy.stats import qmc
+
+    d = problem["num_vars"]
+    sequence = qmc.Sobol(d=2 * d, scramble=True, seed=rng)
+    if n_base > 1 and n_base & (n_base - 1) == 0:
+        base = sequence.random(n_base)
+    else:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*balance properties.*")
+            base = sequence.random(n_base)
+    a, b = base[:, :d], base[:, d:]
+    rows = np.repeat(a[:, None, :], d + 2, axis=1)  # (point, row of the block, input)
+    inputs = np.arange(d)
+    rows[:, 1 + inputs, inputs] = b
+    rows[:, d + 1, :] = b
+    return scale_samples(rows.reshape(n_base * (d + 2), d), problem)
 
 
 def sobol_indices(
@@ -135,30 +153,61 @@ def sobol_indices(
         ``S1_conf``, ``ST``, ``ST_conf`` (``*_conf``: half-width of the confidence interval).
         ``attrs`` holds ``outcome``, ``n_base``, ``evaluations``, ``seed`` and ``variance``.
     """
-    _salib()
-    from SALib.analyze import sobol as sobol_analyze
+    design = sobol_design(spec, n_base, seed)
+    _, outputs = evaluate_design(
+        spec, design.unit, design.model_seed, batch_size, executor, workers, cluster_address
+    )
+    return sobol_analysis(spec, design, outcome, outputs, num_resamples, conf_level)
 
+
+@dataclass(frozen=True)
+class SobolDesign:
+    """The points of a Sobol' analysis (Saltelli's scheme, unit cube) and its other streams:
+    the model's seed and the bootstrap's generator, derived from the analysis' seed."""
+
+    n_base: int
+    seed: int
+    unit: np.ndarray
+    model_seed: int
+    bootstrap: np.random.Generator
+
+
+def sobol_design(spec: ExperimentSpec, n_base: int, seed: int = 0) -> SobolDesign:
+    """The design of :func:`sobol_indices` (no model runs): evaluate its ``unit`` points with
+    :func:`~realpolitik.experiment.run.evaluate_design` at ``model_seed``, then analyse the
+    outputs with :func:`sobol_analysis`."""
+    _salib()
     if isinstance(n_base, bool) or not isinstance(n_base, int) or n_base < 2:
         raise ExperimentError(f"n_base must be an integer >= 2, got {n_base!r}")
-    problem = _problem(spec)
     root = np.random.SeedSequence(int(seed))
     s_design, s_model, s_boot = (np.random.default_rng(c) for c in root.spawn(3))
-    unit = _saltelli_design(problem, n_base, s_design)
-    _, outputs = evaluate_design(
-        spec, unit, int(s_model.integers(2**63)), batch_size, executor, workers, cluster_address
-    )
+    unit = _saltelli_design(_problem(spec), n_base, s_design)
+    return SobolDesign(n_base, int(seed), unit, int(s_model.integers(2**63)), s_boot)
+
+
+def sobol_analysis(
+    spec: ExperimentSpec,
+    design: SobolDesign,
+    outcome: str,
+    outputs: dict[str, np.ndarray],
+    num_resamples: int = 200,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """The indices of :func:`sobol_indices` from the model's ``outputs`` on ``design``."""
+    from SALib.analyze import sobol as sobol_analyze
+
     y = _outcome(outputs, outcome)
     if np.var(y) == 0:
         raise ExperimentError(f"outcome {outcome!r} does not vary: no variance to apportion")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=RuntimeWarning)
         res = sobol_analyze.analyze(
-            problem,
+            _problem(spec),
             y,
             calc_second_order=False,
             num_resamples=num_resamples,
             conf_level=conf_level,
-            seed=s_boot,
+            seed=design.bootstrap,
         )
     frame = _frame(
         spec,
@@ -167,9 +216,9 @@ def sobol_indices(
     )
     frame.attrs.update(
         outcome=outcome,
-        n_base=n_base,
+        n_base=design.n_base,
         evaluations=len(y),
-        seed=int(seed),
+        seed=design.seed,
         variance=float(np.var(y)),
         method="sobol",
     )

@@ -1,7 +1,16 @@
-"""Writing a run's files: ``summary.json`` (the data) and ``report.html`` (the report)."""
+"""Writing a run's files: ``summary.json`` (the data) and ``report.html`` (the report).
+
+The report needs pandas and Plotly, whose imports cost more than a point run's models. A command
+that knows it will write a report can start a :class:`ReportProcess` first: a process forked at
+once that imports them while this one loads the scenario and runs the models, then receives the
+run (pickled through a pipe) and writes ``report.html`` while this one prints its summary. The
+file is the same as :func:`write_run` writes; where the process cannot be used (no ``fork``, one
+CPU, a run that cannot be pickled, any failure in the helper) the report is written here instead.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +27,127 @@ def write_run(run: ScenarioRun, out_dir: Path, report: bool = True) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out_dir / "summary.json", dumps(run.summary) + "\n")
     if report:
-        from realpolitik.report.html import render_report
+        write_report(run, out_dir)
 
-        write_text_atomic(out_dir / "report.html", render_report(run))
+
+def write_report(run: ScenarioRun, out_dir: Path) -> None:
+    """Write ``report.html`` into ``out_dir``, atomically."""
+    from realpolitik.report.html import render_report
+    from realpolitik.scenario.dump import write_text_atomic
+
+    write_text_atomic(Path(out_dir) / "report.html", render_report(run))
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _prepare() -> None:
+    """What the helper does while it waits: import the report's modules, pandas, Plotly and the
+    scenario schema and models (to unpickle the run), and draw one small figure of each kind
+    the report uses, so that Plotly's validators and default template are loaded."""
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    import realpolitik.report.html  # noqa: F401
+    import realpolitik.scenario.model  # noqa: F401
+    from realpolitik.models import registry
+
+    registry.available()
+    figure = go.Figure([go.Bar(x=[0.0], y=[0.0]), go.Scatter(x=[0.0], y=[0.0])])
+    figure.to_html(full_html=False, include_plotlyjs=False)
+    pd.DataFrame({"x": [0.0]}).itertuples(index=False)
+
+
+def _serve(read_fd: int) -> int:
+    """The helper's life: prepare, read one pickled ``(run, out_dir)``, write its report.
+    Exit status 0: written, or nothing was sent; 1: anything failed (the parent writes it)."""
+    import pickle
+
+    try:
+        _prepare()
+        with os.fdopen(read_fd, "rb") as pipe:
+            blob = pipe.read()
+        if not blob:
+            return 0
+        run, out_dir = pickle.loads(blob)
+        write_report(run, Path(out_dir))
+        return 0
+    except BaseException:  # noqa: BLE001 - the parent writes the report itself
+        return 1
+
+
+class ReportProcess:
+    """A forked helper that writes one run's ``report.html`` (see the module's notes).
+
+    Start it with :meth:`start` before the run; hand it the run with :meth:`write`, then
+    :meth:`wait` for the file. Use it as a context manager, so that it is reaped on every path.
+    """
+
+    def __init__(self, pid: int, write_fd: int) -> None:
+        self.pid, self._write_fd = pid, write_fd
+        self._run: ScenarioRun | None = None
+        self._out_dir = Path()
+        self._sent = False
+        self._status = -1
+
+    @classmethod
+    def start(cls) -> ReportProcess | None:
+        """Fork the helper now; None where forking does not pay (no ``fork``, one CPU) or is
+        not safe (other threads run: one of them could hold a lock the helper needs)."""
+        import threading
+
+        if not hasattr(os, "fork") or _usable_cpus() < 2 or threading.active_count() > 1:
+            return None
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper: quiet, and never back into the caller's code
+            os.close(write_fd)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os._exit(_serve(read_fd))
+        os.close(read_fd)
+        return cls(pid, write_fd)
+
+    def write(self, run: ScenarioRun, out_dir: Path) -> None:
+        """Hand ``run`` to the helper, which writes ``out_dir/report.html``."""
+        import pickle
+
+        self._run, self._out_dir = run, Path(out_dir)
+        try:
+            blob = pickle.dumps((run, str(out_dir)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - a run that cannot be pickled: written by wait()
+            blob = b""
+        fd, self._write_fd = self._write_fd, -1
+        with os.fdopen(fd, "wb") as pipe:
+            try:
+                pipe.write(blob)
+                self._sent = bool(blob)
+            except BrokenPipeError:  # the helper is gone: written by wait()
+                pass
+
+    def wait(self) -> None:
+        """Wait for the helper; if it did not write the report, write it here."""
+        self.close()
+        if self._run is not None and not (self._sent and self._status == 0):
+            write_report(self._run, self._out_dir)
+
+    def close(self) -> None:
+        """Close the pipe (a helper still waiting then exits) and reap the helper."""
+        if self._write_fd >= 0:
+            os.close(self._write_fd)
+            self._write_fd = -1
+        if self.pid:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+            self._status = os.waitstatus_to_exitcode(status)
+
+    def __enter__(self) -> ReportProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
