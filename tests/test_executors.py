@@ -37,15 +37,16 @@ def test_one_local_cluster_per_process_reused_by_every_step(no_shared_clusters, 
     with make_executor("dask", workers=2) as first:
         pass
     with make_executor("dask", workers=2) as second:
-        assert second is first and second.running
+        assert second.client is first.client and second.running
+        assert second._futures is not first._futures  # each step cancels only its own
     assert started == [2]
     with make_executor("dask", workers=1) as other:  # another size: another cluster
-        assert other is not first
+        assert other.client is not first.client
     assert started == [2, 1]
     close_shared_executors()
     assert not first.running and not executors._SHARED
     with make_executor("dask", workers=2) as third:
-        assert third is not first and third.running
+        assert third.client is not first.client and third.running
     assert started == [2, 1, 2]
 
 

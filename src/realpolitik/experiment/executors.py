@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -137,8 +138,6 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _worker_start(parent_pid: int) -> None:
     """Initialise a pool worker: ignore Ctrl-C, and exit when the parent process dies."""
-    import threading
-
     _ignore_sigint()
     threading.Thread(
         target=_exit_with_parent, args=(parent_pid,), name="exit-with-parent", daemon=True
@@ -408,6 +407,14 @@ class DaskExecutor(Executor):
         status = getattr(self._cluster, "status", None)
         return status is None or getattr(status, "name", str(status)) == "running"
 
+    def _step(self) -> DaskExecutor:
+        """An executor on this one's client and cluster that never closes them, with its own
+        futures (two steps running at once cancel only their own)."""
+        step = object.__new__(DaskExecutor)
+        step.__dict__.update(self.__dict__)
+        step._shared, step._futures = True, []
+        return step
+
     def map_unordered(self, fn, tasks):
         from distributed import as_completed
 
@@ -440,26 +447,29 @@ class DaskExecutor(Executor):
 _SHARED: dict[tuple[str, Any], DaskExecutor] = {}
 
 
+_SHARED_LOCK = threading.Lock()
+
+
 def _shared_dask(workers: int | None, address: str | None) -> DaskExecutor:
-    """The process's Dask executor for a LocalCluster of ``workers`` or a scheduler address:
-    made on first use, reused while it runs."""
+    """An executor on the process's Dask cluster for a LocalCluster of ``workers`` or a
+    scheduler address: the cluster is started on first use and reused while it runs."""
     import atexit
 
     key: tuple[str, Any] = (
         ("address", address) if address is not None else ("local", workers or _cpu_count())
     )
-    held = _SHARED.get(key)
-    if held is not None and held.running:
-        return held
-    if held is not None:  # its cluster went away (closed by hand, crashed): start afresh
-        _SHARED.pop(key)
-        held._shutdown()
-    executor = DaskExecutor(key[1] if address is None else None, address=address)
-    executor._shared = True
-    if not _SHARED:
-        atexit.register(close_shared_executors)
-    _SHARED[key] = executor
-    return executor
+    with _SHARED_LOCK:
+        held = _SHARED.get(key)
+        if held is not None and not held.running:  # closed by hand, crashed: start afresh
+            _SHARED.pop(key)
+            held._shutdown()
+            held = None
+        if held is None:
+            held = DaskExecutor(key[1] if address is None else None, address=address)
+            if not _SHARED:
+                atexit.register(close_shared_executors)
+            _SHARED[key] = held
+        return held._step()
 
 
 def close_shared_executors() -> None:
@@ -467,10 +477,11 @@ def close_shared_executors() -> None:
     (done at the end of the process; call it to free the workers sooner)."""
     import atexit
 
-    atexit.unregister(close_shared_executors)
-    while _SHARED:
-        _, executor = _SHARED.popitem()
-        executor._shutdown()
+    with _SHARED_LOCK:
+        atexit.unregister(close_shared_executors)
+        while _SHARED:
+            _, executor = _SHARED.popitem()
+            executor._shutdown()
 
 
 def make_executor(
