@@ -64,6 +64,8 @@ def oracle(x: dict) -> tuple[int, float]:
         shortfall[o] = max(lost - x["repl"][o - 1], 0.0)
         base[o] = -g * shortfall[o] * DR + A * sum(x["comp"][o - 1]) - x["sc"][o - 1]
     stakeI = [0.0] + [x["ival"][o - 1] * DP + gI * x["ret"][o - 1] * T * DR for o in (1, 2)]
+    # options P cannot take: the courter's if there is no courter, and any the regime closes
+    closed = set(x.get("closed", ())) | ({2} if x.get("no_courter") else set())
     courter_ids = [i for i, lv in enumerate(levers) if lv["side"] == "C"]
     inc_ids = [i for i, lv in enumerate(levers) if lv["side"] == "I"]
     payers = sorted({levers[i]["payer"] for i in courter_ids} | {"C"})
@@ -90,6 +92,8 @@ def oracle(x: dict) -> tuple[int, float]:
             vals[target] += value_of_package(pkg, target)
         best = 0
         for o in (1, 2):
+            if o in closed:
+                continue  # no courter, or a demand on the regime: P cannot take it
             if vals[o] > vals[best]:
                 best = o
         return best
@@ -179,6 +183,8 @@ def to_problem(x: dict) -> RealignmentProblem:
         pivot_turnover=Turnover(annual_hazard=x["hP"]),
         pivot_annual_repudiation=x["piv_r"],
         pivot_successor_repudiation=x["piv_s"],
+        has_courter=not x.get("no_courter", False),
+        regime_blocks=[o in x.get("closed", ()) for o in (1, 2)],
     )
 
 

@@ -17,9 +17,11 @@ def outcome_phrase(result: Any) -> str:
     """What the pivot does at the point values, e.g. "Russia stays with China"."""
     label = result.labels
     pivot = label[result.pivot]
+    # a scenario without a courter (its id empty): the middle option is the pivot's exit
+    hedges = "hedges between the two" if result.courter else "leaves without joining anyone"
     return {
         "stays": f"{pivot} stays with {label[result.incumbent]}",
-        "hedges": f"{pivot} hedges between the two",
+        "hedges": f"{pivot} {hedges}",
         "realigns": f"{pivot} aligns with {label[result.courter]}",
     }[result.outcome]
 
@@ -32,6 +34,8 @@ def _binds(result: Any, courter: str) -> str:
             f"what stops {courter}'s side: a payer's stake (a package exists, but some payer "
             "would pay more than the move is worth to it)"
         )
+    if result.courter_binds == "closed":
+        return "the option is closed: no courter, or a demand on the pivot's regime"
     return f"{courter}'s side can afford it"
 
 

@@ -453,7 +453,7 @@ def _check_realignment_sides(c: _Checks, r: Any) -> None:
             "disjoint sides",
             ", ".join(sorted(both | ({r.pivot} & set(r.courter_allies)))),
         )
-    payers = {r.courter, *r.courter_allies, r.incumbent, *r.incumbent_allies}
+    payers = {r.courter, *r.courter_allies, r.incumbent, *r.incumbent_allies} - {None}
     for x in r.payer_value:
         if x in (r.courter, r.incumbent) or x not in payers:
             c.add(
@@ -557,7 +557,7 @@ def _check_realignment_trade(c: _Checks, r: Any, commitments: set[str]) -> None:
 def _check_pivot_levers(c: _Checks, r: Any) -> None:
     """Levers to the pivot come from either side and are paid by the offering side."""
     spec = c.spec
-    sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies}
+    sides = {r.incumbent, r.courter, *r.courter_allies, *r.incumbent_allies} - {None}
     for i, lever in enumerate(spec.levers):
         if lever.to == r.pivot and lever.by not in sides:
             c.add(
@@ -600,6 +600,82 @@ def _check_horizon(c: _Checks, r: Any) -> None:
         )
 
 
+def _option_values(r: Any) -> list[tuple[Loc, Any]]:
+    """Every option-valued entry of the realignment block (one per hedge / courter pair)."""
+    rl: Loc = ("realignment",)
+    out: list[tuple[Loc, Any]] = [
+        (rl + ("trade", "retaliation"), r.trade.retaliation),
+        (rl + ("trade", "replacement_capacity"), r.trade.replacement_capacity),
+        (rl + ("switching_cost",), r.switching_cost),
+        (rl + ("courter_value",), r.courter_value),
+        (rl + ("incumbent_value",), r.incumbent_value),
+        (rl + ("successor_shift",), r.successor_shift),
+    ]
+    out += [(rl + ("components", k), v) for k, v in r.components.items()]
+    out += [(rl + ("payer_value", k), v) for k, v in r.payer_value.items()]
+    for tid, th in r.threats.items():
+        for key in ("relief", "courter_gain", "incumbent_loss"):
+            out.append((rl + ("threats", tid, key), getattr(th, key)))
+    return [(loc, v) for loc, v in out if v is not None]
+
+
+def _check_courter_options(c: _Checks, r: Any) -> None:
+    """With a courter every option value has its ``courter`` entry; without one none has, no
+    actor is on the courter's side, and nothing values the pivot's move for the courter."""
+    if r.courter is not None:
+        if r.courter_value is None:
+            c.add("a courter needs its valuation", ("realignment",), "courter_value", "none")
+        for loc, ov in _option_values(r):
+            if ov.courter is None:
+                c.add("a value for the courter option is missing", loc, "courter: <quantity>")
+        return
+    for loc, ov in _option_values(r):
+        if ov.courter is not None:
+            c.add(
+                "no courter is declared, so there is no courter option to value",
+                loc + ("courter",),
+                "only hedge (the pivot's exit)",
+                f"courter: {ov.courter.value:g}",
+            )
+    nothing = [("courter_allies", bool(r.courter_allies)), ("courter_value", r.courter_value)]
+    nothing += [(f"threats.{t}.courter_gain", th.courter_gain) for t, th in r.threats.items()]
+    for key, present in nothing:
+        if present:
+            c.add(
+                "no courter is declared, so nothing can be on its side",
+                ("realignment", *key.split(".")),
+                "no " + key.rsplit(".", 1)[-1],
+                "a value",
+            )
+
+
+def _check_regime_demands(c: _Checks, r: Any) -> None:
+    """Regime demands close declared options, with a source or an assumption."""
+    rd = r.regime_demands
+    if rd is None:
+        return
+    loc: Loc = ("realignment", "regime_demands")
+    if not (rd.source or rd.assumption):
+        c.add(
+            "regime demands need their provenance",
+            loc,
+            "a source or an assumption",
+            "neither",
+        )
+    if rd.source is not None and rd.source not in c.spec.sources:
+        c.add(f"unknown source {rd.source!r}", loc + ("source",), "a key of sources", rd.source)
+    for claim in rd.claims:
+        if claim not in c.spec.claims:
+            c.add(f"unknown claim {claim!r}", loc + ("claims",), "a key of claims", repr(claim))
+    if r.courter is None and "courter" in rd.closes:
+        c.add(
+            "no courter is declared: its option is closed already",
+            loc + ("closes",),
+            "hedge",
+            "courter",
+        )
+
+
 def _check_horizon_draws(c: _Checks, r: Any) -> None:
     """A drawn horizon is whole years too: only a ``choice`` of whole numbers can be sampled."""
     dists: list[tuple[Any, Loc]] = []
@@ -624,18 +700,21 @@ def _check_realignment(c: _Checks) -> None:
     commitments = {form.id for form in spec.commitments}
     r = spec.realignment
     if r is not None:
-        for key in ("pivot", "incumbent", "courter"):
+        roles = ("pivot", "incumbent") + (("courter",) if r.courter is not None else ())
+        for key in roles:
             c.need_actor(getattr(r, key), ("realignment", key))
         for k, x in enumerate(r.courter_allies):
             c.need_actor(x, ("realignment", "courter_allies", k))
         _check_realignment_sides(c, r)
         _check_realignment_trade(c, r, commitments)
-        if len({r.pivot, r.incumbent, r.courter}) < 3:
+        _check_courter_options(c, r)
+        _check_regime_demands(c, r)
+        if len({getattr(r, key) for key in roles}) < len(roles):
             c.add(
-                "pivot, incumbent and courter must be three different actors",
+                "pivot, incumbent and courter must be different actors",
                 ("realignment",),
-                "three actor ids",
-                f"{r.pivot}, {r.incumbent}, {r.courter}",
+                "different actor ids",
+                ", ".join(getattr(r, key) for key in roles),
             )
         _check_pivot_levers(c, r)
         _check_horizon(c, r)
@@ -655,7 +734,7 @@ def _check_realignment(c: _Checks) -> None:
             )
         for opt in ("hedge", "courter"):
             q = getattr(r.trade.retaliation, opt)
-            if not 0 <= q.value <= 1:
+            if q is not None and not 0 <= q.value <= 1:
                 c.add(
                     "retaliation is a share of trade",
                     ("realignment", "trade", "retaliation", opt),

@@ -172,10 +172,11 @@ Q = Annotated[Quantity, BeforeValidator(_to_quantity)]
 
 
 class OptionValues(Frozen):
-    """A value for each option the pivot can take other than staying: hedge and courter."""
+    """A value for each option the pivot can take other than staying: hedge and courter (the
+    courter's value is written if and only if the realignment has a courter)."""
 
     hedge: Q
-    courter: Q
+    courter: Q | None = None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -379,12 +380,27 @@ class Threat(Frozen):
     incumbent_loss: OptionValues | None = None
 
 
+class RegimeDemands(Frozen):
+    """Demands on the pivot's regime that no package meets while its current government rules:
+    the options they close until a successor government rules the pivot."""
+
+    #: the options closed (``hedge``, ``courter``)
+    closes: tuple[Literal["hedge", "courter"], ...] = Field(min_length=1)
+    description: str | None = None
+    #: where the claim comes from (a key of ``sources``), or the assumption it encodes
+    source: str | None = None
+    assumption: str | None = None
+    claims: tuple[str, ...] = ()
+
+
 class Realignment(Frozen):
     """The realignment game: pivot, incumbent, courter, horizon, values and costs."""
 
     pivot: Ident
     incumbent: Ident
-    courter: Ident
+    #: absent: nobody courts the pivot; its ``hedge`` option is then its exit (leaving the
+    #: incumbent without joining anyone) and no option value has a ``courter`` entry
+    courter: Ident | None = None
     courter_allies: tuple[Ident, ...] = ()
     incumbent_allies: tuple[Ident, ...] = ()
     horizon: Q
@@ -392,7 +408,8 @@ class Realignment(Frozen):
     trade: Trade
     components: dict[str, OptionValues] = Field(default_factory=dict)
     switching_cost: OptionValues
-    courter_value: OptionValues
+    #: the courter's yearly value of each option (required with a courter, absent without)
+    courter_value: OptionValues | None = None
     incumbent_value: OptionValues
     domestic: Domestic | None = None
     pivot_commitment: Ident | None = None
@@ -405,6 +422,8 @@ class Realignment(Frozen):
     payer_value: dict[Ident, OptionValues] = Field(default_factory=dict)
     #: threats to the pivot (one claim each, see :class:`Threat`)
     threats: dict[Ident, Threat] = Field(default_factory=dict)
+    #: options closed while the pivot's current government rules (see :class:`RegimeDemands`)
+    regime_demands: RegimeDemands | None = None
 
 
 class UncertaintySpec(Frozen):

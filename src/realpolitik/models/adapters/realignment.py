@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Where on the pivot's orientation (0 = incumbent, 1 = courter) each option sits.
 OPTION_POSITION = {"hedge": 0.5, "courter": 1.0}
+#: The courter's id and label in a result when the scenario has none (the pivot's ``hedge`` is
+#: then its exit).
+NO_COURTER, NO_COURTER_LABEL = "", "no courter"
 #: Simulated paths per draw for the year-by-year probabilities of a point run.
 POINT_PATHS = 4000
 
@@ -276,6 +279,7 @@ def _sides_kwargs(
 ) -> dict[str, Any]:
     """The two sides' valuations (with what the threats add), the allies that pay with their
     own valuation, the three actors' turnover and the pivot's own commitment."""
+    from realpolitik.models.commitment import Turnover
     from realpolitik.models.realignment import COURTER, INCUMBENT
 
     r = scenario.realignment_block
@@ -285,8 +289,13 @@ def _sides_kwargs(
     pivot_form = table[
         :, NO_FORM if r.pivot_commitment is None else forms.index(r.pivot_commitment)
     ]
+    courter_value = (
+        np.zeros((size, 2))
+        if r.courter_value is None
+        else _option_pair(get, "realignment", "courter_value")
+    )
     return dict(
-        courter_value=_option_pair(get, "realignment", "courter_value") + threats.courter_value,
+        courter_value=courter_value + threats.courter_value,
         incumbent_value=_option_pair(get, "realignment", "incumbent_value")
         + threats.incumbent_value,
         payer_names=tuple(allies),
@@ -298,7 +307,7 @@ def _sides_kwargs(
         ),
         pivot_turnover=_turnover(scenario, r.pivot, get),
         incumbent_turnover=_turnover(scenario, r.incumbent, get),
-        courter_turnover=_turnover(scenario, r.courter, get),
+        courter_turnover=_turnover(scenario, r.courter, get) if r.courter else Turnover(),
         pivot_annual_repudiation=pivot_form[:, 0],
         pivot_successor_repudiation=pivot_form[:, 1],
         incumbent_decline=(
@@ -338,6 +347,8 @@ def problem_from_scenario(
     B = size or 1
 
     def get(path: str) -> np.ndarray:
+        if r.courter is None and path.startswith("realignment.") and path.endswith(".courter"):
+            return np.zeros(B)  # no courter: its option is closed and has no values
         return scenario.values_array(path, samples, B)
 
     components, component_names = _components(scenario, get, samples, B)
@@ -357,7 +368,16 @@ def problem_from_scenario(
             if r.successor_shift is not None
             else np.zeros((B, 2))
         ),
+        has_courter=r.courter is not None,
+        regime_blocks=regime_blocks(r),
     )
+
+
+def regime_blocks(r: Any) -> list[bool]:
+    """Whether ``realignment.regime_demands`` closes the hedge / courter option while the
+    pivot's current government rules."""
+    closes = () if r.regime_demands is None else r.regime_demands.closes
+    return [o in closes for o in ("hedge", "courter")]
 
 
 #: The pivot's options in the model's order (0 stay, 1 hedge, 2 courter), by their output names.
@@ -774,7 +794,8 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
     d = result_dict(problem, solution, sim)
     from realpolitik.models.realignment.claims import threat_reach
 
-    payers = {(r.courter if p == "courter" else p): v for p, v in d["payers"].items()}
+    courter = r.courter or NO_COURTER
+    payers = {(courter if p == "courter" else p): v for p, v in d["payers"].items()}
     batch = evaluate_batch(problem, np.random.default_rng(ctx.seed), years=(), solution=solution)
     in_game = {lv.id for lv in _levers_to_pivot(scenario)}
     target = {None: None, "hedge": "hedges", "courter": "realigns"}[d["offer_target"]]
@@ -784,8 +805,11 @@ def analyze(scenario: Scenario, ctx: AnalysisContext) -> RealignmentResult:
         provenance=ctx.provenance(scenario, point_paths=paths),
         pivot=r.pivot,
         incumbent=r.incumbent,
-        courter=r.courter,
-        labels={a: scenario.actor(a).label for a in (r.pivot, r.incumbent, r.courter)},
+        courter=courter,
+        labels={
+            a: scenario.actor(a).label if a != NO_COURTER else NO_COURTER_LABEL
+            for a in (r.pivot, r.incumbent, courter)
+        },
         year=scenario.spec.year,
         unit=scenario.spec.unit,
         outcome=OUTCOME_NAMES[("stay", "hedge", "courter").index(d["outcome"])],
@@ -895,7 +919,7 @@ SPEC = register(
         outputs=OUTPUTS,
         declares=declares,
         stochastic=True,
-        min_actors=3,
+        min_actors=2,  # a pivot and its incumbent (the courter is optional)
         references=(
             "groseclose1996buying",
             "fearon1995rationalist",

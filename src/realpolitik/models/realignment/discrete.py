@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.models.realignment.accounting import accounts
+from realpolitik.models.realignment.game import closed_options
 from realpolitik.models.realignment.problem import (
     COURTER,
     INCUMBENT,
@@ -84,7 +85,7 @@ def solve_discrete(
     its ``[min, max]`` range, plus 0). Exhaustive and vectorised over draws.
 
     Ties: P prefers stay, then hedge, then courter; I and C prefer the earliest move (no counter,
-    no offer).
+    no offer). P's payoff for a closed option is ``-inf``: it never takes it.
     """
     pb = problem
     d = accounts(pb)
@@ -117,6 +118,8 @@ def solve_discrete(
         if t:
             PP[:, a, :, t] += W[:, x, t - 1][:, None]
             PC[:, a, :, t] -= CX[:, x][:, None]
+    # a closed option (no courter, or a demand on P's regime) is never P's choice
+    PP[:, :, :, 1:] = np.where(closed_options(pb)[:, None, None, :], -np.inf, PP[:, :, :, 1:])
     pch = np.argmax(PP, axis=3)
     gi = np.take_along_axis(PI, pch[..., None], axis=3)[..., 0]
     ich = np.argmax(gi, axis=2)
@@ -135,12 +138,14 @@ def build_gambit_game(
 
     Players ``C``, ``I``, ``P``. C moves first (``none`` or ``h<x>``/``c<x>``: package ``x``
     conditional on hedge / courter), I observes and counters (``y<k>``), P picks
-    ``stay``/``hedge``/``courter``. Returns ``(game, discrete_game)``.
+    ``stay``/``hedge``/``courter`` among the options open to it (:func:`_open_options`).
+    Returns ``(game, discrete_game)``.
     """
     import pygambit as gbt
     from pygambit import H
 
     dg = solve_discrete(problem.take([draw]), levels)
+    opts = _open_options(problem, draw)
     labels = ["none" if t == 0 else f"{'hc'[t - 1]}{x}" for t, x in dg.actions]
     counters = [f"y{k}" for k in range(dg.counters.shape[1])]
     g = gbt.ExtensiveGame(["C", "I", "P"], title="realignment bidding game")
@@ -149,8 +154,9 @@ def build_gambit_game(
     for a, la in enumerate(labels):
         g.append_move(H.path(la), "I", counters)
         for k, ly in enumerate(counters):
-            g.append_move(H.path(la, ly), "P", list(OPTIONS))
-            for o, lo in enumerate(OPTIONS):
+            g.append_move(H.path(la, ly), "P", [OPTIONS[o] for o in opts])
+            for o in opts:
+                lo = OPTIONS[o]
                 pay = {
                     "C": float(dg.payoff_c[0, a, k, o]),
                     "I": float(dg.payoff_i[0, a, k, o]),
@@ -159,6 +165,12 @@ def build_gambit_game(
                 g.make_outcome(H.path(la, ly, lo), pay, f"z{n}")
                 n += 1
     return g, dg
+
+
+def _open_options(problem: RealignmentProblem, draw: int) -> list[int]:
+    """The options open to P in draw ``draw`` (stay always; hedge / courter unless closed)."""
+    closed = closed_options(problem)[draw]
+    return [0] + [o for o in (1, 2) if not closed[o - 1]]
 
 
 def solve_gambit(
@@ -177,6 +189,7 @@ def solve_gambit(
     from pygambit import H
 
     g, dg = build_gambit_game(problem, draw, levels)
+    opts = _open_options(problem, draw)
     labels = ["none" if t == 0 else f"{'hc'[t - 1]}{x}" for t, x in dg.actions]
     counters = [f"y{k}" for k in range(dg.counters.shape[1])]
     res = gbt.nash.logit_solve(g)
@@ -186,8 +199,8 @@ def solve_gambit(
         pa = float(eq[H.path()][la])
         for ly in counters:
             pk = float(eq[H.path(la)][ly])
-            for o, lo in enumerate(OPTIONS):
-                probs[o] += pa * pk * float(eq[H.path(la, ly)][lo])
+            for o in opts:
+                probs[o] += pa * pk * float(eq[H.path(la, ly)][OPTIONS[o]])
     eps = 1e-9
     prof = g.mixed_behavior_profile(rational=False)
 
@@ -204,7 +217,7 @@ def solve_gambit(
     for a, la in enumerate(labels):
         pure((la,), counters, int(dg.i_choice[0, a]))
         for k, ly in enumerate(counters):
-            pure((la, ly), list(OPTIONS), int(dg.p_choice[0, a, k]))
+            pure((la, ly), [OPTIONS[o] for o in opts], opts.index(int(dg.p_choice[0, a, k])))
     regret = 0.0
     av = prof.action_values
     for path, (acts, chosen) in chosen_at.items():

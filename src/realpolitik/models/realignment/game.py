@@ -48,10 +48,14 @@ __all__ = [
     "need_and_price",
     "package_value",
     "incumbent_best_counter",
+    "closed_options",
+    "closed_on_paths",
+    "open_values",
 ]
 
-#: Which bound stops a side (values of ``courter_binds`` / ``incumbent_binds``).
-BINDS = ("none", "levers", "stake")
+#: Which bound stops a side (values of ``courter_binds`` / ``incumbent_binds``); ``closed``:
+#: the target option is closed (no courter, or a demand on P's regime), whatever is offered.
+BINDS = ("none", "levers", "stake", "closed")
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class RealignmentSolution:
     incumbent_loss: np.ndarray  # (B, 2) I's side's stake (its budget, in its money)
     incumbent_lever_limit: np.ndarray  # (B, 2) value of all I's levers at their maximum
     incumbent_binds: np.ndarray  # (B, 2) 1 levers, 2 stake: what limits I's bid
-    courter_binds: np.ndarray  # (B, 2) 0 none, 1 levers, 2 stake: what stops C's offer
+    courter_binds: np.ndarray  # (B, 2) 0 none, 1 levers, 2 stake, 3 closed: what stops C
     retaliation_cost: np.ndarray  # (B, 2) PV of the trade I gives up by retaliating
     payers: tuple[str, ...]
     payer_wtp: np.ndarray  # (B, n_payers, 2)
@@ -146,6 +150,30 @@ def _side(pb: RealignmentProblem, d: Accounts, which: int) -> _Side:
         w=d.trade_weight[:, idx],
         col=payer_index(pb)[idx],
     )
+
+
+def closed_options(pb: RealignmentProblem) -> BoolArray:
+    """(B, 2) whether P cannot take hedge / courter at all: the courter option when the problem
+    has no courter, and any option a demand on P's regime closes (``regime_blocks``)."""
+    no_courter = np.array([False, not pb.has_courter])
+    closed: BoolArray = pb.regime_blocks | no_courter[None, :]
+    return closed
+
+
+def closed_on_paths(pb: RealignmentProblem, draw: IntArray, successor: BoolArray) -> BoolArray:
+    """(m, 2) the options closed on simulated paths of the draws ``draw``: a successor
+    government of P (``successor``, (m,)) lifts its regime's blocks, never a missing courter."""
+    lifted = pb.regime_blocks[draw] & successor[:, None]
+    closed: BoolArray = closed_options(pb)[draw] & ~lifted
+    return closed
+
+
+def open_values(U: FloatArray, closed: BoolArray) -> FloatArray:
+    """(B, 3) option values with each closed option at ``-inf`` (stay is always open): no
+    package can make P take it, and it is never P's alternative."""
+    out: FloatArray = U.copy()
+    out[:, 1:] = np.where(closed, -np.inf, U[:, 1:])
+    return out
 
 
 def _choose_method(pb: RealignmentProblem, method: str) -> str:
@@ -352,16 +380,20 @@ class _Prices:
     n_highs: int
 
 
-def _prices(method: str, s: _Side, d: Accounts, bid: FloatArray) -> _Prices:
+def _prices(method: str, s: _Side, d: Accounts, bid: FloatArray, closed: BoolArray) -> _Prices:
     """Step 3 of :func:`solve`: ``need_o = max(B_I(o), U_other) - U_o`` and its price, both
-    targets in one stacked batch (hedge rows first)."""
+    targets in one stacked batch (hedge rows first). A closed option is never the other one;
+    as a target no package reaches it (price ``inf``; ``need`` is what P would need were it
+    open)."""
     U = d.U
     B = U.shape[0]
     # the other non-stay option of the hedge is the courter (2), and conversely
-    need = np.maximum(bid, U[:, [2, 1]]) - U[:, 1:]  # (B, 2)
+    other = open_values(U, closed)[:, [2, 1]]
+    need = np.maximum(bid, other) - U[:, 1:]  # (B, 2)
     two = replace(s, **{f: np.concatenate([getattr(s, f)] * 2) for f in _BATCH_FIELDS})
     sf = d.shortfall.T.reshape(-1)
-    price, pk, feas, wmax, nh = _min_cost(method, two, sf, need.T.reshape(-1))
+    reach = np.where(closed, np.inf, need)
+    price, pk, feas, wmax, nh = _min_cost(method, two, sf, reach.T.reshape(-1))
     by_target = lambda x: np.moveaxis(x.reshape(2, B, *x.shape[1:]), 0, 1)  # noqa: E731
     return _Prices(
         need=need,
@@ -384,6 +416,7 @@ class _NoOffer:
 
 
 def _no_offer(U: FloatArray, bid: FloatArray) -> _NoOffer:
+    """P's choice without an offer (``U`` with closed options at ``-inf``)."""
     M0 = np.maximum(U[:, 1], U[:, 2])
     o0 = np.where(U[:, 1] >= U[:, 2], 1, 2)
     bid0 = np.where(o0 == 1, bid[:, 0], bid[:, 1])
@@ -502,7 +535,7 @@ def need_and_price(
     m = _choose_method(problem, method)
     d = accounts(problem)
     bids = _incumbent_bids(m, _side(problem, d, INCUMBENT), d)
-    pr = _prices(m, _courter_side(problem, d), d, bids.bid)
+    pr = _prices(m, _courter_side(problem, d), d, bids.bid, closed_options(problem))
     return pr.need, pr.price
 
 
@@ -545,6 +578,10 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     Ties: P keeps the status quo when indifferent and otherwise prefers hedging to aligning;
     prices are infima (the limit of offers leaving P marginally better off).
 
+    Closed options (:func:`closed_options`: the courter's when there is none, any a demand on
+    P's regime closes) are never P's alternative or choice; no package buys one (price ``inf``,
+    ``courter_binds`` 3).
+
     Parameters
     ----------
     problem : RealignmentProblem
@@ -559,8 +596,9 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     cs = _courter_side(pb, d)
     inc = _side(pb, d, INCUMBENT)
     bids = _incumbent_bids(m, inc, d)
-    pr = _prices(m, cs, d, bids.bid)
-    no = _no_offer(d.U, bids.bid)
+    closed = closed_options(pb)
+    pr = _prices(m, cs, d, bids.bid, closed)
+    no = _no_offer(open_values(d.U, closed), bids.bid)
     of = _offers(m, cs, d, c_cols, pr, no.outcome)
     pay, target, outcome = _courter_choice(of, no)
     package = np.zeros_like(cs.p)
@@ -586,7 +624,8 @@ def _collect(
     pay, target, outcome, package, counter = choice
     c_cols = _courter_payers(pb)
     ptrade, pval, pface = _package_values(pb, d, cs, pr.packages)
-    causes, dval, dcost = _decompose(pb, d, bids.bid, pr, pval, pface)
+    U_open = open_values(d.U, closed_options(pb))
+    causes, dval, dcost = _decompose(pb, d, U_open, bids.bid, pr, pval, pface)
     n_highs = pr.n_highs + of.n_highs
     return RealignmentSolution(
         outcome=outcome,
@@ -605,7 +644,9 @@ def _collect(
         incumbent_loss=d.loss,
         incumbent_lever_limit=bids.limit,
         incumbent_binds=bids.binds,
-        courter_binds=np.where(~pr.feasible, 1, np.where(~of.affordable, 2, 0)),
+        courter_binds=np.where(
+            closed_options(pb), 3, np.where(~pr.feasible, 1, np.where(~of.affordable, 2, 0))
+        ),
         retaliation_cost=d.retaliation_cost,
         payers=("courter", *(pb.payer_names[c - 1] for c in c_cols[1:])),
         payer_wtp=of.wtp,
@@ -629,6 +670,7 @@ def _collect(
 def _decompose(
     pb: RealignmentProblem,
     d: Accounts,
+    U_open: FloatArray,
     bid: FloatArray,
     pr: _Prices,
     pval: FloatArray,
@@ -640,7 +682,8 @@ def _decompose(
     ``face = sum(parts) + barrier + (face - value) + (value - need)``: the terms are the parts of
     ``-U_o`` (retaliation, replacement, switching cost, each component), the barrier
     (incumbent counter or outside option, whichever binds), the credibility discount and any
-    excess. In C's cost each term is scaled by ``price / face``.
+    excess. In C's cost each term is scaled by ``price / face``. A closed option (``U_open``
+    at ``-inf``) is never the barrier.
     """
     names = [
         "retaliation",
@@ -659,7 +702,7 @@ def _decompose(
         other = 2 - j
         terms = [d.parts[n][:, j] for n in ("retaliation", "replacement", "switching_cost")]
         terms += [d.parts[n][:, j] for n in pb.component_names]
-        inc_binds = bid[:, j] >= U[:, other]
+        inc_binds = bid[:, j] >= U_open[:, other]
         terms.append(np.where(inc_binds, bid[:, j], 0.0))
         terms.append(np.where(inc_binds, 0.0, U[:, other]))
         ok = feas[:, j]
@@ -700,7 +743,7 @@ def incumbent_best_counter(
     m = _choose_method(pb, method)
     d = accounts(pb)
     w = package_value(pb, package, target)
-    vals = d.U[:, 1:].copy()
+    vals = open_values(d.U, closed_options(pb))[:, 1:]
     vals[:, target - 1] += w
     M = vals.max(axis=1)
     alt = np.where(vals[:, 0] >= vals[:, 1], 1, 2)

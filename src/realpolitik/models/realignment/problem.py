@@ -110,6 +110,13 @@ class RealignmentProblem:
         :func:`~realpolitik.models.realignment.simulate.simulate`: a bid made ``t`` years after
         the first sees them at ``(1 - d)^t`` of their first level (within one bid's valuation they
         are held at the level of that bid).
+    has_courter : whether a courter bids at all [realignment.courter]; default True. Without one
+        the courter option is closed, and no lever, valuation or payer may be on its side: only
+        the incumbent bids, to keep P from leaving for the hedge option (P's exit: it leaves
+        without joining anyone).
+    regime_blocks : (B, 2) the hedge / courter option is closed while P's current government
+        rules: a demand on its regime that no package meets [realignment.regime_demands]; default
+        False. A successor government lifts it (in the year-by-year simulation).
     """
 
     trade_with_incumbent: Any = 0.0
@@ -152,6 +159,8 @@ class RealignmentProblem:
     payer_value: Any = None
     lever_payer: Any = None
     incumbent_decline: Any = 0.0
+    has_courter: bool = True
+    regime_blocks: Any = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -229,7 +238,26 @@ class RealignmentProblem:
                     raise ModelError(f"{tname}.{fld.name} must be a number or shape (B,)")
                 kw[fld.name] = np.array(np.broadcast_to(a, (B,)))
             set_(self, tname, Turnover(**kw))
+        self._closed_options(B)
         self._validate()
+
+    def _closed_options(self, B: int) -> None:
+        """Check ``has_courter`` (nothing on a missing courter's side) and broadcast
+        ``regime_blocks`` to ``(B, 2)``."""
+        if not self.has_courter and (
+            np.any(self.lever_side == COURTER)
+            or np.any(self.payer_side == COURTER)
+            or np.any(self.courter_value != 0)
+        ):
+            raise ModelError("without a courter, no lever, payer or valuation is on its side")
+        blocks = np.asarray(self.regime_blocks, dtype=bool)
+        if (
+            blocks.ndim > 2
+            or blocks.shape[-1:] not in ((), (2,))
+            or blocks.size not in (1, 2, 2 * B)
+        ):
+            raise ModelError(f"regime_blocks must have shape (2,) or (B, 2), got {blocks.shape}")
+        object.__setattr__(self, "regime_blocks", np.array(np.broadcast_to(blocks, (B, 2))))
 
     def _per_draw_arrays(
         self, L: int, lv: np.ndarray, lc: np.ndarray
@@ -373,6 +401,7 @@ class RealignmentProblem:
                 "lever_committed",
                 "lever_payer",
                 "payer_side",
+                "has_courter",
             ) or isinstance(v, tuple):
                 pass
             else:

@@ -17,7 +17,7 @@ import numpy as np
 from realpolitik.errors import ModelError
 from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment.accounting import Accounts, accounts
-from realpolitik.models.realignment.game import RealignmentSolution, solve
+from realpolitik.models.realignment.game import RealignmentSolution, closed_on_paths, solve
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
 from realpolitik.rng import RNGLike, as_generator
 
@@ -221,6 +221,7 @@ def _rechoose(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: 
     left = w[:, t:].sum(axis=1) * (1.0 + rho) ** t
     move = _moving_cost(pb.switching_cost[draw], state.option[rows])
     v = flow * left[:, None] - move
+    v[:, 1:] = np.where(closed_on_paths(pb, draw, state.successor[rows]), -np.inf, v[:, 1:])
     here = np.take_along_axis(v, state.option[rows, None].astype(int), axis=1)[:, 0]
     best = np.argmax(v, axis=1)  # the first maximum: stay before hedge before courter
     # indifferent within twice the re-bid game's edge (which the courter may have used): P
@@ -335,6 +336,7 @@ def rebid_problem(
         pivot_turnover=_shifted_turnover(sub.pivot_turnover, years_gone + 1),
         incumbent_turnover=_shifted_turnover(sub.incumbent_turnover, years_gone + 1),
         courter_turnover=_shifted_turnover(sub.courter_turnover, years_gone + 1),
+        regime_blocks=sub.regime_blocks & ~successor[:, None],
     )
 
 
