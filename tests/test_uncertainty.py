@@ -332,3 +332,32 @@ def test_triangular_inverse_cdf_hand_worked():
     # low 0, mode 1, high 4: F(x) = x^2 / 4 below the mode (F(1) = 1/4), 1 - (4 - x)^2 / 12 above
     d = distribution_from_spec({"kind": "triangular", "low": 0, "mode": 1, "high": 4})
     np.testing.assert_allclose(d.ppf(np.array([0.04, 0.25, 0.4375])), [0.4, 1.0, 4 - 6.75**0.5])
+
+
+def test_transform_is_each_inverse_cdf_on_its_column():
+    """Without correlation, input j of a design is input j's inverse CDF applied to column j
+    (clipped into (0, 1)), value for value, whatever the memory layout of the design."""
+    specs = [
+        {"kind": "triangular", "low": 0, "mode": 1, "high": 3},
+        {"kind": "uniform", "low": -2, "high": 5},
+        {"kind": "choice", "values": [5, 10, 15]},
+        {"kind": "beta", "a": 2.0, "b": 5.0, "low": 0, "high": 1},
+    ]
+    spec = ExperimentSpec(
+        tuple(Uncertainty(f"x{j}", distribution_from_spec(d)) for j, d in enumerate(specs)),
+        _Identity(),
+    )
+    design = np.random.default_rng(3).random((1_000, 4))
+    design[0] = [0.0, 1.0, 0.5, 0.25]  # the ends are clipped into [2**-53, 1 - 2**-53]
+    for layout in (design, np.asfortranarray(design)):
+        got = spec.transform(layout)
+        for j, u in enumerate(spec.uncertainties):
+            column = np.clip(design[:, j], 2.0**-53, 1.0 - 2.0**-53)
+            expected = np.array([u.distribution.ppf(np.array([c]))[0] for c in column])
+            assert np.array_equal(got[f"x{j}"], expected)
+            assert got[f"x{j}"].flags.c_contiguous
+
+
+class _Identity:
+    def evaluate(self, samples, rng):
+        return dict(samples)

