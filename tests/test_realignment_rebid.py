@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from strategies import realignment_problems
 
-from realpolitik.errors import ScenarioError
+from realpolitik.errors import ModelError, ScenarioError
 from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment import COURTER, INCUMBENT, RealignmentProblem, simulate, solve
 from realpolitik.models.realignment.simulate import rebid_problem
@@ -122,6 +122,20 @@ def test_the_year_two_game_by_hand():
     assert s.incumbent_max_bid[0, 1] == pytest.approx(5.0)
     assert s.price[0, 1] == pytest.approx(1.0, rel=1e-6)
     assert s.outcome[0] == 2 and s.package[0, 0] == pytest.approx(0.1, rel=1e-6)
+
+
+def test_a_re_bid_with_no_year_left_is_an_error():
+    # the two-year game (horizon 2) has no year left to bid over once both years are gone
+    with pytest.raises(ModelError, match=r"years_gone 2 leaves no year.*shortest horizon is 2"):
+        rebid_problem(
+            two_years(1.5),
+            draw=np.array([0]),
+            years_gone=2,
+            standing=np.zeros((1, 3)),
+            option=np.array([0]),
+            successor=np.array([False]),
+            busy=np.array([[False, False]]),
+        )
 
 
 def test_a_standing_promise_is_not_offered_again_and_moving_back_is_free():

@@ -309,12 +309,22 @@ def rebid_problem(
         component :data:`SUCCESSOR`.
     busy : (m, L) levers whose promise still stands: not offered again until it lapses.
 
+    Raises
+    ------
+    ModelError
+        If ``years_gone`` leaves no year of some path's horizon to bid over.
+
     Notes
     -----
     The incumbent side's stake (``incumbent_value`` and its allies' ``payer_value``) and its
     levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
     """
     sub = pb.take(draw)
+    if np.any(sub.horizon <= years_gone):
+        raise ModelError(
+            f"rebid_problem: years_gone {years_gone} leaves no year to bid over on some paths "
+            f"(their shortest horizon is {int(sub.horizon.min())} years)"
+        )
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
     # relative to the game's scale, so that rounding in the standing values cannot move it
     edge = KEEP_TIE * _tie_scale(pb, draw, standing)
