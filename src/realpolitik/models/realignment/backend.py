@@ -1,0 +1,60 @@
+"""Which implementation of the realignment solvers runs: NumPy or compiled kernels (private).
+
+The compiled kernels (Numba) give the same numbers as the NumPy code bit for bit (tested), so the
+choice changes only the time taken. Importing Numba and loading the cached kernels costs about
+half a second once per process, more than NumPy needs for small batches: a batch runs compiled
+when it has at least :data:`COMPILED_MIN_ROWS` rows or when the kernels are already loaded in
+this process (a worker or the dashboard's server, which load them at start). ``REALPOLITIK_KERNELS``
+(``numpy``, ``compiled`` or ``auto``, the default) or :func:`kernels` overrides the choice, e.g. to
+compare the two in tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["COMPILED_MIN_ROWS", "KERNEL_MODULES", "use_compiled", "kernels"]
+
+#: Batches of at least this many rows run compiled even when the kernels are not yet loaded.
+COMPILED_MIN_ROWS = 8192
+
+#: The modules holding compiled kernels; any of them loaded means the kernels are warm.
+KERNEL_MODULES: tuple[str, ...] = (
+    "realpolitik.models.realignment.package_kernels",
+    "realpolitik.models.realignment.simplex_kernels",
+)
+
+_CHOICES = ("auto", "numpy", "compiled")
+_forced: list[str] = []
+
+
+def _choice() -> str:
+    if _forced:
+        return _forced[-1]
+    value = os.environ.get("REALPOLITIK_KERNELS", "auto").strip().lower() or "auto"
+    if value not in _CHOICES:
+        raise ValueError(f"REALPOLITIK_KERNELS must be one of {', '.join(_CHOICES)}, got {value!r}")
+    return value
+
+
+def use_compiled(rows: int) -> bool:
+    """Whether a batch of ``rows`` rows should run the compiled kernels."""
+    choice = _choice()
+    if choice != "auto":
+        return choice == "compiled"
+    return rows >= COMPILED_MIN_ROWS or any(m in sys.modules for m in KERNEL_MODULES)
+
+
+@contextmanager
+def kernels(choice: str) -> Iterator[None]:
+    """Run the enclosed code with ``choice`` (``numpy``, ``compiled`` or ``auto``)."""
+    if choice not in _CHOICES:
+        raise ValueError(f"kernels must be one of {', '.join(_CHOICES)}, got {choice!r}")
+    _forced.append(choice)
+    try:
+        yield
+    finally:
+        _forced.pop()
