@@ -22,13 +22,20 @@ incumbent's retention bid (its value to the pivot) and what the pivot needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from realpolitik.models.commitment import discount_weights, survival, turnover_probability
+from realpolitik.models.commitment import (
+    Turnover,
+    discount_weights,
+    election_years,
+    survival,
+    turnover_probability,
+)
 from realpolitik.models.realignment.problem import COURTER, PRINCIPAL, RealignmentProblem
 
-__all__ = ["Accounts", "accounts", "lever_survival", "payer_index"]
+__all__ = ["Accounts", "accounts", "bid_accounts", "lever_survival", "payer_index", "survival_groups"]
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,11 @@ _FORM_FIELDS = (
 )
 
 
-def _survival_groups(pb: RealignmentProblem) -> list[list[int]]:
-    """Committed levers grouped by side and commitment parameters: one survival per group."""
+def survival_groups(pb: RealignmentProblem) -> list[list[int]]:
+    """Committed levers grouped by side and commitment parameters: one survival per group.
+
+    The groups of a problem hold for any sub-batch of it (levers equal on every draw are equal
+    on some): :func:`bid_accounts` takes them from the problem its re-bid games come from."""
     groups: list[list[int]] = []
     for j in np.flatnonzero(pb.lever_committed):
         for g in groups:
@@ -90,39 +100,81 @@ def _survival_groups(pb: RealignmentProblem) -> list[list[int]]:
     return groups
 
 
-def lever_survival(pb: RealignmentProblem, i: int, change: np.ndarray) -> np.ndarray:
+def _survival(r: np.ndarray, s: np.ndarray, change: np.ndarray, checked: bool) -> np.ndarray:
+    """:func:`~realpolitik.models.commitment.survival` with ``change``; without its checks of
+    the rates when ``checked`` is false (the same arithmetic)."""
+    if checked:
+        return survival(change.shape[-1], r, s, change=change)
+    yearly = (1.0 - r[..., None]) * (1.0 - s[..., None] * change)
+    return _cumprod_years(yearly)
+
+
+def _cumprod_years(x: np.ndarray) -> np.ndarray:
+    """``np.cumprod(x, axis=1)`` of a (B, T) array, bit for bit (a cumulative product multiplies
+    in order), a year at a time: NumPy's cumulative product along a short last axis is slow."""
+    out = np.empty_like(x)
+    if x.shape[1] == 0:
+        return out
+    out[:, 0] = x[:, 0]
+    for j in range(1, x.shape[1]):
+        np.multiply(out[:, j - 1], x[:, j], out=out[:, j])
+    return out
+
+
+def _turnover(years: int, turnover: Turnover, checked: bool) -> np.ndarray:
+    """:func:`~realpolitik.models.commitment.turnover_probability`; without its checks of the
+    probabilities when ``checked`` is false (the same arithmetic)."""
+    if checked:
+        return turnover_probability(years, turnover)
+    h = np.asarray(turnover.annual_hazard, dtype=float)[..., None]
+    c = np.asarray(turnover.change_probability, dtype=float)[..., None]
+    elect = election_years(years, turnover.elections_every, turnover.next_election)
+    q: np.ndarray = 1.0 - (1.0 - h) * (1.0 - c * elect)
+    return q
+
+
+def lever_survival(
+    pb: RealignmentProblem, i: int, change: np.ndarray, checked: bool = True
+) -> np.ndarray:
     """(B, T) probability that lever ``i``'s promise stands in each year: its form's survival,
     mixed with its fallback form's when the form itself is uncertain (a treaty that may not be
-    ratified)."""
-    T = pb.years
-    S = survival(
-        T, pb.lever_annual_repudiation[:, i], pb.lever_successor_repudiation[:, i], change=change
+    ratified). ``checked=False`` skips the checks of the rates (for problems derived from one
+    already checked)."""
+    S = _survival(
+        pb.lever_annual_repudiation[:, i], pb.lever_successor_repudiation[:, i], change, checked
     )
     p = pb.lever_form_probability[:, i]
     if np.all(p == 1.0):
         return S
-    S_fb = survival(
-        T,
+    S_fb = _survival(
         pb.lever_fallback_annual_repudiation[:, i],
         pb.lever_fallback_successor_repudiation[:, i],
-        change=change,
+        change,
+        checked,
     )
     mixed: np.ndarray = p[:, None] * S + (1.0 - p[:, None]) * S_fb
     return mixed
 
 
 def _lever_factors(
-    pb: RealignmentProblem, w: np.ndarray, wR: np.ndarray, qC: np.ndarray, qI: np.ndarray
+    pb: RealignmentProblem,
+    w: np.ndarray,
+    wR: np.ndarray,
+    qC: np.ndarray,
+    qI: np.ndarray,
+    groups: list[list[int]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(B, L) PV factors of each lever: ``D_l`` (value and cost) and the PV of a unit of trade
-    it fills while both the promise and the cut stand (``A`` and ``D_R`` for immediate levers)."""
+    it fills while both the promise and the cut stand (``A`` and ``D_R`` for immediate levers).
+    ``groups``: :func:`survival_groups` known to hold for ``pb``, whose rates are then not
+    checked again (``None``: found and checked here)."""
     L = len(pb.lever_names)
     dur = np.repeat(w.sum(axis=1)[:, None], L, axis=1)
     tw = np.repeat(wR.sum(axis=1)[:, None], L, axis=1)
-    for grp in _survival_groups(pb):
+    for grp in survival_groups(pb) if groups is None else groups:
         i = grp[0]
         q = qC if pb.lever_side[i] == COURTER else qI
-        S = lever_survival(pb, i, q)
+        S = lever_survival(pb, i, q, checked=groups is None)
         dur[:, grp] = np.sum(w * S, axis=1)[:, None]
         tw[:, grp] = np.sum(wR * S, axis=1)[:, None]
     return dur, tw
@@ -145,14 +197,64 @@ def accounts(pb: RealignmentProblem) -> Accounts:
     5. Sides: each courter-side payer's willingness to pay is its value times ``D_P``; each
        incumbent-side payer's stake its loss times ``D_P``, plus (for I) the retaliation cost.
     """
+    core = _core(pb, None)
+    A, D_R = core["annuity"], core["retaliation_pv"]
+    g = pb.gains_share[:, None]
+    comp = pb.components.sum(axis=1)  # (B, 2)
+    flow = np.zeros((pb.batch, 3))
+    flow[:, 1:] = -g * core["shortfall"] * (D_R / A)[:, None] + comp  # A > 0: horizon 1+ years
+    absorbed = np.minimum(core["lost"], pb.replacement_capacity)
+    parts = {
+        "retaliation": g * core["lost"] * D_R[:, None],
+        "replacement": -g * absorbed * D_R[:, None],
+    }
+    parts["switching_cost"] = pb.switching_cost.copy()
+    for k, name in enumerate(pb.component_names):
+        parts[name] = -pb.components[:, k, :] * A[:, None]
+    return Accounts(
+        **core,
+        flow=flow,
+        parts=parts,
+        lever_face=pb.lever_value * A[:, None],
+        wtp=core["payer_wtp"].sum(axis=1),
+        loss=core["payer_stake"].sum(axis=1),
+    )
+
+
+#: The fields of :class:`Accounts` that :func:`bid_accounts` leaves empty.
+NOT_FOR_BIDS = ("flow", "parts", "lever_face", "wtp", "loss")
+
+
+def bid_accounts(pb: RealignmentProblem, groups: list[list[int]]) -> Accounts:
+    """The accounts the bidding itself reads (what :func:`~realpolitik.models.realignment.game.
+    equilibrium_bids` and the simulation's re-bids need), each bit for bit as in
+    :func:`accounts`, for a problem derived from one already checked by :func:`accounts` (its
+    rates and probabilities are not checked again); ``groups`` its :func:`survival_groups`.
+
+    The fields :data:`NOT_FOR_BIDS` (option flows, the decomposition's parts, face values and
+    the sides' totals) are left empty."""
+    empty = np.zeros((0,))
+    return Accounts(
+        **_core(pb, groups), flow=empty, parts={}, lever_face=empty, wtp=empty, loss=empty
+    )
+
+
+def _core(pb: RealignmentProblem, groups: list[list[int]] | None) -> dict[str, Any]:
+    """Steps 1 to 5 of :func:`accounts` without the option flows, the decomposition's parts,
+    face values and totals; checks the rates and probabilities unless ``groups`` is given."""
     T = pb.years
-    w = discount_weights(T, pb.discount_rate, pb.horizon)  # (B, T)
+    checked = groups is None
+    if checked:
+        w = discount_weights(T, pb.discount_rate, pb.horizon)  # (B, T)
+    else:  # the same arithmetic without the check of the rates
+        t = np.arange(1, T + 1)
+        w = np.where(t <= pb.horizon[:, None], (1.0 + pb.discount_rate[:, None]) ** (-t), 0.0)
     A = w.sum(axis=1)
-    qC = turnover_probability(T, pb.courter_turnover)
-    qI = turnover_probability(T, pb.incumbent_turnover)
-    qP = turnover_probability(T, pb.pivot_turnover)
-    S_R = survival(
-        T, pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, change=qI
+    qC = _turnover(T, pb.courter_turnover, checked)
+    qI = _turnover(T, pb.incumbent_turnover, checked)
+    qP = _turnover(T, pb.pivot_turnover, checked)
+    S_R = _survival(
+        pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, qI, checked
     )
     wR = w * S_R * pb.retaliation_credibility[:, None]  # (B, T)
     D_R = wR.sum(axis=1)
@@ -163,14 +265,8 @@ def accounts(pb: RealignmentProblem) -> Accounts:
     comp = pb.components.sum(axis=1)  # (B, 2)
     U = np.zeros((pb.batch, 3))
     U[:, 1:] = -g * shortfall * D_R[:, None] + comp * A[:, None] - pb.switching_cost
-    flow = np.zeros((pb.batch, 3))
-    flow[:, 1:] = -g * shortfall * (D_R / A)[:, None] + comp  # A > 0: a horizon of 1+ years
-    parts = {"retaliation": g * lost * D_R[:, None], "replacement": -g * absorbed * D_R[:, None]}
-    parts["switching_cost"] = pb.switching_cost.copy()
-    for k, name in enumerate(pb.component_names):
-        parts[name] = -pb.components[:, k, :] * A[:, None]
-    dur, tw = _lever_factors(pb, w, wR, qC, qI)
-    S_P = survival(T, pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, change=qP)
+    dur, tw = _lever_factors(pb, w, wR, qC, qI, groups)
+    S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)
     D_P = np.sum(w * S_P, axis=1)
     rcost = pb.incumbent_gains_share[:, None] * lost * D_R[:, None]
     P = len(pb.payer_names)
@@ -181,27 +277,22 @@ def accounts(pb: RealignmentProblem) -> Accounts:
     for m in range(P):
         target = wtp_m if pb.payer_side[m] == COURTER else stake_m
         target[:, 1 + m] = pb.payer_value[:, m] * D_P[:, None]
-    return Accounts(
-        annuity=A,
-        weights=w,
-        U=U,
-        flow=flow,
-        shortfall=shortfall,
-        lost=lost,
-        retaliation_pv=D_R,
-        parts=parts,
-        lever_durability=dur,
-        lever_pv=pb.lever_value * dur,
-        lever_cost_pv=pb.lever_cost * dur,
-        lever_face=pb.lever_value * A[:, None],
-        trade_weight=pb.gains_share[:, None] * tw,
-        pivot_pv=D_P,
-        q_courter=qC,
-        q_incumbent=qI,
-        q_pivot=qP,
-        payer_wtp=wtp_m,
-        payer_stake=stake_m,
-        wtp=wtp_m.sum(axis=1),
-        loss=stake_m.sum(axis=1),
-        retaliation_cost=rcost,
-    )
+    return {
+        "annuity": A,
+        "weights": w,
+        "U": U,
+        "shortfall": shortfall,
+        "lost": lost,
+        "retaliation_pv": D_R,
+        "lever_durability": dur,
+        "lever_pv": pb.lever_value * dur,
+        "lever_cost_pv": pb.lever_cost * dur,
+        "trade_weight": pb.gains_share[:, None] * tw,
+        "pivot_pv": D_P,
+        "q_courter": qC,
+        "q_incumbent": qI,
+        "q_pivot": qP,
+        "payer_wtp": wtp_m,
+        "payer_stake": stake_m,
+        "retaliation_cost": rcost,
+    }

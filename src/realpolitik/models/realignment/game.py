@@ -45,6 +45,7 @@ __all__ = [
     "BINDS",
     "RealignmentSolution",
     "solve",
+    "equilibrium_bids",
     "need_and_price",
     "package_value",
     "incumbent_best_counter",
@@ -616,6 +617,26 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     pb = problem
     m = _choose_method(pb, method)
     d = accounts(pb)
+    eq = _equilibrium(pb, d, m)
+    return _collect(pb, d, eq.cs, eq.inc, eq.bids, eq.prices, eq.offers, eq.choice, m)
+
+
+@dataclass(frozen=True)
+class _Equilibrium:
+    """Steps 2 to 5 of :func:`solve` and the equilibrium counter, before the solution is
+    collected: the sides, the incumbent's bids, the prices, the offers and ``choice`` =
+    ``(courter payoffs (B, 3), offer target, outcome, package, counter)``."""
+
+    cs: _Side
+    inc: _Side
+    bids: _Bids
+    prices: _Prices
+    offers: _Offers
+    choice: tuple[FloatArray, IntArray, IntArray, FloatArray, FloatArray]
+
+
+def _equilibrium(pb: RealignmentProblem, d: Accounts, m: str) -> _Equilibrium:
+    """Steps 2 to 5 of :func:`solve` on the accounts ``d`` of ``pb`` with the method ``m``."""
     c_cols = _courter_payers(pb)
     cs = _courter_side(pb, d)
     inc = _side(pb, d, INCUMBENT)
@@ -629,7 +650,21 @@ def solve(problem: RealignmentProblem, method: str = "auto") -> RealignmentSolut
     for j in range(2):
         package = np.where((target == 1 + j)[:, None], of.packages[:, j], package)
     counter = _equilibrium_counter(m, inc, d, target, no)
-    return _collect(pb, d, cs, inc, bids, pr, of, (pay, target, outcome, package, counter), m)
+    return _Equilibrium(cs, inc, bids, pr, of, (pay, target, outcome, package, counter))
+
+
+def equilibrium_bids(
+    problem: RealignmentProblem, d: Accounts
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """What the equilibrium puts in force, without the rest of :func:`solve` (no values of the
+    packages, no accounting identity, no per-payer prices): ``(outcome, offer_target,
+    package (B, Lc), counter (B, Li))``, each the same array as in ``solve(problem)``.
+
+    ``d`` must be ``accounts(problem)`` (or equal to it bit for bit). For the simulation's
+    re-bids, which read nothing else."""
+    eq = _equilibrium(problem, d, _choose_method(problem, "auto"))
+    _, target, outcome, package, counter = eq.choice
+    return outcome, target, package, counter
 
 
 def _collect(

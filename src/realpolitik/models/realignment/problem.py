@@ -387,16 +387,25 @@ class RealignmentProblem:
         """Indices of the levers of one side (COURTER or INCUMBENT)."""
         return np.flatnonzero(self.lever_side == which)
 
-    def take(self, index: int | slice | Sequence[int] | np.ndarray) -> RealignmentProblem:
+    def take(
+        self,
+        index: int | slice | Sequence[int] | np.ndarray,
+        *,
+        leave: frozenset[str] = frozenset(),
+    ) -> RealignmentProblem:
         """The sub-batch of draws ``index`` (an int, slice or index array).
 
         The rows of a validated problem are valid: the sub-batch is built without checking
-        them again (what the yearly re-bids of the simulation do many times)."""
+        them again (what the yearly re-bids of the simulation do many times). ``leave``: fields
+        not taken, left whole (for a caller that replaces them at once with
+        :meth:`with_derived`, as the re-bids do, and need not copy them first)."""
         idx = np.atleast_1d(np.arange(self.batch)[index])
         kw: dict[str, Any] = {}
         for name in _FIELD_NAMES:
             v = getattr(self, name)
-            if isinstance(v, Turnover):
+            if name in leave:
+                pass
+            elif isinstance(v, Turnover):
                 v = Turnover(**{f: getattr(v, f)[idx] for f in _TURNOVER_FIELDS})
             elif name not in _PER_LEVER_OR_PAYER and not isinstance(v, tuple):
                 v = v[idx]

@@ -16,8 +16,18 @@ import numpy as np
 
 from realpolitik.errors import ModelError
 from realpolitik.models.commitment import Turnover
-from realpolitik.models.realignment.accounting import Accounts, accounts
-from realpolitik.models.realignment.game import RealignmentSolution, closed_on_paths, solve
+from realpolitik.models.realignment.accounting import (
+    Accounts,
+    accounts,
+    bid_accounts,
+    survival_groups,
+)
+from realpolitik.models.realignment.game import (
+    RealignmentSolution,
+    closed_on_paths,
+    equilibrium_bids,
+    solve,
+)
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
 from realpolitik.rng import RNGLike, as_generator
 
@@ -57,6 +67,9 @@ class SimulationResult:
     rebids: np.ndarray  # (T,)
 
 
+_LAPSE_ONLY = frozenset(("repudiation", "successor_repudiation"))
+
+
 @dataclass
 class _Paths:
     """The state of every simulated path (``n`` = draws x paths); levers in the problem's order.
@@ -76,6 +89,9 @@ class _Paths:
     target: np.ndarray  # (n, L)
     repudiation: np.ndarray  # (n, L)
     successor_repudiation: np.ndarray  # (n, L)
+
+
+_PATH_FIELDS = tuple(f.name for f in fields(_Paths))
 
 
 def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
@@ -102,31 +118,51 @@ class _Bids:
     @classmethod
     def of(cls, sol: RealignmentSolution, d: Accounts, draw: np.ndarray) -> _Bids:
         """The bids of ``sol`` (whose accounts are ``d``) for the draws ``draw`` (one per path)."""
+        return cls.made(sol.outcome, sol.offer_target, sol.package, sol.counter, d, draw)
+
+    @classmethod
+    def made(
+        cls,
+        outcome: np.ndarray,
+        offer_target: np.ndarray,
+        package: np.ndarray,
+        counter: np.ndarray,
+        d: Accounts,
+        draw: np.ndarray,
+    ) -> _Bids:
+        """The bids of an equilibrium (its outcome, offer target, package and counter, whose
+        accounts are ``d``) for the draws ``draw`` (one per path)."""
         value, trade = _yearly_units(d)
+        if draw.size == outcome.size and np.array_equal(draw, np.arange(draw.size)):
+            return cls(outcome, offer_target, package, counter, value, trade)
         return cls(
-            outcome=sol.outcome[draw],
-            offer_target=sol.offer_target[draw],
-            package=sol.package[draw],
-            counter=sol.counter[draw],
+            outcome=outcome[draw],
+            offer_target=offer_target[draw],
+            package=package[draw],
+            counter=counter[draw],
             unit_value=value[draw],
             unit_trade=trade[draw],
         )
 
 
 def _apply_bids(pb: RealignmentProblem, state: _Paths, rows: np.ndarray, bids: _Bids) -> None:
-    """Put P's choice and the offers of ``bids`` in force on the paths ``rows``."""
+    """Put P's choice and the offers of ``bids`` in force on the paths ``rows``.
+
+    The offers of both sides are laid out on the problem's levers first, so that each field
+    of the paths is read and written once for all levers."""
     ci, ii = pb.side(COURTER), pb.side(INCUMBENT)
+    m, L = rows.size, len(pb.lever_names)
     target = bids.offer_target.astype(int)
-    package = np.where(target[:, None] > 0, bids.package, 0.0)
-    for idx, new, tgt in ((ci, package, target[:, None]), (ii, bids.counter, 0)):
-        if idx.size == 0:
-            continue
-        made = new > 0
-        sub = np.ix_(rows, idx)
-        state.extent[sub] = np.where(made, new, state.extent[sub])
-        state.unit_value[sub] = np.where(made, bids.unit_value[:, idx], state.unit_value[sub])
-        state.unit_trade[sub] = np.where(made, bids.unit_trade[:, idx], state.unit_trade[sub])
-        state.target[sub] = np.where(made, tgt, state.target[sub])
+    new = np.zeros((m, L))
+    new[:, ci] = np.where(target[:, None] > 0, bids.package, 0.0)
+    new[:, ii] = bids.counter
+    tgt = np.zeros((m, L), int)
+    tgt[:, ci] = target[:, None]
+    made = new > 0
+    state.extent[rows] = np.where(made, new, state.extent[rows])
+    state.unit_value[rows] = np.where(made, bids.unit_value, state.unit_value[rows])
+    state.unit_trade[rows] = np.where(made, bids.unit_trade, state.unit_trade[rows])
+    state.target[rows] = np.where(made, tgt, state.target[rows])
     state.option[rows] = bids.outcome
 
 
@@ -261,23 +297,27 @@ def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
 
 
 def _subset(state: _Paths, rows: np.ndarray) -> _Paths:
-    """The paths ``rows`` (copies)."""
-    return _Paths(**{f.name: getattr(state, f.name)[rows] for f in fields(state)})
+    """The paths ``rows`` (copies; ``repudiation`` and ``successor_repudiation``, which only
+    the year's lapses read, are left out: empty)."""
+    empty = np.zeros((0, 0))
+    kw = {f: empty if f in _LAPSE_ONLY else getattr(state, f)[rows] for f in _PATH_FIELDS}
+    return _Paths(**kw)
 
 
-def _shifted_turnover(turnover: Turnover, years: int) -> Turnover:
-    """The same turnover seen from ``years`` later: the next scheduled election moves up."""
-    k = np.asarray(turnover.elections_every)
-    n0 = np.asarray(turnover.next_election)
+def _shifted_turnover(turnover: Turnover, years: int, draw: np.ndarray) -> Turnover:
+    """The same turnover of the draws ``draw`` seen from ``years`` later: the next scheduled
+    election moves up."""
+    k = np.asarray(turnover.elections_every)[draw]
+    n0 = np.asarray(turnover.next_election)[draw]
     safe_k = np.where(k > 0, k, 1)
     ahead = n0 - years
     cycles = np.where(ahead >= 1, 0, -((ahead - 1) // safe_k))  # ceil((1 - ahead) / k)
     nxt = np.where(k > 0, ahead + cycles * safe_k, 1)
     return Turnover(
-        annual_hazard=turnover.annual_hazard,
-        elections_every=turnover.elections_every,
+        annual_hazard=np.asarray(turnover.annual_hazard)[draw],
+        elections_every=k,
         next_election=nxt,
-        change_probability=turnover.change_probability,
+        change_probability=np.asarray(turnover.change_probability)[draw],
     )
 
 
@@ -319,53 +359,85 @@ def rebid_problem(
     The incumbent side's stake (``incumbent_value`` and its allies' ``payer_value``) and its
     levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
     """
-    sub = pb.take(draw)
-    if np.any(sub.horizon <= years_gone):
+    horizon = pb.horizon[draw]
+    if np.any(horizon <= years_gone):
         raise ModelError(
             f"rebid_problem: years_gone {years_gone} leaves no year to bid over on some paths "
-            f"(their shortest horizon is {int(sub.horizon.min())} years)"
+            f"(their shortest horizon is {int(horizon.min())} years)"
         )
+    # the fields replaced below are read from ``pb`` by ``draw``, not copied first
+    sub = pb.take(draw, leave=_REPLACED)
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
     # relative to the game's scale, so that rounding in the standing values cannot move it
     edge = KEEP_TIE * _tie_scale(pb, draw, standing)
     held = standing + edge[:, None] * (np.arange(3)[None, :] == option[:, None])
     comps = np.concatenate(
         [
-            sub.components,
+            pb.components[draw],
             (held[:, 1:] - held[:, :1])[:, None, :],
             np.where(successor[:, None], sub.successor_shift, 0.0)[:, None, :],
         ],
         axis=1,
     )
-    move = _moving_cost(sub.switching_cost, option)[:, 1:]
+    move = _moving_cost(pb.switching_cost[draw], option)[:, 1:]
     # the incumbent's side declines between bids: its stake and the reach of its levers
     left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
-    inc = sub.lever_side == INCUMBENT
-    hi = np.where(inc, sub.lever_max * left[:, None], sub.lever_max)
+    inc = pb.lever_side == INCUMBENT
+    lever_max = pb.lever_max[draw]
+    hi = np.where(inc, lever_max * left[:, None], lever_max)
     hi = np.where(busy, 0.0, hi)
-    ally = (sub.payer_side == INCUMBENT)[None, :, None]
+    ally = (pb.payer_side == INCUMBENT)[None, :, None]
+    payer_value = pb.payer_value[draw]
     return sub.with_derived(
-        incumbent_value=sub.incumbent_value * left[:, None],
-        payer_value=np.where(ally, sub.payer_value * left[:, None, None], sub.payer_value),
-        horizon=sub.horizon - years_gone,
+        incumbent_value=pb.incumbent_value[draw] * left[:, None],
+        payer_value=np.where(ally, payer_value * left[:, None, None], payer_value),
+        horizon=horizon - years_gone,
         components=comps,
-        component_names=(*sub.component_names, STANDING, SUCCESSOR),
+        component_names=(*pb.component_names, STANDING, SUCCESSOR),
         switching_cost=move,
-        lever_min=np.minimum(sub.lever_min, hi),
+        lever_min=np.minimum(pb.lever_min[draw], hi),
         lever_max=hi,
-        pivot_turnover=_shifted_turnover(sub.pivot_turnover, years_gone + 1),
-        incumbent_turnover=_shifted_turnover(sub.incumbent_turnover, years_gone + 1),
-        courter_turnover=_shifted_turnover(sub.courter_turnover, years_gone + 1),
-        regime_blocks=sub.regime_blocks & ~successor[:, None],
+        pivot_turnover=_shifted_turnover(pb.pivot_turnover, years_gone + 1, draw),
+        incumbent_turnover=_shifted_turnover(pb.incumbent_turnover, years_gone + 1, draw),
+        courter_turnover=_shifted_turnover(pb.courter_turnover, years_gone + 1, draw),
+        regime_blocks=pb.regime_blocks[draw] & ~successor[:, None],
     )
 
 
-def _rebid(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.ndarray) -> None:
+#: The fields :func:`rebid_problem` replaces (not copied from the year-1 problem first).
+_REPLACED = frozenset(
+    (
+        "incumbent_value",
+        "payer_value",
+        "horizon",
+        "components",
+        "switching_cost",
+        "lever_min",
+        "lever_max",
+        "pivot_turnover",
+        "incumbent_turnover",
+        "courter_turnover",
+        "regime_blocks",
+    )
+)
+
+
+def _rebid(
+    pb: RealignmentProblem,
+    state: _Paths,
+    d: Accounts,
+    t: int,
+    rows: np.ndarray,
+    groups: list[list[int]],
+) -> None:
     """Both sides bid again on the paths ``rows`` in year ``t + 1``; P takes the best option.
 
     Paths of one draw in the same state (where P is, a successor or not, the same standing
     values and busy levers) face the same game: with several paths per draw it is solved once
-    per distinct state."""
+    per distinct state. Only what the equilibrium puts in force is solved for
+    (:func:`~realpolitik.models.realignment.game.equilibrium_bids` on
+    :func:`~realpolitik.models.realignment.accounting.bid_accounts`, ``groups`` the year-1
+    problem's survival groups): the same bids as :func:`solve`."""
     part = _subset(state, rows)
     standing = _standing_values(pb, part, d.shortfall[part.draw])
     busy = part.extent > 0
@@ -378,9 +450,9 @@ def _rebid(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.
     sub = rebid_problem(
         pb, part.draw[one], t, standing[one], part.option[one], part.successor[one], busy[one]
     )
-    sol = solve(sub)
-    derived = sol.derived if sol.derived is not None else accounts(sub)
-    _apply_bids(pb, state, rows, _Bids.of(sol, derived, game))
+    derived = bid_accounts(sub, groups)
+    bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
+    _apply_bids(pb, state, rows, bids)
 
 
 def _events(
@@ -458,6 +530,7 @@ def simulate(
     horizon = pb.horizon[state.draw]
     in_run = state.option > 0  # still in the realignment of year 1
     q = np.stack([d.q_courter, d.q_incumbent, d.q_pivot])  # (3, B, T)
+    groups = survival_groups(pb)
     for t in range(1, T):
         u = gen.random((3 + L, n))
         alive = horizon > t
@@ -468,7 +541,7 @@ def simulate(
             rebids[t] = np.nan
         again = event & alive if rebid else np.zeros(n, bool)
         if np.any(again):
-            _rebid(pb, state, d, t, np.flatnonzero(again))
+            _rebid(pb, state, d, t, np.flatnonzero(again), groups)
             if rows is None:
                 rebids[t] = again.sum() / max(int(alive.sum()), 1)
         quiet = np.flatnonzero(alive & ~again)
