@@ -253,27 +253,35 @@ def _standing_values(pb: RealignmentProblem, state: _Paths, shortfall: np.ndarra
     return out
 
 
-def _rechoose(pb: RealignmentProblem, state: _Paths, d: Accounts, t: int, rows: np.ndarray) -> None:
-    """P re-chooses without new bids: an option's yearly value over the years left, minus the
+def _rechoose(
+    pb: RealignmentProblem,
+    state: _Paths,
+    d: Accounts,
+    t: int,
+    rows: np.ndarray,
+    part: _Paths,
+    standing: np.ndarray,
+) -> None:
+    """P re-chooses without new bids on the paths ``rows`` (``part``: their state, ``standing``
+    their :func:`_standing_values`): an option's yearly value over the years left, minus the
     one-off cost of moving there; P moves only if another option is strictly better (by more
     than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot move it)."""
-    draw = state.draw[rows]
+    draw, option = part.draw, part.option
     shift = np.concatenate([np.zeros((draw.size, 1)), pb.successor_shift[draw]], axis=1)
-    standing = _standing_values(pb, _subset(state, rows), d.shortfall[draw])
-    flow = d.flow[draw] + np.where(state.successor[rows, None], shift, 0.0) + standing
+    flow = d.flow[draw] + np.where(part.successor[:, None], shift, 0.0) + standing
     rho = pb.discount_rate[draw]
     w = d.weights[draw]
     # years left from year t + 1: sum_{u > t} delta^(u - t) = (sum_{u > t} w_u) / delta^t
     left = w[:, t:].sum(axis=1) * (1.0 + rho) ** t
-    move = _moving_cost(pb.switching_cost[draw], state.option[rows])
+    move = _moving_cost(pb.switching_cost[draw], option)
     v = flow * left[:, None] - move
-    v[:, 1:] = np.where(closed_on_paths(pb, draw, state.successor[rows]), -np.inf, v[:, 1:])
-    here = np.take_along_axis(v, state.option[rows, None].astype(int), axis=1)[:, 0]
+    v[:, 1:] = np.where(closed_on_paths(pb, draw, part.successor), -np.inf, v[:, 1:])
+    here = np.take_along_axis(v, option[:, None].astype(int), axis=1)[:, 0]
     best = np.argmax(v, axis=1)  # the first maximum: stay before hedge before courter
     # indifferent within twice the re-bid game's edge (which the courter may have used): P
     # keeps where it is
     edge = 2.0 * KEEP_TIE * _tie_scale(pb, draw, standing) * left
-    state.option[rows] = np.where(v.max(axis=1) > here + edge, best, state.option[rows])
+    state.option[rows] = np.where(v.max(axis=1) > here + edge, best, option)
 
 
 def _tie_scale(pb: RealignmentProblem, draw: np.ndarray, standing: np.ndarray) -> np.ndarray:
@@ -425,12 +433,14 @@ _REPLACED = frozenset(
 def _rebid(
     pb: RealignmentProblem,
     state: _Paths,
-    d: Accounts,
     t: int,
     rows: np.ndarray,
+    part: _Paths,
+    standing: np.ndarray,
     groups: list[list[int]],
 ) -> None:
-    """Both sides bid again on the paths ``rows`` in year ``t + 1``; P takes the best option.
+    """Both sides bid again on the paths ``rows`` in year ``t + 1`` (``part``: their state,
+    ``standing`` their :func:`_standing_values`); P takes the best option.
 
     Paths of one draw in the same state (where P is, a successor or not, the same standing
     values and busy levers) face the same game: with several paths per draw it is solved once
@@ -438,8 +448,6 @@ def _rebid(
     (:func:`~realpolitik.models.realignment.game.equilibrium_bids` on
     :func:`~realpolitik.models.realignment.accounting.bid_accounts`, ``groups`` the year-1
     problem's survival groups): the same bids as :func:`solve`."""
-    part = _subset(state, rows)
-    standing = _standing_values(pb, part, d.shortfall[part.draw])
     busy = part.extent > 0
     game = np.arange(rows.size)
     one = game
@@ -453,6 +461,31 @@ def _rebid(
     derived = bid_accounts(sub, groups)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
     _apply_bids(pb, state, rows, bids)
+
+
+def _year(
+    pb: RealignmentProblem,
+    state: _Paths,
+    d: Accounts,
+    t: int,
+    live: np.ndarray,
+    again: np.ndarray,
+    groups: list[list[int]],
+) -> None:
+    """Year ``t + 1`` after its events on the paths ``live`` (those within their horizon):
+    both sides bid again where ``again`` (n,), P re-chooses on the others. The standing values
+    of all of them are found at once (each path's are its own: the re-bids change no other
+    path's state)."""
+    if live.size == 0:
+        return
+    part = _subset(state, live)
+    standing = _standing_values(pb, part, d.shortfall[part.draw])
+    hit = again[live]
+    if np.any(hit):
+        _rebid(pb, state, t, live[hit], _subset(part, hit), standing[hit], groups)
+    calm = ~hit
+    if np.any(calm):
+        _rechoose(pb, state, d, t, live[calm], _subset(part, calm), standing[calm])
 
 
 def _events(
@@ -540,13 +573,9 @@ def simulate(
             alive = alive & in_run
             rebids[t] = np.nan
         again = event & alive if rebid else np.zeros(n, bool)
-        if np.any(again):
-            _rebid(pb, state, d, t, np.flatnonzero(again), groups)
-            if rows is None:
-                rebids[t] = again.sum() / max(int(alive.sum()), 1)
-        quiet = np.flatnonzero(alive & ~again)
-        if quiet.size:
-            _rechoose(pb, state, d, t, quiet)
+        if np.any(again) and rows is None:
+            rebids[t] = again.sum() / max(int(alive.sum()), 1)
+        _year(pb, state, d, t, np.flatnonzero(alive), again, groups)
         history[:, t] = state.option
         in_run &= state.option > 0
     return _summarise(pb, history, paths, rebids, until)
