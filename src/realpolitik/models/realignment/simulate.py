@@ -67,7 +67,6 @@ class SimulationResult:
     rebids: np.ndarray  # (T,)
 
 
-_LAPSE_ONLY = frozenset(("repudiation", "successor_repudiation"))
 
 
 @dataclass
@@ -92,6 +91,11 @@ class _Paths:
 
 
 _PATH_FIELDS = tuple(f.name for f in fields(_Paths))
+#: The fields of the paths the standing values, re-bids and re-choices read; the last two
+#: read only some of them.
+_FOR_STANDING = frozenset(_PATH_FIELDS) - {"repudiation", "successor_repudiation"}
+_FOR_REBID = frozenset(("draw", "option", "successor", "extent"))
+_FOR_RECHOICE = frozenset(("draw", "option", "successor"))
 
 
 def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
@@ -234,16 +238,19 @@ def _standing_values(pb: RealignmentProblem, state: _Paths, shortfall: np.ndarra
     out = np.zeros((state.option.size, 3))
     direct = state.extent * state.unit_value
     out[:, 0] = np.sum(np.where(pb.lever_side == INCUMBENT, direct, 0.0), axis=1)
-    cap = pb.lever_capacity[state.draw] * state.extent  # (n, L)
+    # only levers that add capacity on some draw can fill trade (the others have none)
+    filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
+    cap = pb.lever_capacity[state.draw[:, None], filling] * state.extent[:, filling]  # (n, K)
     for o in (1, 2):
         mine = state.target == o
         out[:, o] = np.sum(np.where(mine, direct, 0.0), axis=1)
-        cols = np.flatnonzero(np.any(mine & (cap > 0), axis=0))
-        if cols.size == 0:
+        at = np.flatnonzero(np.any(mine[:, filling] & (cap > 0), axis=0))
+        if at.size == 0:
             continue
+        cols = filling[at]
         w = np.where(mine[:, cols], state.unit_trade[:, cols], 0.0)
         order = np.argsort(-w, axis=1, kind="stable")
-        a = np.take_along_axis(np.where(mine[:, cols], cap[:, cols], 0.0), order, axis=1)
+        a = np.take_along_axis(np.where(mine[:, cols], cap[:, at], 0.0), order, axis=1)
         w = np.take_along_axis(w, order, axis=1)
         room = shortfall[:, o - 1].copy()
         for r in range(cols.size):
@@ -304,11 +311,12 @@ def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
     return np.where(by == 0, from_stay, np.where(by == 1, from_hedge, 0.0))
 
 
-def _subset(state: _Paths, rows: np.ndarray) -> _Paths:
-    """The paths ``rows`` (copies; ``repudiation`` and ``successor_repudiation``, which only
-    the year's lapses read, are left out: empty)."""
+def _subset(state: _Paths, rows: np.ndarray, only: frozenset[str] = _FOR_STANDING) -> _Paths:
+    """The paths ``rows`` (copies of the fields ``only``, the others left out: empty). By
+    default what the standing values and the year's choices read (not the forms of the
+    promises, which only the lapses read)."""
     empty = np.zeros((0, 0))
-    kw = {f: empty if f in _LAPSE_ONLY else getattr(state, f)[rows] for f in _PATH_FIELDS}
+    kw = {f: getattr(state, f)[rows] if f in only else empty for f in _PATH_FIELDS}
     return _Paths(**kw)
 
 
@@ -482,10 +490,12 @@ def _year(
     standing = _standing_values(pb, part, d.shortfall[part.draw])
     hit = again[live]
     if np.any(hit):
-        _rebid(pb, state, t, live[hit], _subset(part, hit), standing[hit], groups)
+        part_hit = _subset(part, hit, _FOR_REBID)
+        _rebid(pb, state, t, live[hit], part_hit, standing[hit], groups)
     calm = ~hit
     if np.any(calm):
-        _rechoose(pb, state, d, t, live[calm], _subset(part, calm), standing[calm])
+        part_calm = _subset(part, calm, _FOR_RECHOICE)
+        _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm])
 
 
 def _events(
