@@ -35,7 +35,14 @@ from realpolitik.models.commitment import (
 )
 from realpolitik.models.realignment.problem import COURTER, PRINCIPAL, RealignmentProblem
 
-__all__ = ["Accounts", "accounts", "bid_accounts", "lever_survival", "payer_index", "survival_groups"]
+__all__ = [
+    "Accounts",
+    "accounts",
+    "bid_accounts",
+    "lever_survival",
+    "payer_index",
+    "survival_groups",
+]
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,6 @@ class SimulationResult:
     rebids: np.ndarray  # (T,)
 
 
-
-
 @dataclass
 class _Paths:
     """The state of every simulated path (``n`` = draws x paths); levers in the problem's order.
