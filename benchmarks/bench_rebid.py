@@ -20,7 +20,9 @@ issue 12's floor is about) and each process's CPU, beside the 1-process figure.
 Run: .venv/bin/python benchmarks/bench_rebid.py [--sizes 200,20000,100000] [--repeats 3]
      [--against REV] [--rounds 2]
 ``--against``: the revision to compare with (default ``2ea512c``, main before the re-bid work;
-``none`` for this tree only).
+``7fd6201``: main before the re-bids solved only the bids (``equilibrium_bids`` on
+``bid_accounts``); ``none`` for this tree only). ``--sizes 200,50000`` gives the dashboard's 200
+draws and one experiment worker's half of 100,000.
 """
 
 from __future__ import annotations

@@ -373,12 +373,7 @@ def rebid_problem(
     The incumbent side's stake (``incumbent_value`` and its allies' ``payer_value``) and its
     levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
     """
-    horizon = pb.horizon[draw]
-    if np.any(horizon <= years_gone):
-        raise ModelError(
-            f"rebid_problem: years_gone {years_gone} leaves no year to bid over on some paths "
-            f"(their shortest horizon is {int(horizon.min())} years)"
-        )
+    horizon = _years_left(pb.horizon[draw], years_gone)
     # the fields replaced below are read from ``pb`` by ``draw``, not copied first
     sub = pb.take(draw, leave=_REPLACED)
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
@@ -405,7 +400,7 @@ def rebid_problem(
     return sub.with_derived(
         incumbent_value=pb.incumbent_value[draw] * left[:, None],
         payer_value=np.where(ally, payer_value * left[:, None, None], payer_value),
-        horizon=horizon - years_gone,
+        horizon=horizon,
         components=comps,
         component_names=(*pb.component_names, STANDING, SUCCESSOR),
         switching_cost=move,
@@ -416,6 +411,17 @@ def rebid_problem(
         courter_turnover=_shifted_turnover(pb.courter_turnover, years_gone + 1, draw),
         regime_blocks=pb.regime_blocks[draw] & ~successor[:, None],
     )
+
+
+def _years_left(horizon: np.ndarray, years_gone: int) -> np.ndarray:
+    """The horizon of each re-bid game: the years left after ``years_gone`` (at least one)."""
+    if np.any(horizon <= years_gone):
+        raise ModelError(
+            f"rebid_problem: years_gone {years_gone} leaves no year to bid over on some paths "
+            f"(their shortest horizon is {int(horizon.min())} years)"
+        )
+    left: np.ndarray = horizon - years_gone
+    return left
 
 
 #: The fields :func:`rebid_problem` replaces (not copied from the year-1 problem first).
