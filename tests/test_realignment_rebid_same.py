@@ -281,6 +281,40 @@ for tag, p, paths in runs:
     sim = simulate(p, 11, paths=paths)
     for f in dataclasses.fields(sim):
         out[f"{tag}/{f.name}"] = np.asarray(getattr(sim, f.name))
+# small games with an ally paying a capacity lever, uncertain forms and elections
+from realpolitik.models.commitment import Turnover
+from realpolitik.models.realignment import RealignmentProblem
+for seed in range(6):
+    rng = np.random.default_rng(seed)
+    u, B = rng.uniform, 30
+    p = RealignmentProblem(
+        trade_with_incumbent=u(50, 100, B), gains_share=u(0.1, 0.3, B),
+        retaliation=np.stack([u(0.1, 0.3, B), u(0.4, 0.8, B)], 1),
+        replacement_capacity=np.stack([u(0, 10, B), u(0, 20, B)], 1),
+        components=u(-12, 8, (B, 1, 2)), component_names=("security",),
+        switching_cost=np.stack([u(0, 5, B), u(5, 20, B)], 1),
+        courter_value=np.stack([u(2, 10, B), u(5, 30, B)], 1),
+        incumbent_value=np.stack([u(2, 10, B), u(5, 30, B)], 1),
+        payer_names=("ALLY",), payer_side=[0], payer_value=u(0, 20, (B, 1, 2)),
+        lever_names=("aid", "market", "discount", "arms"), lever_side=[0, 0, 1, 1],
+        lever_payer=[-1, 0, -1, -1], lever_value=u(2, 15, (B, 4)), lever_cost=u(2, 15, (B, 4)),
+        lever_capacity=np.stack([np.zeros(B), u(5, 30, B), np.zeros(B), np.zeros(B)], 1),
+        lever_binary=[False, False, False, True], lever_min=u(0, 0.3, (B, 4)),
+        lever_max=u(0.5, 2, (B, 4)), lever_committed=[True, True, True, False],
+        lever_annual_repudiation=u(0, 0.2, (B, 4)),
+        lever_successor_repudiation=u(0.2, 0.9, (B, 4)),
+        lever_form_probability=u(0.3, 1, (B, 4)),
+        lever_fallback_annual_repudiation=u(0, 0.5, (B, 4)),
+        lever_fallback_successor_repudiation=u(0, 1, (B, 4)),
+        horizon=rng.integers(2, 16, B), discount_rate=u(0.02, 0.08, B),
+        courter_turnover=Turnover(0.05, 3, rng.integers(1, 4, B), u(0.3, 0.7, B)),
+        pivot_turnover=Turnover(u(0.05, 0.2, B)), incumbent_turnover=Turnover(0.1, 4, 2, 0.5),
+        successor_shift=u(-5, 5, (B, 2)), incumbent_decline=u(0, 0.1, B),
+    )
+    for paths in (1, 4):
+        sim = simulate(p, seed, paths=paths)
+        for f in dataclasses.fields(sim):
+            out[f"small{seed}x{paths}/{f.name}"] = np.asarray(getattr(sim, f.name))
 np.savez(sys.argv[1], **out)
 """
 
@@ -310,5 +344,7 @@ def test_the_flagship_gives_the_numbers_of_the_revision_before(tmp_path):
     now = _run_flagship(REPO / "src", tmp_path / "now.npz")
     assert sorted(now) == sorted(before)
     assert np.nanmax(now["point/rebids"]) > 0 and np.any(now["all/realigns"] > 0)
+    assert all(np.nanmax(now[f"small{k}x4/rebids"]) > 0 for k in range(6))
+    assert any(np.any(now[f"small{k}x1/aligned"][:, :, 1:] > 0) for k in range(6))
     for k in before:
         _same(now[k], before[k], k)
