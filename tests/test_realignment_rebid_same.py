@@ -175,11 +175,11 @@ def small_problem(seed: int, B: int = 4) -> RealignmentProblem:
 # --- the year step it replaced ----------------------------------------------------------------
 
 
-def _year_before(pb, state, d, t, live, again, groups):  # type: ignore[no-untyped-def]
+def _year_before(pb, state, d, t, live, again, fixed):  # type: ignore[no-untyped-def]
     """The year step before this work: the paths with an event bid again, every re-bid game
     through the full :func:`solve` and its accounts; then P re-chooses on the others; each
     set's standing values found on its own."""
-    del groups
+    del fixed
     rows = np.flatnonzero(again)
     if rows.size:
         part = SIM._subset(state, rows)
@@ -210,8 +210,8 @@ _STATE = ("option", "successor", "extent", "unit_value", "unit_trade", "target")
 def _recorded(step, log):  # type: ignore[no-untyped-def]
     """``step``, recording every path's state after each year into ``log``."""
 
-    def run(pb, state, d, t, live, again, groups):  # type: ignore[no-untyped-def]
-        step(pb, state, d, t, live, again, groups)
+    def run(pb, state, d, t, live, again, fixed):  # type: ignore[no-untyped-def]
+        step(pb, state, d, t, live, again, fixed)
         log.append([getattr(state, f).copy() for f in _STATE])
 
     return run

@@ -96,6 +96,21 @@ _FOR_REBID = frozenset(("draw", "option", "successor", "extent"))
 _FOR_RECHOICE = frozenset(("draw", "option", "successor"))
 
 
+@dataclass(frozen=True)
+class _Fixed:
+    """What a simulation's years share, found once: the year-1 problem's survival groups (for
+    :func:`~realpolitik.models.realignment.accounting.bid_accounts`) and, per draw, the parts
+    of the tie rule's scale that do not change (see :func:`_tie_scale`)."""
+
+    groups: list[list[int]]
+    tie: tuple[np.ndarray, np.ndarray]
+
+    @classmethod
+    def of(cls, pb: RealignmentProblem) -> _Fixed:
+        """The constants of a simulation of ``pb``."""
+        return cls(survival_groups(pb), _tie_fixed(pb))
+
+
 def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
     """Per unit extent, a lever's yearly credible value and the yearly value of its filled trade."""
     A = d.annuity[:, None]
@@ -266,18 +281,18 @@ def _rechoose(
     rows: np.ndarray,
     part: _Paths,
     standing: np.ndarray,
+    tie: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """P re-chooses without new bids on the paths ``rows`` (``part``: their state, ``standing``
-    their :func:`_standing_values`): an option's yearly value over the years left, minus the
+    their :func:`_standing_values`; ``tie``: :func:`_tie_fixed`): an option's yearly value over the years left, minus the
     one-off cost of moving there; P moves only if another option is strictly better (by more
     than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot move it)."""
     draw, option = part.draw, part.option
     shift = np.concatenate([np.zeros((draw.size, 1)), pb.successor_shift[draw]], axis=1)
     flow = d.flow[draw] + np.where(part.successor[:, None], shift, 0.0) + standing
     rho = pb.discount_rate[draw]
-    w = d.weights[draw]
     # years left from year t + 1: sum_{u > t} delta^(u - t) = (sum_{u > t} w_u) / delta^t
-    left = w[:, t:].sum(axis=1) * (1.0 + rho) ** t
+    left = d.weights[draw, t:].sum(axis=1) * (1.0 + rho) ** t
     move = _moving_cost(pb.switching_cost[draw], option)
     v = flow * left[:, None] - move
     v[:, 1:] = np.where(closed_on_paths(pb, draw, part.successor), -np.inf, v[:, 1:])
@@ -285,16 +300,29 @@ def _rechoose(
     best = np.argmax(v, axis=1)  # the first maximum: stay before hedge before courter
     # indifferent within twice the re-bid game's edge (which the courter may have used): P
     # keeps where it is
-    edge = 2.0 * KEEP_TIE * _tie_scale(pb, draw, standing) * left
+    edge = 2.0 * KEEP_TIE * _tie_scale(pb, draw, standing, tie) * left
     state.option[rows] = np.where(v.max(axis=1) > here + edge, best, option)
 
 
-def _tie_scale(pb: RealignmentProblem, draw: np.ndarray, standing: np.ndarray) -> np.ndarray:
+def _tie_scale(
+    pb: RealignmentProblem,
+    draw: np.ndarray,
+    standing: np.ndarray,
+    fixed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """(m,) the yearly scale of a path's values, for the tie rule: 1 + the absolute components,
-    standing promises and trade at stake."""
-    scale = 1.0 + np.abs(pb.components[draw]).sum(axis=(1, 2)) + np.abs(standing).sum(axis=1)
-    out: np.ndarray = scale + pb.gains_share[draw] * pb.trade_with_incumbent[draw]
+    standing promises and trade at stake. ``fixed``: :func:`_tie_fixed` of ``pb`` (found here
+    if omitted)."""
+    base, trade = _tie_fixed(pb) if fixed is None else fixed
+    out: np.ndarray = base[draw] + np.abs(standing).sum(axis=1) + trade[draw]
     return out
+
+
+def _tie_fixed(pb: RealignmentProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(B,) per draw, the parts of :func:`_tie_scale` that are the same every year: 1 + the
+    absolute components, and the trade at stake."""
+    base: np.ndarray = 1.0 + np.abs(pb.components).sum(axis=(1, 2))
+    return base, pb.gains_share * pb.trade_with_incumbent
 
 
 def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
@@ -343,6 +371,7 @@ def rebid_problem(
     option: np.ndarray,
     successor: np.ndarray,
     busy: np.ndarray,
+    tie: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> RealignmentProblem:
     """The same game over the years left, from the state of the promises then standing.
 
@@ -362,6 +391,8 @@ def rebid_problem(
     successor : (m,) a successor government rules P: ``successor_shift`` enters as the
         component :data:`SUCCESSOR`.
     busy : (m, L) levers whose promise still stands: not offered again until it lapses.
+    tie : the parts of the tie rule's scale fixed per draw of ``pb``, if already at hand (a
+        simulation finds them once).
 
     Raises
     ------
@@ -378,7 +409,7 @@ def rebid_problem(
     sub = pb.take(draw, leave=_REPLACED)
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
     # relative to the game's scale, so that rounding in the standing values cannot move it
-    edge = KEEP_TIE * _tie_scale(pb, draw, standing)
+    edge = KEEP_TIE * _tie_scale(pb, draw, standing, tie)
     held = standing + edge[:, None] * (np.arange(3)[None, :] == option[:, None])
     comps = np.concatenate(
         [
@@ -449,7 +480,7 @@ def _rebid(
     rows: np.ndarray,
     part: _Paths,
     standing: np.ndarray,
-    groups: list[list[int]],
+    fixed: _Fixed,
 ) -> None:
     """Both sides bid again on the paths ``rows`` in year ``t + 1`` (``part``: their state,
     ``standing`` their :func:`_standing_values`); P takes the best option.
@@ -458,8 +489,8 @@ def _rebid(
     values and busy levers) face the same game: with several paths per draw it is solved once
     per distinct state. Only what the equilibrium puts in force is solved for
     (:func:`~realpolitik.models.realignment.game.equilibrium_bids` on
-    :func:`~realpolitik.models.realignment.accounting.bid_accounts`, ``groups`` the year-1
-    problem's survival groups): the same bids as :func:`solve`."""
+    :func:`~realpolitik.models.realignment.accounting.bid_accounts`; ``fixed``: the
+    simulation's constants): the same bids as :func:`solve`."""
     busy = part.extent > 0
     game = np.arange(rows.size)
     one = game
@@ -467,10 +498,9 @@ def _rebid(
         key = np.column_stack([part.draw, part.option, part.successor, standing, busy])
         _, one, game = np.unique(key, axis=0, return_index=True, return_inverse=True)
         game = game.reshape(-1)
-    sub = rebid_problem(
-        pb, part.draw[one], t, standing[one], part.option[one], part.successor[one], busy[one]
-    )
-    derived = bid_accounts(sub, groups)
+    draw, state_of = part.draw[one], (standing[one], part.option[one], part.successor[one])
+    sub = rebid_problem(pb, draw, t, *state_of, busy[one], tie=fixed.tie)
+    derived = bid_accounts(sub, fixed.groups)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
     _apply_bids(pb, state, rows, bids)
 
@@ -482,7 +512,7 @@ def _year(
     t: int,
     live: np.ndarray,
     again: np.ndarray,
-    groups: list[list[int]],
+    fixed: _Fixed,
 ) -> None:
     """Year ``t + 1`` after its events on the paths ``live`` (those within their horizon):
     both sides bid again where ``again`` (n,), P re-chooses on the others. The standing values
@@ -495,11 +525,11 @@ def _year(
     hit = again[live]
     if np.any(hit):
         part_hit = _subset(part, hit, _FOR_REBID)
-        _rebid(pb, state, t, live[hit], part_hit, standing[hit], groups)
+        _rebid(pb, state, t, live[hit], part_hit, standing[hit], fixed)
     calm = ~hit
     if np.any(calm):
         part_calm = _subset(part, calm, _FOR_RECHOICE)
-        _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm])
+        _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
 
 
 def _events(
@@ -577,7 +607,7 @@ def simulate(
     horizon = pb.horizon[state.draw]
     in_run = state.option > 0  # still in the realignment of year 1
     q = np.stack([d.q_courter, d.q_incumbent, d.q_pivot])  # (3, B, T)
-    groups = survival_groups(pb)
+    fixed = _Fixed.of(pb)
     for t in range(1, T):
         u = gen.random((3 + L, n))
         alive = horizon > t
@@ -589,7 +619,7 @@ def simulate(
         again = event & alive if rebid else np.zeros(n, bool)
         if np.any(again) and rows is None:
             rebids[t] = again.sum() / max(int(alive.sum()), 1)
-        _year(pb, state, d, t, np.flatnonzero(alive), again, groups)
+        _year(pb, state, d, t, np.flatnonzero(alive), again, fixed)
         history[:, t] = state.option
         in_run &= state.option > 0
     return _summarise(pb, history, paths, rebids, until)
