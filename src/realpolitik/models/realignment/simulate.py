@@ -284,9 +284,10 @@ def _rechoose(
     tie: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """P re-chooses without new bids on the paths ``rows`` (``part``: their state, ``standing``
-    their :func:`_standing_values`; ``tie``: :func:`_tie_fixed`): an option's yearly value over the years left, minus the
-    one-off cost of moving there; P moves only if another option is strictly better (by more
-    than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot move it)."""
+    their :func:`_standing_values`; ``tie``: :func:`_tie_fixed`): an option's yearly value over
+    the years left, minus the one-off cost of moving there; P moves only if another option is
+    strictly better (by more than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot
+    move it)."""
     draw, option = part.draw, part.option
     shift = np.concatenate([np.zeros((draw.size, 1)), pb.successor_shift[draw]], axis=1)
     flow = d.flow[draw] + np.where(part.successor[:, None], shift, 0.0) + standing
@@ -312,17 +313,22 @@ def _tie_scale(
 ) -> np.ndarray:
     """(m,) the yearly scale of a path's values, for the tie rule: 1 + the absolute components,
     standing promises and trade at stake. ``fixed``: :func:`_tie_fixed` of ``pb`` (found here
-    if omitted)."""
-    base, trade = _tie_fixed(pb) if fixed is None else fixed
-    out: np.ndarray = base[draw] + np.abs(standing).sum(axis=1) + trade[draw]
+    for the draws ``draw`` only if omitted)."""
+    if fixed is None:
+        base, trade = _tie_fixed(pb, draw)
+    else:
+        base, trade = fixed[0][draw], fixed[1][draw]
+    out: np.ndarray = base + np.abs(standing).sum(axis=1) + trade
     return out
 
 
-def _tie_fixed(pb: RealignmentProblem) -> tuple[np.ndarray, np.ndarray]:
-    """(B,) per draw, the parts of :func:`_tie_scale` that are the same every year: 1 + the
-    absolute components, and the trade at stake."""
-    base: np.ndarray = 1.0 + np.abs(pb.components).sum(axis=(1, 2))
-    return base, pb.gains_share * pb.trade_with_incumbent
+def _tie_fixed(
+    pb: RealignmentProblem, draw: np.ndarray | slice = slice(None)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw (all, or those of ``draw``), the parts of :func:`_tie_scale` that are the same
+    every year: 1 + the absolute components, and the trade at stake."""
+    base: np.ndarray = 1.0 + np.abs(pb.components[draw]).sum(axis=(1, 2))
+    return base, pb.gains_share[draw] * pb.trade_with_incumbent[draw]
 
 
 def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
