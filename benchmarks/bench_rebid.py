@@ -186,6 +186,10 @@ def main() -> None:
                 )
     med = {k: {m: float(np.median([r[m] for r in v])) for m in v[0]} for k, v in runs.items()}
     names = list(variants)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _whole_process import machine
+
+    print(machine())
     print(f"flagship re-bidding, CPU s (median of {a.rounds} rounds); largest batch {sizes[-1]:,}")
     print(
         f"{'figure':34s}"
