@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from realpolitik.models.realignment.backend import use_compiled
+
 __all__ = ["LPResult", "OPTIMAL", "INFEASIBLE", "UNFINISHED", "lp_min"]
 
 FloatArray = NDArray[np.float64]
@@ -58,13 +60,16 @@ class _Tableau:
     at_upper: BoolArray  # (k, N)
     ub: FloatArray  # (k, N)
     tol: FloatArray  # (k,) primal feasibility tolerance
+    status: IntArray  # (k,) OPTIMAL or INFEASIBLE once the row has stopped, else _PIVOTING
 
     def keep(self, sel: BoolArray) -> _Tableau:
         """The rows selected by ``sel``."""
         return _Tableau(*(getattr(self, f)[sel] for f in _FIELDS))
 
 
-_FIELDS = ("rows", "T", "xb", "red", "basis", "is_basic", "at_upper", "ub", "tol")
+_FIELDS = ("rows", "T", "xb", "red", "basis", "is_basic", "at_upper", "ub", "tol", "status")
+#: :attr:`_Tableau.status` of a row still pivoting.
+_PIVOTING = -1
 
 
 def _standard_form(
@@ -103,6 +108,7 @@ def _start(
         at_upper=at_upper,
         ub=ub,
         tol=1e-9 * (1.0 + scale),
+        status=np.full(B, _PIVOTING, np.int64),
     )
 
 
@@ -162,28 +168,34 @@ def _pivot(tab: _Tableau, i: IntArray, j: IntArray, high: BoolArray, live: BoolA
 
 
 def _run(tab: _Tableau, status: IntArray, basis: IntArray, at_upper: BoolArray) -> None:
-    """Pivot every row to optimality or infeasibility; record final bases and statuses. Rows
-    that are done stay in the tableau unchanged until they are a third of it, then leave."""
+    """Pivot every row to optimality or infeasibility; record final bases and statuses.
 
-    def retire(sel: BoolArray, st: IntArray) -> None:
+    A row stops for good at the first step where it has no pivot (its status is then fixed),
+    so its result does not depend on the other rows of the batch: the step number is the row's
+    own pivot count. Stopped rows stay in the tableau, unchanged, until they are a third of it,
+    then leave."""
+
+    def retire(sel: BoolArray) -> None:
         r = tab.rows[sel]
-        status[r] = st[sel]
+        status[r] = np.where(tab.status[sel] == _PIVOTING, UNFINISHED, tab.status[sel])
         basis[r] = tab.basis[sel]
         at_upper[r] = tab.at_upper[sel]
 
     for step in range(_MAX_PIVOTS):
         bad, i, high = _leaving(tab, bland=step >= _BLAND_AFTER)
         can, j = _entering(tab, i, high)
-        live = bad & can
+        stops = (tab.status == _PIVOTING) & ~(bad & can)
+        tab.status[stops] = np.where(bad[stops], INFEASIBLE, OPTIMAL)
+        live = tab.status == _PIVOTING
         n_live = int(live.sum())
         if n_live == 0 or 3 * n_live < 2 * tab.rows.size:
-            retire(~live, np.where(bad, INFEASIBLE, OPTIMAL))
+            retire(~live)
             tab = tab.keep(live)
             i, j, high, live = i[live], j[live], high[live], live[live]
         if n_live == 0:
             return
         _pivot(tab, i, j, high, live)
-    retire(np.ones(tab.rows.size, bool), np.full(tab.rows.size, UNFINISHED))
+    retire(np.ones(tab.rows.size, bool))
 
 
 def _recompute(
@@ -230,7 +242,11 @@ def lp_min(
     basis = tab.basis.copy()
     at_upper = tab.at_upper.copy()
     ub = tab.ub.copy()
-    if full.shape[1]:
+    if full.shape[1] and use_compiled(B):
+        from realpolitik.models.realignment.simplex_kernels import run_rows
+
+        run_rows(tab.T, tab.xb, tab.red, basis, tab.is_basic, at_upper, ub, tab.tol, status)
+    elif full.shape[1]:
         _run(tab, status, basis, at_upper)
     x = _recompute(full, rhs, ub, basis, at_upper)[:, :n]
     obj = np.where(status == OPTIMAL, np.sum(c * x, axis=1), np.inf)
