@@ -11,6 +11,12 @@ the basis until none does (or a row proves infeasible). All rows pivot together 
 go to the smallest index (Bland's rule), which rules out cycling on degenerate vertices. The
 solution is recomputed from its final basis with one linear solve per row, so its accuracy does
 not depend on the number of pivots.
+
+A row stops for good at its first step without a pivot, so its result does not depend on the
+other rows of the batch. The pivot loop also runs compiled, row by row
+(:mod:`realpolitik.models.realignment.simplex_kernels`, Numba), for large batches or once the
+kernels are loaded (:func:`realpolitik.models.realignment.backend.use_compiled`); it gives the
+same bases and statuses, hence the same solutions, bit for bit.
 """
 
 from __future__ import annotations
@@ -245,7 +251,8 @@ def lp_min(
     if full.shape[1] and use_compiled(B):
         from realpolitik.models.realignment.simplex_kernels import run_rows
 
-        run_rows(tab.T, tab.xb, tab.red, basis, tab.is_basic, at_upper, ub, tab.tol, status)
+        T, xb, red, is_basic, tol = tab.T, tab.xb, tab.red, tab.is_basic, tab.tol
+        run_rows(T, xb, red, basis, is_basic, at_upper, ub, tol, status, _BLAND_AFTER, _MAX_PIVOTS)
     elif full.shape[1]:
         _run(tab, status, basis, at_upper)
     x = _recompute(full, rhs, ub, basis, at_upper)[:, :n]

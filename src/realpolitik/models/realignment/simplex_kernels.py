@@ -4,7 +4,9 @@
 builds and pivots each row on its own until it stops, by the same rules as the NumPy loop: the
 most infeasible basic variable leaves (the one with the smallest index once the row has made
 ``_BLAND_AFTER`` pivots), the dual ratio test picks the entering column with the same tolerance
-and tie rule, a row stops after ``_MAX_PIVOTS`` pivots at the latest. Every floating-point
+and tie rule, a row stops after ``_MAX_PIVOTS`` pivots at the latest (both limits are arguments,
+passed by the simplex). A row stops for good at its first step without a pivot, which is also
+how the NumPy loop treats it, whatever the other rows of the batch do. Every floating-point
 operation is the NumPy loop's own, elementwise and in the same order (no fused multiply-add:
 Numba's ``fastmath`` stays off), so the final bases, bounds and statuses are the same bit for
 bit; the solution is then recomputed from them in NumPy, as before.
@@ -20,8 +22,6 @@ import numpy as np
 from realpolitik.models._numba import CACHE, njit
 from realpolitik.models.realignment.simplex import (
     _BIG,
-    _BLAND_AFTER,
-    _MAX_PIVOTS,
     _PIVOT_TOL,
     INFEASIBLE,
     OPTIMAL,
@@ -154,10 +154,12 @@ def _run_row(
     tol: float,
     col: FloatArray,
     prow: FloatArray,
+    bland_after: int,
+    max_pivots: int,
 ) -> int:
     """Pivot one row until it stops; its status (``col``, ``prow``: scratch space)."""
-    for step in range(_MAX_PIVOTS):
-        i, high = _leaving(xb, ub, basis, tol, step >= _BLAND_AFTER)
+    for step in range(max_pivots):
+        i, high = _leaving(xb, ub, basis, tol, step >= bland_after)
         if i < 0:
             return OPTIMAL
         j = _entering(T, red, is_basic, at_upper, i, high)
@@ -178,13 +180,28 @@ def run_rows(
     ub: FloatArray,
     tol: FloatArray,
     status: IntArray,
+    bland_after: int,
+    max_pivots: int,
 ) -> None:
     """Pivot every row of the start tableau (``T`` (B, M, N), ``xb`` (B, M), ``red`` (B, N),
     ``basis`` (B, M), ``is_basic`` and ``at_upper`` (B, N), ``ub`` (B, N), ``tol`` (B,)) to its
-    end, in place; each row's status goes to ``status`` (B,)."""
+    end, in place; each row's status goes to ``status`` (B,). Bland's rule from pivot
+    ``bland_after`` on, at most ``max_pivots`` pivots (the simplex's ``_BLAND_AFTER`` and
+    ``_MAX_PIVOTS``)."""
     col = np.empty(T.shape[1])
     prow = np.empty(T.shape[2])
     for r in range(T.shape[0]):
         status[r] = _run_row(
-            T[r], xb[r], red[r], basis[r], is_basic[r], at_upper[r], ub[r], tol[r], col, prow
+            T[r],
+            xb[r],
+            red[r],
+            basis[r],
+            is_basic[r],
+            at_upper[r],
+            ub[r],
+            tol[r],
+            col,
+            prow,
+            bland_after,
+            max_pivots,
         )
