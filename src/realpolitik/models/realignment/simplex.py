@@ -27,6 +27,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from realpolitik.models.realignment.backend import use_compiled
+from realpolitik.models.realignment.simplex_rules import (
+    BLAND_AFTER,
+    INFEASIBLE,
+    MAX_PIVOTS,
+    OPTIMAL,
+    PIVOT_TOL,
+    TIE_FACTOR,
+    TIE_FLOOR,
+    UNFINISHED,
+)
 
 __all__ = ["LPResult", "OPTIMAL", "INFEASIBLE", "UNFINISHED", "lp_min"]
 
@@ -34,12 +44,9 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-#: Values of :attr:`LPResult.status`.
-OPTIMAL, INFEASIBLE, UNFINISHED = 0, 1, 2
-_PIVOT_TOL = 1e-11
-_MAX_PIVOTS = 100
-#: Pivots chosen by largest infeasibility first (fast), then by Bland's rule (finite).
-_BLAND_AFTER = 30
+#: The pivot limits (module globals, read at each call: tests shrink them).
+_MAX_PIVOTS = MAX_PIVOTS
+_BLAND_AFTER = BLAND_AFTER
 _BIG = np.iinfo(np.int64).max
 
 
@@ -140,11 +147,11 @@ def _entering(tab: _Tableau, i: IntArray, high: BoolArray) -> tuple[BoolArray, I
     k = np.arange(i.size)
     alpha = tab.T[k, i]  # (k, N)
     s = np.where(high, 1.0, -1.0)[:, None] * alpha  # leaving down (high) wants s > 0
-    ok = ~tab.is_basic & np.where(tab.at_upper, s < -_PIVOT_TOL, s > _PIVOT_TOL)
+    ok = ~tab.is_basic & np.where(tab.at_upper, s < -PIVOT_TOL, s > PIVOT_TOL)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(ok, np.abs(tab.red) / np.abs(alpha), np.inf)
     best = np.min(ratio, axis=1)
-    tie = ok & (ratio <= best[:, None] * (1 + 1e-12) + 1e-300)
+    tie = ok & (ratio <= best[:, None] * TIE_FACTOR + TIE_FLOOR)
     return np.any(ok, axis=1), np.argmax(tie, axis=1)
 
 

@@ -18,23 +18,23 @@ Importing this module imports Numba: the simplex imports it lazily, when
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from realpolitik.models._numba import CACHE, njit
-from realpolitik.models.realignment.simplex import (
-    _BIG,
-    _PIVOT_TOL,
+from realpolitik.models.realignment.simplex_rules import (
     INFEASIBLE,
     OPTIMAL,
+    PIVOT_TOL,
+    TIE_FACTOR,
+    TIE_FLOOR,
     UNFINISHED,
-    BoolArray,
-    FloatArray,
-    IntArray,
 )
 
 __all__ = ["run_rows"]
 
-#: The ratio test's relative tie tolerance, as the NumPy loop computes it.
-_TIE = 1 + 1e-12
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 
 @njit(cache=CACHE, nogil=True)
@@ -44,7 +44,7 @@ def _leaving(
     """The basic variable's position to leave (-1 if none is outside its bounds) and whether
     it is above its upper bound."""
     best = -np.inf
-    lowest = _BIG
+    lowest = 0
     i = -1
     for m in range(xb.size):
         x = xb[m]
@@ -56,7 +56,7 @@ def _leaving(
         if not over > tol:
             continue
         if bland:
-            if basis[m] < lowest:
+            if i < 0 or basis[m] < lowest:
                 lowest, i = basis[m], m
         elif i < 0 or over > best:
             best, i = over, m
@@ -77,7 +77,7 @@ def _entering(
     any_ok = False
     for n in range(N):
         s = sign * T[i, n]
-        ok = (s < -_PIVOT_TOL) if at_upper[n] else (s > _PIVOT_TOL)
+        ok = (s < -PIVOT_TOL) if at_upper[n] else (s > PIVOT_TOL)
         if ok and not is_basic[n]:
             any_ok = True
             ratio = np.abs(red[n]) / np.abs(T[i, n])
@@ -87,10 +87,10 @@ def _entering(
                 best = ratio
     if not any_ok:
         return -1
-    limit = best * _TIE + 1e-300
+    limit = best * TIE_FACTOR + TIE_FLOOR
     for n in range(N):
         s = sign * T[i, n]
-        ok = (s < -_PIVOT_TOL) if at_upper[n] else (s > _PIVOT_TOL)
+        ok = (s < -PIVOT_TOL) if at_upper[n] else (s > PIVOT_TOL)
         if ok and not is_basic[n] and np.abs(red[n]) / np.abs(T[i, n]) <= limit:
             return n
     return 0  # no column within the limit (a NaN): NumPy's argmax of all-False
