@@ -67,10 +67,17 @@ def _leaving(
 
 @njit(cache=CACHE, nogil=True)
 def _entering(
-    T: FloatArray, red: FloatArray, is_basic: BoolArray, at_upper: BoolArray, i: int, high: bool
+    T: FloatArray,
+    red: FloatArray,
+    is_basic: BoolArray,
+    at_upper: BoolArray,
+    i: int,
+    high: bool,
+    ratio: FloatArray,
 ) -> int:
     """The dual ratio test on row ``i``: the entering column (-1 where none qualifies), the
-    smallest ratio first, ties to the smallest index."""
+    smallest ratio first, ties to the smallest index (``ratio`` (N,): scratch space, -1 for the
+    columns that do not qualify)."""
     N = red.size
     sign = 1.0 if high else -1.0
     best = np.inf
@@ -78,20 +85,19 @@ def _entering(
     for n in range(N):
         s = sign * T[i, n]
         ok = (s < -PIVOT_TOL) if at_upper[n] else (s > PIVOT_TOL)
+        ratio[n] = -1.0
         if ok and not is_basic[n]:
             any_ok = True
-            ratio = np.abs(red[n]) / np.abs(T[i, n])
-            if ratio != ratio or best != best:  # np.min propagates NaN
+            ratio[n] = np.abs(red[n]) / np.abs(T[i, n])
+            if ratio[n] != ratio[n] or best != best:  # np.min propagates NaN
                 best = np.nan
-            elif ratio < best:
-                best = ratio
+            elif ratio[n] < best:
+                best = ratio[n]
     if not any_ok:
         return -1
     limit = best * TIE_FACTOR + TIE_FLOOR
     for n in range(N):
-        s = sign * T[i, n]
-        ok = (s < -PIVOT_TOL) if at_upper[n] else (s > PIVOT_TOL)
-        if ok and not is_basic[n] and np.abs(red[n]) / np.abs(T[i, n]) <= limit:
+        if ratio[n] >= 0.0 and ratio[n] <= limit:  # a NaN ratio is no tie, as in NumPy
             return n
     return 0  # no column within the limit (a NaN): NumPy's argmax of all-False
 
@@ -162,7 +168,7 @@ def _run_row(
         i, high = _leaving(xb, ub, basis, tol, step >= bland_after)
         if i < 0:
             return OPTIMAL
-        j = _entering(T, red, is_basic, at_upper, i, high)
+        j = _entering(T, red, is_basic, at_upper, i, high, prow)
         if j < 0:
             return INFEASIBLE
         _pivot(T, xb, red, basis, is_basic, at_upper, ub, i, j, high, col, prow)
