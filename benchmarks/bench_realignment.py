@@ -13,6 +13,12 @@ are the references run in the same process: the EU pooled (one payer: no budgete
 solve), and HiGHS (``method="highs"``, the reference the fast path replaced for budgeted
 payers; timed on 1,000 draws, with the fast path on the same draws beside it).
 Run: .venv/bin/python benchmarks/bench_realignment.py [REPEATS]
+
+``bench_realignment.py simplex [DRAWS] [REPEATS]`` runs only the dual simplex's comparison: the
+linear programmes that ``evaluate_batch`` (years 1..15) solves for the flagship's budgeted
+packages on DRAWS draws (default 100,000), captured once, then ``lp_min`` on all of them with the
+NumPy pivot loop and with the compiled one (``backend.kernels``), alternating, CPU time side by
+side; the results are checked to be identical.
 """
 
 from __future__ import annotations
@@ -166,7 +172,70 @@ def flagship_rows(B: int, repeat: int) -> list[tuple[str, float]]:
     return rows
 
 
+def flagship_lps(B: int) -> list[tuple[np.ndarray, ...]]:
+    """The arguments of every ``lp_min`` call ``evaluate_batch`` (years 1..15) makes on the
+    flagship's first ``B`` draws (seed 0)."""
+    from unittest import mock
+
+    from realpolitik.experiment.scenario_experiment import experiment_spec
+    from realpolitik.models.realignment import simplex
+
+    s = realpolitik.load("reverse-kissinger")
+    pb = problem_from_scenario(s, experiment_spec(s, ["realignment"]).sample(B, rng=0), B)
+    calls: list[tuple[np.ndarray, ...]] = []
+    solve_lp = simplex.lp_min
+
+    def capture(*args):
+        calls.append(args)
+        return solve_lp(*args)
+
+    with mock.patch.object(simplex, "lp_min", capture):
+        evaluate_batch(pb, np.random.default_rng(0), years=tuple(range(1, 16)))
+    return calls
+
+
+def simplex_main(B: int, repeat: int) -> None:
+    """``lp_min`` on the flagship's programmes: the NumPy pivot loop against the compiled one."""
+    import _whole_process as W  # beside this script
+
+    from realpolitik.models.realignment import backend
+    from realpolitik.models.realignment.simplex import lp_min
+
+    print(W.machine())
+    calls = flagship_lps(B)
+    rows = sum(c[0].shape[0] for c in calls)
+    print(
+        f"flagship, {B} draws: {len(calls)} lp_min calls, {rows} programmes of shape "
+        f"{calls[0][1].shape[1] + calls[0][3].shape[1]} x {calls[0][0].shape[1]}"
+    )
+    results = {}
+
+    def run(choice):
+        with backend.kernels(choice):
+            results[choice] = [lp_min(*c) for c in calls]
+
+    cpu = {"numpy": [], "compiled": []}
+    run("compiled")  # load the kernels
+    for _ in range(repeat):
+        for choice in cpu:
+            t = time.process_time()
+            run(choice)
+            cpu[choice].append(time.process_time() - t)
+    for a, b in zip(results["numpy"], results["compiled"], strict=True):
+        for field in ("objective", "x", "status"):
+            assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    med = {k: float(np.median(v)) for k, v in cpu.items()}
+    print(f"{'lp_min, all calls':30s} {'CPU s (median of ' + str(repeat) + ')':>24s}")
+    for k, v in med.items():
+        print(f"{k:30s} {v:24.4f}")
+    print(f"ratio numpy / compiled: {med['numpy'] / med['compiled']:.2f} (results identical)")
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "simplex":
+        B = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+        simplex_main(B, int(sys.argv[3]) if len(sys.argv) > 3 else 5)
+        return
     B = 100_000
     repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     t0 = time.perf_counter()

@@ -11,6 +11,12 @@ the basis until none does (or a row proves infeasible). All rows pivot together 
 go to the smallest index (Bland's rule), which rules out cycling on degenerate vertices. The
 solution is recomputed from its final basis with one linear solve per row, so its accuracy does
 not depend on the number of pivots.
+
+A row stops for good at its first step without a pivot, so its result does not depend on the
+other rows of the batch. The pivot loop also runs compiled, row by row
+(:mod:`realpolitik.models.realignment.simplex_kernels`, Numba), for large batches or once the
+kernels are loaded (:func:`realpolitik.models.realignment.backend.use_compiled`); it gives the
+same bases and statuses, hence the same solutions, bit for bit.
 """
 
 from __future__ import annotations
@@ -20,18 +26,27 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from realpolitik.models.realignment.backend import use_compiled
+from realpolitik.models.realignment.simplex_rules import (
+    BLAND_AFTER,
+    INFEASIBLE,
+    MAX_PIVOTS,
+    OPTIMAL,
+    PIVOT_TOL,
+    TIE_FACTOR,
+    TIE_FLOOR,
+    UNFINISHED,
+)
+
 __all__ = ["LPResult", "OPTIMAL", "INFEASIBLE", "UNFINISHED", "lp_min"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-#: Values of :attr:`LPResult.status`.
-OPTIMAL, INFEASIBLE, UNFINISHED = 0, 1, 2
-_PIVOT_TOL = 1e-11
-_MAX_PIVOTS = 100
-#: Pivots chosen by largest infeasibility first (fast), then by Bland's rule (finite).
-_BLAND_AFTER = 30
+#: The pivot limits (module globals, read at each call: tests shrink them).
+_MAX_PIVOTS = MAX_PIVOTS
+_BLAND_AFTER = BLAND_AFTER
 _BIG = np.iinfo(np.int64).max
 
 
@@ -58,13 +73,16 @@ class _Tableau:
     at_upper: BoolArray  # (k, N)
     ub: FloatArray  # (k, N)
     tol: FloatArray  # (k,) primal feasibility tolerance
+    status: IntArray  # (k,) OPTIMAL or INFEASIBLE once the row has stopped, else _PIVOTING
 
     def keep(self, sel: BoolArray) -> _Tableau:
         """The rows selected by ``sel``."""
         return _Tableau(*(getattr(self, f)[sel] for f in _FIELDS))
 
 
-_FIELDS = ("rows", "T", "xb", "red", "basis", "is_basic", "at_upper", "ub", "tol")
+_FIELDS = ("rows", "T", "xb", "red", "basis", "is_basic", "at_upper", "ub", "tol", "status")
+#: :attr:`_Tableau.status` of a row still pivoting.
+_PIVOTING = -1
 
 
 def _standard_form(
@@ -103,6 +121,7 @@ def _start(
         at_upper=at_upper,
         ub=ub,
         tol=1e-9 * (1.0 + scale),
+        status=np.full(B, _PIVOTING, np.int64),
     )
 
 
@@ -128,11 +147,11 @@ def _entering(tab: _Tableau, i: IntArray, high: BoolArray) -> tuple[BoolArray, I
     k = np.arange(i.size)
     alpha = tab.T[k, i]  # (k, N)
     s = np.where(high, 1.0, -1.0)[:, None] * alpha  # leaving down (high) wants s > 0
-    ok = ~tab.is_basic & np.where(tab.at_upper, s < -_PIVOT_TOL, s > _PIVOT_TOL)
+    ok = ~tab.is_basic & np.where(tab.at_upper, s < -PIVOT_TOL, s > PIVOT_TOL)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(ok, np.abs(tab.red) / np.abs(alpha), np.inf)
     best = np.min(ratio, axis=1)
-    tie = ok & (ratio <= best[:, None] * (1 + 1e-12) + 1e-300)
+    tie = ok & (ratio <= best[:, None] * TIE_FACTOR + TIE_FLOOR)
     return np.any(ok, axis=1), np.argmax(tie, axis=1)
 
 
@@ -162,28 +181,34 @@ def _pivot(tab: _Tableau, i: IntArray, j: IntArray, high: BoolArray, live: BoolA
 
 
 def _run(tab: _Tableau, status: IntArray, basis: IntArray, at_upper: BoolArray) -> None:
-    """Pivot every row to optimality or infeasibility; record final bases and statuses. Rows
-    that are done stay in the tableau unchanged until they are a third of it, then leave."""
+    """Pivot every row to optimality or infeasibility; record final bases and statuses.
 
-    def retire(sel: BoolArray, st: IntArray) -> None:
+    A row stops for good at the first step where it has no pivot (its status is then fixed),
+    so its result does not depend on the other rows of the batch: the step number is the row's
+    own pivot count. Stopped rows stay in the tableau, unchanged, until they are a third of it,
+    then leave."""
+
+    def retire(sel: BoolArray) -> None:
         r = tab.rows[sel]
-        status[r] = st[sel]
+        status[r] = np.where(tab.status[sel] == _PIVOTING, UNFINISHED, tab.status[sel])
         basis[r] = tab.basis[sel]
         at_upper[r] = tab.at_upper[sel]
 
     for step in range(_MAX_PIVOTS):
         bad, i, high = _leaving(tab, bland=step >= _BLAND_AFTER)
         can, j = _entering(tab, i, high)
-        live = bad & can
+        stops = (tab.status == _PIVOTING) & ~(bad & can)
+        tab.status[stops] = np.where(bad[stops], INFEASIBLE, OPTIMAL)
+        live = tab.status == _PIVOTING
         n_live = int(live.sum())
         if n_live == 0 or 3 * n_live < 2 * tab.rows.size:
-            retire(~live, np.where(bad, INFEASIBLE, OPTIMAL))
+            retire(~live)
             tab = tab.keep(live)
             i, j, high, live = i[live], j[live], high[live], live[live]
         if n_live == 0:
             return
         _pivot(tab, i, j, high, live)
-    retire(np.ones(tab.rows.size, bool), np.full(tab.rows.size, UNFINISHED))
+    retire(np.ones(tab.rows.size, bool))
 
 
 def _recompute(
@@ -230,7 +255,12 @@ def lp_min(
     basis = tab.basis.copy()
     at_upper = tab.at_upper.copy()
     ub = tab.ub.copy()
-    if full.shape[1]:
+    if full.shape[1] and use_compiled(B):
+        from realpolitik.models.realignment.simplex_kernels import run_rows
+
+        T, xb, red, is_basic, tol = tab.T, tab.xb, tab.red, tab.is_basic, tab.tol
+        run_rows(T, xb, red, basis, is_basic, at_upper, ub, tol, status, _BLAND_AFTER, _MAX_PIVOTS)
+    elif full.shape[1]:
         _run(tab, status, basis, at_upper)
     x = _recompute(full, rhs, ub, basis, at_upper)[:, :n]
     obj = np.where(status == OPTIMAL, np.sum(c * x, axis=1), np.inf)
