@@ -73,10 +73,60 @@ def recompute(path: str, shown: str, edits: dict[str, Any], draws: int, seed: in
     if payload is None:
         original = _scenario(path, shown)
         view = views.recompute_view(apply_edits(original, edits), original, edits, draws, seed)
-        payload = to_json(view)
-        if len(_PAYLOADS) >= PAYLOADS_KEPT:
-            _PAYLOADS.pop(next(iter(_PAYLOADS)))
-        _PAYLOADS[key] = payload
+        payload = _keep(key, to_json(view))
+    return payload
+
+
+#: A job's answer from :func:`recompute_many`: its JSON, or the error it raised.
+Answer = bytes | Exception
+
+
+def recompute_many(
+    path: str, shown: str, edits: list[dict[str, Any]], draws: int, seed: int
+) -> list[Answer]:
+    """:func:`recompute` of several edits of one scenario at once, each answer the same bytes.
+
+    Each edit is built and given its point analysis alone; their draws run stacked in one model
+    call where they can (:func:`realpolitik.app.stacking.draw_outputs_stacked`), else one by
+    one. An edit that fails (a scenario or model error) gets its error as its answer; the others
+    are answered as usual.
+    """
+    from realpolitik.app import views
+    from realpolitik.app.stacking import CannotStack, draw_outputs_stacked
+    from realpolitik.errors import RealpolitikError
+
+    answers: list[Answer | None] = [None] * len(edits)
+    keys = [json.dumps([path, sorted(e.items()), draws, seed]) for e in edits]
+    built: list[tuple[int, Scenario, Any]] = []
+    original = _scenario(path, shown)
+    for i, e in enumerate(edits):
+        answers[i] = _PAYLOADS.get(keys[i])
+        if answers[i] is not None:
+            continue
+        try:
+            scenario = apply_edits(original, e)
+            built.append((i, scenario, views.point_result(scenario, draws, seed)))
+        except RealpolitikError as exc:
+            answers[i] = exc
+    ready = [(i, s, r) for i, s, r in built if r is not None]
+    try:
+        outputs = draw_outputs_stacked(original, [s for _, s, _ in ready], draws, seed)
+    except CannotStack:
+        outputs = [views.draw_outputs(original, s, draws, seed) for _, s, _ in ready]
+    by_job = {i: out for (i, _, _), out in zip(ready, outputs, strict=True)}
+    for i, scenario, result in built:
+        view = views.answer_view(
+            scenario, original, edits[i], draws, seed, result, by_job.get(i, {})
+        )
+        answers[i] = _keep(keys[i], to_json(view))
+    return [a if a is not None else RealpolitikError("no answer") for a in answers]
+
+
+def _keep(key: str, payload: bytes) -> bytes:
+    """Keep ``payload`` among the worker's last :data:`PAYLOADS_KEPT` answers."""
+    if len(_PAYLOADS) >= PAYLOADS_KEPT:
+        _PAYLOADS.pop(next(iter(_PAYLOADS)))
+    _PAYLOADS[key] = payload
     return payload
 
 
