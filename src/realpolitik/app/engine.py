@@ -41,13 +41,23 @@ def to_json(payload: Any) -> bytes:
 
 
 def warm_up() -> None:
-    """Import the models and compile their kernels once, so the first request is not slow."""
+    """Import the models and load their compiled kernels once, so the first request is not slow
+    and every later one runs compiled where the model has kernels."""
+    import importlib
+
+    from realpolitik.models.realignment.backend import KERNEL_MODULES
     from realpolitik.scenario.examples import list_examples
 
+    for name in KERNEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a model without compiled kernels runs on NumPy
+            pass
     for path in list_examples().values():
         scenario = _scenario(str(path), path.name)
         if scenario.spec.realignment is not None:
             recompute(str(path), path.name, {}, draws=50, seed=0)
+            recompute_many(str(path), path.name, [{}, {}], draws=50, seed=1)
             return
 
 

@@ -89,7 +89,7 @@ def stack_key(scenario: Scenario, problem: Any) -> Hashable:
     from realpolitik.models.adapters.realignment import _years
     from realpolitik.models.realignment.problem import _PER_LEVER_OR_PAYER
 
-    structure = []
+    structure: list[tuple[str, Hashable]] = []
     for f in fields(problem):
         value = getattr(problem, f.name)
         if f.name in _PER_LEVER_OR_PAYER or isinstance(value, tuple):
@@ -179,7 +179,7 @@ def draw_outputs_stacked(
     """
     from realpolitik.app.views import fixed_samples, shared_draws
 
-    shared = shared_draws(original, draws, seed)
+    shared = shared_draws(original, draws, seed) if scenarios else None
     if shared is None:
         return [{} for _ in scenarios]
     parts: list[list[dict[str, np.ndarray]]] = []
