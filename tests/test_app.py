@@ -491,3 +491,21 @@ def test_batching_caps_the_draws_of_one_job():
     big = [server._Job(("f", "F", 10 * server.MAX_BATCH_DRAWS, 0), {}, request, answer=None)] * 2
     work.queue = list(big)
     assert len(work._take()) == 1 and len(work.queue) == 1  # alone, over the cap: runs alone
+
+
+def test_a_server_without_batching_gives_the_same_bytes():
+    """``serve --no-batch`` (one job per recomputation) and the default answer alike."""
+    from realpolitik.app import engine
+
+    library = ScenarioLibrary.build()
+    body = {"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.value": 33.0}, "seed": 4}
+    answers = []
+    for batching in (True, False):
+        engine._PAYLOADS.clear()  # no answer from a worker's store
+        settings = Settings(library=library, limits=Limits(draws=50), workers=0, batching=batching)
+        with TestClient(create_app(settings), base_url="http://127.0.0.1:8050") as c:
+            response = c.post("/api/recompute", json=body)
+        assert response.status_code == 200
+        answers.append(response.content)
+    assert answers[0] == answers[1]
+    assert json.loads(answers[0])["scenario"]["changes"][0]["new"] == 33.0
