@@ -124,8 +124,10 @@ def _error(exc: Exception, status: int, library: ScenarioLibrary | None = None) 
 #: The most draws one job of batched recomputations runs (the dashboard's default of 200 draws:
 #: 20 recomputations); a recomputation alone may have more, up to the request cap.
 MAX_BATCH_DRAWS = 4_000
-#: Jobs handed to each worker process at once: the one it runs and the next, so that a worker
-#: never waits for the server's event loop between two jobs (the rest wait in the server).
+#: Jobs handed to each worker process at once without batching: the one it runs and the next,
+#: so that a worker never waits for the server's event loop between two jobs (the rest wait in
+#: the server). With batching, a worker gets its next job when it has finished the last, so that
+#: the job holds every recomputation that arrived meanwhile (the wait is a millisecond or two).
 JOBS_PER_WORKER = 2
 #: Thread pools of numerical libraries held to one thread in the workers: there is one worker
 #: per CPU already.
@@ -180,7 +182,8 @@ class _Work:
         if self.pool is None:
             self.start()
         if self.slots is None or self.long_slots is None:
-            self.slots = asyncio.Semaphore(max(1, JOBS_PER_WORKER * self.workers))
+            per_worker = 1 if self.batching else JOBS_PER_WORKER
+            self.slots = asyncio.Semaphore(max(1, per_worker * self.workers))
             self.long_slots = asyncio.Semaphore(max(1, self.workers - 1))
         return self.slots, self.long_slots
 
