@@ -139,3 +139,31 @@ def test_the_tiled_generator_repeats_one_runs_numbers_and_refuses_other_draws():
         tiled.random((5, 7))  # no stacked axis
     with pytest.raises(stacking.CannotStack):
         stacking.TiledGenerator(seed, copies=1, rows=3).random((3, 3))  # which axis?
+
+
+def test_an_edit_the_model_fails_on_gets_its_error_and_the_others_their_answers(monkeypatch):
+    from realpolitik.errors import ModelError
+
+    path, shown = _file("reverse-kissinger")
+    edits = _random_edits("reverse-kissinger", 4, seed=5)
+    engine._PAYLOADS.clear()
+    expected = [engine.recompute(path, shown, e, 200, 0) for e in edits]
+    bad = apply_edits(engine._scenario(path, shown), edits[2]).content_hash
+    one_by_one = views.draw_outputs
+
+    def failing(original, scenario, draws, seed):
+        if scenario.content_hash == bad:
+            raise ModelError("this edit breaks the model")
+        return one_by_one(original, scenario, draws, seed)
+
+    def refuse(*args, **kwargs):
+        raise ModelError("the stack fails")
+
+    monkeypatch.setattr(stacking, "draw_outputs_stacked", refuse)
+    monkeypatch.setattr(views, "draw_outputs", failing)
+    engine._PAYLOADS.clear()
+    answers = engine.recompute_many(path, shown, edits, 200, 0)
+    assert isinstance(answers[2], ModelError) and "breaks" in str(answers[2])
+    assert [a for k, a in enumerate(answers) if k != 2] == [
+        x for k, x in enumerate(expected) if k != 2
+    ]

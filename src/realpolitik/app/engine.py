@@ -98,16 +98,14 @@ def recompute_many(
 
     Each edit is built and given its point analysis alone; their draws run stacked in one model
     call where they can (:func:`realpolitik.app.stacking.draw_outputs_stacked`), else one by
-    one. An edit that fails (a scenario or model error) gets its error as its answer; the others
-    are answered as usual.
+    one. An edit that fails gets the error :func:`recompute` would raise as its answer; the
+    others are answered as usual.
     """
     from realpolitik.app import views
-    from realpolitik.app.stacking import CannotStack, draw_outputs_stacked
-    from realpolitik.errors import RealpolitikError
 
     answers: list[Answer | None] = [None] * len(edits)
     keys = [json.dumps([path, sorted(e.items()), draws, seed]) for e in edits]
-    built: list[tuple[int, Scenario, Any]] = []
+    built: dict[int, tuple[Scenario, Any]] = {}
     original = _scenario(path, shown)
     for i, e in enumerate(edits):
         answers[i] = _PAYLOADS.get(keys[i])
@@ -115,21 +113,42 @@ def recompute_many(
             continue
         try:
             scenario = apply_edits(original, e)
-            built.append((i, scenario, views.point_result(scenario, draws, seed)))
-        except RealpolitikError as exc:
+            built[i] = (scenario, views.point_result(scenario, draws, seed))
+        except Exception as exc:  # noqa: BLE001 - this edit's answer, as recompute raises it
             answers[i] = exc
-    ready = [(i, s, r) for i, s, r in built if r is not None]
-    try:
-        outputs = draw_outputs_stacked(original, [s for _, s, _ in ready], draws, seed)
-    except CannotStack:
-        outputs = [views.draw_outputs(original, s, draws, seed) for _, s, _ in ready]
-    by_job = {i: out for (i, _, _), out in zip(ready, outputs, strict=True)}
-    for i, scenario, result in built:
-        view = views.answer_view(
-            scenario, original, edits[i], draws, seed, result, by_job.get(i, {})
-        )
+    outputs = _draws_of(
+        original, {i: s for i, (s, r) in built.items() if r is not None}, draws, seed
+    )
+    for i, (scenario, result) in built.items():
+        out = outputs.get(i, {})
+        if isinstance(out, Exception):
+            answers[i] = out
+            continue
+        view = views.answer_view(scenario, original, edits[i], draws, seed, result, out)
         answers[i] = _keep(keys[i], to_json(view))
-    return [a if a is not None else RealpolitikError("no answer") for a in answers]
+    return [a if a is not None else RuntimeError("no answer") for a in answers]
+
+
+def _draws_of(
+    original: Scenario, scenarios: dict[int, Scenario], draws: int, seed: int
+) -> dict[int, Any]:
+    """The draws' outputs of each scenario by job index: stacked, or (when the stack cannot be
+    run) one by one, each then its outputs or its own error."""
+    from realpolitik.app import views
+    from realpolitik.app.stacking import draw_outputs_stacked
+
+    jobs = list(scenarios)
+    try:
+        stacked = draw_outputs_stacked(original, [scenarios[i] for i in jobs], draws, seed)
+        return dict(zip(jobs, stacked, strict=True))
+    except Exception:  # noqa: BLE001 - CannotStack, or an edit the model fails on: one by one
+        out: dict[int, Any] = {}
+        for i in jobs:
+            try:
+                out[i] = views.draw_outputs(original, scenarios[i], draws, seed)
+            except Exception as exc:  # noqa: BLE001 - this edit's answer
+                out[i] = exc
+        return out
 
 
 def _keep(key: str, payload: bytes) -> bytes:
