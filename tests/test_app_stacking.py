@@ -136,6 +136,8 @@ def test_the_tiled_generator_repeats_one_runs_numbers_and_refuses_other_draws():
     with pytest.raises(stacking.CannotStack):
         tiled.normal(size=12)
     with pytest.raises(stacking.CannotStack):
+        tiled.bit_generator.random_raw()
+    with pytest.raises(stacking.CannotStack):
         tiled.random((5, 7))  # no stacked axis
     with pytest.raises(stacking.CannotStack):
         stacking.TiledGenerator(seed, copies=1, rows=3).random((3, 3))  # which axis?

@@ -33,8 +33,9 @@ import numpy as np
 
 from realpolitik.scenario.model import Scenario
 
-#: Generator attributes a stacked run may use (any other one raises :class:`CannotStack`).
-_ALLOWED = frozenset({"random", "bit_generator", "_copies", "_rows", "_draws_once"})
+#: Generator attributes a stacked run may use: any other one (another way of drawing, or the bit
+#: generator itself, which would draw behind the repetition's back) raises :class:`CannotStack`.
+_ALLOWED = frozenset({"random", "_copies", "_rows"})
 
 
 class CannotStack(Exception):
