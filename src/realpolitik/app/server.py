@@ -135,9 +135,10 @@ ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class _Work:
-    """The pool that runs model work: a fixed set of worker processes, each with one job running
-    and one handed over, the others waiting in order of arrival; a job whose client has gone
-    away (a slider moved on) is dropped unrun. Long jobs (scenario discovery: thousands of
+    """The pool that runs model work: a fixed set of worker processes, each with one job at a
+    time (with ``batching``: recomputations of one scenario waiting together make one job) or,
+    without batching, one running and one handed over, the others waiting in order of arrival;
+    a job whose client has gone away (a slider moved on) is dropped unrun. Long jobs (scenario discovery: thousands of
     draws) hold at most all workers but one, so that recomputations always have a worker, and
     one client address holds at most half of the waiting places."""
 
