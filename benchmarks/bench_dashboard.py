@@ -13,12 +13,15 @@ One command, two parts:
    the flagship's lever sliders to a random position within its range (seeded per client, so no
    two requests are alike and nothing can be answered from a cache), at the dashboard's draw
    count. Reports errors, latency percentiles, throughput and the CPU per recomputation of the
-   server's HTTP process, of its workers and of this load generator.
+   server's HTTP process, of its workers and of this load generator. The server batches
+   (recomputations of the flagship waiting together run as one stacked model call); with
+   ``--reference`` (the default) the same load test then runs against ``serve --no-batch`` (one
+   job per recomputation, the server before batching) and the two are compared side by side.
 
 The floor (issue 14): 20 clients x 50 recomputations, 0 errors, p95 under 300 ms on 2 cores.
 
 Run: python benchmarks/bench_dashboard.py [--clients 20] [--requests 50] [--workers N]
-[--think 0] [--breakdown 30] [--draws N]
+[--think 0] [--breakdown 30] [--draws N] [--no-reference]
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 SCENARIO = "reverse-kissinger"
 FLOOR_P95_MS = 300.0
+#: Edits per call of engine.recompute_many in the breakdown (about what 20 clients queue up).
+STACKED = 10
 
 
 def random_edits(sliders: list[dict[str, Any]], rng: random.Random) -> dict[str, float]:
@@ -115,7 +120,18 @@ def breakdown(n: int, draws: int) -> dict[str, float]:
         spent["  of which draws: the problem of the draws"] += t9 - t8
         spent["  of which draws: solving the bidding game"] += t10 - t9
         spent["  of which draws: year-by-year simulation with re-bidding"] += t11 - t10
-    return {k: 1000 * v / n for k, v in spent.items()}
+    out = {k: 1000 * v / n for k, v in spent.items()}
+    # the same edits again, as a batching server's worker runs them: STACKED at a time
+    rng = random.Random(7)
+    edits = [random_edits(sliders, rng) for _ in range(n)]
+    engine._PAYLOADS.clear()
+    t0 = time.process_time()
+    for i in range(0, n, STACKED):
+        engine.recompute_many(path, shown, edits[i : i + STACKED], draws, 0)
+    out[f"whole recomputation, {STACKED} at a time (engine.recompute_many)"] = (
+        1000 * (time.process_time() - t0) / n
+    )
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -129,9 +145,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, workers: int | None, draws: int | None) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, workers: int | None, draws: int | None, batch: bool = True
+) -> subprocess.Popen[bytes]:
     """``realpolitik serve`` in a child process, once it answers."""
     cmd = [sys.executable, "-m", "realpolitik", "serve", SCENARIO, "--port", str(port), "--no-open"]
+    if not batch:
+        cmd.append("--no-batch")
     if workers:
         cmd += ["--workers", str(workers)]
     if draws:
@@ -233,10 +253,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def load_test(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the clients against a fresh server; latencies, errors and CPU by process."""
+def load_test(args: argparse.Namespace, batch: bool = True) -> dict[str, Any]:
+    """Run the clients against a fresh server (``batch``: recomputations waiting together run as
+    one job; ``False``: one job each, the server before batching); latencies, errors and CPU
+    by process."""
     port = free_port()
-    proc = start_server(port, args.workers, args.draws)
+    proc = start_server(port, args.workers, args.draws, batch)
     try:
         meta = get_json(port, "/api/scenarios")
         controls = get_json(port, f"/api/scenarios/{SCENARIO}/controls")
@@ -309,6 +331,12 @@ def main() -> None:
     parser.add_argument(
         "--breakdown", type=int, default=30, help="edits timed stage by stage (0: skip)"
     )
+    parser.add_argument(
+        "--reference",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also load-test the server with --no-batch (one job per recomputation) and compare",
+    )
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
@@ -326,10 +354,40 @@ def main() -> None:
             print(f"  {ms:8.1f} ms  {name}")
 
     r = load_test(args)
+    report(r, args, cores or 1, "batched (the default)")
+    reference = None
+    if args.reference:
+        reference = load_test(args, batch=False)
+        report(reference, args, cores or 1, "one job per recomputation (--no-batch)")
+        ratios(r, reference)
+    if stages:
+        budget(stages, r, cores or 1)
+    summary = _summary(r)
+    summary.update(breakdown_cpu_ms=stages, load_average=os.getloadavg()[0])
+    if reference is not None:
+        summary["no_batch"] = _summary(reference)
+    print(json.dumps(summary))
+
+
+def _summary(r: dict[str, Any]) -> dict[str, Any]:
+    """A load test's figures for the JSON line (percentiles instead of every latency)."""
+    ms = r["latency_ms"]
+    out = {k: v for k, v in r.items() if k not in ("latency_ms", "error_samples")}
+    out.update(
+        p50_ms=percentile(ms, 50) if ms else None,
+        p95_ms=percentile(ms, 95) if ms else None,
+        p99_ms=percentile(ms, 99) if ms else None,
+    )
+    return out
+
+
+def report(r: dict[str, Any], args: argparse.Namespace, cores: int, label: str) -> None:
+    """Print one load test's figures and the floor's verdict."""
     ms = r["latency_ms"]
     print(
-        f"\nload test: {r['clients']} clients x {args.requests} recomputations of {SCENARIO} at "
-        f"{r['draws']} draws, think time {args.think} s, {r['worker_processes']} worker processes"
+        f"\nload test, {label}: {r['clients']} clients x {args.requests} recomputations of "
+        f"{SCENARIO} at {r['draws']} draws, think time {args.think} s, "
+        f"{r['worker_processes']} worker processes"
     )
     print(
         f"requests {r['requests']}, errors {r['errors']}, wall {r['wall_s']:.1f} s, "
@@ -348,26 +406,32 @@ def main() -> None:
     )
     total = server + r["client_cpu_ms"]
     print(
-        f"on {cores} idle cores that CPU allows about {1000 * (cores or 1) / total:.0f} "
+        f"on {cores} idle cores that CPU allows about {1000 * cores / total:.0f} "
         f"recomputations/s; {r['clients']} clients without pause then wait about "
-        f"{r['clients'] * total / (cores or 1):.0f} ms each (load average now "
+        f"{r['clients'] * total / cores:.0f} ms each (load average now "
         f"{os.getloadavg()[0]:.1f}: other work on the machine lengthens the wall times)"
     )
     verdict = "met" if r["errors"] == 0 and p95 < FLOOR_P95_MS else "NOT met"
     print(f"floor (0 errors, p95 < {FLOOR_P95_MS:.0f} ms): {verdict}")
-    if stages:
-        budget(stages, r, cores or 1)
     for e in r["error_samples"]:
         print("error:", e)
-    summary = {k: v for k, v in r.items() if k not in ("latency_ms", "error_samples")}
-    summary.update(
-        p50_ms=percentile(ms, 50) if ms else None,
-        p95_ms=p95 if ms else None,
-        p99_ms=percentile(ms, 99) if ms else None,
-        breakdown_cpu_ms=stages,
-        load_average=os.getloadavg()[0],
+
+
+def ratios(r: dict[str, Any], reference: dict[str, Any]) -> None:
+    """The batched server against the one-job-per-recomputation server of the same run."""
+
+    def cpu(x: dict[str, Any]) -> float:
+        return float(x["http_cpu_ms"] + x["workers_cpu_ms"])
+
+    def p95(x: dict[str, Any]) -> float:
+        return percentile(x["latency_ms"], 95) if x["latency_ms"] else float("nan")
+
+    print(
+        f"\nbatched vs --no-batch, same run: server CPU per recomputation "
+        f"{cpu(r):.1f} vs {cpu(reference):.1f} ms (x{cpu(reference) / cpu(r):.2f} less), "
+        f"throughput x{r['throughput'] / max(reference['throughput'], 1e-9):.2f}, "
+        f"p95 {p95(r):.0f} vs {p95(reference):.0f} ms"
     )
-    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

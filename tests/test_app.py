@@ -407,3 +407,105 @@ def test_one_client_address_cannot_fill_the_queue():
             work.pool.shutdown()
 
     _in_own_event_loop(scenario())
+
+
+def test_recomputations_waiting_together_share_one_job_and_each_gets_its_own_answer(monkeypatch):
+    """While the worker is busy, recomputations of one scenario queue up; they then run as one
+    job (arrival order, one per client), and each request gets its own answer; a different
+    scenario runs in a job of its own, and a client that has gone is dropped unrun."""
+    import asyncio
+    import threading
+    import types
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.app import engine, server
+
+    jobs: list[tuple[str, list[dict]]] = []
+    release = threading.Event()
+
+    def fake_many(path, shown, edits, draws, seed):
+        jobs.append((path, [dict(e) for e in edits]))
+        release.wait(30)
+        return [json.dumps([path, e["x"]]).encode() for e in edits]
+
+    monkeypatch.setattr(engine, "recompute_many", fake_many)
+
+    class Peer:
+        def __init__(self, host, gone=False):
+            self.client = types.SimpleNamespace(host=host)
+            self.gone = gone
+
+        async def is_disconnected(self):
+            return self.gone
+
+    async def scenario():
+        work = server._Work(workers=1)
+        work.pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            first = asyncio.create_task(work.recompute(Peer("a"), "f", "F", {"x": 0}, 200, 0))
+            second = asyncio.create_task(work.recompute(Peer("a"), "f", "F", {"x": 1}, 200, 0))
+            await asyncio.sleep(0.2)  # they run as one job, which holds the worker
+            later = [
+                asyncio.create_task(work.recompute(Peer(h, g), p, "F", {"x": x}, 200, 0))
+                for h, g, p, x in [
+                    ("b", False, "f", 2),
+                    ("c", True, "f", 3),
+                    ("d", False, "g", 4),
+                    ("e", False, "f", 5),
+                ]
+            ]
+            await asyncio.sleep(0.2)
+            release.set()
+            done = await asyncio.gather(first, second, *later, return_exceptions=True)
+            assert work.pending == 0 and work.pending_by_client == {} and not work.queue
+            return done
+        finally:
+            release.set()
+            work.pool.shutdown()
+
+    done = _in_own_event_loop(scenario())
+    answers = [json.loads(d) if isinstance(d, bytes) else type(d).__name__ for d in done]
+    assert answers == [["f", 0], ["f", 1], ["f", 2], "_Gone", ["g", 4], ["f", 5]]
+    assert [(p, [e["x"] for e in edits]) for p, edits in jobs] == [
+        ("f", [0, 1]),  # queued before the first job started
+        ("f", [2, 5]),  # queued while the worker was busy (c gone, g another scenario)
+        ("g", [4]),
+    ]
+
+
+def test_batching_caps_the_draws_of_one_job():
+    import types
+
+    from realpolitik.app import server
+
+    work = server._Work(workers=1)
+    per_job = server.MAX_BATCH_DRAWS // 200
+    request = types.SimpleNamespace(client=None)
+    work.queue = [
+        server._Job(("f", "F", 200, 0), {"x": i}, request, answer=None) for i in range(50)
+    ]
+    sizes = []
+    while work.queue:
+        sizes.append(len(work._take()))
+    assert sizes == [per_job, per_job, 50 - 2 * per_job]
+    big = [server._Job(("f", "F", 10 * server.MAX_BATCH_DRAWS, 0), {}, request, answer=None)] * 2
+    work.queue = list(big)
+    assert len(work._take()) == 1 and len(work.queue) == 1  # alone, over the cap: runs alone
+
+
+def test_a_server_without_batching_gives_the_same_bytes():
+    """``serve --no-batch`` (one job per recomputation) and the default answer alike."""
+    from realpolitik.app import engine
+
+    library = ScenarioLibrary.build()
+    body = {"scenario": FLAGSHIP, "edits": {"levers.sphere-of-influence.value": 33.0}, "seed": 4}
+    answers = []
+    for batching in (True, False):
+        engine._PAYLOADS.clear()  # no answer from a worker's store
+        settings = Settings(library=library, limits=Limits(draws=50), workers=0, batching=batching)
+        with TestClient(create_app(settings), base_url="http://127.0.0.1:8050") as c:
+            response = c.post("/api/recompute", json=body)
+        assert response.status_code == 200
+        answers.append(response.content)
+    assert answers[0] == answers[1]
+    assert json.loads(answers[0])["scenario"]["changes"][0]["new"] == 33.0

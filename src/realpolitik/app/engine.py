@@ -41,13 +41,23 @@ def to_json(payload: Any) -> bytes:
 
 
 def warm_up() -> None:
-    """Import the models and compile their kernels once, so the first request is not slow."""
+    """Import the models and load their compiled kernels once, so the first request is not slow
+    and every later one runs compiled where the model has kernels."""
+    import importlib
+
+    from realpolitik.models.realignment.backend import KERNEL_MODULES
     from realpolitik.scenario.examples import list_examples
 
+    for name in KERNEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a model without compiled kernels runs on NumPy
+            pass
     for path in list_examples().values():
         scenario = _scenario(str(path), path.name)
         if scenario.spec.realignment is not None:
             recompute(str(path), path.name, {}, draws=50, seed=0)
+            recompute_many(str(path), path.name, [{}, {}], draws=50, seed=1)
             return
 
 
@@ -73,10 +83,79 @@ def recompute(path: str, shown: str, edits: dict[str, Any], draws: int, seed: in
     if payload is None:
         original = _scenario(path, shown)
         view = views.recompute_view(apply_edits(original, edits), original, edits, draws, seed)
-        payload = to_json(view)
-        if len(_PAYLOADS) >= PAYLOADS_KEPT:
-            _PAYLOADS.pop(next(iter(_PAYLOADS)))
-        _PAYLOADS[key] = payload
+        payload = _keep(key, to_json(view))
+    return payload
+
+
+#: A job's answer from :func:`recompute_many`: its JSON, or the error it raised.
+Answer = bytes | Exception
+
+
+def recompute_many(
+    path: str, shown: str, edits: list[dict[str, Any]], draws: int, seed: int
+) -> list[Answer]:
+    """:func:`recompute` of several edits of one scenario at once, each answer the same bytes.
+
+    Each edit is built and given its point analysis alone; their draws run stacked in one model
+    call where they can (:func:`realpolitik.app.stacking.draw_outputs_stacked`), else one by
+    one. An edit that fails gets the error :func:`recompute` would raise as its answer; the
+    others are answered as usual.
+    """
+    from realpolitik.app import views
+
+    answers: list[Answer | None] = [None] * len(edits)
+    keys = [json.dumps([path, sorted(e.items()), draws, seed]) for e in edits]
+    built: dict[int, tuple[Scenario, Any]] = {}
+    original = _scenario(path, shown)
+    for i, e in enumerate(edits):
+        answers[i] = _PAYLOADS.get(keys[i])
+        if answers[i] is not None:
+            continue
+        try:
+            scenario = apply_edits(original, e)
+            built[i] = (scenario, views.point_result(scenario, draws, seed))
+        except Exception as exc:  # noqa: BLE001 - this edit's answer, as recompute raises it
+            answers[i] = exc
+    outputs = _draws_of(
+        original, {i: s for i, (s, r) in built.items() if r is not None}, draws, seed
+    )
+    for i, (scenario, result) in built.items():
+        out = outputs.get(i, {})
+        if isinstance(out, Exception):
+            answers[i] = out
+            continue
+        view = views.answer_view(scenario, original, edits[i], draws, seed, result, out)
+        answers[i] = _keep(keys[i], to_json(view))
+    return [a if a is not None else RuntimeError("no answer") for a in answers]
+
+
+def _draws_of(
+    original: Scenario, scenarios: dict[int, Scenario], draws: int, seed: int
+) -> dict[int, Any]:
+    """The draws' outputs of each scenario by job index: stacked, or (when the stack cannot be
+    run) one by one, each then its outputs or its own error."""
+    from realpolitik.app import views
+    from realpolitik.app.stacking import draw_outputs_stacked
+
+    jobs = list(scenarios)
+    try:
+        stacked = draw_outputs_stacked(original, [scenarios[i] for i in jobs], draws, seed)
+        return dict(zip(jobs, stacked, strict=True))
+    except Exception:  # noqa: BLE001 - CannotStack, or an edit the model fails on: one by one
+        out: dict[int, Any] = {}
+        for i in jobs:
+            try:
+                out[i] = views.draw_outputs(original, scenarios[i], draws, seed)
+            except Exception as exc:  # noqa: BLE001 - this edit's answer
+                out[i] = exc
+        return out
+
+
+def _keep(key: str, payload: bytes) -> bytes:
+    """Keep ``payload`` among the worker's last :data:`PAYLOADS_KEPT` answers."""
+    if len(_PAYLOADS) >= PAYLOADS_KEPT:
+        _PAYLOADS.pop(next(iter(_PAYLOADS)))
+    _PAYLOADS[key] = payload
     return payload
 
 

@@ -9,7 +9,9 @@ Safety, by default:
 * every input is checked (:mod:`realpolitik.app.requests`), then the edited scenario is built
   through the scenario loader with the rules of a scenario file;
 * the work per request is capped (draws), the model work runs in a fixed pool of worker
-  processes (one per usable CPU) in arrival order, at most :data:`MAX_PENDING` requests wait
+  processes (one per usable CPU) in arrival order (recomputations of one scenario that wait
+  together run as one job, :data:`MAX_BATCH_DRAWS` draws at most, each with the answer it would
+  get alone), at most :data:`MAX_PENDING` requests wait
   (half of them at most from one client address),
   a request whose client has gone (the page sent a newer one) is dropped before it runs, and
   long jobs (scenario discovery) never hold every worker: one client cannot starve the others;
@@ -23,7 +25,7 @@ import asyncio
 import contextlib
 import functools
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -75,12 +77,16 @@ class Settings:
         Worker processes for model work (0: threads of the server process, for tests).
     host : str
         The interface it listens on (decides which Host headers it accepts).
+    batching : bool
+        Run recomputations of one scenario that wait together in one job (the same answers;
+        ``False``: one job per recomputation).
     """
 
     library: ScenarioLibrary
     limits: Limits = field(default_factory=Limits)
     workers: int = 1
     host: str = "127.0.0.1"
+    batching: bool = True
 
 
 def _static_dir() -> Path:
@@ -115,8 +121,13 @@ def _error(exc: Exception, status: int, library: ScenarioLibrary | None = None) 
     return JSONResponse({"error": shown(str(exc)), "problems": problems}, status_code=status)
 
 
-#: Jobs handed to each worker process at once: the one it runs and the next, so that a worker
-#: never waits for the server's event loop between two jobs (the rest wait in the server).
+#: The most draws one job of batched recomputations runs (the dashboard's default of 200 draws:
+#: 20 recomputations); a recomputation alone may have more, up to the request cap.
+MAX_BATCH_DRAWS = 4_000
+#: Jobs handed to each worker process at once without batching: the one it runs and the next,
+#: so that a worker never waits for the server's event loop between two jobs (the rest wait in
+#: the server). With batching, a worker gets its next job when it has finished the last, so that
+#: the job holds every recomputation that arrived meanwhile (the wait is a millisecond or two).
 JOBS_PER_WORKER = 2
 #: Thread pools of numerical libraries held to one thread in the workers: there is one worker
 #: per CPU already.
@@ -124,14 +135,18 @@ ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class _Work:
-    """The pool that runs model work: a fixed set of worker processes, each with one job running
-    and one handed over, the others waiting in order of arrival; a job whose client has gone
-    away (a slider moved on) is dropped unrun. Long jobs (scenario discovery: thousands of
+    """The pool that runs model work: a fixed set of worker processes, each with one job at a
+    time (with ``batching``: recomputations of one scenario waiting together make one job) or,
+    without batching, one running and one handed over, the others waiting in order of arrival;
+    a job whose client has gone away (a slider moved on) is dropped unrun. Long jobs (scenario discovery: thousands of
     draws) hold at most all workers but one, so that recomputations always have a worker, and
     one client address holds at most half of the waiting places."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, batching: bool = True) -> None:
         self.workers = workers
+        self.batching = batching
+        self.queue: list[_Job] = []
+        self.tasks: set[asyncio.Task[None]] = set()
         self.pending = 0
         self.pending_by_client: dict[str, int] = {}
         self.pool: Executor | None = None
@@ -163,6 +178,34 @@ class _Work:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
+    def _make_slots(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        """The slots (made in the server's event loop, on first use)."""
+        if self.pool is None:
+            self.start()
+        if self.slots is None or self.long_slots is None:
+            per_worker = 1 if self.batching else JOBS_PER_WORKER
+            self.slots = asyncio.Semaphore(max(1, per_worker * self.workers))
+            self.long_slots = asyncio.Semaphore(max(1, self.workers - 1))
+        return self.slots, self.long_slots
+
+    @contextlib.contextmanager
+    def _admitted(self, request: Request) -> Iterator[None]:
+        """Count a waiting request, or refuse it (:class:`_Busy`) when the queue is full or its
+        client address holds half of it."""
+        client = request.client.host if request.client is not None else ""
+        mine = self.pending_by_client.get(client, 0)
+        if self.pending >= MAX_PENDING or mine >= MAX_PENDING_PER_CLIENT:
+            raise _Busy()
+        self.pending += 1
+        self.pending_by_client[client] = mine + 1
+        try:
+            yield
+        finally:
+            self.pending -= 1
+            self.pending_by_client[client] -= 1
+            if not self.pending_by_client[client]:
+                del self.pending_by_client[client]
+
     async def run(
         self, request: Request, fn: Callable[..., Any], *args: Any, long: bool = False
     ) -> Any:
@@ -171,29 +214,95 @@ class _Work:
         A ``long`` job also waits for one of the ``workers - 1`` long-job slots (one with a
         single worker): long jobs never hold every worker.
         """
-        client = request.client.host if request.client is not None else ""
-        mine = self.pending_by_client.get(client, 0)
-        if self.pending >= MAX_PENDING or mine >= MAX_PENDING_PER_CLIENT:
-            raise _Busy()
-        if self.pool is None:
-            self.start()
-        if self.slots is None or self.long_slots is None:  # made in the server's event loop
-            self.slots = asyncio.Semaphore(max(1, JOBS_PER_WORKER * self.workers))
-            self.long_slots = asyncio.Semaphore(max(1, self.workers - 1))
-        self.pending += 1
-        self.pending_by_client[client] = mine + 1
-        try:
-            async with self.long_slots if long else contextlib.nullcontext():
-                async with self.slots:  # first come, first served
+        with self._admitted(request):
+            slots, long_slots = self._make_slots()
+            async with long_slots if long else contextlib.nullcontext():
+                async with slots:  # first come, first served
                     if await request.is_disconnected():
                         raise _Gone()
                     loop = asyncio.get_running_loop()
                     return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
-        finally:
-            self.pending -= 1
-            self.pending_by_client[client] -= 1
-            if not self.pending_by_client[client]:
-                del self.pending_by_client[client]
+
+    async def recompute(
+        self, request: Request, path: str, shown: str, edits: dict[str, Any], draws: int, seed: int
+    ) -> bytes:
+        """:func:`engine.recompute` of ``edits``, run in a job with the other recomputations of
+        the same scenario, draws and seed waiting when a slot frees (:meth:`_run_batch`)."""
+        if not self.batching:
+            payload: bytes = await self.run(
+                request, engine.recompute, path, shown, edits, draws, seed
+            )
+            return payload
+        with self._admitted(request):
+            self._make_slots()
+            job = _Job((path, shown, draws, seed), edits, request)
+            self.queue.append(job)
+            task = asyncio.create_task(self._run_batch())
+            self.tasks.add(task)  # held until done (the loop keeps only weak references)
+            task.add_done_callback(self.tasks.discard)
+            return await job.answer
+
+    def _take(self) -> list[_Job]:
+        """The oldest waiting recomputation and, in order of arrival, those that can share its
+        job: same scenario, draws and seed, up to :data:`MAX_BATCH_DRAWS` draws in all."""
+        if not self.queue:
+            return []
+        key = self.queue[0].key
+        taken: list[_Job] = []
+        rest: list[_Job] = []
+        for job in self.queue:
+            if job.key == key and (not taken or (len(taken) + 1) * key[2] <= MAX_BATCH_DRAWS):
+                taken.append(job)
+            else:
+                rest.append(job)
+        self.queue = rest
+        return taken
+
+    async def _run_batch(self) -> None:
+        """When a slot is free: run the recomputations :meth:`_take` gives in one job (nothing
+        if earlier jobs took them all), dropping those whose client has gone."""
+        slots, _ = self._make_slots()
+        async with slots:
+            jobs = []
+            for job in self._take():
+                if await job.request.is_disconnected():
+                    job.settle(_Gone())
+                else:
+                    jobs.append(job)
+            if not jobs:
+                return
+            path, shown, draws, seed = jobs[0].key
+            edits = [job.edits for job in jobs]
+            loop = asyncio.get_running_loop()
+            call = functools.partial(engine.recompute_many, path, shown, edits, draws, seed)
+            try:
+                answers = await loop.run_in_executor(self.pool, call)
+            except Exception as exc:  # noqa: BLE001 - every job of the batch gets the error
+                answers = [exc] * len(jobs)
+            for job, answer in zip(jobs, answers, strict=True):
+                job.settle(answer)
+
+
+@dataclass
+class _Job:
+    """A recomputation waiting for a job: what it shares with others (scenario file, shown name,
+    draws, seed), its edits, its request and the future its answer is set on."""
+
+    key: tuple[str, str, int, int]
+    edits: dict[str, Any]
+    request: Request
+    answer: asyncio.Future[bytes] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+    def settle(self, answer: bytes | BaseException) -> None:
+        """Set the answer (or the error) unless the request has stopped waiting."""
+        if self.answer.done():
+            return
+        if isinstance(answer, BaseException):
+            self.answer.set_exception(answer)
+        else:
+            self.answer.set_result(answer)
 
 
 async def _read_body(request: Request) -> bytes:
@@ -226,7 +335,7 @@ class _Routes:
     def __init__(self, settings: Settings) -> None:
         self.library = settings.library
         self.limits = settings.limits
-        self.work = _Work(settings.workers)
+        self.work = _Work(settings.workers, settings.batching)
 
     async def guarded(self, request: Request, handler: Callable[[Request, bytes], Any]) -> Response:
         """Read the body and run ``handler``, turning refusals into 400, 422 and 503 answers."""
@@ -300,13 +409,8 @@ class _Routes:
     async def _recompute(self, request: Request, raw: bytes) -> Response:
         body = parse_body(raw, "recompute")
         draws = draws_for(body, self.limits)
-        payload = await self.work.run(
-            request,
-            engine.recompute,
-            *self._file(body.scenario),
-            dict(body.edits),
-            draws,
-            body.seed,
+        payload = await self.work.recompute(
+            request, *self._file(body.scenario), dict(body.edits), draws, body.seed
         )
         return Response(payload, media_type="application/json")
 

@@ -114,6 +114,20 @@ def _base_samples(original: Scenario, draws: int, seed: int) -> dict[str, np.nda
     return {} if shared is None else shared.samples
 
 
+def fixed_samples(
+    shared: SharedDraws, scenario: Scenario, start: int, stop: int
+) -> dict[str, np.ndarray]:
+    """The inputs of draws ``start`` to ``stop`` for ``scenario``: the shared draws, with every
+    number that is not uncertain in ``scenario`` fixed at its value there."""
+    uncertain = {u.path for u in scenario.uncertainties()}
+    return {
+        path: values[start:stop]
+        if path in uncertain
+        else np.full(stop - start, scenario.value(path))
+        for path, values in shared.samples.items()
+    }
+
+
 def draw_outputs(
     original: Scenario, scenario: Scenario, draws: int, seed: int
 ) -> dict[str, np.ndarray]:
@@ -133,14 +147,9 @@ def draw_outputs(
     evaluate = registry.get(ANSWER_MODEL).evaluate
     if evaluate is None:
         raise ModelError(f"model {ANSWER_MODEL!r} does not evaluate draws")
-    uncertain = {u.path for u in scenario.uncertainties()}
-    fixed = {p: scenario.value(p) for p in shared.samples if p not in uncertain}
     parts = []
     for start, stop, stream in shared.batches:
-        samples = {
-            path: np.full(stop - start, fixed[path]) if path in fixed else values[start:stop]
-            for path, values in shared.samples.items()
-        }
+        samples = fixed_samples(shared, scenario, start, stop)
         parts.append(evaluate(scenario, samples, np.random.default_rng(stream)))
     return {k: np.concatenate([np.asarray(p[k], dtype=float) for p in parts]) for k in parts[0]}
 

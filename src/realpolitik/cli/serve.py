@@ -43,6 +43,12 @@ def register(group: click.Group) -> None:
     help="Most draws one request may ask for [default: 2000].",
 )
 @click.option(
+    "--batch/--no-batch",
+    default=True,
+    show_default=True,
+    help="Run recomputations of one scenario that wait together as one model call (same answers).",
+)
+@click.option(
     "--no-examples", is_flag=True, help="Offer only the SCENARIOS given, not the shipped examples."
 )
 @click.option(
@@ -55,6 +61,7 @@ def serve(
     workers: int | None,
     draws: int | None,
     max_draws: int | None,
+    batch: bool,
     no_examples: bool,
     open_browser: bool,
 ) -> None:
@@ -94,7 +101,9 @@ def serve(
         )
     if port == 0:
         port = free_port("127.0.0.1" if host in ("localhost",) else host)
-    settings = Settings(library=library, limits=limits, workers=n_workers, host=host)
+    settings = Settings(
+        library=library, limits=limits, workers=n_workers, host=host, batching=batch
+    )
 
     def ready(url: str) -> None:
         """Print the address (and open a browser) once the server listens."""
