@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from numpy.typing import ArrayLike
-
 from realpolitik.errors import ModelError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from numpy.typing import ArrayLike
+
     from realpolitik.models.bargaining.bdm import (
         BDMBatchResult,
         BDMOptions,
@@ -101,6 +101,8 @@ def bargain_outcome(
     rng
         Only used by the SMP with stochastic transitions (one child seed per draw).
     """
+    import numpy as np
+
     c = np.atleast_2d(np.asarray(capabilities, float))
     x = np.atleast_2d(np.asarray(positions, float))
     s = np.atleast_2d(np.asarray(saliences, float))

@@ -26,6 +26,7 @@ in ``benchmarks/bench_bargaining.py``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import reduce
 from math import floor, inf, sqrt
 from operator import add, mul
@@ -91,12 +92,26 @@ def pairwise_sum(a: list[float]) -> float:
         for x in a:
             r += x
         return r
+    if n < 16:  # the eight running sums are the first eight values
+        res = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+        for k in range(8, n):
+            res += a[k]
+        return res
     if n <= 128:
         m = n - n % 8
-        r0, r1, r2, r3, r4, r5, r6, r7 = (reduce(add, a[k:m:8]) for k in range(8))
+        r0, r1, r2, r3, r4, r5, r6, r7 = a[:8]
+        for k in range(8, m, 8):
+            r0 += a[k]
+            r1 += a[k + 1]
+            r2 += a[k + 2]
+            r3 += a[k + 3]
+            r4 += a[k + 4]
+            r5 += a[k + 5]
+            r6 += a[k + 6]
+            r7 += a[k + 7]
         res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        for x in a[m:]:
-            res += x
+        for k in range(m, n):
+            res += a[k]
         return res
     half = n // 2
     half -= half % 8
@@ -128,14 +143,31 @@ def _argmax(values: list[float]) -> int:
 
 def _distances(ideals: Matrix, positions: Matrix, sal: Matrix, ss: list[float]) -> Matrix:
     """d[i][j]: salience-weighted normalised distance from ideal i to position j (smp.distances)."""
+    d = len(sal[0])
+    if d >= 8:  # the sum over dimensions is pairwise (below 8, one term after the other)
+        return [
+            [
+                sqrt(pairwise_sum([e * e for e in _weighted_gaps(a, p, s)]) / sa)
+                for p in positions
+            ]
+            for a, s, sa in zip(ideals, sal, ss, strict=True)
+        ]
     out = []
     for a, s, sa in zip(ideals, sal, ss, strict=True):
         row = []
         for p in positions:
-            ds = [(ak - pk) * sk for ak, pk, sk in zip(a, p, s, strict=True)]
-            row.append(sqrt(pairwise_sum([v * v for v in ds]) / sa))
+            t = 0.0
+            for ak, pk, sk in zip(a, p, s):
+                e = (ak - pk) * sk
+                t += e * e
+            row.append(sqrt(t / sa))
         out.append(row)
     return out
+
+
+def _weighted_gaps(a: list[float], p: list[float], s: list[float]) -> list[float]:
+    """(a_k - p_k) s_k for every dimension k."""
+    return [(ak - pk) * sk for ak, pk, sk in zip(a, p, s, strict=True)]
 
 
 def _utility_row(d: list[float], r: float) -> list[float]:
@@ -145,15 +177,25 @@ def _utility_row(d: list[float], r: float) -> list[float]:
 
 def _coalitions(cap: list[float], util: Matrix) -> Matrix:
     """c[i][j] for Proportional votes: voters' positive votes for i over j added voter after
-    voter, plus 1e-8 (smp.coalition_strengths); 1e-8 on the diagonal."""
+    voter, plus 1e-8 (smp.coalition_strengths); 1e-8 on the diagonal.
+
+    The vote on (j, i) is exactly minus the vote on (i, j), so one pass fills both cells; a
+    vote of zero or less adds 0.0 (or -0.0), which leaves every sum as it is."""
     m = len(util[0])
+    cols = [list(col) for col in zip(*util)]
     c = [[_MIN_COALITION] * m for _ in range(m)]
-    for i in range(m):
-        ci = c[i]
-        for j in range(m):
-            if i != j:
-                votes = [_max0(w * (u[i] - u[j])) for w, u in zip(cap, util, strict=True)]
-                ci[j] = sequential_sum(votes) + _MIN_COALITION
+    for i in range(1, m):
+        ui, ci = cols[i], c[i]
+        for j in range(i):
+            sp = sn = 0.0
+            for w, a, b in zip(cap, ui, cols[j]):
+                v = w * (a - b)
+                if v > 0.0:
+                    sp += v
+                elif v < 0.0:
+                    sn -= v
+            ci[j] = sp + _MIN_COALITION
+            c[j][i] = sn + _MIN_COALITION
     return c
 
 
@@ -204,33 +246,34 @@ class _State:
 
 
 def _third_party_sums(
-    U: Matrix, i: int, j: int, wts: list[float], a0: float, b0: float, fixed: tuple[list[float], ...]
+    i: int, j: int, a0: float, b0: float, colj: Sequence[float], fixed: tuple[list[float], ...]
 ) -> tuple[float, float]:
     """The third parties' votes for i and for j in i's assessment of i challenging j, summed
-    as NumPy sums them (pairwise, i and j voting 0.0 in their places)."""
-    uni, ikj, ijk = fixed
+    as NumPy sums them (pairwise, i and j voting 0.0 in their places).
+
+    Third party k joins i's side with strength max(c, 0) and j's with max(-c, 0), c its vote on
+    i against j; adding max(.., 0) to a side is written as a branch (x + 0.0 is x)."""
+    wts, uni, ikj, ijk, unn = fixed
     pos: list[float] = []
     neg: list[float] = []
-    for k, (wk, unik, u_ikj, u_ijk, row) in enumerate(zip(wts, uni, ikj, ijk, U, strict=True)):
-        if k == i or k == j:
-            pos.append(0.0)
-            neg.append(0.0)
-            continue
-        unj = row[j]
+    pos_append, neg_append = pos.append, neg.append
+    for wk, unik, u_ikj, u_ijk, unnk, unj in zip(wts, uni, ikj, ijk, unn, colj):
         cn = wk * (unik - unj)
-        cni = a0 + (cn if cn >= 0.0 else 0.0)
-        cnj = b0 + (-cn if -cn >= 0.0 else 0.0)
+        if cn > 0.0:
+            cni, cnj = a0 + cn, b0
+        else:
+            cni, cnj = a0, b0 - cn
         pin = cni / (cni + cnj)
         pjn = 1.0 - pin
         two_unj = unj + unj
-        gain = (pin * u_ikj + pjn * (two_unj + unj)) - (pin * u_ijk + pjn * (two_unj + row[k]))
-        vn = wk * gain
+        vn = wk * ((pin * u_ikj + pjn * (two_unj + unj)) - (pin * u_ijk + pjn * (two_unj + unnk)))
         if vn > 0.0:
-            pos.append(vn)
-            neg.append(0.0)
+            pos_append(vn)
+            neg_append(0.0)
         else:
-            pos.append(0.0)
-            neg.append(-vn)
+            pos_append(0.0)
+            neg_append(-vn)
+    pos[i] = neg[i] = pos[j] = neg[j] = 0.0  # only third parties vote
     return pairwise_sum(pos), pairwise_sum(neg)
 
 
@@ -241,12 +284,15 @@ def _challenges_of(
     (smp._challenge_all's row i, SemiCommit third parties); the gain on the diagonal is -inf."""
     n = len(U)
     uni = [U[k][i] for k in range(n)]
+    unn = [U[k][k] for k in range(n)]
     # what third party k expects on i's side (i with k against j) and on j's side
-    ikj = [(x + x) + U[k][k] for k, x in enumerate(uni)]
+    ikj = [(x + x) + y for x, y in zip(uni, unn)]
     ijk = [(x + x) + x for x in uni]
-    fixed = (uni, ikj, ijk)
+    fixed = (wts, uni, ikj, ijk, unn)
+    columns = list(zip(*U))
     own = U[i]
     uii, wi = own[i], wts[i]
+    eu_vict = uii + uii
     pm = [0.0] * n
     du = [-inf] * n
     for j in range(n):
@@ -257,14 +303,13 @@ def _challenges_of(
         cj = wts[j] * (uji - ujj)
         chij = (_MIN_CONTEST + _max0(ci)) + _max0(cj)
         chji = (_MIN_CONTEST + _max0(-ci)) + _max0(-cj)
-        s_pos, s_neg = _third_party_sums(U, i, j, wts, chij, chji, fixed)
+        s_pos, s_neg = _third_party_sums(i, j, chij, chji, columns[j], fixed)
         chij += s_pos
         chji += s_neg
         phij = chij / (chij + chji)
         phji = chji / (chij + chji)
-        eu_vict, eu_lose = uii + uii, uij + uij
         sj = stot[j]
-        eu_chlg = (1.0 - sj) * eu_vict + sj * (phij * eu_vict + phji * eu_lose)
+        eu_chlg = (1.0 - sj) * eu_vict + sj * (phij * eu_vict + phji * (uij + uij))
         pm[j] = phij
         du[j] = eu_chlg - (uii + uij)
     return pm, du
