@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - what the properties below return
+    from realpolitik.cli.main import cli, main
 
 
 def _entry(argv: list[str] | None = None) -> None:

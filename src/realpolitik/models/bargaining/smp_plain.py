@@ -69,9 +69,7 @@ _KTAB_DEFAULTS = {
 }
 
 
-def plain_supported(
-    options: SMPOptions, n_actors: int, max_actors: int = PLAIN_MAX_ACTORS
-) -> bool:
+def plain_supported(options: SMPOptions, n_actors: int, max_actors: int = PLAIN_MAX_ACTORS) -> bool:
     """Whether the plain path runs this model: KTAB's default rules (any turn bounds and
     tolerances) and at most ``max_actors`` actors."""
     rules_ok = all(getattr(options, k) is v for k, v in _KTAB_DEFAULTS.items())
@@ -146,10 +144,7 @@ def _distances(ideals: Matrix, positions: Matrix, sal: Matrix, ss: list[float]) 
     d = len(sal[0])
     if d >= 8:  # the sum over dimensions is pairwise (below 8, one term after the other)
         return [
-            [
-                sqrt(pairwise_sum([e * e for e in _weighted_gaps(a, p, s)]) / sa)
-                for p in positions
-            ]
+            [sqrt(pairwise_sum([e * e for e in _weighted_gaps(a, p, s)]) / sa) for p in positions]
             for a, s, sa in zip(ideals, sal, ss, strict=True)
         ]
     out = []
@@ -157,7 +152,7 @@ def _distances(ideals: Matrix, positions: Matrix, sal: Matrix, ss: list[float]) 
         row = []
         for p in positions:
             t = 0.0
-            for ak, pk, sk in zip(a, p, s):
+            for ak, pk, sk in zip(a, p, s, strict=True):
                 e = (ak - pk) * sk
                 t += e * e
             row.append(sqrt(t / sa))
@@ -182,13 +177,13 @@ def _coalitions(cap: list[float], util: Matrix) -> Matrix:
     The vote on (j, i) is exactly minus the vote on (i, j), so one pass fills both cells; a
     vote of zero or less adds 0.0 (or -0.0), which leaves every sum as it is."""
     m = len(util[0])
-    cols = [list(col) for col in zip(*util)]
+    cols = [list(col) for col in zip(*util, strict=True)]
     c = [[_MIN_COALITION] * m for _ in range(m)]
     for i in range(1, m):
         ui, ci = cols[i], c[i]
         for j in range(i):
             sp = sn = 0.0
-            for w, a, b in zip(cap, ui, cols[j]):
+            for w, a, b in zip(cap, ui, cols[j], strict=True):
                 v = w * (a - b)
                 if v > 0.0:
                     sp += v
@@ -257,7 +252,7 @@ def _third_party_sums(
     pos: list[float] = []
     neg: list[float] = []
     pos_append, neg_append = pos.append, neg.append
-    for wk, unik, u_ikj, u_ijk, unnk, unj in zip(wts, uni, ikj, ijk, unn, colj):
+    for wk, unik, u_ikj, u_ijk, unnk, unj in zip(wts, uni, ikj, ijk, unn, colj, strict=True):
         cn = wk * (unik - unj)
         if cn > 0.0:
             cni, cnj = a0 + cn, b0
@@ -286,10 +281,10 @@ def _challenges_of(
     uni = [U[k][i] for k in range(n)]
     unn = [U[k][k] for k in range(n)]
     # what third party k expects on i's side (i with k against j) and on j's side
-    ikj = [(x + x) + y for x, y in zip(uni, unn)]
+    ikj = [(x + x) + y for x, y in zip(uni, unn, strict=True)]
     ijk = [(x + x) + x for x in uni]
     fixed = (wts, uni, ikj, ijk, unn)
-    columns = list(zip(*U))
+    columns = list(zip(*U, strict=True))
     own = U[i]
     uii, wi = own[i], wts[i]
     eu_vict = uii + uii
@@ -319,7 +314,9 @@ def _round4(x: float) -> float:
     return float(floor(0.5 + x * 10000.0)) / 10000.0
 
 
-def _interpolate(ti: list[float], si: list[float], p: float, tj: list[float], sj: list[float]):  # type: ignore[no-untyped-def]
+def _interpolate(
+    ti: list[float], si: list[float], p: float, tj: list[float], sj: list[float]
+) -> tuple[list[float], list[float]]:
     """S2P2 bargain positions (b_i, b_j) between t_i and t_j, rounded to 1e-4."""
     q = 1.0 - p
     p2, q2 = p * p, q * q
@@ -373,7 +370,10 @@ def _bargain_values(
 
 
 def _choices(
-    ub: Matrix, cap: list[float], bargains: list[tuple[int, int, list[float], list[float]]], x: Matrix
+    ub: Matrix,
+    cap: list[float],
+    bargains: list[tuple[int, int, list[float], list[float]]],
+    x: Matrix,
 ) -> Matrix:
     """New positions: each actor's most probable option in a Conditional Condorcet election among
     the status quo and the bargains it is party to (smp._choose_deterministic)."""
@@ -442,22 +442,24 @@ class PlainSMPResult:
     per turn, tuples (initiator, target, p(win), gain).
     """
 
-    __slots__ = (
-        "actor_names",
-        "dimension_names",
-        "capabilities",
-        "saliences",
-        "positions",
-        "risk_attitudes",
-        "fractional_changes",
-        "converged",
-        "challenges",
-        "options",
-    )
-
-    def __init__(self, **values: Any) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values[name])
+    def __init__(
+        self,
+        actor_names: tuple[str, ...],
+        dimension_names: tuple[str, ...],
+        capabilities: list[float],
+        saliences: Matrix,
+        positions: list[Matrix],
+        risk_attitudes: Matrix,
+        fractional_changes: list[float],
+        converged: bool,
+        challenges: tuple[tuple[tuple[int, int, float, float], ...], ...],
+        options: SMPOptions,
+    ) -> None:
+        self.actor_names, self.dimension_names = actor_names, dimension_names
+        self.capabilities, self.saliences = capabilities, saliences
+        self.positions, self.risk_attitudes = positions, risk_attitudes
+        self.fractional_changes, self.converged = fractional_changes, converged
+        self.challenges, self.options = challenges, options
 
     @property
     def turns(self) -> int:
@@ -503,7 +505,8 @@ def weighted_median(values: list[float], weights: list[float]) -> float:
     """_common.weighted_median of one row: the first value, in stable sorted order, whose
     cumulative weight reaches half the total (less 1e-12 of it)."""
     order = sorted(range(len(values)), key=values.__getitem__)
-    cum, run = [], 0.0
+    cum: list[float] = []
+    run = 0.0
     for a in order:
         run = weights[a] if not cum else run + weights[a]
         cum.append(run)
@@ -535,7 +538,6 @@ def _checked(cap: list[float], pos0: Matrix, sal0: Matrix) -> None:
     )
     if not ok:
         raise PlainUnsupported("inputs the NumPy path checks and reports")
-
 
 
 def _stop_ratio(move: float, d01: float) -> float:
