@@ -55,10 +55,24 @@ def smp_summary_lines(title: str, smp: Any, starts: list[float]) -> list[str]:
     return lines
 
 
+#: Environment variable: the most actors for which ``bargain`` runs the plain-Python SMP (0: never),
+#: for benchmarks and comparisons; unset or not a whole number, the package's bound applies.
+PLAIN_ACTORS_VARIABLE = "REALPOLITIK_SMP_PLAIN_MAX_ACTORS"
+
+
+def plain_max_actors(default: int) -> int:
+    """The plain path's actor bound: :data:`PLAIN_ACTORS_VARIABLE` if set to a whole number."""
+    import os
+
+    text = os.environ.get(PLAIN_ACTORS_VARIABLE, "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else default
+
+
 def plain_ktab_smp(input_file: str) -> tuple[dict[str, Any], list[str]] | None:
     """``bargain`` (SMP) on a KTAB CSV file by the plain-Python SMP, with neither NumPy nor Click:
     the summary and lines, or None when the file is not a KTAB CSV or the plain path does not
-    cover it (more actors than :data:`~realpolitik.models.bargaining.smp_plain.PLAIN_MAX_ACTORS`).
+    cover it (more actors than :data:`~realpolitik.models.bargaining.smp_plain.PLAIN_MAX_ACTORS`,
+    or than :data:`PLAIN_ACTORS_VARIABLE` says).
     The results are the NumPy path's to the last bit. Bad input raises as :func:`load_ktab` does.
     """
     from realpolitik.scenario.importers.bdm_table import is_bdm_table
@@ -67,6 +81,7 @@ def plain_ktab_smp(input_file: str) -> tuple[dict[str, Any], list[str]] | None:
         return None
     from realpolitik.models.bargaining.smp_options import SMPOptions
     from realpolitik.models.bargaining.smp_plain import (
+        PLAIN_MAX_ACTORS,
         PlainUnsupported,
         plain_supported,
         run_smp_plain,
@@ -76,7 +91,8 @@ def plain_ktab_smp(input_file: str) -> tuple[dict[str, Any], list[str]] | None:
 
     t = read_ktab_csv_table(input_file)
     opt = SMPOptions()  # a CSV file carries no model parameters: KTAB's defaults
-    if not plain_supported(opt, len(t.actor_names)):
+    most = plain_max_actors(PLAIN_MAX_ACTORS)
+    if not plain_supported(opt, len(t.actor_names), most):
         return None
     try:
         smp = run_smp_plain(
@@ -86,6 +102,7 @@ def plain_ktab_smp(input_file: str) -> tuple[dict[str, Any], list[str]] | None:
             opt,
             actor_names=t.actor_names,
             dimension_names=t.dimension_names,
+            max_actors=most,
         )
     except PlainUnsupported:
         return None

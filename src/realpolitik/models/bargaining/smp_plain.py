@@ -233,9 +233,13 @@ class _State:
         self.dist, self.risk = d, r
         self.util = [_utility_row(row, ri) for row, ri in zip(d, r, strict=True)]
         # persp[h][i][j]: h's estimate of i's utility for j's position, with i's attitude
-        # estimated as (2 r_h + r_i) / 3
+        # estimated as (2 r_h + r_i) / 3; the factors 1 - d and min(d, 1) are computed once
+        near = [[(1.0 - x, x if x <= 1.0 else 1.0) for x in row] for row in d]
         self.persp = [
-            [_utility_row(row, (2.0 * rh + ri) / 3.0) for row, ri in zip(d, r, strict=True)]
+            [
+                [o * (1.0 + m * e) for o, m in row]
+                for row, e in zip(near, [(2.0 * rh + ri) / 3.0 for ri in r], strict=True)
+            ]
             for rh in r
         ]
 
@@ -246,8 +250,9 @@ def _third_party_sums(
     """The third parties' votes for i and for j in i's assessment of i challenging j, summed
     as NumPy sums them (pairwise, i and j voting 0.0 in their places).
 
-    Third party k joins i's side with strength max(c, 0) and j's with max(-c, 0), c its vote on
-    i against j; adding max(.., 0) to a side is written as a branch (x + 0.0 is x)."""
+    ``colj`` and the lists in ``fixed`` leave actor i out (it is put back as 0.0). Third party k
+    joins i's side with strength max(c, 0) and j's with max(-c, 0), c its vote on i against j;
+    adding max(c, 0) is written as a branch (x + 0.0 is x, and x + (-c) is x - c)."""
     wts, uni, ikj, ijk, unn = fixed
     pos: list[float] = []
     neg: list[float] = []
@@ -268,7 +273,9 @@ def _third_party_sums(
         else:
             pos_append(0.0)
             neg_append(-vn)
-    pos[i] = neg[i] = pos[j] = neg[j] = 0.0  # only third parties vote
+    pos.insert(i, 0.0)
+    neg.insert(i, 0.0)
+    pos[j] = neg[j] = 0.0  # only third parties vote
     return pairwise_sum(pos), pairwise_sum(neg)
 
 
@@ -278,21 +285,20 @@ def _challenges_of(
     """Initiator i's own assessment of challenging every j: p(i beats j) and its expected gain
     (smp._challenge_all's row i, SemiCommit third parties); the gain on the diagonal is -inf."""
     n = len(U)
-    uni = [U[k][i] for k in range(n)]
-    unn = [U[k][k] for k in range(n)]
+    others = [k for k in range(n) if k != i]
+    uni = [U[k][i] for k in others]
+    unn = [U[k][k] for k in others]
     # what third party k expects on i's side (i with k against j) and on j's side
     ikj = [(x + x) + y for x, y in zip(uni, unn, strict=True)]
     ijk = [(x + x) + x for x in uni]
-    fixed = (wts, uni, ikj, ijk, unn)
-    columns = list(zip(*U, strict=True))
+    fixed = ([wts[k] for k in others], uni, ikj, ijk, unn)
+    columns = list(zip(*[U[k] for k in others], strict=True))
     own = U[i]
     uii, wi = own[i], wts[i]
     eu_vict = uii + uii
     pm = [0.0] * n
     du = [-inf] * n
-    for j in range(n):
-        if j == i:
-            continue
+    for j in others:
         uij, uji, ujj = own[j], U[j][i], U[j][j]
         ci = wi * (uii - uij)
         cj = wts[j] * (uji - ujj)
