@@ -279,11 +279,47 @@ def _third_party_sums(
     return pairwise_sum(pos), pairwise_sum(neg)
 
 
-def _challenges_of(
+def _contest(
+    U: Matrix, i: int, j: int, wts: list[float], stot: list[float], fixed: tuple[list[float], ...]
+) -> tuple[float, float]:
+    """i's estimate of p(i beats j) and of its expected gain from challenging j (smp._contest)."""
+    own = U[i]
+    uii, uij = own[i], own[j]
+    ci = wts[i] * (uii - uij)
+    cj = wts[j] * (U[j][i] - U[j][j])
+    chij = (_MIN_CONTEST + _max0(ci)) + _max0(cj)
+    chji = (_MIN_CONTEST + _max0(-ci)) + _max0(-cj)
+    s_pos, s_neg = _third_party_sums(i, j, chij, chji, fixed[5][j], fixed[:5])
+    chij += s_pos
+    chji += s_neg
+    phij = chij / (chij + chji)
+    phji = chji / (chij + chji)
+    sj = stot[j]
+    eu_vict = uii + uii
+    eu_chlg = (1.0 - sj) * eu_vict + sj * (phij * eu_vict + phji * (uij + uij))
+    return phij, eu_chlg - (uii + uij)
+
+
+def _gain_bound(uii: float, uij: float, sj: float) -> float:
+    """An upper bound on i's expected gain from challenging j, whatever p(i beats j) is.
+
+    The gain is (1 - s_j) V + s_j (p V + q L) - (u_ii + u_ij) with V = 2 u_ii, L = 2 u_ij and
+    p, q >= 0 summing to 1 (to within two units in the last place); p V + q L is at most
+    max(V, L, 0). The margin, 1e-9 of the magnitudes, dwarfs the few rounding errors."""
+    v, lose = uii + uii, uij + uij
+    top = max(v, lose, 0.0)
+    return (1.0 - sj) * v + sj * top - (uii + uij) + 1e-9 * (1.0 + abs(v) + abs(lose))
+
+
+def _best_challenge(
     U: Matrix, i: int, wts: list[float], stot: list[float]
-) -> tuple[list[float], list[float]]:
-    """Initiator i's own assessment of challenging every j: p(i beats j) and its expected gain
-    (smp._challenge_all's row i, SemiCommit third parties); the gain on the diagonal is -inf."""
+) -> tuple[int, float, float] | None:
+    """Initiator i's best target j, with p(i beats j) and the gain (smp._step's argmax over
+    smp._challenge_all's row i), or None when no gain exceeds 1e-5.
+
+    Targets are assessed in decreasing order of :func:`_gain_bound`; one whose bound is below the
+    best gain found (or at most 1e-5) cannot be the first largest eligible gain, so it is skipped.
+    The gains computed are the NumPy path's, so the choice is too."""
     n = len(U)
     others = [k for k in range(n) if k != i]
     uni = [U[k][i] for k in others]
@@ -291,29 +327,21 @@ def _challenges_of(
     # what third party k expects on i's side (i with k against j) and on j's side
     ikj = [(x + x) + y for x, y in zip(uni, unn, strict=True)]
     ijk = [(x + x) + x for x in uni]
-    fixed = ([wts[k] for k in others], uni, ikj, ijk, unn)
     columns = list(zip(*[U[k] for k in others], strict=True))
+    fixed = ([wts[k] for k in others], uni, ikj, ijk, unn, columns)
     own = U[i]
-    uii, wi = own[i], wts[i]
-    eu_vict = uii + uii
-    pm = [0.0] * n
-    du = [-inf] * n
-    for j in others:
-        uij, uji, ujj = own[j], U[j][i], U[j][j]
-        ci = wi * (uii - uij)
-        cj = wts[j] * (uji - ujj)
-        chij = (_MIN_CONTEST + _max0(ci)) + _max0(cj)
-        chji = (_MIN_CONTEST + _max0(-ci)) + _max0(-cj)
-        s_pos, s_neg = _third_party_sums(i, j, chij, chji, columns[j], fixed)
-        chij += s_pos
-        chji += s_neg
-        phij = chij / (chij + chji)
-        phji = chji / (chij + chji)
-        sj = stot[j]
-        eu_chlg = (1.0 - sj) * eu_vict + sj * (phij * eu_vict + phji * (uij + uij))
-        pm[j] = phij
-        du[j] = eu_chlg - (uii + uij)
-    return pm, du
+    order = sorted(others, key=lambda j: -_gain_bound(own[i], own[j], stot[j]))
+    best: tuple[int, float, float] | None = None
+    for j in order:
+        bound = _gain_bound(own[i], own[j], stot[j])
+        if bound <= _MIN_SIG_EDU or (best is not None and bound < best[2]):
+            break  # the bounds decrease from here on
+        p, gain = _contest(U, i, j, wts, stot, fixed)
+        if gain > _MIN_SIG_EDU and (
+            best is None or gain > best[2] or (gain == best[2] and j < best[0])
+        ):
+            best = (j, p, gain)
+    return best
 
 
 def _round4(x: float) -> float:
@@ -343,11 +371,9 @@ def _targets(
     an initiator challenges only when its best gain exceeds 1e-5 (smp._step)."""
     out = []
     for i, U in enumerate(state.persp):
-        pm, du = _challenges_of(U, i, wts, stot)
-        masked = [g if g > _MIN_SIG_EDU else -inf for g in du]
-        j = _argmax(masked)
-        if du[j] > _MIN_SIG_EDU:
-            out.append((i, j, pm[j], du[j]))
+        best = _best_challenge(U, i, wts, stot)
+        if best is not None:
+            out.append((i, best[0], best[1], best[2]))
     return out
 
 
