@@ -147,6 +147,22 @@ def _distances(ideals: Matrix, positions: Matrix, sal: Matrix, ss: list[float]) 
             [sqrt(pairwise_sum([e * e for e in _weighted_gaps(a, p, s)]) / sa) for p in positions]
             for a, s, sa in zip(ideals, sal, ss, strict=True)
         ]
+    # below 8 dimensions the squares are added one after the other from 0.0, and 0.0 + e*e is
+    # e*e (a square is never -0.0): the sum is a left fold from the first square
+    if d == 1:
+        return [
+            [sqrt(e * e / sa) for (p0,) in positions for e in [(a0 - p0) * s0]]
+            for (a0,), (s0,), sa in zip(ideals, sal, ss, strict=True)
+        ]
+    if d == 2:
+        return [
+            [
+                sqrt((e0 * e0 + e1 * e1) / sa)
+                for p0, p1 in positions
+                for e0, e1 in [((a0 - p0) * s0, (a1 - p1) * s1)]
+            ]
+            for (a0, a1), (s0, s1), sa in zip(ideals, sal, ss, strict=True)
+        ]
     out = []
     for a, s, sa in zip(ideals, sal, ss, strict=True):
         row = []
