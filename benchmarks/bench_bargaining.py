@@ -166,7 +166,7 @@ def crossover(repeat: int, env: dict[str, str]) -> None:
     print("\n# crossover: synthetic 2-dimension scenarios, whole process, medians of cpu seconds")
     print(f"{'actors':>6} {'turns':>5} {'cpu plain':>10} {'cpu NumPy':>10} {'plain/NumPy':>12}")
     with tempfile.TemporaryDirectory() as tmp:
-        for n in (8, 12, 16, 20, 24, 28, 32):
+        for n in (8, 12, 16, 18, 20, 24, 28, 32):
             path = synthetic_csv(Path(tmp), n)
             t = W.interleaved(_both_paths(path, most=1000), repeat, env)
             turns = run_smp_scenario(read_ktab_csv(path), record_probabilities=False).turns

@@ -47,7 +47,7 @@ from realpolitik.models.bargaining.smp_options import (
 
 #: Most actors for which the ``bargain`` command runs the plain path (whole process, start-up
 #: included, it is faster than importing NumPy and running the vectorised model up to here).
-PLAIN_MAX_ACTORS = 20
+PLAIN_MAX_ACTORS = 18
 
 _MIN_COALITION = 1e-8  # as in smp.py (KTAB Model::coalitions)
 _MIN_CONTEST = 1e-10  # KTAB SMPState::probEduChlg
