@@ -75,6 +75,24 @@ class BargainOutcome:
     oscillating: np.ndarray
 
 
+def _draw_arrays(
+    capabilities: ArrayLike, positions: ArrayLike, saliences: ArrayLike, lo: float, hi: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three inputs of :func:`bargain_outcome` as (draws, n) arrays, checked."""
+    import numpy as np
+
+    c = np.atleast_2d(np.asarray(capabilities, float))
+    x = np.atleast_2d(np.asarray(positions, float))
+    s = np.atleast_2d(np.asarray(saliences, float))
+    if not (c.shape == x.shape == s.shape):
+        raise ModelError(f"shapes disagree: {c.shape}, {x.shape}, {s.shape}")
+    if not hi > lo:
+        raise ModelError(f"need hi > lo, got lo={lo}, hi={hi}")
+    if np.any(x < lo) or np.any(x > hi):
+        raise ModelError(f"positions must lie on [{lo}, {hi}]")
+    return c, x, s
+
+
 def bargain_outcome(
     capabilities: ArrayLike,
     positions: ArrayLike,
@@ -103,15 +121,7 @@ def bargain_outcome(
     """
     import numpy as np
 
-    c = np.atleast_2d(np.asarray(capabilities, float))
-    x = np.atleast_2d(np.asarray(positions, float))
-    s = np.atleast_2d(np.asarray(saliences, float))
-    if not (c.shape == x.shape == s.shape):
-        raise ModelError(f"shapes disagree: {c.shape}, {x.shape}, {s.shape}")
-    if not hi > lo:
-        raise ModelError(f"need hi > lo, got lo={lo}, hi={hi}")
-    if np.any(x < lo) or np.any(x > hi):
-        raise ModelError(f"positions must lie on [{lo}, {hi}]")
+    c, x, s = _draw_arrays(capabilities, positions, saliences, lo, hi)
     w = c * s
     from realpolitik.models.bargaining.bdm import BDMOptions, run_bdm_batch
     from realpolitik.models.bargaining.smp import SMPOptions, run_smp

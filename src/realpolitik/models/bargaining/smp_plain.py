@@ -296,7 +296,13 @@ def _third_party_sums(
 
 
 def _contest(
-    U: Matrix, i: int, j: int, wts: list[float], stot: list[float], fixed: tuple[list[float], ...]
+    U: Matrix,
+    i: int,
+    j: int,
+    wts: list[float],
+    stot: list[float],
+    fixed: tuple[list[float], ...],
+    colj: Sequence[float],
 ) -> tuple[float, float]:
     """i's estimate of p(i beats j) and of its expected gain from challenging j (smp._contest)."""
     own = U[i]
@@ -305,7 +311,7 @@ def _contest(
     cj = wts[j] * (U[j][i] - U[j][j])
     chij = (_MIN_CONTEST + _max0(ci)) + _max0(cj)
     chji = (_MIN_CONTEST + _max0(-ci)) + _max0(-cj)
-    s_pos, s_neg = _third_party_sums(i, j, chij, chji, fixed[5][j], fixed[:5])
+    s_pos, s_neg = _third_party_sums(i, j, chij, chji, colj, fixed)
     chij += s_pos
     chji += s_neg
     phij = chij / (chij + chji)
@@ -344,7 +350,7 @@ def _best_challenge(
     ikj = [(x + x) + y for x, y in zip(uni, unn, strict=True)]
     ijk = [(x + x) + x for x in uni]
     columns = list(zip(*[U[k] for k in others], strict=True))
-    fixed = ([wts[k] for k in others], uni, ikj, ijk, unn, columns)
+    fixed = ([wts[k] for k in others], uni, ikj, ijk, unn)
     own = U[i]
     order = sorted(others, key=lambda j: -_gain_bound(own[i], own[j], stot[j]))
     best: tuple[int, float, float] | None = None
@@ -352,7 +358,7 @@ def _best_challenge(
         bound = _gain_bound(own[i], own[j], stot[j])
         if bound <= _MIN_SIG_EDU or (best is not None and bound < best[2]):
             break  # the bounds decrease from here on
-        p, gain = _contest(U, i, j, wts, stot, fixed)
+        p, gain = _contest(U, i, j, wts, stot, fixed, columns[j])
         if gain > _MIN_SIG_EDU and (
             best is None or gain > best[2] or (gain == best[2] and j < best[0])
         ):

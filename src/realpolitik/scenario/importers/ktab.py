@@ -367,8 +367,33 @@ def read_ktab_csv_table(path: str | Path) -> KTABTable:
                 str(len(actor_lines)),
             )
         )
+    names, descs, caps, poss, sals = _csv_actors(problems, fname, actor_lines[:n_act], n_dim)
+    if problems:
+        raise ScenarioError(problems)
+    # with no problem recorded, every value read is a number
+    return KTABTable(
+        name=name,
+        description=desc,
+        actor_names=tuple(names),
+        actor_descriptions=tuple(descs),
+        capabilities=[float(c) for c in caps if c is not None],
+        positions=[[float(v) for v in row if v is not None] for row in poss],
+        saliences=[[float(v) for v in row if v is not None] for row in sals],
+        dimension_names=dims,
+        source=fname,
+    )
+
+
+def _csv_actors(
+    problems: list[Problem], fname: str, actor_lines: list[tuple[int, list[str]]], n_dim: int
+) -> tuple[
+    list[str], list[str], list[float | None], list[list[float | None]], list[list[float | None]]
+]:
+    """Names, descriptions, capabilities, positions and saliences of the actor lines, each line
+    checked (problems appended; unreadable cells are None)."""
+    need = 3 + 2 * n_dim
     names, descs, caps, poss, sals, name_lines = [], [], [], [], [], []
-    for ln, r in actor_lines[:n_act]:
+    for ln, r in actor_lines:
         apath = f"actors[{r[0] if r else '?'}]"
         if len(r) < need:
             problems.append(
@@ -388,20 +413,7 @@ def read_ktab_csv_table(path: str | Path) -> KTABTable:
         poss.append(pos)
         sals.append(sal)
     _check_unique(problems, fname, names, name_lines)
-    if problems:
-        raise ScenarioError(problems)
-    # with no problem recorded, every value read is a number
-    return KTABTable(
-        name=name,
-        description=desc,
-        actor_names=tuple(names),
-        actor_descriptions=tuple(descs),
-        capabilities=[float(c) for c in caps if c is not None],
-        positions=[[float(v) for v in row if v is not None] for row in poss],
-        saliences=[[float(v) for v in row if v is not None] for row in sals],
-        dimension_names=dims,
-        source=fname,
-    )
+    return names, descs, caps, poss, sals
 
 
 def _trim(r: list[str]) -> list[str]:
