@@ -111,3 +111,21 @@ def test_package_main_stays_the_entry_point():
 
     assert callable(entry) and not isinstance(entry, type(package))
     assert package.main is entry and cli.name == "cli"
+
+
+class _ClosedPipe:
+    def write(self, text: str) -> int:
+        import errno
+
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_closed_output_is_reported_as_the_click_command_does(small_csv, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    with pytest.raises(SystemExit) as exc:
+        quick_bargain(["bargain", str(small_csv)])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == "error: Broken pipe\n"

@@ -217,6 +217,10 @@ def test_size_bound_and_bad_inputs_are_left_to_numpy():
     ]:
         with pytest.raises(PlainUnsupported):
             run_smp_plain(cap, pos, sal)
+    # no movement in the first turn with min_sig_delta 0: run_smp's stopping rule divides by 0
+    still = ([10.0, 20.0, 30.0], [[50.0, 50.0]] * 3, [[20.0, 30.0]] * 3)
+    with pytest.raises(PlainUnsupported):
+        run_smp_plain(*still, SMPOptions(min_sig_delta=0.0))
 
 
 def test_plain_table_reader_matches_the_array_reader(validation_dir):

@@ -10,7 +10,6 @@ errors) as always: this module never prints an error of its own.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from typing import Any
@@ -75,7 +74,21 @@ def quick_bargain(args: list[str]) -> bool:
     if answer is None:
         return False
     data, lines = answer
-    text = json.dumps(_plain(data), indent=2, allow_nan=False) if as_json else "\n".join(lines)
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
+    if as_json:
+        import json
+
+        text = json.dumps(_plain(data), indent=2, allow_nan=False)
+    else:
+        text = "\n".join(lines)
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except OSError as exc:  # a closed pipe, a full disk: reported as the Click command does
+        from realpolitik.cli.options import system_error_message
+
+        message = system_error_message(exc)
+        if message is None:
+            raise
+        sys.stderr.write(f"error: {message}\n")
+        sys.exit(2)
     return True

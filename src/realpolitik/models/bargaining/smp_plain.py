@@ -598,13 +598,6 @@ def _checked(cap: list[float], pos0: Matrix, sal0: Matrix) -> None:
         raise PlainUnsupported("inputs the NumPy path checks and reports")
 
 
-def _stop_ratio(move: float, d01: float) -> float:
-    """move / d01 as NumPy divides (0/0 is NaN, x/0 infinite)."""
-    if d01 != 0.0:
-        return move / d01
-    return float("nan") if move == 0.0 else inf
-
-
 def run_smp_plain(
     capabilities: list[float],
     positions: Matrix,
@@ -643,7 +636,9 @@ def run_smp_plain(
             move = _movement(hist_x[-1], hist_x[-2])
             if d01 is None:
                 d01 = move + opt.min_sig_delta
-            ratio = _stop_ratio(move, d01)
+                if d01 == 0.0:  # run_smp divides by it (and fails): left to it
+                    raise PlainUnsupported("no movement in the first turn and min_sig_delta 0")
+            ratio = move / d01
             fracs.append(ratio)
             quiet = ratio < opt.min_delta_ratio
             if turn >= opt.max_turns or (turn >= opt.min_turns and quiet):
