@@ -51,6 +51,16 @@ def test_bargain_on_a_ktab_file_needs_no_scenario_schema(validation_dir: Path) -
     assert loaded_modules(["bargain", str(csv)], HEAVY + ("pydantic", "yaml")) == []
 
 
+def test_smp_on_a_small_ktab_csv_needs_neither_numpy_nor_click(validation_dir: Path) -> None:
+    """`bargain` on a KTAB CSV of few actors runs the plain-Python SMP: no NumPy, no Click."""
+    csv = validation_dir / "ktab-smp" / "SOE-Pol-Comp.csv"
+    watch = HEAVY + ("numpy", "click", "pydantic", "yaml")
+    assert loaded_modules(["bargain", str(csv)], watch) == []
+    assert loaded_modules(["bargain", str(csv), "--json"], watch) == []
+    many = validation_dir / "ktab-smp" / "SOE-Policy.csv"  # 26 actors: the NumPy model
+    assert loaded_modules(["bargain", str(many)], watch) == ["click", "numpy"]
+
+
 def test_smp_on_a_ktab_file_loads_only_the_smp(validation_dir: Path) -> None:
     """The SMP command loads the SMP alone: not the BDM beside it, not the realignment model,
     and not ``numpy.ma`` (which ``np.unique`` loads on first use)."""

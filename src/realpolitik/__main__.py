@@ -1,5 +1,5 @@
 """``python -m realpolitik``: the same as the ``realpolitik`` command."""
 
-from realpolitik.cli.main import main
+from realpolitik.cli import main
 
 main()

@@ -29,21 +29,88 @@ def _smp_lines(title: str, smp: Any, start_positions: Any) -> list[str]:
     positions given, on 0-100)."""
     import numpy as np
 
+    weights = smp.capabilities[:, None] * smp.saliences
+    starts = [
+        float(np.average(start_positions[:, j], weights=weights[:, j]))
+        for j in range(len(smp.dimension_names))
+    ]
+    return smp_summary_lines(title, smp, starts)
+
+
+def smp_summary_lines(title: str, smp: Any, starts: list[float]) -> list[str]:
+    """The lines ``bargain`` prints for an SMP run (NumPy's or the plain one): convergence, and
+    per dimension the weighted mean and median at the end and the weighted mean at the start."""
     fc = smp.forecast()
     n, d = len(smp.actor_names), len(smp.dimension_names)
     lines = [
         f"{title}: KTAB spatial model of politics, {n} actors, {d} dimension(s); "
         f"{'converged' if smp.converged else 'did not converge'} after "
-        f"{smp.positions.shape[0] - 1} turns."
+        f"{smp.turns} turns."
     ]
-    weights = smp.capabilities[:, None] * smp.saliences
     for j, name in enumerate(smp.dimension_names):
-        start = np.average(start_positions[:, j], weights=weights[:, j])
         lines.append(
             f"  {name}: weighted mean {fc['weighted_mean'][j]:.2f}, median "
-            f"{fc['median'][j]:.2f} (start {start:.2f})"
+            f"{fc['median'][j]:.2f} (start {starts[j]:.2f})"
         )
     return lines
+
+
+#: Environment variable: the most actors for which ``bargain`` runs the plain-Python SMP (0: never),
+#: for benchmarks and comparisons; unset or not a whole number, the package's bound applies.
+PLAIN_ACTORS_VARIABLE = "REALPOLITIK_SMP_PLAIN_MAX_ACTORS"
+
+
+def plain_max_actors(default: int) -> int:
+    """The plain path's actor bound: :data:`PLAIN_ACTORS_VARIABLE` if set to a whole number."""
+    import os
+
+    text = os.environ.get(PLAIN_ACTORS_VARIABLE, "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else default
+
+
+def plain_ktab_smp(input_file: str) -> tuple[dict[str, Any], list[str]] | None:
+    """``bargain`` (SMP) on a KTAB CSV file by the plain-Python SMP, with neither NumPy nor Click:
+    the summary and lines, or None when the file is not a KTAB CSV or the plain path does not
+    cover it (more actors than :data:`~realpolitik.models.bargaining.smp_plain.PLAIN_MAX_ACTORS`,
+    or than :data:`PLAIN_ACTORS_VARIABLE` says).
+    The results are the NumPy path's to the last bit. Bad input raises as :func:`load_ktab` does.
+    """
+    from realpolitik.scenario.importers.bdm_table import is_bdm_table
+
+    if Path(input_file).suffix.lower() != ".csv" or is_bdm_table(input_file):
+        return None
+    from realpolitik.models.bargaining.smp_options import SMPOptions
+    from realpolitik.models.bargaining.smp_plain import (
+        PLAIN_MAX_ACTORS,
+        PlainUnsupported,
+        plain_supported,
+        run_smp_plain,
+        weighted_average,
+    )
+    from realpolitik.scenario.importers.ktab import read_ktab_csv_table
+
+    t = read_ktab_csv_table(input_file)
+    opt = SMPOptions()  # a CSV file carries no model parameters: KTAB's defaults
+    most = plain_max_actors(PLAIN_MAX_ACTORS)
+    if not plain_supported(opt, len(t.actor_names), most):
+        return None
+    try:
+        smp = run_smp_plain(
+            t.capabilities,
+            t.positions,
+            t.saliences,
+            opt,
+            actor_names=t.actor_names,
+            dimension_names=t.dimension_names,
+            max_actors=most,
+        )
+    except PlainUnsupported:
+        return None
+    starts = []
+    for j in range(len(t.dimension_names)):
+        w = [c * s[j] for c, s in zip(t.capabilities, t.saliences, strict=True)]
+        starts.append(weighted_average([p[j] for p in t.positions], w))
+    return smp.to_dict(), smp_summary_lines(t.name, smp, starts)
 
 
 def _bdm_lines(heading: str, bdm: Any) -> list[str]:
@@ -80,12 +147,17 @@ def _checked_dimension(dimension: str | None, dims: list[str]) -> int:
 
 
 def _ktab_command(
-    input_file: str, model: str, dimension: str | None, seed: int
+    input_file: str, model: str, dimension: str | None, seed: int, use_plain: bool = True
 ) -> tuple[dict[str, Any], list[str]]:
     """SMP (with the file's own parameters and seed) or BDM on a KTAB file, read without
-    building a scenario (so the command needs neither YAML nor the scenario schema)."""
+    building a scenario (so the command needs neither YAML nor the scenario schema). A small
+    CSV file runs the plain-Python SMP (:func:`plain_ktab_smp`) unless ``use_plain`` is False."""
     from realpolitik.scenario.importers.ktab import load_ktab
 
+    if model == "smp" and use_plain:
+        answer = plain_ktab_smp(input_file)
+        if answer is not None:
+            return answer
     k = load_ktab(input_file)
     if model == "smp":
         # the SMP module alone (the package would also load the BDM); the command does not print

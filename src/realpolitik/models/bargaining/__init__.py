@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from numpy.typing import ArrayLike
-
 from realpolitik.errors import ModelError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from numpy.typing import ArrayLike
+
     from realpolitik.models.bargaining.bdm import (
         BDMBatchResult,
         BDMOptions,
@@ -75,6 +75,24 @@ class BargainOutcome:
     oscillating: np.ndarray
 
 
+def _draw_arrays(
+    capabilities: ArrayLike, positions: ArrayLike, saliences: ArrayLike, lo: float, hi: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three inputs of :func:`bargain_outcome` as (draws, n) arrays, checked."""
+    import numpy as np
+
+    c = np.atleast_2d(np.asarray(capabilities, float))
+    x = np.atleast_2d(np.asarray(positions, float))
+    s = np.atleast_2d(np.asarray(saliences, float))
+    if not (c.shape == x.shape == s.shape):
+        raise ModelError(f"shapes disagree: {c.shape}, {x.shape}, {s.shape}")
+    if not hi > lo:
+        raise ModelError(f"need hi > lo, got lo={lo}, hi={hi}")
+    if np.any(x < lo) or np.any(x > hi):
+        raise ModelError(f"positions must lie on [{lo}, {hi}]")
+    return c, x, s
+
+
 def bargain_outcome(
     capabilities: ArrayLike,
     positions: ArrayLike,
@@ -101,15 +119,9 @@ def bargain_outcome(
     rng
         Only used by the SMP with stochastic transitions (one child seed per draw).
     """
-    c = np.atleast_2d(np.asarray(capabilities, float))
-    x = np.atleast_2d(np.asarray(positions, float))
-    s = np.atleast_2d(np.asarray(saliences, float))
-    if not (c.shape == x.shape == s.shape):
-        raise ModelError(f"shapes disagree: {c.shape}, {x.shape}, {s.shape}")
-    if not hi > lo:
-        raise ModelError(f"need hi > lo, got lo={lo}, hi={hi}")
-    if np.any(x < lo) or np.any(x > hi):
-        raise ModelError(f"positions must lie on [{lo}, {hi}]")
+    import numpy as np
+
+    c, x, s = _draw_arrays(capabilities, positions, saliences, lo, hi)
     w = c * s
     from realpolitik.models.bargaining.bdm import BDMOptions, run_bdm_batch
     from realpolitik.models.bargaining.smp import SMPOptions, run_smp

@@ -24,10 +24,12 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from realpolitik.errors import Problem, ScenarioError
+
+if TYPE_CHECKING:  # NumPy is imported where arrays are built: is_bdm_table needs none
+    import numpy as np
 
 __all__ = ["BDMTable", "is_bdm_table", "read_bdm_table"]
 
@@ -73,6 +75,8 @@ def _check_scales(
     values: dict[str, list[float]], problems: list[Problem], fname: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Saliences as shares (percentages divided by 100) and positions; problems appended."""
+    import numpy as np
+
     sal = np.array(values["salience"], float)
     if sal.size and sal.max() > 1:
         if sal.max() > 100:
@@ -144,6 +148,8 @@ def _rows(p: Path, fname: str) -> list[tuple[int, list[str]]]:
 
 def read_bdm_table(path: str | Path) -> BDMTable:
     """Read a BDM actor table (see the module docstring)."""
+    import numpy as np
+
     p = Path(path)
     fname = str(p)
     rows = _rows(p, fname)

@@ -22,17 +22,18 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from realpolitik.errors import Problem, ScenarioError
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
+
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def _num(text: str) -> float | None:
         v = float(text)
     except (TypeError, ValueError):
         return None
-    return v if np.isfinite(v) else None
+    return v if math.isfinite(v) else None
 
 
 def _check_actor_values(
@@ -287,8 +288,41 @@ def _csv_actor_values(
     return cap, pos, sal
 
 
+class KTABTable(NamedTuple):
+    """A KTAB CSV scenario as plain Python values (positions and saliences on 0–100), for the
+    readers that need no NumPy; :func:`read_ktab_csv` turns it into a :class:`KTABScenario`."""
+
+    name: str
+    description: str
+    actor_names: tuple[str, ...]
+    actor_descriptions: tuple[str, ...]
+    capabilities: list[float]
+    positions: list[list[float]]
+    saliences: list[list[float]]
+    dimension_names: tuple[str, ...]
+    source: str
+
+
 def read_ktab_csv(path: str | Path) -> KTABScenario:
     """Read KTAB's SMP CSV format; see the module docstring."""
+    import numpy as np
+
+    t = read_ktab_csv_table(path)
+    return KTABScenario(
+        name=t.name,
+        description=t.description,
+        actor_names=t.actor_names,
+        actor_descriptions=t.actor_descriptions,
+        capabilities=np.array(t.capabilities, float),
+        positions=np.array(t.positions, float),
+        saliences=np.array(t.saliences, float),
+        dimension_names=t.dimension_names,
+        source=t.source,
+    )
+
+
+def read_ktab_csv_table(path: str | Path) -> KTABTable:
+    """Read KTAB's SMP CSV format into plain Python values, checked (without NumPy)."""
     p = Path(path)
     fname = str(p)
     rows = _csv_rows(_read_text(p), fname)
@@ -333,8 +367,33 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
                 str(len(actor_lines)),
             )
         )
+    names, descs, caps, poss, sals = _csv_actors(problems, fname, actor_lines[:n_act], n_dim)
+    if problems:
+        raise ScenarioError(problems)
+    # with no problem recorded, every value read is a number
+    return KTABTable(
+        name=name,
+        description=desc,
+        actor_names=tuple(names),
+        actor_descriptions=tuple(descs),
+        capabilities=[float(c) for c in caps if c is not None],
+        positions=[[float(v) for v in row if v is not None] for row in poss],
+        saliences=[[float(v) for v in row if v is not None] for row in sals],
+        dimension_names=dims,
+        source=fname,
+    )
+
+
+def _csv_actors(
+    problems: list[Problem], fname: str, actor_lines: list[tuple[int, list[str]]], n_dim: int
+) -> tuple[
+    list[str], list[str], list[float | None], list[list[float | None]], list[list[float | None]]
+]:
+    """Names, descriptions, capabilities, positions and saliences of the actor lines, each line
+    checked (problems appended; unreadable cells are None)."""
+    need = 3 + 2 * n_dim
     names, descs, caps, poss, sals, name_lines = [], [], [], [], [], []
-    for ln, r in actor_lines[:n_act]:
+    for ln, r in actor_lines:
         apath = f"actors[{r[0] if r else '?'}]"
         if len(r) < need:
             problems.append(
@@ -354,19 +413,7 @@ def read_ktab_csv(path: str | Path) -> KTABScenario:
         poss.append(pos)
         sals.append(sal)
     _check_unique(problems, fname, names, name_lines)
-    if problems:
-        raise ScenarioError(problems)
-    return KTABScenario(
-        name=name,
-        description=desc,
-        actor_names=tuple(names),
-        actor_descriptions=tuple(descs),
-        capabilities=np.array(caps, float),
-        positions=np.array(poss, float),
-        saliences=np.array(sals, float),
-        dimension_names=dims,
-        source=fname,
-    )
+    return names, descs, caps, poss, sals
 
 
 def _trim(r: list[str]) -> list[str]:
@@ -629,6 +676,8 @@ def _xml_accommodation(r: _XmlReading, root: ET.Element, names: list[str]) -> np
     ia = root.find("IdealAdjustment")
     if ia is None or r.problems:
         return None
+    import numpy as np
+
     acc = np.eye(len(names))
     index = {nm: i for i, nm in enumerate(names)}
     for q, pe in enumerate(ia.findall("iaPair")):
@@ -675,6 +724,8 @@ def read_ktab_xml(path: str | Path) -> KTABScenario:
     acc = _xml_accommodation(r, root, actors.names)
     if r.problems:
         raise ScenarioError(r.problems)
+    import numpy as np
+
     return KTABScenario(
         name=_text(root.find("name")),
         description=_text(root.find("desc")),
