@@ -459,8 +459,13 @@ def run_sensitivities(
     outcomes: Sequence[Outcome],
     uncertainties: Sequence[Uncertainty],
     seed: int = 0,
+    draws: pd.DataFrame | None = None,
 ) -> tuple[OutcomeSensitivity, ...]:
     """:func:`outcome_sensitivities` over a run's first :data:`SENSITIVITY_DRAWS` draws (a random
-    sample of the run). ``run`` is a :class:`~realpolitik.experiment.run.RunResult`."""
-    frame = run.query(f"SELECT * FROM draws WHERE draw < {SENSITIVITY_DRAWS} ORDER BY draw")
+    sample of the run). ``run`` is a :class:`~realpolitik.experiment.run.RunResult`; ``draws``,
+    its draws already in memory (row ``i`` holding draw ``i``), read from there instead."""
+    if draws is not None:
+        frame = draws.iloc[:SENSITIVITY_DRAWS]
+    else:
+        frame = run.query(f"SELECT * FROM draws WHERE draw < {SENSITIVITY_DRAWS} ORDER BY draw")
     return outcome_sensitivities(frame, outcomes, uncertainties, seed)
