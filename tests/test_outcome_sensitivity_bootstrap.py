@@ -7,6 +7,8 @@ one sparse product over all draws and takes the KS distances with
 exactly as the module did before; the slices' reference cuts with ``np.unique`` and a separate
 ranking sort. Hypothesis draws the shapes that matter: few and many outcome bins, inputs with
 fewer values than slices (empty slices), bins holding more draws than one chunk, NaN inputs.
+The stable order both the slices and discovery's thresholds sort by (``stable_argsort``, an
+unstable sort where no values tie) is NumPy's stable argsort, ties, NaN and signed zeros included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import realpolitik.experiment.outcome_sensitivity as OS
+from realpolitik.experiment.sorting import stable_argsort
 
 
 def reference_half_widths(
@@ -108,3 +111,28 @@ def test_one_sort_cuts_the_slices_as_unique_and_argsort_did(
 ) -> None:
     x = np.array(values, dtype=float)
     assert np.array_equal(OS.input_slices(x, slices), reference_slices(x, slices))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.integers(-2, 2).map(float),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([0.0, -0.0]),
+        ),
+        max_size=80,
+    )
+)
+def test_the_fast_stable_order_is_numpys_stable_order(values: list[float]) -> None:
+    x = np.array(values, dtype=float)
+    assert np.array_equal(stable_argsort(x), np.argsort(x, kind="stable"))
+
+
+def test_distinct_draws_take_the_fast_sort_and_ties_the_stable_one() -> None:
+    """Both branches are exercised: a continuous sample has no ties, a discrete one has."""
+    x = np.random.default_rng(2).normal(size=5000)
+    assert np.array_equal(stable_argsort(x), np.argsort(x, kind="stable"))
+    d = np.random.default_rng(2).integers(0, 3, 5000).astype(float)
+    assert np.array_equal(stable_argsort(d), np.argsort(d, kind="stable"))
+    assert not np.array_equal(np.argsort(d), np.argsort(d, kind="stable"))  # it matters here

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from realpolitik.experiment.outcomes import Outcome
+from realpolitik.experiment.sorting import stable_argsort
 from realpolitik.models.results import finite_or_none
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,7 +155,7 @@ def input_slices(x: np.ndarray, slices: int = SLICES) -> np.ndarray:
     [1, 0, 1]
     """
     n = x.size
-    order = np.argsort(x, kind="stable")  # one sort: it counts the values and ranks the draws
+    order = stable_argsort(x)  # one sort: it counts the values and ranks the draws
     ordered = x[order]
     if n and np.isnan(ordered[-1]):  # NaNs count as one value, as np.unique counts them
         distinct = np.unique(x).size
@@ -171,7 +172,8 @@ def all_input_slices(X: np.ndarray) -> np.ndarray:
     """:func:`input_slices` of every column of ``X``: shape (inputs, draws)."""
     if X.shape[1] == 0:
         return np.zeros((0, X.shape[0]), dtype=np.int64)
-    return np.stack([input_slices(X[:, j]) for j in range(X.shape[1])])
+    columns = np.asfortranarray(X)  # each input's draws side by side in memory
+    return np.stack([input_slices(columns[:, j]) for j in range(X.shape[1])])
 
 
 def outcome_bins(y: np.ndarray, indicator: bool, direction: str = "none") -> np.ndarray:
