@@ -11,7 +11,12 @@ whole-table reference they replaced (a sparse product building the full (resampl
 outcome bin) table; ``np.unique`` plus a stable sort per input), alternating for ``--repeat``
 rounds: median CPU times, their ratio, and whether the results are the same bit for bit.
 
+With ``--baseline OTHER/src`` (e.g. main's), last, the explanations of a stored 20,000-draw run
+(``explain_draws`` without the Sobol' indices: the outcome sensitivity and discovery, reading the
+draws back) are timed in a process of each tree, alternating, one BLAS thread as the CLI runs.
+
 Run: python benchmarks/bench_outcome_sensitivity.py [--draws 20000 100000] [--repeat 5]
+     [--baseline ../main/src]
 """
 
 from __future__ import annotations
@@ -102,6 +107,50 @@ def side_by_side(frame, outcomes, uncertainties, repeat: int) -> None:
         print(f"{name:<34} {r:>10.3f} {n:>10.3f} {r / n:>6.1f}x  {'yes' if same else 'NO'}")
 
 
+def explain_cpu(rounds: int) -> None:
+    """(In a child process) median CPU of ``explain_draws`` without Sobol' on a stored run."""
+    import tempfile
+
+    import realpolitik.experiment.scenario_run as SR
+    from realpolitik.experiment.options import RunOptions
+    from realpolitik.scenario.load import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        opts = RunOptions(draws=20_000, seed=1, workers=1, sensitivity=False, store=Path(tmp))
+        draws = SR.run_scenario(load("reverse-kissinger"), opts).draws
+        SR._start_sobol = lambda *a, **k: "not timed"  # the model runs of the design: not ours
+        SR.explain_draws(draws, opts)  # warm: the imports
+        times = []
+        for _ in range(rounds):
+            t = time.process_time()
+            SR.explain_draws(draws, opts)
+            times.append(time.process_time() - t)
+    print(f"EXPLAIN_CPU {statistics.median(times):.4f}")
+
+
+def explain_side_by_side(baseline: str, rounds: int) -> None:
+    """The explanations' CPU in this tree and in ``baseline``, each in its own process."""
+    import os
+    import subprocess
+
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    cpu: dict[str, list[float]] = {"this tree": [], "baseline": []}
+    for _ in range(rounds):
+        for name, src in (("this tree", here), ("baseline", str(Path(baseline).resolve()))):
+            env = dict(os.environ, PYTHONPATH=src, OPENBLAS_NUM_THREADS="1")
+            out = subprocess.run(
+                [sys.executable, __file__, "--explain-only"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            cpu[name].append(float(out.split("EXPLAIN_CPU")[1]))
+    new, old = statistics.median(cpu["this tree"]), statistics.median(cpu["baseline"])
+    print("\nexplanations of 20,000 stored draws (sensitivity and discovery, no Sobol'), CPU s:")
+    print(f"this tree {new:.3f}   baseline {old:.3f}   {old / new:.2f}x less CPU")
+
+
 def main() -> None:
     """Print the CPU and wall times of the draws and of their sensitivity, per run size."""
     from realpolitik.experiment.options import RunOptions
@@ -112,7 +161,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--draws", type=int, nargs="+", default=[20_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline", default=None, help="src folder of another checkout")
+    parser.add_argument("--explain-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.explain_only:
+        explain_cpu(3)
+        return
     print(W.machine())
     scenario = load("reverse-kissinger")
     print(f"{'draws':>9} {'draws cpu s':>12} {'sens cpu s':>11} {'sens wall s':>12} {'ratio':>6}")
@@ -134,6 +188,8 @@ def main() -> None:
     for n, frame, outcomes, uncertainties in runs:
         print(f"\n{n:,} draws: the reference (whole table) and the new path side by side")
         side_by_side(frame, outcomes, uncertainties, args.repeat)
+    if args.baseline:
+        explain_side_by_side(args.baseline, max(1, args.repeat // 2))
 
 
 if __name__ == "__main__":

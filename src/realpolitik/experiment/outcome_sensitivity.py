@@ -232,6 +232,22 @@ def _resample_picks(n: int, rng: np.random.Generator) -> np.ndarray:
     ).astype(np.float32)
 
 
+def _one_blas_thread() -> bool:
+    """Whether BLAS was told to use one thread (as ``realpolitik`` commands tell it)."""
+    import os
+
+    return any(
+        os.environ.get(v) == "1"
+        for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    )
+
+
+def _product_without_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` by NumPy's own loops: the bootstrap's products are many and small, and a
+    multi-threaded BLAS spends far more CPU starting its threads on each than it saves."""
+    return np.einsum("ij,jk->ik", a, b)
+
+
 def _bootstrap_half_widths(
     slices: np.ndarray, bins: np.ndarray, n_bins: int, rng: np.random.Generator
 ) -> np.ndarray:
@@ -245,10 +261,12 @@ def _bootstrap_half_widths(
     counts and the distance at that bin is folded into the maximum. Every count is a whole
     number summed exactly, and each distance is the same division and subtraction as in
     :func:`slice_distances`, so the half-widths are the same to the last bit as building the
-    whole (resample, input, slice, bin) table; only the memory and the time are smaller.
+    whole (resample, input, slice, bin) table; only the memory and the time are smaller. The
+    products are BLAS's when BLAS runs one thread (as under the CLI), NumPy's own loops otherwise.
     """
     k, n = slices.shape
     picks = _resample_picks(n, rng)
+    product = np.matmul if _one_blas_thread() else _product_without_blas
     rows = np.arange(k)[:, None] * SLICES  # each input's first row of the membership table
     order = np.argsort(bins, kind="stable")
     ends = np.searchsorted(bins[order], np.arange(1, n_bins + 1))
@@ -259,7 +277,7 @@ def _bootstrap_half_widths(
             chosen = order[lo : min(lo + _BOOTSTRAP_CHUNK, int(end))]
             member = np.zeros((k * SLICES, chosen.size), dtype=np.float32)
             member[(rows + slices[:, chosen]).ravel(), np.tile(np.arange(chosen.size), k)] = 1.0
-            table += member @ picks[chosen]
+            table += product(member, picks[chosen])
         per_bin.append(table)
     return _Z95 * _running_distances(per_bin, k).std(axis=0, ddof=1)
 
