@@ -74,30 +74,26 @@ def _case(seed: int, n: int, k: int, n_bins: int, discrete: int) -> tuple[np.nda
     n_bins=st.integers(2, 40),
     discrete=st.integers(0, 2),
     chunk=st.sampled_from([3, 64, OS._BOOTSTRAP_CHUNK]),
-    blas=st.booleans(),
 )
 def test_bin_by_bin_half_widths_are_the_whole_tables_bit_for_bit(
-    seed: int, n: int, k: int, n_bins: int, discrete: int, chunk: int, blas: bool
+    seed: int, n: int, k: int, n_bins: int, discrete: int, chunk: int
 ) -> None:
-    """Whatever the chunk size, and with BLAS's products or NumPy's own."""
+    """Whatever the chunk size."""
     n_bins = min(n_bins, n)
     slices, bins = _case(seed, n, k, n_bins, min(discrete, k))
     expected = reference_half_widths(slices, bins, n_bins, np.random.default_rng(seed))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(OS, "_BOOTSTRAP_CHUNK", chunk)
-        mp.setattr(OS, "_one_blas_thread", lambda: blas)
         got = OS._bootstrap_half_widths(slices, bins, n_bins, np.random.default_rng(seed))
     assert got.shape == expected.shape == (k,)
     assert np.array_equal(got, expected, equal_nan=True)
 
 
-@pytest.mark.parametrize("blas", [True, False])
 @pytest.mark.parametrize("n_bins", [2, 201])
-def test_a_run_sized_case_is_the_same_bit_for_bit(n_bins: int, blas: bool, monkeypatch) -> None:
+def test_a_run_sized_case_is_the_same_bit_for_bit(n_bins: int) -> None:
     """The flagship's shape: thousands of draws, dozens of inputs, two or ~200 outcome bins."""
     slices, bins = _case(11, 6000, 30, n_bins, 3)
     expected = reference_half_widths(slices, bins, n_bins, np.random.default_rng(1))
-    monkeypatch.setattr(OS, "_one_blas_thread", lambda: blas)
     got = OS._bootstrap_half_widths(slices, bins, n_bins, np.random.default_rng(1))
     assert np.array_equal(got, expected)
     assert (got > 0).all()  # the check compares numbers, not zeros

@@ -232,20 +232,20 @@ def _resample_picks(n: int, rng: np.random.Generator) -> np.ndarray:
     ).astype(np.float32)
 
 
-def _one_blas_thread() -> bool:
-    """Whether BLAS was told to use one thread (as ``realpolitik`` commands tell it)."""
-    import os
+def _picked_counts(member_rows: np.ndarray, picks: np.ndarray, n_rows: int) -> np.ndarray:
+    """Draws picked per (input slice, resample), shape (``n_rows``, resamples): ``member_rows``
+    (inputs x draws) gives each draw's row for each input, ``picks`` (draws x resamples) how
+    often each resample picks it. A sparse 0/1 membership matrix (one entry per input in each
+    draw's column) times ``picks``: SciPy's own loops, which for these many small products cost
+    less than BLAS, single-threaded or not."""
+    import scipy.sparse
 
-    return any(
-        os.environ.get(v) == "1"
-        for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    k, m = member_rows.shape
+    member = scipy.sparse.csc_matrix(
+        (np.ones(k * m, dtype=np.float32), member_rows.T.ravel(), np.arange(0, k * m + 1, k)),
+        shape=(n_rows, m),
     )
-
-
-def _product_without_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` by NumPy's own loops: the bootstrap's products are many and small, and a
-    multi-threaded BLAS spends far more CPU starting its threads on each than it saves."""
-    return np.einsum("ij,jk->ik", a, b)
+    return np.asarray(member @ picks)
 
 
 def _bootstrap_half_widths(
@@ -255,18 +255,16 @@ def _bootstrap_half_widths(
 
     A resample is a vector of how often each draw is picked (the slices staying those of the
     draws). The KS distances of :func:`slice_distances` are taken bin by bin of the outcome,
-    with a running maximum: the draws of one bin (in chunks) give, through one matrix product
+    with a running maximum: the draws of one bin (in chunks) give, through one sparse product
     of their slice memberships (input slices x draws) and their picks (draws x resamples),
     that bin's counts for every input, slice and resample; they are added to the cumulative
     counts and the distance at that bin is folded into the maximum. Every count is a whole
     number summed exactly, and each distance is the same division and subtraction as in
     :func:`slice_distances`, so the half-widths are the same to the last bit as building the
-    whole (resample, input, slice, bin) table; only the memory and the time are smaller. The
-    products are BLAS's when BLAS runs one thread (as under the CLI), NumPy's own loops otherwise.
+    whole (resample, input, slice, bin) table; only the memory and the time are smaller.
     """
     k, n = slices.shape
     picks = _resample_picks(n, rng)
-    product = np.matmul if _one_blas_thread() else _product_without_blas
     rows = np.arange(k)[:, None] * SLICES  # each input's first row of the membership table
     order = np.argsort(bins, kind="stable")
     ends = np.searchsorted(bins[order], np.arange(1, n_bins + 1))
@@ -275,9 +273,7 @@ def _bootstrap_half_widths(
         table = np.zeros((k * SLICES, BOOTSTRAP), dtype=np.float32)
         for lo in range(int(start), int(end), _BOOTSTRAP_CHUNK):
             chosen = order[lo : min(lo + _BOOTSTRAP_CHUNK, int(end))]
-            member = np.zeros((k * SLICES, chosen.size), dtype=np.float32)
-            member[(rows + slices[:, chosen]).ravel(), np.tile(np.arange(chosen.size), k)] = 1.0
-            table += product(member, picks[chosen])
+            table += _picked_counts(rows + slices[:, chosen], picks[chosen], k * SLICES)
         per_bin.append(table)
     return _Z95 * _running_distances(per_bin, k).std(axis=0, ddof=1)
 
