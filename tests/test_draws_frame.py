@@ -1,7 +1,7 @@
 """The explanations read a run's draws once, in memory (``explanation_frame``): the frame is the
 one the store's SQL returns, cell for cell, and the sensitivity and discovery found from it are
-the ones found through the store's reads, for a run stored without its inputs (regenerated), one
-stored with them, and one kept in memory."""
+the ones found through the store's reads, for a run stored without its inputs (the workers hand
+them back; or regenerated), one stored with them, and one kept in memory."""
 
 from __future__ import annotations
 
@@ -38,12 +38,17 @@ def _draws(scenario, tmp: Path | None, store_inputs: bool = False):
     return draws
 
 
-@pytest.mark.parametrize("where", ["regenerated", "stored", "memory"])
+@pytest.mark.parametrize("where", ["handed back", "regenerated", "stored", "memory"])
 def test_the_frame_and_what_is_found_from_it_are_the_stores(
     flagship, tmp_path: Path, where: str
 ) -> None:
+    """The SQL view regenerates inputs not stored from the seeds: the inputs the workers handed
+    back are those, to the bit (and so are the ones regenerated here when none were kept)."""
     draws = _draws(flagship, None if where == "memory" else tmp_path, where == "stored")
     run, spec = draws.run, draws.spec
+    assert (run.drawn_inputs is not None) == (where in ("handed back", "regenerated"))
+    if where == "regenerated":
+        run.drawn_inputs = None
     frame = explanation_frame(run)
     assert frame is not None
     sql = run.query("SELECT * FROM draws ORDER BY draw")

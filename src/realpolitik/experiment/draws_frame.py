@@ -4,7 +4,8 @@ The sensitivity of the outcomes reads every draw (inputs and outcomes) and scena
 sample of them. Through the store each would run its own SQL over the batch files, and a run
 stored without its inputs would regenerate them from the seeds each time. For a run small
 enough to hold in memory (:data:`IN_MEMORY_DRAWS`), :func:`explanation_frame` reads the batch
-files once with PyArrow and regenerates the inputs once: the same numbers, ordered by draw, that
+files once with PyArrow and takes the inputs the workers handed back with their batches (a run
+not storing its inputs; else they are regenerated once): the same numbers, ordered by draw, that
 the SQL returns. Larger runs keep the store's reads (the frame would not fit).
 """
 
@@ -50,7 +51,12 @@ def _stored_frame(run: RunResult) -> pd.DataFrame | None:
         return None
     table = pa.concat_tables([pq.read_table(f) for f in files])
     if not store.inputs_stored(run_id):
-        inputs = store.regenerate_inputs(run_id)  # the same batches, in the same order
+        # the inputs the workers handed back, else regenerated: the same batches, same order
+        inputs = (
+            store.regenerate_inputs(run_id)
+            if run.drawn_inputs is None
+            else pa.table(run.drawn_inputs)
+        )
         if not np.array_equal(inputs.column("draw").to_numpy(), table.column("draw").to_numpy()):
             return None
         for name in inputs.column_names[1:]:
