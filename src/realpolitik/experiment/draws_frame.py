@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from realpolitik.experiment.run import IN_MEMORY_DRAWS
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from realpolitik.experiment.run import RunResult
 
-#: Most draws a run may have for its explanations to read it into memory at once.
-IN_MEMORY_DRAWS = 100_000
+__all__ = ["IN_MEMORY_DRAWS", "explanation_frame"]
 
 
 def explanation_frame(run: RunResult) -> pd.DataFrame | None:

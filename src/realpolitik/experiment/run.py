@@ -56,6 +56,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ExperimentError", "RunResult", "evaluate_design", "run_experiment"]
 
 DEFAULT_BATCH_SIZE = 10_000
+#: Most draws of a run whose workers hand its inputs back when the store does not keep them
+#: (and whose explanations read it into memory at once: :mod:`realpolitik.experiment.draws_frame`).
+IN_MEMORY_DRAWS = 100_000
 
 
 class ExperimentError(RealpolitikError, ValueError):
@@ -210,8 +213,8 @@ class RunResult:
     store: Store | None = None
     frame: pd.DataFrame | None = field(default=None, repr=False)
     statistics: dict[str, ColumnStatistics] | None = field(default=None, repr=False)
-    #: A stored run that does not store its inputs, small enough
-    #: (:data:`~realpolitik.experiment.draws_frame.IN_MEMORY_DRAWS`) and run here in full: the
+    #: A stored run that does not store its inputs, small enough (:data:`IN_MEMORY_DRAWS`)
+    #: and run here in full: the
     #: inputs as the workers drew them (``draw`` and one array per key path, in draw order), so
     #: that its explanations need not regenerate them. None otherwise.
     drawn_inputs: dict[str, np.ndarray] | None = field(default=None, repr=False)
@@ -491,8 +494,6 @@ def _plan_run(
             },
             {**description, **identity, "fingerprint": fingerprint},
         )
-    from realpolitik.experiment.draws_frame import IN_MEMORY_DRAWS
-
     seeds = spawn_seeds(settings.seed, settings.n_batches)
     dseed = design_seed(settings.seed)
     return_inputs = (
