@@ -120,6 +120,34 @@ def test_point_run_with_report_leaves_pandas_and_plotly_to_the_helper(tmp_path: 
     assert (out / "summary.json").is_file()
 
 
+#: The draws' machinery: the Monte Carlo runner, its store and workers, the explanations.
+DRAWS_MACHINERY = (
+    "numba",
+    "realpolitik.experiment.run",
+    "realpolitik.experiment.store",
+    "realpolitik.experiment.executors",
+    "realpolitik.experiment.uncertainty",
+    "realpolitik.experiment.draws_frame",
+    "realpolitik.experiment.outcome_sensitivity",
+    "realpolitik.experiment.explain",
+    "realpolitik.experiment.sensitivity",
+    "realpolitik.experiment.discovery",
+)
+
+
+@pytest.mark.parametrize("report", [True, False])
+def test_point_run_imports_no_compiler_and_no_draws_machinery(report: bool, tmp_path: Path) -> None:
+    """`run SCENARIO --draws 0`, with its report or without, runs the models at the point values
+    only: no Numba, and none of the experiment layer's modules for draws and their explanations."""
+    out = tmp_path / "out"
+    args = ["run", "reverse-kissinger", "--draws", "0", "--out", str(out)]
+    if not report:
+        args.append("--no-report")
+    assert loaded_modules(args, DRAWS_MACHINERY) == []
+    assert (out / "summary.json").is_file()
+    assert (out / "report.html").is_file() == report
+
+
 POINT_REPORT = (
     "import sys\n"
     "from pathlib import Path\n"

@@ -90,13 +90,16 @@ def flip_thresholds(X: pd.DataFrame, y: Any) -> pd.DataFrame:
     """
     import pandas as pd
 
+    from realpolitik.experiment.sorting import stable_argsort
+
     values, yb, names = _prepare(X, y)
+    columns = np.asfortranarray(values)  # each input's draws side by side in memory
     n_yes = int(yb.sum())
     n_no = len(yb) - n_yes
     rows = []
     for j, name in enumerate(names):
-        order = np.argsort(values[:, j], kind="stable")
-        x = values[order, j]
+        order = stable_argsort(columns[:, j])
+        x = columns[order, j]
         yes_at_or_below = np.cumsum(yb[order])
         k = np.flatnonzero(x[1:] > x[:-1])  # cut between k and k+1
         if k.size == 0:

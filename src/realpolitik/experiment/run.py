@@ -56,6 +56,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ExperimentError", "RunResult", "evaluate_design", "run_experiment"]
 
 DEFAULT_BATCH_SIZE = 10_000
+#: Most draws of a run whose workers hand its inputs back when the store does not keep them
+#: (and whose explanations read it into memory at once: :mod:`realpolitik.experiment.draws_frame`).
+IN_MEMORY_DRAWS = 100_000
 
 
 class ExperimentError(RealpolitikError, ValueError):
@@ -93,6 +96,7 @@ class _BatchTask:
     correlate: bool = True
     statistics: bool = False  # summarise the outcomes where the batch is evaluated
     store_inputs: bool = True  # write the inputs to the batch file (else regenerated on demand)
+    return_inputs: bool = False  # hand the inputs back (a stored run not storing them, small)
 
 
 @dataclass
@@ -174,9 +178,10 @@ def _run_batch(task: _BatchTask) -> _BatchReport:
         write_batch(task.out, _batch_table(task, kept))
     stats = batch_statistics(outputs) if task.statistics else None
     seconds = time.perf_counter() - t0
-    return _BatchReport(
-        task.index, m, tuple(outputs), seconds, None if task.out is not None else columns, stats
-    )
+    returned = columns if task.out is None else None
+    if task.out is not None and task.return_inputs:
+        returned = {"draw": draw, **samples}
+    return _BatchReport(task.index, m, tuple(outputs), seconds, returned, stats)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +213,11 @@ class RunResult:
     store: Store | None = None
     frame: pd.DataFrame | None = field(default=None, repr=False)
     statistics: dict[str, ColumnStatistics] | None = field(default=None, repr=False)
+    #: A stored run that does not store its inputs, small enough (:data:`IN_MEMORY_DRAWS`)
+    #: and run here in full: the
+    #: inputs as the workers drew them (``draw`` and one array per key path, in draw order), so
+    #: that its explanations need not regenerate them. None otherwise.
+    drawn_inputs: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Every draw as a DataFrame (``draw``, inputs, outcomes), ordered by draw."""
@@ -486,6 +496,9 @@ def _plan_run(
         )
     seeds = spawn_seeds(settings.seed, settings.n_batches)
     dseed = design_seed(settings.seed)
+    return_inputs = (
+        store is not None and not settings.store_inputs and settings.draws <= IN_MEMORY_DRAWS
+    )
     tasks = [
         _BatchTask(
             blob,
@@ -499,6 +512,7 @@ def _plan_run(
             None if store is None else str(store.batch_path(run_id, b)),
             statistics=True,
             store_inputs=settings.store_inputs,
+            return_inputs=return_inputs,
         )
         for b in pending
     ]
@@ -604,6 +618,10 @@ def _collect_run(
         frame = pd.DataFrame(
             {c: np.concatenate([parts[b][c] for b in sorted(parts)]) for c in cols}
         )
+    kept_inputs = None
+    if plan.store is not None and status == "complete" and len(parts) == settings.n_batches:
+        order = sorted(parts)
+        kept_inputs = {c: np.concatenate([parts[b][c] for b in order]) for c in parts[order[0]]}
     per_batch = dict(batches.statistics)
     if plan.store is not None and status == "complete":
         missing = [b for b in range(settings.n_batches) if b not in per_batch]
@@ -626,6 +644,7 @@ def _collect_run(
         store=plan.store,
         frame=frame,
         statistics=statistics,
+        drawn_inputs=kept_inputs,
     )
 
 

@@ -305,6 +305,7 @@ def explain_draws(
     a shared pool of processes (see :func:`run_draws`), the Sobol' design runs on the pool while
     this process ranks the outcomes' inputs and looks for the PRIM box; the results are the same
     either way."""
+    from realpolitik.experiment.draws_frame import explanation_frame
     from realpolitik.experiment.explain import MIN_CASES
     from realpolitik.experiment.outcome_sensitivity import run_sensitivities
     from realpolitik.experiment.run import ExperimentError
@@ -312,8 +313,9 @@ def explain_draws(
     if draws.run is None or draws.spec is None:  # nothing was sampled
         return
     sobol = _start_sobol(draws.spec, draws, options.seed, executor or executor_for(options))
+    frame = explanation_frame(draws.run)  # the draws read once (None: a run too large)
     draws.outcome_sensitivity = run_sensitivities(
-        draws.run, draws.outcomes, draws.spec.uncertainties, options.seed
+        draws.run, draws.outcomes, draws.spec.uncertainties, options.seed, frame
     )
     stats = draws.statistics
     target = None
@@ -325,7 +327,7 @@ def explain_draws(
                 break
     discovered = None
     if target is not None:
-        discovered = discover_in_run(draws.run, draws.spec, target, options.seed)
+        discovered = discover_in_run(draws.run, draws.spec, target, options.seed, frame)
     if isinstance(sobol, str):
         draws.skipped["sensitivity"] = sobol
     else:
@@ -398,20 +400,31 @@ def _start_sobol(
 
 
 def discover_in_run(
-    run: RunResult, spec: ExperimentSpec, target: Outcome, seed: int
+    run: RunResult,
+    spec: ExperimentSpec,
+    target: Outcome,
+    seed: int,
+    draws: pd.DataFrame | None = None,
 ) -> DiscoveryFinding:
     """Scenario discovery for ``target`` over a sample of the whole run that holds the rare
     answer's cases (stratified when a uniform sample would hold too few; see
     :func:`~realpolitik.experiment.explain.discovery_sample`): only the outcome's column is read
-    for every draw, the inputs only for the sampled ones."""
+    for every draw, the inputs only for the sampled ones. ``draws``: the run's draws already in
+    memory (:func:`~realpolitik.experiment.draws_frame.explanation_frame`), read from there."""
     import numpy as np
 
     from realpolitik.experiment.explain import discovery, discovery_sample
 
-    column = run.query(f'SELECT "{target.column}" AS y FROM draws ORDER BY draw')["y"]
+    if draws is None:
+        column = run.query(f'SELECT "{target.column}" AS y FROM draws ORDER BY draw')["y"]
+    else:
+        column = draws[target.column]
     answers = np.nan_to_num(column.to_numpy(dtype=float)) > 0.5
     chosen, weights = discovery_sample(answers, seed)
-    frame = run.draws_at(chosen)
+    if draws is None:
+        frame = run.draws_at(chosen)
+    else:  # row i holds draw i
+        frame = draws.iloc[np.unique(np.asarray(chosen, dtype=np.int64))].reset_index(drop=True)
     claims = {u.path: list(u.claims) for u in spec.uncertainties}
     return discovery(
         frame[spec.paths],
