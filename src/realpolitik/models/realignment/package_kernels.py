@@ -469,13 +469,17 @@ def _package_value_rows(
 
 
 def _f64(x: Array) -> Array:
-    """A C-contiguous float64 array of ``x`` (no copy when it already is one)."""
-    return np.ascontiguousarray(x, dtype=np.float64)
+    """``x`` as a float64 array (no copy when it is one, strided or not: the kernels take any
+    strides)."""
+    return np.asarray(x, dtype=np.float64)
 
 
 def _like(x: Array, shape: tuple[int, ...]) -> Array:
-    """``x`` broadcast to ``shape``, as a C-contiguous float64 array."""
-    return _f64(np.broadcast_to(x, shape))
+    """``x`` as a float64 array of ``shape`` (broadcast, and then copied, only if need be)."""
+    x = _f64(x)
+    if x.shape != shape:
+        x = np.ascontiguousarray(np.broadcast_to(x, shape))
+    return x
 
 
 def capacity_columns(a: Array) -> Array:
@@ -488,8 +492,10 @@ def capacity_columns(a: Array) -> Array:
 def common_weight(a: Array, w: Array) -> tuple[Array, Array]:
     """Compiled :func:`~realpolitik.models.realignment.solvers.common_weight`."""
     B = a.shape[0]
+    if not np.any(a > 0):  # as NumPy: no lever with capacity, nothing to share
+        return np.zeros(B), np.ones(B, np.bool_)
     wc, same = np.empty(B), np.empty(B, np.bool_)
-    _common_weight_rows(_f64(a), _f64(w), wc, same)
+    _common_weight_rows(_f64(a), _like(w, a.shape), wc, same)
     return wc, same
 
 
@@ -501,10 +507,10 @@ def fast_min_cost(
     on/off patterns as multipliers)."""
     B, m = p.shape
     cost, ext, cert = np.empty(B), np.empty((B, m)), np.empty(B, np.bool_)
+    p, k, lo, hi, a, w = (_like(v, (B, m)) for v in (p, k, lo, hi, a, w))
     _fast_min_cost_rows(
-        _f64(p), _f64(k), _f64(lo), _f64(hi), _f64(on), _f64(a), _f64(w), _f64(sf),
-        _f64(need), cost, ext, cert,
-    )  # fmt: skip
+        p, k, lo, hi, _f64(on), a, w, _like(sf, (B,)), _like(need, (B,)), cost, ext, cert
+    )
     return cost, ext, cert
 
 
@@ -514,7 +520,8 @@ def fast_max_value(
     """Compiled :func:`~realpolitik.models.realignment.solvers.fast_max_value`."""
     B, m = p.shape
     value, ext = np.empty(B), np.empty((B, m))
-    _fast_max_value_rows(_f64(p), _f64(k), _f64(lo), _f64(hi), _f64(on), _f64(budget), value, ext)
+    p, k, lo, hi = (_like(v, (B, m)) for v in (p, k, lo, hi))
+    _fast_max_value_rows(p, k, lo, hi, _f64(on), _like(budget, (B,)), value, ext)
     return value, ext
 
 
@@ -531,9 +538,8 @@ def budgeted_max_value(
         payers[j, : mine.size] = mine
         counts[j] = mine.size
     value, ext = np.empty(B), np.empty((B, m))
-    _budgeted_max_value_rows(
-        _f64(p), _f64(k), _f64(lo), _f64(hi), _f64(on), payers, counts, _f64(budgets), value, ext
-    )
+    p, k, lo, hi = (_like(v, (B, m)) for v in (p, k, lo, hi))
+    _budgeted_max_value_rows(p, k, lo, hi, _f64(on), payers, counts, _f64(budgets), value, ext)
     return value, ext
 
 
