@@ -66,10 +66,18 @@ def test_row_sum_is_numpys_sum_for_every_length(n):
     assert np.array_equal(want, got)
     buf = np.empty(max(n, 1))
     y = rng.uniform(-3, 3, (500, n))
-    assert np.array_equal(np.sum(x * y, axis=1), [pk._row_dot(r, s, n, buf) for r, s in zip(x, y)])
+    assert np.array_equal(
+        np.sum(x * y, axis=1), [pk._row_dot(r, s, n, buf) for r, s in zip(x, y, strict=True)]
+    )
 
 
-@given(arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(0, 17)), elements=st.sampled_from(SPECIAL)))
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 5), st.integers(0, 17)),
+        elements=st.sampled_from(SPECIAL),
+    )
+)
 def test_row_sum_keeps_numpys_special_values(x):
     with np.errstate(invalid="ignore", over="ignore"):
         want = np.sum(x, axis=1)
@@ -77,7 +85,13 @@ def test_row_sum_keeps_numpys_special_values(x):
     assert np.array_equal(want, got, equal_nan=True)
 
 
-@given(arrays(np.float64, st.integers(0, 9), elements=st.sampled_from([0.0, -0.0, 1.0, 2.0, -1.0, np.inf, np.nan])))
+@given(
+    arrays(
+        np.float64,
+        st.integers(0, 9),
+        elements=st.sampled_from([0.0, -0.0, 1.0, 2.0, -1.0, np.inf, np.nan]),
+    )
+)
 def test_argsort_is_numpys_stable_argsort(key):
     order = np.empty(key.size, np.int64)
     pk._argsort(key, key.size, order)
@@ -99,8 +113,10 @@ def batches(draw):
     B = draw(st.integers(1, 12))
     m = draw(st.integers(0, 6))
     nb = draw(st.integers(0, min(m, 3)))
+
     def mat(elements=VALUES, shape=(B, m)):
         return draw(arrays(np.float64, shape, elements=elements))
+
     nonneg = st.one_of(st.just(0.0), st.floats(0, 20, allow_nan=False, width=64))
     p, k = mat(), mat()
     lo = mat(nonneg)
@@ -184,7 +200,9 @@ EDGE_CASES = {
     "unequal capacity weights": _case(w=np.array([[1.0, 2.0, 0.5]] * 3)),
     "one capacity lever": _case(a=np.array([[0.0, 2.0, 0.0]] * 3)),
     "one row": _case(B=1),
-    "two payers": _case(col=np.array([0, 1, 1]), budgets=np.array([[1.0, 2.0], [0.0, 9.0], [4.0, 0.0]])),
+    "two payers": _case(
+        col=np.array([0, 1, 1]), budgets=np.array([[1.0, 2.0], [0.0, 9.0], [4.0, 0.0]])
+    ),
 }
 
 

@@ -56,7 +56,7 @@ def _row_sum(x: Array, n: int) -> float:
     while i < n:
         res += x[i]
         i += 1
-    return 0.0 + res
+    return float(0.0 + res)
 
 
 @njit(cache=CACHE, nogil=True, error_model="numpy")
@@ -190,7 +190,7 @@ def _lp_residual(
         work[2, j] = u[j]
     work[0, m], work[1, m], work[2, m] = lm, wc, S
     _knapsack_row(work[0], work[1], work[2], R, m + 1, x, order, work[3])
-    return x[m] - _row_dot(a, x, m, work[3])
+    return float(x[m] - _row_dot(a, x, m, work[3]))
 
 
 @njit(cache=CACHE, nogil=True, error_model="numpy")
@@ -405,7 +405,9 @@ def _budgeted_max_value_rows(
                     work[0, i], work[1, i] = p[b, c], k[b, c]
                     work[2, i], work[3, i] = loc[c], hic[c]
                 bud = _maximum(budgets[b, q], 0.0)
-                vq = _greedy_row(work[0], work[1], work[2], work[3], bud, n, work[4], order, work[5])
+                vq = _greedy_row(
+                    work[0], work[1], work[2], work[3], bud, n, work[4], order, work[5]
+                )
                 v = v + vq
                 for i in range(n):
                     e[payers[q, i]] = work[4, i]
