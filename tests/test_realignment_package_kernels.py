@@ -200,6 +200,8 @@ EDGE_CASES = {
     "unequal capacity weights": _case(w=np.array([[1.0, 2.0, 0.5]] * 3)),
     "one capacity lever": _case(a=np.array([[0.0, 2.0, 0.0]] * 3)),
     "one row": _case(B=1),
+    "no rows": _case(B=0),
+    "no payers": _case(col=np.zeros(3, np.int64) - 1, budgets=np.zeros((3, 0))),
     "two payers": _case(
         col=np.array([0, 1, 1]), budgets=np.array([[1.0, 2.0], [0.0, 9.0], [4.0, 0.0]])
     ),
