@@ -71,6 +71,22 @@ def test_row_sum_is_numpys_sum_for_every_length(n):
     )
 
 
+@pytest.mark.parametrize("n", range(0, solvers.COMPILED_MAX_LEVERS + 2))
+def test_short_row_sums_do_not_depend_on_the_layout(n):
+    """Up to seven terms (the solvers' limit: six levers, one more in the LP), NumPy sums from
+    the left in C order, Fortran order and strided: the compiled row sum holds for all."""
+    rng = np.random.default_rng(100 + n)
+    x = rng.standard_normal((400, 2 * n)) * 10.0 ** rng.integers(-12, 12, (400, 2 * n))
+    y = rng.uniform(-3, 3, (400, n))
+    want = np.array([pk._row_sum(row, n) for row in np.ascontiguousarray(x[:, ::2])])
+    for layout in (x[:, ::2], np.asfortranarray(x[:, ::2]), np.ascontiguousarray(x[:, ::2])):
+        assert np.array_equal(np.sum(layout, axis=1), want)
+    buf = np.empty(max(n, 1))
+    prod = [pk._row_dot(r, s, n, buf) for r, s in zip(x[:, ::2], y, strict=True)]
+    assert np.array_equal(np.sum(np.asfortranarray(x[:, ::2]) * y, axis=1), prod)
+
+
+@settings(deadline=None)  # the first call may compile the kernel
 @given(
     arrays(
         np.float64,
@@ -85,6 +101,7 @@ def test_row_sum_keeps_numpys_special_values(x):
     assert np.array_equal(want, got, equal_nan=True)
 
 
+@settings(deadline=None)  # the first call may compile the kernel
 @given(
     arrays(
         np.float64,

@@ -5,10 +5,11 @@ Each public function here takes the arguments of the NumPy function of the same 
 kernels loop over rows once, with a few small work arrays allocated per batch, and repeat NumPy's
 arithmetic operation by operation and in NumPy's order. Three orders matter:
 
-- a row sum (``np.sum(x, axis=1)`` on a C-contiguous ``(B, n)`` array) starts from ``0.0`` and adds
-  the elements one by one when ``n < 8``; from 8 elements on, NumPy sums eight interleaved partial
-  sums pairwise (:func:`_row_sum` repeats both; the tests compare them with NumPy for every
-  ``n`` the solvers use);
+- a row sum (``np.sum(x, axis=1)`` on a ``(B, n)`` array) starts from ``0.0`` and adds the
+  elements one by one when ``n < 8``, whatever the layout of ``x``; from 8 elements on, NumPy's
+  order depends on the layout (eight interleaved partial sums added pairwise when rows are
+  contiguous, :func:`_row_sum`'s second branch; from the left otherwise), so the solvers send
+  sides of more than six levers (``solvers.COMPILED_MAX_LEVERS``; the LP adds one term) to NumPy;
 - ``np.cumsum`` adds from the left, its first element copied;
 - ``argsort(kind="stable")`` keeps equal keys in column order and puts NaN last
   (:func:`_argsort`, an insertion sort: the rows hold a handful of levers).
@@ -558,9 +559,12 @@ def trade_fill(x: Array, a: Array, w: Array, sf: Array) -> Array:
 
 def package_value_arrays(x: Array, p: Array, a: Array, w: Array, sf: Array) -> Array:
     """Compiled :func:`~realpolitik.models.realignment.solvers.package_value_arrays`."""
+    cols = capacity_columns(a)
+    if not cols.size:  # the direct value alone: one vectorised product beats a loop over rows
+        direct: Array = np.sum(p * x, axis=1)
+        return direct
     x = _f64(x)
     out = np.empty(x.shape[0])
-    cols = capacity_columns(a)
     p, a, w = (_like(v, x.shape) for v in (p, a, w))
     sf = _like(sf, x.shape[:1])
     _package_value_rows(x, p, a, w, sf, cols, out)

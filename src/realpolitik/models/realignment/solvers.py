@@ -28,9 +28,11 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-#: Sides with more levers than this always run NumPy (the compiled row sums repeat NumPy's
-#: summation order for rows of up to 128 elements; the LP's knapsacks have ``m + 1``).
-COMPILED_MAX_LEVERS = 100
+#: Sides with more levers than this always run NumPy. NumPy sums a row of up to seven terms
+#: from the left whatever the memory layout of the array, but a longer one in an order that
+#: depends on it (pairwise when the row is contiguous); the compiled kernels sum from the left,
+#: and the Lagrangian LP's knapsacks have one term more than the side has levers.
+COMPILED_MAX_LEVERS = 6
 
 
 def _compiled(rows: int, m: int) -> bool:
