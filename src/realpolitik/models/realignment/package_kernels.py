@@ -16,6 +16,10 @@ arithmetic operation by operation and in NumPy's order. Three orders matter:
 
 ``np.minimum``, ``np.maximum`` and ``np.clip`` return NaN when either side is NaN
 (:func:`_minimum`, :func:`_maximum`). Fastmath stays off, so no multiply-add is fused.
+
+The helpers that work on one row are inlined into the loops over rows (``inline="always"``):
+a call that is not inlined takes a reference to every array it is passed and gives it back
+(atomic counts), which costs more than the arithmetic on a row of a few levers.
 The on/off patterns are passed in as a ``(patterns, m)`` array of 0/1 multipliers (``on``), built by
 :mod:`solvers` from :func:`~realpolitik.models.realignment.solvers.binary_subsets`.
 """
@@ -32,7 +36,7 @@ Array = np.ndarray
 _INF = np.inf
 
 
-@njit(cache=CACHE, nogil=True, error_model="numpy")
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _row_sum(x: Array, n: int) -> float:
     """``np.sum`` of ``x[:n]`` as NumPy reduces a row of ``n <= 128`` elements."""
     if n < 8:
@@ -60,7 +64,7 @@ def _row_sum(x: Array, n: int) -> float:
     return float(0.0 + res)
 
 
-@njit(cache=CACHE, nogil=True, error_model="numpy")
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _row_dot(x: Array, y: Array, n: int, buf: Array) -> float:
     """``np.sum(x * y, axis=1)`` for one row (``buf`` holds the products)."""
     for i in range(n):
@@ -94,7 +98,7 @@ def _before(x: float, y: float) -> bool:
     return x < y or (y != y and x == x)
 
 
-@njit(cache=CACHE, nogil=True)
+@njit(cache=CACHE, nogil=True, inline="always")
 def _argsort(key: Array, n: int, order: Array) -> None:
     """``np.argsort(key[:n], kind="stable")`` into ``order[:n]`` (insertion sort)."""
     for i in range(n):
@@ -109,7 +113,7 @@ def _argsort(key: Array, n: int, order: Array) -> None:
         order[j] = oi
 
 
-@njit(cache=CACHE, nogil=True, error_model="numpy")
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _knapsack_row(
     cost: Array, val: Array, U: Array, R: float, n: int, x: Array, order: Array, buf: Array
 ) -> bool:
@@ -230,7 +234,7 @@ def _lp_trade_row(
     )
 
 
-@njit(cache=CACHE, nogil=True, error_model="numpy")
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _box_row(
     p: Array, k: Array, loc: Array, u: Array, a: Array, wc: float, sf: float, need: float,
     d: Array, work: Array, order: Array,
@@ -270,7 +274,7 @@ def _box_row(
     return c, cert or not ok
 
 
-@njit(cache=CACHE, nogil=True, error_model="numpy")
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _weight_row(a: Array, w: Array) -> tuple[float, bool]:
     """One row of ``solvers.common_weight``: the shared trade weight and whether it is shared."""
     wmax, wmin = -_INF, _INF
@@ -325,7 +329,7 @@ def _fast_min_cost_rows(
         cert[b] = ok
 
 
-@njit(cache=CACHE, nogil=True, error_model="numpy")
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _greedy_row(
     p: Array, k: Array, lo: Array, hi: Array, budget: float, n: int, e: Array, order: Array,
     buf: Array,
@@ -418,7 +422,7 @@ def _budgeted_max_value_rows(
         value[b] = best
 
 
-@njit(cache=CACHE, nogil=True, error_model="numpy")
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _fill_row(x: Array, a: Array, w: Array, sf: float, cols: Array, y: Array, work: Array,
               order: Array) -> None:  # fmt: skip
     """One row of ``solvers.trade_fill`` (``cols``: the batch's capacity columns, at least one)
