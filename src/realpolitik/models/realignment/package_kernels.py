@@ -257,19 +257,21 @@ def _box_row(
     trade = go and S > 0 and wc > 0 and any_au
     ok = R <= 0 or go
     cert = True
-    if go:
-        wt = wc if trade else 0.0
+    # plain rows: one knapsack; trade rows: first the relaxation valuing all capacity at wc
+    # (it fits if the capacity bought stays within the shortfall), then the one filling the
+    # shortfall for free (it fits if the extents bought carry it), else the LP. One knapsack
+    # call site in a loop: each inlined copy adds to the compile time.
+    wt = wc if trade else 0.0
+    for attempt in range(2 if go else 0):
         for j in range(m):
-            val[j] = p[j] + wt * a[j]
-        _knapsack_row(k, val, u, R, m, x, order, buf)
-        if not trade or _row_dot(a, x, m, buf) <= S:
+            val[j] = p[j] + wt * a[j] if attempt == 0 else p[j]
+        _knapsack_row(k, val, u, R if attempt == 0 else R - wc * S, m, x, order, buf)
+        carried = _row_dot(a, x, m, buf)
+        if (attempt == 0 and (not trade or carried <= S)) or (attempt == 1 and carried >= S):
             d[:m] = x[:m]
-        else:
-            _knapsack_row(k, p, u, R - wc * S, m, x, order, buf)
-            if _row_dot(a, x, m, buf) >= S:
-                d[:m] = x[:m]
-            else:
-                cert = _lp_trade_row(p, k, u, a, wc, S, R, d, work[1:10], order)
+            break
+        if attempt == 1:
+            cert = _lp_trade_row(p, k, u, a, wc, S, R, d, work[1:10], order)
     c = c0 + _row_dot(k, d, m, buf) if ok else _INF
     return c, cert or not ok
 
