@@ -557,7 +557,10 @@ def trade_fill(x: Array, a: Array, w: Array, sf: Array) -> Array:
     x = _f64(x)
     y = np.zeros(x.shape)
     cols = capacity_columns(a)
-    if cols.size:
+    if cols.size == 1:  # one capacity lever: NumPy's two vectorised passes beat a row loop
+        c = cols[0]
+        y[:, c] = np.minimum(a[:, c] * x[:, c], np.maximum(sf, 0.0))
+    elif cols.size:
         a, w, sf = _like(a, x.shape), _like(w, x.shape), _like(sf, x.shape[:1])
         _trade_fill_rows(x, a, w, sf, cols, y)
     return y
