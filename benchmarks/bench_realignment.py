@@ -234,6 +234,8 @@ def simplex_main(B: int, repeat: int) -> None:
     for k, v in med.items():
         print(f"{k:30s} {v:24.4f}")
     print(f"ratio numpy / compiled: {med['numpy'] / med['compiled']:.2f} (results identical)")
+
+
 def machine() -> str:
     """The CPU model and the number of cores, for the record."""
     model = platform.processor() or platform.machine()
