@@ -160,7 +160,7 @@ def _answer_sections(result: ScenarioRun, answer_result: Any) -> list[tuple[str,
             _figure_div(figs["price"], "figure-price"),
         )
     ]
-    tables = answer_result.tables()
+    tables = answer_result.report_tables()
     why = ""
     if "causes" in figs:
         why += _figure_div(figs["causes"], "figure-causes")
@@ -265,8 +265,8 @@ def _model_body(model_result: Any) -> str:
     if model_result.model != ANSWER_MODEL:
         for fig_name, fig in renderers.figures(model_result).items():
             body += _figure_div(fig, f"figure-{model_result.model}-{fig_name}")
-    for table_name, df in model_result.tables().items():
-        body += _table(df, table_name)
+    for table_name, table in model_result.report_tables().items():
+        body += _table(table, table_name)
     return body
 
 
@@ -297,36 +297,39 @@ def _cell(x: Any) -> tuple[str, bool]:
     return str(x), False
 
 
-def _table(df: Any, title: str | None) -> str:
-    """A DataFrame as an HTML table: blank empty cells, lists joined; in a long table, rows that
-    are zero in every numeric column hidden (and counted) and the table collapsed."""
-    if df is None or len(df) == 0:
-        return ""
-    import numpy as np
+def _table(table: Any, title: str | None) -> str:
+    """A table (a :class:`PlainTable`, or a DataFrame) as an HTML table: blank empty cells, lists
+    joined; in a long table, rows that are zero in every numeric column hidden (and counted) and
+    the table collapsed."""
+    from realpolitik.models.plain_table import PlainTable
 
-    numeric = [c for c in df.columns if df[c].dtype.kind in "if"]
+    if table is None or len(table) == 0:
+        return ""
+    if not isinstance(table, PlainTable):
+        table = PlainTable.from_frame(table)
+    numeric = [j for j, is_num in enumerate(table.numeric) if is_num]
+    records = table.rows
     hidden = 0
-    if numeric and len(df) > COLLAPSE_ROWS:  # in a short table a row of zeros is information
-        values = df[numeric].to_numpy(dtype=float)
-        zero = np.all(values == 0, axis=1)
-        if zero.any() and not zero.all():
-            hidden = int(zero.sum())
-            df = df[~zero]
-    head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
+    if numeric and len(records) > COLLAPSE_ROWS:  # in a short table a row of zeros is information
+        zero = [all(float(r[j]) == 0 for j in numeric) for r in records]
+        if any(zero) and not all(zero):
+            hidden = sum(zero)
+            records = tuple(r for r, z in zip(records, zero, strict=True) if not z)
+    head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
     rows = []
-    for record in df.itertuples(index=False):
+    for record in records:
         cells = []
         for value in record:
             text, is_num = _cell(value)
             cells.append(f"<td class='num'>{_e(text)}</td>" if is_num else f"<td>{_e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    table = f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    html_table = f"<table><tr>{head}</tr>{''.join(rows)}</table>"
     if hidden:
-        table += f"<p class='meta'>{hidden} row(s) that are zero throughout are not shown.</p>"
+        html_table += f"<p class='meta'>{hidden} row(s) that are zero throughout are not shown.</p>"
     label = title or "table"
-    if len(df) > COLLAPSE_ROWS:
-        return f"<details><summary>{_e(label)} ({len(df)} rows)</summary>{table}</details>"
-    return (f"<h3>{_e(title)}</h3>" if title else "") + table
+    if len(records) > COLLAPSE_ROWS:
+        return f"<details><summary>{_e(label)} ({len(records)} rows)</summary>{html_table}</details>"
+    return (f"<h3>{_e(title)}</h3>" if title else "") + html_table
 
 
 def _headline(result: ScenarioRun) -> list[str]:
