@@ -227,15 +227,13 @@ def run(
     Writes OUT/summary.json and OUT/report.html and prints a readable summary; with --figures,
     also the report's figures as files for papers (Kaleido and a local Chromium).
     """
-    from contextlib import nullcontext
+    from contextlib import ExitStack
 
-    from realpolitik.report.write import ReportProcess
-
-    # A point run's report is written by a helper forked now, which imports pandas and Plotly
-    # while this process runs the models (see realpolitik.report.write).
-    helper = None if draws or no_report or figure_formats else ReportProcess.start()
-    with helper or nullcontext():
-        _run(**click.get_current_context().params, helper=helper)
+    # A point run's report is written by a helper forked once the scenario is loaded, which
+    # imports Plotly while this process runs the models (see realpolitik.report.write).
+    with ExitStack() as stack:
+        helper_stack = None if draws or no_report or figure_formats else stack
+        _run(**click.get_current_context().params, helper_stack=helper_stack)
 
 
 def _run(
@@ -253,9 +251,10 @@ def _run(
     analyses: str | None,
     figure_formats: str | None,
     store_inputs: bool,
-    helper: Any,
+    helper_stack: Any,
 ) -> None:
-    """The work of :func:`run`; ``helper``: a ReportProcess that writes report.html, or None."""
+    """The work of :func:`run`; with ``helper_stack`` (an ExitStack), a ReportProcess forked
+    after the scenario is loaded writes report.html (and is reaped when the stack closes)."""
     from realpolitik.cli.outputs import keep_previous_outputs
 
     if figure_formats is not None:
@@ -268,6 +267,7 @@ def _run(
 
         start_draw_workers(sorted(set(BUILTIN.values())))
     s = _load(scenario)
+    helper = None if helper_stack is None else _start_report_helper(helper_stack)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
     if draws and not as_json:
         click.echo(
@@ -313,6 +313,16 @@ def _run(
 
         written = write_run_figures(result, out_dir / "figures", kinds)
         click.echo(f"Wrote {len(written)} figure files to {out_dir / 'figures'}", err=as_json)
+
+
+def _start_report_helper(stack: Any) -> Any:
+    """Fork the report's helper (a ReportProcess, or None where it does not pay) into
+    ``stack``, once the modules both processes need are loaded here: the helper shares them."""
+    from realpolitik.report.write import ReportProcess, preload_shared_modules
+
+    preload_shared_modules()
+    helper = ReportProcess.start()
+    return None if helper is None else stack.enter_context(helper)
 
 
 @cli.command()
