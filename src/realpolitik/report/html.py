@@ -42,6 +42,12 @@ def _e(x: Any) -> str:
 
 def render_report(result: ScenarioRun) -> str:
     """The report of ``result`` as one HTML string: the answer first, then why, then the details."""
+    return "".join(report_parts(result))
+
+
+def report_parts(result: ScenarioRun) -> list[str]:
+    """The report of ``result`` in pieces that join to :func:`render_report`'s string (written
+    piece by piece, the 4.6 MB of Plotly's script is never copied into one string)."""
     from realpolitik.version import __version__
 
     s = result.scenario
@@ -90,11 +96,14 @@ def render_report(result: ScenarioRun) -> str:
         parts.append(f"<h2 id='{_e(ident)}'>{_e(heading)}</h2>{body}")
     body_html = "\n".join(parts)
     head = plotly_script() if 'class="plotly-graph-div"' in body_html else ""
-    return (
+    return [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>{head}</head>"
-        "<body>" + body_html + "</body></html>\n"
-    )
+        f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>",
+        head,
+        "</head><body>",
+        body_html,
+        "</body></html>\n",
+    ]
 
 
 def report_figures(result: ScenarioRun) -> dict[str, Any]:

@@ -33,10 +33,10 @@ def write_run(run: ScenarioRun, out_dir: Path, report: bool = True) -> None:
 
 def write_report(run: ScenarioRun, out_dir: Path) -> None:
     """Write ``report.html`` into ``out_dir``, atomically."""
-    from realpolitik.report.html import render_report
+    from realpolitik.report.html import report_parts
     from realpolitik.scenario.dump import write_text_atomic
 
-    write_text_atomic(Path(out_dir) / "report.html", render_report(run))
+    write_text_atomic(Path(out_dir) / "report.html", report_parts(run))
 
 
 def _usable_cpus() -> int:
