@@ -11,6 +11,7 @@ CPU, a run that cannot be pickled, any failure in the helper) the report is writ
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,16 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+#: Modules whose classes the built-in models' results hold (the landscape search, SMP and BDM
+#: histories): the helper imports them while it waits rather than when the run arrives.
+_RESULT_MODULES = (
+    "realpolitik.models.landscape",
+    "realpolitik.models.bargaining.smp",
+    "realpolitik.models.bargaining.bdm",
+    "realpolitik.scenario.importers.ktab",
+)
+
+
 def preload_shared_modules() -> None:
     """Import what a point run and its report's helper both need (the scenario schema, NumPy,
     the models' registry and result types, the run's type), so that a helper forked afterwards
@@ -67,6 +78,8 @@ def _prepare() -> None:
     from realpolitik.report import html
 
     preload_shared_modules()
+    for name in _RESULT_MODULES:  # what unpickling the run would otherwise import
+        importlib.import_module(name)
     figure = go.Figure([go.Bar(x=[0.0], y=[0.0]), go.Scatter(x=[0.0], y=[0.0])])
     figure.to_html(full_html=False, include_plotlyjs=False)
     html.plotly_script()  # read once, kept for the report
