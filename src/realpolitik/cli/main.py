@@ -308,6 +308,9 @@ def _run(
             f"\nWrote {out_dir / 'summary.json'}"
             + ("" if no_report else f" and {out_dir / 'report.html'}")
         )
+    if not draws and figure_formats is None:
+        global _EXIT_AT_ONCE
+        _EXIT_AT_ONCE = True
     if figure_formats is not None:
         from realpolitik.cli.figures import write_run_figures
 
@@ -832,6 +835,32 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except SystemExit:
         raise
+    if argv is None:  # run as the program (not called from Python): end at once where safe
+        _exit_at_once()
+
+
+#: Set by a command whose every output is written and closed when it returns (a point run: its
+#: files are written atomically and its report's helper reaped). The program may then end
+#: without the interpreter's teardown of its modules, which costs a point run about 0.04 s.
+_EXIT_AT_ONCE = False
+
+
+def _exit_at_once() -> None:
+    """End the program now, after its exit handlers and with its output flushed, skipping the
+    teardown of its modules; only when the command allowed it and no other thread runs."""
+    import atexit
+    import os
+    import threading
+
+    if not _EXIT_AT_ONCE or threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: the ordinary exit reports it
+        return
+    atexit._run_exitfuncs()
+    os._exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover
