@@ -201,3 +201,57 @@ def test_report_helper_exits_when_nothing_is_sent() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "STATUS:0" in out, out
+
+
+AS_PROGRAM = (
+    "import atexit, sys\n"
+    "import realpolitik.cli.main\n"
+    "cli_main = sys.modules['realpolitik.cli.main']  # the module (the package exports main())\n"
+    "class Teardown:\n"
+    "    def __del__(self):\n"
+    "        print('TEARDOWN', flush=True)\n"
+    "cli_main._teardown_witness = Teardown()  # its __del__ runs only in the module teardown\n"
+    "atexit.register(lambda: print('EXIT HANDLERS RAN'))\n"
+    "sys.argv = ['realpolitik', *sys.argv[1:]]\n"
+    "cli_main.main()\n"
+)
+
+
+@pytest.mark.parametrize("report", [True, False])
+def test_a_point_run_as_the_program_ends_without_the_teardown(report: bool, tmp_path: Path) -> None:
+    """Run as the program, a point run ends at once once its files are written: exit handlers
+    run and every line is printed (the same output as the command called from Python, which
+    returns normally), but the interpreter does not tear its modules down."""
+    extra = [] if report else ["--no-report"]
+    args = ["run", "reverse-kissinger", "--draws", "0", *extra]
+    fast = subprocess.run(
+        [sys.executable, "-c", AS_PROGRAM, *args, "--out", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    called = subprocess.run(
+        [sys.executable, "-c", PROBE, *args, "--out", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "TEARDOWN" not in fast and fast.endswith("EXIT HANDLERS RAN\n"), fast[-300:]
+    printed = fast.removesuffix("EXIT HANDLERS RAN\n").replace(str(tmp_path / "a"), "OUT")
+    assert printed == called[: called.rindex("LOADED:")].replace(str(tmp_path / "b"), "OUT")
+    assert (tmp_path / "a" / "summary.json").read_bytes() == (
+        tmp_path / "b" / "summary.json"
+    ).read_bytes()
+    assert (tmp_path / "a" / "report.html").is_file() == report
+
+
+def test_a_run_with_draws_as_the_program_tears_down_as_usual(tmp_path: Path) -> None:
+    """Only a point run ends at once: with draws (stores, workers) the ordinary exit runs."""
+    args = ["run", "reverse-kissinger", "--draws", "50", "--workers", "1", "--no-report"]
+    out = subprocess.run(
+        [sys.executable, "-c", AS_PROGRAM, *args, "--out", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "TEARDOWN" in out

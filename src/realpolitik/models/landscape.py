@@ -54,7 +54,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from realpolitik.models.plain_table import PlainTable
-
     from realpolitik.rng import RNGLike
 
 __all__ = [

@@ -83,13 +83,14 @@ class PlainTable:
         cls, records: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None
     ) -> PlainTable:
         """From one dict per row, as ``pandas.DataFrame(records, columns=columns)`` would hold
-        them: columns in first-seen order unless given, a key a row lacks a gap."""
+        them: columns in first-seen order unless given, a key a row lacks a gap (NaN, as
+        pandas fills it: a column no row has is numeric)."""
         if columns is None:
             seen: dict[str, None] = {}
             for r in records:
                 seen.update(dict.fromkeys(r))
             columns = list(seen)
-        return cls.from_columns({c: [r.get(c) for r in records] for c in columns})
+        return cls.from_columns({c: [r.get(c, math.nan) for r in records] for c in columns})
 
     @classmethod
     def from_frame(cls, df: Any) -> PlainTable:

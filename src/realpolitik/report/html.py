@@ -338,7 +338,9 @@ def _table(table: Any, title: str | None) -> str:
         html_table += f"<p class='meta'>{hidden} row(s) that are zero throughout are not shown.</p>"
     label = title or "table"
     if len(records) > COLLAPSE_ROWS:
-        return f"<details><summary>{_e(label)} ({len(records)} rows)</summary>{html_table}</details>"
+        return (
+            f"<details><summary>{_e(label)} ({len(records)} rows)</summary>{html_table}</details>"
+        )
     return (f"<h3>{_e(title)}</h3>" if title else "") + html_table
 
 

@@ -19,8 +19,9 @@ from realpolitik.models.results import ModelResult, Output, finite_or_none
 from realpolitik.scenario.model import Scenario, key_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from realpolitik.models.plain_table import PlainTable
     import pandas as pd
+
+    from realpolitik.models.plain_table import PlainTable
 
 #: Where on the pivot's orientation (0 = incumbent, 1 = courter) each option sits.
 OPTION_POSITION = {"hedge": 0.5, "courter": 1.0}
