@@ -1,6 +1,7 @@
 """Start-up: how long common commands take as whole processes, and what each imports.
 
 Run: python benchmarks/bench_cli.py [--repeat 7] [--baseline OTHER/src] [--draws-repeat 3]
+     [--runs-only [--point-only]]
 
 Each command runs interleaved with the interpreter alone and with ``import numpy`` (the floors),
 medians reported with the machine named. Then ``python -X importtime`` lists which heavy

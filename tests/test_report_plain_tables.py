@@ -8,8 +8,6 @@ verbatim as ``reference_table``.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from typing import Any
 
 import numpy as np
@@ -183,25 +181,3 @@ def test_the_table_writer_matches_the_dataframe_one(
     plain = PlainTable.from_columns({"name": list(df["name"]), "x": floats, "k": ints})
     assert _table(plain, "t") == reference_table(df, "t")
     assert _table(df, None) == reference_table(df, None)
-
-
-def test_the_report_is_written_without_pandas(tmp_path: Any) -> None:
-    """A point run's report.html, written as the report's helper writes it, loads neither
-    pandas nor PyArrow."""
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from realpolitik.scenario import load\n"
-        "from realpolitik.experiment.options import RunOptions\n"
-        "from realpolitik.experiment.scenario_run import run_scenario\n"
-        "from realpolitik.report.write import _prepare, write_report\n"
-        "_prepare()\n"
-        "run = run_scenario(load('reverse-kissinger'), RunOptions(draws=0))\n"
-        "write_report(run, Path(sys.argv[1]))\n"
-        "print('LOADED:' + ','.join(m for m in ('pandas', 'pyarrow') if m in sys.modules))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip().splitlines()[-1] == "LOADED:", out
-    assert (tmp_path / "report.html").stat().st_size > 0

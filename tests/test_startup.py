@@ -90,7 +90,7 @@ def test_landscape_imports_no_compiler_or_dataframes(source: str, validation_dir
 
 def test_point_run_without_report_imports_no_experiment_machinery(tmp_path: Path) -> None:
     """`run SCENARIO --draws 0` prints and writes summary.json without DataFrames, DuckDB,
-    Parquet or sensitivity libraries (the HTML report, when asked for, needs pandas and Plotly).
+    Parquet or sensitivity libraries (the HTML report, when asked for, needs Plotly).
 
     SciPy is allowed: it is the realignment model's own LP solver (HiGHS), used at the point values
     when a payer's budget binds in one of the Shapley coalitions, as it does in the flagship."""
@@ -111,13 +111,36 @@ def _needs_two_cpus() -> None:
 
 def test_point_run_with_report_leaves_pandas_and_plotly_to_the_helper(tmp_path: Path) -> None:
     """`run SCENARIO --draws 0` writes report.html from a forked helper: the command's own
-    process imports neither pandas nor Plotly (nor DuckDB, PyArrow, SALib)."""
+    process imports neither pandas nor Plotly (nor DuckDB, PyArrow, SALib); the helper imports
+    Plotly only (see the next test)."""
     _needs_two_cpus()
     out = tmp_path / "out"
     args = ["run", "reverse-kissinger", "--draws", "0", "--out", str(out)]
     assert loaded_modules(args, tuple(m for m in HEAVY if m != "scipy")) == []
     assert (out / "report.html").is_file()
     assert (out / "summary.json").is_file()
+
+
+def test_the_report_is_written_without_pandas(tmp_path: Path) -> None:
+    """A point run's report.html, written as the report's helper writes it, loads neither
+    pandas nor PyArrow."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from realpolitik.scenario import load\n"
+        "from realpolitik.experiment.options import RunOptions\n"
+        "from realpolitik.experiment.scenario_run import run_scenario\n"
+        "from realpolitik.report.write import _prepare, write_report\n"
+        "_prepare()\n"
+        "run = run_scenario(load('reverse-kissinger'), RunOptions(draws=0))\n"
+        "write_report(run, Path(sys.argv[1]))\n"
+        "print('LOADED:' + ','.join(m for m in ('pandas', 'pyarrow') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "LOADED:", out
+    assert (tmp_path / "report.html").stat().st_size > 0
 
 
 #: The draws' machinery: the Monte Carlo runner, its store and workers, the explanations.

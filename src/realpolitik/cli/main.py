@@ -229,8 +229,8 @@ def run(
     """
     from contextlib import ExitStack
 
-    # A point run's report is written by a helper forked once the scenario is loaded, which
-    # imports Plotly while this process runs the models (see realpolitik.report.write).
+    # A point run's report is written by a helper forked once the scenario schema is imported,
+    # which imports Plotly while this process runs the models (see realpolitik.report.write).
     with ExitStack() as stack:
         helper_stack = None if draws or no_report or figure_formats else stack
         _run(**click.get_current_context().params, helper_stack=helper_stack)
@@ -254,7 +254,7 @@ def _run(
     helper_stack: Any,
 ) -> None:
     """The work of :func:`run`; with ``helper_stack`` (an ExitStack), a ReportProcess forked
-    after the scenario is loaded writes report.html (and is reaped when the stack closes)."""
+    before the scenario is loaded writes report.html (and is reaped when the stack closes)."""
     from realpolitik.cli.outputs import keep_previous_outputs
 
     if figure_formats is not None:
@@ -266,8 +266,8 @@ def _run(
         from realpolitik.models.registry import BUILTIN
 
         start_draw_workers(sorted(set(BUILTIN.values())))
-    s = _load(scenario)
     helper = None if helper_stack is None else _start_report_helper(helper_stack)
+    s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
     if draws and not as_json:
         click.echo(

@@ -2,7 +2,7 @@
 
 The report needs Plotly, whose import costs about as much as a point run's models. A command
 that knows it will write a report can start a :class:`ReportProcess`: a process forked once the
-modules both need are loaded (:func:`preload_shared_modules`; the scenario schema and NumPy are
+modules both need are imported (:func:`preload_shared_modules`; the scenario schema and NumPy are
 the dearest), which imports Plotly while this one runs the models, then receives the
 run (pickled through a pipe) and writes ``report.html`` while this one prints its summary. The
 file is the same as :func:`write_run` writes; where the process cannot be used (no ``fork``, one
