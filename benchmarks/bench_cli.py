@@ -1,6 +1,7 @@
 """Start-up: how long common commands take as whole processes, and what each imports.
 
 Run: python benchmarks/bench_cli.py [--repeat 7] [--baseline OTHER/src] [--draws-repeat 3]
+     [--runs-only [--point-only]]
 
 Each command runs interleaved with the interpreter alone and with ``import numpy`` (the floors),
 medians reported with the machine named. Then ``python -X importtime`` lists which heavy
@@ -77,14 +78,17 @@ def run_tree(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def bench_runs(baseline: str | None, repeat: int) -> None:
-    """The README's 20,000-draw run and the point run, this tree beside ``baseline``."""
+def bench_runs(baseline: str | None, repeat: int, point_only: bool = False) -> None:
+    """The README's 20,000-draw run (unless ``point_only``) and the point run, this tree beside
+    ``baseline``."""
     rp = [W.PY, "-m", "realpolitik", "run", "reverse-kissinger"]
     variants = {
         "run --draws 20000 --seed 1": ["--draws", "20000", "--seed", "1"],
         "run --draws 0": ["--draws", "0"],
         "run --draws 0 --no-report": ["--draws", "0", "--no-report"],
     }
+    if point_only:
+        del variants["run --draws 20000 --seed 1"]
     trees = {"this tree": W.child_env()}
     if baseline:
         env = W.child_env()
@@ -122,9 +126,10 @@ def main() -> None:
     ap.add_argument("--draws-repeat", type=int, default=3, help="rounds of the run commands")
     ap.add_argument("--baseline", default=None, help="src folder of another checkout")
     ap.add_argument("--runs-only", action="store_true", help="only the run commands")
+    ap.add_argument("--point-only", action="store_true", help="with --runs-only: no draws run")
     args = ap.parse_args()
     if args.runs_only:
-        bench_runs(args.baseline, args.draws_repeat)
+        bench_runs(args.baseline, args.draws_repeat, args.point_only)
         return
     root = Path(__file__).resolve().parents[1]
     syria = root.parent / "shared" / "validation" / "landscape-syria-2016"

@@ -90,7 +90,7 @@ def test_landscape_imports_no_compiler_or_dataframes(source: str, validation_dir
 
 def test_point_run_without_report_imports_no_experiment_machinery(tmp_path: Path) -> None:
     """`run SCENARIO --draws 0` prints and writes summary.json without DataFrames, DuckDB,
-    Parquet or sensitivity libraries (the HTML report, when asked for, needs pandas and Plotly).
+    Parquet or sensitivity libraries (the HTML report, when asked for, needs Plotly).
 
     SciPy is allowed: it is the realignment model's own LP solver (HiGHS), used at the point values
     when a payer's budget binds in one of the Shapley coalitions, as it does in the flagship."""
@@ -111,13 +111,36 @@ def _needs_two_cpus() -> None:
 
 def test_point_run_with_report_leaves_pandas_and_plotly_to_the_helper(tmp_path: Path) -> None:
     """`run SCENARIO --draws 0` writes report.html from a forked helper: the command's own
-    process imports neither pandas nor Plotly (nor DuckDB, PyArrow, SALib)."""
+    process imports neither pandas nor Plotly (nor DuckDB, PyArrow, SALib); the helper imports
+    Plotly only (see the next test)."""
     _needs_two_cpus()
     out = tmp_path / "out"
     args = ["run", "reverse-kissinger", "--draws", "0", "--out", str(out)]
     assert loaded_modules(args, tuple(m for m in HEAVY if m != "scipy")) == []
     assert (out / "report.html").is_file()
     assert (out / "summary.json").is_file()
+
+
+def test_the_report_is_written_without_pandas(tmp_path: Path) -> None:
+    """A point run's report.html, written as the report's helper writes it, loads neither
+    pandas nor PyArrow."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from realpolitik.scenario import load\n"
+        "from realpolitik.experiment.options import RunOptions\n"
+        "from realpolitik.experiment.scenario_run import run_scenario\n"
+        "from realpolitik.report.write import _prepare, write_report\n"
+        "_prepare()\n"
+        "run = run_scenario(load('reverse-kissinger'), RunOptions(draws=0))\n"
+        "write_report(run, Path(sys.argv[1]))\n"
+        "print('LOADED:' + ','.join(m for m in ('pandas', 'pyarrow') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "LOADED:", out
+    assert (tmp_path / "report.html").stat().st_size > 0
 
 
 #: The draws' machinery: the Monte Carlo runner, its store and workers, the explanations.
@@ -201,3 +224,57 @@ def test_report_helper_exits_when_nothing_is_sent() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "STATUS:0" in out, out
+
+
+AS_PROGRAM = (
+    "import atexit, sys\n"
+    "import realpolitik.cli.main\n"
+    "cli_main = sys.modules['realpolitik.cli.main']  # the module (the package exports main())\n"
+    "class Teardown:\n"
+    "    def __del__(self):\n"
+    "        print('TEARDOWN', flush=True)\n"
+    "cli_main._teardown_witness = Teardown()  # its __del__ runs only in the module teardown\n"
+    "atexit.register(lambda: print('EXIT HANDLERS RAN'))\n"
+    "sys.argv = ['realpolitik', *sys.argv[1:]]\n"
+    "cli_main.main()\n"
+)
+
+
+@pytest.mark.parametrize("report", [True, False])
+def test_a_point_run_as_the_program_ends_without_the_teardown(report: bool, tmp_path: Path) -> None:
+    """Run as the program, a point run ends at once once its files are written: exit handlers
+    run and every line is printed (the same output as the command called from Python, which
+    returns normally), but the interpreter does not tear its modules down."""
+    extra = [] if report else ["--no-report"]
+    args = ["run", "reverse-kissinger", "--draws", "0", *extra]
+    fast = subprocess.run(
+        [sys.executable, "-c", AS_PROGRAM, *args, "--out", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    called = subprocess.run(
+        [sys.executable, "-c", PROBE, *args, "--out", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "TEARDOWN" not in fast and fast.endswith("EXIT HANDLERS RAN\n"), fast[-300:]
+    printed = fast.removesuffix("EXIT HANDLERS RAN\n").replace(str(tmp_path / "a"), "OUT")
+    assert printed == called[: called.rindex("LOADED:")].replace(str(tmp_path / "b"), "OUT")
+    assert (tmp_path / "a" / "summary.json").read_bytes() == (
+        tmp_path / "b" / "summary.json"
+    ).read_bytes()
+    assert (tmp_path / "a" / "report.html").is_file() == report
+
+
+def test_a_run_with_draws_as_the_program_tears_down_as_usual(tmp_path: Path) -> None:
+    """Only a point run ends at once: with draws (stores, workers) the ordinary exit runs."""
+    args = ["run", "reverse-kissinger", "--draws", "50", "--workers", "1", "--no-report"]
+    out = subprocess.run(
+        [sys.executable, "-c", AS_PROGRAM, *args, "--out", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "TEARDOWN" in out

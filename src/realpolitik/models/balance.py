@@ -438,7 +438,14 @@ def census_table(S: ArrayLike) -> pd.DataFrame:
     """The census as a one-row-per-class DataFrame (k negative edges, count, balanced)."""
     import pandas as pd
 
+    return pd.DataFrame(census_columns(S))
+
+
+def census_columns(S: ArrayLike) -> dict[str, list[Any]]:
+    """The columns of :func:`census_table` as lists (the report reads them without pandas)."""
     c = triad_census(S)
-    return pd.DataFrame(
-        {"negative_edges": list(c), "count": list(c.values()), "balanced": [k % 2 == 0 for k in c]}
-    )
+    return {
+        "negative_edges": list(c),
+        "count": list(c.values()),
+        "balanced": [k % 2 == 0 for k in c],
+    }

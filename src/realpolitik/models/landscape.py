@@ -53,6 +53,7 @@ from realpolitik.errors import ModelError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from realpolitik.models.plain_table import PlainTable
     from realpolitik.rng import RNGLike
 
 __all__ = [
@@ -998,6 +999,32 @@ def landscape_table(result: LandscapeResult, *, include_others: bool = True) -> 
     column per actor holding its coalition label, then energy, local_minimum and basin."""
     import pandas as pd
 
+    labels, data = _table_columns(result, include_others)
+    df = pd.DataFrame(labels, columns=list(result.actors))
+    for name, values in data.items():
+        df[name] = values
+    return df.sort_values(
+        ["energy", "local_minimum"], ascending=[True, False], kind="stable"
+    ).reset_index(drop=True)
+
+
+def landscape_rows(result: LandscapeResult, *, include_others: bool = True) -> PlainTable:
+    """:func:`landscape_table` as plain rows, in the same order (the report reads them without
+    pandas): by energy, minima first among equal energies, otherwise in listing order."""
+    from realpolitik.models.plain_table import PlainTable
+
+    labels, data = _table_columns(result, include_others)
+    order = np.lexsort((~data["local_minimum"], data["energy"]))  # stable, NaN last
+    columns = {a: labels[order, j] for j, a in enumerate(result.actors)}
+    columns.update({name: values[order] for name, values in data.items()})
+    return PlainTable.from_columns(columns)
+
+
+def _table_columns(
+    result: LandscapeResult, include_others: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The coalition labels (one column per actor) and the energy, local_minimum and basin
+    columns, in listing order: the minima, then the other configurations."""
     labs = [result.labels]
     ens = [result.energies]
     flag = [np.ones(len(result.energies), bool)]
@@ -1011,10 +1038,9 @@ def landscape_table(result: LandscapeResult, *, include_others: bool = True) -> 
             if result.basins is not None
             else np.full(len(result.others[1]), np.nan)
         )
-    df = pd.DataFrame(np.concatenate(labs), columns=list(result.actors))
-    df["energy"] = np.concatenate(ens)
-    df["local_minimum"] = np.concatenate(flag)
-    df["basin"] = np.concatenate(bas)
-    return df.sort_values(
-        ["energy", "local_minimum"], ascending=[True, False], kind="stable"
-    ).reset_index(drop=True)
+    data = {
+        "energy": np.concatenate(ens),
+        "local_minimum": np.concatenate(flag),
+        "basin": np.concatenate(bas),
+    }
+    return np.concatenate(labs), data

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from realpolitik.models.plain_table import PlainTable
+
 #: The kinds of scalar a model may produce; they decide how a quantity is summarised and shown.
 OutputKind = Literal[
     "indicator", "probability", "money", "ratio", "count", "energy", "position", "index"
@@ -97,7 +99,8 @@ class ModelResult:
 
     Subclasses implement :meth:`outputs` (the declared outputs at the point values, keys equal to
     the spec's output names), :meth:`to_summary` (JSON-ready data, no sentences) and
-    :meth:`tables` (DataFrames for the API and the report).
+    :meth:`tables` (DataFrames for the API) and may implement :meth:`report_tables` (the same
+    as plain rows, for the report).
     """
 
     model: str
@@ -114,3 +117,15 @@ class ModelResult:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Named DataFrames for the API edge and the report."""
         return {}
+
+    def report_tables(self) -> dict[str, PlainTable | None]:
+        """The same tables as plain rows, for the report (which then needs no pandas).
+
+        This default converts :meth:`tables`; the built-in models build the rows directly
+        (tested to give the same columns, kinds and cells).
+        """
+        from realpolitik.models.plain_table import PlainTable
+
+        return {
+            k: None if df is None else PlainTable.from_frame(df) for k, df in self.tables().items()
+        }

@@ -145,6 +145,15 @@ def triangle_table(S: ArrayLike, actors: Sequence[str] | None = None) -> pd.Data
     sign_score, balanced."""
     import pandas as pd
 
+    return pd.DataFrame(triangle_rows(S, actors), columns=TRIANGLE_COLUMNS)
+
+
+#: The columns of :func:`triangle_table`.
+TRIANGLE_COLUMNS = ["triad", "actor", "configuration", "role", "score", "sign_score", "balanced"]
+
+
+def triangle_rows(S: ArrayLike, actors: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of :func:`triangle_table` as dicts (the report reads them without pandas)."""
     rows = []
     for t in triangle_roles(S, actors):
         for a in t["actors"]:
@@ -159,8 +168,7 @@ def triangle_table(S: ArrayLike, actors: Sequence[str] | None = None) -> pd.Data
                     "balanced": t["balanced"],
                 }
             )
-    cols = ["triad", "actor", "configuration", "role", "score", "sign_score", "balanced"]
-    return pd.DataFrame(rows, columns=cols)
+    return rows
 
 
 def role_moves(
@@ -235,24 +243,34 @@ def moves_table(
     """:func:`role_moves` as a DataFrame (the triad joined with '|')."""
     import pandas as pd
 
-    rows = [
+    rows = moves_rows(S, actors, improving_only=improving_only)
+    return pd.DataFrame(rows, columns=MOVES_COLUMNS)
+
+
+#: The columns of :func:`moves_table`.
+MOVES_COLUMNS = [
+    "triad",
+    "actor",
+    "toward",
+    "move",
+    "role",
+    "score",
+    "new_configuration",
+    "new_role",
+    "new_score",
+    "gain",
+    "new_pivot",
+]
+
+
+def moves_rows(
+    S: ArrayLike, actors: Sequence[str] | None = None, *, improving_only: bool = True
+) -> list[dict[str, Any]]:
+    """The rows of :func:`moves_table` as dicts (the report reads them without pandas)."""
+    return [
         dict(m, triad="|".join(m["triad"]))
         for m in role_moves(S, actors, improving_only=improving_only)
     ]
-    cols = [
-        "triad",
-        "actor",
-        "toward",
-        "move",
-        "role",
-        "score",
-        "new_configuration",
-        "new_role",
-        "new_score",
-        "gain",
-        "new_pivot",
-    ]
-    return pd.DataFrame(rows, columns=cols)
 
 
 def triangle_summary(

@@ -5,6 +5,7 @@ Plotly's JavaScript is inlined once (the report works offline); each figure is a
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,12 @@ def _e(x: Any) -> str:
 
 def render_report(result: ScenarioRun) -> str:
     """The report of ``result`` as one HTML string: the answer first, then why, then the details."""
+    return "".join(report_parts(result))
+
+
+def report_parts(result: ScenarioRun) -> list[str]:
+    """The report of ``result`` in pieces that join to :func:`render_report`'s string (written
+    piece by piece, the 4.6 MB of Plotly's script is never copied into one string)."""
     from realpolitik.version import __version__
 
     s = result.scenario
@@ -88,12 +95,15 @@ def render_report(result: ScenarioRun) -> str:
     for ident, heading, body in sections:
         parts.append(f"<h2 id='{_e(ident)}'>{_e(heading)}</h2>{body}")
     body_html = "\n".join(parts)
-    head = _plotly_js() if 'class="plotly-graph-div"' in body_html else ""
-    return (
+    head = plotly_script() if 'class="plotly-graph-div"' in body_html else ""
+    return [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>{head}</head>"
-        "<body>" + body_html + "</body></html>\n"
-    )
+        f"<title>{_e(s.title)}: realpolitik report</title><style>{_CSS}</style>",
+        head,
+        "</head><body>",
+        body_html,
+        "</body></html>\n",
+    ]
 
 
 def report_figures(result: ScenarioRun) -> dict[str, Any]:
@@ -160,7 +170,7 @@ def _answer_sections(result: ScenarioRun, answer_result: Any) -> list[tuple[str,
             _figure_div(figs["price"], "figure-price"),
         )
     ]
-    tables = answer_result.tables()
+    tables = answer_result.report_tables()
     why = ""
     if "causes" in figs:
         why += _figure_div(figs["causes"], "figure-causes")
@@ -265,8 +275,8 @@ def _model_body(model_result: Any) -> str:
     if model_result.model != ANSWER_MODEL:
         for fig_name, fig in renderers.figures(model_result).items():
             body += _figure_div(fig, f"figure-{model_result.model}-{fig_name}")
-    for table_name, df in model_result.tables().items():
-        body += _table(df, table_name)
+    for table_name, table in model_result.report_tables().items():
+        body += _table(table, table_name)
     return body
 
 
@@ -297,36 +307,41 @@ def _cell(x: Any) -> tuple[str, bool]:
     return str(x), False
 
 
-def _table(df: Any, title: str | None) -> str:
-    """A DataFrame as an HTML table: blank empty cells, lists joined; in a long table, rows that
-    are zero in every numeric column hidden (and counted) and the table collapsed."""
-    if df is None or len(df) == 0:
-        return ""
-    import numpy as np
+def _table(table: Any, title: str | None) -> str:
+    """A table (a :class:`PlainTable`, or a DataFrame) as an HTML table: blank empty cells, lists
+    joined; in a long table, rows that are zero in every numeric column hidden (and counted) and
+    the table collapsed."""
+    from realpolitik.models.plain_table import PlainTable
 
-    numeric = [c for c in df.columns if df[c].dtype.kind in "if"]
+    if table is None or len(table) == 0:
+        return ""
+    if not isinstance(table, PlainTable):
+        table = PlainTable.from_frame(table)
+    numeric = [j for j, is_num in enumerate(table.numeric) if is_num]
+    records = table.rows
     hidden = 0
-    if numeric and len(df) > COLLAPSE_ROWS:  # in a short table a row of zeros is information
-        values = df[numeric].to_numpy(dtype=float)
-        zero = np.all(values == 0, axis=1)
-        if zero.any() and not zero.all():
-            hidden = int(zero.sum())
-            df = df[~zero]
-    head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
+    if numeric and len(records) > COLLAPSE_ROWS:  # in a short table a row of zeros is information
+        zero = [all(float(r[j]) == 0 for j in numeric) for r in records]
+        if any(zero) and not all(zero):
+            hidden = sum(zero)
+            records = tuple(r for r, z in zip(records, zero, strict=True) if not z)
+    head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
     rows = []
-    for record in df.itertuples(index=False):
+    for record in records:
         cells = []
         for value in record:
             text, is_num = _cell(value)
             cells.append(f"<td class='num'>{_e(text)}</td>" if is_num else f"<td>{_e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    table = f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+    html_table = f"<table><tr>{head}</tr>{''.join(rows)}</table>"
     if hidden:
-        table += f"<p class='meta'>{hidden} row(s) that are zero throughout are not shown.</p>"
+        html_table += f"<p class='meta'>{hidden} row(s) that are zero throughout are not shown.</p>"
     label = title or "table"
-    if len(df) > COLLAPSE_ROWS:
-        return f"<details><summary>{_e(label)} ({len(df)} rows)</summary>{table}</details>"
-    return (f"<h3>{_e(title)}</h3>" if title else "") + table
+    if len(records) > COLLAPSE_ROWS:
+        return (
+            f"<details><summary>{_e(label)} ({len(records)} rows)</summary>{html_table}</details>"
+        )
+    return (f"<h3>{_e(title)}</h3>" if title else "") + html_table
 
 
 def _headline(result: ScenarioRun) -> list[str]:
@@ -356,7 +371,9 @@ def _headline(result: ScenarioRun) -> list[str]:
     return out
 
 
-def _plotly_js() -> str:
+@functools.cache
+def plotly_script() -> str:
+    """Plotly's JavaScript in a ``<script>`` element (read once per process: 4.6 MB)."""
     from plotly.offline import get_plotlyjs
 
     return "<script>" + get_plotlyjs() + "</script>"

@@ -1,8 +1,9 @@
 """Writing a run's files: ``summary.json`` (the data) and ``report.html`` (the report).
 
-The report needs pandas and Plotly, whose imports cost more than a point run's models. A command
-that knows it will write a report can start a :class:`ReportProcess` first: a process forked at
-once that imports them while this one loads the scenario and runs the models, then receives the
+The report needs Plotly, whose import costs about as much as a point run's models. A command
+that knows it will write a report can start a :class:`ReportProcess`: a process forked once the
+modules both need are imported (:func:`preload_shared_modules`; the scenario schema and NumPy are
+the dearest), which imports Plotly while this one runs the models, then receives the
 run (pickled through a pipe) and writes ``report.html`` while this one prints its summary. The
 file is the same as :func:`write_run` writes; where the process cannot be used (no ``fork``, one
 CPU, a run that cannot be pickled, any failure in the helper) the report is written here instead.
@@ -10,6 +11,7 @@ CPU, a run that cannot be pickled, any failure in the helper) the report is writ
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,10 +34,10 @@ def write_run(run: ScenarioRun, out_dir: Path, report: bool = True) -> None:
 
 def write_report(run: ScenarioRun, out_dir: Path) -> None:
     """Write ``report.html`` into ``out_dir``, atomically."""
-    from realpolitik.report.html import render_report
+    from realpolitik.report.html import report_parts
     from realpolitik.scenario.dump import write_text_atomic
 
-    write_text_atomic(Path(out_dir) / "report.html", render_report(run))
+    write_text_atomic(Path(out_dir) / "report.html", report_parts(run))
 
 
 def _usable_cpus() -> int:
@@ -45,21 +47,42 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _prepare() -> None:
-    """What the helper does while it waits: import the report's modules, pandas, Plotly and the
-    scenario schema and models (to unpickle the run), and draw one small figure of each kind
-    the report uses, so that Plotly's validators and default template are loaded."""
-    import pandas as pd
-    import plotly.graph_objects as go
+#: Modules whose classes the built-in models' results hold (the landscape search, SMP and BDM
+#: histories): the helper imports them while it waits rather than when the run arrives.
+_RESULT_MODULES = (
+    "realpolitik.models.landscape",
+    "realpolitik.models.bargaining.smp",
+    "realpolitik.models.bargaining.bdm",
+    "realpolitik.scenario.importers.ktab",
+)
 
-    import realpolitik.report.html  # noqa: F401
+
+def preload_shared_modules() -> None:
+    """Import what a point run and its report's helper both need (the scenario schema, NumPy,
+    the models' registry and result types, the run's type), so that a helper forked afterwards
+    shares them instead of importing them again."""
+    import realpolitik.experiment.scenario_run  # noqa: F401
     import realpolitik.scenario.model  # noqa: F401
     from realpolitik.models import registry
 
     registry.available()
+
+
+def _prepare() -> None:
+    """What the helper does while it waits: import the report's modules, Plotly and the
+    scenario schema and models (to unpickle the run), and draw one small figure of each kind
+    the report uses, so that Plotly's validators and default template are loaded. (The report
+    reads the models' tables as plain rows: no pandas.)"""
+    import plotly.graph_objects as go
+
+    from realpolitik.report import html
+
+    preload_shared_modules()
+    for name in _RESULT_MODULES:  # what unpickling the run would otherwise import
+        importlib.import_module(name)
     figure = go.Figure([go.Bar(x=[0.0], y=[0.0]), go.Scatter(x=[0.0], y=[0.0])])
     figure.to_html(full_html=False, include_plotlyjs=False)
-    pd.DataFrame({"x": [0.0]}).itertuples(index=False)
+    html.plotly_script()  # read once, kept for the report
 
 
 def _serve(read_fd: int) -> int:

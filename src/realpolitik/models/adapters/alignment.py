@@ -16,6 +16,8 @@ from realpolitik.scenario.model import Scenario, key_path
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from realpolitik.models.plain_table import PlainTable
+
 #: Most actors for which landscape's outputs are evaluated per draw: every draw enumerates all
 #: 2^(n-1) two-coalition configurations, 2,048 at 12 actors.
 MAX_EVALUATED_ACTORS = 12
@@ -76,6 +78,14 @@ class LandscapeScenarioResult(ModelResult):
 
             object.__setattr__(self, "configurations", landscape_table(self.search))
         return {} if self.configurations is None else {"configurations": self.configurations}
+
+    def report_tables(self) -> dict[str, PlainTable | None]:
+        """:meth:`tables` as plain rows (without pandas unless the table was made already)."""
+        if self.configurations is not None or self.search is None:
+            return super().report_tables()
+        from realpolitik.models.landscape import landscape_rows
+
+        return {"configurations": landscape_rows(self.search)}
 
 
 def landscape_analysis(
@@ -270,6 +280,16 @@ class BalanceResult(ModelResult):
             object.__setattr__(self, "census", census_table(self.signed))
         return {} if self.census is None else {"census": self.census}
 
+    def report_tables(self) -> dict[str, PlainTable | None]:
+        """:meth:`tables` as plain rows (without pandas unless the table was made already)."""
+        from realpolitik.models.plain_table import PlainTable
+
+        if self.census is not None or self.signed is None:
+            return super().report_tables()
+        from realpolitik.models.balance import census_columns
+
+        return {"census": PlainTable.from_columns(census_columns(self.signed))}
+
 
 def _balance(scenario: Scenario, ctx: AnalysisContext) -> BalanceResult:
     from realpolitik.models.balance import balance_summary
@@ -342,6 +362,27 @@ class TriangleResult(ModelResult):
             object.__setattr__(self, "triangles", triangle_table(self.propensity, ids))
             object.__setattr__(self, "moves", moves_table(self.propensity, ids))
         return {"triangles": self.triangles, "moves": self.moves}
+
+    def report_tables(self) -> dict[str, PlainTable | None]:
+        """:meth:`tables` as plain rows (without pandas unless the tables were made already)."""
+        from realpolitik.models.plain_table import PlainTable
+
+        if self.triangles is not None or self.propensity is None:
+            return super().report_tables()
+        from realpolitik.models.triangle import (
+            MOVES_COLUMNS,
+            TRIANGLE_COLUMNS,
+            moves_rows,
+            triangle_rows,
+        )
+
+        ids = list(self.actor_ids)
+        return {
+            "triangles": PlainTable.from_records(
+                triangle_rows(self.propensity, ids), TRIANGLE_COLUMNS
+            ),
+            "moves": PlainTable.from_records(moves_rows(self.propensity, ids), MOVES_COLUMNS),
+        }
 
 
 def _triangle(scenario: Scenario, ctx: AnalysisContext) -> TriangleResult:

@@ -15,6 +15,8 @@ from realpolitik.scenario.model import Scenario, key_path
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from realpolitik.models.plain_table import PlainTable
+
 
 def faction_groups(scenario: Scenario) -> list[tuple[str, list[str]]]:
     """(parent, dimensions) for every actor with at least two positioned factions."""
@@ -131,6 +133,15 @@ class BargainingResult(ModelResult):
         printing a run needs no DataFrame)."""
         return {
             f"{p} faction positions (SMP)": h.history_frame() for p, h in self.histories.items()
+        }
+
+    def report_tables(self) -> dict[str, PlainTable | None]:
+        """:meth:`tables` as plain rows (without pandas)."""
+        from realpolitik.models.plain_table import PlainTable
+
+        return {
+            f"{p} faction positions (SMP)": PlainTable.from_columns(h.history_columns())
+            for p, h in self.histories.items()
         }
 
 

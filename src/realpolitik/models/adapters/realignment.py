@@ -21,6 +21,8 @@ from realpolitik.scenario.model import Scenario, key_path
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from realpolitik.models.plain_table import PlainTable
+
 #: Where on the pivot's orientation (0 = incumbent, 1 = courter) each option sits.
 OPTION_POSITION = {"hedge": 0.5, "courter": 1.0}
 #: The courter's id and label in a result when the scenario has none (the pivot's ``hedge`` is
@@ -675,34 +677,44 @@ class RealignmentResult(ModelResult):
         """The price decomposition by cause and the alignment by year."""
         import pandas as pd
 
+        return {name: pd.DataFrame(data) for name, data in self._table_data().items()}
+
+    def report_tables(self) -> dict[str, PlainTable | None]:
+        """:meth:`tables` as plain rows (built from the same data, without pandas)."""
+        from realpolitik.models.plain_table import PlainTable
+
+        out: dict[str, PlainTable | None] = {}
+        for name, data in self._table_data().items():
+            is_rows = isinstance(data, list)
+            out[name] = PlainTable.from_records(data) if is_rows else PlainTable.from_columns(data)
+        return out
+
+    def _table_data(self) -> dict[str, Any]:
+        """Each table's data: a list of row dicts or a dict of columns."""
         rows = []
         for cause, v in self.decomposition_value.items():
             row = {"cause": cause, "value to the pivot": round(v, 6) + 0.0}
             if self.reachable:
                 row["cost to the courter's side"] = round(self.decomposition[cause], 6) + 0.0
             rows.append(row)
-        tables = {"price decomposition": pd.DataFrame(rows)}
+        tables: dict[str, Any] = {"price decomposition": rows}
         if self.shapley:
             groups = self.shapley["groups"]
-            tables["causal decomposition"] = pd.DataFrame(
-                {
-                    "cause": groups,
-                    "need (value to the pivot)": self.shapley["realigns"]["need"],
-                    "price (courter's side)": self.shapley["realigns"]["price"],
-                    "need of a hedge": self.shapley["hedges"]["need"],
-                    "price of a hedge": self.shapley["hedges"]["price"],
-                }
-            )
+            tables["causal decomposition"] = {
+                "cause": groups,
+                "need (value to the pivot)": self.shapley["realigns"]["need"],
+                "price (courter's side)": self.shapley["realigns"]["price"],
+                "need of a hedge": self.shapley["hedges"]["need"],
+                "price of a hedge": self.shapley["hedges"]["price"],
+            }
         if self.payers:
-            tables["payers"] = pd.DataFrame([{"payer": k, **v} for k, v in self.payers.items()])
+            tables["payers"] = [{"payer": k, **v} for k, v in self.payers.items()]
         if self.realigns_by_year:
-            tables["alignment by year"] = pd.DataFrame(
-                {
-                    "year": self.calendar_years(),
-                    "realigns": list(self.realigns_by_year),
-                    "hedges": list(self.hedges_by_year),
-                }
-            )
+            tables["alignment by year"] = {
+                "year": self.calendar_years(),
+                "realigns": list(self.realigns_by_year),
+                "hedges": list(self.hedges_by_year),
+            }
         return tables
 
     def calendar_years(self) -> list[int]:

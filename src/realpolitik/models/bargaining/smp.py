@@ -778,17 +778,20 @@ class SMPResult:
         """Long DataFrame: turn, actor, dimension, position, risk_attitude."""
         import pandas as pd
 
+        return pd.DataFrame(self.history_columns())
+
+    def history_columns(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`history_frame` as arrays (the report reads them without
+        pandas)."""
         t_, n, d = self.positions.shape
         tt, aa, dd = np.meshgrid(np.arange(t_), np.arange(n), np.arange(d), indexing="ij")
-        return pd.DataFrame(
-            {
-                "turn": tt.ravel(),
-                "actor": np.asarray(self.actor_names, dtype=object)[aa.ravel()],
-                "dimension": np.asarray(self.dimension_names, dtype=object)[dd.ravel()],
-                "position": self.positions.ravel(),
-                "risk_attitude": self.risk_attitudes[tt.ravel(), aa.ravel()],
-            }
-        )
+        return {
+            "turn": tt.ravel(),
+            "actor": np.asarray(self.actor_names, dtype=object)[aa.ravel()],
+            "dimension": np.asarray(self.dimension_names, dtype=object)[dd.ravel()],
+            "position": self.positions.ravel(),
+            "risk_attitude": self.risk_attitudes[tt.ravel(), aa.ravel()],
+        }
 
 
 # ---------------------------------------------------------------------------------------------
