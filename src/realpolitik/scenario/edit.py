@@ -344,23 +344,27 @@ def _set_forms(data: dict[str, Any], forms: Mapping[str, str]) -> None:
             container[key] = value
 
 
+def _fixed_node(old: Mapping[str, Any], value: float, unc: Any) -> dict[str, Any]:
+    """The plain data of a number fixed at ``value``: ``old`` (its plain data) without its
+    distribution, its note saying what it was (``unc``: its ``uncertainties:`` entry, if any)."""
+    note = _changed_note(old, value)
+    if unc is not None and not old.get("dist"):  # uncertain through `uncertainties:`
+        spec = ", ".join(f"{k}={v}" for k, v in unc.dist.spec().items())
+        note += f" Was uncertain ({spec}); fixed at the new value."
+    return {
+        **{k: v for k, v in old.items() if k not in ("dist", "note")},
+        "value": value,
+        "note": note,
+    }
+
+
 def _set_numbers(scenario: Scenario, data: dict[str, Any], changed: Mapping[str, float]) -> None:
     """Fix changed numbers at their new values, keeping the old value and range in the note, and
     drop what made them uncertain (``uncertainties:`` entries, correlations naming them)."""
     old_uncertainties = {u.path: u for u in scenario.uncertainties()}
     for path, value in changed.items():
         container, key = _locate(data, path)
-        old = container[key]
-        note = _changed_note(old, value)
-        unc = old_uncertainties.get(path)
-        if unc is not None and not old.get("dist"):  # uncertain through `uncertainties:`
-            spec = ", ".join(f"{k}={v}" for k, v in unc.dist.spec().items())
-            note += f" Was uncertain ({spec}); fixed at the new value."
-        container[key] = {
-            **{k: v for k, v in old.items() if k not in ("dist", "note")},
-            "value": value,
-            "note": note,
-        }
+        container[key] = _fixed_node(container[key], value, old_uncertainties.get(path))
     if "uncertainties" in data:
         data["uncertainties"] = [u for u in data["uncertainties"] if u["path"] not in changed]
     if "correlations" in data:
@@ -404,11 +408,17 @@ def apply_edits(scenario: Scenario, edits: Mapping[str, Any]) -> Scenario:
     ScenarioError
         For an edit that is not allowed, or an edited scenario that is not valid.
     """
+    from realpolitik.scenario.fast_edit import edited_numbers
     from realpolitik.scenario.load import from_dict
 
     if not edits:
         return scenario
-    data = edited_data(scenario, edits)
+    changed, forms = _checked_edits(scenario, edits)
+    if not forms:
+        fast = edited_numbers(scenario, changed)
+        if fast is not None:
+            return fast
+    data = edited_data(scenario, edits)  # the full path also gives every error's message
     return from_dict(data, file=f"{scenario.file} (edited)")
 
 
