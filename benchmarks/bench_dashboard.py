@@ -72,7 +72,8 @@ def breakdown(n: int, draws: int) -> dict[str, float]:
     from realpolitik.app import engine, views
     from realpolitik.models.adapters.realignment import problem_from_scenario, shapley_summary
     from realpolitik.models.realignment import simulate, solve
-    from realpolitik.scenario.edit import apply_edits, editable_numbers
+    from realpolitik.scenario.edit import apply_edits, editable_numbers, edited_data
+    from realpolitik.scenario.load import from_dict
     from realpolitik.scenario.examples import example_path
 
     path = str(example_path(SCENARIO))
@@ -97,6 +98,11 @@ def breakdown(n: int, draws: int) -> dict[str, float]:
         engine.recompute(path, shown, edits, draws, 0)  # the whole of it, as a worker runs it
         t5 = time.process_time()
         spent["edit: build and check the edited scenario"] += t1 - t0
+        t0 = time.process_time()
+        from_dict(edited_data(original, edits), file=f"{original.file} (edited)")
+        spent["  reference: the same edit rebuilt from plain data, checked in full"] += (
+            time.process_time() - t0
+        )
         spent["model: point analysis (light: no by-year paths)"] += t2 - t1
         spent[f"model: {draws} draws"] += t3 - t2
         spent["view: statistics, sentences, figure specifications, JSON"] += t4 - t3
