@@ -73,8 +73,8 @@ def breakdown(n: int, draws: int) -> dict[str, float]:
     from realpolitik.models.adapters.realignment import problem_from_scenario, shapley_summary
     from realpolitik.models.realignment import simulate, solve
     from realpolitik.scenario.edit import apply_edits, editable_numbers, edited_data
-    from realpolitik.scenario.load import from_dict
     from realpolitik.scenario.examples import example_path
+    from realpolitik.scenario.load import from_dict
 
     path = str(example_path(SCENARIO))
     shown = f"examples/{SCENARIO}.yaml"
