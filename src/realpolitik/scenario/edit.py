@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
+from realpolitik.scenario.edit_marks import CHANGED_MARK, fixed_node, fmt
 from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import Dist
 
-#: Marker that starts the note of a changed number (so readers and tools can find edits).
-CHANGED_MARK = "CHANGED"
 #: Slider positions between a number's low and high end.
 SLIDER_STEPS = 200
 #: A fixed lever number (no stated range) may move between 0 and this multiple of its value.
@@ -243,21 +242,6 @@ def _locate(data: dict[str, Any], path: str) -> tuple[Any, Any]:
         node = node[key]
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def _changed_note(old: Mapping[str, Any], new_value: float) -> str:
-    parts = [f"{CHANGED_MARK}: value {_fmt(float(old['value']))} -> {_fmt(new_value)}."]
-    dist = old.get("dist")
-    if dist:
-        spec = ", ".join(f"{k}={v}" for k, v in dist.items())
-        parts.append(f"Was uncertain ({spec}); fixed at the new value.")
-    if old.get("note"):
-        parts.append(f"Previous note: {old['note']}")
-    return " ".join(parts)
-
-
 def _bad(path: str, message: str, expected: str, got: Any, file: str) -> Problem:
     return Problem(message, file=file, path=path, expected=expected, got=repr(got))
 
@@ -277,7 +261,7 @@ def _check_number(
         return _bad(
             path,
             "outside the number's stated range",
-            f"a number in [{_fmt(spec.low)}, {_fmt(spec.high)}]",
+            f"a number in [{fmt(spec.low)}, {fmt(spec.high)}]",
             value,
             file,
         )
@@ -344,27 +328,13 @@ def _set_forms(data: dict[str, Any], forms: Mapping[str, str]) -> None:
             container[key] = value
 
 
-def _fixed_node(old: Mapping[str, Any], value: float, unc: Any) -> dict[str, Any]:
-    """The plain data of a number fixed at ``value``: ``old`` (its plain data) without its
-    distribution, its note saying what it was (``unc``: its ``uncertainties:`` entry, if any)."""
-    note = _changed_note(old, value)
-    if unc is not None and not old.get("dist"):  # uncertain through `uncertainties:`
-        spec = ", ".join(f"{k}={v}" for k, v in unc.dist.spec().items())
-        note += f" Was uncertain ({spec}); fixed at the new value."
-    return {
-        **{k: v for k, v in old.items() if k not in ("dist", "note")},
-        "value": value,
-        "note": note,
-    }
-
-
 def _set_numbers(scenario: Scenario, data: dict[str, Any], changed: Mapping[str, float]) -> None:
     """Fix changed numbers at their new values, keeping the old value and range in the note, and
     drop what made them uncertain (``uncertainties:`` entries, correlations naming them)."""
     old_uncertainties = {u.path: u for u in scenario.uncertainties()}
     for path, value in changed.items():
         container, key = _locate(data, path)
-        container[key] = _fixed_node(container[key], value, old_uncertainties.get(path))
+        container[key] = fixed_node(container[key], value, old_uncertainties.get(path))
     if "uncertainties" in data:
         data["uncertainties"] = [u for u in data["uncertainties"] if u["path"] not in changed]
     if "correlations" in data:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from realpolitik.scenario.edit_marks import fixed_node
 from realpolitik.scenario.model import QuantityRef, Scenario
 from realpolitik.scenario.schema import Quantity
 from realpolitik.scenario.yamlio import SourceMap
@@ -51,7 +52,6 @@ def edited_numbers(scenario: Scenario, changed: Mapping[str, float]) -> Scenario
     the same nodes (marked in their notes, without their distributions), the same
     ``uncertainties:`` and ``correlations:`` left, the same file name.
     """
-    from realpolitik.scenario.edit import _fixed_node
     from realpolitik.scenario.load import check_references
 
     index = dict(scenario._quantity_index)  # noqa: SLF001 - the same package's index
@@ -63,7 +63,7 @@ def edited_numbers(scenario: Scenario, changed: Mapping[str, float]) -> Scenario
         for path, value in changed.items():
             ref = index[path]
             old = ref.quantity.model_dump(mode="json", by_alias=True, exclude_none=True)
-            node = Quantity.model_validate(_fixed_node(old, value, uncertain.get(path)))
+            node = Quantity.model_validate(fixed_node(old, value, uncertain.get(path)))
             spec = _replaced(spec, tuple(ref.loc), node)
             index[path] = QuantityRef(ref.path, ref.loc, node)
     except Exception:  # noqa: BLE001 - any problem: the full path says what it is
