@@ -120,6 +120,63 @@ def _shapley_values(need: FloatArray, price: FloatArray, G: int) -> tuple[FloatA
     return out[0], out[1]
 
 
+def _check_groups(pb: RealignmentProblem, groups: dict[str, tuple[str, ...]]) -> None:
+    """Refuse an empty or too large set of groups, an unknown cause or one in two groups."""
+    G = len(groups)
+    if G == 0 or G > MAX_GROUPS:
+        raise ModelError(f"need 1 to {MAX_GROUPS} cause groups, got {G}")
+    known = set(cause_atoms(pb))
+    seen: set[str] = set()
+    for g, atoms in groups.items():
+        for a in atoms:
+            if a not in known:
+                raise ModelError(f"group {g!r}: unknown cause {a!r}; known: {sorted(known)}")
+            if a in seen:
+                raise ModelError(f"cause {a!r} is in more than one group")
+            seen.add(a)
+
+
+def _coalition_values(
+    pb: RealignmentProblem, groups: dict[str, tuple[str, ...]], method: str
+) -> tuple[FloatArray, FloatArray]:
+    """``need`` and ``price`` of every coalition of ``groups`` for every draw, ``(2**G, B, 2)``
+    each: all coalitions' games solved in one call (row ``c * B + b`` is draw ``b`` with the
+    groups of coalition ``c`` on). The switched-off fields are derived from the validated
+    problem (each a copy scaled by 0 or 1, same shape and type), so they are not checked again."""
+    names = tuple(groups)
+    B = pb.batch
+    nC = 2 ** len(names)
+    big = pb.take(np.tile(np.arange(B), nC))
+    coal = np.repeat(np.arange(nC), B)  # coalition of each stacked row
+    ch: dict[str, Any] = {}
+    for gi, g in enumerate(names):
+        on = (coal >> gi) & 1
+        for a in groups[g]:
+            _switch_off(big, a, on.astype(bool), ch)
+    need_all, price_all = need_and_price(big.with_derived(**ch) if ch else big, method=method)
+    return need_all.reshape(nC, B, 2), price_all.reshape(nC, B, 2)
+
+
+def _decomposition(
+    groups: dict[str, tuple[str, ...]], need: FloatArray, price: FloatArray
+) -> ShapleyDecomposition:
+    """The decomposition from every coalition's ``need`` and ``price`` ``(2**G, B, 2)``."""
+    names = tuple(groups)
+    phi_need, phi_price = _shapley_values(need, price, len(names))
+    with np.errstate(invalid="ignore"):
+        reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
+        phi_price = np.where(reach[:, :, None], phi_price, np.nan)
+        price_total = np.where(reach, price[-1] - price[0], np.nan)
+    return ShapleyDecomposition(
+        groups=names,
+        members=tuple(tuple(groups[g]) for g in names),
+        need=phi_need,
+        price=phi_price,
+        need_total=need[-1] - need[0],
+        price_total=price_total,
+    )
+
+
 def shapley_decomposition(
     problem: RealignmentProblem,
     groups: dict[str, tuple[str, ...]] | None = None,
@@ -134,45 +191,8 @@ def shapley_decomposition(
         left out of every group stay on throughout.
     method : passed to :func:`~realpolitik.models.realignment.game.need_and_price`.
     """
-    pb = problem
     if groups is None:
-        groups = {a: (a,) for a in cause_atoms(pb)}
-    names = tuple(groups)
-    G = len(names)
-    if G == 0 or G > MAX_GROUPS:
-        raise ModelError(f"need 1 to {MAX_GROUPS} cause groups, got {G}")
-    known = set(cause_atoms(pb))
-    seen: set[str] = set()
-    for g, atoms in groups.items():
-        for a in atoms:
-            if a not in known:
-                raise ModelError(f"group {g!r}: unknown cause {a!r}; known: {sorted(known)}")
-            if a in seen:
-                raise ModelError(f"cause {a!r} is in more than one group")
-            seen.add(a)
-    B = pb.batch
-    nC = 2**G
-    masks = np.arange(nC)
-    big = pb.take(np.tile(np.arange(B), nC))
-    coal = np.repeat(masks, B)  # coalition of each stacked row
-    ch: dict[str, Any] = {}
-    for gi, g in enumerate(names):
-        on = (coal >> gi) & 1
-        for a in groups[g]:
-            _switch_off(big, a, on.astype(bool), ch)
-    need_all, price_all = need_and_price(big.with_changes(**ch) if ch else big, method=method)
-    need = need_all.reshape(nC, B, 2)
-    price = price_all.reshape(nC, B, 2)
-    phi_need, phi_price = _shapley_values(need, price, G)
-    with np.errstate(invalid="ignore"):
-        reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
-        phi_price = np.where(reach[:, :, None], phi_price, np.nan)
-        price_total = np.where(reach, price[-1] - price[0], np.nan)
-    return ShapleyDecomposition(
-        groups=names,
-        members=tuple(tuple(groups[g]) for g in names),
-        need=phi_need,
-        price=phi_price,
-        need_total=need[-1] - need[0],
-        price_total=price_total,
-    )
+        groups = {a: (a,) for a in cause_atoms(problem)}
+    _check_groups(problem, groups)
+    need, price = _coalition_values(problem, groups, method)
+    return _decomposition(groups, need, price)
