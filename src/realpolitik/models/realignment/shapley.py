@@ -18,7 +18,7 @@ price is within the levers' reach; NaN otherwise).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import factorial
 from typing import Any
 
@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from realpolitik.errors import ModelError
-from realpolitik.models.realignment.game import need_and_price
+from realpolitik.models.realignment import game
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
 
 __all__ = ["MAX_GROUPS", "ShapleyDecomposition", "cause_atoms", "shapley_decomposition"]
@@ -153,8 +153,43 @@ def _coalition_values(
         on = (coal >> gi) & 1
         for a in groups[g]:
             _switch_off(big, a, on.astype(bool), ch)
-    need_all, price_all = need_and_price(big.with_derived(**ch) if ch else big, method=method)
+    need_all, price_all = _needs_and_prices(big.with_derived(**ch) if ch else big, method, nC)
     return need_all.reshape(nC, B, 2), price_all.reshape(nC, B, 2)
+
+
+def _needs_and_prices(
+    pb: RealignmentProblem, method: str, nC: int
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`~realpolitik.models.realignment.game.need_and_price` of the coalition problem
+    ``pb`` (``nC`` coalitions of ``B`` draws, coalition-major), with each target's cheapest
+    package sought only for the draws where every coalition's price is within reach.
+
+    Where one coalition's price is out of reach, the draw's price values are not defined (NaN)
+    whatever the other coalitions' prices are, so those are left at ``inf`` unsolved. Whether a
+    price is within reach is the game's own test (``need`` below the most the courter's levers
+    can give); the prices solved are those of the same rows of the game, each row solved
+    independently of the others, so every number the decomposition reads is the game's, to the
+    last bit (``tests/test_realignment_shapley_build.py``).
+    """
+    m = game._choose_method(pb, method)
+    d = game.accounts(pb)
+    bids = game._incumbent_bids(m, game._side(pb, d, INCUMBENT), d)
+    cs = game._courter_side(pb, d)
+    closed = game.closed_options(pb)
+    other = game.open_values(d.U, closed)[:, [2, 1]]
+    need: FloatArray = np.maximum(bids.bid, other) - d.U[:, 1:]  # as the game's step 3
+    reach = np.where(closed, np.inf, need)
+    price = np.full(need.shape, np.inf)
+    for j in (0, 1):
+        sf = d.shortfall[:, j]
+        wmax = game.box_max_value(cs.p, cs.hi, cs.a, cs.w, sf)
+        within = (reach[:, j] < 0) | (reach[:, j] < wmax)
+        every = within.reshape(nC, -1).all(axis=0)  # draws with every coalition's price finite
+        rows = np.flatnonzero(np.tile(every, nC))
+        if rows.size:
+            sub = replace(cs, **{f: getattr(cs, f)[rows] for f in game._BATCH_FIELDS})
+            price[rows, j] = game._min_cost(m, sub, sf[rows], reach[rows, j])[0]
+    return need, price
 
 
 def _decomposition(
