@@ -86,3 +86,24 @@ def test_sampled_draws_of_the_examples_decompose_bit_for_bit(name, path):
     assert reached.any()  # draws whose prices are all solved are compared ...
     if name == "reverse-kissinger":
         assert not reached.all()  # ... and draws whose prices are left unsolved too
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"pivot_annual_repudiation": 1.5}, "probabilities in [0, 1]"),
+        ({"discount_rate": -1.5}, "discount_rate must be a finite number > -1"),
+    ],
+)
+def test_rates_the_game_refuses_are_refused_with_the_games_message(change, message):
+    from realpolitik.errors import ModelError
+
+    path = dict(EXAMPLES)["reverse-kissinger"]
+    pb = problem_from_scenario(load(str(path))).with_changes(**change)
+    groups = {a: (a,) for a in cause_atoms(pb)}
+    with pytest.raises(ModelError) as fast:
+        shapley_decomposition(pb)
+    with pytest.raises(ModelError) as reference:
+        _validated_reference(pb, groups)
+    assert str(fast.value) == str(reference.value)
+    assert message in str(fast.value)

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from realpolitik.errors import ModelError
 from realpolitik.models.realignment import game
+from realpolitik.models.realignment.accounting import accounts, bid_accounts, survival_groups
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
 
 __all__ = ["MAX_GROUPS", "ShapleyDecomposition", "cause_atoms", "shapley_decomposition"]
@@ -153,12 +154,15 @@ def _coalition_values(
         on = (coal >> gi) & 1
         for a in groups[g]:
             _switch_off(big, a, on.astype(bool), ch)
-    need_all, price_all = _needs_and_prices(big.with_derived(**ch) if ch else big, method, nC)
+    accounts(pb)  # the rates the game checks, checked once here (the coalitions only scale them)
+    survival = survival_groups(pb)  # they hold for every coalition (see below)
+    coalitions = big.with_derived(**ch) if ch else big
+    need_all, price_all = _needs_and_prices(coalitions, method, nC, survival)
     return need_all.reshape(nC, B, 2), price_all.reshape(nC, B, 2)
 
 
 def _needs_and_prices(
-    pb: RealignmentProblem, method: str, nC: int
+    pb: RealignmentProblem, method: str, nC: int, groups: list[list[int]]
 ) -> tuple[FloatArray, FloatArray]:
     """:func:`~realpolitik.models.realignment.game.need_and_price` of the coalition problem
     ``pb`` (``nC`` coalitions of ``B`` draws, coalition-major), with each target's cheapest
@@ -170,9 +174,14 @@ def _needs_and_prices(
     can give); the prices solved are those of the same rows of the game, each row solved
     independently of the others, so every number the decomposition reads is the game's, to the
     last bit (``tests/test_realignment_shapley_build.py``).
+
+    The accounts are :func:`~realpolitik.models.realignment.accounting.bid_accounts` (the
+    game's own, bit for bit, without checking the rates again) with the survival ``groups`` of
+    the original problem, which hold for every coalition: a switched-off credibility scales the
+    repudiation rates of all the courter's promises alike, so levers equal before stay equal.
     """
     m = game._choose_method(pb, method)
-    d = game.accounts(pb)
+    d = bid_accounts(pb, groups)  # the accounts the game reads, unchecked: ``pb`` is derived
     bids = game._incumbent_bids(m, game._side(pb, d, INCUMBENT), d)
     cs = game._courter_side(pb, d)
     closed = game.closed_options(pb)
