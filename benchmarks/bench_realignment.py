@@ -12,17 +12,22 @@ years 11..15 only on paths still in their year-1 realignment). Each row prints t
 are the references run in the same process: the EU pooled (one payer: no budgeted packages to
 solve), and HiGHS (``method="highs"``, the reference the fast path replaced for budgeted
 payers; timed on 1,000 draws, with the fast path on the same draws beside it).
-Run: .venv/bin/python benchmarks/bench_realignment.py [REPEATS]
 
 ``bench_realignment.py simplex [DRAWS] [REPEATS]`` runs only the dual simplex's comparison: the
 linear programmes that ``evaluate_batch`` (years 1..15) solves for the flagship's budgeted
 packages on DRAWS draws (default 100,000), captured once, then ``lp_min`` on all of them with the
 NumPy pivot loop and with the compiled one (``backend.kernels``), alternating, CPU time side by
 side; the results are checked to be identical.
+"numpy"/"compiled" rows run the same call with the package solvers forced to their NumPy code or
+to their compiled twins (``backend.kernels``; the same numbers bit for bit), side by side, with the
+CPU-time ratio; ``--kernels`` runs only those rows.
+Run: .venv/bin/python benchmarks/bench_realignment.py [REPEATS] [--kernels]
 """
 
 from __future__ import annotations
 
+import os
+import platform
 import sys
 import time
 
@@ -231,13 +236,57 @@ def simplex_main(B: int, repeat: int) -> None:
     print(f"ratio numpy / compiled: {med['numpy'] / med['compiled']:.2f} (results identical)")
 
 
+def machine() -> str:
+    """The CPU model and the number of cores, for the record."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def kernel_rows(B: int, repeat: int) -> list[tuple[str, tuple[float, float]]]:
+    """The package solvers' NumPy code against their compiled twins, in the same process."""
+    from realpolitik.experiment.scenario_experiment import experiment_spec
+    from realpolitik.models.realignment import backend
+
+    s = realpolitik.load("reverse-kissinger")
+    pb = problem_from_scenario(s, experiment_spec(s, ["realignment"]).sample(B, rng=0), B)
+    synthetic = flagship_like(B)
+    years = tuple(range(1, 16))
+    rows = []
+    for name, fn in [
+        (f"flagship: solve ({B // 1000}k)", lambda: solve(pb)),
+        (
+            f"flagship: evaluate_batch ({B // 1000}k)",
+            lambda: evaluate_batch(pb, np.random.default_rng(0), years=years),
+        ),
+        (f"synthetic: solve ({B // 1000}k)", lambda: solve(synthetic)),
+    ]:
+        pair = []
+        for choice in ("numpy", "compiled"):
+            with backend.kernels(choice):
+                pair.append((f"{name} {choice}", timeit(fn, repeat)))
+        rows += pair
+        ratio = pair[0][1][1] / pair[1][1][1]
+        print(f"{name}: compiled package kernels {ratio:.2f}x less CPU time than NumPy")
+    return rows
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "simplex":
         B = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
         simplex_main(B, int(sys.argv[3]) if len(sys.argv) > 3 else 5)
         return
     B = 100_000
-    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    repeat = int(args[0]) if args else 5
+    print(f"machine: {machine()}")
+    if "--kernels" in sys.argv:
+        report(kernel_rows(B, repeat))
+        return
     t0 = time.perf_counter()
     pb = flagship_like(B)
     t_build = time.perf_counter() - t0
@@ -260,6 +309,12 @@ def main() -> None:
     )
     rows += flagship_rows(B, repeat=repeat)
     rows += point_rows(repeat)
+    rows += kernel_rows(B, repeat)
+    report(rows)
+
+
+def report(rows: list[tuple[str, tuple[float, float]]]) -> None:
+    """Print the rows: step, median wall time, median CPU time."""
     print(f"{'step':44s} {'wall s':>10s} {'CPU s':>10s}")
     for name, (wall, cpu) in rows:
         print(f"{name:44s} {wall:10.4f} {cpu:10.4f}")

@@ -21,16 +21,43 @@ import numpy as np
 from numpy.typing import NDArray
 
 from realpolitik.errors import ModelError
+from realpolitik.models.realignment.backend import use_compiled
 from realpolitik.models.realignment.problem import MAX_BINARY_ENUM
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
+#: Sides with more levers than this always run NumPy. NumPy sums a row of up to seven terms
+#: from the left whatever the memory layout of the array, but a longer one in an order that
+#: depends on it (pairwise when the row is contiguous); the compiled kernels sum from the left,
+#: and the Lagrangian LP's knapsacks have one term more than the side has levers.
+COMPILED_MAX_LEVERS = 6
+
+
+def _compiled(rows: int, m: int) -> bool:
+    """Whether a batch of ``rows`` rows and ``m`` levers runs the compiled twins of
+    :mod:`realpolitik.models.realignment.package_kernels` (same numbers, bit for bit; the
+    rule is :func:`~realpolitik.models.realignment.backend.use_compiled`)."""
+    return m <= COMPILED_MAX_LEVERS and use_compiled(rows)
+
+
+def _pattern_multipliers(binary: BoolArray, m: int) -> FloatArray:
+    """Every on/off pattern as multipliers of the bounds, (patterns, m): an off lever's bounds
+    times 0, the others' times 1 (the patterns of :func:`binary_subsets`, in its order)."""
+    subs = binary_subsets(binary)
+    on = np.ones((subs.shape[0], m))
+    on[:, binary] = subs
+    return on
+
 
 def trade_fill(x: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray) -> FloatArray:
     """Trade per year that packages ``x`` (B, m) fill: ``y`` maximising ``sum w_i y_i`` s.t.
     ``0 <= y_i <= a_i x_i`` and ``sum y_i <= sf`` (the most durable levers fill first)."""
+    if x.ndim == 2 and _compiled(x.shape[0], x.shape[1]):
+        from realpolitik.models.realignment import package_kernels
+
+        return package_kernels.trade_fill(x, a, w, sf)
     y = np.zeros_like(x, dtype=float)
     cols = np.flatnonzero(np.any(a > 0, axis=0)) if a.size else np.zeros(0, int)
     if cols.size == 0:
@@ -59,6 +86,10 @@ def package_value_arrays(
     factor), ``sf`` (B,) the shortfall per year that all capacity levers share. With one capacity
     lever (or all equally durable) the trade part is ``w min(a x, sf)``.
     """
+    if x.ndim == 2 and _compiled(x.shape[0], x.shape[1]):
+        from realpolitik.models.realignment import package_kernels
+
+        return package_kernels.package_value_arrays(x, p, a, w, sf)
     direct: FloatArray = np.sum(p * x, axis=1)
     if not np.any(a > 0):
         return direct
@@ -199,6 +230,10 @@ def common_weight(a: FloatArray, w: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Per row: the trade weight shared by all levers with capacity, and whether it is shared
     (rows whose capacity levers differ in durability are not for the fast path)."""
     B = a.shape[0]
+    if _compiled(B, a.shape[1]):
+        from realpolitik.models.realignment import package_kernels
+
+        return package_kernels.common_weight(a, w)
     has = a > 0
     if not np.any(has):
         return np.zeros(B), np.ones(B, bool)
@@ -243,6 +278,11 @@ def fast_min_cost(
     whether each row's optimum is certified.
     """
     B, m = p.shape
+    if _compiled(B, m):
+        from realpolitik.models.realignment import package_kernels
+
+        on = _pattern_multipliers(binary, m)
+        return package_kernels.fast_min_cost(p, k, lo, hi, on, a, w, sf, need)
     wc, _ = common_weight(a, w)
     best_c = np.full(B, np.inf)
     best_e = np.zeros((B, m))
@@ -316,6 +356,11 @@ def fast_max_value(
     """Largest value of a package (empty, or within the bounds) costing at most ``budget``
     (levers without capacity: the incumbent's side)."""
     B, m = p.shape
+    if _compiled(B, m):
+        from realpolitik.models.realignment import package_kernels
+
+        on = _pattern_multipliers(binary, m)
+        return package_kernels.fast_max_value(p, k, lo, hi, on, budget)
     best_v = np.zeros(B)
     best_e = np.zeros((B, m))
     for sub in binary_subsets(binary):
@@ -616,6 +661,11 @@ def budgeted_max_value(
     knapsacks (no trade couples them): a pattern is possible when every payer's lower bounds
     fit its budget, and its value is the sum of each payer's fractional knapsack."""
     B, m = p.shape
+    if _compiled(B, m):
+        from realpolitik.models.realignment import package_kernels
+
+        on = _pattern_multipliers(binary, m)
+        return package_kernels.budgeted_max_value(p, k, lo, hi, on, col, budgets)
     bud = np.maximum(budgets, 0.0)
     best_v = np.zeros(B)
     best_e = np.zeros((B, m))
