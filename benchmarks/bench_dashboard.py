@@ -61,19 +61,58 @@ def random_edits(sliders: list[dict[str, Any]], rng: random.Random) -> dict[str,
 # 1. where the CPU of one recomputation goes
 
 
+def _model_parts(scenario: Any, shared: Any, draws: int, spent: dict[str, float]) -> None:
+    """Time the model's parts of one recomputation apart (added to ``spent``), and the causal
+    decomposition again the way it was built before (every coalition problem re-validated)."""
+    import numpy as np
+
+    from realpolitik.models.adapters.realignment import problem_from_scenario, shapley_summary
+    from realpolitik.models.realignment import simulate, solve
+    from realpolitik.models.realignment.game import need_and_price
+    from realpolitik.models.realignment.shapley import _decomposition, _switch_off, cause_atoms
+
+    t6 = time.process_time()
+    shapley_summary(problem_from_scenario(scenario))
+    t7 = time.process_time()
+    pb = problem_from_scenario(scenario)
+    groups = {a: (a,) for a in cause_atoms(pb)}
+    big = pb.take(np.zeros(2 ** len(groups), int))
+    coal = np.arange(2 ** len(groups))
+    ch: dict[str, Any] = {}
+    for gi, g in enumerate(groups):
+        _switch_off(big, g, ((coal >> gi) & 1).astype(bool), ch)
+    need, price = need_and_price(big.with_changes(**ch))
+    _decomposition(groups, need.reshape(-1, 1, 2), price.reshape(-1, 1, 2))
+    t7b = time.process_time()
+    samples = {p: v for p, v in shared.samples.items()} if shared else {}
+    for p in samples:
+        if p not in {u.path for u in scenario.uncertainties()}:
+            samples[p] = np.full(draws, scenario.value(p))
+    t8 = time.process_time()
+    problem = problem_from_scenario(scenario, samples, draws)
+    t9 = time.process_time()
+    solution = solve(problem)
+    t10 = time.process_time()
+    simulate(problem, np.random.default_rng(0), solution=solution)
+    t11 = time.process_time()
+    spent["  of which point: Shapley decomposition (problem built too)"] += t7 - t6
+    spent["  reference: the same, coalition problems re-validated (problem built too)"] += t7b - t7
+    spent["  of which draws: the problem of the draws"] += t9 - t8
+    spent["  of which draws: solving the bidding game"] += t10 - t9
+    spent["  of which draws: year-by-year simulation with re-bidding"] += t11 - t10
+
+
 def breakdown(n: int, draws: int) -> dict[str, float]:
     """CPU milliseconds per recomputation, by stage, over ``n`` distinct edits (in process).
 
     The stages are the worker's own steps (:func:`realpolitik.app.views.recompute_view`), run
     one by one; the lines "of which" time the model's parts again on the same edit, apart.
     """
-    import numpy as np
 
     from realpolitik.app import engine, views
-    from realpolitik.models.adapters.realignment import problem_from_scenario, shapley_summary
-    from realpolitik.models.realignment import simulate, solve
-    from realpolitik.scenario.edit import apply_edits, editable_numbers
+    from realpolitik.scenario.edit import apply_edits, editable_numbers, edited_data
     from realpolitik.scenario.examples import example_path
+    from realpolitik.scenario.load import from_dict
 
     path = str(example_path(SCENARIO))
     shown = f"examples/{SCENARIO}.yaml"
@@ -82,6 +121,7 @@ def breakdown(n: int, draws: int) -> dict[str, float]:
     sliders = [n.to_dict() for n in editable_numbers(original) if n.group.startswith("lever")]
     rng = random.Random(7)
     shared = views.shared_draws(original, draws, 0)  # the shared samples, drawn once
+    views.point_result(original, draws, 0)  # compiles what the point analysis runs, untimed
     spent: dict[str, float] = defaultdict(float)
     for _ in range(n):
         edits = random_edits(sliders, rng)
@@ -97,29 +137,16 @@ def breakdown(n: int, draws: int) -> dict[str, float]:
         engine.recompute(path, shown, edits, draws, 0)  # the whole of it, as a worker runs it
         t5 = time.process_time()
         spent["edit: build and check the edited scenario"] += t1 - t0
+        t0 = time.process_time()
+        from_dict(edited_data(original, edits), file=f"{original.file} (edited)")
+        spent["  reference: the same edit rebuilt from plain data, checked in full"] += (
+            time.process_time() - t0
+        )
         spent["model: point analysis (light: no by-year paths)"] += t2 - t1
         spent[f"model: {draws} draws"] += t3 - t2
         spent["view: statistics, sentences, figure specifications, JSON"] += t4 - t3
         spent["whole recomputation in a worker (engine.recompute, again)"] += t5 - t4
-        # the model's parts, again, apart
-        t6 = time.process_time()
-        shapley_summary(problem_from_scenario(scenario))
-        t7 = time.process_time()
-        samples = {p: v for p, v in shared.samples.items()} if shared else {}
-        for p in samples:
-            if p not in {u.path for u in scenario.uncertainties()}:
-                samples[p] = np.full(draws, scenario.value(p))
-        t8 = time.process_time()
-        problem = problem_from_scenario(scenario, samples, draws)
-        t9 = time.process_time()
-        solution = solve(problem)
-        t10 = time.process_time()
-        simulate(problem, np.random.default_rng(0), solution=solution)
-        t11 = time.process_time()
-        spent["  of which point: Shapley decomposition (problem built too)"] += t7 - t6
-        spent["  of which draws: the problem of the draws"] += t9 - t8
-        spent["  of which draws: solving the bidding game"] += t10 - t9
-        spent["  of which draws: year-by-year simulation with re-bidding"] += t11 - t10
+        _model_parts(scenario, shared, draws, spent)  # the model's parts, again, apart
     out = {k: 1000 * v / n for k, v in spent.items()}
     # the same edits again, as a batching server's worker runs them: STACKED at a time
     rng = random.Random(7)

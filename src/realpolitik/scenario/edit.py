@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from realpolitik.errors import Problem, ScenarioError
+from realpolitik.scenario.edit_marks import CHANGED_MARK, fixed_node, fmt
 from realpolitik.scenario.model import Scenario
 from realpolitik.scenario.schema import Dist
 
-#: Marker that starts the note of a changed number (so readers and tools can find edits).
-CHANGED_MARK = "CHANGED"
 #: Slider positions between a number's low and high end.
 SLIDER_STEPS = 200
 #: A fixed lever number (no stated range) may move between 0 and this multiple of its value.
@@ -243,21 +242,6 @@ def _locate(data: dict[str, Any], path: str) -> tuple[Any, Any]:
         node = node[key]
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def _changed_note(old: Mapping[str, Any], new_value: float) -> str:
-    parts = [f"{CHANGED_MARK}: value {_fmt(float(old['value']))} -> {_fmt(new_value)}."]
-    dist = old.get("dist")
-    if dist:
-        spec = ", ".join(f"{k}={v}" for k, v in dist.items())
-        parts.append(f"Was uncertain ({spec}); fixed at the new value.")
-    if old.get("note"):
-        parts.append(f"Previous note: {old['note']}")
-    return " ".join(parts)
-
-
 def _bad(path: str, message: str, expected: str, got: Any, file: str) -> Problem:
     return Problem(message, file=file, path=path, expected=expected, got=repr(got))
 
@@ -277,7 +261,7 @@ def _check_number(
         return _bad(
             path,
             "outside the number's stated range",
-            f"a number in [{_fmt(spec.low)}, {_fmt(spec.high)}]",
+            f"a number in [{fmt(spec.low)}, {fmt(spec.high)}]",
             value,
             file,
         )
@@ -350,17 +334,7 @@ def _set_numbers(scenario: Scenario, data: dict[str, Any], changed: Mapping[str,
     old_uncertainties = {u.path: u for u in scenario.uncertainties()}
     for path, value in changed.items():
         container, key = _locate(data, path)
-        old = container[key]
-        note = _changed_note(old, value)
-        unc = old_uncertainties.get(path)
-        if unc is not None and not old.get("dist"):  # uncertain through `uncertainties:`
-            spec = ", ".join(f"{k}={v}" for k, v in unc.dist.spec().items())
-            note += f" Was uncertain ({spec}); fixed at the new value."
-        container[key] = {
-            **{k: v for k, v in old.items() if k not in ("dist", "note")},
-            "value": value,
-            "note": note,
-        }
+        container[key] = fixed_node(container[key], value, old_uncertainties.get(path))
     if "uncertainties" in data:
         data["uncertainties"] = [u for u in data["uncertainties"] if u["path"] not in changed]
     if "correlations" in data:
@@ -404,11 +378,17 @@ def apply_edits(scenario: Scenario, edits: Mapping[str, Any]) -> Scenario:
     ScenarioError
         For an edit that is not allowed, or an edited scenario that is not valid.
     """
+    from realpolitik.scenario.fast_edit import edited_numbers
     from realpolitik.scenario.load import from_dict
 
     if not edits:
         return scenario
-    data = edited_data(scenario, edits)
+    changed, forms = _checked_edits(scenario, edits)
+    if not forms:
+        fast = edited_numbers(scenario, changed)
+        if fast is not None:
+            return fast
+    data = edited_data(scenario, edits)  # the full path also gives every error's message
     return from_dict(data, file=f"{scenario.file} (edited)")
 
 

@@ -18,7 +18,7 @@ price is within the levers' reach; NaN otherwise).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import factorial
 from typing import Any
 
@@ -26,7 +26,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from realpolitik.errors import ModelError
-from realpolitik.models.realignment.game import need_and_price
+from realpolitik.models.realignment import game
+from realpolitik.models.realignment.accounting import accounts, bid_accounts, survival_groups
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
 
 __all__ = ["MAX_GROUPS", "ShapleyDecomposition", "cause_atoms", "shapley_decomposition"]
@@ -120,6 +121,106 @@ def _shapley_values(need: FloatArray, price: FloatArray, G: int) -> tuple[FloatA
     return out[0], out[1]
 
 
+def _check_groups(pb: RealignmentProblem, groups: dict[str, tuple[str, ...]]) -> None:
+    """Refuse an empty or too large set of groups, an unknown cause or one in two groups."""
+    G = len(groups)
+    if G == 0 or G > MAX_GROUPS:
+        raise ModelError(f"need 1 to {MAX_GROUPS} cause groups, got {G}")
+    known = set(cause_atoms(pb))
+    seen: set[str] = set()
+    for g, atoms in groups.items():
+        for a in atoms:
+            if a not in known:
+                raise ModelError(f"group {g!r}: unknown cause {a!r}; known: {sorted(known)}")
+            if a in seen:
+                raise ModelError(f"cause {a!r} is in more than one group")
+            seen.add(a)
+
+
+def _coalition_values(
+    pb: RealignmentProblem, groups: dict[str, tuple[str, ...]], method: str
+) -> tuple[FloatArray, FloatArray]:
+    """``need`` and ``price`` of every coalition of ``groups`` for every draw, ``(2**G, B, 2)``
+    each: all coalitions' games solved in one call (row ``c * B + b`` is draw ``b`` with the
+    groups of coalition ``c`` on). The switched-off fields are derived from the validated
+    problem (each a copy scaled by 0 or 1, same shape and type), so they are not checked again."""
+    names = tuple(groups)
+    B = pb.batch
+    nC = 2 ** len(names)
+    big = pb.take(np.tile(np.arange(B), nC))
+    coal = np.repeat(np.arange(nC), B)  # coalition of each stacked row
+    ch: dict[str, Any] = {}
+    for gi, g in enumerate(names):
+        on = (coal >> gi) & 1
+        for a in groups[g]:
+            _switch_off(big, a, on.astype(bool), ch)
+    accounts(pb)  # the rates the game checks, checked once here (the coalitions only scale them)
+    survival = survival_groups(pb)  # they hold for every coalition (see below)
+    coalitions = big.with_derived(**ch) if ch else big
+    need_all, price_all = _needs_and_prices(coalitions, method, nC, survival)
+    return need_all.reshape(nC, B, 2), price_all.reshape(nC, B, 2)
+
+
+def _needs_and_prices(
+    pb: RealignmentProblem, method: str, nC: int, groups: list[list[int]]
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`~realpolitik.models.realignment.game.need_and_price` of the coalition problem
+    ``pb`` (``nC`` coalitions of ``B`` draws, coalition-major), with each target's cheapest
+    package sought only for the draws where every coalition's price is within reach.
+
+    Where one coalition's price is out of reach, the draw's price values are not defined (NaN)
+    whatever the other coalitions' prices are, so those are left at ``inf`` unsolved. Whether a
+    price is within reach is the game's own test (``need`` below the most the courter's levers
+    can give); the prices solved are those of the same rows of the game, each row solved
+    independently of the others, so every number the decomposition reads is the game's, to the
+    last bit (``tests/test_realignment_shapley_build.py``).
+
+    The accounts are :func:`~realpolitik.models.realignment.accounting.bid_accounts` (the
+    game's own, bit for bit, without checking the rates again) with the survival ``groups`` of
+    the original problem, which hold for every coalition: a switched-off credibility scales the
+    repudiation rates of all the courter's promises alike, so levers equal before stay equal.
+    """
+    m = game._choose_method(pb, method)
+    d = bid_accounts(pb, groups)  # the accounts the game reads, unchecked: ``pb`` is derived
+    bids = game._incumbent_bids(m, game._side(pb, d, INCUMBENT), d)
+    cs = game._courter_side(pb, d)
+    closed = game.closed_options(pb)
+    other = game.open_values(d.U, closed)[:, [2, 1]]
+    need: FloatArray = np.maximum(bids.bid, other) - d.U[:, 1:]  # as the game's step 3
+    reach = np.where(closed, np.inf, need)
+    price = np.full(need.shape, np.inf)
+    for j in (0, 1):
+        sf = d.shortfall[:, j]
+        wmax = game.box_max_value(cs.p, cs.hi, cs.a, cs.w, sf)
+        within = (reach[:, j] < 0) | (reach[:, j] < wmax)
+        every = within.reshape(nC, -1).all(axis=0)  # draws with every coalition's price finite
+        rows = np.flatnonzero(np.tile(every, nC))
+        if rows.size:
+            sub = replace(cs, **{f: getattr(cs, f)[rows] for f in game._BATCH_FIELDS})
+            price[rows, j] = game._min_cost(m, sub, sf[rows], reach[rows, j])[0]
+    return need, price
+
+
+def _decomposition(
+    groups: dict[str, tuple[str, ...]], need: FloatArray, price: FloatArray
+) -> ShapleyDecomposition:
+    """The decomposition from every coalition's ``need`` and ``price`` ``(2**G, B, 2)``."""
+    names = tuple(groups)
+    phi_need, phi_price = _shapley_values(need, price, len(names))
+    with np.errstate(invalid="ignore"):
+        reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
+        phi_price = np.where(reach[:, :, None], phi_price, np.nan)
+        price_total = np.where(reach, price[-1] - price[0], np.nan)
+    return ShapleyDecomposition(
+        groups=names,
+        members=tuple(tuple(groups[g]) for g in names),
+        need=phi_need,
+        price=phi_price,
+        need_total=need[-1] - need[0],
+        price_total=price_total,
+    )
+
+
 def shapley_decomposition(
     problem: RealignmentProblem,
     groups: dict[str, tuple[str, ...]] | None = None,
@@ -134,45 +235,8 @@ def shapley_decomposition(
         left out of every group stay on throughout.
     method : passed to :func:`~realpolitik.models.realignment.game.need_and_price`.
     """
-    pb = problem
     if groups is None:
-        groups = {a: (a,) for a in cause_atoms(pb)}
-    names = tuple(groups)
-    G = len(names)
-    if G == 0 or G > MAX_GROUPS:
-        raise ModelError(f"need 1 to {MAX_GROUPS} cause groups, got {G}")
-    known = set(cause_atoms(pb))
-    seen: set[str] = set()
-    for g, atoms in groups.items():
-        for a in atoms:
-            if a not in known:
-                raise ModelError(f"group {g!r}: unknown cause {a!r}; known: {sorted(known)}")
-            if a in seen:
-                raise ModelError(f"cause {a!r} is in more than one group")
-            seen.add(a)
-    B = pb.batch
-    nC = 2**G
-    masks = np.arange(nC)
-    big = pb.take(np.tile(np.arange(B), nC))
-    coal = np.repeat(masks, B)  # coalition of each stacked row
-    ch: dict[str, Any] = {}
-    for gi, g in enumerate(names):
-        on = (coal >> gi) & 1
-        for a in groups[g]:
-            _switch_off(big, a, on.astype(bool), ch)
-    need_all, price_all = need_and_price(big.with_changes(**ch) if ch else big, method=method)
-    need = need_all.reshape(nC, B, 2)
-    price = price_all.reshape(nC, B, 2)
-    phi_need, phi_price = _shapley_values(need, price, G)
-    with np.errstate(invalid="ignore"):
-        reach = np.all(np.isfinite(price), axis=0)  # (B, 2)
-        phi_price = np.where(reach[:, :, None], phi_price, np.nan)
-        price_total = np.where(reach, price[-1] - price[0], np.nan)
-    return ShapleyDecomposition(
-        groups=names,
-        members=tuple(tuple(groups[g]) for g in names),
-        need=phi_need,
-        price=phi_price,
-        need_total=need[-1] - need[0],
-        price_total=price_total,
-    )
+        groups = {a: (a,) for a in cause_atoms(problem)}
+    _check_groups(problem, groups)
+    need, price = _coalition_values(problem, groups, method)
+    return _decomposition(groups, need, price)
