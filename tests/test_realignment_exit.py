@@ -391,3 +391,25 @@ def test_regime_demands_close_the_option_until_a_successor_rules():
     # a successor every year opens the exit from year 2 on
     sim = simulate(pb.with_changes(pivot_turnover=Turnover(annual_hazard=1.0)), rng=0, paths=20)
     assert sim.p_aligned[:, 1].tolist() == [0.0, 1.0]
+
+
+def test_without_a_courter_the_text_shows_the_exit_and_no_courter_price(tmp_path, capsys):
+    """A courter-less point run describes staying against leaving (the hand-worked 30 and 17.5
+    of exit_problem) and nothing of a closed courter option: no price, payers or causes of a
+    full realignment, no waterfall or cause figure."""
+    from realpolitik.cli.main import main
+    from realpolitik.report import realignment as text
+
+    try:
+        main(["run", str(FIXTURE), "-o", str(tmp_path), "--draws", "0", "--no-report"])
+    except SystemExit as exc:
+        assert not exc.code
+    out = capsys.readouterr().out
+    assert "leave without joining anyone (its exit option)" in out
+    assert "present value against staying): 30.0" in out
+    assert "retention bid against that exit" in out and "give Pivotia): 17.5" in out
+    for closed in ("Price of a full realignment", "courter's side", "Why a full realignment"):
+        assert closed not in out
+    result = load(FIXTURE).run(draws=0).results["realignment"]
+    assert text.decomposition_spec(result) is None
+    assert text.causes_spec(result) is None

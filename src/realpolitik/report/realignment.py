@@ -41,6 +41,8 @@ def _binds(result: Any, courter: str) -> str:
 
 def lines(result: Any) -> list[str]:
     """The readable lines of a point run."""
+    if not result.courter:
+        return _exit_lines(result)
     label = result.labels
     courter, incumbent = label[result.courter], label[result.incumbent]
     out = [
@@ -100,6 +102,32 @@ def lines(result: Any) -> list[str]:
         out.append(
             "Expected duration of a realignment: "
             + ("none in the simulated paths" if duration is None else f"{duration:,.1f} years")
+        )
+    return out
+
+
+def _exit_lines(result: Any) -> list[str]:
+    """The readable lines of a point run with no courter: the pivot can only stay or leave
+    without joining anyone (the exit option), so nothing about a courter's price, its payers or
+    the causes of a full realignment's price applies, and none of it is shown."""
+    label = result.labels
+    pivot, incumbent = label[result.pivot], label[result.incumbent]
+    values = result.option_values
+    out = [
+        f"Outcome at the point values: {outcome_phrase(result)}.",
+        f"No courter: {pivot} can stay with {incumbent} or leave without joining anyone (its "
+        "exit option); nobody offers a package, and a full realignment is not an option.",
+        f"Value of leaving to {pivot} before any counter (present value against staying): "
+        f"{money(values['hedges'])}",
+        f"{incumbent}'s retention bid against that exit (the most its levers within its stake "
+        f"give {pivot}): {money(result.hedge.get('retention_bid'))}",
+    ]
+    for tid, reach in result.threats.items():
+        out.append(f"Threat {tid} reaches: " + "; ".join(reach))
+    if result.hedges_by_year:
+        out.append(
+            f"Probability {pivot} has left {incumbent}, by year (leadership turnover, point "
+            "values): " + " ".join(f"{v:.2f}" for v in result.hedges_by_year)
         )
     return out
 
@@ -182,9 +210,9 @@ def by_year_figure(
 
 def decomposition_spec(result: Any) -> dict[str, Any] | None:
     """The waterfall of what a full realignment must make up, by cause, as a plain Plotly figure
-    specification (None when nothing)."""
+    specification (None when nothing, or with no courter: no full realignment to price)."""
     deco = {k: v for k, v in result.decomposition_value.items() if abs(v) > NEGLIGIBLE}
-    if not deco:
+    if not deco or not result.courter:
         return None
     unit = (result.unit or "money").split(" (")[0]
     return {
@@ -218,9 +246,10 @@ def decomposition_figure(result: Any) -> Any:
 
 def causes_spec(result: Any) -> dict[str, Any] | None:
     """What each cause adds to what the pivot must be given, for a full realignment and for a
-    hedge (Shapley values), as a plain Plotly figure specification (None without Shapley values)."""
+    hedge (Shapley values), as a plain Plotly figure specification (None without Shapley values,
+    or with no courter: no package to price)."""
     sh = getattr(result, "shapley", None)
-    if not sh:
+    if not sh or not result.courter:
         return None
     unit = (result.unit or "money").split(" (")[0]
     groups = list(sh["groups"])
