@@ -38,15 +38,24 @@ def _draws(scenario, tmp: Path | None, store_inputs: bool = False):
     return draws
 
 
-@pytest.mark.parametrize("where", ["handed back", "regenerated", "stored", "memory"])
+@pytest.mark.parametrize(
+    "where",
+    ["columns", "handed back", "regenerated", "stored columns", "stored", "memory"],
+)
 def test_the_frame_and_what_is_found_from_it_are_the_stores(
     flagship, tmp_path: Path, where: str
 ) -> None:
-    """The SQL view regenerates inputs not stored from the seeds: the inputs the workers handed
-    back are those, to the bit (and so are the ones regenerated here when none were kept)."""
-    draws = _draws(flagship, None if where == "memory" else tmp_path, where == "stored")
+    """The SQL view regenerates inputs not stored from the seeds: the columns the workers handed
+    back (inputs and outcomes) are those of the batch files and the SQL's, to the bit, whether
+    the inputs are stored or not; and so are the frames read from the files (``drawn_columns``
+    dropped) with the inputs handed back or regenerated."""
+    stored = where.startswith("stored")
+    draws = _draws(flagship, None if where == "memory" else tmp_path, stored)
     run, spec = draws.run, draws.spec
-    assert (run.drawn_inputs is not None) == (where in ("handed back", "regenerated"))
+    assert (run.drawn_inputs is not None) == (where in ("columns", "handed back", "regenerated"))
+    assert (run.drawn_columns is not None) == (where != "memory")
+    if where in ("handed back", "regenerated", "stored"):
+        run.drawn_columns = None
     if where == "regenerated":
         run.drawn_inputs = None
     frame = explanation_frame(run)

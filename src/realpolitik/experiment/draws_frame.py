@@ -3,10 +3,12 @@
 The sensitivity of the outcomes reads every draw (inputs and outcomes) and scenario discovery a
 sample of them. Through the store each would run its own SQL over the batch files, and a run
 stored without its inputs would regenerate them from the seeds each time. For a run small
-enough to hold in memory (:data:`IN_MEMORY_DRAWS`), :func:`explanation_frame` reads the batch
-files once with PyArrow and takes the inputs the workers handed back with their batches (a run
-not storing its inputs; else they are regenerated once): the same numbers, ordered by draw, that
-the SQL returns. Larger runs keep the store's reads (the frame would not fit).
+enough to hold in memory (:data:`IN_MEMORY_DRAWS`) and run in full in this process, the workers
+hand every column back with their batches (the batch files are written all the same) and
+:func:`explanation_frame` builds the frame from those, reading no file. A run resumed or opened
+from the store has its batch files read once with PyArrow, the inputs not stored regenerated
+once: the same numbers, ordered by draw, that the SQL returns. Larger runs keep the store's reads
+(the frame would not fit).
 """
 
 from __future__ import annotations
@@ -31,13 +33,28 @@ def explanation_frame(run: RunResult) -> pd.DataFrame | None:
     (then the explanations read the store as before)."""
     if run.draws > IN_MEMORY_DRAWS:
         return None
-    frame = run.to_frame() if run.store is None else _stored_frame(run)
+    if run.store is None:
+        frame = run.to_frame()
+    elif run.drawn_columns is not None:
+        frame = _handed_back_frame(run, run.drawn_columns)
+    else:
+        frame = _stored_frame(run)
     if frame is None:
         return None
     draw = frame["draw"].to_numpy()
     if not np.array_equal(draw, np.arange(len(frame))):
         return None
     return frame
+
+
+def _handed_back_frame(run: RunResult, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The draws of a stored run from the columns its workers handed back with their batches:
+    through the same Arrow table (types included) as the batch files, without reading them."""
+    import pyarrow as pa
+
+    assert run.store is not None
+    table = pa.table({name: np.asarray(values) for name, values in columns.items()})
+    return _ordered(table.to_pandas(), run.store.input_paths(str(run.run_id)))
 
 
 def _stored_frame(run: RunResult) -> pd.DataFrame | None:

@@ -96,7 +96,7 @@ class _BatchTask:
     correlate: bool = True
     statistics: bool = False  # summarise the outcomes where the batch is evaluated
     store_inputs: bool = True  # write the inputs to the batch file (else regenerated on demand)
-    return_inputs: bool = False  # hand the inputs back (a stored run not storing them, small)
+    return_columns: bool = False  # hand every column back (a stored run, small)
 
 
 @dataclass
@@ -178,9 +178,7 @@ def _run_batch(task: _BatchTask) -> _BatchReport:
         write_batch(task.out, _batch_table(task, kept))
     stats = batch_statistics(outputs) if task.statistics else None
     seconds = time.perf_counter() - t0
-    returned = columns if task.out is None else None
-    if task.out is not None and task.return_inputs:
-        returned = {"draw": draw, **samples}
+    returned = columns if task.out is None or task.return_columns else None
     return _BatchReport(task.index, m, tuple(outputs), seconds, returned, stats)
 
 
@@ -218,6 +216,11 @@ class RunResult:
     #: inputs as the workers drew them (``draw`` and one array per key path, in draw order), so
     #: that its explanations need not regenerate them. None otherwise.
     drawn_inputs: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    #: A stored run small enough (:data:`IN_MEMORY_DRAWS`) and run here in full: every column
+    #: as the workers handed it back with its batch (``draw``, the inputs, the outcomes, in draw
+    #: order; the same numbers its batch files hold), so that its explanations need not read
+    #: the files back. None otherwise.
+    drawn_columns: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Every draw as a DataFrame (``draw``, inputs, outcomes), ordered by draw."""
@@ -496,9 +499,7 @@ def _plan_run(
         )
     seeds = spawn_seeds(settings.seed, settings.n_batches)
     dseed = design_seed(settings.seed)
-    return_inputs = (
-        store is not None and not settings.store_inputs and settings.draws <= IN_MEMORY_DRAWS
-    )
+    return_columns = store is not None and settings.draws <= IN_MEMORY_DRAWS
     tasks = [
         _BatchTask(
             blob,
@@ -512,7 +513,7 @@ def _plan_run(
             None if store is None else str(store.batch_path(run_id, b)),
             statistics=True,
             store_inputs=settings.store_inputs,
-            return_inputs=return_inputs,
+            return_columns=return_columns,
         )
         for b in pending
     ]
@@ -618,10 +619,12 @@ def _collect_run(
         frame = pd.DataFrame(
             {c: np.concatenate([parts[b][c] for b in sorted(parts)]) for c in cols}
         )
-    kept_inputs = None
+    kept = kept_inputs = None
     if plan.store is not None and status == "complete" and len(parts) == settings.n_batches:
         order = sorted(parts)
-        kept_inputs = {c: np.concatenate([parts[b][c] for b in order]) for c in parts[order[0]]}
+        kept = {c: np.concatenate([parts[b][c] for b in order]) for c in parts[order[0]]}
+        if not settings.store_inputs:
+            kept_inputs = {c: kept[c] for c in ("draw", *spec.paths)}
     per_batch = dict(batches.statistics)
     if plan.store is not None and status == "complete":
         missing = [b for b in range(settings.n_batches) if b not in per_batch]
@@ -645,6 +648,7 @@ def _collect_run(
         frame=frame,
         statistics=statistics,
         drawn_inputs=kept_inputs,
+        drawn_columns=kept,
     )
 
 
