@@ -357,8 +357,10 @@ def test_long_jobs_leave_a_worker_for_recomputations():
             ]
             short = await asyncio.wait_for(work.run(Connected(), str.upper, "short"), 20)
             assert 1 not in started  # the second long job waits for the first
+            assert work.long_running == 1  # one worker is held: recomputations share the other
             release.set()
             assert sorted(await asyncio.gather(*longs)) == [0, 1]
+            assert work.long_running == 0
             return short
         finally:
             release.set()
@@ -520,6 +522,14 @@ def test_two_workers_split_the_waiting_recomputations_into_equal_shares():
     ]
     assert work._take() == [other]  # the oldest always goes first, even alone
     assert len(work._take()) == 3  # 6 alike waiting: half
+    work.long_running = 1  # the other worker holds a discovery job: this one takes all 3
+    assert len(work._take()) == 3 and work.queue == []
+    three = server._Work(workers=3)
+    three.queue = [server._Job(("f", "F", 200, 0), {}, request, answer=None)] * 9
+    three.running = 2  # (9 + 2) / 3 rounded up
+    assert len(three._take()) == 4
+    three.long_running = 1  # (5 + 2) / 2 rounded up
+    assert len(three._take()) == 4
 
 
 def test_a_job_counts_as_running_until_it_ends_even_when_it_fails(monkeypatch):

@@ -149,8 +149,9 @@ class _Work:
         self.tasks: set[asyncio.Task[None]] = set()
         self.pending = 0
         self.pending_by_client: dict[str, int] = {}
-        #: Recomputations in the jobs running now (see :meth:`_share`).
+        #: Recomputations in the jobs running now, and long jobs running (see :meth:`_share`).
         self.running = 0
+        self.long_running = 0
         self.pool: Executor | None = None
         self.slots: asyncio.Semaphore | None = None
         self.long_slots: asyncio.Semaphore | None = None
@@ -223,7 +224,11 @@ class _Work:
                     if await request.is_disconnected():
                         raise _Gone()
                     loop = asyncio.get_running_loop()
-                    return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+                    self.long_running += long
+                    try:
+                        return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+                    finally:
+                        self.long_running -= long
 
     async def recompute(
         self, request: Request, path: str, shown: str, edits: dict[str, Any], draws: int, seed: int
@@ -267,10 +272,12 @@ class _Work:
         """How many of ``waiting`` alike recomputations one job takes: an equal share of them
         and of those the other workers are running, so that the workers' jobs stay about equal
         (a worker freed just after another has taken everything would otherwise run a job of one
-        while its clients wait a whole long job; the tail of the latencies comes from that)."""
-        if self.workers <= 1:
+        while its clients wait a whole long job; the tail of the latencies comes from that).
+        Workers held by long jobs (discovery) are not counted: they take no recomputations."""
+        workers = self.workers - self.long_running
+        if workers <= 1:
             return waiting
-        return max(1, -(-(waiting + self.running) // self.workers))
+        return max(1, -(-(waiting + self.running) // workers))
 
     async def _run_batch(self) -> None:
         """When a slot is free: run the recomputations :meth:`_take` gives in one job (nothing
