@@ -357,8 +357,10 @@ def test_long_jobs_leave_a_worker_for_recomputations():
             ]
             short = await asyncio.wait_for(work.run(Connected(), str.upper, "short"), 20)
             assert 1 not in started  # the second long job waits for the first
+            assert work.long_running == 1  # one worker is held: recomputations share the other
             release.set()
             assert sorted(await asyncio.gather(*longs)) == [0, 1]
+            assert work.long_running == 0
             return short
         finally:
             release.set()
@@ -491,6 +493,87 @@ def test_batching_caps_the_draws_of_one_job():
     big = [server._Job(("f", "F", 10 * server.MAX_BATCH_DRAWS, 0), {}, request, answer=None)] * 2
     work.queue = list(big)
     assert len(work._take()) == 1 and len(work.queue) == 1  # alone, over the cap: runs alone
+
+
+def test_two_workers_split_the_waiting_recomputations_into_equal_shares():
+    """Hand-worked: with 2 workers a job takes half (rounded up) of the recomputations waiting
+    plus those the other worker runs; the oldest first, and nothing is lost or reordered."""
+    import types
+
+    from realpolitik.app import server
+
+    work = server._Work(workers=2)
+    request = types.SimpleNamespace(client=None)
+    work.queue = [
+        server._Job(("f", "F", 200, 0), {"x": i}, request, answer=None) for i in range(16)
+    ]
+    first = work._take()  # the other worker idle: 16 / 2
+    assert [j.edits["x"] for j in first] == list(range(8))
+    work.running = 3  # the other worker runs a job of 3: (8 + 3) / 2 rounded up
+    second = work._take()
+    assert [j.edits["x"] for j in second] == list(range(8, 14))
+    work.running = 0  # alone at last: 2 / 2
+    assert [j.edits["x"] for j in work._take()] == [14]
+    assert [j.edits["x"] for j in work._take()] == [15]
+    assert work._take() == [] and work.queue == []
+    other = server._Job(("g", "G", 200, 0), {"x": 99}, request, answer=None)
+    work.queue = [other] + [
+        server._Job(("f", "F", 200, 0), {"x": i}, request, answer=None) for i in range(6)
+    ]
+    assert work._take() == [other]  # the oldest always goes first, even alone
+    assert len(work._take()) == 3  # 6 alike waiting: half
+    work.long_running = 1  # the other worker holds a discovery job: this one takes all 3
+    assert len(work._take()) == 3 and work.queue == []
+    three = server._Work(workers=3)
+    three.queue = [server._Job(("f", "F", 200, 0), {}, request, answer=None)] * 9
+    three.running = 2  # (9 + 2) / 3 rounded up
+    assert len(three._take()) == 4
+    three.long_running = 1  # (5 + 2) / 2 rounded up
+    assert len(three._take()) == 4
+
+
+def test_a_job_counts_as_running_until_it_ends_even_when_it_fails(monkeypatch):
+    """The count the shares are made from holds a job's size while it runs, and goes back to
+    zero after a job that answers and after one that fails."""
+    import asyncio
+    import types
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.app import engine, server
+
+    seen = []
+
+    def fake_many(path, shown, edits, draws, seed):
+        seen.append((len(edits), work.running))
+        if path == "bad":
+            raise ValueError("broken")
+        return [b"ok" for _ in edits]
+
+    monkeypatch.setattr(engine, "recompute_many", fake_many)
+
+    class Connected:
+        client = types.SimpleNamespace(host="a")
+
+        async def is_disconnected(self):
+            return False
+
+    work = server._Work(workers=1)
+
+    async def scenario():
+        work.pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            calls = [
+                work.recompute(Connected(), path, "F", {"x": x}, 200, 0)
+                for path, x in [("good", 0), ("good", 1), ("bad", 2)]
+            ]
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            work.pool.shutdown()
+
+    done = _in_own_event_loop(scenario())
+    assert done[:2] == [b"ok", b"ok"] and isinstance(done[2], ValueError)
+    assert seen == [(2, 2), (1, 1)]
+    assert work.running == 0 and work.pending == 0
 
 
 def test_a_server_without_batching_gives_the_same_bytes():

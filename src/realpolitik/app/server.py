@@ -10,8 +10,8 @@ Safety, by default:
   through the scenario loader with the rules of a scenario file;
 * the work per request is capped (draws), the model work runs in a fixed pool of worker
   processes (one per usable CPU) in arrival order (recomputations of one scenario that wait
-  together run as one job, :data:`MAX_BATCH_DRAWS` draws at most, each with the answer it would
-  get alone), at most :data:`MAX_PENDING` requests wait
+  together run as one job, :data:`MAX_BATCH_DRAWS` draws at most and each worker's fair share,
+  each with the answer it would get alone), at most :data:`MAX_PENDING` requests wait
   (half of them at most from one client address),
   a request whose client has gone (the page sent a newer one) is dropped before it runs, and
   long jobs (scenario discovery) never hold every worker: one client cannot starve the others;
@@ -149,6 +149,9 @@ class _Work:
         self.tasks: set[asyncio.Task[None]] = set()
         self.pending = 0
         self.pending_by_client: dict[str, int] = {}
+        #: Recomputations in the jobs running now, and long jobs running (see :meth:`_share`).
+        self.running = 0
+        self.long_running = 0
         self.pool: Executor | None = None
         self.slots: asyncio.Semaphore | None = None
         self.long_slots: asyncio.Semaphore | None = None
@@ -221,7 +224,11 @@ class _Work:
                     if await request.is_disconnected():
                         raise _Gone()
                     loop = asyncio.get_running_loop()
-                    return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+                    self.long_running += long
+                    try:
+                        return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+                    finally:
+                        self.long_running -= long
 
     async def recompute(
         self, request: Request, path: str, shown: str, edits: dict[str, Any], draws: int, seed: int
@@ -244,19 +251,33 @@ class _Work:
 
     def _take(self) -> list[_Job]:
         """The oldest waiting recomputation and, in order of arrival, those that can share its
-        job: same scenario, draws and seed, up to :data:`MAX_BATCH_DRAWS` draws in all."""
+        job: same scenario, draws and seed, up to :data:`MAX_BATCH_DRAWS` draws in all, and no
+        more than this worker's fair share (:meth:`_share`)."""
         if not self.queue:
             return []
         key = self.queue[0].key
+        alike = sum(1 for job in self.queue if job.key == key)
+        cap = min(max(1, MAX_BATCH_DRAWS // max(1, key[2])), self._share(alike))
         taken: list[_Job] = []
         rest: list[_Job] = []
         for job in self.queue:
-            if job.key == key and (not taken or (len(taken) + 1) * key[2] <= MAX_BATCH_DRAWS):
+            if job.key == key and len(taken) < cap:
                 taken.append(job)
             else:
                 rest.append(job)
         self.queue = rest
         return taken
+
+    def _share(self, waiting: int) -> int:
+        """How many of ``waiting`` alike recomputations one job takes: an equal share of them
+        and of those the other workers are running, so that the workers' jobs stay about equal
+        (a worker freed just after another has taken everything would otherwise run a job of one
+        while its clients wait a whole long job; the tail of the latencies comes from that).
+        Workers held by long jobs (discovery) are not counted: they take no recomputations."""
+        workers = self.workers - self.long_running
+        if workers <= 1:
+            return waiting
+        return max(1, -(-(waiting + self.running) // workers))
 
     async def _run_batch(self) -> None:
         """When a slot is free: run the recomputations :meth:`_take` gives in one job (nothing
@@ -275,10 +296,13 @@ class _Work:
             edits = [job.edits for job in jobs]
             loop = asyncio.get_running_loop()
             call = functools.partial(engine.recompute_many, path, shown, edits, draws, seed)
+            self.running += len(jobs)
             try:
                 answers = await loop.run_in_executor(self.pool, call)
             except Exception as exc:  # noqa: BLE001 - every job of the batch gets the error
                 answers = [exc] * len(jobs)
+            finally:
+                self.running -= len(jobs)
             for job, answer in zip(jobs, answers, strict=True):
                 job.settle(answer)
 
