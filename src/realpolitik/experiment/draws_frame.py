@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from realpolitik.experiment.run import RunResult
+    from realpolitik.experiment.store import Store
 
 __all__ = ["IN_MEMORY_DRAWS", "explanation_frame"]
 
@@ -33,12 +34,13 @@ def explanation_frame(run: RunResult) -> pd.DataFrame | None:
     (then the explanations read the store as before)."""
     if run.draws > IN_MEMORY_DRAWS:
         return None
-    if run.store is None:
+    store = run.store
+    if store is None:
         frame = run.to_frame()
     elif run.drawn_columns is not None:
-        frame = _handed_back_frame(run, run.drawn_columns)
+        frame = _handed_back_frame(store, str(run.run_id), run.drawn_columns)
     else:
-        frame = _stored_frame(run)
+        frame = _stored_frame(run, store)
     if frame is None:
         return None
     draw = frame["draw"].to_numpy()
@@ -47,23 +49,22 @@ def explanation_frame(run: RunResult) -> pd.DataFrame | None:
     return frame
 
 
-def _handed_back_frame(run: RunResult, columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The draws of a stored run from the columns its workers handed back with their batches:
+def _handed_back_frame(store: Store, run_id: str, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The draws of run ``run_id`` from the columns its workers handed back with their batches:
     through the same Arrow table (types included) as the batch files, without reading them."""
     import pyarrow as pa
 
-    assert run.store is not None
     table = pa.table({name: np.asarray(values) for name, values in columns.items()})
-    return _ordered(table.to_pandas(), run.store.input_paths(str(run.run_id)))
+    return _ordered(table.to_pandas(), store.input_paths(run_id))
 
 
-def _stored_frame(run: RunResult) -> pd.DataFrame | None:
-    """The draws of a stored run from its batch files (inputs regenerated if not stored)."""
+def _stored_frame(run: RunResult, store: Store) -> pd.DataFrame | None:
+    """The draws of ``run``, stored in ``store``, from its batch files (inputs regenerated if
+    not stored)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    store, run_id = run.store, str(run.run_id)
-    assert store is not None
+    run_id = str(run.run_id)
     files = store.batch_files(run_id)
     if not files:
         return None

@@ -52,6 +52,7 @@ __all__ = [
     "closed_options",
     "closed_on_paths",
     "open_values",
+    "need_and_reach",
 ]
 
 #: Which bound stops a side (values of ``courter_binds`` / ``incumbent_binds``); ``closed``:
@@ -381,19 +382,28 @@ class _Prices:
     n_highs: int
 
 
+def need_and_reach(
+    U: FloatArray, bid: FloatArray, closed: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per target ``[hedge, courter]``: ``need_o = max(B_I(o), U_other) - U_o`` (B, 2), what P
+    must get from the courter's package to choose ``o``, and the value a package must reach
+    (``need``, or ``inf`` where ``o`` is closed). A closed option is never the other one."""
+    # the other non-stay option of the hedge is the courter (2), and conversely
+    other = open_values(U, closed)[:, [2, 1]]
+    need: FloatArray = np.maximum(bid, other) - U[:, 1:]
+    reach: FloatArray = np.where(closed, np.inf, need)
+    return need, reach
+
+
 def _prices(method: str, s: _Side, d: Accounts, bid: FloatArray, closed: BoolArray) -> _Prices:
     """Step 3 of :func:`solve`: ``need_o = max(B_I(o), U_other) - U_o`` and its price, both
     targets in one stacked batch (hedge rows first). A closed option is never the other one;
     as a target no package reaches it (price ``inf``; ``need`` is what P would need were it
     open)."""
-    U = d.U
-    B = U.shape[0]
-    # the other non-stay option of the hedge is the courter (2), and conversely
-    other = open_values(U, closed)[:, [2, 1]]
-    need = np.maximum(bid, other) - U[:, 1:]  # (B, 2)
+    B = d.U.shape[0]
+    need, reach = need_and_reach(d.U, bid, closed)
     two = replace(s, **{f: np.concatenate([getattr(s, f)] * 2) for f in _BATCH_FIELDS})
     sf = d.shortfall.T.reshape(-1)
-    reach = np.where(closed, np.inf, need)
     price, pk, feas, wmax, nh = _min_cost(method, two, sf, reach.T.reshape(-1))
     by_target = lambda x: np.moveaxis(x.reshape(2, B, *x.shape[1:]), 0, 1)  # noqa: E731
     return _Prices(

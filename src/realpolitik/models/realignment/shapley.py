@@ -184,10 +184,7 @@ def _needs_and_prices(
     d = bid_accounts(pb, groups)  # the accounts the game reads, unchecked: ``pb`` is derived
     bids = game._incumbent_bids(m, game._side(pb, d, INCUMBENT), d)
     cs = game._courter_side(pb, d)
-    closed = game.closed_options(pb)
-    other = game.open_values(d.U, closed)[:, [2, 1]]
-    need: FloatArray = np.maximum(bids.bid, other) - d.U[:, 1:]  # as the game's step 3
-    reach = np.where(closed, np.inf, need)
+    need, reach = game.need_and_reach(d.U, bids.bid, game.closed_options(pb))
     price = np.full(need.shape, np.inf)
     for j in (0, 1):
         sf = d.shortfall[:, j]
