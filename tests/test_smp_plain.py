@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from realpolitik.errors import ModelError
 from realpolitik.models.bargaining.smp import SMPOptions, run_smp, run_smp_scenario
 from realpolitik.models.bargaining.smp_options import (
     BargainModel,
@@ -177,6 +178,25 @@ def test_identical_actors_and_a_single_position():
     assert_same_run(run_smp(cap, pos, sal, opt, record_probabilities=False), plain)
 
 
+def test_no_first_turn_movement_without_the_guard_is_at_rest():
+    """``min_sig_delta`` 0 and actors that never move: the stopping rule's ratio is 0/0; the
+    positions are at rest, so every turn is quiet (ratio 0) and the run stops, converged, at
+    ``min_turns`` (worked by hand: nobody challenges anybody, see the test above)."""
+    cap, pos, sal = [10.0, 20.0, 30.0], [[50.0, 50.0]] * 3, [[20.0, 30.0]] * 3
+    opt = SMPOptions(min_sig_delta=0.0, min_turns=3)
+    numpy_run = run_smp(cap, pos, sal, opt, record_probabilities=False)
+    assert numpy_run.turns == 3 and numpy_run.converged
+    assert numpy_run.fractional_changes.tolist() == [0.0, 0.0, 0.0]
+    assert numpy_run.positions[-1].tolist() == [[50.0, 50.0]] * 3
+    assert_same_run(numpy_run, run_smp_plain(cap, pos, sal, opt))
+
+
+@pytest.mark.parametrize("bad", [-1e-4, math.inf, math.nan])
+def test_a_negative_or_infinite_guard_is_refused(bad):
+    with pytest.raises(ModelError, match="min_sig_delta must be finite and >= 0"):
+        SMPOptions(min_sig_delta=bad)
+
+
 # ---------------------------------------------------------------------------------------------
 # What the plain path leaves to NumPy
 
@@ -217,10 +237,6 @@ def test_size_bound_and_bad_inputs_are_left_to_numpy():
     ]:
         with pytest.raises(PlainUnsupported):
             run_smp_plain(cap, pos, sal)
-    # no movement in the first turn with min_sig_delta 0: run_smp's stopping rule divides by 0
-    still = ([10.0, 20.0, 30.0], [[50.0, 50.0]] * 3, [[20.0, 30.0]] * 3)
-    with pytest.raises(PlainUnsupported):
-        run_smp_plain(*still, SMPOptions(min_sig_delta=0.0))
 
 
 def test_plain_table_reader_matches_the_array_reader(validation_dir):

@@ -42,6 +42,7 @@ from realpolitik.models.bargaining.smp_options import (
     ThirdPartyCommit,
     VictoryProbModel,
     VotingRule,
+    movement_ratio,
 )
 from realpolitik.scenario.importers.ktab import KTABScenario
 
@@ -865,7 +866,7 @@ def _run_turns(
             move = float(np.sqrt(((hist_x[-1] - hist_x[-2]) ** 2).sum(axis=1)).sum())
             if d01 is None:
                 d01 = move + opt.min_sig_delta
-            ratio = move / d01
+            ratio = movement_ratio(move, d01)
             fracs.append(ratio)
             quiet = ratio < opt.min_delta_ratio
             if turn >= opt.max_turns or (turn >= opt.min_turns and quiet):

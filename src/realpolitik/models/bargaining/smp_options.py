@@ -9,6 +9,7 @@ without loading NumPy.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -129,7 +130,9 @@ class SMPOptions:
         Stop when the summed movement of one turn, divided by that of the first turn (plus
         ``min_sig_delta``), falls below this (KTAB: 0.02).
     min_sig_delta
-        Guard against a first turn without movement (KTAB: 1e-4, on the 0–1 scale).
+        Guard against a first turn without movement (KTAB: 1e-4, on the 0–1 scale). With 0 and
+        no movement in the first turn, the positions are at rest: a turn without movement counts
+        as quiet (ratio 0), one with movement as not (:func:`movement_ratio`).
     position_tolerance
         Two positions closer than this (Euclidean, 0–1 scale) count as one option when the
         winning probabilities of positions are reported (KTAB's ``posTol`` 1e-3).
@@ -163,6 +166,8 @@ class SMPOptions:
             )
         if not self.min_delta_ratio >= 0:
             raise ModelError(f"min_delta_ratio must be >= 0, got {self.min_delta_ratio}")
+        if not 0 <= self.min_sig_delta < math.inf:
+            raise ModelError(f"min_sig_delta must be finite and >= 0, got {self.min_sig_delta}")
 
     # KTAB's XML element names for the nine parameters, from the KTAB importer's table (a class
     # attribute, not a field)
@@ -190,6 +195,19 @@ class SMPOptions:
         return out
 
 
+def movement_ratio(move: float, first: float) -> float:
+    """The stopping rule's ratio: a turn's summed movement over the first turn's (plus
+    ``min_sig_delta``). When that is 0 (no movement in the first turn and ``min_sig_delta`` 0) the
+    positions are at rest: a turn without movement gives 0, one with movement ``inf``.
+
+    >>> movement_ratio(0.5, 2.0), movement_ratio(0.0, 0.0), movement_ratio(0.1, 0.0)
+    (0.25, 0.0, inf)
+    """
+    if first == 0.0:
+        return 0.0 if move == 0.0 else math.inf
+    return move / first
+
+
 __all__ = [
     "BargainModel",
     "BigRAdjust",
@@ -201,4 +219,5 @@ __all__ = [
     "ThirdPartyCommit",
     "VictoryProbModel",
     "VotingRule",
+    "movement_ratio",
 ]

@@ -47,6 +47,7 @@ from realpolitik.models.bargaining.smp_options import (
     ThirdPartyCommit,
     VictoryProbModel,
     VotingRule,
+    movement_ratio,
 )
 
 #: Most actors for which the ``bargain`` command runs the plain path (whole process, start-up
@@ -636,9 +637,7 @@ def run_smp_plain(
             move = _movement(hist_x[-1], hist_x[-2])
             if d01 is None:
                 d01 = move + opt.min_sig_delta
-                if d01 == 0.0:  # run_smp divides by it (and fails): left to it
-                    raise PlainUnsupported("no movement in the first turn and min_sig_delta 0")
-            ratio = move / d01
+            ratio = movement_ratio(move, d01)
             fracs.append(ratio)
             quiet = ratio < opt.min_delta_ratio
             if turn >= opt.max_turns or (turn >= opt.min_turns and quiet):
