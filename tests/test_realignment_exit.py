@@ -413,3 +413,34 @@ def test_without_a_courter_the_text_shows_the_exit_and_no_courter_price(tmp_path
     result = load(FIXTURE).run(draws=0).results["realignment"]
     assert text.decomposition_spec(result) is None
     assert text.causes_spec(result) is None
+
+
+def test_without_a_courter_the_answer_asks_about_the_exit_and_draws_no_price():
+    """The report's and the dashboard's answer for a courter-less scenario: the question is
+    whether the pivot leaves (the exit), the answer gives P(leaves) from the draws' ``hedges``
+    and the hand-worked 30 and 17.5, and no price figure of a closed courter option is drawn."""
+    from realpolitik.app.views import _figures
+    from realpolitik.report import answer
+    from realpolitik.report.html import render_report
+
+    run = load(FIXTURE).run(draws=200, seed=3)
+    result = run.results["realignment"]
+    assert answer.question(result) == (
+        "The question: would Pivotia leave Hegemonia without joining anyone (no courter bids "
+        "for it), and can Hegemonia keep it?"
+    )
+    stats = {"hedges": {"mean": 0.25, "low": 0.2, "high": 0.3}}
+    assert answer.answer_sentence(result, stats, 200) == (
+        "Yes: at the point values, Pivotia leaves without joining anyone; over 200 draws of the "
+        "uncertain numbers, P(leaves) = 0.250 (95% interval 0.200 to 0.300)."
+    )
+    sentence = answer.price_sentence(result)
+    assert (
+        "worth 30.0 to Pivotia" in sentence
+        and "retention bid against that exit is 17.5" in sentence
+    )
+    assert answer.price_spec(result) is None and answer.price_figure(result) is None
+    assert "price" not in _figures(result, {})
+    page = render_report(run)
+    assert "figure-price" not in page and "no courter's side" not in page
+    assert "P(leaves) = " in page

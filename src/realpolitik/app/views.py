@@ -214,7 +214,10 @@ def _figures(result: Any, stats: Mapping[str, Mapping[str, Any]]) -> dict[str, d
         draws_specs,
     )
 
-    figures: dict[str, dict[str, Any]] = {"price": answer.price_spec(result)}
+    figures: dict[str, dict[str, Any]] = {}
+    price = answer.price_spec(result)
+    if price is not None:  # none without a courter
+        figures["price"] = price
     causes = causes_spec(result)
     if causes is not None:
         figures["causes"] = causes

@@ -58,20 +58,37 @@ def short_unit(unit: str | None) -> str:
     return (unit or "money").split(" (")[0].strip() or "money"
 
 
+def _outcome(result: Any) -> str:
+    """The outcome's name; without a courter the middle option is the pivot's exit ("exits")."""
+    if not result.courter and result.outcome == "hedges":
+        return "exits"
+    return str(result.outcome)
+
+
 def outcome_phrase(result: Any) -> str:
     """What the pivot does at the point values, in words."""
     label = result.labels
-    template = OUTCOME_WORDS.get(result.outcome, "{pivot}: " + str(result.outcome))
+    outcome = _outcome(result)
+    template = OUTCOME_WORDS.get(outcome, "{pivot}: " + outcome)
     return template.format(
-        pivot=label[result.pivot], incumbent=label[result.incumbent], courter=label[result.courter]
+        pivot=label[result.pivot],
+        incumbent=label[result.incumbent],
+        courter=label.get(result.courter, result.courter),
     )
 
 
 def question(result: Any) -> str:
-    """The question the realignment model answers, in words."""
+    """The question the realignment model answers, in words (without a courter: whether the
+    pivot leaves its partner without joining anyone, and what keeping it takes)."""
     label = result.labels
+    pivot, incumbent = label[result.pivot], label[result.incumbent]
+    if not result.courter:
+        return (
+            f"The question: would {pivot} leave {incumbent} without joining anyone (no courter "
+            f"bids for it), and can {incumbent} keep it?"
+        )
     return (
-        f"The question: would {label[result.pivot]} leave {label[result.incumbent]} for "
+        f"The question: would {pivot} leave {incumbent} for "
         f"{label[result.courter]}, and what would it cost {label[result.courter]}'s side?"
     )
 
@@ -89,11 +106,18 @@ def answer_sentence(
     """The answer in one sentence: yes or no, what the pivot does, and P(realigns) with its
     interval over the draws (when there are draws)."""
     realigns = _p(stats, "realigns")
-    verdict = {"realigns": "Yes", "hedges": "Partly", "stays": "No", "exits": "No"}.get(
-        result.outcome, "No"
+    verdict = {"realigns": "Yes", "hedges": "Partly", "stays": "No", "exits": "Yes"}.get(
+        _outcome(result), "No"
     )
     text = f"{verdict}: at the point values, {outcome_phrase(result)}"
-    if realigns is not None:
+    leaves = _p(stats, "hedges") if not result.courter else None
+    if leaves is not None:  # without a courter, leaving is the middle option
+        n = f" {draws:,}" if draws else ""
+        text += (
+            f"; over{n} draws of the uncertain numbers, P(leaves) = {leaves['mean']:.3f} "
+            f"(95% interval {leaves['low']:.3f} to {leaves['high']:.3f})"
+        )
+    elif realigns is not None:
         n = f" {draws:,}" if draws else ""
         text += (
             f"; over{n} draws of the uncertain numbers, P(realigns) = {realigns['mean']:.3f} "
@@ -108,6 +132,14 @@ def answer_sentence(
 def price_sentence(result: Any) -> str:
     """The price of a full realignment against the courter's willingness to pay, in words."""
     label = result.labels
+    if not result.courter:
+        pivot, incumbent = label[result.pivot], label[result.incumbent]
+        return (
+            f"No courter: nobody offers {pivot} a package. Leaving is worth "
+            f"{money(result.option_values['hedges'])} to {pivot} before any counter (present "
+            f"value against staying); {incumbent}'s retention bid against that exit is "
+            f"{money(result.hedge.get('retention_bid'))}."
+        )
     courter = label[result.courter]
     if result.price is None:
         return (
@@ -150,13 +182,16 @@ def _payer_rows(result: Any) -> list[tuple[str, float | None, float, float | Non
     ]
 
 
-def price_spec(result: Any) -> dict[str, Any]:
+def price_spec(result: Any) -> dict[str, Any] | None:
     """Price against willingness to pay, for a full realignment and for a hedge, per payer, with
     the gap (the margin) written above each pair; a price out of reach is marked as such.
 
     A plain Plotly figure specification (``{"data": [...], "layout": {...}}``): the dashboard
-    sends it as it is; :func:`price_figure` wraps it for the report and static export.
+    sends it as it is; :func:`price_figure` wraps it for the report and static export. None
+    without a courter: nobody offers a package, so there is no price to draw.
     """
+    if not result.courter:
+        return None
     unit = short_unit(result.unit)
     categories: list[str] = []
     prices: list[float | None] = []
@@ -215,10 +250,12 @@ def price_spec(result: Any) -> dict[str, Any]:
 
 
 def price_figure(result: Any) -> Any:
-    """:func:`price_spec` as a Plotly figure (for the HTML report and static export)."""
+    """:func:`price_spec` as a Plotly figure (for the HTML report and static export); None
+    without a courter."""
     import plotly.graph_objects as go
 
-    return go.Figure(price_spec(result))
+    spec = price_spec(result)
+    return None if spec is None else go.Figure(spec)
 
 
 def willingness_marks(result: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -146,7 +146,10 @@ def _answer_box(result: ScenarioRun, answer_result: Any) -> str:
 
 
 def _answer_figures(result: ScenarioRun, answer_result: Any) -> dict[str, Any]:
-    figs: dict[str, Any] = {"price": answer.price_figure(answer_result)}
+    figs: dict[str, Any] = {}
+    price = answer.price_figure(answer_result)
+    if price is not None:  # none without a courter
+        figs["price"] = price
     point = renderers.figures(answer_result)
     if "causes" in point:  # the causal view (Shapley values), when the model gives it
         figs["causes"] = point["causes"]
@@ -163,13 +166,15 @@ def _answer_figures(result: ScenarioRun, answer_result: Any) -> dict[str, Any]:
 
 def _answer_sections(result: ScenarioRun, answer_result: Any) -> list[tuple[str, str, str]]:
     figs = _answer_figures(result, answer_result)
-    out = [
-        (
-            "price",
-            "The price against what each payer would pay",
-            _figure_div(figs["price"], "figure-price"),
+    out = []
+    if "price" in figs:
+        out.append(
+            (
+                "price",
+                "The price against what each payer would pay",
+                _figure_div(figs["price"], "figure-price"),
+            )
         )
-    ]
     tables = answer_result.report_tables()
     why = ""
     if "causes" in figs:
