@@ -182,3 +182,31 @@ def test_flagship_evaluate_batch_identical_compiled_and_numpy():
     assert out.keys() == ref.keys()
     for key in ref:
         assert np.array_equal(out[key], ref[key], equal_nan=True), key
+
+
+def test_the_ratio_test_admits_a_column_by_its_pivot_element_against_the_tolerance():
+    """The dual ratio test by hand: a column enters only if its pivot element, signed by the
+    leaving variable's bound, exceeds PIVOT_TOL (or is below -PIVOT_TOL at its upper bound);
+    among those the smallest ratio |reduced cost| / |pivot element| wins.
+
+    Column 0's element is 0.75 tolerance (not admitted, though its ratio would be the smallest);
+    column 1's ratio is 4 / 2 tol, column 2's 3 / 3 tol: column 2 enters. Leaving at the lower
+    bound (``high`` False) flips the sign: only the negative elements qualify."""
+    from realpolitik.models.realignment.simplex_kernels import _entering
+    from realpolitik.models.realignment.simplex_rules import PIVOT_TOL
+
+    tol = PIVOT_TOL
+    T = np.array([[0.75 * tol, 2 * tol, 3 * tol, -5 * tol]])
+    red = np.array([0.1, 4.0, 3.0, 1.0])
+    basic = np.zeros(4, bool)
+    upper = np.zeros(4, bool)
+    scratch = np.empty(4)
+    assert _entering(T, red, basic, upper, 0, True, scratch) == 2
+    assert _entering(T, red, basic, upper, 0, False, scratch) == 3
+    # at its upper bound a column qualifies the other way round: column 3 (ratio 1 / 5 tol,
+    # the smallest) when leaving at the upper bound, and then nothing at the lower
+    upper[:] = [False, False, False, True]
+    assert _entering(T, red, basic, upper, 0, True, scratch) == 3
+    assert _entering(T, red, basic, upper, 0, False, scratch) == -1
+    basic[3] = True  # a basic column never enters
+    assert _entering(T, red, basic, upper, 0, True, scratch) == 2
