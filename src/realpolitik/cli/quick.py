@@ -11,7 +11,6 @@ errors) as always: this module never prints an error of its own.
 from __future__ import annotations
 
 import math
-import sys
 from typing import Any
 
 from realpolitik.cli.plain_echo import echoable, write_like_echo

@@ -12,7 +12,7 @@ the function rejects go to the Click command, which runs and reports errors as a
 from __future__ import annotations
 
 import sys
-from typing import NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from realpolitik.cli.plain_echo import echoable, write_like_echo
 
@@ -32,7 +32,7 @@ class LandscapeArgs(NamedTuple):
     k: int = 2
     others: int = 0
     field: bool = True
-    method: str = "auto"
+    method: Literal["auto", "exact", "heuristic"] = "auto"
     seed: int = 0
     as_json: bool = False
 
@@ -64,7 +64,7 @@ def parse_landscape(args: list[str]) -> LandscapeArgs | None:
         return None
     rest = list(args[1:])
     files: list[str] = []
-    values: dict[str, int | str | bool] = {}
+    values: dict[str, Any] = {}
     while rest:
         token = rest.pop(0)
         name, eq, value = token.partition("=")
@@ -82,7 +82,7 @@ def parse_landscape(args: list[str]) -> LandscapeArgs | None:
             files.append(token)
     if len(files) != 2:
         return None
-    return LandscapeArgs(files[0], files[1], **values)  # type: ignore[arg-type]
+    return LandscapeArgs(files[0], files[1], **values)
 
 
 def quick_landscape(args: list[str]) -> bool:
@@ -103,7 +103,7 @@ def quick_landscape(args: list[str]) -> bool:
             parsed.k,
             parsed.others,
             parsed.field,
-            parsed.method,  # type: ignore[arg-type]
+            parsed.method,
             parsed.seed,
             parsed.propensity,
         )
