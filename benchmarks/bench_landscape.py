@@ -6,7 +6,10 @@
 1. Whole process (what a user waits for): ``realpolitik landscape ACTORS.csv PROPENSITY.csv``
    (every local minimum with its steepest-descent basin) against the baseline script
    (energies and minima, no basins) on the same Axelrod-Furnas CSV pair, in turn, medians and
-   run-by-run ratios; the two must agree on the number of minima and the global minimum.
+   run-by-run ratios; the two must agree on the number of minima and the global minimum. Up to
+   n = 20 the Click command itself (what the program ran before the quick path of
+   ``realpolitik.cli.quick_landscape``) runs in the same rounds, as the reference for the
+   start-up saved.
 2. With ``--compute``: compute time inside one process, NumPy and Numba engines, minima with and
    without basins, and the annealing heuristic at n = 100 against its bound.
 
@@ -87,6 +90,10 @@ def run_baseline(path: Path, s, raw, repeat: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+#: The Click command without the quick path (``realpolitik.cli.main.main``), run as a program.
+CLICK_COMMAND = "import importlib; importlib.import_module('realpolitik.cli.main').main()"
+
+
 def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
     """Section 1: the CLI against the baseline, whole processes, interleaved.
 
@@ -96,11 +103,12 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
 
     print("# whole process: realpolitik landscape (minima + basins) vs the NumPy baseline")
     print("# (medians of interleaved runs after a warm-up; ratio = ours / baseline, run by run;")
-    print("#  'base 1t' = the baseline with OPENBLAS_NUM_THREADS=1, run up to n = 20)")
+    print("#  'base 1t' = the baseline with OPENBLAS_NUM_THREADS=1, run up to n = 20;")
+    print("#  'click' = the same command through Click, without the quick path, up to n = 20)")
     print(
         f"{'n':>3} {'configs':>10} {'ours s':>7} {'cpu':>6} {'base s':>7} {'cpu':>6} "
-        f"{'ratio':>6} {'base 1t s':>9} {'ratio':>6} {'ours MiB':>8} {'base MiB':>8} "
-        f"{'minima':>6} {'agree':>5}"
+        f"{'ratio':>6} {'base 1t s':>9} {'ratio':>6} {'click s':>7} {'cpu':>6} {'ratio':>6} "
+        f"{'ours MiB':>8} {'base MiB':>8} {'minima':>6} {'agree':>5}"
     )
     env = W.child_env()
     for n in sizes:
@@ -123,6 +131,7 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
             cmds = {"ours": ours, "baseline": base}
             if n <= 20:
                 cmds["base 1t"] = ["env", "OPENBLAS_NUM_THREADS=1", *base]
+                cmds["click"] = [W.PY, "-c", CLICK_COMMAND, *ours[-4:]]
             t = W.interleaved(cmds, reps, env, warmup=0 if n > 20 else 1)
         o, b = t["ours"], t["baseline"]
         one = (
@@ -130,11 +139,17 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
             if "base 1t" in t
             else f"{'':>9} {'':>6}"
         )
+        click = (
+            f"{t['click'].median_wall:>7.3f} {t['click'].median_cpu:>6.3f} "
+            f"{W.paired_ratio(t['click'], b):>5.2f}x"
+            if "click" in t
+            else f"{'':>7} {'':>6} {'':>6}"
+        )
         print(
             f"{n:>3} {2 ** (n - 1):>10,} {o.median_wall:>7.3f} {o.median_cpu:>6.3f} "
             f"{b.median_wall:>7.3f} {b.median_cpu:>6.3f} {W.paired_ratio(o, b):>5.2f}x {one} "
-            f"{o.median_peak:>8.0f} {b.median_peak:>8.0f} {len(got['configurations']):>6} "
-            f"{str(agree):>5}"
+            f"{click} {o.median_peak:>8.0f} {b.median_peak:>8.0f} "
+            f"{len(got['configurations']):>6} {str(agree):>5}"
         )
 
 
