@@ -23,6 +23,7 @@ import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,7 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
         f"{'ours MiB':>8} {'base MiB':>8} {'minima':>6} {'agree':>5}"
     )
     env = W.child_env()
+    cpu_rows = []
     for n in sizes:
         s, raw, _ = generate(n, seed + n)
         with tempfile.TemporaryDirectory() as d:
@@ -151,6 +153,26 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
             f"{click} {o.median_peak:>8.0f} {b.median_peak:>8.0f} "
             f"{len(got['configurations']):>6} {str(agree):>5}"
         )
+        cpu_rows.append((n, t))
+    print_cpu_ratios(cpu_rows)
+
+
+def cpu_ratio(a, b) -> float:
+    """Median over rounds of a's CPU time over b's (pairs taken in the same round)."""
+    return statistics.median(x / y for x, y in zip(a.cpu, b.cpu, strict=True))
+
+
+def print_cpu_ratios(rows) -> None:
+    """The same runs by CPU time (user + system of each child), which other jobs on the
+    machine disturb less than wall time: ratios run by run, medians."""
+    print("# CPU time ratios, run by run (ours / each other command)")
+    print(f"{'n':>3} {'/ base':>7} {'/ base 1t':>9} {'/ click':>8}")
+    for n, t in rows:
+        cells = [
+            f"{cpu_ratio(t['ours'], t[name]):>{width - 1}.2f}x" if name in t else " " * width
+            for name, width in (("baseline", 7), ("base 1t", 9), ("click", 8))
+        ]
+        print(f"{n:>3} {' '.join(cells)}")
 
 
 def compute_only(path: Path | None, quick: bool, seed: int) -> None:
