@@ -244,3 +244,49 @@ def test_the_parser_reads_what_click_reads(tokens):
         "seed": parsed.seed,
         "as_json": parsed.as_json,
     }
+
+
+def test_names_beyond_ascii_print_the_same_bytes(tmp_path):
+    actors, prop = write_pair(tmp_path, 6, seed=5)
+    for path in (actors, prop):
+        path.write_text(path.read_text().replace("Actor 2", "Türkiye"), encoding="utf-8")
+    args = ["landscape", str(actors), str(prop)]
+    quick, slow = program(PROBE, args), program(CLICK, args)
+    assert quick.returncode == slow.returncode == 0, slow.stderr
+    assert "Türkiye".encode() in quick.stdout and quick.stdout == slow.stdout
+    assert quick.stderr == b"LOADED:"
+
+
+class _Stream:
+    def __init__(self, encoding: str | None) -> None:
+        self.encoding = encoding
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        ("plain", "ascii", True),
+        ("plain", None, True),
+        ("Türkiye", "utf-8", True),
+        ("Türkiye", "UTF8", True),
+        ("Türkiye", "ascii", False),  # Click re-encodes (with replacement characters)
+        ("Türkiye", None, False),  # Click takes a stream without an encoding for ASCII
+        ("Türkiye", "latin-1", False),  # left to Click, which writes to the stream as it is
+        ("Türkiye", "no-such-codec", False),
+        ("bold \x1b[1mname", "utf-8", False),  # Click strips escapes unless on a terminal
+    ],
+)
+def test_echoable_says_when_click_would_print_the_text_unchanged(
+    text, encoding, expected, monkeypatch
+):
+    from realpolitik.cli.plain_echo import echoable
+
+    monkeypatch.setattr("sys.stdout", _Stream(encoding))
+    assert echoable(text) is expected
+
+
+def test_without_standard_output_click_decides(monkeypatch):
+    from realpolitik.cli.plain_echo import echoable
+
+    monkeypatch.setattr("sys.stdout", None)
+    assert not echoable("plain")

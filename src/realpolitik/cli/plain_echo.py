@@ -15,8 +15,9 @@ def echoable(text: str) -> bool:
 
     Click removes ANSI escape sequences when the output is not a terminal and re-encodes for a
     stream whose encoding is ASCII; a text free of escapes that is ASCII, or bound for a UTF-8
-    stream, is written as it is."""
-    if "\x1b" in text:
+    stream, is written as it is. Without a standard output (``sys.stdout`` is None) Click
+    prints nothing: that is left to Click too."""
+    if sys.stdout is None or "\x1b" in text:
         return False
     if text.isascii():
         return True
