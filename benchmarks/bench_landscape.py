@@ -6,7 +6,10 @@
 1. Whole process (what a user waits for): ``realpolitik landscape ACTORS.csv PROPENSITY.csv``
    (every local minimum with its steepest-descent basin) against the baseline script
    (energies and minima, no basins) on the same Axelrod-Furnas CSV pair, in turn, medians and
-   run-by-run ratios; the two must agree on the number of minima and the global minimum.
+   run-by-run ratios; the two must agree on the number of minima and the global minimum. Up to
+   n = 20 the Click command itself (what the program ran before the quick path of
+   ``realpolitik.cli.quick_landscape``) runs in the same rounds, as the reference for the
+   start-up saved.
 2. With ``--compute``: compute time inside one process, NumPy and Numba engines, minima with and
    without basins, and the annealing heuristic at n = 100 against its bound.
 
@@ -20,6 +23,7 @@ import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,6 +91,10 @@ def run_baseline(path: Path, s, raw, repeat: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+#: The Click command without the quick path (``realpolitik.cli.main.main``), run as a program.
+CLICK_COMMAND = "import importlib; importlib.import_module('realpolitik.cli.main').main()"
+
+
 def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
     """Section 1: the CLI against the baseline, whole processes, interleaved.
 
@@ -96,13 +104,15 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
 
     print("# whole process: realpolitik landscape (minima + basins) vs the NumPy baseline")
     print("# (medians of interleaved runs after a warm-up; ratio = ours / baseline, run by run;")
-    print("#  'base 1t' = the baseline with OPENBLAS_NUM_THREADS=1, run up to n = 20)")
+    print("#  'base 1t' = the baseline with OPENBLAS_NUM_THREADS=1, run up to n = 20;")
+    print("#  'click' = the same command through Click, without the quick path, up to n = 20)")
     print(
         f"{'n':>3} {'configs':>10} {'ours s':>7} {'cpu':>6} {'base s':>7} {'cpu':>6} "
-        f"{'ratio':>6} {'base 1t s':>9} {'ratio':>6} {'ours MiB':>8} {'base MiB':>8} "
-        f"{'minima':>6} {'agree':>5}"
+        f"{'ratio':>6} {'base 1t s':>9} {'ratio':>6} {'click s':>7} {'cpu':>6} {'ratio':>6} "
+        f"{'ours MiB':>8} {'base MiB':>8} {'minima':>6} {'agree':>5}"
     )
     env = W.child_env()
+    cpu_rows = []
     for n in sizes:
         s, raw, _ = generate(n, seed + n)
         with tempfile.TemporaryDirectory() as d:
@@ -123,6 +133,7 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
             cmds = {"ours": ours, "baseline": base}
             if n <= 20:
                 cmds["base 1t"] = ["env", "OPENBLAS_NUM_THREADS=1", *base]
+                cmds["click"] = [W.PY, "-c", CLICK_COMMAND, *ours[-4:]]
             t = W.interleaved(cmds, reps, env, warmup=0 if n > 20 else 1)
         o, b = t["ours"], t["baseline"]
         one = (
@@ -130,12 +141,38 @@ def whole_process(path: Path, sizes: list[int], repeat: int, seed: int) -> None:
             if "base 1t" in t
             else f"{'':>9} {'':>6}"
         )
+        click = (
+            f"{t['click'].median_wall:>7.3f} {t['click'].median_cpu:>6.3f} "
+            f"{W.paired_ratio(t['click'], b):>5.2f}x"
+            if "click" in t
+            else f"{'':>7} {'':>6} {'':>6}"
+        )
         print(
             f"{n:>3} {2 ** (n - 1):>10,} {o.median_wall:>7.3f} {o.median_cpu:>6.3f} "
             f"{b.median_wall:>7.3f} {b.median_cpu:>6.3f} {W.paired_ratio(o, b):>5.2f}x {one} "
-            f"{o.median_peak:>8.0f} {b.median_peak:>8.0f} {len(got['configurations']):>6} "
-            f"{str(agree):>5}"
+            f"{click} {o.median_peak:>8.0f} {b.median_peak:>8.0f} "
+            f"{len(got['configurations']):>6} {str(agree):>5}"
         )
+        cpu_rows.append((n, t))
+    print_cpu_ratios(cpu_rows)
+
+
+def cpu_ratio(a, b) -> float:
+    """Median over rounds of a's CPU time over b's (pairs taken in the same round)."""
+    return statistics.median(x / y for x, y in zip(a.cpu, b.cpu, strict=True))
+
+
+def print_cpu_ratios(rows) -> None:
+    """The same runs by CPU time (user + system of each child), which other jobs on the
+    machine disturb less than wall time: ratios run by run, medians."""
+    print("# CPU time ratios, run by run (ours / each other command)")
+    print(f"{'n':>3} {'/ base':>7} {'/ base 1t':>9} {'/ click':>8}")
+    for n, t in rows:
+        cells = [
+            f"{cpu_ratio(t['ours'], t[name]):>{width - 1}.2f}x" if name in t else " " * width
+            for name, width in (("baseline", 7), ("base 1t", 9), ("click", 8))
+        ]
+        print(f"{n:>3} {' '.join(cells)}")
 
 
 def compute_only(path: Path | None, quick: bool, seed: int) -> None:

@@ -2,8 +2,9 @@
 
 :mod:`realpolitik.cli.main` holds the command group and the commands; modules listed in
 :data:`realpolitik.cli.main.COMMAND_MODULES` add commands of their own. Only Click is imported at
-start-up; every command imports what it needs when it runs. One command line is answered before
-even Click is imported: ``bargain`` on a small KTAB CSV file (:mod:`realpolitik.cli.quick`).
+start-up; every command imports what it needs when it runs. Two command lines are answered before
+even Click is imported: ``bargain`` on a small KTAB CSV file (:mod:`realpolitik.cli.quick`) and
+``landscape`` on an Axelrod-Furnas CSV pair (:mod:`realpolitik.cli.quick_landscape`).
 
 ``main`` (the entry point) and ``cli`` (the Click group) are the package's names; the group is
 imported when first asked for.
@@ -20,11 +21,18 @@ if TYPE_CHECKING:  # pragma: no cover - what the properties below return
 
 
 def _entry(argv: list[str] | None = None) -> None:
-    """Run the ``realpolitik`` command: :func:`realpolitik.cli.quick.quick_bargain` when it
-    answers the command line, else :func:`realpolitik.cli.main.main` (Click)."""
+    """Run the ``realpolitik`` command: :func:`realpolitik.cli.quick.quick_bargain` or
+    :func:`realpolitik.cli.quick_landscape.quick_landscape` when one answers the command line,
+    else :func:`realpolitik.cli.main.main` (Click)."""
     from realpolitik.cli.quick import quick_bargain
+    from realpolitik.cli.quick_landscape import quick_landscape
 
-    if quick_bargain(sys.argv[1:] if argv is None else list(argv)):
+    args = sys.argv[1:] if argv is None else list(argv)
+    if quick_bargain(args) or quick_landscape(args):
+        if argv is None:  # run as the program: its output is out, end without the teardown
+            from realpolitik.cli.end_at_once import end_at_once
+
+            end_at_once()
         return
     from realpolitik.cli.main import main as click_main
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import click
 
+from realpolitik.cli.blas_threads import one_blas_thread
 from realpolitik.cli.options import (
     MAX_DRAWS,
     SEED,
@@ -780,28 +781,11 @@ def _register_command_modules() -> None:
 _register_command_modules()
 
 
-#: Variables that choose the BLAS thread count; when none is set the CLI uses one BLAS thread.
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _one_blas_thread() -> None:
-    """Run BLAS single-threaded unless the user chose otherwise.
-
-    The toolkit parallelises with worker processes and Numba threads; BLAS threads on top would
-    oversubscribe the cores, and starting OpenBLAS's thread pool is a fifth of NumPy's import
-    time. Only effective before NumPy is imported (the CLI imports it lazily).
-    """
-    import os
-
-    if "numpy" not in sys.modules and not any(v in os.environ for v in BLAS_THREAD_VARIABLES):
-        os.environ["OPENBLAS_NUM_THREADS"] = "1"
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning our errors into messages and exit status 2."""
     from click.exceptions import ClickException
 
-    _one_blas_thread()
+    one_blas_thread()
     try:
         cli.main(args=argv, prog_name="realpolitik", standalone_mode=False)
     except ClickException as exc:
@@ -846,21 +830,12 @@ _EXIT_AT_ONCE = False
 
 
 def _exit_at_once() -> None:
-    """End the program now, after its exit handlers and with its output flushed, skipping the
-    teardown of its modules; only when the command allowed it and no other thread runs."""
-    import atexit
-    import os
-    import threading
+    """End the program now (:func:`~realpolitik.cli.end_at_once.end_at_once`) if the command
+    allowed it."""
+    from realpolitik.cli.end_at_once import end_at_once
 
-    if not _EXIT_AT_ONCE or threading.active_count() > 1:
-        return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe: the ordinary exit reports it
-        return
-    atexit._run_exitfuncs()
-    os._exit(0)
+    if _EXIT_AT_ONCE:
+        end_at_once()
 
 
 if __name__ == "__main__":  # pragma: no cover

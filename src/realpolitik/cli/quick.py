@@ -11,8 +11,9 @@ errors) as always: this module never prints an error of its own.
 from __future__ import annotations
 
 import math
-import sys
 from typing import Any
+
+from realpolitik.cli.plain_echo import echoable, write_like_echo
 
 #: The largest seed the ``--seed`` option accepts (``SEED`` in :mod:`realpolitik.cli.options`).
 MAX_SEED = 2**64 - 1
@@ -80,15 +81,7 @@ def quick_bargain(args: list[str]) -> bool:
         text = json.dumps(_plain(data), indent=2, allow_nan=False)
     else:
         text = "\n".join(lines)
-    try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-    except OSError as exc:  # a closed pipe, a full disk: reported as the Click command does
-        from realpolitik.cli.options import system_error_message
-
-        message = system_error_message(exc)
-        if message is None:
-            raise
-        sys.stderr.write(f"error: {message}\n")
-        sys.exit(2)
+    if not echoable(text):
+        return False
+    write_like_echo(text)
     return True

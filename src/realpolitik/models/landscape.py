@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from realpolitik.errors import ModelError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from numpy.typing import ArrayLike
 
     from realpolitik.models.plain_table import PlainTable
     from realpolitik.rng import RNGLike
