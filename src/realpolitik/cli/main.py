@@ -265,7 +265,7 @@ def _run(
         from realpolitik.experiment.scenario_run import start_draw_workers
         from realpolitik.models.registry import BUILTIN
 
-        start_draw_workers(sorted(set(BUILTIN.values())))
+        start_draw_workers(sorted(set(BUILTIN.values())), fork=True)
     helper = None if helper_stack is None else _start_report_helper(helper_stack)
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name

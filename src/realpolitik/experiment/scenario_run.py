@@ -208,16 +208,27 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> Scena
     return ScenarioRun(scenario, options, results, draws)
 
 
-def start_draw_workers(modules: Sequence[str] = ()) -> None:
-    """Start the fork server of the local worker processes now, importing the experiment layer
-    and ``modules`` (the models' that will evaluate the draws) once there, so that its imports
-    overlap this process's work until the draws (the workers then start without importing
-    anything); meanwhile, a core being free, import here what this process needs after the
-    draws (SciPy's distributions regenerate the inputs for the explanations). A fork server
-    already running is kept."""
-    from realpolitik.experiment.executors import start_fork_server
+def start_draw_workers(modules: Sequence[str] = (), fork: bool = False) -> None:
+    """Get the local worker processes ready for the draws.
 
-    if start_fork_server(["realpolitik.experiment.scenario_experiment", *modules]):
+    With ``fork`` (the command line, which runs no thread of its own), where
+    :func:`~realpolitik.experiment.executors.fork_workers_here` can: import here what the workers
+    need (the experiment layer and ``modules``, the models' that will evaluate the draws); the
+    run's pool then forks its workers from this process just before the draws, with everything
+    imported and the point analyses' imports and caches too. Otherwise start the fork server now,
+    which imports the same in the background so that its imports overlap this process's work
+    until the draws, and meanwhile, a core being free, import here what this process needs after
+    the draws (SciPy's distributions). A fork server already running is kept."""
+    from realpolitik.experiment.executors import (
+        fork_workers_here,
+        forking_workers_here,
+        start_fork_server,
+    )
+
+    also = ["realpolitik.experiment.scenario_experiment", *modules]
+    if forking_workers_here() or (fork and fork_workers_here(also)):
+        return
+    if start_fork_server(also):
         import scipy.stats  # noqa: F401
 
 
