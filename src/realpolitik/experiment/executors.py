@@ -12,7 +12,10 @@ so the results do not depend on the executor, the number of workers or the order
     file) and marks the run ``interrupted``. Each worker watches the process that made the pool
     and exits when it dies (SIGKILL, SIGTERM, a crash), so the workers, the fork server and the
     resource tracker never outlive it. A worker that dies (killed, out of memory) ends the run
-    with an :class:`ExecutorError`; the finished batches are kept for ``resume``.
+    with an :class:`ExecutorError`; the finished batches are kept for ``resume``. The workers
+    come from a fork server that has the heavy modules imported (:data:`PRELOAD`), or, once
+    :func:`fork_workers_here` was called (the command line does) and while no other thread
+    runs, are forked from this process itself, which then imports those modules only once.
 ``"dask"``
     Dask distributed: a :class:`distributed.LocalCluster` on this machine, or any running scheduler
     given by address (``tcp://host:8786``), for example one started by ``dask-jobqueue`` on a SLURM
@@ -257,7 +260,9 @@ class ProcessExecutor(Executor):
         Number of processes; default: the CPUs this process may use.
     start_method : str
         ``"forkserver"`` (default on POSIX: safe when the parent runs threads, such as an
-        in-process Dask cluster), ``"spawn"`` or ``"fork"``.
+        in-process Dask cluster), ``"spawn"`` or ``"fork"``. Left to its default after
+        :func:`fork_workers_here`, the workers are forked from this process when it runs no
+        other thread: all of them at once, as the pool is made.
 
     Notes
     -----
