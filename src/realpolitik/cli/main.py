@@ -261,14 +261,7 @@ def _run(
         from realpolitik.cli.figures import checked_formats
 
         kinds = checked_formats(figure_formats)  # bad formats or no browser: say so first
-    # The report's helper first: it imports Plotly (and, for draws, pandas) on the other core
-    # while this process imports what its draws' workers need.
-    helper = None if helper_stack is None else _start_report_helper(helper_stack, bool(draws))
-    if draws and cluster is None and workers != 1:  # the workers' imports start now
-        from realpolitik.experiment.scenario_run import start_draw_workers
-        from realpolitik.models.registry import BUILTIN
-
-        start_draw_workers(sorted(set(BUILTIN.values())), fork=True)
+    helper = _start_helpers(helper_stack, draws, cluster is None and workers != 1)
     s = _load(scenario)
     out_dir = Path(out) if out else Path("realpolitik-out") / s.name
     if draws and not as_json:
@@ -318,6 +311,19 @@ def _run(
 
         written = write_run_figures(result, out_dir / "figures", kinds)
         click.echo(f"Wrote {len(written)} figure files to {out_dir / 'figures'}", err=as_json)
+
+
+def _start_helpers(helper_stack: Any, draws: int, local_workers: bool) -> Any:
+    """The report's helper (into ``helper_stack``, unless None), then, for draws on local
+    workers, what they need imported here: the helper imports Plotly (and, for draws, pandas)
+    on the other core meanwhile. Returns the helper (None without one)."""
+    helper = None if helper_stack is None else _start_report_helper(helper_stack, bool(draws))
+    if draws and local_workers:
+        from realpolitik.experiment.scenario_run import start_draw_workers
+        from realpolitik.models.registry import BUILTIN
+
+        start_draw_workers(sorted(set(BUILTIN.values())), fork=True)
+    return helper
 
 
 def _start_report_helper(stack: Any, draws: bool = False) -> Any:

@@ -69,6 +69,12 @@ PRELOAD = (
 )
 
 
+#: What a worker forked from this process needs imported (:func:`fork_workers_here`):
+#: :data:`PRELOAD` but pandas, which a worker does not use (it writes its batches' Arrow tables
+#: without it, :func:`~realpolitik.experiment.store.arrow_table`).
+WORKER_MODULES = tuple(m for m in PRELOAD if m != "pandas")
+
+
 class ExecutorError(RealpolitikError, ValueError):
     """An executor that cannot be built as asked (unknown kind, bad worker count, no scheduler)."""
 
@@ -216,7 +222,7 @@ def _can_fork_workers() -> bool:
 
 def fork_workers_here(modules: Iterable[str] = ()) -> bool:
     """Have the next :class:`ProcessExecutor` (default start method) fork its workers from this
-    process, at once, rather than from a fork server; import :data:`PRELOAD` and
+    process, at once, rather than from a fork server; import :data:`WORKER_MODULES` and
     ``modules`` here now, so that the workers start with them imported (a fork server would
     import them all a second time, about 0.9 s of CPU) and with whatever this process has
     computed and cached by then.
@@ -229,7 +235,7 @@ def fork_workers_here(modules: Iterable[str] = ()) -> bool:
 
     if not _can_fork_workers():
         return False
-    for name in (*PRELOAD, *modules):
+    for name in (*WORKER_MODULES, *modules):
         importlib.import_module(name)
     _FORK_HERE[:] = [True]
     return True

@@ -141,7 +141,7 @@ def _check_outputs(out: Any, n: int, reserved: set[str]) -> dict[str, np.ndarray
 
 def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
     """The batch as an Arrow table whose metadata holds its seeds and draws."""
-    import pyarrow as pa
+    from realpolitik.experiment.store import arrow_table
 
     meta = {
         "batch": task.index,
@@ -153,7 +153,7 @@ def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
         "draws": task.draws,
         "inputs_stored": task.store_inputs,
     }
-    table = pa.table({name: np.asarray(values) for name, values in columns.items()})
+    table = arrow_table(columns)
     return table.replace_schema_metadata({BATCH_METADATA_KEY: json.dumps(meta).encode()})
 
 

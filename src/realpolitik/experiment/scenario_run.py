@@ -214,6 +214,7 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> Scena
 
     def point_analyses() -> None:
         results.update(analyze(scenario, names, options.seed))
+        import pandas  # noqa: F401 - the explanations' (after the draws), meanwhile
 
     draws = run_draws(scenario, applying, options, alongside=point_analyses)
     return ScenarioRun(scenario, options, results, draws)

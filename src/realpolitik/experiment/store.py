@@ -150,6 +150,26 @@ def _ident(name: str) -> str:
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
 
 
+def arrow_table(columns: Mapping[str, np.ndarray]) -> Any:
+    """The Arrow table ``pa.table(columns)`` makes of NumPy columns (booleans, integers, floats
+    in native byte order; anything else goes through ``pa.table``), built from the columns'
+    memory without ``pa.table``'s check for pandas objects, which imports pandas: a worker that
+    writes its batches then never imports it (about 0.2 s of CPU each). The same table, so the
+    same Parquet file, byte for byte (``tests/test_store.py``)."""
+    import pyarrow as pa
+
+    arrays = []
+    for values in columns.values():
+        a = np.ascontiguousarray(values)
+        if a.ndim != 1 or a.dtype.kind not in "biuf" or not a.dtype.isnative:
+            return pa.table({name: np.asarray(v) for name, v in columns.items()})
+        data = np.packbits(a, bitorder="little") if a.dtype.kind == "b" else a
+        arrays.append(
+            pa.Array.from_buffers(pa.from_numpy_dtype(a.dtype), len(a), [None, pa.py_buffer(data)])
+        )
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
 def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray] | Any) -> int:
     """Write one batch's columns (or an Arrow table, with its metadata) to ``path`` as Parquet,
     atomically; return its size in bytes.
