@@ -246,3 +246,37 @@ def test_a_worker_writes_its_batch_without_pandas(tmp_path) -> None:
     ).stdout
     assert "PANDAS:False" in out, out
     assert pq.read_table(tmp_path / "b.parquet").num_rows == 5
+
+
+def _catalogue_rows(store: Store) -> list[dict]:
+    frame = list_runs(store.directory).drop(columns=["run_id", "created", "finished"])
+    return [{k: str(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def test_a_store_writing_its_catalogue_in_the_background_records_the_same(tmp_path) -> None:
+    """`Store(..., background=True)` (the command line's run) gives the run id and folder at
+    once and records the same catalogue row as a store that writes it before returning."""
+    meta = {"scenario": "s", "seed": 3, "draws": 10, "batch_size": 5, "n_batches": 2}
+    meta |= {"sampler": "mc", "inputs": ["a"], "outcomes": ["y"], "fingerprint": "f"}
+    now, later = Store(tmp_path / "now"), Store(tmp_path / "later", background=True)
+    first = now.create_run(meta, {"x": 1})
+    second = later.create_run(meta, {"x": 1})
+    assert later.run_dir(second).is_dir() and (later.run_dir(second) / "run.json").is_file()
+    later.wait_for_catalogue()
+    assert _catalogue_rows(later) == _catalogue_rows(now)
+    assert json.loads((later.run_dir(second) / "run.json").read_text())["x"] == 1
+    assert first != second
+
+
+def test_a_damaged_catalogue_opened_in_the_background_is_a_store_error(tmp_path) -> None:
+    """The error of a catalogue written in the background is raised, as a StoreError naming
+    the file, when the run next needs the catalogue; pickling the store waits for it too."""
+    import pickle
+
+    (tmp_path / "catalogue.duckdb").write_bytes(b"not a database" * 100)
+    store = Store(tmp_path, background=True)  # returns at once
+    with pytest.raises(StoreError, match="catalogue.duckdb"):
+        store.wait_for_catalogue()
+    fine = Store(tmp_path / "fine", background=True)
+    again = pickle.loads(pickle.dumps(fine))
+    assert again.directory == fine.directory and again._background is None
