@@ -197,3 +197,18 @@ def test_a_run_with_draws_as_the_program_ends_without_the_teardown(
         b = _normalised((tmp_path / "b" / name).read_text(encoding="utf-8"), b_id, tmp_path / "b")
         assert a == b, name
     assert re.search(r"P\(realigns\) = ", printed)
+
+
+def test_the_command_called_from_python_leaves_pools_as_they_were(tmp_path: Path) -> None:
+    """`realpolitik run` called in a Python process forks its workers from it, and afterwards
+    that process's own pools use the fork server again."""
+    code = (
+        "import sys\n"
+        "from realpolitik.cli import main\n"
+        "from realpolitik.experiment import executors as ex\n"
+        "if __name__ == '__main__':\n"
+        "    main(['run', 'reverse-kissinger', '--draws', '300', '--workers', '2',\n"
+        "          '--no-report', '--out', sys.argv[1]])\n"
+        "    print('AFTER:' + str(ex.forking_workers_here()))\n"
+    )
+    assert "AFTER:False" in _python(code, str(tmp_path / "out"))

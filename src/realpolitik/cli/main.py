@@ -232,6 +232,7 @@ def run(
     # The report is written by a helper forked once the scenario schema is imported, which
     # imports Plotly while this process runs the models (see realpolitik.report.write).
     with ExitStack() as stack:
+        stack.callback(_stop_forking_workers)
         helper_stack = None if no_report or figure_formats else stack
         _run(**click.get_current_context().params, helper_stack=helper_stack)
 
@@ -311,6 +312,14 @@ def _run(
 
         written = write_run_figures(result, out_dir / "figures", kinds)
         click.echo(f"Wrote {len(written)} figure files to {out_dir / 'figures'}", err=as_json)
+
+
+def _stop_forking_workers() -> None:
+    """After a run, pools made in this process (the CLI called from Python) use the fork server
+    again; nothing is imported for a run that forked no workers."""
+    executors = sys.modules.get("realpolitik.experiment.executors")
+    if executors is not None:
+        executors.stop_forking_workers_here()
 
 
 def _start_helpers(helper_stack: Any, draws: int, local_workers: bool) -> Any:

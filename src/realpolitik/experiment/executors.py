@@ -241,6 +241,12 @@ def fork_workers_here(modules: Iterable[str] = ()) -> bool:
     return True
 
 
+def stop_forking_workers_here() -> None:
+    """Undo :func:`fork_workers_here`: later pools use the fork server again (the command line
+    calls it when a run ends, so that a process calling it in Python is left as it was)."""
+    _FORK_HERE.clear()
+
+
 def forking_workers_here() -> bool:
     """Whether :func:`fork_workers_here` was called (pools fork their workers from here)."""
     return bool(_FORK_HERE)
