@@ -179,9 +179,10 @@ POINT_REPORT = (
     "from realpolitik.experiment.scenario_run import run_scenario\n"
     "from realpolitik.report.write import ReportProcess\n"
     "out = Path(sys.argv[1])\n"
-    "helper = ReportProcess.start()\n"
+    "draws = 600 if sys.argv[2] == 'draws' else 0\n"
+    "helper = ReportProcess.start(draws=bool(draws))\n"
     "assert helper is not None\n"
-    "run = run_scenario(load('reverse-kissinger'), RunOptions(draws=0))\n"
+    "run = run_scenario(load('reverse-kissinger'), RunOptions(draws=draws, workers=1))\n"
     "if sys.argv[2] == 'unpicklable':\n"
     "    run.note = lambda: None  # pickling fails: the parent must write the report\n"
     "with helper:\n"
@@ -194,10 +195,11 @@ POINT_REPORT = (
 )
 
 
-@pytest.mark.parametrize("case", ["picklable", "unpicklable"])
+@pytest.mark.parametrize("case", ["picklable", "unpicklable", "draws"])
 def test_report_helper_writes_the_in_process_report(case: str, tmp_path: Path) -> None:
     """The helper's report.html is the one rendered in the process itself, character for
-    character; a run it cannot receive is written by the parent instead."""
+    character (for a run with draws too, which it receives without the draws themselves); a
+    run it cannot receive is written by the parent instead."""
     _needs_two_cpus()
     out = subprocess.run(
         [sys.executable, "-c", POINT_REPORT, str(tmp_path), case],
@@ -206,7 +208,7 @@ def test_report_helper_writes_the_in_process_report(case: str, tmp_path: Path) -
         check=True,
     ).stdout
     assert "SAME:True" in out, out
-    sent = "True" if case == "picklable" else "False"
+    sent = "False" if case == "unpicklable" else "True"
     assert f"HELPER_STATUS:0,{sent}" in out, out
 
 
@@ -266,15 +268,3 @@ def test_a_point_run_as_the_program_ends_without_the_teardown(report: bool, tmp_
         tmp_path / "b" / "summary.json"
     ).read_bytes()
     assert (tmp_path / "a" / "report.html").is_file() == report
-
-
-def test_a_run_with_draws_as_the_program_tears_down_as_usual(tmp_path: Path) -> None:
-    """Only a point run ends at once: with draws (stores, workers) the ordinary exit runs."""
-    args = ["run", "reverse-kissinger", "--draws", "50", "--workers", "1", "--no-report"]
-    out = subprocess.run(
-        [sys.executable, "-c", AS_PROGRAM, *args, "--out", str(tmp_path / "a")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "TEARDOWN" in out

@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from realpolitik.experiment.run import run_experiment
 from realpolitik.experiment.store import (
@@ -174,3 +176,107 @@ def test_inputs_stored_only_on_request_and_regenerated_exactly(tmp_path, sampler
     # the lean file is smaller; the summaries are the same
     assert lean_file.stat().st_size < store.batch_path(full.run_id, 1).stat().st_size
     assert lean.summary().equals(full.summary())
+
+
+_KINDS = [np.bool_, np.int8, np.int32, np.int64, np.uint16, np.uint64, np.float16, np.float32]
+_KINDS.append(np.float64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 70),
+    kinds=st.lists(st.sampled_from(_KINDS), min_size=1, max_size=5),
+    seed=st.integers(0, 2**32 - 1),
+    strided=st.booleans(),
+)
+def test_the_batch_table_is_pa_tables_byte_for_byte(
+    tmp_path_factory, n: int, kinds: list, seed: int, strided: bool
+) -> None:
+    """`arrow_table` (built from the columns' memory, no pandas) writes the Parquet file that
+    `pa.table` would: same schema, same values, same bytes; NaN, infinities, booleans of any
+    length (their bits packed) and strided columns included."""
+    import pyarrow as pa
+
+    from realpolitik.experiment.store import PARQUET_OPTIONS, arrow_table
+
+    rng = np.random.default_rng(seed)
+    columns = {}
+    for i, kind in enumerate(kinds):
+        raw = rng.normal(0.0, 1e3, size=2 * n)
+        raw[rng.random(2 * n) < 0.1] = np.nan
+        raw[rng.random(2 * n) < 0.05] = np.inf
+        if np.dtype(kind).kind == "b":
+            values = raw > 0
+        elif np.dtype(kind).kind in "iu":
+            values = np.nan_to_num(raw, nan=0.0, posinf=7.0).astype(np.int64).astype(kind)
+        else:
+            values = raw.astype(kind)
+        columns[f"c{i}"] = values[::2] if strided else values[:n]
+    folder = tmp_path_factory.mktemp("tables")
+    meta = {b"k": b"v"}
+    expected = pa.table({k: np.asarray(v) for k, v in columns.items()})
+    got = arrow_table(columns)
+    assert got.schema.equals(expected.schema)
+    for name, values in columns.items():  # (Arrow's own equals counts NaN as unequal)
+        floats = values.dtype.kind == "f"
+        assert np.array_equal(got.column(name).to_numpy(), values, equal_nan=floats)
+    pq.write_table(expected.replace_schema_metadata(meta), folder / "a.parquet", **PARQUET_OPTIONS)
+    pq.write_table(got.replace_schema_metadata(meta), folder / "b.parquet", **PARQUET_OPTIONS)
+    assert (folder / "a.parquet").read_bytes() == (folder / "b.parquet").read_bytes()
+
+
+def test_a_worker_writes_its_batch_without_pandas(tmp_path) -> None:
+    """A batch written to the store in a fresh process does not import pandas."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from realpolitik.experiment.store import arrow_table, write_batch\n"
+        "cols = {'draw': np.arange(5), 'x': np.linspace(0, 1, 5), 'b': np.arange(5) > 2}\n"
+        "write_batch(sys.argv[1], arrow_table(cols))\n"
+        "print('PANDAS:' + str('pandas' in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "b.parquet")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "PANDAS:False" in out, out
+    assert pq.read_table(tmp_path / "b.parquet").num_rows == 5
+
+
+def _catalogue_rows(store: Store) -> list[dict]:
+    frame = list_runs(store.directory).drop(columns=["run_id", "created", "finished"])
+    return [{k: str(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def test_a_store_writing_its_catalogue_in_the_background_records_the_same(tmp_path) -> None:
+    """`Store(..., background=True)` (the command line's run) gives the run id and folder at
+    once and records the same catalogue row as a store that writes it before returning."""
+    meta = {"scenario": "s", "seed": 3, "draws": 10, "batch_size": 5, "n_batches": 2}
+    meta |= {"sampler": "mc", "inputs": ["a"], "outcomes": ["y"], "fingerprint": "f"}
+    now, later = Store(tmp_path / "now"), Store(tmp_path / "later", background=True)
+    first = now.create_run(meta, {"x": 1})
+    second = later.create_run(meta, {"x": 1})
+    assert later.run_dir(second).is_dir() and (later.run_dir(second) / "run.json").is_file()
+    later.wait_for_catalogue()
+    assert _catalogue_rows(later) == _catalogue_rows(now)
+    assert json.loads((later.run_dir(second) / "run.json").read_text())["x"] == 1
+    assert first != second
+
+
+def test_a_damaged_catalogue_opened_in_the_background_is_a_store_error(tmp_path) -> None:
+    """The error of a catalogue written in the background is raised, as a StoreError naming
+    the file, when the run next needs the catalogue; pickling the store waits for it too."""
+    import pickle
+
+    (tmp_path / "catalogue.duckdb").write_bytes(b"not a database" * 100)
+    store = Store(tmp_path, background=True)  # returns at once
+    with pytest.raises(StoreError, match="catalogue.duckdb"):
+        store.wait_for_catalogue()
+    fine = Store(tmp_path / "fine", background=True)
+    again = pickle.loads(pickle.dumps(fine))
+    assert again.directory == fine.directory and again._background is None

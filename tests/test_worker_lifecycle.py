@@ -22,7 +22,10 @@ LONG_RUN = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from test_run import NoisyModel, make_spec
     from realpolitik.experiment.run import run_experiment
+    from realpolitik.experiment.executors import fork_workers_here
     if __name__ == "__main__":
+        if {fork!r}:  # as the command line does: workers forked from this process
+            assert fork_workers_here()
         run_experiment(make_spec(NoisyModel(delay=0.2)), 1_000_000, seed=1, batch_size=100,
                        executor="processes", workers=2, store={store!r})
     """
@@ -82,13 +85,15 @@ def _wait_until_gone(pgid: int, seconds: float = 20) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("fork", [False, True])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_killing_only_the_parent_leaves_no_process(tmp_path: Path, sig: int) -> None:
+def test_killing_only_the_parent_leaves_no_process(tmp_path: Path, sig: int, fork: bool) -> None:
     store = tmp_path / "store"
-    proc = _start(tmp_path, LONG_RUN.format(tests=TESTS, store=str(store)))
+    proc = _start(tmp_path, LONG_RUN.format(tests=TESTS, store=str(store), fork=fork))
     try:
         _wait_for_batches(store, 3, proc)
-        assert len(_group(proc.pid)) >= 4  # parent, fork server, resource tracker, workers
+        # parent and workers (forked here), or with the fork server and resource tracker too
+        assert len(_group(proc.pid)) >= (3 if fork else 4)
         os.kill(proc.pid, sig)  # the parent only
         proc.communicate(timeout=30)
         left = _wait_until_gone(proc.pid)
@@ -100,9 +105,10 @@ def test_killing_only_the_parent_leaves_no_process(tmp_path: Path, sig: int) -> 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
-def test_a_killed_worker_is_a_clean_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_killed_worker_is_a_clean_error(tmp_path: Path, fork: bool) -> None:
     store = tmp_path / "store"
-    proc = _start(tmp_path, LONG_RUN.format(tests=TESTS, store=str(store)))
+    proc = _start(tmp_path, LONG_RUN.format(tests=TESTS, store=str(store), fork=fork))
     try:
         _wait_for_batches(store, 3, proc)
         workers = [
@@ -110,7 +116,11 @@ def test_a_killed_worker_is_a_clean_error(tmp_path: Path) -> None:
             for pid in _group(proc.pid)
             if pid != proc.pid
             and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()
-            and int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) != proc.pid
+            # forked here, the workers are the run's children; else the fork server's
+            and (
+                int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) == proc.pid
+            )
+            == fork
         ]
         assert workers
         os.kill(workers[0], signal.SIGKILL)

@@ -12,7 +12,10 @@ so the results do not depend on the executor, the number of workers or the order
     file) and marks the run ``interrupted``. Each worker watches the process that made the pool
     and exits when it dies (SIGKILL, SIGTERM, a crash), so the workers, the fork server and the
     resource tracker never outlive it. A worker that dies (killed, out of memory) ends the run
-    with an :class:`ExecutorError`; the finished batches are kept for ``resume``.
+    with an :class:`ExecutorError`; the finished batches are kept for ``resume``. The workers
+    come from a fork server that has the heavy modules imported (:data:`PRELOAD`), or, once
+    :func:`fork_workers_here` was called (the command line does) and while no other thread
+    runs, are forked from this process itself, which then imports those modules only once.
 ``"dask"``
     Dask distributed: a :class:`distributed.LocalCluster` on this machine, or any running scheduler
     given by address (``tcp://host:8786``), for example one started by ``dask-jobqueue`` on a SLURM
@@ -47,6 +50,7 @@ __all__ = [
     "ProcessExecutor",
     "SerialExecutor",
     "make_executor",
+    "fork_workers_here",
 ]
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -63,6 +67,12 @@ PRELOAD = (
     # the scenario's models and their adapters, which unpickling a spec imports (0.2 s of CPU)
     "realpolitik.experiment.scenario_experiment",
 )
+
+
+#: What a worker forked from this process needs imported (:func:`fork_workers_here`):
+#: :data:`PRELOAD` but pandas, which a worker does not use (it writes its batches' Arrow tables
+#: without it, :func:`~realpolitik.experiment.store.arrow_table`).
+WORKER_MODULES = tuple(m for m in PRELOAD if m != "pandas")
 
 
 class ExecutorError(RealpolitikError, ValueError):
@@ -192,6 +202,67 @@ def start_fork_server(also: Iterable[str] = ()) -> bool:
     return True
 
 
+#: Set by :func:`fork_workers_here`: the next pools of local workers are forked from this process.
+_FORK_HERE: list[bool] = []
+
+
+def _can_fork_workers() -> bool:
+    """Whether this process may fork its workers directly: Linux (where ``fork`` is safe for
+    NumPy, SciPy and Arrow) and no thread but this one (a lock another thread holds would stay
+    held in the children)."""
+    import multiprocessing as mp
+    import sys
+
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in mp.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
+def fork_workers_here(modules: Iterable[str] = ()) -> bool:
+    """Have the next :class:`ProcessExecutor` (default start method) fork its workers from this
+    process, at once, rather than from a fork server; import :data:`WORKER_MODULES` and
+    ``modules`` here now, so that the workers start with them imported (a fork server would
+    import them all a second time, about 0.9 s of CPU) and with whatever this process has
+    computed and cached by then.
+
+    Only where forking is safe: on Linux, and only while this process runs no other thread; a
+    pool made when a thread runs (a Dask client, a thread pool) uses the fork server as before.
+    The command line calls it before a run's draws. Returns whether workers will be forked.
+    """
+    import importlib
+
+    if not _can_fork_workers():
+        return False
+    for name in (*WORKER_MODULES, *modules):
+        importlib.import_module(name)
+    _FORK_HERE[:] = [True]
+    return True
+
+
+def stop_forking_workers_here() -> None:
+    """Undo :func:`fork_workers_here`: later pools use the fork server again (the command line
+    calls it when a run ends, so that a process calling it in Python is left as it was)."""
+    _FORK_HERE.clear()
+
+
+def forking_workers_here() -> bool:
+    """Whether :func:`fork_workers_here` was called (pools fork their workers from here)."""
+    return bool(_FORK_HERE)
+
+
+def _new_pool(workers: int, context: Any) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
+    )
+
+
 class ProcessExecutor(Executor):
     """A pool of local worker processes.
 
@@ -201,7 +272,9 @@ class ProcessExecutor(Executor):
         Number of processes; default: the CPUs this process may use.
     start_method : str
         ``"forkserver"`` (default on POSIX: safe when the parent runs threads, such as an
-        in-process Dask cluster), ``"spawn"`` or ``"fork"``.
+        in-process Dask cluster), ``"spawn"`` or ``"fork"``. Left to its default after
+        :func:`fork_workers_here`, the workers are forked from this process when it runs no
+        other thread: all of them at once, as the pool is made.
 
     Notes
     -----
@@ -213,29 +286,29 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int | None = None, start_method: str | None = None) -> None:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
 
         self.workers = _cpu_count() if workers is None else int(workers)
         if self.workers < 1:
             raise ExecutorError(f"workers must be at least 1, got {workers!r}")
-        if start_method is None:
-            methods = mp.get_all_start_methods()
-            start_method = "forkserver" if "forkserver" in methods else "spawn"
         if getattr(mp.current_process(), "_inheriting", False):
             # A worker importing an unguarded script, which starts a run again: stop quietly;
             # the parent reports it.
             raise SystemExit(GUARD_MESSAGE)
+        self._pending: set = set()
+        if start_method is None and _FORK_HERE and _can_fork_workers():
+            self._pool = _new_pool(self.workers, mp.get_context("fork"))
+            # A fork pool starts all its workers with its first task: now, while this process
+            # still runs no other thread (the pool's own threads start after the forks).
+            self._pool.submit(os.getpid)
+            return
+        if start_method is None:
+            methods = mp.get_all_start_methods()
+            start_method = "forkserver" if "forkserver" in methods else "spawn"
         context = mp.get_context(start_method)
         if start_method == "forkserver":
             # Import the heavy modules once, in the fork server, instead of in every worker.
             context.set_forkserver_preload(list(PRELOAD))
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=context,
-            initializer=_worker_start,
-            initargs=(os.getpid(),),
-        )
-        self._pending: set = set()
+        self._pool = _new_pool(self.workers, context)
 
     def map_unordered(self, fn, tasks):
         from concurrent.futures import FIRST_COMPLETED, wait

@@ -141,7 +141,7 @@ def _check_outputs(out: Any, n: int, reserved: set[str]) -> dict[str, np.ndarray
 
 def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
     """The batch as an Arrow table whose metadata holds its seeds and draws."""
-    import pyarrow as pa
+    from realpolitik.experiment.store import arrow_table
 
     meta = {
         "batch": task.index,
@@ -153,7 +153,7 @@ def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
         "draws": task.draws,
         "inputs_stored": task.store_inputs,
     }
-    table = pa.table({name: np.asarray(values) for name, values in columns.items()})
+    table = arrow_table(columns)
     return table.replace_schema_metadata({BATCH_METADATA_KEY: json.dumps(meta).encode()})
 
 
@@ -466,7 +466,9 @@ def _plan_run(
 
     blob = _shareable(spec, executor)  # before the store records a run: fail early
     if store is not None and not isinstance(store, Store):
-        store = Store(store)
+        # With a pool already made (an Executor, not a name), a new run's catalogue is written
+        # in a thread while its first batches run (a pool made after would fork past it).
+        store = Store(store, background=not isinstance(executor, str) and not resume)
     if resume and store is None:
         raise ExperimentError("resume needs a results store")
     description = _description(spec)
@@ -573,6 +575,8 @@ def _execute_run(
             ) as bar,
         ):
             for report in ex.map_unordered(_run_batch, tasks):
+                if store is not None and not batches.columns and not batches.statistics:
+                    store.wait_for_catalogue()  # the first batch: the run is recorded, or fails
                 if not outcomes:
                     outcomes = list(report.outcomes)
                     if store is not None:

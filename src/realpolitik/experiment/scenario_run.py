@@ -201,23 +201,46 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> Scena
     """Run ``scenario``: point analyses of every model, then draws if ``options.draws > 0``."""
     options = options or RunOptions()
     names = analyses_for(scenario, options.analyses)
-    if options.draws > 0 and executor_for(options)["executor"] == "processes":
-        start_draw_workers(_model_modules(scenario, names))
-    results = analyze(scenario, names, options.seed)
-    draws = run_draws(scenario, list(results), options) if options.draws > 0 else None
+    if options.draws <= 0:
+        return ScenarioRun(scenario, options, analyze(scenario, names, options.seed))
+    if executor_for(options)["executor"] != "processes":
+        results = analyze(scenario, names, options.seed)
+        return ScenarioRun(scenario, options, results, run_draws(scenario, list(results), options))
+    start_draw_workers(_model_modules(scenario, names))
+    # Worker processes: the point analyses run here while the workers draw (the same results:
+    # each model's analysis depends on the scenario and the seed alone).
+    results = Analysis()
+    applying = [n for n in names if registry.get(n).applies_to(scenario)]
+
+    def point_analyses() -> None:
+        results.update(analyze(scenario, names, options.seed))
+        import pandas  # noqa: F401 - the explanations' (after the draws), meanwhile
+
+    draws = run_draws(scenario, applying, options, alongside=point_analyses)
     return ScenarioRun(scenario, options, results, draws)
 
 
-def start_draw_workers(modules: Sequence[str] = ()) -> None:
-    """Start the fork server of the local worker processes now, importing the experiment layer
-    and ``modules`` (the models' that will evaluate the draws) once there, so that its imports
-    overlap this process's work until the draws (the workers then start without importing
-    anything); meanwhile, a core being free, import here what this process needs after the
-    draws (SciPy's distributions regenerate the inputs for the explanations). A fork server
-    already running is kept."""
-    from realpolitik.experiment.executors import start_fork_server
+def start_draw_workers(modules: Sequence[str] = (), fork: bool = False) -> None:
+    """Get the local worker processes ready for the draws.
 
-    if start_fork_server(["realpolitik.experiment.scenario_experiment", *modules]):
+    With ``fork`` (the command line, which runs no thread of its own), where
+    :func:`~realpolitik.experiment.executors.fork_workers_here` can: import here what the workers
+    need (the experiment layer and ``modules``, the models' that will evaluate the draws); the
+    run's pool then forks its workers from this process just before the draws, with everything
+    imported and the point analyses' imports and caches too. Otherwise start the fork server now,
+    which imports the same in the background so that its imports overlap this process's work
+    until the draws, and meanwhile, a core being free, import here what this process needs after
+    the draws (SciPy's distributions). A fork server already running is kept."""
+    from realpolitik.experiment.executors import (
+        fork_workers_here,
+        forking_workers_here,
+        start_fork_server,
+    )
+
+    also = ["realpolitik.experiment.scenario_experiment", *modules]
+    if forking_workers_here() or (fork and fork_workers_here(also)):
+        return
+    if start_fork_server(also):
         import scipy.stats  # noqa: F401
 
 
@@ -258,25 +281,54 @@ def _draws_executor(options: RunOptions) -> Iterator[dict[str, Any]]:
     pool.close()
 
 
-def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> Experiment:
+@contextmanager
+def _in_a_thread(work: Callable[[], None] | None) -> Iterator[Callable[[], None]]:
+    """Start ``work`` in a thread; yield a function that waits for it and raises its exception.
+    Leaving the block waits for it too (an error in the draws is raised, not the work's)."""
+    if work is None:
+        yield lambda: None
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="realpolitik-alongside")
+    future = pool.submit(work)
+    try:
+        yield future.result
+    finally:
+        pool.shutdown(wait=True)
+
+
+def run_draws(
+    scenario: Scenario,
+    names: Sequence[str],
+    options: RunOptions,
+    alongside: Callable[[], None] | None = None,
+) -> Experiment:
     """Draws of ``scenario`` through every model in ``names`` that evaluates a batch, the declared
-    outcomes' statistics and, with ``options.sensitivity``, their explanations."""
+    outcomes' statistics and, with ``options.sensitivity``, their explanations.
+
+    ``alongside``: work for this process while the workers draw (run in a thread once the pool
+    of workers exists; in line when there are no draws to wait for); done, or its exception
+    raised, before the explanations start."""
     from realpolitik.experiment.outcomes import declared_outcomes, outcome_statistics
     from realpolitik.experiment.run import run_experiment
     from realpolitik.experiment.scenario_experiment import evaluable_models, experiment_spec
 
     out = Experiment(draws=options.draws, seed=options.seed)
     models = evaluable_models(scenario, names)
-    if not models:
-        out.skipped["draws"] = "no model evaluates draws"
-        return out
-    spec = experiment_spec(scenario, models)
-    out.models, out.spec, out.inputs = models, spec, len(spec.uncertainties)
-    if not spec.uncertainties:
+    spec = experiment_spec(scenario, models) if models else None
+    if spec is None or not spec.uncertainties:
+        if alongside is not None:
+            alongside()
+        if spec is None:
+            out.skipped["draws"] = "no model evaluates draws"
+            return out
+        out.models, out.spec, out.inputs = models, spec, 0
         out.skipped["draws"] = "no uncertain numbers"
         return out
+    out.models, out.spec, out.inputs = models, spec, len(spec.uncertainties)
     out.outcomes = declared_outcomes(scenario, models)
-    with _draws_executor(options) as executor:
+    with _draws_executor(options) as executor, _in_a_thread(alongside) as joined:
         out.run = run_experiment(
             spec,
             draws=options.draws,
@@ -288,6 +340,7 @@ def run_draws(scenario: Scenario, names: Sequence[str], options: RunOptions) -> 
             store_inputs=options.store_inputs,
             **executor,
         )
+        joined()
         out.statistics = outcome_statistics(out.run, out.run.outcomes)
         if options.sensitivity:
             explain_draws(out, options, executor)

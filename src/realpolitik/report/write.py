@@ -68,30 +68,41 @@ def preload_shared_modules() -> None:
     registry.available()
 
 
-def _prepare() -> None:
+#: What unpickling a run with draws imports besides :data:`_RESULT_MODULES`: its explanations'
+#: findings (their tables are pandas DataFrames) and the run's record.
+_DRAWS_RESULT_MODULES = (
+    "pandas",
+    "realpolitik.experiment.run",
+    "realpolitik.experiment.explain",
+    "realpolitik.experiment.outcome_sensitivity",
+)
+
+
+def _prepare(draws: bool = False) -> None:
     """What the helper does while it waits: import the report's modules, Plotly and the
-    scenario schema and models (to unpickle the run), and draw one small figure of each kind
-    the report uses, so that Plotly's validators and default template are loaded. (The report
-    reads the models' tables as plain rows: no pandas.)"""
+    scenario schema and models (to unpickle the run; with ``draws``, also pandas and the
+    explanations' types), and draw one small figure of each kind the report uses, so that
+    Plotly's validators and default template are loaded. (A point run's report reads the
+    models' tables as plain rows: no pandas.)"""
     import plotly.graph_objects as go
 
     from realpolitik.report import html
 
     preload_shared_modules()
-    for name in _RESULT_MODULES:  # what unpickling the run would otherwise import
-        importlib.import_module(name)
+    for name in (*_RESULT_MODULES, *(_DRAWS_RESULT_MODULES if draws else ())):
+        importlib.import_module(name)  # what unpickling the run would otherwise import
     figure = go.Figure([go.Bar(x=[0.0], y=[0.0]), go.Scatter(x=[0.0], y=[0.0])])
     figure.to_html(full_html=False, include_plotlyjs=False)
     html.plotly_script()  # read once, kept for the report
 
 
-def _serve(read_fd: int) -> int:
+def _serve(read_fd: int, draws: bool = False) -> int:
     """The helper's life: prepare, read one pickled ``(run, out_dir)``, write its report.
     Exit status 0: written, or nothing was sent; 1: anything failed (the parent writes it)."""
     import pickle
 
     try:
-        _prepare()
+        _prepare(draws)
         with os.fdopen(read_fd, "rb") as pipe:
             blob = pipe.read()
         if not blob:
@@ -101,6 +112,21 @@ def _serve(read_fd: int) -> int:
         return 0
     except BaseException:  # noqa: BLE001 - the parent writes the report itself
         return 1
+
+
+def _for_report(run: ScenarioRun) -> ScenarioRun:
+    """``run`` without what its report does not read and would only make the pipe slower: the
+    draws themselves (every column of every draw, held for the explanations) and the
+    experiment's specification. The report renders the same from it."""
+    import dataclasses
+
+    draws = run.draws
+    if draws is None:
+        return run
+    held = draws.run
+    if held is not None:
+        held = dataclasses.replace(held, frame=None, drawn_inputs=None, drawn_columns=None)
+    return dataclasses.replace(run, draws=dataclasses.replace(draws, run=held, spec=None))
 
 
 class ReportProcess:
@@ -118,9 +144,10 @@ class ReportProcess:
         self._status = -1
 
     @classmethod
-    def start(cls) -> ReportProcess | None:
-        """Fork the helper now; None where forking does not pay (no ``fork``, one CPU) or is
-        not safe (other threads run: one of them could hold a lock the helper needs)."""
+    def start(cls, draws: bool = False) -> ReportProcess | None:
+        """Fork the helper now (for a run with ``draws``: one that also prepares to receive
+        the explanations); None where forking does not pay (no ``fork``, one CPU) or is not
+        safe (other threads run: one of them could hold a lock the helper needs)."""
         import threading
 
         if not hasattr(os, "fork") or _usable_cpus() < 2 or threading.active_count() > 1:
@@ -132,7 +159,7 @@ class ReportProcess:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
-            os._exit(_serve(read_fd))
+            os._exit(_serve(read_fd, draws))
         os.close(read_fd)
         return cls(pid, write_fd)
 
@@ -142,7 +169,7 @@ class ReportProcess:
 
         self._run, self._out_dir = run, Path(out_dir)
         try:
-            blob = pickle.dumps((run, str(out_dir)), protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps((_for_report(run), str(out_dir)), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - a run that cannot be pickled: written by wait()
             blob = b""
         fd, self._write_fd = self._write_fd, -1
