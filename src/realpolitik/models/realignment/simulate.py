@@ -18,13 +18,16 @@ from realpolitik.errors import ModelError
 from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment.accounting import (
     Accounts,
+    KnownParts,
     accounts,
     bid_accounts,
     survival_groups,
+    turnover_years,
 )
 from realpolitik.models.realignment.game import (
     RealignmentSolution,
     closed_on_paths,
+    closed_options,
     equilibrium_bids,
     solve,
 )
@@ -100,15 +103,69 @@ _FOR_RECHOICE = frozenset(("draw", "option", "successor"))
 class _Fixed:
     """What a simulation's years share, found once: the year-1 problem's survival groups (for
     :func:`~realpolitik.models.realignment.accounting.bid_accounts`) and, per draw, the parts
-    of the tie rule's scale that do not change (see :func:`_tie_scale`)."""
+    of the tie rule's scale that do not change (see :func:`_tie_scale`).
+
+    ``reuse`` (``None`` in :meth:`of` without the year-1 accounts: each re-bid game and year
+    finds everything again) holds what the years read of the year-1 problem and its accounts,
+    each bit for bit what they would find themselves (see :class:`_Reused`)."""
 
     groups: list[list[int]]
     tie: tuple[np.ndarray, np.ndarray]
+    reuse: _Reused | None = None
 
     @classmethod
-    def of(cls, pb: RealignmentProblem) -> _Fixed:
-        """The constants of a simulation of ``pb``."""
-        return cls(survival_groups(pb), _tie_fixed(pb))
+    def of(cls, pb: RealignmentProblem, d: Accounts | None = None) -> _Fixed:
+        """The constants of a simulation of ``pb`` (``d``: its accounts, to reuse)."""
+        reuse = None if d is None else _Reused.of(pb, d)
+        return cls(survival_groups(pb), _tie_fixed(pb), reuse)
+
+
+@dataclass(frozen=True)
+class _Reused:
+    """Per draw of the year-1 problem, what the years would otherwise find again and again.
+
+    ``weights`` (B, T) its discount weights: a re-bid game over the ``k`` years left has the
+    first ``k`` of them. ``turnover`` (3, B, T + 1) courter's, incumbent's and pivot's yearly
+    probability of a change of government over one year more than the horizon: a re-bid game
+    ``s`` years on sees the same schedule moved up by ``s`` (its year ``j`` is year ``j + s``).
+    ``components_sum`` (B, 2) the sum of its components (a re-bid game's two added components
+    are added to it in order, as a sum along the axis adds). ``filling`` the levers that add
+    capacity on some draw and ``capacity`` (B, K) their capacity; ``closed`` (B, 2) the
+    options closed in year 1."""
+
+    weights: np.ndarray
+    turnover: np.ndarray
+    components_sum: np.ndarray
+    filling: np.ndarray
+    capacity: np.ndarray
+    closed: np.ndarray
+
+    @classmethod
+    def of(cls, pb: RealignmentProblem, d: Accounts) -> _Reused:
+        """The parts of ``pb`` (whose accounts are ``d``) that the years reuse."""
+        filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
+        return cls(
+            weights=d.weights,
+            turnover=np.stack(turnover_years(pb, pb.years + 1)),
+            components_sum=pb.components.sum(axis=1),
+            filling=filling,
+            capacity=pb.lever_capacity[:, filling],
+            closed=closed_options(pb),
+        )
+
+    def known(self, sub: RealignmentProblem, draw: np.ndarray, years_gone: int) -> KnownParts:
+        """The parts of the accounts of the re-bid game ``sub`` (:func:`rebid_problem` of the
+        draws ``draw`` after ``years_gone`` years) that the year-1 problem already has."""
+        T = sub.years
+        w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], self.weights[draw, :T], 0.0)
+        s = years_gone + 1
+        q = self.turnover[:, draw, s : s + T]
+        K = sub.components.shape[1] - 2  # the standing promises and the successor come last
+        if K == 0:  # a sum along the axis starts from its first item, not from zero
+            comp = sub.components.sum(axis=1)
+        else:
+            comp = (self.components_sum[draw] + sub.components[:, K]) + sub.components[:, K + 1]
+        return KnownParts(w, q[0], q[1], q[2], comp)
 
 
 def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
@@ -242,18 +299,27 @@ def _turnover_and_lapses(
     return event
 
 
-def _standing_values(pb: RealignmentProblem, state: _Paths, shortfall: np.ndarray) -> np.ndarray:
+def _standing_values(
+    pb: RealignmentProblem,
+    state: _Paths,
+    shortfall: np.ndarray,
+    reuse: _Reused | None = None,
+) -> np.ndarray:
     """(n, 3) yearly value to P of the promises standing for each option.
 
     Stay: the incumbent's counter. Hedge / courter: the courter's promises conditional on it,
     their direct value plus the trade their capacity fills (the most valuable unit first, up to
-    the option's shortfall)."""
+    the option's shortfall). ``reuse``: the capacity levers, if already at hand."""
     out = np.zeros((state.option.size, 3))
     direct = state.extent * state.unit_value
     out[:, 0] = np.sum(np.where(pb.lever_side == INCUMBENT, direct, 0.0), axis=1)
     # only levers that add capacity on some draw can fill trade (the others have none)
-    filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
-    cap = pb.lever_capacity[state.draw[:, None], filling] * state.extent[:, filling]  # (n, K)
+    if reuse is None:
+        filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
+        capacity = pb.lever_capacity[state.draw[:, None], filling]
+    else:
+        filling, capacity = reuse.filling, reuse.capacity[state.draw]
+    cap = capacity * state.extent[:, filling]  # (n, K)
     for o in (1, 2):
         mine = state.target == o
         out[:, o] = np.sum(np.where(mine, direct, 0.0), axis=1)
@@ -282,9 +348,12 @@ def _rechoose(
     part: _Paths,
     standing: np.ndarray,
     tie: tuple[np.ndarray, np.ndarray] | None = None,
+    closed: np.ndarray | None = None,
 ) -> None:
     """P re-chooses without new bids on the paths ``rows`` (``part``: their state, ``standing``
-    their :func:`_standing_values`; ``tie``: :func:`_tie_fixed`): an option's yearly value over
+    their :func:`_standing_values`; ``tie``: :func:`_tie_fixed`; ``closed``: the year-1
+    problem's :func:`~realpolitik.models.realignment.game.closed_options`, if at hand): an
+    option's yearly value over
     the years left, minus the one-off cost of moving there; P moves only if another option is
     strictly better (by more than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot
     move it)."""
@@ -296,7 +365,12 @@ def _rechoose(
     left = d.weights[draw, t:].sum(axis=1) * (1.0 + rho) ** t
     move = _moving_cost(pb.switching_cost[draw], option)
     v = flow * left[:, None] - move
-    v[:, 1:] = np.where(closed_on_paths(pb, draw, part.successor), -np.inf, v[:, 1:])
+    shut = (
+        closed_on_paths(pb, draw, part.successor)
+        if closed is None
+        else closed[draw] & ~(pb.regime_blocks[draw] & part.successor[:, None])
+    )
+    v[:, 1:] = np.where(shut, -np.inf, v[:, 1:])
     here = np.take_along_axis(v, option[:, None].astype(int), axis=1)[:, 0]
     best = np.argmax(v, axis=1)  # the first maximum: stay before hedge before courter
     # indifferent within twice the re-bid game's edge (which the courter may have used): P
@@ -336,11 +410,11 @@ def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
     ``switching_cost``, going on from hedge to courter the rest of it, returning nothing."""
     sc0, sc1 = switching_cost[:, 0], switching_cost[:, 1]
     rest = np.maximum(sc1 - sc0, 0.0)
-    zero = np.zeros_like(sc0)
-    from_stay = np.stack([zero, sc0, sc1], axis=1)
-    from_hedge = np.stack([zero, zero, rest], axis=1)
-    by = option.astype(int)[:, None]
-    return np.where(by == 0, from_stay, np.where(by == 1, from_hedge, 0.0))
+    at_stay, at_hedge = option == 0, option == 1
+    out = np.zeros((option.size, 3))
+    out[:, 1] = np.where(at_stay, sc0, 0.0)
+    out[:, 2] = np.where(at_stay, sc1, np.where(at_hedge, rest, 0.0))
+    return out
 
 
 def _subset(state: _Paths, rows: np.ndarray, only: frozenset[str] = _FOR_STANDING) -> _Paths:
@@ -506,7 +580,8 @@ def _rebid(
         game = game.reshape(-1)
     draw, state_of = part.draw[one], (standing[one], part.option[one], part.successor[one])
     sub = rebid_problem(pb, draw, t, *state_of, busy[one], tie=fixed.tie)
-    derived = bid_accounts(sub, fixed.groups)
+    known = None if fixed.reuse is None else fixed.reuse.known(sub, draw, t)
+    derived = bid_accounts(sub, fixed.groups, known)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
     _apply_bids(pb, state, rows, bids)
 
@@ -526,8 +601,11 @@ def _year(
     path's state)."""
     if live.size == 0:
         return
-    part = _subset(state, live)
-    standing = _standing_values(pb, part, d.shortfall[part.draw])
+    # every path live: its state is read as it is (the re-bids write only the rows they
+    # re-bid, which the re-choice does not read)
+    part = state if live.size == state.draw.size else _subset(state, live)
+    reuse = fixed.reuse
+    standing = _standing_values(pb, part, d.shortfall[part.draw], reuse)
     hit = again[live]
     if np.any(hit):
         part_hit = _subset(part, hit, _FOR_REBID)
@@ -535,7 +613,8 @@ def _year(
     calm = ~hit
     if np.any(calm):
         part_calm = _subset(part, calm, _FOR_RECHOICE)
-        _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
+        closed = None if reuse is None else reuse.closed
+        _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie, closed)
 
 
 def _events(
@@ -613,7 +692,7 @@ def simulate(
     horizon = pb.horizon[state.draw]
     in_run = state.option > 0  # still in the realignment of year 1
     q = np.stack([d.q_courter, d.q_incumbent, d.q_pivot])  # (3, B, T)
-    fixed = _Fixed.of(pb)
+    fixed = _Fixed.of(pb, d)
     for t in range(1, T):
         u = gen.random((3 + L, n))
         alive = horizon > t
