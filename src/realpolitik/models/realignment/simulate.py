@@ -32,6 +32,7 @@ from realpolitik.models.realignment.game import (
     solve,
 )
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
+from realpolitik.models.realignment.rows import put_rows, take_rows
 from realpolitik.rng import RNGLike, as_generator
 
 __all__ = [
@@ -157,14 +158,16 @@ class _Reused:
         """The parts of the accounts of the re-bid game ``sub`` (:func:`rebid_problem` of the
         draws ``draw`` after ``years_gone`` years) that the year-1 problem already has."""
         T = sub.years
-        w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], self.weights[draw, :T], 0.0)
+        first = take_rows(self.weights, draw)[:, :T]
+        w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], first, 0.0)
         s = years_gone + 1
-        q = self.turnover[:, draw, s : s + T]
+        q = np.take(self.turnover, draw, axis=1)[:, :, s : s + T]
         K = sub.components.shape[1] - 2  # the standing promises and the successor come last
         if K == 0:  # a sum along the axis starts from its first item, not from zero
             comp = sub.components.sum(axis=1)
         else:
-            comp = (self.components_sum[draw] + sub.components[:, K]) + sub.components[:, K + 1]
+            comp = take_rows(self.components_sum, draw) + sub.components[:, K]
+            comp = comp + sub.components[:, K + 1]
         return KnownParts(w, q[0], q[1], q[2], comp)
 
 
@@ -212,10 +215,10 @@ class _Bids:
         return cls(
             outcome=outcome[draw],
             offer_target=offer_target[draw],
-            package=package[draw],
-            counter=counter[draw],
-            unit_value=value[draw],
-            unit_trade=trade[draw],
+            package=take_rows(package, draw),
+            counter=take_rows(counter, draw),
+            unit_value=take_rows(value, draw),
+            unit_trade=take_rows(trade, draw),
         )
 
 
@@ -233,10 +236,14 @@ def _apply_bids(pb: RealignmentProblem, state: _Paths, rows: np.ndarray, bids: _
     tgt = np.zeros((m, L), int)
     tgt[:, ci] = target[:, None]
     made = new > 0
-    state.extent[rows] = np.where(made, new, state.extent[rows])
-    state.unit_value[rows] = np.where(made, bids.unit_value, state.unit_value[rows])
-    state.unit_trade[rows] = np.where(made, bids.unit_trade, state.unit_trade[rows])
-    state.target[rows] = np.where(made, tgt, state.target[rows])
+    for name, value in (
+        ("extent", new),
+        ("unit_value", bids.unit_value),
+        ("unit_trade", bids.unit_trade),
+        ("target", tgt),
+    ):
+        field = getattr(state, name)
+        put_rows(field, rows, np.where(made, value, take_rows(field, rows)))
     state.option[rows] = bids.outcome
 
 
@@ -288,13 +295,14 @@ def _turnover_and_lapses(
         extent, rep, srep = state.extent, state.repudiation, state.successor_repudiation
     else:
         state.successor[rows] |= changed[2]
-        extent = state.extent[rows]
-        rep, srep = state.repudiation[rows], state.successor_repudiation[rows]
+        extent = take_rows(state.extent, rows)
+        rep = take_rows(state.repudiation, rows)
+        srep = take_rows(state.successor_repudiation, rows)
     keep = (1.0 - rep) * (1.0 - srep * giver_changed)
     lapse = (extent > 0) & (u[3:].T >= keep)
     extent[lapse] = 0.0
     if rows is not None:
-        state.extent[rows] = extent
+        put_rows(state.extent, rows, extent)
     event: np.ndarray = np.any(changed, axis=0) | np.any(lapse, axis=1)
     return event
 
@@ -318,7 +326,7 @@ def _standing_values(
         filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
         capacity = pb.lever_capacity[state.draw[:, None], filling]
     else:
-        filling, capacity = reuse.filling, reuse.capacity[state.draw]
+        filling, capacity = reuse.filling, take_rows(reuse.capacity, state.draw)
     cap = capacity * state.extent[:, filling]  # (n, K)
     for o in (1, 2):
         mine = state.target == o
@@ -358,17 +366,18 @@ def _rechoose(
     strictly better (by more than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot
     move it)."""
     draw, option = part.draw, part.option
-    shift = np.concatenate([np.zeros((draw.size, 1)), pb.successor_shift[draw]], axis=1)
-    flow = d.flow[draw] + np.where(part.successor[:, None], shift, 0.0) + standing
+    shift = np.concatenate([np.zeros((draw.size, 1)), take_rows(pb.successor_shift, draw)], axis=1)
+    flow = take_rows(d.flow, draw) + np.where(part.successor[:, None], shift, 0.0) + standing
     rho = pb.discount_rate[draw]
     # years left from year t + 1: sum_{u > t} delta^(u - t) = (sum_{u > t} w_u) / delta^t
     left = d.weights[draw, t:].sum(axis=1) * (1.0 + rho) ** t
-    move = _moving_cost(pb.switching_cost[draw], option)
+    move = _moving_cost(take_rows(pb.switching_cost, draw), option)
     v = flow * left[:, None] - move
     shut = (
         closed_on_paths(pb, draw, part.successor)
         if closed is None
-        else closed[draw] & ~(pb.regime_blocks[draw] & part.successor[:, None])
+        else take_rows(closed, draw)
+        & ~(take_rows(pb.regime_blocks, draw) & part.successor[:, None])
     )
     v[:, 1:] = np.where(shut, -np.inf, v[:, 1:])
     here = np.take_along_axis(v, option[:, None].astype(int), axis=1)[:, 0]
@@ -422,7 +431,8 @@ def _subset(state: _Paths, rows: np.ndarray, only: frozenset[str] = _FOR_STANDIN
     default what the standing values and the year's choices read (not the forms of the
     promises, which only the lapses read)."""
     empty = np.zeros((0, 0))
-    kw = {f: getattr(state, f)[rows] if f in only else empty for f in _PATH_FIELDS}
+    idx = np.flatnonzero(rows) if rows.dtype == bool else rows
+    kw = {f: take_rows(getattr(state, f), idx) if f in only else empty for f in _PATH_FIELDS}
     return _Paths(**kw)
 
 
@@ -493,34 +503,34 @@ def rebid_problem(
     held = standing + edge[:, None] * (np.arange(3)[None, :] == option[:, None])
     comps = np.concatenate(
         [
-            pb.components[draw],
+            take_rows(pb.components, draw),
             (held[:, 1:] - held[:, :1])[:, None, :],
             np.where(successor[:, None], sub.successor_shift, 0.0)[:, None, :],
         ],
         axis=1,
     )
-    move = _moving_cost(pb.switching_cost[draw], option)[:, 1:]
+    move = _moving_cost(take_rows(pb.switching_cost, draw), option)[:, 1:]
     # the incumbent's side declines between bids: its stake and the reach of its levers
     left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
     inc = pb.lever_side == INCUMBENT
-    lever_max = pb.lever_max[draw]
+    lever_max = take_rows(pb.lever_max, draw)
     hi = np.where(inc, lever_max * left[:, None], lever_max)
     hi = np.where(busy, 0.0, hi)
     ally = (pb.payer_side == INCUMBENT)[None, :, None]
-    payer_value = pb.payer_value[draw]
+    payer_value = take_rows(pb.payer_value, draw)
     return sub.with_derived(
-        incumbent_value=pb.incumbent_value[draw] * left[:, None],
+        incumbent_value=take_rows(pb.incumbent_value, draw) * left[:, None],
         payer_value=np.where(ally, payer_value * left[:, None, None], payer_value),
         horizon=horizon,
         components=comps,
         component_names=(*pb.component_names, STANDING, SUCCESSOR),
         switching_cost=move,
-        lever_min=np.minimum(pb.lever_min[draw], hi),
+        lever_min=np.minimum(take_rows(pb.lever_min, draw), hi),
         lever_max=hi,
         pivot_turnover=_shifted_turnover(pb.pivot_turnover, years_gone + 1, draw),
         incumbent_turnover=_shifted_turnover(pb.incumbent_turnover, years_gone + 1, draw),
         courter_turnover=_shifted_turnover(pb.courter_turnover, years_gone + 1, draw),
-        regime_blocks=pb.regime_blocks[draw] & ~successor[:, None],
+        regime_blocks=take_rows(pb.regime_blocks, draw) & ~successor[:, None],
     )
 
 
@@ -578,8 +588,11 @@ def _rebid(
         key = np.column_stack([part.draw, part.option, part.successor, standing, busy])
         _, one, game = np.unique(key, axis=0, return_index=True, return_inverse=True)
         game = game.reshape(-1)
-    draw, state_of = part.draw[one], (standing[one], part.option[one], part.successor[one])
-    sub = rebid_problem(pb, draw, t, *state_of, busy[one], tie=fixed.tie)
+    draw, state_of = (
+        part.draw[one],
+        (take_rows(standing, one), part.option[one], part.successor[one]),
+    )
+    sub = rebid_problem(pb, draw, t, *state_of, take_rows(busy, one), tie=fixed.tie)
     known = None if fixed.reuse is None else fixed.reuse.known(sub, draw, t)
     derived = bid_accounts(sub, fixed.groups, known)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
@@ -605,7 +618,7 @@ def _year(
     # re-bid, which the re-choice does not read)
     part = state if live.size == state.draw.size else _subset(state, live)
     reuse = fixed.reuse
-    standing = _standing_values(pb, part, d.shortfall[part.draw], reuse)
+    standing = _standing_values(pb, part, take_rows(d.shortfall, part.draw), reuse)
     hit = again[live]
     if np.any(hit):
         part_hit = _subset(part, hit, _FOR_REBID)
@@ -628,10 +641,10 @@ def _events(
     """(n,) whether each path had an event in year ``t + 1``; only the paths ``rows`` (``None``:
     all) are advanced, the others keep their state and have none."""
     if rows is None:
-        return _turnover_and_lapses(pb, state, q[:, state.draw, t], u, None)
+        return _turnover_and_lapses(pb, state, np.take(q[:, :, t], state.draw, axis=1), u, None)
     event = np.zeros(state.draw.size, bool)
     if rows.size:
-        qt = q[:, state.draw[rows], t]
+        qt = np.take(q[:, :, t], state.draw[rows], axis=1)
         event[rows] = _turnover_and_lapses(pb, state, qt, u[:, rows], rows)
     return event
 
