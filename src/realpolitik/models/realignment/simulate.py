@@ -24,6 +24,7 @@ from realpolitik.models.realignment.accounting import (
     survival_groups,
     turnover_years,
 )
+from realpolitik.models.realignment.backend import use_compiled
 from realpolitik.models.realignment.game import (
     RealignmentSolution,
     closed_on_paths,
@@ -618,7 +619,16 @@ def _year(
     # re-bid, which the re-choice does not read)
     part = state if live.size == state.draw.size else _subset(state, live)
     reuse = fixed.reuse
-    standing = _standing_values(pb, part, take_rows(d.shortfall, part.draw), reuse)
+    shortfall = take_rows(d.shortfall, part.draw)
+    if reuse is not None and use_compiled(state.draw.size):
+        from realpolitik.models.realignment import year_kernels
+
+        standing = year_kernels.standing_values(
+            part.extent, part.unit_value, part.unit_trade, part.target, part.draw,
+            pb.lever_side == INCUMBENT, reuse.filling, reuse.capacity, shortfall,
+        )  # fmt: skip
+    else:
+        standing = _standing_values(pb, part, shortfall, reuse)
     hit = again[live]
     if np.any(hit):
         part_hit = _subset(part, hit, _FOR_REBID)
@@ -626,8 +636,38 @@ def _year(
     calm = ~hit
     if np.any(calm):
         part_calm = _subset(part, calm, _FOR_RECHOICE)
-        closed = None if reuse is None else reuse.closed
-        _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie, closed)
+        if reuse is None:
+            _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
+        else:
+            _rechoose_with(pb, state, d, t, live[calm], part_calm, standing[calm], fixed)
+
+
+def _rechoose_with(
+    pb: RealignmentProblem,
+    state: _Paths,
+    d: Accounts,
+    t: int,
+    rows: np.ndarray,
+    part: _Paths,
+    standing: np.ndarray,
+    fixed: _Fixed,
+) -> None:
+    """:func:`_rechoose` with the simulation's constants ``fixed`` (whose ``reuse`` is set):
+    compiled (:func:`~realpolitik.models.realignment.year_kernels.rechoose`) where the kernels
+    run, the same numbers."""
+    reuse = fixed.reuse
+    assert reuse is not None
+    if not use_compiled(state.draw.size):
+        _rechoose(pb, state, d, t, rows, part, standing, fixed.tie, reuse.closed)
+        return
+    from realpolitik.models.realignment import year_kernels
+
+    growth = (1.0 + pb.discount_rate[part.draw]) ** t  # as :func:`_rechoose` finds it
+    state.option[rows] = year_kernels.rechoose(
+        part.draw, part.option, part.successor, standing, d.flow, pb.successor_shift,
+        d.weights, t, growth, pb.switching_cost, reuse.closed, pb.regime_blocks, fixed.tie,
+        2.0 * KEEP_TIE,
+    )  # fmt: skip
 
 
 def _events(
@@ -641,6 +681,13 @@ def _events(
     """(n,) whether each path had an event in year ``t + 1``; only the paths ``rows`` (``None``:
     all) are advanced, the others keep their state and have none."""
     if rows is None:
+        if use_compiled(state.draw.size):
+            from realpolitik.models.realignment import year_kernels
+
+            return year_kernels.lapses(
+                q, t, u, state.draw, np.where(pb.lever_side == COURTER, 0, 1),
+                state.repudiation, state.successor_repudiation, state.extent, state.successor,
+            )  # fmt: skip
         return _turnover_and_lapses(pb, state, np.take(q[:, :, t], state.draw, axis=1), u, None)
     event = np.zeros(state.draw.size, bool)
     if rows.size:
