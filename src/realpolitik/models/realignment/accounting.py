@@ -249,11 +249,12 @@ NOT_FOR_BIDS = ("flow", "parts", "lever_face", "wtp", "loss")
 class KnownParts:
     """Parts of a problem's accounts its caller already has, each bit for bit what
     :func:`bid_accounts` would find (a simulation takes them from its year-1 problem instead of
-    finding them again for every re-bid game): ``weights`` (B, T) the discount weights,
+    finding them again for every re-bid game): ``weights`` (B, T) the discount weights (``None``:
+    found here),
     ``q_courter``, ``q_incumbent``, ``q_pivot`` (B, T) the yearly turnover probabilities and
     ``components_sum`` (B, 2) ``components.sum(axis=1)``."""
 
-    weights: np.ndarray
+    weights: np.ndarray | None
     q_courter: np.ndarray
     q_incumbent: np.ndarray
     q_pivot: np.ndarray
@@ -282,20 +283,16 @@ def _known_parts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Step 1 of :func:`accounts` and the turnover probabilities: ``(w, qC, qI, qP, the
     components' sum)``, from ``known`` if given."""
-    if known is not None:
-        return (
-            known.weights,
-            known.q_courter,
-            known.q_incumbent,
-            known.q_pivot,
-            known.components_sum,
-        )
     T = pb.years
-    if checked:
+    if known is not None and known.weights is not None:
+        w = known.weights
+    elif checked:
         w = discount_weights(T, pb.discount_rate, pb.horizon)  # (B, T)
     else:  # the same arithmetic without the check of the rates
         t = np.arange(1, T + 1)
         w = np.where(t <= pb.horizon[:, None], (1.0 + pb.discount_rate[:, None]) ** (-t), 0.0)
+    if known is not None:
+        return w, known.q_courter, known.q_incumbent, known.q_pivot, known.components_sum
     qC = _turnover(T, pb.courter_turnover, checked)
     qI = _turnover(T, pb.incumbent_turnover, checked)
     qP = _turnover(T, pb.pivot_turnover, checked)

@@ -127,7 +127,8 @@ class _Reused:
     """Per draw of the year-1 problem, what the years would otherwise find again and again.
 
     ``weights`` (B, T) its discount weights: a re-bid game over the ``k`` years left has the
-    first ``k`` of them. ``turnover`` (3, B, T + 1) courter's, incumbent's and pivot's yearly
+    first ``k`` of them (NumPy finds them for a game of more than one year by the loop it used
+    for the year-1 problem; those of a one-year game are found again). ``turnover`` (3, B, T + 1) courter's, incumbent's and pivot's yearly
     probability of a change of government over one year more than the horizon: a re-bid game
     ``s`` years on sees the same schedule moved up by ``s`` (its year ``j`` is year ``j + s``).
     ``components_sum`` (B, 2) the sum of its components (a re-bid game's two added components
@@ -159,8 +160,10 @@ class _Reused:
         """The parts of the accounts of the re-bid game ``sub`` (:func:`rebid_problem` of the
         draws ``draw`` after ``years_gone`` years) that the year-1 problem already has."""
         T = sub.years
-        first = take_rows(self.weights, draw)[:, :T]
-        w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], first, 0.0)
+        w = None
+        if T > 1:  # a single year's power is found by another loop of NumPy's (SIMD)
+            first = take_rows(self.weights, draw)[:, :T]
+            w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], first, 0.0)
         s = years_gone + 1
         q = np.take(self.turnover, draw, axis=1)[:, :, s : s + T]
         K = sub.components.shape[1] - 2  # the standing promises and the successor come last
