@@ -234,6 +234,15 @@ def _apply_bids(pb: RealignmentProblem, state: _Paths, rows: np.ndarray, bids: _
     ci, ii = pb.side(COURTER), pb.side(INCUMBENT)
     m, L = rows.size, len(pb.lever_names)
     target = bids.offer_target.astype(int)
+    if use_compiled(state.draw.size):
+        from realpolitik.models.realignment import year_kernels
+
+        fields = (state.extent, state.unit_value, state.unit_trade, state.target, state.option)
+        year_kernels.apply_bids(
+            rows, ci, ii, target, bids.package, bids.counter, bids.unit_value, bids.unit_trade,
+            bids.outcome, fields,
+        )  # fmt: skip
+        return
     new = np.zeros((m, L))
     new[:, ci] = np.where(target[:, None] > 0, bids.package, 0.0)
     new[:, ii] = bids.counter

@@ -249,3 +249,61 @@ def rechoose(
         growth, switching, closed, blocks, tie[0], tie[1], edge_share, out,
     )  # fmt: skip
     return out
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _apply_rows(
+    rows: Array,
+    courter: Array,
+    incumbent: Array,
+    target: Array,
+    package: Array,
+    counter: Array,
+    unit_value: Array,
+    unit_trade: Array,
+    outcome: Array,
+    state: tuple[Array, Array, Array, Array, Array],
+) -> None:  # pragma: no cover - compiled
+    extent, value, trade, tgt, option = state
+    for r in range(rows.size):
+        i = rows[r]
+        for c in range(courter.size):
+            x = package[r, c] if target[r] > 0 else 0.0
+            if x > 0:
+                j = courter[c]
+                extent[i, j] = x
+                value[i, j] = unit_value[r, j]
+                trade[i, j] = unit_trade[r, j]
+                tgt[i, j] = target[r]
+        for c in range(incumbent.size):
+            x = counter[r, c]
+            if x > 0:
+                j = incumbent[c]
+                extent[i, j] = x
+                value[i, j] = unit_value[r, j]
+                trade[i, j] = unit_trade[r, j]
+                tgt[i, j] = 0
+        option[i] = outcome[r]
+
+
+def apply_bids(
+    rows: Array,
+    courter: Array,
+    incumbent: Array,
+    target: Array,
+    package: Array,
+    counter: Array,
+    unit_value: Array,
+    unit_trade: Array,
+    outcome: Array,
+    state: tuple[Array, Array, Array, Array, Array],
+) -> None:
+    """:func:`~realpolitik.models.realignment.simulate._apply_bids` in place: on the paths
+    ``rows`` (m,), the offers made (``target`` (m,) the courter's offer target, ``package``
+    (m, Lc) on the levers ``courter``, ``counter`` (m, Li) on the levers ``incumbent``, each
+    lever's yearly values ``unit_value`` and ``unit_trade`` (m, L)) replace the promises they
+    cover, and P holds ``outcome``; ``state`` the paths' ``extent``, ``unit_value``,
+    ``unit_trade``, ``target`` (n, L) and ``option`` (n,)."""
+    _apply_rows(
+        rows, courter, incumbent, target, package, counter, unit_value, unit_trade, outcome, state
+    )
