@@ -167,3 +167,38 @@ def test_rows_are_copied_as_fancy_indexing_copies_them(n, tail, dtype, seed):
     put_rows(b, idx, values)
     c[idx] = values
     _same(b, c, "put")
+
+
+@settings(max_examples=25, deadline=None)
+@given(realignment_problems(), st.integers(0, 2**31 - 1), st.booleans())
+def test_compiled_lever_factors_are_numpys(pb, seed, forms):
+    """The re-bid games' accounts (uncertain commitment forms or not, elections moved up)
+    compiled and in NumPy: every field the same bit for bit."""
+    from realpolitik.models.commitment import Turnover
+    from realpolitik.models.realignment import accounting as acc
+    from realpolitik.models.realignment.simulate import rebid_problem
+
+    rng = np.random.default_rng(seed)
+    if forms:
+        shape = pb.lever_annual_repudiation.shape
+        pb = pb.with_changes(
+            lever_form_probability=rng.uniform(0.3, 1.0, shape),
+            lever_fallback_annual_repudiation=rng.uniform(0.0, 0.5, shape),
+            lever_fallback_successor_repudiation=rng.uniform(0.0, 1.0, shape),
+            courter_turnover=Turnover(0.05, 3, rng.integers(1, 4, pb.batch), 0.5),
+        )
+    groups = acc.survival_groups(pb)
+    L = len(pb.lever_names)
+    draw = rng.integers(0, pb.batch, 7)
+    gone = int(rng.integers(0, pb.horizon[draw].min()))
+    standing = rng.uniform(0, 5, (7, 3)) * (rng.random((7, 3)) < 0.6)
+    option, successor = rng.integers(0, 3, 7), rng.random(7) < 0.5
+    game = rebid_problem(pb, draw, gone, standing, option, successor, rng.random((7, L)) < 0.3)
+    for p in (pb, game):
+        with kernels("numpy"):
+            want = acc.bid_accounts(p, groups)
+        with kernels("compiled"):
+            got = acc.bid_accounts(p, groups)
+        for f in dataclasses.fields(want):
+            if f.name != "parts":
+                _same(getattr(got, f.name), getattr(want, f.name), f.name)

@@ -33,6 +33,7 @@ from realpolitik.models.commitment import (
     survival,
     turnover_probability,
 )
+from realpolitik.models.realignment.backend import use_compiled
 from realpolitik.models.realignment.problem import COURTER, PRINCIPAL, RealignmentProblem
 
 __all__ = [
@@ -191,6 +192,9 @@ def _lever_factors(
     L = len(pb.lever_names)
     dur = np.repeat(w.sum(axis=1)[:, None], L, axis=1)
     tw = np.repeat(wR.sum(axis=1)[:, None], L, axis=1)
+    if groups is not None and w.shape[1] > 0 and use_compiled(pb.batch):
+        _compiled_factors(pb, w, wR, qC, qI, groups, dur, tw)
+        return dur, tw
     for grp in survival_groups(pb) if groups is None else groups:
         i = grp[0]
         q = qC if pb.lever_side[i] == COURTER else qI
@@ -198,6 +202,31 @@ def _lever_factors(
         dur[:, grp] = np.sum(w * S, axis=1)[:, None]
         tw[:, grp] = np.sum(wR * S, axis=1)[:, None]
     return dur, tw
+
+
+def _compiled_factors(
+    pb: RealignmentProblem,
+    w: np.ndarray,
+    wR: np.ndarray,
+    qC: np.ndarray,
+    qI: np.ndarray,
+    groups: list[list[int]],
+    dur: np.ndarray,
+    tw: np.ndarray,
+) -> None:
+    """The groups' columns of :func:`_lever_factors` (unchecked rates), compiled
+    (:func:`~realpolitik.models.realignment.survival_kernels.group_factors`): the same bits."""
+    from realpolitik.models.realignment import survival_kernels
+
+    w, wR = np.ascontiguousarray(w), np.ascontiguousarray(wR)
+    for grp in groups:
+        i = grp[0]
+        q = qC if pb.lever_side[i] == COURTER else qI
+        form = np.stack([getattr(pb, f)[:, i] for f in _FORM_FIELDS], axis=1)
+        mixed = not bool(np.all(pb.lever_form_probability[:, i] == 1.0))
+        d, t = survival_kernels.group_factors(w, wR, np.ascontiguousarray(q), form, mixed)
+        dur[:, grp] = d[:, None]
+        tw[:, grp] = t[:, None]
 
 
 def accounts(pb: RealignmentProblem) -> Accounts:
