@@ -337,10 +337,23 @@ def _core(
     checked = groups is None
     w, qC, qI, qP, comp = _known_parts(pb, checked, known)
     A = w.sum(axis=1)
-    S_R = _survival(
-        pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, qI, checked
-    )
-    wR = w * S_R * pb.retaliation_credibility[:, None]  # (B, T)
+    compiled = not checked and w.shape[1] > 0 and use_compiled(pb.batch)
+    if compiled:
+        from realpolitik.models.realignment import survival_kernels as sk
+
+        w = np.ascontiguousarray(w)
+        wR = sk.weighted_survival(
+            w,
+            np.ascontiguousarray(qI),
+            pb.retaliation_annual_repudiation,
+            pb.retaliation_successor_repudiation,
+            pb.retaliation_credibility,
+        )
+    else:
+        S_R = _survival(
+            pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, qI, checked
+        )
+        wR = w * S_R * pb.retaliation_credibility[:, None]  # (B, T)
     D_R = wR.sum(axis=1)
     lost = pb.retaliation * pb.trade_with_incumbent[:, None]  # (B, 2)
     absorbed = np.minimum(lost, pb.replacement_capacity)
@@ -349,8 +362,15 @@ def _core(
     U = np.zeros((pb.batch, 3))
     U[:, 1:] = -g * shortfall * D_R[:, None] + comp * A[:, None] - pb.switching_cost
     dur, tw = _lever_factors(pb, w, wR, qC, qI, groups)
-    S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)
-    D_P = np.sum(w * S_P, axis=1)
+    if compiled:
+        one, zero = np.ones(pb.batch), np.zeros(pb.batch)
+        form = np.stack(
+            [pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, one, zero, zero], axis=1
+        )
+        D_P = sk.group_factors(w, w, np.ascontiguousarray(qP), form, False)[0]
+    else:
+        S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)
+        D_P = np.sum(w * S_P, axis=1)
     rcost = pb.incumbent_gains_share[:, None] * lost * D_R[:, None]
     P = len(pb.payer_names)
     wtp_m = np.zeros((pb.batch, 1 + P, 2))

@@ -165,7 +165,7 @@ class _Reused:
             first = take_rows(self.weights, draw)[:, :T]
             w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], first, 0.0)
         s = years_gone + 1
-        q = np.take(self.turnover, draw, axis=1)[:, :, s : s + T]
+        q = np.take(self.turnover[:, :, s : s + T], draw, axis=1)
         K = sub.components.shape[1] - 2  # the standing promises and the successor come last
         if K == 0:  # a sum along the axis starts from its first item, not from zero
             comp = sub.components.sum(axis=1)

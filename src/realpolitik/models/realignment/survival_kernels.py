@@ -17,7 +17,7 @@ import numpy as np
 from realpolitik.models._numba import CACHE, njit
 from realpolitik.models.realignment.package_kernels import _row_sum
 
-__all__ = ["group_factors"]
+__all__ = ["group_factors", "weighted_survival"]
 
 #: The kernels' arrays (NumPy float64 arrays; shapes in each docstring).
 Array = np.ndarray
@@ -68,3 +68,24 @@ def group_factors(w: Array, wR: Array, q: Array, form: Array, mixed: bool) -> tu
     dur, tw = np.empty(w.shape[0]), np.empty(w.shape[0])
     _group_rows(w, wR, q, form, mixed, dur, tw)
     return dur, tw
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _weighted_rows(
+    w: Array, q: Array, r: Array, s: Array, scale: Array, out: Array
+) -> None:  # pragma: no cover - compiled
+    B, T = w.shape
+    S = np.empty(T)
+    for b in range(B):
+        _survive(r[b], s[b], q[b], S)
+        for t in range(T):
+            out[b, t] = w[b, t] * S[t] * scale[b]
+
+
+def weighted_survival(w: Array, q: Array, r: Array, s: Array, scale: Array) -> Array:
+    """(B, T) ``w * S * scale[:, None]`` for the survival ``S`` of rates ``r``, ``s`` (B,)
+    under the turnover ``q`` (B, T), as the accounts find the retaliation's discounted
+    survival ``wR``."""
+    out = np.empty(w.shape)
+    _weighted_rows(w, q, r, s, scale, out)
+    return out
