@@ -20,11 +20,15 @@ have sampled and built their problem and loaded the compiled kernels where the t
 issue 12's floor is about) and each process's CPU, beside the 1-process figure.
 
 Run: .venv/bin/python benchmarks/bench_rebid.py [--sizes 200,20000,100000] [--repeats 3]
-     [--against REV] [--rounds 2]
+     [--against REV] [--rounds 2] [--kernels auto|numpy|compiled]
 ``--against``: the revision to compare with (default ``2ea512c``, main before the re-bid work;
 ``7fd6201``: main before the re-bids solved only the bids (``equilibrium_bids`` on
 ``bid_accounts``); ``none`` for this tree only). ``--sizes 200,50000`` gives the dashboard's 200
-draws and one experiment worker's half of 100,000.
+draws and one experiment worker's half of 100,000. ``--kernels`` (default ``auto``: what each
+process would choose) sets ``REALPOLITIK_KERNELS`` in every variant's processes: ``compiled``
+measures every size with the compiled kernels loaded (a long-lived worker), ``numpy`` the NumPy
+path (issue 17 compares ``42c76e0``, main before the simulation's years were made faster, both
+ways).
 """
 
 from __future__ import annotations
@@ -198,7 +202,10 @@ def main() -> None:
     ap.add_argument("--against", default="2ea512c")
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--half", type=int, default=-1)
+    ap.add_argument("--kernels", default="auto", choices=("auto", "numpy", "compiled"))
     a = ap.parse_args()
+    if a.kernels != "auto":
+        os.environ["REALPOLITIK_KERNELS"] = a.kernels  # inherited by every variant's processes
     sizes = [int(x) for x in a.sizes.split(",")]
     if a.worker:
         print(json.dumps(worker(sizes, a.repeats)))
@@ -227,6 +234,7 @@ def main() -> None:
 
     print(machine())
     print(f"flagship re-bidding, CPU s (median of {a.rounds} rounds); largest batch {sizes[-1]:,}")
+    print(f"kernels: {os.environ.get('REALPOLITIK_KERNELS', 'auto')}")
     print(
         f"{'figure':34s}"
         + "".join(f"{n:>14s}" for n in names)

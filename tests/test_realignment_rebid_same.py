@@ -40,6 +40,8 @@ SIM = sys.modules["realpolitik.models.realignment.simulate"]
 REPO = Path(__file__).resolve().parents[1]
 #: main before the re-bids were made cheaper (issue 12's last floor)
 BEFORE = "7fd6201"
+#: main before the years reused the year-1 problem and ran compiled (issue 17)
+BEFORE_YEARS = "42c76e0"
 
 
 def _same(x: object, y: object, name: str) -> None:
@@ -319,29 +321,38 @@ np.savez(sys.argv[1], **out)
 """
 
 
-def _run_flagship(src: Path, out: Path) -> dict[str, np.ndarray]:
-    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
+def _run_flagship(src: Path, out: Path, kernels: str = "auto") -> dict[str, np.ndarray]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(src),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "REALPOLITIK_KERNELS": kernels,
+    }
     subprocess.run([sys.executable, "-c", _FLAGSHIP, str(out)], env=env, check=True)
     with np.load(out) as z:
         return {k: z[k] for k in z.files}
 
 
-def _before_tree(tmp: Path) -> Path:
-    """``src`` of :data:`BEFORE` under ``tmp`` (skips without the repository's history)."""
+def _before_tree(tmp: Path, rev: str = BEFORE) -> Path:
+    """``src`` of ``rev`` under ``tmp`` (skips without the repository's history)."""
     try:
         data = subprocess.run(
-            ["git", "-C", str(REPO), "archive", BEFORE, "src"], check=True, capture_output=True
+            ["git", "-C", str(REPO), "archive", rev, "src"], check=True, capture_output=True
         ).stdout
     except (OSError, subprocess.CalledProcessError):
-        pytest.skip(f"revision {BEFORE} is not at hand (no git history)")
+        pytest.skip(f"revision {rev} is not at hand (no git history)")
     with tarfile.open(fileobj=BytesIO(data)) as tar:
         tar.extractall(tmp / "before", filter="data")
     return tmp / "before" / "src"
 
 
-def test_the_flagship_gives_the_numbers_of_the_revision_before(tmp_path):
-    before = _run_flagship(_before_tree(tmp_path), tmp_path / "before.npz")
-    now = _run_flagship(REPO / "src", tmp_path / "now.npz")
+@pytest.mark.parametrize(
+    ("rev", "kernels"),
+    [(BEFORE, "auto"), (BEFORE_YEARS, "numpy"), (BEFORE_YEARS, "compiled")],
+)
+def test_the_flagship_gives_the_numbers_of_the_revision_before(tmp_path, rev, kernels):
+    before = _run_flagship(_before_tree(tmp_path, rev), tmp_path / "before.npz", kernels)
+    now = _run_flagship(REPO / "src", tmp_path / "now.npz", kernels)
     assert sorted(now) == sorted(before)
     assert np.nanmax(now["point/rebids"]) > 0 and np.any(now["all/realigns"] > 0)
     assert all(np.nanmax(now[f"small{k}x4/rebids"]) > 0 for k in range(6))

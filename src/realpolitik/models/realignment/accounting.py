@@ -33,13 +33,16 @@ from realpolitik.models.commitment import (
     survival,
     turnover_probability,
 )
+from realpolitik.models.realignment.backend import use_compiled
 from realpolitik.models.realignment.problem import COURTER, PRINCIPAL, RealignmentProblem
 
 __all__ = [
     "Accounts",
+    "KnownParts",
     "accounts",
     "bid_accounts",
     "lever_survival",
+    "turnover_years",
     "payer_index",
     "survival_groups",
 ]
@@ -140,6 +143,17 @@ def _turnover(years: int, turnover: Turnover, checked: bool) -> np.ndarray:
     return q
 
 
+def turnover_years(pb: RealignmentProblem, years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(B, ``years``) yearly probability of a change of government of the courter, the incumbent
+    and the pivot, the same arithmetic as :func:`accounts` (whose own are the first
+    ``pb.years`` of them), without the checks: for a problem already checked."""
+    return (
+        _turnover(years, pb.courter_turnover, False),
+        _turnover(years, pb.incumbent_turnover, False),
+        _turnover(years, pb.pivot_turnover, False),
+    )
+
+
 def lever_survival(
     pb: RealignmentProblem, i: int, change: np.ndarray, checked: bool = True
 ) -> np.ndarray:
@@ -178,6 +192,9 @@ def _lever_factors(
     L = len(pb.lever_names)
     dur = np.repeat(w.sum(axis=1)[:, None], L, axis=1)
     tw = np.repeat(wR.sum(axis=1)[:, None], L, axis=1)
+    if groups is not None and w.shape[1] > 0 and use_compiled(pb.batch):
+        _compiled_factors(pb, w, wR, qC, qI, groups, dur, tw)
+        return dur, tw
     for grp in survival_groups(pb) if groups is None else groups:
         i = grp[0]
         q = qC if pb.lever_side[i] == COURTER else qI
@@ -185,6 +202,31 @@ def _lever_factors(
         dur[:, grp] = np.sum(w * S, axis=1)[:, None]
         tw[:, grp] = np.sum(wR * S, axis=1)[:, None]
     return dur, tw
+
+
+def _compiled_factors(
+    pb: RealignmentProblem,
+    w: np.ndarray,
+    wR: np.ndarray,
+    qC: np.ndarray,
+    qI: np.ndarray,
+    groups: list[list[int]],
+    dur: np.ndarray,
+    tw: np.ndarray,
+) -> None:
+    """The groups' columns of :func:`_lever_factors` (unchecked rates), compiled
+    (:func:`~realpolitik.models.realignment.survival_kernels.group_factors`): the same bits."""
+    from realpolitik.models.realignment import survival_kernels
+
+    w, wR = np.ascontiguousarray(w), np.ascontiguousarray(wR)
+    for grp in groups:
+        i = grp[0]
+        q = qC if pb.lever_side[i] == COURTER else qI
+        form = np.stack([getattr(pb, f)[:, i] for f in _FORM_FIELDS], axis=1)
+        mixed = not bool(np.all(pb.lever_form_probability[:, i] == 1.0))
+        d, t = survival_kernels.group_factors(w, wR, np.ascontiguousarray(q), form, mixed)
+        dur[:, grp] = d[:, None]
+        tw[:, grp] = t[:, None]
 
 
 def accounts(pb: RealignmentProblem) -> Accounts:
@@ -232,49 +274,103 @@ def accounts(pb: RealignmentProblem) -> Accounts:
 NOT_FOR_BIDS = ("flow", "parts", "lever_face", "wtp", "loss")
 
 
-def bid_accounts(pb: RealignmentProblem, groups: list[list[int]]) -> Accounts:
+@dataclass(frozen=True)
+class KnownParts:
+    """Parts of a problem's accounts its caller already has, each bit for bit what
+    :func:`bid_accounts` would find (a simulation takes them from its year-1 problem instead of
+    finding them again for every re-bid game): ``weights`` (B, T) the discount weights (``None``:
+    found here),
+    ``q_courter``, ``q_incumbent``, ``q_pivot`` (B, T) the yearly turnover probabilities and
+    ``components_sum`` (B, 2) ``components.sum(axis=1)``."""
+
+    weights: np.ndarray | None
+    q_courter: np.ndarray
+    q_incumbent: np.ndarray
+    q_pivot: np.ndarray
+    components_sum: np.ndarray
+
+
+def bid_accounts(
+    pb: RealignmentProblem, groups: list[list[int]], known: KnownParts | None = None
+) -> Accounts:
     """The accounts the bidding itself reads (what :func:`~realpolitik.models.realignment.game.
     equilibrium_bids` and the simulation's re-bids need), each bit for bit as in
     :func:`accounts`, for a problem derived from one already checked by :func:`accounts` (its
-    rates and probabilities are not checked again); ``groups`` its :func:`survival_groups`.
+    rates and probabilities are not checked again); ``groups`` its :func:`survival_groups`;
+    ``known``: parts the caller already has (found here if omitted).
 
     The fields :data:`NOT_FOR_BIDS` (option flows, the decomposition's parts, face values and
     the sides' totals) are left empty."""
     empty = np.zeros((0,))
     return Accounts(
-        **_core(pb, groups), flow=empty, parts={}, lever_face=empty, wtp=empty, loss=empty
+        **_core(pb, groups, known), flow=empty, parts={}, lever_face=empty, wtp=empty, loss=empty
     )
 
 
-def _core(pb: RealignmentProblem, groups: list[list[int]] | None) -> dict[str, Any]:
-    """Steps 1 to 5 of :func:`accounts` without the option flows, the decomposition's parts,
-    face values and totals; checks the rates and probabilities unless ``groups`` is given."""
+def _known_parts(
+    pb: RealignmentProblem, checked: bool, known: KnownParts | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Step 1 of :func:`accounts` and the turnover probabilities: ``(w, qC, qI, qP, the
+    components' sum)``, from ``known`` if given."""
     T = pb.years
-    checked = groups is None
-    if checked:
+    if known is not None and known.weights is not None:
+        w = known.weights
+    elif checked:
         w = discount_weights(T, pb.discount_rate, pb.horizon)  # (B, T)
     else:  # the same arithmetic without the check of the rates
         t = np.arange(1, T + 1)
         w = np.where(t <= pb.horizon[:, None], (1.0 + pb.discount_rate[:, None]) ** (-t), 0.0)
-    A = w.sum(axis=1)
+    if known is not None:
+        return w, known.q_courter, known.q_incumbent, known.q_pivot, known.components_sum
     qC = _turnover(T, pb.courter_turnover, checked)
     qI = _turnover(T, pb.incumbent_turnover, checked)
     qP = _turnover(T, pb.pivot_turnover, checked)
-    S_R = _survival(
-        pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, qI, checked
-    )
-    wR = w * S_R * pb.retaliation_credibility[:, None]  # (B, T)
+    return w, qC, qI, qP, pb.components.sum(axis=1)
+
+
+def _core(
+    pb: RealignmentProblem, groups: list[list[int]] | None, known: KnownParts | None = None
+) -> dict[str, Any]:
+    """Steps 1 to 5 of :func:`accounts` without the option flows, the decomposition's parts,
+    face values and totals; checks the rates and probabilities unless ``groups`` is given;
+    ``known``: see :func:`bid_accounts`."""
+    checked = groups is None
+    w, qC, qI, qP, comp = _known_parts(pb, checked, known)
+    A = w.sum(axis=1)
+    compiled = not checked and w.shape[1] > 0 and use_compiled(pb.batch)
+    if compiled:
+        from realpolitik.models.realignment import survival_kernels as sk
+
+        w = np.ascontiguousarray(w)
+        wR = sk.weighted_survival(
+            w,
+            np.ascontiguousarray(qI),
+            pb.retaliation_annual_repudiation,
+            pb.retaliation_successor_repudiation,
+            pb.retaliation_credibility,
+        )
+    else:
+        S_R = _survival(
+            pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, qI, checked
+        )
+        wR = w * S_R * pb.retaliation_credibility[:, None]  # (B, T)
     D_R = wR.sum(axis=1)
     lost = pb.retaliation * pb.trade_with_incumbent[:, None]  # (B, 2)
     absorbed = np.minimum(lost, pb.replacement_capacity)
     shortfall = lost - absorbed
     g = pb.gains_share[:, None]
-    comp = pb.components.sum(axis=1)  # (B, 2)
     U = np.zeros((pb.batch, 3))
     U[:, 1:] = -g * shortfall * D_R[:, None] + comp * A[:, None] - pb.switching_cost
     dur, tw = _lever_factors(pb, w, wR, qC, qI, groups)
-    S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)
-    D_P = np.sum(w * S_P, axis=1)
+    if compiled:
+        one, zero = np.ones(pb.batch), np.zeros(pb.batch)
+        form = np.stack(
+            [pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, one, zero, zero], axis=1
+        )
+        D_P = sk.group_factors(w, w, np.ascontiguousarray(qP), form, False)[0]
+    else:
+        S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)
+        D_P = np.sum(w * S_P, axis=1)
     rcost = pb.incumbent_gains_share[:, None] * lost * D_R[:, None]
     P = len(pb.payer_names)
     wtp_m = np.zeros((pb.batch, 1 + P, 2))

@@ -28,6 +28,8 @@ COMPILED_MIN_ROWS = 32768
 KERNEL_MODULES: tuple[str, ...] = (
     "realpolitik.models.realignment.package_kernels",
     "realpolitik.models.realignment.simplex_kernels",
+    "realpolitik.models.realignment.year_kernels",
+    "realpolitik.models.realignment.survival_kernels",
 )
 
 _CHOICES = ("auto", "numpy", "compiled")

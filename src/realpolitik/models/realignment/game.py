@@ -23,6 +23,7 @@ from realpolitik.models.realignment.problem import (
     MAX_BINARY_ENUM,
     RealignmentProblem,
 )
+from realpolitik.models.realignment.rows import put_rows, take_rows
 from realpolitik.models.realignment.solvers import (
     binary_subsets,
     box_max_value,
@@ -224,10 +225,10 @@ def _min_cost(
         ix = np.flatnonzero(todo & same)
         lp_rows = todo & ~same
         if ix.size:
-            c, e, cert = fast_min_cost(
-                s.p[ix], s.k[ix], s.lo[ix], s.hi[ix], s.binary, s.a[ix], s.w[ix], sf[ix], need[ix]
-            )
-            cost[ix], ext[ix] = c, e
+            p, k, lo, hi, a, w = (take_rows(getattr(s, f), ix) for f in _BATCH_FIELDS)
+            c, e, cert = fast_min_cost(p, k, lo, hi, s.binary, a, w, sf[ix], need[ix])
+            cost[ix] = c
+            put_rows(ext, ix, e)
             lp_rows[ix[~cert]] = True
         to_highs = np.zeros(B, bool)
         if np.any(lp_rows):
@@ -498,7 +499,7 @@ def _redo_within_budgets(
             cost[:, t], ext[:, t], n_highs = c, e, n_highs + nh
         return cost, ext, n_highs
     r, j = np.nonzero(redo)
-    sub = replace(s, **{f: getattr(s, f)[r] for f in _BATCH_FIELDS})
+    sub = replace(s, **{f: take_rows(getattr(s, f), r) for f in _BATCH_FIELDS})
     c, e, n_highs = _within_budgets(
         method, sub, d.shortfall[r, j], pr.need[r, j], budget[r, :, j], np.ones(r.size, bool)
     )

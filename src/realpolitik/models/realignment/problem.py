@@ -406,9 +406,9 @@ class RealignmentProblem:
             if name in leave:
                 pass
             elif isinstance(v, Turnover):
-                v = Turnover(**{f: getattr(v, f)[idx] for f in _TURNOVER_FIELDS})
+                v = Turnover(**{f: np.take(getattr(v, f), idx, axis=0) for f in _TURNOVER_FIELDS})
             elif name not in _PER_LEVER_OR_PAYER and not isinstance(v, tuple):
-                v = v[idx]
+                v = np.take(v, idx, axis=0)  # ``v[idx]``, faster for rows of several values
             kw[name] = v
         return _unchecked(kw)
 

@@ -18,17 +18,22 @@ from realpolitik.errors import ModelError
 from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment.accounting import (
     Accounts,
+    KnownParts,
     accounts,
     bid_accounts,
     survival_groups,
+    turnover_years,
 )
+from realpolitik.models.realignment.backend import use_compiled
 from realpolitik.models.realignment.game import (
     RealignmentSolution,
     closed_on_paths,
+    closed_options,
     equilibrium_bids,
     solve,
 )
 from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
+from realpolitik.models.realignment.rows import put_rows, take_rows
 from realpolitik.rng import RNGLike, as_generator
 
 __all__ = [
@@ -100,15 +105,74 @@ _FOR_RECHOICE = frozenset(("draw", "option", "successor"))
 class _Fixed:
     """What a simulation's years share, found once: the year-1 problem's survival groups (for
     :func:`~realpolitik.models.realignment.accounting.bid_accounts`) and, per draw, the parts
-    of the tie rule's scale that do not change (see :func:`_tie_scale`)."""
+    of the tie rule's scale that do not change (see :func:`_tie_scale`).
+
+    ``reuse`` (``None`` in :meth:`of` without the year-1 accounts: each re-bid game and year
+    finds everything again) holds what the years read of the year-1 problem and its accounts,
+    each bit for bit what they would find themselves (see :class:`_Reused`)."""
 
     groups: list[list[int]]
     tie: tuple[np.ndarray, np.ndarray]
+    reuse: _Reused | None = None
 
     @classmethod
-    def of(cls, pb: RealignmentProblem) -> _Fixed:
-        """The constants of a simulation of ``pb``."""
-        return cls(survival_groups(pb), _tie_fixed(pb))
+    def of(cls, pb: RealignmentProblem, d: Accounts | None = None) -> _Fixed:
+        """The constants of a simulation of ``pb`` (``d``: its accounts, to reuse)."""
+        reuse = None if d is None else _Reused.of(pb, d)
+        return cls(survival_groups(pb), _tie_fixed(pb), reuse)
+
+
+@dataclass(frozen=True)
+class _Reused:
+    """Per draw of the year-1 problem, what the years would otherwise find again and again.
+
+    ``weights`` (B, T) its discount weights: a re-bid game over the ``k`` years left has the
+    first ``k`` of them (NumPy finds them for a game of more than one year by the loop it used
+    for the year-1 problem; those of a one-year game are found again). ``turnover`` (3, B, T + 1) courter's, incumbent's and pivot's yearly
+    probability of a change of government over one year more than the horizon: a re-bid game
+    ``s`` years on sees the same schedule moved up by ``s`` (its year ``j`` is year ``j + s``).
+    ``components_sum`` (B, 2) the sum of its components (a re-bid game's two added components
+    are added to it in order, as a sum along the axis adds). ``filling`` the levers that add
+    capacity on some draw and ``capacity`` (B, K) their capacity; ``closed`` (B, 2) the
+    options closed in year 1."""
+
+    weights: np.ndarray
+    turnover: np.ndarray
+    components_sum: np.ndarray
+    filling: np.ndarray
+    capacity: np.ndarray
+    closed: np.ndarray
+
+    @classmethod
+    def of(cls, pb: RealignmentProblem, d: Accounts) -> _Reused:
+        """The parts of ``pb`` (whose accounts are ``d``) that the years reuse."""
+        filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
+        return cls(
+            weights=d.weights,
+            turnover=np.stack(turnover_years(pb, pb.years + 1)),
+            components_sum=pb.components.sum(axis=1),
+            filling=filling,
+            capacity=pb.lever_capacity[:, filling],
+            closed=closed_options(pb),
+        )
+
+    def known(self, sub: RealignmentProblem, draw: np.ndarray, years_gone: int) -> KnownParts:
+        """The parts of the accounts of the re-bid game ``sub`` (:func:`rebid_problem` of the
+        draws ``draw`` after ``years_gone`` years) that the year-1 problem already has."""
+        T = sub.years
+        w = None
+        if T > 1:  # a single year's power is found by another loop of NumPy's (SIMD)
+            first = take_rows(self.weights, draw)[:, :T]
+            w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], first, 0.0)
+        s = years_gone + 1
+        q = np.take(self.turnover[:, :, s : s + T], draw, axis=1)
+        K = sub.components.shape[1] - 2  # the standing promises and the successor come last
+        if K == 0:  # a sum along the axis starts from its first item, not from zero
+            comp = sub.components.sum(axis=1)
+        else:
+            comp = take_rows(self.components_sum, draw) + sub.components[:, K]
+            comp = comp + sub.components[:, K + 1]
+        return KnownParts(w, q[0], q[1], q[2], comp)
 
 
 def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
@@ -155,10 +219,10 @@ class _Bids:
         return cls(
             outcome=outcome[draw],
             offer_target=offer_target[draw],
-            package=package[draw],
-            counter=counter[draw],
-            unit_value=value[draw],
-            unit_trade=trade[draw],
+            package=take_rows(package, draw),
+            counter=take_rows(counter, draw),
+            unit_value=take_rows(value, draw),
+            unit_trade=take_rows(trade, draw),
         )
 
 
@@ -170,16 +234,29 @@ def _apply_bids(pb: RealignmentProblem, state: _Paths, rows: np.ndarray, bids: _
     ci, ii = pb.side(COURTER), pb.side(INCUMBENT)
     m, L = rows.size, len(pb.lever_names)
     target = bids.offer_target.astype(int)
+    if use_compiled(state.draw.size):
+        from realpolitik.models.realignment import year_kernels
+
+        fields = (state.extent, state.unit_value, state.unit_trade, state.target, state.option)
+        year_kernels.apply_bids(
+            rows, ci, ii, target, bids.package, bids.counter, bids.unit_value, bids.unit_trade,
+            bids.outcome, fields,
+        )  # fmt: skip
+        return
     new = np.zeros((m, L))
     new[:, ci] = np.where(target[:, None] > 0, bids.package, 0.0)
     new[:, ii] = bids.counter
     tgt = np.zeros((m, L), int)
     tgt[:, ci] = target[:, None]
     made = new > 0
-    state.extent[rows] = np.where(made, new, state.extent[rows])
-    state.unit_value[rows] = np.where(made, bids.unit_value, state.unit_value[rows])
-    state.unit_trade[rows] = np.where(made, bids.unit_trade, state.unit_trade[rows])
-    state.target[rows] = np.where(made, tgt, state.target[rows])
+    for name, value in (
+        ("extent", new),
+        ("unit_value", bids.unit_value),
+        ("unit_trade", bids.unit_trade),
+        ("target", tgt),
+    ):
+        field = getattr(state, name)
+        put_rows(field, rows, np.where(made, value, take_rows(field, rows)))
     state.option[rows] = bids.outcome
 
 
@@ -231,29 +308,39 @@ def _turnover_and_lapses(
         extent, rep, srep = state.extent, state.repudiation, state.successor_repudiation
     else:
         state.successor[rows] |= changed[2]
-        extent = state.extent[rows]
-        rep, srep = state.repudiation[rows], state.successor_repudiation[rows]
+        extent = take_rows(state.extent, rows)
+        rep = take_rows(state.repudiation, rows)
+        srep = take_rows(state.successor_repudiation, rows)
     keep = (1.0 - rep) * (1.0 - srep * giver_changed)
     lapse = (extent > 0) & (u[3:].T >= keep)
     extent[lapse] = 0.0
     if rows is not None:
-        state.extent[rows] = extent
+        put_rows(state.extent, rows, extent)
     event: np.ndarray = np.any(changed, axis=0) | np.any(lapse, axis=1)
     return event
 
 
-def _standing_values(pb: RealignmentProblem, state: _Paths, shortfall: np.ndarray) -> np.ndarray:
+def _standing_values(
+    pb: RealignmentProblem,
+    state: _Paths,
+    shortfall: np.ndarray,
+    reuse: _Reused | None = None,
+) -> np.ndarray:
     """(n, 3) yearly value to P of the promises standing for each option.
 
     Stay: the incumbent's counter. Hedge / courter: the courter's promises conditional on it,
     their direct value plus the trade their capacity fills (the most valuable unit first, up to
-    the option's shortfall)."""
+    the option's shortfall). ``reuse``: the capacity levers, if already at hand."""
     out = np.zeros((state.option.size, 3))
     direct = state.extent * state.unit_value
     out[:, 0] = np.sum(np.where(pb.lever_side == INCUMBENT, direct, 0.0), axis=1)
     # only levers that add capacity on some draw can fill trade (the others have none)
-    filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
-    cap = pb.lever_capacity[state.draw[:, None], filling] * state.extent[:, filling]  # (n, K)
+    if reuse is None:
+        filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
+        capacity = pb.lever_capacity[state.draw[:, None], filling]
+    else:
+        filling, capacity = reuse.filling, take_rows(reuse.capacity, state.draw)
+    cap = capacity * state.extent[:, filling]  # (n, K)
     for o in (1, 2):
         mine = state.target == o
         out[:, o] = np.sum(np.where(mine, direct, 0.0), axis=1)
@@ -282,21 +369,30 @@ def _rechoose(
     part: _Paths,
     standing: np.ndarray,
     tie: tuple[np.ndarray, np.ndarray] | None = None,
+    closed: np.ndarray | None = None,
 ) -> None:
     """P re-chooses without new bids on the paths ``rows`` (``part``: their state, ``standing``
-    their :func:`_standing_values`; ``tie``: :func:`_tie_fixed`): an option's yearly value over
+    their :func:`_standing_values`; ``tie``: :func:`_tie_fixed`; ``closed``: the year-1
+    problem's :func:`~realpolitik.models.realignment.game.closed_options`, if at hand): an
+    option's yearly value over
     the years left, minus the one-off cost of moving there; P moves only if another option is
     strictly better (by more than :data:`KEEP_TIE` of its yearly scale, so that rounding cannot
     move it)."""
     draw, option = part.draw, part.option
-    shift = np.concatenate([np.zeros((draw.size, 1)), pb.successor_shift[draw]], axis=1)
-    flow = d.flow[draw] + np.where(part.successor[:, None], shift, 0.0) + standing
+    shift = np.concatenate([np.zeros((draw.size, 1)), take_rows(pb.successor_shift, draw)], axis=1)
+    flow = take_rows(d.flow, draw) + np.where(part.successor[:, None], shift, 0.0) + standing
     rho = pb.discount_rate[draw]
     # years left from year t + 1: sum_{u > t} delta^(u - t) = (sum_{u > t} w_u) / delta^t
     left = d.weights[draw, t:].sum(axis=1) * (1.0 + rho) ** t
-    move = _moving_cost(pb.switching_cost[draw], option)
+    move = _moving_cost(take_rows(pb.switching_cost, draw), option)
     v = flow * left[:, None] - move
-    v[:, 1:] = np.where(closed_on_paths(pb, draw, part.successor), -np.inf, v[:, 1:])
+    shut = (
+        closed_on_paths(pb, draw, part.successor)
+        if closed is None
+        else take_rows(closed, draw)
+        & ~(take_rows(pb.regime_blocks, draw) & part.successor[:, None])
+    )
+    v[:, 1:] = np.where(shut, -np.inf, v[:, 1:])
     here = np.take_along_axis(v, option[:, None].astype(int), axis=1)[:, 0]
     best = np.argmax(v, axis=1)  # the first maximum: stay before hedge before courter
     # indifferent within twice the re-bid game's edge (which the courter may have used): P
@@ -336,11 +432,11 @@ def _moving_cost(switching_cost: np.ndarray, option: np.ndarray) -> np.ndarray:
     ``switching_cost``, going on from hedge to courter the rest of it, returning nothing."""
     sc0, sc1 = switching_cost[:, 0], switching_cost[:, 1]
     rest = np.maximum(sc1 - sc0, 0.0)
-    zero = np.zeros_like(sc0)
-    from_stay = np.stack([zero, sc0, sc1], axis=1)
-    from_hedge = np.stack([zero, zero, rest], axis=1)
-    by = option.astype(int)[:, None]
-    return np.where(by == 0, from_stay, np.where(by == 1, from_hedge, 0.0))
+    at_stay, at_hedge = option == 0, option == 1
+    out = np.zeros((option.size, 3))
+    out[:, 1] = np.where(at_stay, sc0, 0.0)
+    out[:, 2] = np.where(at_stay, sc1, np.where(at_hedge, rest, 0.0))
+    return out
 
 
 def _subset(state: _Paths, rows: np.ndarray, only: frozenset[str] = _FOR_STANDING) -> _Paths:
@@ -348,7 +444,8 @@ def _subset(state: _Paths, rows: np.ndarray, only: frozenset[str] = _FOR_STANDIN
     default what the standing values and the year's choices read (not the forms of the
     promises, which only the lapses read)."""
     empty = np.zeros((0, 0))
-    kw = {f: getattr(state, f)[rows] if f in only else empty for f in _PATH_FIELDS}
+    idx = np.flatnonzero(rows) if rows.dtype == bool else rows
+    kw = {f: take_rows(getattr(state, f), idx) if f in only else empty for f in _PATH_FIELDS}
     return _Paths(**kw)
 
 
@@ -419,34 +516,34 @@ def rebid_problem(
     held = standing + edge[:, None] * (np.arange(3)[None, :] == option[:, None])
     comps = np.concatenate(
         [
-            pb.components[draw],
+            take_rows(pb.components, draw),
             (held[:, 1:] - held[:, :1])[:, None, :],
             np.where(successor[:, None], sub.successor_shift, 0.0)[:, None, :],
         ],
         axis=1,
     )
-    move = _moving_cost(pb.switching_cost[draw], option)[:, 1:]
+    move = _moving_cost(take_rows(pb.switching_cost, draw), option)[:, 1:]
     # the incumbent's side declines between bids: its stake and the reach of its levers
     left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
     inc = pb.lever_side == INCUMBENT
-    lever_max = pb.lever_max[draw]
+    lever_max = take_rows(pb.lever_max, draw)
     hi = np.where(inc, lever_max * left[:, None], lever_max)
     hi = np.where(busy, 0.0, hi)
     ally = (pb.payer_side == INCUMBENT)[None, :, None]
-    payer_value = pb.payer_value[draw]
+    payer_value = take_rows(pb.payer_value, draw)
     return sub.with_derived(
-        incumbent_value=pb.incumbent_value[draw] * left[:, None],
+        incumbent_value=take_rows(pb.incumbent_value, draw) * left[:, None],
         payer_value=np.where(ally, payer_value * left[:, None, None], payer_value),
         horizon=horizon,
         components=comps,
         component_names=(*pb.component_names, STANDING, SUCCESSOR),
         switching_cost=move,
-        lever_min=np.minimum(pb.lever_min[draw], hi),
+        lever_min=np.minimum(take_rows(pb.lever_min, draw), hi),
         lever_max=hi,
         pivot_turnover=_shifted_turnover(pb.pivot_turnover, years_gone + 1, draw),
         incumbent_turnover=_shifted_turnover(pb.incumbent_turnover, years_gone + 1, draw),
         courter_turnover=_shifted_turnover(pb.courter_turnover, years_gone + 1, draw),
-        regime_blocks=pb.regime_blocks[draw] & ~successor[:, None],
+        regime_blocks=take_rows(pb.regime_blocks, draw) & ~successor[:, None],
     )
 
 
@@ -504,9 +601,13 @@ def _rebid(
         key = np.column_stack([part.draw, part.option, part.successor, standing, busy])
         _, one, game = np.unique(key, axis=0, return_index=True, return_inverse=True)
         game = game.reshape(-1)
-    draw, state_of = part.draw[one], (standing[one], part.option[one], part.successor[one])
-    sub = rebid_problem(pb, draw, t, *state_of, busy[one], tie=fixed.tie)
-    derived = bid_accounts(sub, fixed.groups)
+    draw, state_of = (
+        part.draw[one],
+        (take_rows(standing, one), part.option[one], part.successor[one]),
+    )
+    sub = rebid_problem(pb, draw, t, *state_of, take_rows(busy, one), tie=fixed.tie)
+    known = None if fixed.reuse is None else fixed.reuse.known(sub, draw, t)
+    derived = bid_accounts(sub, fixed.groups, known)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
     _apply_bids(pb, state, rows, bids)
 
@@ -526,8 +627,20 @@ def _year(
     path's state)."""
     if live.size == 0:
         return
-    part = _subset(state, live)
-    standing = _standing_values(pb, part, d.shortfall[part.draw])
+    # every path live: its state is read as it is (the re-bids write only the rows they
+    # re-bid, which the re-choice does not read)
+    part = state if live.size == state.draw.size else _subset(state, live)
+    reuse = fixed.reuse
+    shortfall = take_rows(d.shortfall, part.draw)
+    if reuse is not None and use_compiled(state.draw.size):
+        from realpolitik.models.realignment import year_kernels
+
+        standing = year_kernels.standing_values(
+            part.extent, part.unit_value, part.unit_trade, part.target, part.draw,
+            pb.lever_side == INCUMBENT, reuse.filling, reuse.capacity, shortfall,
+        )  # fmt: skip
+    else:
+        standing = _standing_values(pb, part, shortfall, reuse)
     hit = again[live]
     if np.any(hit):
         part_hit = _subset(part, hit, _FOR_REBID)
@@ -535,7 +648,38 @@ def _year(
     calm = ~hit
     if np.any(calm):
         part_calm = _subset(part, calm, _FOR_RECHOICE)
-        _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
+        if reuse is None:
+            _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
+        else:
+            _rechoose_with(pb, state, d, t, live[calm], part_calm, standing[calm], fixed)
+
+
+def _rechoose_with(
+    pb: RealignmentProblem,
+    state: _Paths,
+    d: Accounts,
+    t: int,
+    rows: np.ndarray,
+    part: _Paths,
+    standing: np.ndarray,
+    fixed: _Fixed,
+) -> None:
+    """:func:`_rechoose` with the simulation's constants ``fixed`` (whose ``reuse`` is set):
+    compiled (:func:`~realpolitik.models.realignment.year_kernels.rechoose`) where the kernels
+    run, the same numbers."""
+    reuse = fixed.reuse
+    assert reuse is not None
+    if not use_compiled(state.draw.size):
+        _rechoose(pb, state, d, t, rows, part, standing, fixed.tie, reuse.closed)
+        return
+    from realpolitik.models.realignment import year_kernels
+
+    growth = (1.0 + pb.discount_rate[part.draw]) ** t  # as :func:`_rechoose` finds it
+    state.option[rows] = year_kernels.rechoose(
+        part.draw, part.option, part.successor, standing, d.flow, pb.successor_shift,
+        d.weights, t, growth, pb.switching_cost, reuse.closed, pb.regime_blocks, fixed.tie,
+        2.0 * KEEP_TIE,
+    )  # fmt: skip
 
 
 def _events(
@@ -549,10 +693,17 @@ def _events(
     """(n,) whether each path had an event in year ``t + 1``; only the paths ``rows`` (``None``:
     all) are advanced, the others keep their state and have none."""
     if rows is None:
-        return _turnover_and_lapses(pb, state, q[:, state.draw, t], u, None)
+        if use_compiled(state.draw.size):
+            from realpolitik.models.realignment import year_kernels
+
+            return year_kernels.lapses(
+                q, t, u, state.draw, np.where(pb.lever_side == COURTER, 0, 1),
+                state.repudiation, state.successor_repudiation, state.extent, state.successor,
+            )  # fmt: skip
+        return _turnover_and_lapses(pb, state, np.take(q[:, :, t], state.draw, axis=1), u, None)
     event = np.zeros(state.draw.size, bool)
     if rows.size:
-        qt = q[:, state.draw[rows], t]
+        qt = np.take(q[:, :, t], state.draw[rows], axis=1)
         event[rows] = _turnover_and_lapses(pb, state, qt, u[:, rows], rows)
     return event
 
@@ -613,7 +764,7 @@ def simulate(
     horizon = pb.horizon[state.draw]
     in_run = state.option > 0  # still in the realignment of year 1
     q = np.stack([d.q_courter, d.q_incumbent, d.q_pivot])  # (3, B, T)
-    fixed = _Fixed.of(pb)
+    fixed = _Fixed.of(pb, d)
     for t in range(1, T):
         u = gen.random((3 + L, n))
         alive = horizon > t

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from realpolitik.errors import ModelError
 from realpolitik.models.realignment.backend import use_compiled
 from realpolitik.models.realignment.problem import MAX_BINARY_ENUM
+from realpolitik.models.realignment.rows import put_rows, take_rows
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -623,16 +624,18 @@ def budgeted_min_cost(
     if ix.size == 0:
         return cost, ext, solved
     n = budgets.shape[1]
-    coef, nu = _value_cuts(p[ix], a[ix], w[ix])
+    coef, nu = _value_cuts(take_rows(p, ix), take_rows(a, ix), take_rows(w, ix))
     owner = (col[None, :] == np.arange(n)[:, None]).astype(float)  # (n, m)
-    K = owner[None, :, :] * k[ix][:, None, :]  # (b, n, m)
-    bud = np.maximum(budgets[ix], 0.0)
+    k_ix = take_rows(k, ix)
+    K = owner[None, :, :] * k_ix[:, None, :]  # (b, n, m)
+    bud = np.maximum(take_rows(budgets, ix), 0.0)
     subs = binary_subsets(binary)
     nP = len(subs)
-    los, his = zip(*(subset_bounds(lo[ix], hi[ix], binary, s) for s in subs), strict=True)
+    lo_ix, hi_ix = take_rows(lo, ix), take_rows(hi, ix)
+    los, his = zip(*(subset_bounds(lo_ix, hi_ix, binary, s) for s in subs), strict=True)
     lo_s, hi_s = np.concatenate(los), np.concatenate(his)  # (nP * b, m), pattern-major
     rep = lambda x: np.concatenate([x] * nP)  # noqa: E731
-    coef_s, K_s, kk = rep(coef), rep(K), rep(k[ix])
+    coef_s, K_s, kk = rep(coef), rep(K), rep(k_ix)
     g = rep(need[ix, None] - nu * sf[ix, None]) - np.einsum("brm,bm->br", coef_s, lo_s)
     h = rep(bud) - np.einsum("bnm,bm->bn", K_s, lo_s)
     res = lp_min(kk, coef_s, g, K_s, h, hi_s - lo_s)
@@ -641,7 +644,7 @@ def budgeted_min_cost(
     best = np.argmin(c, axis=0)
     r = np.arange(ix.size)
     cost[ix] = c[best, r]
-    ext[ix] = np.where(np.isfinite(cost[ix])[:, None], e[best, r], 0.0)
+    put_rows(ext, ix, np.where(np.isfinite(cost[ix])[:, None], e[best, r], 0.0))
     solved[ix] = ~np.any((res.status == UNFINISHED).reshape(nP, ix.size), axis=0)
     return cost, ext, solved
 
