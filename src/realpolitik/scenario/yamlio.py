@@ -62,6 +62,17 @@ class _Builder:
         self.map = SourceMap(file)
         self.count = 0
         self.problems: list[Problem] = []
+        self._numbers: Any = None  # a loader whose constructors read numbers (made once)
+
+    def _number_loader(self) -> Any:
+        """One ``yaml.SafeLoader`` for every number of the document: its int and float
+        constructors read only the node, so one loader serves them all (making one per number
+        cost about a millisecond each)."""
+        if self._numbers is None:
+            import yaml
+
+            self._numbers = yaml.SafeLoader("")
+        return self._numbers
 
     def fail(
         self, node: Any, loc: Loc, message: str, expected: str | None = None, got: str | None = None
@@ -169,10 +180,10 @@ class _Builder:
                 return self.note(
                     node, loc, "number too large", "a number below 1e30", f"{len(digits)} digits"
                 )
-            value = yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
+            value = yaml.SafeLoader.construct_yaml_int(self._number_loader(), node)
             return int(value)
         # float
-        value = yaml.SafeLoader.construct_yaml_float(yaml.SafeLoader(""), node)
+        value = yaml.SafeLoader.construct_yaml_float(self._number_loader(), node)
         if not math.isfinite(value):
             return self.note(node, loc, "numbers must be finite", "a finite number", text)
         return float(value)
