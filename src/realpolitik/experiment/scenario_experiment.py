@@ -3,9 +3,9 @@ and the registered models that evaluate batches of draws as one picklable model 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,29 +30,58 @@ class ScenarioModel:
 
     scenario: Scenario
     models: tuple[str, ...]
+    #: Only these columns (None: every declared one); see :meth:`only_columns`.
+    only: frozenset[str] | None = None
+
+    def only_columns(self, columns: Iterable[str]) -> ScenarioModel:
+        """The same model evaluating only ``columns``: a model none of them comes from is not
+        called, and one with ``evaluate_some`` is asked for just its own (each column the same
+        array as a full evaluation gives: every model keeps its random stream)."""
+        return replace(self, only=frozenset(columns))
 
     def evaluate(
         self, samples: Mapping[str, np.ndarray], rng: np.random.Generator
     ) -> dict[str, np.ndarray]:
-        """The declared outputs of every model for a batch of draws, one array per column."""
+        """The declared outputs of every model for a batch of draws, one array per column (only
+        the columns :attr:`only`, when set)."""
         from realpolitik.experiment.outcomes import output_columns
-        from realpolitik.models import registry
 
         columns = output_columns(self.scenario, self.models)
+        if self.only is not None:
+            columns = {key: o for key, o in columns.items() if key[1] in self.only}
         merged: dict[str, np.ndarray] = {}
         children = rng.spawn(len(self.models))  # one independent stream per model
         for name, child in zip(self.models, children, strict=True):
-            spec = registry.get(name)
-            if spec.evaluate is None:
-                raise ModelError(f"model {name!r} does not evaluate draws")
-            out = spec.evaluate(self.scenario, samples, child)
-            for (model, column), output in columns.items():
-                if model != name:
-                    continue
-                if output.name not in out:
-                    raise ModelError(f"model {name!r} did not return its output {output.name!r}")
-                merged[column] = np.asarray(out[output.name], dtype=float)
-            extra = set(out) - {o.name for (m, _), o in columns.items() if m == name}
+            mine = {column: o for (model, column), o in columns.items() if model == name}
+            if mine or self.only is None:
+                merged.update(self._one_model(name, samples, child, mine))
+        return merged
+
+    def _one_model(
+        self,
+        name: str,
+        samples: Mapping[str, np.ndarray],
+        stream: np.random.Generator,
+        columns: Mapping[str, Any],
+    ) -> dict[str, np.ndarray]:
+        """The columns ``columns`` (column -> declared output) of the model ``name``."""
+        from realpolitik.models import registry
+
+        spec = registry.get(name)
+        if spec.evaluate is None:
+            raise ModelError(f"model {name!r} does not evaluate draws")
+        wanted = frozenset(o.name for o in columns.values())
+        if self.only is not None and spec.evaluate_some is not None:
+            out = spec.evaluate_some(self.scenario, samples, stream, wanted)
+        else:
+            out = spec.evaluate(self.scenario, samples, stream)
+        merged = {}
+        for column, output in columns.items():
+            if output.name not in out:
+                raise ModelError(f"model {name!r} did not return its output {output.name!r}")
+            merged[column] = np.asarray(out[output.name], dtype=float)
+        if self.only is None:
+            extra = set(out) - wanted
             if extra:
                 raise ModelError(f"model {name!r} returned undeclared outputs {sorted(extra)}")
         return merged

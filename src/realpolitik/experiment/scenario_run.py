@@ -431,10 +431,12 @@ def _start_sobol(
             f"{draws.draws:,}"
         )
 
+    only = _evaluating_only(spec, quantity.column)  # the design needs that quantity alone
+
     def evaluate() -> tuple[SobolDesign, dict[str, Any]]:
         design = sobol_design(spec, n_base, seed)  # n_base is a power of two: no warnings
         unit, model_seed = design.unit, design.model_seed
-        return design, evaluate_design(spec, unit, model_seed, DEFAULT_BATCH_SIZE, **executor)[1]
+        return design, evaluate_design(only, unit, model_seed, DEFAULT_BATCH_SIZE, **executor)[1]
 
     evaluated: Callable[[], tuple[SobolDesign, dict[str, Any]]] = evaluate
     if not isinstance(executor["executor"], str):  # a shared pool: it works while we go on
@@ -450,6 +452,19 @@ def _start_sobol(
         return SensitivityFinding(quantity, "sobol", n_base, int(table.attrs["evaluations"]), table)
 
     return finding
+
+
+def _evaluating_only(spec: ExperimentSpec, column: str) -> ExperimentSpec:
+    """``spec`` with a model that evaluates only the outcome ``column`` (the same numbers for
+    it: see :meth:`~realpolitik.experiment.scenario_experiment.ScenarioModel.only_columns`);
+    ``spec`` itself when its model is not a scenario's."""
+    from dataclasses import replace
+
+    from realpolitik.experiment.scenario_experiment import ScenarioModel
+
+    if not isinstance(spec.model, ScenarioModel):
+        return spec
+    return replace(spec, model=spec.model.only_columns([column]), outcomes=(column,))
 
 
 def discover_in_run(

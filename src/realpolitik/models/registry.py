@@ -63,6 +63,9 @@ class ComparedRun:
 Analyze = Callable[["Scenario", AnalysisContext], ModelResult]
 Compare = Callable[[ComparedRun, ComparedRun], Any]
 Evaluate = Callable[["Scenario", Mapping[str, "np.ndarray"], Any], dict[str, "np.ndarray"]]
+EvaluateSome = Callable[
+    ["Scenario", Mapping[str, "np.ndarray"], Any, frozenset[str]], dict[str, "np.ndarray"]
+]
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ class ModelSpec:
     evaluate : callable, optional
         ``evaluate(scenario, samples, rng) -> dict[str, ndarray]``: the declared outputs for a
         batch of sampled draws, vectorised, for experiments.
+    evaluate_some : callable, optional
+        ``evaluate_some(scenario, samples, rng, names) -> dict[str, ndarray]``: only the outputs
+        ``names`` (a frozenset), each the same array as ``evaluate`` gives, skipping work that
+        only the other outputs need (the Sobol' design of a run asks for one quantity).
     applies : callable, optional
         ``applies(scenario) -> bool``: whether the scenario has what the model needs.
     declares : callable, optional
@@ -111,6 +118,7 @@ class ModelSpec:
     max_actors: int | None = None
     references: tuple[str, ...] = ()
     evaluate: Evaluate | None = None
+    evaluate_some: EvaluateSome | None = None
     applies: Callable[[Scenario], bool] | None = None
     declares: Callable[[Scenario], tuple[Output, ...]] | None = None
     compare: Compare | None = None

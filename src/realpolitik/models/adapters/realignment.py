@@ -930,6 +930,29 @@ def evaluate(
     return _outputs_from_batch(out, years)
 
 
+#: The outputs that need the year-by-year simulation (the others come from the year-1 game).
+def _simulated_output(name: str) -> bool:
+    return name == "duration" or name.startswith(("realigns_year_", "hedges_year_"))
+
+
+def evaluate_some(
+    scenario: Scenario, samples: Mapping[str, np.ndarray], rng: Any, names: frozenset[str]
+) -> dict[str, np.ndarray]:
+    """The outputs ``names`` for a batch of sampled draws, the same arrays as :func:`evaluate`
+    gives them: when none of them needs the simulation, the year-1 game alone is solved (the
+    game draws no random numbers, so skipping the simulation changes none of its outputs)."""
+    from realpolitik.models.realignment import evaluate_batch
+
+    if any(_simulated_output(n) for n in names):
+        out = evaluate(scenario, samples, rng)
+    else:
+        size = len(next(iter(samples.values()))) if samples else 1
+        problem = problem_from_scenario(scenario, samples, size)
+        game = evaluate_batch(problem, rng, years=(), simulated=False)
+        out = _outputs_from_batch({**game, "realignment_duration": game["courter_wins"]}, 0)
+    return {n: out[n] for n in names}
+
+
 SPEC = register(
     ModelSpec(
         name="realignment",
@@ -938,6 +961,7 @@ SPEC = register(
         "discounted promises and a year-by-year simulation of leadership turnover.",
         analyze=analyze,
         evaluate=evaluate,
+        evaluate_some=evaluate_some,
         outputs=OUTPUTS,
         declares=declares,
         stochastic=True,

@@ -23,6 +23,7 @@ def evaluate_batch(
     paths: int = 1,
     years: Sequence[int] = (1, 5, 10),
     solution: RealignmentSolution | None = None,
+    simulated: bool = True,
 ) -> dict[str, NDArray[np.float64]]:
     """Per-draw scalar outcomes for experiments (every array has shape ``(B,)``).
 
@@ -43,15 +44,31 @@ def evaluate_batch(
     valuation (the cheapest package's cost to it; inf if out of reach).
 
     ``solution``: a :func:`solve` result for ``problem`` already at hand (not solved again).
+    ``simulated=False``: the year-1 game only, without the simulation (no
+    ``realignment_duration`` and no ``p_*_year_k``; ``rng`` is not used); every other key is the
+    same array as with it, since the game draws no random numbers.
 
     The simulation runs with ``until`` at the last year in ``years`` (see :func:`simulate`):
     the outputs are those of the full simulation with the same ``rng``.
     """
     sol = solve(problem, method=method) if solution is None else solution
+    out = _game_outputs(sol)
+    if not simulated:
+        return out
     # only the years asked for and the run of a year-1 realignment are read: the paths are
     # simulated on all years up to the last one asked for, then only while in that run
     last = max((k for k in years if 1 <= k <= problem.years), default=1)
     sim = simulate(problem, rng, solution=sol, paths=paths, until=last)
+    out["realignment_duration"] = sim.duration
+    for k in years:
+        if 1 <= k <= problem.years:
+            out[f"p_courter_year_{k}"] = sim.aligned[:, k - 1, 2]
+            out[f"p_hedge_year_{k}"] = sim.aligned[:, k - 1, 1]
+    return out
+
+
+def _game_outputs(sol: RealignmentSolution) -> dict[str, NDArray[np.float64]]:
+    """The outputs of :func:`evaluate_batch` that the year-1 game gives (no simulation)."""
     out = {
         "courter_wins": (sol.outcome == 2).astype(float),
         "hedges": (sol.outcome == 1).astype(float),
@@ -67,7 +84,6 @@ def evaluate_batch(
         "margin_hedge": sol.margin[:, 0],
         "need": sol.need[:, 1],
         "courter_payoff": sol.courter_payoff,
-        "realignment_duration": sim.duration,
         "realigns": (sol.outcome == 2).astype(float),
         "price_reachable": sol.feasible[:, 1].astype(float),
         "retention_bid": sol.incumbent_max_bid[:, 1],
@@ -79,10 +95,6 @@ def evaluate_batch(
     }
     for j, name in enumerate(sol.payers[1:], start=1):
         out[f"price_{name}"] = np.where(sol.feasible[:, 1], sol.price_by_payer[:, 1, j], np.inf)
-    for k in years:
-        if 1 <= k <= problem.years:
-            out[f"p_courter_year_{k}"] = sim.aligned[:, k - 1, 2]
-            out[f"p_hedge_year_{k}"] = sim.aligned[:, k - 1, 1]
     return out
 
 
