@@ -202,3 +202,35 @@ def test_compiled_lever_factors_are_numpys(pb, seed, forms):
         for f in dataclasses.fields(want):
             if f.name != "parts":
                 _same(getattr(got, f.name), getattr(want, f.name), f.name)
+
+
+def test_the_compiled_rechoice_from_hedge_by_hand():
+    """P holds the hedge, worth 10 a year against the courter's 9.6 and staying's 0, one year
+    left (weights 1, growth 1), switching costs 2 and 2: going on to the courter costs what is
+    left of the switching cost (0), returning costs nothing. P keeps the hedge. With the
+    courter worth 10.4 it moves on; with staying worth 10.4 it returns."""
+    from realpolitik.models.realignment.year_kernels import rechoose
+
+    def choice(flow: list[float]) -> int:
+        one, no = np.zeros(1, np.int64), np.zeros((1, 2), bool)
+        out = rechoose(
+            draw=one,
+            option=np.ones(1, np.int8),
+            successor=np.zeros(1, bool),
+            standing=np.zeros((1, 3)),
+            flow=np.array([flow]),
+            shift=np.zeros((1, 2)),
+            weights=np.ones((1, 2)),
+            t=1,
+            growth=np.ones(1),
+            switching=np.array([[2.0, 2.0]]),
+            closed=no,
+            blocks=no,
+            tie=(np.ones(1), np.zeros(1)),
+            edge_share=2e-9,
+        )
+        return int(out[0])
+
+    assert choice([0.0, 10.0, 9.6]) == 1
+    assert choice([0.0, 10.0, 10.4]) == 2
+    assert choice([10.4, 10.0, 0.0]) == 0

@@ -1,8 +1,8 @@
 """Sampled mutation testing of the compiled kernels, which mutmut cannot reach.
 
 mutmut 3 leaves decorated functions alone, and every Numba kernel is decorated (``@njit``), so
-``tools/mutation_sample.py`` never mutates ``package_kernels.py``, ``simplex_kernels.py`` or
-``simplex_rules.py``. This script mutates them itself:
+``tools/mutation_sample.py`` never mutates ``package_kernels.py``, ``simplex_kernels.py``,
+``simplex_rules.py``, ``year_kernels.py`` or ``survival_kernels.py``. This script mutates them itself:
 
 1. it lists every mutation site of the kernel files with :mod:`ast`: an arithmetic operator
    swapped (``+``/``-``, ``*``/``/``), a comparison swapped (``<``/``<=``, ``>``/``>=``,
@@ -18,7 +18,7 @@ mutmut 3 leaves decorated functions alone, and every Numba kernel is decorated (
 
 Run from the repository root, with the project's environment::
 
-    python tools/kernel_mutation.py --per-file 15 --seed 20261126
+    python tools/kernel_mutation.py --per-file 12 --seed 20261126 [--only year_kernels,...]
 """
 
 from __future__ import annotations
@@ -40,10 +40,13 @@ KERNELS = (
     "src/realpolitik/models/realignment/package_kernels.py",
     "src/realpolitik/models/realignment/simplex_kernels.py",
     "src/realpolitik/models/realignment/simplex_rules.py",
+    "src/realpolitik/models/realignment/year_kernels.py",
+    "src/realpolitik/models/realignment/survival_kernels.py",
 )
 TESTS = (
     "tests/test_realignment_package_kernels.py",
     "tests/test_realignment_simplex_kernels.py",
+    "tests/test_realignment_year_kernels.py",
 )
 BINOP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
 CMPOP = {
@@ -165,14 +168,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-file", type=int, default=15)
     ap.add_argument("--seed", type=int, default=20261126)
+    ap.add_argument("--only", default="", help="comma-separated parts of the kernel file names")
     args = ap.parse_args()
+    wanted = [w for w in args.only.split(",") if w]
+    kernels = [k for k in KERNELS if not wanted or any(w in k for w in wanted)]
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "src"
         shutil.copytree(ROOT / "src", copy, ignore=shutil.ignore_patterns("__pycache__"))
         if not run_tests(copy):
             sys.exit("the kernel tests fail on the unmutated source: fix them first")
         survivors, scores = [], []
-        for rel in KERNELS:
+        for rel in kernels:
             source = (ROOT / rel).read_text()
             found = sites(ast.parse(source))
             sample = sorted(
