@@ -44,3 +44,13 @@ def write_like_echo(text: str) -> None:
             raise
         sys.stderr.write(f"error: {message}\n")
         sys.exit(2)
+
+
+def echo_if_plain(text: str) -> bool:
+    """Write ``text`` as ``click.echo`` would and return True when that needs no Click
+    (:func:`echoable`); return False, writing nothing, otherwise (the quick paths then leave
+    the command line to Click)."""
+    if not echoable(text):
+        return False
+    write_like_echo(text)
+    return True

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from realpolitik.cli.plain_echo import echoable, write_like_echo
+from realpolitik.cli.plain_echo import echo_if_plain
 
 #: The largest seed the ``--seed`` option accepts (``SEED`` in :mod:`realpolitik.cli.options`).
 MAX_SEED = 2**64 - 1
@@ -81,7 +81,4 @@ def quick_bargain(args: list[str]) -> bool:
         text = json.dumps(_plain(data), indent=2, allow_nan=False)
     else:
         text = "\n".join(lines)
-    if not echoable(text):
-        return False
-    write_like_echo(text)
-    return True
+    return echo_if_plain(text)

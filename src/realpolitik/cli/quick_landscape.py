@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Literal, NamedTuple
 
-from realpolitik.cli.plain_echo import echoable, write_like_echo
+from realpolitik.cli.plain_echo import echo_if_plain
 
 #: The largest seed the ``--seed`` option accepts (``SEED`` in :mod:`realpolitik.cli.options`).
 MAX_SEED = 2**64 - 1
@@ -118,7 +118,4 @@ def quick_landscape(args: list[str]) -> bool:
         text = dumps(data)
     else:
         text = "\n".join(lines)
-    if not echoable(text):
-        return False
-    write_like_echo(text)
-    return True
+    return echo_if_plain(text)

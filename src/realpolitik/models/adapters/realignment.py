@@ -930,8 +930,9 @@ def evaluate(
     return _outputs_from_batch(out, years)
 
 
-#: The outputs that need the year-by-year simulation (the others come from the year-1 game).
 def _simulated_output(name: str) -> bool:
+    """Whether the output ``name`` needs the year-by-year simulation (the others come from the
+    year-1 game)."""
     return name == "duration" or name.startswith(("realigns_year_", "hedges_year_"))
 
 

@@ -651,7 +651,7 @@ def _year(
         if reuse is None:
             _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
         else:
-            _rechoose_with(pb, state, d, t, live[calm], part_calm, standing[calm], fixed)
+            _rechoose_with(pb, state, d, t, live[calm], part_calm, standing[calm], fixed, reuse)
 
 
 def _rechoose_with(
@@ -663,12 +663,12 @@ def _rechoose_with(
     part: _Paths,
     standing: np.ndarray,
     fixed: _Fixed,
+    reuse: _Reused,
 ) -> None:
-    """:func:`_rechoose` with the simulation's constants ``fixed`` (whose ``reuse`` is set):
-    compiled (:func:`~realpolitik.models.realignment.year_kernels.rechoose`) where the kernels
-    run, the same numbers."""
-    reuse = fixed.reuse
-    assert reuse is not None
+    """:func:`_rechoose` with the simulation's constants ``fixed`` and what its years reuse
+    (``reuse``: ``fixed.reuse``): compiled
+    (:func:`~realpolitik.models.realignment.year_kernels.rechoose`) where the kernels run, the
+    same numbers."""
     if not use_compiled(state.draw.size):
         _rechoose(pb, state, d, t, rows, part, standing, fixed.tie, reuse.closed)
         return
