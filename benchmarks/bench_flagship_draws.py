@@ -12,6 +12,8 @@ over the tree, sampled every 0.2 s). The summaries (computed in the workers) mus
 whatever the executor.
 
 Run: python benchmarks/bench_flagship_draws.py [--draws 1000000] [--batch 20000]
+[--cases "processes 2,processes 1"] (a subset of the cases, for quick checks; the ratios need
+the cases they compare)
 """
 
 from __future__ import annotations
@@ -183,12 +185,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--draws", type=int, default=1_000_000)
     ap.add_argument("--batch", type=int, default=20_000)
+    ap.add_argument(
+        "--cases",
+        default=",".join(CASES),
+        help="comma-separated cases to run (default: all): " + ", ".join(CASES),
+    )
     ap.add_argument("--case", choices=sorted(CASES), help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.case:
         run_case(args.case, args.draws, args.batch, args.out)
         return
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    unknown = sorted(set(cases) - set(CASES))
+    if unknown:
+        ap.error(f"--cases: unknown {unknown}; expected some of {list(CASES)}")
 
     print(f"machine: {machine()}; Python {platform.python_version()}")
     print(
@@ -202,7 +213,7 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0))
     summaries, rates = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        for case in CASES:
+        for case in cases:
             out = Path(tmp) / "case.pickle"
             subprocess.run(
                 [
@@ -227,14 +238,15 @@ def main() -> None:
                     f"{1e6 * cpu / args.draws:>11.1f} {rss:>13.0f} {pss:>13.0f}"
                     + (f"  ({workers} workers on {cores} cores)" if workers > cores else "")
                 )
-    local = rates["processes, 2 workers"]
-    dask2 = rates["dask LocalCluster, 2 procs"]
-    print(
-        f"2 workers / 1 worker: {local / rates['processes, 1 worker']:.2f}x; "
-        f"dask 2 / processes 2: {dask2 / local:.2f}x cold, "
-        f"{rates['dask 2 procs, reused'] / local:.2f}x reused (floor 0.80x); "
-        f"dask 4 / dask 2: {rates['dask LocalCluster, 4 procs'] / dask2:.2f}x"
-    )
+    if set(cases) == set(CASES):
+        local = rates["processes, 2 workers"]
+        dask2 = rates["dask LocalCluster, 2 procs"]
+        print(
+            f"2 workers / 1 worker: {local / rates['processes, 1 worker']:.2f}x; "
+            f"dask 2 / processes 2: {dask2 / local:.2f}x cold, "
+            f"{rates['dask 2 procs, reused'] / local:.2f}x reused (floor 0.80x); "
+            f"dask 4 / dask 2: {rates['dask LocalCluster, 4 procs'] / dask2:.2f}x"
+        )
     first = next(iter(summaries.values()))
     # DataFrame.equals counts NaN (an outcome undefined in every draw) as equal to NaN
     print(

@@ -154,6 +154,27 @@ def test_without_the_command_line_pools_use_the_fork_server() -> None:
     assert "KIND:forkserver" in _python(code)
 
 
+def test_fork_server_workers_start_without_pandas() -> None:
+    """The fork server imports what a batch needs but not pandas, which no worker uses (0.1 s
+    of every run's start): a worker that ran a batch of the flagship has not imported it."""
+    code = (
+        "import realpolitik\n"
+        "from realpolitik.experiment import executors as ex\n"
+        "from realpolitik.experiment.run import _BatchTask, _run_batch\n"
+        "from realpolitik.experiment.scenario_experiment import experiment_spec\n"
+        "import numpy as np\n"
+        "if __name__ == '__main__':\n"
+        "    spec = experiment_spec(realpolitik.load('reverse-kissinger'), ['realignment'])\n"
+        "    ss = np.random.SeedSequence(1)\n"
+        "    task = _BatchTask(spec, 0, 0, 50, 50, ss, ss, 'mc')\n"
+        "    with ex.ProcessExecutor(1) as pool:\n"
+        "        assert next(pool.map_unordered(_run_batch, [task])).rows == 50\n"
+        "        ask = \"'pandas' in __import__('sys').modules\"\n"
+        "        print('PANDAS:' + str(next(pool.map_unordered(eval, [ask]))))\n"
+    )
+    assert "PANDAS:False" in _python(code)
+
+
 AS_PROGRAM = (
     "import atexit, sys\n"
     "import realpolitik.cli.main\n"

@@ -13,7 +13,7 @@ so the results do not depend on the executor, the number of workers or the order
     and exits when it dies (SIGKILL, SIGTERM, a crash), so the workers, the fork server and the
     resource tracker never outlive it. A worker that dies (killed, out of memory) ends the run
     with an :class:`ExecutorError`; the finished batches are kept for ``resume``. The workers
-    come from a fork server that has the heavy modules imported (:data:`PRELOAD`), or, once
+    come from a fork server that has the heavy modules imported (:data:`WORKER_MODULES`), or, once
     :func:`fork_workers_here` was called (the command line does) and while no other thread
     runs, are forked from this process itself, which then imports those modules only once.
 ``"dask"``
@@ -55,7 +55,8 @@ __all__ = [
 
 EXECUTORS = ("serial", "processes", "dask")
 
-#: Modules the local fork server imports once, so that each worker starts in milliseconds.
+#: Modules the fork server of Dask's local workers imports once, so that each worker starts in
+#: milliseconds (the local process pools import :data:`WORKER_MODULES`, the same but pandas).
 PRELOAD = (
     "numpy",
     "scipy.special",
@@ -69,9 +70,11 @@ PRELOAD = (
 )
 
 
-#: What a worker forked from this process needs imported (:func:`fork_workers_here`):
-#: :data:`PRELOAD` but pandas, which a worker does not use (it writes its batches' Arrow tables
-#: without it, :func:`~realpolitik.experiment.store.arrow_table`).
+#: What a local worker needs imported, whether forked from this process (:func:`fork_workers_here`)
+#: or from the fork server: :data:`PRELOAD` but pandas, which a worker does not use (it writes its
+#: batches' Arrow tables without it, :func:`~realpolitik.experiment.store.arrow_table`). Leaving
+#: pandas out takes about 0.1 s off the fork server's start, which every run's first batch waits
+#: for. Dask's workers keep :data:`PRELOAD`.
 WORKER_MODULES = tuple(m for m in PRELOAD if m != "pandas")
 
 
@@ -188,7 +191,7 @@ def _broken_pool_error() -> ExecutorError:
 
 
 def start_fork_server(also: Iterable[str] = ()) -> bool:
-    """Start the fork server now, in the background, importing :data:`PRELOAD` and the modules
+    """Start the fork server now, in the background, importing :data:`WORKER_MODULES` and the modules
     ``also`` (those the workers will need, e.g. the models'), so that its imports overlap the
     caller's own work before the first pool of :class:`ProcessExecutor` needs it; False where
     there is no fork server. Nothing waits for it here; a server already running is kept."""
@@ -197,7 +200,7 @@ def start_fork_server(also: Iterable[str] = ()) -> bool:
 
     if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - not POSIX
         return False
-    mp.get_context("forkserver").set_forkserver_preload([*PRELOAD, *also])
+    mp.get_context("forkserver").set_forkserver_preload([*WORKER_MODULES, *also])
     forkserver.ensure_running()
     return True
 
@@ -307,7 +310,7 @@ class ProcessExecutor(Executor):
         context = mp.get_context(start_method)
         if start_method == "forkserver":
             # Import the heavy modules once, in the fork server, instead of in every worker.
-            context.set_forkserver_preload(list(PRELOAD))
+            context.set_forkserver_preload(list(WORKER_MODULES))
         self._pool = _new_pool(self.workers, context)
 
     def map_unordered(self, fn, tasks):
