@@ -104,8 +104,10 @@ _FOR_RECHOICE = frozenset(("draw", "option", "successor"))
 @dataclass(frozen=True)
 class _Fixed:
     """What a simulation's years share, found once: the year-1 problem's survival groups (for
-    :func:`~realpolitik.models.realignment.accounting.bid_accounts`) and, per draw, the parts
-    of the tie rule's scale that do not change (see :func:`_tie_scale`).
+    :func:`~realpolitik.models.realignment.accounting.bid_accounts`), per draw, the parts
+    of the tie rule's scale that do not change (see :func:`_tie_scale`), and ``source``: the
+    year-1 problem C-ordered, whose rows the re-bid games gather (faster, the same rows; see
+    :meth:`~realpolitik.models.realignment.problem.RealignmentProblem.c_ordered`).
 
     ``reuse`` (``None`` in :meth:`of` without the year-1 accounts: each re-bid game and year
     finds everything again) holds what the years read of the year-1 problem and its accounts,
@@ -114,12 +116,13 @@ class _Fixed:
     groups: list[list[int]]
     tie: tuple[np.ndarray, np.ndarray]
     reuse: _Reused | None = None
+    source: RealignmentProblem | None = None
 
     @classmethod
     def of(cls, pb: RealignmentProblem, d: Accounts | None = None) -> _Fixed:
         """The constants of a simulation of ``pb`` (``d``: its accounts, to reuse)."""
         reuse = None if d is None else _Reused.of(pb, d)
-        return cls(survival_groups(pb), _tie_fixed(pb), reuse)
+        return cls(survival_groups(pb), _tie_fixed(pb), reuse, pb.c_ordered())
 
 
 @dataclass(frozen=True)
@@ -128,9 +131,12 @@ class _Reused:
 
     ``weights`` (B, T) its discount weights: a re-bid game over the ``k`` years left has the
     first ``k`` of them (NumPy finds them for a game of more than one year by the loop it used
-    for the year-1 problem; those of a one-year game are found again). ``turnover`` (3, B, T + 1) courter's, incumbent's and pivot's yearly
-    probability of a change of government over one year more than the horizon: a re-bid game
-    ``s`` years on sees the same schedule moved up by ``s`` (its year ``j`` is year ``j + s``).
+    for the year-1 problem; those of a one-year game are found again). ``turnover`` (B, 3,
+    T + 1) courter's, incumbent's and pivot's yearly probability of a change of government over
+    one year more than the horizon: a re-bid game ``s`` years on sees the same schedule moved up
+    by ``s`` (its year ``j`` is year ``j + s``); a draw's three schedules are one row, so that a
+    re-bid game's rows are gathered in one :func:`take_rows` (gathering them along the draws'
+    axis of a (3, B, T + 1) array first copies its whole slice of years).
     ``components_sum`` (B, 2) the sum of its components (a re-bid game's two added components
     are added to it in order, as a sum along the axis adds). ``filling`` the levers that add
     capacity on some draw and ``capacity`` (B, K) their capacity; ``closed`` (B, 2) the
@@ -149,7 +155,7 @@ class _Reused:
         filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
         return cls(
             weights=d.weights,
-            turnover=np.stack(turnover_years(pb, pb.years + 1)),
+            turnover=np.stack(turnover_years(pb, pb.years + 1), axis=1),
             components_sum=pb.components.sum(axis=1),
             filling=filling,
             capacity=pb.lever_capacity[:, filling],
@@ -165,7 +171,9 @@ class _Reused:
             first = take_rows(self.weights, draw)[:, :T]
             w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], first, 0.0)
         s = years_gone + 1
-        q = np.take(self.turnover[:, :, s : s + T], draw, axis=1)
+        rows = take_rows(self.turnover, draw)  # (m, 3, T0 + 1)
+        # each schedule C-ordered, as the kernels read it (the same values as before)
+        q = [np.ascontiguousarray(rows[:, k, s : s + T]) for k in range(3)]
         K = sub.components.shape[1] - 2  # the standing promises and the successor come last
         if K == 0:  # a sum along the axis starts from its first item, not from zero
             comp = sub.components.sum(axis=1)
@@ -605,7 +613,8 @@ def _rebid(
         part.draw[one],
         (take_rows(standing, one), part.option[one], part.successor[one]),
     )
-    sub = rebid_problem(pb, draw, t, *state_of, take_rows(busy, one), tie=fixed.tie)
+    source = pb if fixed.source is None else fixed.source
+    sub = rebid_problem(source, draw, t, *state_of, take_rows(busy, one), tie=fixed.tie)
     known = None if fixed.reuse is None else fixed.reuse.known(sub, draw, t)
     derived = bid_accounts(sub, fixed.groups, known)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
