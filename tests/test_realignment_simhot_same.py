@@ -12,6 +12,8 @@ hand).
 from __future__ import annotations
 
 import dataclasses
+import pickle
+from copy import copy as dc_copy
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from test_realignment_rebid_same import REPO, _before_tree, _run_flagship, _same
 
 from realpolitik.models.commitment import Turnover
 from realpolitik.models.realignment import RealignmentProblem
+from realpolitik.models.realignment.problem import when_read
 
 #: main before this work (issue 17, the simulation's NumPy overhead outside the game)
 BEFORE_SIMHOT = "826ab00"
@@ -65,3 +68,39 @@ def test_a_c_ordered_problem_is_the_same_problem(pb, seed):
         _same(getattr(c.take(draw), name), getattr(f.take(draw), name), name)
     assert L == len(c.lever_names)
     assert c.c_ordered() is c
+
+
+def _same_problem(a: RealignmentProblem, b: RealignmentProblem) -> None:
+    """Every field of ``a`` and ``b`` the same bit for bit (turnovers field by field)."""
+    for name in (x.name for x in dataclasses.fields(RealignmentProblem)):
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, Turnover):
+            for k in vars(x):
+                _same(getattr(x, k), getattr(y, k), f"{name}.{k}")
+        elif isinstance(x, np.ndarray):
+            _same(x, y, name)
+        else:
+            assert x == y, name
+
+
+@settings(max_examples=30, deadline=None)
+@given(realignment_problems(), st.integers(0, 2**31 - 1))
+def test_rows_taken_when_read_are_the_rows_taken(pb, seed):
+    draw = np.random.default_rng(seed).integers(0, pb.batch, 7)
+    later = pb.take(draw, when_read=True)
+    assert isinstance(later, RealignmentProblem)
+    # not copied until read, then kept
+    assert "lever_value" not in vars(later)
+    first = later.lever_value
+    assert later.lever_value is first
+    _same_problem(later, pb.take(draw))
+    # a copy with some fields replaced keeps the others pending, found alike
+    again = pb.take(draw, when_read=True)
+    derived = again.with_derived(horizon=again.horizon + 0, gains_share=when_read(lambda: 1.0))
+    assert "lever_cost" not in vars(derived)
+    assert derived.gains_share == 1.0
+    _same(derived.lever_cost, pb.take(draw).lever_cost, "lever_cost")
+    # a copy or a pickle is a plain problem with every field
+    for copy in (pickle.loads(pickle.dumps(pb.take(draw, when_read=True))), dc_copy(later)):
+        assert type(copy) is RealignmentProblem
+        _same_problem(copy, pb.take(draw))

@@ -41,6 +41,7 @@ __all__ = [
     "KnownParts",
     "accounts",
     "bid_accounts",
+    "group_forms",
     "lever_survival",
     "turnover_years",
     "payer_index",
@@ -184,17 +185,18 @@ def _lever_factors(
     qC: np.ndarray,
     qI: np.ndarray,
     groups: list[list[int]] | None = None,
+    forms: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(B, L) PV factors of each lever: ``D_l`` (value and cost) and the PV of a unit of trade
     it fills while both the promise and the cut stand (``A`` and ``D_R`` for immediate levers).
     ``groups``: :func:`survival_groups` known to hold for ``pb``, whose rates are then not
-    checked again (``None``: found and checked here)."""
+    checked again (``None``: found and checked here); ``forms``: their :func:`group_forms`
+    if at hand (the compiled path reads them)."""
+    if groups is not None and w.shape[1] > 0 and use_compiled(pb.batch):
+        return _compiled_factors(pb, w, wR, qC, qI, groups, forms)
     L = len(pb.lever_names)
     dur = np.repeat(w.sum(axis=1)[:, None], L, axis=1)
     tw = np.repeat(wR.sum(axis=1)[:, None], L, axis=1)
-    if groups is not None and w.shape[1] > 0 and use_compiled(pb.batch):
-        _compiled_factors(pb, w, wR, qC, qI, groups, dur, tw)
-        return dur, tw
     for grp in survival_groups(pb) if groups is None else groups:
         i = grp[0]
         q = qC if pb.lever_side[i] == COURTER else qI
@@ -204,6 +206,22 @@ def _lever_factors(
     return dur, tw
 
 
+def group_forms(pb: RealignmentProblem, groups: list[list[int]]) -> np.ndarray:
+    """(B, G + 1, 5) the commitment form of each of the ``groups`` (its first lever's
+    :data:`_FORM_FIELDS`), then the pivot's own (its two rates; a certain form): what the
+    compiled accounts read. A simulation gathers them once for the year-1 problem (the rows of
+    a re-bid game are the same rows)."""
+    B, G = pb.batch, len(groups)
+    out = np.zeros((B, G + 1, 5))
+    for g, grp in enumerate(groups):
+        for k, f in enumerate(_FORM_FIELDS):
+            out[:, g, k] = getattr(pb, f)[:, grp[0]]
+    out[:, G, 0] = pb.pivot_annual_repudiation
+    out[:, G, 1] = pb.pivot_successor_repudiation
+    out[:, G, 2] = 1.0
+    return out
+
+
 def _compiled_factors(
     pb: RealignmentProblem,
     w: np.ndarray,
@@ -211,22 +229,34 @@ def _compiled_factors(
     qC: np.ndarray,
     qI: np.ndarray,
     groups: list[list[int]],
-    dur: np.ndarray,
-    tw: np.ndarray,
-) -> None:
-    """The groups' columns of :func:`_lever_factors` (unchecked rates), compiled
-    (:func:`~realpolitik.models.realignment.survival_kernels.group_factors`): the same bits."""
+    forms: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_lever_factors` (unchecked rates), compiled: every group in one pass
+    (:func:`~realpolitik.models.realignment.survival_kernels.lever_factors`), the same bits
+    as NumPy's row sums and :func:`lever_survival` group by group. ``forms``: the groups'
+    :func:`group_forms` (found here if omitted)."""
     from realpolitik.models.realignment import survival_kernels
 
-    w, wR = np.ascontiguousarray(w), np.ascontiguousarray(wR)
-    for grp in groups:
-        i = grp[0]
-        q = qC if pb.lever_side[i] == COURTER else qI
-        form = np.stack([getattr(pb, f)[:, i] for f in _FORM_FIELDS], axis=1)
-        mixed = not bool(np.all(pb.lever_form_probability[:, i] == 1.0))
-        d, t = survival_kernels.group_factors(w, wR, np.ascontiguousarray(q), form, mixed)
-        dur[:, grp] = d[:, None]
-        tw[:, grp] = t[:, None]
+    G = len(groups)
+    if forms is None:
+        forms = group_forms(pb, groups)
+    group = np.full(len(pb.lever_names), -1, dtype=np.int64)
+    for g, grp in enumerate(groups):
+        group[grp] = g
+    courter = np.array([pb.lever_side[grp[0]] == COURTER for grp in groups], dtype=bool)
+    # a group mixes in its fallback form where the form is uncertain on some draw (of these)
+    mixed = ~np.all(forms[:, :G, 2] == 1.0, axis=0)
+    dur, tw = survival_kernels.lever_factors(
+        np.ascontiguousarray(w),
+        np.ascontiguousarray(wR),
+        np.ascontiguousarray(qC),
+        np.ascontiguousarray(qI),
+        forms,
+        courter,
+        mixed,
+        group,
+    )
+    return dur, tw
 
 
 def accounts(pb: RealignmentProblem) -> Accounts:
@@ -281,13 +311,16 @@ class KnownParts:
     finding them again for every re-bid game): ``weights`` (B, T) the discount weights (``None``:
     found here),
     ``q_courter``, ``q_incumbent``, ``q_pivot`` (B, T) the yearly turnover probabilities and
-    ``components_sum`` (B, 2) ``components.sum(axis=1)``."""
+    ``components_sum`` (B, 2) ``components.sum(axis=1)``; ``forms`` (B, G + 1, 5) the
+    :func:`group_forms` of the survival groups the accounts are found with (``None``: found
+    here where read)."""
 
     weights: np.ndarray | None
     q_courter: np.ndarray
     q_incumbent: np.ndarray
     q_pivot: np.ndarray
     components_sum: np.ndarray
+    forms: np.ndarray | None = None
 
 
 def bid_accounts(
@@ -361,12 +394,13 @@ def _core(
     g = pb.gains_share[:, None]
     U = np.zeros((pb.batch, 3))
     U[:, 1:] = -g * shortfall * D_R[:, None] + comp * A[:, None] - pb.switching_cost
-    dur, tw = _lever_factors(pb, w, wR, qC, qI, groups)
-    if compiled:
-        one, zero = np.ones(pb.batch), np.zeros(pb.batch)
-        form = np.stack(
-            [pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, one, zero, zero], axis=1
-        )
+    forms = None if known is None else known.forms
+    if compiled and groups is not None and forms is None:  # compiled: the groups are given
+        forms = group_forms(pb, groups)
+    dur, tw = _lever_factors(pb, w, wR, qC, qI, groups, forms)
+    if compiled and forms is not None:
+        # the pivot's own form comes last: its two rates, a certain form
+        form = np.ascontiguousarray(forms[:, -1])
         D_P = sk.group_factors(w, w, np.ascontiguousarray(qP), form, False)[0]
     else:
         S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)

@@ -11,6 +11,7 @@ promises it holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import partial
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from realpolitik.models.realignment.accounting import (
     KnownParts,
     accounts,
     bid_accounts,
+    group_forms,
     survival_groups,
     turnover_years,
 )
@@ -32,7 +34,12 @@ from realpolitik.models.realignment.game import (
     equilibrium_bids,
     solve,
 )
-from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
+from realpolitik.models.realignment.problem import (
+    COURTER,
+    INCUMBENT,
+    RealignmentProblem,
+    when_read,
+)
 from realpolitik.models.realignment.rows import put_rows, take_rows
 from realpolitik.rng import RNGLike, as_generator
 
@@ -121,8 +128,9 @@ class _Fixed:
     @classmethod
     def of(cls, pb: RealignmentProblem, d: Accounts | None = None) -> _Fixed:
         """The constants of a simulation of ``pb`` (``d``: its accounts, to reuse)."""
-        reuse = None if d is None else _Reused.of(pb, d)
-        return cls(survival_groups(pb), _tie_fixed(pb), reuse, pb.c_ordered())
+        groups = survival_groups(pb)
+        reuse = None if d is None else _Reused.of(pb, d, groups)
+        return cls(groups, _tie_fixed(pb), reuse, pb.c_ordered())
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,10 @@ class _Reused:
     ``components_sum`` (B, 2) the sum of its components (a re-bid game's two added components
     are added to it in order, as a sum along the axis adds). ``filling`` the levers that add
     capacity on some draw and ``capacity`` (B, K) their capacity; ``closed`` (B, 2) the
-    options closed in year 1."""
+    options closed in year 1; ``forms`` (B, G + 1, 5) the commitment forms of the survival
+    groups ``groups`` and the pivot's
+    (:func:`~realpolitik.models.realignment.accounting.group_forms`: a re-bid game's are the
+    rows of its draws)."""
 
     weights: np.ndarray
     turnover: np.ndarray
@@ -148,10 +159,12 @@ class _Reused:
     filling: np.ndarray
     capacity: np.ndarray
     closed: np.ndarray
+    forms: np.ndarray
 
     @classmethod
-    def of(cls, pb: RealignmentProblem, d: Accounts) -> _Reused:
-        """The parts of ``pb`` (whose accounts are ``d``) that the years reuse."""
+    def of(cls, pb: RealignmentProblem, d: Accounts, groups: list[list[int]]) -> _Reused:
+        """The parts of ``pb`` (whose accounts are ``d``, whose survival groups are
+        ``groups``) that the years reuse."""
         filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
         return cls(
             weights=d.weights,
@@ -160,6 +173,7 @@ class _Reused:
             filling=filling,
             capacity=pb.lever_capacity[:, filling],
             closed=closed_options(pb),
+            forms=group_forms(pb, groups),
         )
 
     def known(self, sub: RealignmentProblem, draw: np.ndarray, years_gone: int) -> KnownParts:
@@ -180,7 +194,9 @@ class _Reused:
         else:
             comp = take_rows(self.components_sum, draw) + sub.components[:, K]
             comp = comp + sub.components[:, K + 1]
-        return KnownParts(w, q[0], q[1], q[2], comp)
+        # the forms are read only by the compiled accounts
+        forms = take_rows(self.forms, draw) if use_compiled(sub.batch) else None
+        return KnownParts(w, q[0], q[1], q[2], comp, forms)
 
 
 def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
@@ -516,8 +532,10 @@ def rebid_problem(
     levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
     """
     horizon = _years_left(pb.horizon[draw], years_gone)
-    # the fields replaced below are read from ``pb`` by ``draw``, not copied first
-    sub = pb.take(draw, leave=_REPLACED)
+    # the fields replaced below are read from ``pb`` by ``draw``, not copied first; the others
+    # are copied when first read (the bidding never reads some of them: the commitment forms
+    # and turnover where its caller has found the survival already)
+    sub = pb.take(draw, leave=_REPLACED, when_read=True)
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
     # relative to the game's scale, so that rounding in the standing values cannot move it
     edge = KEEP_TIE * _tie_scale(pb, draw, standing, tie)
@@ -533,6 +551,7 @@ def rebid_problem(
     move = _moving_cost(take_rows(pb.switching_cost, draw), option)[:, 1:]
     # the incumbent's side declines between bids: its stake and the reach of its levers
     left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
+    gone = years_gone + 1  # the election schedules move up by the years gone and this one
     inc = pb.lever_side == INCUMBENT
     lever_max = take_rows(pb.lever_max, draw)
     hi = np.where(inc, lever_max * left[:, None], lever_max)
@@ -548,9 +567,9 @@ def rebid_problem(
         switching_cost=move,
         lever_min=np.minimum(take_rows(pb.lever_min, draw), hi),
         lever_max=hi,
-        pivot_turnover=_shifted_turnover(pb.pivot_turnover, years_gone + 1, draw),
-        incumbent_turnover=_shifted_turnover(pb.incumbent_turnover, years_gone + 1, draw),
-        courter_turnover=_shifted_turnover(pb.courter_turnover, years_gone + 1, draw),
+        pivot_turnover=when_read(partial(_shifted_turnover, pb.pivot_turnover, gone, draw)),
+        incumbent_turnover=when_read(partial(_shifted_turnover, pb.incumbent_turnover, gone, draw)),
+        courter_turnover=when_read(partial(_shifted_turnover, pb.courter_turnover, gone, draw)),
         regime_blocks=take_rows(pb.regime_blocks, draw) & ~successor[:, None],
     )
 

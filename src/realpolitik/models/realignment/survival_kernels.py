@@ -17,7 +17,7 @@ import numpy as np
 from realpolitik.models._numba import CACHE, njit
 from realpolitik.models.realignment.package_kernels import _row_sum
 
-__all__ = ["group_factors", "weighted_survival"]
+__all__ = ["group_factors", "lever_factors", "weighted_survival"]
 
 #: The kernels' arrays (NumPy float64 arrays; shapes in each docstring).
 Array = np.ndarray
@@ -67,6 +67,69 @@ def group_factors(w: Array, wR: Array, q: Array, form: Array, mixed: bool) -> tu
     C-ordered."""
     dur, tw = np.empty(w.shape[0]), np.empty(w.shape[0])
     _group_rows(w, wR, q, form, mixed, dur, tw)
+    return dur, tw
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _lever_rows(
+    w: Array,
+    wR: Array,
+    qC: Array,
+    qI: Array,
+    forms: Array,
+    courter: Array,
+    mixed: Array,
+    group: Array,
+    dur: Array,
+    tw: Array,
+) -> None:  # pragma: no cover - compiled
+    B, T = w.shape
+    G, L = courter.size, group.size
+    S, fb, buf = np.empty(T), np.empty(T), np.empty(T)
+    d, t_ = np.empty(G), np.empty(G)
+    for b in range(B):
+        a, aR = _row_sum(w[b], T), _row_sum(wR[b], T)
+        for g in range(G):
+            q = qC[b] if courter[g] else qI[b]
+            # as :func:`_group_rows` for one row of the group's form
+            _survive(forms[b, g, 0], forms[b, g, 1], q, S)
+            if mixed[g]:
+                _survive(forms[b, g, 3], forms[b, g, 4], q, fb)
+                p = forms[b, g, 2]
+                for t in range(T):
+                    S[t] = p * S[t] + (1.0 - p) * fb[t]
+            for t in range(T):
+                buf[t] = w[b, t] * S[t]
+            d[g] = _row_sum(buf, T)
+            for t in range(T):
+                buf[t] = wR[b, t] * S[t]
+            t_[g] = _row_sum(buf, T)
+        for j in range(L):
+            k = group[j]
+            dur[b, j] = a if k < 0 else d[k]
+            tw[b, j] = aR if k < 0 else t_[k]
+
+
+def lever_factors(
+    w: Array,
+    wR: Array,
+    qC: Array,
+    qI: Array,
+    forms: Array,
+    courter: Array,
+    mixed: Array,
+    group: Array,
+) -> tuple[Array, Array]:
+    """(B, L) the two PV factors of every lever in one pass, as
+    :func:`~realpolitik.models.realignment.accounting._lever_factors` finds them with
+    :func:`group_factors` group by group: a lever of no group (``group[l] == -1``) has the
+    row sums of ``w`` and ``wR`` (B, T); one of group ``g`` the sums of ``w * S`` and ``wR * S``
+    for its group's survival ``S`` under ``qC`` (``courter[g]``) or ``qI``, with the form
+    ``forms[:, g]`` (B, G', 5 with G' >= G; as :func:`group_factors` reads ``form``, the
+    fallback if ``mixed[g]``). Every array C-ordered."""
+    shape = (w.shape[0], group.size)
+    dur, tw = np.empty(shape), np.empty(shape)
+    _lever_rows(w, wR, qC, qI, forms, courter, mixed, group, dur, tw)
     return dur, tw
 
 
