@@ -104,3 +104,37 @@ def test_rows_taken_when_read_are_the_rows_taken(pb, seed):
     for copy in (pickle.loads(pickle.dumps(pb.take(draw, when_read=True))), dc_copy(later)):
         assert type(copy) is RealignmentProblem
         _same_problem(copy, pb.take(draw))
+
+
+@settings(max_examples=40, deadline=None)
+@given(realignment_problems(), st.integers(0, 2**31 - 1), st.booleans())
+def test_compiled_rebid_fields_are_numpys(pb, seed, reused):
+    """The fields a re-bid game derives from the year-1 problem, compiled and in NumPy (with
+    the tie scale's fixed parts, as the simulation gives them, or without): every field the
+    same bit for bit, and their accounts too."""
+    from realpolitik.models.realignment import accounting as acc
+    from realpolitik.models.realignment.backend import kernels
+    from realpolitik.models.realignment.simulate import _tie_fixed, rebid_problem
+
+    rng = np.random.default_rng(seed)
+    L, m = len(pb.lever_names), 9
+    draw = rng.integers(0, pb.batch, m)
+    gone = int(rng.integers(0, pb.horizon[draw].min()))
+    # standing values with zeros of both signs (the tie edge adds to them)
+    standing = rng.uniform(-5, 5, (m, 3)) * (rng.random((m, 3)) < 0.6)
+    standing[rng.random((m, 3)) < 0.2] = -0.0
+    option = rng.integers(0, 3, m).astype(np.int8)
+    successor, busy = rng.random(m) < 0.5, rng.random((m, L)) < 0.3
+    tie = _tie_fixed(pb) if reused else None
+    args = (pb.c_ordered(), draw, gone, standing, option, successor, busy)
+    groups = acc.survival_groups(pb)
+    with kernels("numpy"):
+        want = rebid_problem(*args, tie=tie)
+        want_d = acc.bid_accounts(want, groups)
+    with kernels("compiled"):
+        got = rebid_problem(*args, tie=tie)
+        got_d = acc.bid_accounts(got, groups)
+    _same_problem(got, want)
+    for f in dataclasses.fields(want_d):
+        if f.name != "parts":
+            _same(getattr(got_d, f.name), getattr(want_d, f.name), f.name)

@@ -536,6 +536,36 @@ def rebid_problem(
     # are copied when first read (the bidding never reads some of them: the commitment forms
     # and turnover where its caller has found the survival already)
     sub = pb.take(draw, leave=_REPLACED, when_read=True)
+    # the incumbent's side declines between bids: its stake and the reach of its levers
+    left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
+    gone = years_gone + 1  # the election schedules move up by the years gone and this one
+    turnovers = {
+        name: when_read(partial(_shifted_turnover, getattr(pb, name), gone, draw))
+        for name in ("pivot_turnover", "incumbent_turnover", "courter_turnover")
+    }
+    names = (*pb.component_names, STANDING, SUCCESSOR)
+    inc = pb.lever_side == INCUMBENT
+    ally = pb.payer_side == INCUMBENT
+    if tie is not None and use_compiled(draw.size):
+        from realpolitik.models.realignment import year_kernels
+
+        c = np.ascontiguousarray
+        year1 = tuple(
+            c(getattr(pb, f))
+            for f in (
+                "components", "successor_shift", "switching_cost", "lever_min", "lever_max",
+                "incumbent_value", "payer_value", "regime_blocks",
+            )
+        )  # fmt: skip
+        comps, move, lo, hi, iv, pv, blocks = year_kernels.rebid_fields(
+            c(draw), c(standing), c(option), c(successor), c(busy), c(left),
+            (c(tie[0]), c(tie[1])), year1, inc, ally, KEEP_TIE,
+        )  # fmt: skip
+        return sub.with_derived(
+            incumbent_value=iv, payer_value=pv, horizon=horizon, components=comps,
+            component_names=names, switching_cost=move, lever_min=lo, lever_max=hi,
+            regime_blocks=blocks, **turnovers,
+        )  # fmt: skip
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
     # relative to the game's scale, so that rounding in the standing values cannot move it
     edge = KEEP_TIE * _tie_scale(pb, draw, standing, tie)
@@ -549,28 +579,21 @@ def rebid_problem(
         axis=1,
     )
     move = _moving_cost(take_rows(pb.switching_cost, draw), option)[:, 1:]
-    # the incumbent's side declines between bids: its stake and the reach of its levers
-    left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
-    gone = years_gone + 1  # the election schedules move up by the years gone and this one
-    inc = pb.lever_side == INCUMBENT
     lever_max = take_rows(pb.lever_max, draw)
     hi = np.where(inc, lever_max * left[:, None], lever_max)
     hi = np.where(busy, 0.0, hi)
-    ally = (pb.payer_side == INCUMBENT)[None, :, None]
     payer_value = take_rows(pb.payer_value, draw)
     return sub.with_derived(
         incumbent_value=take_rows(pb.incumbent_value, draw) * left[:, None],
-        payer_value=np.where(ally, payer_value * left[:, None, None], payer_value),
+        payer_value=np.where(ally[None, :, None], payer_value * left[:, None, None], payer_value),
         horizon=horizon,
         components=comps,
-        component_names=(*pb.component_names, STANDING, SUCCESSOR),
+        component_names=names,
         switching_cost=move,
         lever_min=np.minimum(take_rows(pb.lever_min, draw), hi),
         lever_max=hi,
-        pivot_turnover=when_read(partial(_shifted_turnover, pb.pivot_turnover, gone, draw)),
-        incumbent_turnover=when_read(partial(_shifted_turnover, pb.incumbent_turnover, gone, draw)),
-        courter_turnover=when_read(partial(_shifted_turnover, pb.courter_turnover, gone, draw)),
         regime_blocks=take_rows(pb.regime_blocks, draw) & ~successor[:, None],
+        **turnovers,
     )
 
 
