@@ -167,7 +167,7 @@ class _Reused:
         ``groups``) that the years reuse."""
         filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
         return cls(
-            weights=d.weights,
+            weights=np.ascontiguousarray(d.weights),  # as the compiled gather reads it
             turnover=np.stack(turnover_years(pb, pb.years + 1), axis=1),
             components_sum=pb.components.sum(axis=1),
             filling=filling,
@@ -180,6 +180,9 @@ class _Reused:
         """The parts of the accounts of the re-bid game ``sub`` (:func:`rebid_problem` of the
         draws ``draw`` after ``years_gone`` years) that the year-1 problem already has."""
         T = sub.years
+        K = sub.components.shape[1] - 2  # the standing promises and the successor come last
+        if use_compiled(sub.batch):
+            return self._known_compiled(sub, draw, years_gone, T, K)
         w = None
         if T > 1:  # a single year's power is found by another loop of NumPy's (SIMD)
             first = take_rows(self.weights, draw)[:, :T]
@@ -188,14 +191,30 @@ class _Reused:
         rows = take_rows(self.turnover, draw)  # (m, 3, T0 + 1)
         # each schedule C-ordered, as the kernels read it (the same values as before)
         q = [np.ascontiguousarray(rows[:, k, s : s + T]) for k in range(3)]
-        K = sub.components.shape[1] - 2  # the standing promises and the successor come last
         if K == 0:  # a sum along the axis starts from its first item, not from zero
             comp = sub.components.sum(axis=1)
         else:
             comp = take_rows(self.components_sum, draw) + sub.components[:, K]
             comp = comp + sub.components[:, K + 1]
-        # the forms are read only by the compiled accounts
-        forms = take_rows(self.forms, draw) if use_compiled(sub.batch) else None
+        return KnownParts(w, q[0], q[1], q[2], comp)  # the forms: read only compiled
+
+    def _known_compiled(
+        self, sub: RealignmentProblem, draw: np.ndarray, years_gone: int, T: int, K: int
+    ) -> KnownParts:
+        """:meth:`known` gathered in one compiled loop
+        (:func:`~realpolitik.models.realignment.year_kernels.known_rows`), with the forms the
+        compiled accounts read: the same arrays."""
+        from realpolitik.models.realignment import year_kernels
+
+        c = np.ascontiguousarray
+        w, q, comp, forms = year_kernels.known_rows(
+            c(draw), c(sub.horizon), years_gone + 1, T,
+            c(self.weights) if T > 1 else None,  # a single year's: found by NumPy (SIMD)
+            self.turnover, self.components_sum if K > 0 else None,
+            c(sub.components), self.forms,
+        )  # fmt: skip
+        if comp is None:  # a sum along the axis starts from its first item, not from zero
+            comp = sub.components.sum(axis=1)
         return KnownParts(w, q[0], q[1], q[2], comp, forms)
 
 

@@ -23,7 +23,7 @@ from realpolitik.models.realignment.package_kernels import (
     _row_sum,
 )
 
-__all__ = ["lapses", "standing_values", "rechoose", "rebid_fields"]
+__all__ = ["lapses", "standing_values", "rechoose", "rebid_fields", "known_rows"]
 
 #: The kernels' arrays (NumPy float64, int64, int8 or bool arrays; shapes in each docstring).
 Array = np.ndarray
@@ -414,3 +414,73 @@ def rebid_fields(
         keep_tie, comps, move, lo, hi, iv_out, pv_out, blocks,
     )  # fmt: skip
     return comps, move, lo, hi, iv_out, pv_out, blocks
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _known_rows(
+    draw: Array,
+    horizon: Array,
+    s: int,
+    weights: Array,
+    turnover: Array,
+    components_sum: Array,
+    comps: Array,
+    forms: Array,
+    w: Array,
+    q: Array,
+    comp: Array,
+    forms_out: Array,
+) -> None:  # pragma: no cover - compiled
+    m, T = q.shape[1], q.shape[2]
+    K = comps.shape[1] - 2
+    G5 = forms.shape[1]
+    for i in range(m):
+        b = draw[i]
+        if w.shape[1] > 0:
+            for j in range(T):
+                w[i, j] = weights[b, j] if j + 1 <= horizon[i] else 0.0
+        for k in range(3):
+            for j in range(T):
+                q[k, i, j] = turnover[b, k, s + j]
+        if K >= 0 and comp.shape[0] > 0:
+            for o in range(2):
+                comp[i, o] = (components_sum[b, o] + comps[i, K, o]) + comps[i, K + 1, o]
+        for g in range(G5):
+            for k in range(forms.shape[2]):
+                forms_out[i, g, k] = forms[b, g, k]
+
+
+def known_rows(
+    draw: Array,
+    horizon: Array,
+    s: int,
+    T: int,
+    weights: Array | None,
+    turnover: Array,
+    components_sum: Array | None,
+    comps: Array,
+    forms: Array,
+) -> tuple[Array | None, Array, Array | None, Array]:
+    """What :meth:`~realpolitik.models.realignment.simulate._Reused.known` gathers for a
+    re-bid game of the draws ``draw`` (m,) with horizons ``horizon`` (m,) and ``T`` years,
+    ``s`` years on, in one loop over its rows: ``w`` (m, T) the first ``T`` of ``weights``
+    (B, T0), zero beyond each horizon (``None`` if ``weights`` is); ``q`` (3, m, T) the
+    ``turnover`` (B, 3, T0 + 1) from year ``s`` on; ``comp`` (m, 2) ``components_sum`` (B, 2)
+    plus the game's two added components (the last two of ``comps`` (m, K + 2, 2), added in
+    order; ``None`` if ``components_sum`` is); and the rows of ``forms`` (B, G + 1, 5)."""
+    m = draw.size
+    w = np.empty((m, T if weights is not None else 0))
+    q = np.empty((3, m, T))
+    comp = np.empty((m if components_sum is not None else 0, 2))
+    forms_out = np.empty((m, forms.shape[1], forms.shape[2]))
+    _known_rows(
+        draw, horizon, s, weights if weights is not None else np.empty((0, 0)), turnover,
+        components_sum if components_sum is not None else np.empty((0, 2)), comps, forms, w,
+        q, comp, forms_out,
+    )  # fmt: skip
+    return (
+        w if weights is not None else None,
+        q,
+        comp if components_sum is not None else None,
+        forms_out,
+    )
