@@ -138,3 +138,56 @@ def test_compiled_rebid_fields_are_numpys(pb, seed, reused):
     for f in dataclasses.fields(want_d):
         if f.name != "parts":
             _same(getattr(got_d, f.name), getattr(want_d, f.name), f.name)
+
+
+def _summarise_before(pb, history, paths, rebids, until=None):  # type: ignore[no-untyped-def]
+    """The summary as 826ab00 found it (a copy): NaN put by ``np.where``, the durations as
+    the sums of cumulative products."""
+    from realpolitik.models.realignment.simulate import SimulationResult
+
+    B0, T = pb.batch, pb.years
+    onehot = np.stack([history == o for o in range(3)], axis=2)
+    aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
+    beyond = np.arange(T)[None, :] >= pb.horizon[:, None]
+    aligned = np.where(beyond[:, :, None], np.nan, aligned)
+    if until is not None:
+        aligned[:, until:] = np.nan
+    covered = (~beyond).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        p_aligned = np.where(
+            covered[:, None] > 0,
+            np.nansum(aligned, axis=0) / np.maximum(covered, 1)[:, None],
+            np.nan,
+        )
+    if until is not None:
+        p_aligned[until:] = np.nan
+    hz = np.repeat(pb.horizon, paths)
+    run = np.cumprod((history > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
+    dur = run.sum(axis=1).astype(float)
+    realigned = history[:, 0] > 0
+    exp_dur = float(dur[realigned].mean()) if np.any(realigned) else float("nan")
+    return SimulationResult(
+        aligned=aligned,
+        p_aligned=p_aligned,
+        covered=covered,
+        duration=dur.reshape(B0, paths).mean(axis=1),
+        expected_duration=exp_dur,
+        rebids=rebids,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(realignment_problems(), st.integers(0, 2**31 - 1), st.integers(1, 4), st.booleans())
+def test_the_summary_is_the_one_before(pb, seed, paths, until):
+    from realpolitik.models.realignment.simulate import _summarise
+
+    rng = np.random.default_rng(seed)
+    T = pb.years
+    history = rng.integers(0, 3, (pb.batch * paths, T)).astype(np.int8)
+    history[rng.random(history.shape) < 0.5] = 2  # long runs out of the incumbent's camp
+    rebids = rng.random(T)
+    last = int(rng.integers(1, T + 1)) if until else None
+    now = _summarise(pb, history, paths, rebids, last)
+    before = _summarise_before(pb, history, paths, rebids, last)
+    for f in dataclasses.fields(now):
+        _same(getattr(now, f.name), getattr(before, f.name), f.name)

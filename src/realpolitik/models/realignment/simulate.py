@@ -665,17 +665,19 @@ def _rebid(
     simulation's constants): the same bids as :func:`solve`."""
     busy = part.extent > 0
     game = np.arange(rows.size)
-    one = game
     if state.draw.size > pb.batch:  # several paths per draw
         key = np.column_stack([part.draw, part.option, part.successor, standing, busy])
         _, one, game = np.unique(key, axis=0, return_index=True, return_inverse=True)
         game = game.reshape(-1)
-    draw, state_of = (
-        part.draw[one],
-        (take_rows(standing, one), part.option[one], part.successor[one]),
-    )
+        draw, state_of = (
+            part.draw[one],
+            (take_rows(standing, one), part.option[one], part.successor[one]),
+        )
+        busy = take_rows(busy, one)
+    else:  # one game per path: its state as it is (``part`` is the caller's copy)
+        draw, state_of = part.draw, (standing, part.option, part.successor)
     source = pb if fixed.source is None else fixed.source
-    sub = rebid_problem(source, draw, t, *state_of, take_rows(busy, one), tie=fixed.tie)
+    sub = rebid_problem(source, draw, t, *state_of, busy, tie=fixed.tie)
     known = None if fixed.reuse is None else fixed.reuse.known(sub, draw, t)
     derived = bid_accounts(sub, fixed.groups, known)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
@@ -711,17 +713,20 @@ def _year(
         )  # fmt: skip
     else:
         standing = _standing_values(pb, part, shortfall, reuse)
-    hit = again[live]
-    if np.any(hit):
-        part_hit = _subset(part, hit, _FOR_REBID)
-        _rebid(pb, state, t, live[hit], part_hit, standing[hit], fixed)
-    calm = ~hit
-    if np.any(calm):
-        part_calm = _subset(part, calm, _FOR_RECHOICE)
+    # the rows of the re-bidding and the quiet paths as index arrays, each gathered by
+    # :func:`take_rows` (the same rows as a boolean mask picks, faster)
+    hit = np.take(again, live)
+    ahead, quiet = np.flatnonzero(hit), np.flatnonzero(~hit)
+    if ahead.size:
+        part_hit = _subset(part, ahead, _FOR_REBID)
+        _rebid(pb, state, t, np.take(live, ahead), part_hit, take_rows(standing, ahead), fixed)
+    if quiet.size:
+        part_calm = _subset(part, quiet, _FOR_RECHOICE)
+        rows, calm_standing = np.take(live, quiet), take_rows(standing, quiet)
         if reuse is None:
-            _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
+            _rechoose(pb, state, d, t, rows, part_calm, calm_standing, fixed.tie)
         else:
-            _rechoose_with(pb, state, d, t, live[calm], part_calm, standing[calm], fixed, reuse)
+            _rechoose_with(pb, state, d, t, rows, part_calm, calm_standing, fixed, reuse)
 
 
 def _rechoose_with(
@@ -865,7 +870,7 @@ def _summarise(
     onehot = np.stack([history == o for o in range(3)], axis=2)
     aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
     beyond = np.arange(T)[None, :] >= pb.horizon[:, None]  # (B0, T)
-    aligned = np.where(beyond[:, :, None], np.nan, aligned)
+    aligned[beyond] = np.nan  # in place: ``aligned`` is the mean's new array
     if until is not None:
         aligned[:, until:] = np.nan
     covered = (~beyond).sum(axis=0)
@@ -878,8 +883,10 @@ def _summarise(
     if until is not None:
         p_aligned[until:] = np.nan
     hz = np.repeat(pb.horizon, paths)
-    run = np.cumprod((history > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
-    dur = run.sum(axis=1).astype(float)
+    # the years a path stays out of the incumbent's camp from year 1 on, within its horizon:
+    # its leading run of such years (what summing their cumulative product counts)
+    out = (history > 0) & (np.arange(T)[None, :] < hz[:, None])
+    dur = np.where(out.all(axis=1), T, out.argmin(axis=1)).astype(float)
     realigned = history[:, 0] > 0
     exp_dur = float(dur[realigned].mean()) if np.any(realigned) else float("nan")
     return SimulationResult(
