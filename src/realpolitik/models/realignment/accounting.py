@@ -41,6 +41,7 @@ __all__ = [
     "KnownParts",
     "accounts",
     "bid_accounts",
+    "group_forms",
     "lever_survival",
     "turnover_years",
     "payer_index",
@@ -188,13 +189,10 @@ def _lever_factors(
     """(B, L) PV factors of each lever: ``D_l`` (value and cost) and the PV of a unit of trade
     it fills while both the promise and the cut stand (``A`` and ``D_R`` for immediate levers).
     ``groups``: :func:`survival_groups` known to hold for ``pb``, whose rates are then not
-    checked again (``None``: found and checked here)."""
+    checked again (``None``: found and checked here). In NumPy (see :func:`_compiled_core`)."""
     L = len(pb.lever_names)
     dur = np.repeat(w.sum(axis=1)[:, None], L, axis=1)
     tw = np.repeat(wR.sum(axis=1)[:, None], L, axis=1)
-    if groups is not None and w.shape[1] > 0 and use_compiled(pb.batch):
-        _compiled_factors(pb, w, wR, qC, qI, groups, dur, tw)
-        return dur, tw
     for grp in survival_groups(pb) if groups is None else groups:
         i = grp[0]
         q = qC if pb.lever_side[i] == COURTER else qI
@@ -204,29 +202,20 @@ def _lever_factors(
     return dur, tw
 
 
-def _compiled_factors(
-    pb: RealignmentProblem,
-    w: np.ndarray,
-    wR: np.ndarray,
-    qC: np.ndarray,
-    qI: np.ndarray,
-    groups: list[list[int]],
-    dur: np.ndarray,
-    tw: np.ndarray,
-) -> None:
-    """The groups' columns of :func:`_lever_factors` (unchecked rates), compiled
-    (:func:`~realpolitik.models.realignment.survival_kernels.group_factors`): the same bits."""
-    from realpolitik.models.realignment import survival_kernels
-
-    w, wR = np.ascontiguousarray(w), np.ascontiguousarray(wR)
-    for grp in groups:
-        i = grp[0]
-        q = qC if pb.lever_side[i] == COURTER else qI
-        form = np.stack([getattr(pb, f)[:, i] for f in _FORM_FIELDS], axis=1)
-        mixed = not bool(np.all(pb.lever_form_probability[:, i] == 1.0))
-        d, t = survival_kernels.group_factors(w, wR, np.ascontiguousarray(q), form, mixed)
-        dur[:, grp] = d[:, None]
-        tw[:, grp] = t[:, None]
+def group_forms(pb: RealignmentProblem, groups: list[list[int]]) -> np.ndarray:
+    """(B, G + 1, 5) the commitment form of each of the ``groups`` (its first lever's
+    :data:`_FORM_FIELDS`), then the pivot's own (its two rates; a certain form): what the
+    compiled accounts read. A simulation gathers them once for the year-1 problem (the rows of
+    a re-bid game are the same rows)."""
+    B, G = pb.batch, len(groups)
+    out = np.zeros((B, G + 1, 5))
+    for g, grp in enumerate(groups):
+        for k, f in enumerate(_FORM_FIELDS):
+            out[:, g, k] = getattr(pb, f)[:, grp[0]]
+    out[:, G, 0] = pb.pivot_annual_repudiation
+    out[:, G, 1] = pb.pivot_successor_repudiation
+    out[:, G, 2] = 1.0
+    return out
 
 
 def accounts(pb: RealignmentProblem) -> Accounts:
@@ -281,13 +270,16 @@ class KnownParts:
     finding them again for every re-bid game): ``weights`` (B, T) the discount weights (``None``:
     found here),
     ``q_courter``, ``q_incumbent``, ``q_pivot`` (B, T) the yearly turnover probabilities and
-    ``components_sum`` (B, 2) ``components.sum(axis=1)``."""
+    ``components_sum`` (B, 2) ``components.sum(axis=1)``; ``forms`` (B, G + 1, 5) the
+    :func:`group_forms` of the survival groups the accounts are found with (``None``: found
+    here where read)."""
 
     weights: np.ndarray | None
     q_courter: np.ndarray
     q_incumbent: np.ndarray
     q_pivot: np.ndarray
     components_sum: np.ndarray
+    forms: np.ndarray | None = None
 
 
 def bid_accounts(
@@ -328,6 +320,84 @@ def _known_parts(
     return w, qC, qI, qP, pb.components.sum(axis=1)
 
 
+def _numpy_core(
+    pb: RealignmentProblem,
+    w: np.ndarray,
+    qC: np.ndarray,
+    qI: np.ndarray,
+    qP: np.ndarray,
+    groups: list[list[int]] | None,
+) -> dict[str, np.ndarray]:
+    """The discounted factors of :func:`_core` in NumPy: the annuity, ``D_R``, ``D_P`` and
+    each lever's factors, PV value, cost and trade weight (rates checked unless ``groups``
+    is given)."""
+    checked = groups is None
+    A = w.sum(axis=1)
+    S_R = _survival(
+        pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, qI, checked
+    )
+    wR = w * S_R * pb.retaliation_credibility[:, None]  # (B, T)
+    D_R = wR.sum(axis=1)
+    dur, tw = _lever_factors(pb, w, wR, qC, qI, groups)
+    S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)
+    D_P = np.sum(w * S_P, axis=1)
+    return {
+        "annuity": A,
+        "retaliation_pv": D_R,
+        "pivot_pv": D_P,
+        "lever_durability": dur,
+        "lever_pv": pb.lever_value * dur,
+        "lever_cost_pv": pb.lever_cost * dur,
+        "trade_weight": pb.gains_share[:, None] * tw,
+    }
+
+
+def _compiled_core(
+    pb: RealignmentProblem,
+    w: np.ndarray,
+    qC: np.ndarray,
+    qI: np.ndarray,
+    qP: np.ndarray,
+    groups: list[list[int]],
+    known: KnownParts | None,
+) -> dict[str, np.ndarray]:
+    """:func:`_numpy_core` compiled, for unchecked rates (``groups`` given): one pass over
+    the draws (:func:`~realpolitik.models.realignment.survival_kernels.core_factors`), the
+    same bits. ``known``: the groups' forms, if at hand."""
+    from realpolitik.models.realignment import survival_kernels as sk
+
+    forms = None if known is None else known.forms
+    if forms is None:
+        forms = group_forms(pb, groups)
+    G = len(groups)
+    group = np.full(len(pb.lever_names), -1, dtype=np.int64)
+    for k, grp in enumerate(groups):
+        group[grp] = k
+    courter = np.array([pb.lever_side[grp[0]] == COURTER for grp in groups], dtype=bool)
+    # a group mixes in its fallback form where the form is uncertain on some draw (of these)
+    mixed = ~np.all(forms[:, :G, 2] == 1.0, axis=0)
+    c = np.ascontiguousarray
+    sums, per_lever = sk.core_factors(
+        c(w), c(qC), c(qI), c(qP),
+        (
+            c(pb.retaliation_annual_repudiation),
+            c(pb.retaliation_successor_repudiation),
+            c(pb.retaliation_credibility),
+        ),
+        c(forms), courter, mixed, group, c(pb.lever_value), c(pb.lever_cost),
+        c(pb.gains_share),
+    )  # fmt: skip
+    return {
+        "annuity": sums[0],
+        "retaliation_pv": sums[1],
+        "pivot_pv": sums[2],
+        "lever_durability": per_lever[0],
+        "lever_pv": per_lever[2],
+        "lever_cost_pv": per_lever[3],
+        "trade_weight": per_lever[4],
+    }
+
+
 def _core(
     pb: RealignmentProblem, groups: list[list[int]] | None, known: KnownParts | None = None
 ) -> dict[str, Any]:
@@ -336,41 +406,17 @@ def _core(
     ``known``: see :func:`bid_accounts`."""
     checked = groups is None
     w, qC, qI, qP, comp = _known_parts(pb, checked, known)
-    A = w.sum(axis=1)
-    compiled = not checked and w.shape[1] > 0 and use_compiled(pb.batch)
-    if compiled:
-        from realpolitik.models.realignment import survival_kernels as sk
-
-        w = np.ascontiguousarray(w)
-        wR = sk.weighted_survival(
-            w,
-            np.ascontiguousarray(qI),
-            pb.retaliation_annual_repudiation,
-            pb.retaliation_successor_repudiation,
-            pb.retaliation_credibility,
-        )
-    else:
-        S_R = _survival(
-            pb.retaliation_annual_repudiation, pb.retaliation_successor_repudiation, qI, checked
-        )
-        wR = w * S_R * pb.retaliation_credibility[:, None]  # (B, T)
-    D_R = wR.sum(axis=1)
     lost = pb.retaliation * pb.trade_with_incumbent[:, None]  # (B, 2)
     absorbed = np.minimum(lost, pb.replacement_capacity)
     shortfall = lost - absorbed
     g = pb.gains_share[:, None]
+    if groups is not None and w.shape[1] > 0 and use_compiled(pb.batch):
+        factors = _compiled_core(pb, w, qC, qI, qP, groups, known)
+    else:
+        factors = _numpy_core(pb, w, qC, qI, qP, groups)
+    A, D_R, D_P = factors["annuity"], factors["retaliation_pv"], factors["pivot_pv"]
     U = np.zeros((pb.batch, 3))
     U[:, 1:] = -g * shortfall * D_R[:, None] + comp * A[:, None] - pb.switching_cost
-    dur, tw = _lever_factors(pb, w, wR, qC, qI, groups)
-    if compiled:
-        one, zero = np.ones(pb.batch), np.zeros(pb.batch)
-        form = np.stack(
-            [pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, one, zero, zero], axis=1
-        )
-        D_P = sk.group_factors(w, w, np.ascontiguousarray(qP), form, False)[0]
-    else:
-        S_P = _survival(pb.pivot_annual_repudiation, pb.pivot_successor_repudiation, qP, checked)
-        D_P = np.sum(w * S_P, axis=1)
     rcost = pb.incumbent_gains_share[:, None] * lost * D_R[:, None]
     P = len(pb.payer_names)
     wtp_m = np.zeros((pb.batch, 1 + P, 2))
@@ -381,17 +427,11 @@ def _core(
         target = wtp_m if pb.payer_side[m] == COURTER else stake_m
         target[:, 1 + m] = pb.payer_value[:, m] * D_P[:, None]
     return {
-        "annuity": A,
+        **factors,
         "weights": w,
         "U": U,
         "shortfall": shortfall,
         "lost": lost,
-        "retaliation_pv": D_R,
-        "lever_durability": dur,
-        "lever_pv": pb.lever_value * dur,
-        "lever_cost_pv": pb.lever_cost * dur,
-        "trade_weight": pb.gains_share[:, None] * tw,
-        "pivot_pv": D_P,
         "q_courter": qC,
         "q_incumbent": qI,
         "q_pivot": qP,

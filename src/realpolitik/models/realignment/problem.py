@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -392,25 +393,52 @@ class RealignmentProblem:
         index: int | slice | Sequence[int] | np.ndarray,
         *,
         leave: frozenset[str] = frozenset(),
+        when_read: bool = False,
     ) -> RealignmentProblem:
         """The sub-batch of draws ``index`` (an int, slice or index array).
 
         The rows of a validated problem are valid: the sub-batch is built without checking
         them again (what the yearly re-bids of the simulation do many times). ``leave``: fields
         not taken, left whole (for a caller that replaces them at once with
-        :meth:`with_derived`, as the re-bids do, and need not copy them first)."""
+        :meth:`with_derived`, as the re-bids do, and need not copy them first).
+        ``when_read``: each field's rows are taken when the field is first read (the same
+        rows), so that those never read are never copied; for a caller that builds many
+        sub-batches of which only some fields are read (the re-bids: their bidding never reads
+        the commitment forms or the turnover its caller has found already)."""
         idx = np.atleast_1d(np.arange(self.batch)[index])
         kw: dict[str, Any] = {}
+        later: dict[str, Callable[[], Any]] = {}
         for name in _FIELD_NAMES:
             v = getattr(self, name)
-            if name in leave:
-                pass
+            if name in leave or name in _PER_LEVER_OR_PAYER or isinstance(v, tuple):
+                kw[name] = v
+            elif when_read:
+                later[name] = partial(_rows_of, v, idx)
+            else:
+                kw[name] = _rows_of(v, idx)
+        return _unchecked(kw, later)
+
+    def c_ordered(self) -> RealignmentProblem:
+        """The same problem with every array C-ordered (this one if they all are already).
+
+        A field built by stacking columns (an adapter's ``np.stack(..., axis=1)``) is
+        Fortran-ordered; gathering rows of it (:meth:`take`) is several times slower than of a
+        C-ordered copy, and gives the same C-ordered rows. For a caller that gathers rows of
+        one problem many times, as the simulation's re-bids do."""
+        changes: dict[str, Any] = {}
+        for name in _FIELD_NAMES:
+            v = getattr(self, name)
+            if isinstance(v, np.ndarray) and not v.flags.c_contiguous:
+                changes[name] = np.ascontiguousarray(v)
             elif isinstance(v, Turnover):
-                v = Turnover(**{f: np.take(getattr(v, f), idx, axis=0) for f in _TURNOVER_FIELDS})
-            elif name not in _PER_LEVER_OR_PAYER and not isinstance(v, tuple):
-                v = np.take(v, idx, axis=0)  # ``v[idx]``, faster for rows of several values
-            kw[name] = v
-        return _unchecked(kw)
+                parts = {f: getattr(v, f) for f in _TURNOVER_FIELDS}
+                if not all(
+                    isinstance(a, np.ndarray) and a.flags.c_contiguous for a in parts.values()
+                ):
+                    changes[name] = Turnover(
+                        **{f: np.ascontiguousarray(a) for f, a in parts.items()}
+                    )
+        return self.with_derived(**changes) if changes else self
 
     def with_changes(self, **changes: Any) -> RealignmentProblem:
         """A copy with some fields replaced (re-validated)."""
@@ -420,14 +448,32 @@ class RealignmentProblem:
         """A copy with some fields replaced, **not** re-validated: for code that derives them
         from this (validated) problem and guarantees their shapes (a batch axis of
         :attr:`batch`), dtypes and ranges, as :meth:`__post_init__` would leave them. Only the
-        names are checked (unique, not reserved); :meth:`with_changes` checks everything."""
-        kw = {name: changes.pop(name, getattr(self, name)) for name in _FIELD_NAMES}
-        if changes:
-            raise ModelError(f"unknown fields {sorted(changes)}")
+        names are checked (unique, not reserved); :meth:`with_changes` checks everything.
+
+        A field of this problem still to be found when read (:meth:`take` with ``when_read``)
+        stays so in the copy; a replacement may be a callable of no arguments wrapped in
+        :func:`when_read`, called when the field is first read."""
+        unknown = set(changes) - _FIELD_SET
+        if unknown:
+            raise ModelError(f"unknown fields {sorted(unknown)}")
+        pending = _pending(self)
+        kw: dict[str, Any] = {}
+        later: dict[str, Callable[[], Any]] = {}
+        for name in _FIELD_NAMES:
+            if name in changes:
+                v = changes[name]
+                if isinstance(v, _WhenRead):
+                    later[name] = v.find
+                else:
+                    kw[name] = v
+            elif name in pending:
+                later[name] = pending[name]
+            else:
+                kw[name] = getattr(self, name)
         names = kw["component_names"]
         if len(set(names)) != len(names) or set(names) & set(RESERVED):
             raise ModelError("component names must be unique and not reserved")
-        return _unchecked(kw)
+        return _unchecked(kw, later)
 
 
 #: Field names of :class:`RealignmentProblem`, in order.
@@ -439,9 +485,76 @@ _PER_LEVER_OR_PAYER = frozenset(
 )
 
 
-def _unchecked(kw: dict[str, Any]) -> RealignmentProblem:
-    """A problem with exactly the fields ``kw`` (already normalised), without validation."""
-    out = object.__new__(RealignmentProblem)
+_FIELD_SET = frozenset(_FIELD_NAMES)
+
+
+def _rows_of(v: Any, idx: np.ndarray) -> Any:
+    """The rows ``idx`` of a field with a batch axis (an array or a :class:`Turnover`)."""
+    if isinstance(v, Turnover):
+        return Turnover(**{f: np.take(getattr(v, f), idx, axis=0) for f in _TURNOVER_FIELDS})
+    return np.take(v, idx, axis=0)  # ``v[idx]``, faster for rows of several values
+
+
+@dataclass(frozen=True)
+class _WhenRead:
+    """A replacement for :meth:`RealignmentProblem.with_derived` found when first read."""
+
+    find: Callable[[], Any]
+
+
+def when_read(find: Callable[[], Any]) -> Any:
+    """``find`` as a field of :meth:`RealignmentProblem.with_derived`: called (once) when the
+    field is first read, not before (for a field its reader may never read)."""
+    return _WhenRead(find)
+
+
+class _Later:
+    """The descriptor of a field of :class:`_Pending`: found when first read.
+
+    A non-data descriptor: once found, the value is in the instance's ``__dict__``, which
+    Python reads before it (a field read again costs what any attribute costs)."""
+
+    def __init__(self, name: str) -> None:
+        """The descriptor of the field ``name``."""
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        """The field of ``obj``, found now (and kept) if it was still pending."""
+        if obj is None:
+            return self
+        value = obj.__dict__["_later"].pop(self.name)()
+        obj.__dict__[self.name] = value
+        return value
+
+
+class _Pending(RealignmentProblem):
+    """A :class:`RealignmentProblem` some of whose fields are found when first read (see
+    :meth:`RealignmentProblem.take`): every other behaviour is its base class's (a field
+    not yet read is found by reading it; a copy or a pickle reads them all)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and copied) as a plain problem with every field found."""
+        return (_unchecked, ({name: getattr(self, name) for name in _FIELD_NAMES},))
+
+
+for _name in _FIELD_NAMES:
+    setattr(_Pending, _name, _Later(_name))
+
+
+def _pending(pb: RealignmentProblem) -> dict[str, Callable[[], Any]]:
+    """The fields of ``pb`` still to be found when read (name: how), none for most problems."""
+    later: dict[str, Callable[[], Any]] = pb.__dict__.get("_later", {})
+    return later
+
+
+def _unchecked(
+    kw: dict[str, Any], later: dict[str, Callable[[], Any]] | None = None
+) -> RealignmentProblem:
+    """A problem with exactly the fields ``kw`` (already normalised), without validation;
+    ``later``: the other fields, each found (by calling it) when first read."""
+    out = object.__new__(_Pending if later else RealignmentProblem)
     for name, value in kw.items():
         object.__setattr__(out, name, value)
+    if later:
+        out.__dict__["_later"] = dict(later)
     return out

@@ -11,6 +11,7 @@ promises it holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import partial
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from realpolitik.models.realignment.accounting import (
     KnownParts,
     accounts,
     bid_accounts,
+    group_forms,
     survival_groups,
     turnover_years,
 )
@@ -32,7 +34,12 @@ from realpolitik.models.realignment.game import (
     equilibrium_bids,
     solve,
 )
-from realpolitik.models.realignment.problem import COURTER, INCUMBENT, RealignmentProblem
+from realpolitik.models.realignment.problem import (
+    COURTER,
+    INCUMBENT,
+    RealignmentProblem,
+    when_read,
+)
 from realpolitik.models.realignment.rows import put_rows, take_rows
 from realpolitik.rng import RNGLike, as_generator
 
@@ -104,8 +111,10 @@ _FOR_RECHOICE = frozenset(("draw", "option", "successor"))
 @dataclass(frozen=True)
 class _Fixed:
     """What a simulation's years share, found once: the year-1 problem's survival groups (for
-    :func:`~realpolitik.models.realignment.accounting.bid_accounts`) and, per draw, the parts
-    of the tie rule's scale that do not change (see :func:`_tie_scale`).
+    :func:`~realpolitik.models.realignment.accounting.bid_accounts`), per draw, the parts
+    of the tie rule's scale that do not change (see :func:`_tie_scale`), and ``source``: the
+    year-1 problem C-ordered, whose rows the re-bid games gather (faster, the same rows; see
+    :meth:`~realpolitik.models.realignment.problem.RealignmentProblem.c_ordered`).
 
     ``reuse`` (``None`` in :meth:`of` without the year-1 accounts: each re-bid game and year
     finds everything again) holds what the years read of the year-1 problem and its accounts,
@@ -114,12 +123,14 @@ class _Fixed:
     groups: list[list[int]]
     tie: tuple[np.ndarray, np.ndarray]
     reuse: _Reused | None = None
+    source: RealignmentProblem | None = None
 
     @classmethod
     def of(cls, pb: RealignmentProblem, d: Accounts | None = None) -> _Fixed:
         """The constants of a simulation of ``pb`` (``d``: its accounts, to reuse)."""
-        reuse = None if d is None else _Reused.of(pb, d)
-        return cls(survival_groups(pb), _tie_fixed(pb), reuse)
+        groups = survival_groups(pb)
+        reuse = None if d is None else _Reused.of(pb, d, groups)
+        return cls(groups, _tie_fixed(pb), reuse, pb.c_ordered())
 
 
 @dataclass(frozen=True)
@@ -128,13 +139,19 @@ class _Reused:
 
     ``weights`` (B, T) its discount weights: a re-bid game over the ``k`` years left has the
     first ``k`` of them (NumPy finds them for a game of more than one year by the loop it used
-    for the year-1 problem; those of a one-year game are found again). ``turnover`` (3, B, T + 1) courter's, incumbent's and pivot's yearly
-    probability of a change of government over one year more than the horizon: a re-bid game
-    ``s`` years on sees the same schedule moved up by ``s`` (its year ``j`` is year ``j + s``).
+    for the year-1 problem; those of a one-year game are found again). ``turnover`` (B, 3,
+    T + 1) courter's, incumbent's and pivot's yearly probability of a change of government over
+    one year more than the horizon: a re-bid game ``s`` years on sees the same schedule moved up
+    by ``s`` (its year ``j`` is year ``j + s``); a draw's three schedules are one row, so that a
+    re-bid game's rows are gathered in one :func:`take_rows` (gathering them along the draws'
+    axis of a (3, B, T + 1) array first copies its whole slice of years).
     ``components_sum`` (B, 2) the sum of its components (a re-bid game's two added components
     are added to it in order, as a sum along the axis adds). ``filling`` the levers that add
     capacity on some draw and ``capacity`` (B, K) their capacity; ``closed`` (B, 2) the
-    options closed in year 1."""
+    options closed in year 1; ``forms`` (B, G + 1, 5) the commitment forms of the survival
+    groups ``groups`` and the pivot's
+    (:func:`~realpolitik.models.realignment.accounting.group_forms`: a re-bid game's are the
+    rows of its draws)."""
 
     weights: np.ndarray
     turnover: np.ndarray
@@ -142,37 +159,63 @@ class _Reused:
     filling: np.ndarray
     capacity: np.ndarray
     closed: np.ndarray
+    forms: np.ndarray
 
     @classmethod
-    def of(cls, pb: RealignmentProblem, d: Accounts) -> _Reused:
-        """The parts of ``pb`` (whose accounts are ``d``) that the years reuse."""
+    def of(cls, pb: RealignmentProblem, d: Accounts, groups: list[list[int]]) -> _Reused:
+        """The parts of ``pb`` (whose accounts are ``d``, whose survival groups are
+        ``groups``) that the years reuse."""
         filling = np.flatnonzero(np.any(pb.lever_capacity > 0, axis=0))
         return cls(
-            weights=d.weights,
-            turnover=np.stack(turnover_years(pb, pb.years + 1)),
+            weights=np.ascontiguousarray(d.weights),  # as the compiled gather reads it
+            turnover=np.stack(turnover_years(pb, pb.years + 1), axis=1),
             components_sum=pb.components.sum(axis=1),
             filling=filling,
             capacity=pb.lever_capacity[:, filling],
             closed=closed_options(pb),
+            forms=group_forms(pb, groups),
         )
 
     def known(self, sub: RealignmentProblem, draw: np.ndarray, years_gone: int) -> KnownParts:
         """The parts of the accounts of the re-bid game ``sub`` (:func:`rebid_problem` of the
         draws ``draw`` after ``years_gone`` years) that the year-1 problem already has."""
         T = sub.years
+        K = sub.components.shape[1] - 2  # the standing promises and the successor come last
+        if use_compiled(sub.batch):
+            return self._known_compiled(sub, draw, years_gone, T, K)
         w = None
         if T > 1:  # a single year's power is found by another loop of NumPy's (SIMD)
             first = take_rows(self.weights, draw)[:, :T]
             w = np.where(np.arange(1, T + 1) <= sub.horizon[:, None], first, 0.0)
         s = years_gone + 1
-        q = np.take(self.turnover[:, :, s : s + T], draw, axis=1)
-        K = sub.components.shape[1] - 2  # the standing promises and the successor come last
+        rows = take_rows(self.turnover, draw)  # (m, 3, T0 + 1)
+        # each schedule C-ordered, as the kernels read it (the same values as before)
+        q = [np.ascontiguousarray(rows[:, k, s : s + T]) for k in range(3)]
         if K == 0:  # a sum along the axis starts from its first item, not from zero
             comp = sub.components.sum(axis=1)
         else:
             comp = take_rows(self.components_sum, draw) + sub.components[:, K]
             comp = comp + sub.components[:, K + 1]
-        return KnownParts(w, q[0], q[1], q[2], comp)
+        return KnownParts(w, q[0], q[1], q[2], comp)  # the forms: read only compiled
+
+    def _known_compiled(
+        self, sub: RealignmentProblem, draw: np.ndarray, years_gone: int, T: int, K: int
+    ) -> KnownParts:
+        """:meth:`known` gathered in one compiled loop
+        (:func:`~realpolitik.models.realignment.year_kernels.known_rows`), with the forms the
+        compiled accounts read: the same arrays."""
+        from realpolitik.models.realignment import year_kernels
+
+        c = np.ascontiguousarray
+        w, q, comp, forms = year_kernels.known_rows(
+            c(draw), c(sub.horizon), years_gone + 1, T,
+            c(self.weights) if T > 1 else None,  # a single year's: found by NumPy (SIMD)
+            self.turnover, self.components_sum if K > 0 else None,
+            c(sub.components), self.forms,
+        )  # fmt: skip
+        if comp is None:  # a sum along the axis starts from its first item, not from zero
+            comp = sub.components.sum(axis=1)
+        return KnownParts(w, q[0], q[1], q[2], comp, forms)
 
 
 def _yearly_units(d: Accounts) -> tuple[np.ndarray, np.ndarray]:
@@ -508,8 +551,40 @@ def rebid_problem(
     levers' maximum extent are at ``(1 - incumbent_decline)^years_gone`` of their first level.
     """
     horizon = _years_left(pb.horizon[draw], years_gone)
-    # the fields replaced below are read from ``pb`` by ``draw``, not copied first
-    sub = pb.take(draw, leave=_REPLACED)
+    # the fields replaced below are read from ``pb`` by ``draw``, not copied first; the others
+    # are copied when first read (the bidding never reads some of them: the commitment forms
+    # and turnover where its caller has found the survival already)
+    sub = pb.take(draw, leave=_REPLACED, when_read=True)
+    # the incumbent's side declines between bids: its stake and the reach of its levers
+    left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
+    gone = years_gone + 1  # the election schedules move up by the years gone and this one
+    turnovers = {
+        name: when_read(partial(_shifted_turnover, getattr(pb, name), gone, draw))
+        for name in ("pivot_turnover", "incumbent_turnover", "courter_turnover")
+    }
+    names = (*pb.component_names, STANDING, SUCCESSOR)
+    inc = pb.lever_side == INCUMBENT
+    ally = pb.payer_side == INCUMBENT
+    if tie is not None and use_compiled(draw.size):
+        from realpolitik.models.realignment import year_kernels
+
+        c = np.ascontiguousarray
+        year1 = tuple(
+            c(getattr(pb, f))
+            for f in (
+                "components", "successor_shift", "switching_cost", "lever_min", "lever_max",
+                "incumbent_value", "payer_value", "regime_blocks",
+            )
+        )  # fmt: skip
+        comps, move, lo, hi, iv, pv, blocks = year_kernels.rebid_fields(
+            c(draw), c(standing), c(option), c(successor), c(busy), c(left),
+            (c(tie[0]), c(tie[1])), year1, inc, ally, KEEP_TIE,
+        )  # fmt: skip
+        return sub.with_derived(
+            incumbent_value=iv, payer_value=pv, horizon=horizon, components=comps,
+            component_names=names, switching_cost=move, lever_min=lo, lever_max=hi,
+            regime_blocks=blocks, **turnovers,
+        )  # fmt: skip
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
     # relative to the game's scale, so that rounding in the standing values cannot move it
     edge = KEEP_TIE * _tie_scale(pb, draw, standing, tie)
@@ -523,27 +598,21 @@ def rebid_problem(
         axis=1,
     )
     move = _moving_cost(take_rows(pb.switching_cost, draw), option)[:, 1:]
-    # the incumbent's side declines between bids: its stake and the reach of its levers
-    left = (1.0 - sub.incumbent_decline) ** years_gone  # (m,)
-    inc = pb.lever_side == INCUMBENT
     lever_max = take_rows(pb.lever_max, draw)
     hi = np.where(inc, lever_max * left[:, None], lever_max)
     hi = np.where(busy, 0.0, hi)
-    ally = (pb.payer_side == INCUMBENT)[None, :, None]
     payer_value = take_rows(pb.payer_value, draw)
     return sub.with_derived(
         incumbent_value=take_rows(pb.incumbent_value, draw) * left[:, None],
-        payer_value=np.where(ally, payer_value * left[:, None, None], payer_value),
+        payer_value=np.where(ally[None, :, None], payer_value * left[:, None, None], payer_value),
         horizon=horizon,
         components=comps,
-        component_names=(*pb.component_names, STANDING, SUCCESSOR),
+        component_names=names,
         switching_cost=move,
         lever_min=np.minimum(take_rows(pb.lever_min, draw), hi),
         lever_max=hi,
-        pivot_turnover=_shifted_turnover(pb.pivot_turnover, years_gone + 1, draw),
-        incumbent_turnover=_shifted_turnover(pb.incumbent_turnover, years_gone + 1, draw),
-        courter_turnover=_shifted_turnover(pb.courter_turnover, years_gone + 1, draw),
         regime_blocks=take_rows(pb.regime_blocks, draw) & ~successor[:, None],
+        **turnovers,
     )
 
 
@@ -596,16 +665,19 @@ def _rebid(
     simulation's constants): the same bids as :func:`solve`."""
     busy = part.extent > 0
     game = np.arange(rows.size)
-    one = game
     if state.draw.size > pb.batch:  # several paths per draw
         key = np.column_stack([part.draw, part.option, part.successor, standing, busy])
         _, one, game = np.unique(key, axis=0, return_index=True, return_inverse=True)
         game = game.reshape(-1)
-    draw, state_of = (
-        part.draw[one],
-        (take_rows(standing, one), part.option[one], part.successor[one]),
-    )
-    sub = rebid_problem(pb, draw, t, *state_of, take_rows(busy, one), tie=fixed.tie)
+        draw, state_of = (
+            part.draw[one],
+            (take_rows(standing, one), part.option[one], part.successor[one]),
+        )
+        busy = take_rows(busy, one)
+    else:  # one game per path: its state as it is (``part`` is the caller's copy)
+        draw, state_of = part.draw, (standing, part.option, part.successor)
+    source = pb if fixed.source is None else fixed.source
+    sub = rebid_problem(source, draw, t, *state_of, busy, tie=fixed.tie)
     known = None if fixed.reuse is None else fixed.reuse.known(sub, draw, t)
     derived = bid_accounts(sub, fixed.groups, known)
     bids = _Bids.made(*equilibrium_bids(sub, derived), derived, game)
@@ -641,17 +713,20 @@ def _year(
         )  # fmt: skip
     else:
         standing = _standing_values(pb, part, shortfall, reuse)
-    hit = again[live]
-    if np.any(hit):
-        part_hit = _subset(part, hit, _FOR_REBID)
-        _rebid(pb, state, t, live[hit], part_hit, standing[hit], fixed)
-    calm = ~hit
-    if np.any(calm):
-        part_calm = _subset(part, calm, _FOR_RECHOICE)
+    # the rows of the re-bidding and the quiet paths as index arrays, each gathered by
+    # :func:`take_rows` (the same rows as a boolean mask picks, faster)
+    hit = np.take(again, live)
+    ahead, quiet = np.flatnonzero(hit), np.flatnonzero(~hit)
+    if ahead.size:
+        part_hit = _subset(part, ahead, _FOR_REBID)
+        _rebid(pb, state, t, np.take(live, ahead), part_hit, take_rows(standing, ahead), fixed)
+    if quiet.size:
+        part_calm = _subset(part, quiet, _FOR_RECHOICE)
+        rows, calm_standing = np.take(live, quiet), take_rows(standing, quiet)
         if reuse is None:
-            _rechoose(pb, state, d, t, live[calm], part_calm, standing[calm], fixed.tie)
+            _rechoose(pb, state, d, t, rows, part_calm, calm_standing, fixed.tie)
         else:
-            _rechoose_with(pb, state, d, t, live[calm], part_calm, standing[calm], fixed, reuse)
+            _rechoose_with(pb, state, d, t, rows, part_calm, calm_standing, fixed, reuse)
 
 
 def _rechoose_with(
@@ -795,7 +870,7 @@ def _summarise(
     onehot = np.stack([history == o for o in range(3)], axis=2)
     aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
     beyond = np.arange(T)[None, :] >= pb.horizon[:, None]  # (B0, T)
-    aligned = np.where(beyond[:, :, None], np.nan, aligned)
+    aligned[beyond] = np.nan  # in place: ``aligned`` is the mean's new array
     if until is not None:
         aligned[:, until:] = np.nan
     covered = (~beyond).sum(axis=0)
@@ -808,8 +883,10 @@ def _summarise(
     if until is not None:
         p_aligned[until:] = np.nan
     hz = np.repeat(pb.horizon, paths)
-    run = np.cumprod((history > 0) & (np.arange(T)[None, :] < hz[:, None]), axis=1)
-    dur = run.sum(axis=1).astype(float)
+    # the years a path stays out of the incumbent's camp from year 1 on, within its horizon:
+    # its leading run of such years (what summing their cumulative product counts)
+    out = (history > 0) & (np.arange(T)[None, :] < hz[:, None])
+    dur = np.where(out.all(axis=1), T, out.argmin(axis=1)).astype(float)
     realigned = history[:, 0] > 0
     exp_dur = float(dur[realigned].mean()) if np.any(realigned) else float("nan")
     return SimulationResult(

@@ -23,7 +23,7 @@ from realpolitik.models.realignment.package_kernels import (
     _row_sum,
 )
 
-__all__ = ["lapses", "standing_values", "rechoose"]
+__all__ = ["lapses", "standing_values", "rechoose", "rebid_fields", "known_rows"]
 
 #: The kernels' arrays (NumPy float64, int64, int8 or bool arrays; shapes in each docstring).
 Array = np.ndarray
@@ -306,4 +306,181 @@ def apply_bids(
     ``unit_trade``, ``target`` (n, L) and ``option`` (n,)."""
     _apply_rows(
         rows, courter, incumbent, target, package, counter, unit_value, unit_trade, outcome, state
+    )
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _rebid_rows(
+    draw: Array,
+    standing: Array,
+    option: Array,
+    successor: Array,
+    busy: Array,
+    left: Array,
+    base: Array,
+    trade: Array,
+    components: Array,
+    successor_shift: Array,
+    switching_cost: Array,
+    incumbent: Array,
+    lever_min: Array,
+    lever_max: Array,
+    incumbent_value: Array,
+    ally: Array,
+    payer_value: Array,
+    regime_blocks: Array,
+    keep_tie: float,
+    comps: Array,
+    move: Array,
+    lo: Array,
+    hi: Array,
+    iv: Array,
+    pv: Array,
+    blocks: Array,
+) -> None:  # pragma: no cover - compiled
+    m, L = busy.shape
+    K, P = components.shape[1], ally.size
+    buf, held = np.empty(3), np.empty(3)
+    for i in range(m):
+        b = draw[i]
+        for o in range(3):
+            buf[o] = abs(standing[i, o])
+        edge = keep_tie * ((base[b] + _row_sum(buf, 3)) + trade[b])
+        for o in range(3):
+            held[o] = standing[i, o] + edge * (1.0 if o == option[i] else 0.0)
+        for k in range(K):
+            comps[i, k, 0] = components[b, k, 0]
+            comps[i, k, 1] = components[b, k, 1]
+        comps[i, K, 0] = held[1] - held[0]
+        comps[i, K, 1] = held[2] - held[0]
+        comps[i, K + 1, 0] = successor_shift[b, 0] if successor[i] else 0.0
+        comps[i, K + 1, 1] = successor_shift[b, 1] if successor[i] else 0.0
+        sc0, sc1 = switching_cost[b, 0], switching_cost[b, 1]
+        rest = _maximum(sc1 - sc0, 0.0)
+        at_stay, at_hedge = option[i] == 0, option[i] == 1
+        move[i, 0] = sc0 if at_stay else 0.0
+        move[i, 1] = sc1 if at_stay else (rest if at_hedge else 0.0)
+        f = left[i]
+        for j in range(L):
+            x = lever_max[b, j] * f if incumbent[j] else lever_max[b, j]
+            x = 0.0 if busy[i, j] else x
+            hi[i, j] = x
+            lo[i, j] = _minimum(lever_min[b, j], x)
+        iv[i, 0] = incumbent_value[b, 0] * f
+        iv[i, 1] = incumbent_value[b, 1] * f
+        for p in range(P):
+            for o in range(2):
+                v = payer_value[b, p, o]
+                pv[i, p, o] = v * f if ally[p] else v
+        blocks[i, 0] = regime_blocks[b, 0] and not successor[i]
+        blocks[i, 1] = regime_blocks[b, 1] and not successor[i]
+
+
+def rebid_fields(
+    draw: Array,
+    standing: Array,
+    option: Array,
+    successor: Array,
+    busy: Array,
+    left: Array,
+    tie: tuple[Array, Array],
+    year1: tuple[Array, ...],
+    incumbent: Array,
+    ally: Array,
+    keep_tie: float,
+) -> tuple[Array, ...]:
+    """The fields of a re-bid game that
+    :func:`~realpolitik.models.realignment.simulate.rebid_problem` derives from the year-1
+    problem, in one loop over its ``m`` paths, as its NumPy code finds them: ``(components,
+    switching_cost, lever_min, lever_max, incumbent_value, payer_value, regime_blocks)``.
+
+    ``draw`` (m,) each path's draw, ``standing`` (m, 3), ``option`` (m,), ``successor`` (m,),
+    ``busy`` (m, L) its state; ``left`` (m,) the incumbent side's remaining share (NumPy's
+    power, found before the call); ``tie`` the year-1 problem's two fixed parts of the tie
+    scale (B,); ``year1`` its ``components`` (B, K, 2), ``successor_shift`` (B, 2),
+    ``switching_cost`` (B, 2), ``lever_min``, ``lever_max`` (B, L), ``incumbent_value``
+    (B, 2), ``payer_value`` (B, P, 2) and ``regime_blocks`` (B, 2), C-ordered;
+    ``incumbent`` (L,) and ``ally`` (P,) the levers and payers of the incumbent's side."""
+    m, L = busy.shape
+    components, successor_shift, switching_cost, lever_min, lever_max, iv, pv, rb = year1
+    K, P = components.shape[1], ally.size
+    comps, move = np.empty((m, K + 2, 2)), np.empty((m, 2))
+    lo, hi = np.empty((m, L)), np.empty((m, L))
+    iv_out, pv_out = np.empty((m, 2)), np.empty((m, P, 2))
+    blocks = np.empty((m, 2), np.bool_)
+    _rebid_rows(
+        draw, standing, option, successor, busy, left, tie[0], tie[1], components,
+        successor_shift, switching_cost, incumbent, lever_min, lever_max, iv, ally, pv, rb,
+        keep_tie, comps, move, lo, hi, iv_out, pv_out, blocks,
+    )  # fmt: skip
+    return comps, move, lo, hi, iv_out, pv_out, blocks
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _known_rows(
+    draw: Array,
+    horizon: Array,
+    s: int,
+    weights: Array,
+    turnover: Array,
+    components_sum: Array,
+    comps: Array,
+    forms: Array,
+    w: Array,
+    q: Array,
+    comp: Array,
+    forms_out: Array,
+) -> None:  # pragma: no cover - compiled
+    m, T = q.shape[1], q.shape[2]
+    K = comps.shape[1] - 2
+    G5 = forms.shape[1]
+    for i in range(m):
+        b = draw[i]
+        if w.shape[1] > 0:
+            for j in range(T):
+                w[i, j] = weights[b, j] if j + 1 <= horizon[i] else 0.0
+        for k in range(3):
+            for j in range(T):
+                q[k, i, j] = turnover[b, k, s + j]
+        if K >= 0 and comp.shape[0] > 0:
+            for o in range(2):
+                comp[i, o] = (components_sum[b, o] + comps[i, K, o]) + comps[i, K + 1, o]
+        for g in range(G5):
+            for k in range(forms.shape[2]):
+                forms_out[i, g, k] = forms[b, g, k]
+
+
+def known_rows(
+    draw: Array,
+    horizon: Array,
+    s: int,
+    T: int,
+    weights: Array | None,
+    turnover: Array,
+    components_sum: Array | None,
+    comps: Array,
+    forms: Array,
+) -> tuple[Array | None, Array, Array | None, Array]:
+    """What :meth:`~realpolitik.models.realignment.simulate._Reused.known` gathers for a
+    re-bid game of the draws ``draw`` (m,) with horizons ``horizon`` (m,) and ``T`` years,
+    ``s`` years on, in one loop over its rows: ``w`` (m, T) the first ``T`` of ``weights``
+    (B, T0), zero beyond each horizon (``None`` if ``weights`` is); ``q`` (3, m, T) the
+    ``turnover`` (B, 3, T0 + 1) from year ``s`` on; ``comp`` (m, 2) ``components_sum`` (B, 2)
+    plus the game's two added components (the last two of ``comps`` (m, K + 2, 2), added in
+    order; ``None`` if ``components_sum`` is); and the rows of ``forms`` (B, G + 1, 5)."""
+    m = draw.size
+    w = np.empty((m, T if weights is not None else 0))
+    q = np.empty((3, m, T))
+    comp = np.empty((m if components_sum is not None else 0, 2))
+    forms_out = np.empty((m, forms.shape[1], forms.shape[2]))
+    _known_rows(
+        draw, horizon, s, weights if weights is not None else np.empty((0, 0)), turnover,
+        components_sum if components_sum is not None else np.empty((0, 2)), comps, forms, w,
+        q, comp, forms_out,
+    )  # fmt: skip
+    return (
+        w if weights is not None else None,
+        q,
+        comp if components_sum is not None else None,
+        forms_out,
     )
