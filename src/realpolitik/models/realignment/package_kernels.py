@@ -301,6 +301,32 @@ def _common_weight_rows(a: Array, w: Array, wc: Array, same: Array) -> None:
         wc[b], same[b] = _weight_row(a[b], w[b])
 
 
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
+def _min_cost_row(
+    p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array, sf: float,
+    need: float, ext: Array, loc: Array, u: Array, d: Array, work: Array, order: Array,
+) -> tuple[float, bool]:  # fmt: skip
+    """One row of ``solvers.fast_min_cost``: the extents into ``ext[:m]``; returns ``(cost,
+    certified)`` (``loc``, ``u``, ``d`` (m,), ``work`` (10, m + 2), ``order``: work space)."""
+    m = p.shape[0]
+    wc, _ = _weight_row(a, w)
+    best = _INF
+    ok = True
+    for j in range(m):
+        ext[j] = 0.0
+    for s in range(on.shape[0]):
+        for j in range(m):
+            loc[j] = lo[j] * on[s, j]
+            u[j] = hi[j] * on[s, j] - loc[j]
+        c, c_ok = _box_row(p, k, loc, u, a, wc, sf, need, d, work, order)
+        if c < best:
+            best = c
+            for j in range(m):
+                ext[j] = loc[j] + d[j]
+        ok = ok and c_ok
+    return best, ok
+
+
 @njit(cache=CACHE, nogil=True, error_model="numpy")
 def _fast_min_cost_rows(
     p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array, sf: Array,
@@ -312,23 +338,53 @@ def _fast_min_cost_rows(
     work = np.empty((10, m + 2))
     order = np.empty(m + 2, np.int64)
     for b in range(B):
-        wc, _ = _weight_row(a[b], w[b])
-        best = _INF
-        ok = True
-        for j in range(m):
-            ext[b, j] = 0.0
-        for s in range(on.shape[0]):
+        cost[b], cert[b] = _min_cost_row(
+            p[b], k[b], lo[b], hi[b], on, a[b], w[b], sf[b], need[b], ext[b], loc, u, d, work,
+            order,
+        )  # fmt: skip
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _screened_min_cost_rows(
+    src: Array, p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array,
+    cols: Array, sf: Array, need: Array, wmax: Array, same: Array, cost: Array, ext: Array,
+    cert: Array,
+) -> None:  # fmt: skip
+    """``solvers.screened_min_cost`` in one pass over the rows ``r`` of ``need``, each reading
+    the levers' row ``src[r]``: the value of every lever at its maximum (``package_value_rows``
+    of ``hi``) into ``wmax``, whether the capacity levers share one weight into ``same``, and
+    where the row needs a package within reach and ``same`` holds, ``fast_min_cost``'s row into
+    ``cost``, ``ext``, ``cert`` (elsewhere ``inf``, zeros and ``True``). ``cols``: the
+    capacity columns of all the levers' rows."""
+    m = p.shape[1]
+    nc = cols.shape[0]
+    loc, u, d, y, buf = np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    work = np.empty((10, m + 2))
+    order = np.empty(m + 2, np.int64)
+    fill_work = np.empty((1, max(nc, 1)))
+    fill_order = np.empty(max(nc, 1), np.int64)
+    for r in range(src.shape[0]):
+        b = src[r]
+        # package_value_rows of the maximum package: the direct value, then the trade
+        v = _row_dot(p[b], hi[b], m, buf)
+        if nc > 0:
+            _fill_row(hi[b], a[b], w[b], sf[r], cols, y, fill_work, fill_order)
+            v = v + _row_dot(w[b], y, m, buf)
+        wmax[r] = v
+        _, shared = _weight_row(a[b], w[b])
+        same[r] = shared
+        nd = need[r]
+        # the feasible rows that need a package (NaN needs none), as the caller decides
+        if (nd < 0 or nd < v) and nd >= 0 and shared:
+            cost[r], cert[r] = _min_cost_row(
+                p[b], k[b], lo[b], hi[b], on, a[b], w[b], sf[r], nd, ext[r], loc, u, d, work,
+                order,
+            )  # fmt: skip
+        else:
+            cost[r] = _INF
+            cert[r] = True
             for j in range(m):
-                loc[j] = lo[b, j] * on[s, j]
-                u[j] = hi[b, j] * on[s, j] - loc[j]
-            c, c_ok = _box_row(p[b], k[b], loc, u, a[b], wc, sf[b], need[b], d, work, order)
-            if c < best:
-                best = c
-                for j in range(m):
-                    ext[b, j] = loc[j] + d[j]
-            ok = ok and c_ok
-        cost[b] = best
-        cert[b] = ok
+                ext[r, j] = 0.0
 
 
 @njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
@@ -521,6 +577,27 @@ def fast_min_cost(
         p, k, lo, hi, _f64(on), a, w, _like(sf, (B,)), _like(need, (B,)), cost, ext, cert
     )
     return cost, ext, cert
+
+
+def screened_min_cost(
+    p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array, sf: Array,
+    need: Array, src: Array,
+) -> tuple[Array, Array, Array, Array, Array]:  # fmt: skip
+    """Compiled :func:`~realpolitik.models.realignment.solvers.screened_min_cost` (``on``: the
+    on/off patterns as multipliers)."""
+    B, m = p.shape
+    R = need.shape[0]
+    wmax, same = np.empty(R), np.empty(R, np.bool_)
+    cost, ext, cert = np.empty(R), np.empty((R, m)), np.empty(R, np.bool_)
+    # the capacity columns of the levers' rows: those of any batch of rows drawn from them
+    # with every row at least once (``package_value_arrays`` of such a batch reads them)
+    cols = capacity_columns(a)
+    p, k, lo, hi, a, w = (_like(v, (B, m)) for v in (p, k, lo, hi, a, w))
+    _screened_min_cost_rows(
+        np.asarray(src, np.int64), p, k, lo, hi, _f64(on), a, w, cols, _like(sf, (R,)),
+        _like(need, (R,)), wmax, same, cost, ext, cert,
+    )  # fmt: skip
+    return wmax, same, cost, ext, cert
 
 
 def fast_max_value(
