@@ -23,17 +23,16 @@ from realpolitik.models.realignment.problem import (
     MAX_BINARY_ENUM,
     RealignmentProblem,
 )
-from realpolitik.models.realignment.rows import put_rows, take_rows
+from realpolitik.models.realignment.rows import take_rows
 from realpolitik.models.realignment.solvers import (
     binary_subsets,
     box_max_value,
     budgeted_max_value,
     budgeted_min_cost,
-    common_weight,
     fast_max_value,
-    fast_min_cost,
     highs_solve,
     package_value_arrays,
+    screened_min_cost,
     subset_bounds,
     trade_fill,
 )
@@ -202,36 +201,50 @@ def _no_budgets(B: int) -> FloatArray:
     return np.zeros((B, 0))
 
 
+def _at_rows(s: _Side, src: IntArray | None) -> _Side:
+    """The side with its per-draw arrays at the rows ``src`` (``None``: all, as they are)."""
+    if src is None:
+        return s
+    return replace(s, **{f: take_rows(getattr(s, f), src) for f in _BATCH_FIELDS})
+
+
 def _min_cost(
-    method: str, s: _Side, sf: FloatArray, need: FloatArray
+    method: str, s: _Side, sf: FloatArray, need: FloatArray, src: IntArray | None = None
 ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray, int]:
     """Cheapest package worth ``need`` (``0`` if ``need < 0``); inf if out of reach.
 
+    Row ``r`` of ``sf`` and ``need`` reads the side's levers at row ``src[r]`` (``None``: row
+    ``r``); ``src`` names every row of the side at least once.
+
     Fast path: rows whose capacity levers share one trade weight by the knapsack relaxations
-    of :func:`fast_min_cost` (each optimum certified by its dual bound), the other rows and any
+    of :func:`~.solvers.fast_min_cost` (each optimum certified by its dual bound), the other rows and any
     uncertified one by the exact dual simplex (:func:`budgeted_min_cost` without budgets);
     HiGHS only for ``method='highs'`` or a row the simplex leaves unfinished. Returns
     ``(cost, extents, feasible, max value, rows solved by HiGHS on the fast path)``.
     """
-    wmax = box_max_value(s.p, s.hi, s.a, s.w, sf)
+    B = need.shape[0]
+    m = s.p.shape[1]
+    if method == "highs":
+        s = _at_rows(s, src)
+        wmax = box_max_value(s.p, s.hi, s.a, s.w, sf)
+        cost = np.full(B, np.inf)
+        ext = np.zeros((B, m))
+    else:
+        # one pass: the reach, the shared weight and the knapsack rows (fast_min_cost),
+        # reading the levers where they lie
+        rows = np.arange(B) if src is None else src
+        wmax, same, cost, ext, cert = screened_min_cost(
+            s.p, s.k, s.lo, s.hi, s.binary, s.a, s.w, sf, need, rows
+        )
     feasible = (need < 0) | (need < wmax)
     todo = feasible & (need >= 0)
-    B, m = s.p.shape
-    cost = np.full(B, np.inf)
-    ext = np.zeros((B, m))
     to_highs = todo
     if method != "highs":
-        _, same = common_weight(s.a, s.w)
-        ix = np.flatnonzero(todo & same)
-        lp_rows = todo & ~same
-        if ix.size:
-            p, k, lo, hi, a, w = (take_rows(getattr(s, f), ix) for f in _BATCH_FIELDS)
-            c, e, cert = fast_min_cost(p, k, lo, hi, s.binary, a, w, sf[ix], need[ix])
-            cost[ix] = c
-            put_rows(ext, ix, e)
-            lp_rows[ix[~cert]] = True
+        lp_rows = todo & ~(same & cert)
         to_highs = np.zeros(B, bool)
         if np.any(lp_rows):
+            s = _at_rows(s, src)
+            src = None
             c, e, solved = budgeted_min_cost(
                 s.p, s.k, s.lo, s.hi, s.binary, s.a, s.w, sf, need,
                 np.zeros(m, np.int64), _no_budgets(B), lp_rows,
@@ -240,6 +253,7 @@ def _min_cost(
             ext = np.where(lp_rows[:, None], e, ext)
             to_highs = lp_rows & ~solved
     if np.any(to_highs):
+        s = _at_rows(s, src)
         rhs = np.where(to_highs, need, np.nan)
         c, e = highs_solve(s.p, s.k, s.lo, s.hi, s.binary, s.a, s.w, sf, rhs, "min_cost")
         cost = np.where(to_highs, c, cost)
@@ -403,9 +417,10 @@ def _prices(method: str, s: _Side, d: Accounts, bid: FloatArray, closed: BoolArr
     open)."""
     B = d.U.shape[0]
     need, reach = need_and_reach(d.U, bid, closed)
-    two = replace(s, **{f: np.concatenate([getattr(s, f)] * 2) for f in _BATCH_FIELDS})
+    # both targets in one batch of 2B rows, each reading its draw's levers where they lie
+    both = np.concatenate([np.arange(B)] * 2)
     sf = d.shortfall.T.reshape(-1)
-    price, pk, feas, wmax, nh = _min_cost(method, two, sf, reach.T.reshape(-1))
+    price, pk, feas, wmax, nh = _min_cost(method, s, sf, reach.T.reshape(-1), both)
     by_target = lambda x: np.moveaxis(x.reshape(2, B, *x.shape[1:]), 0, 1)  # noqa: E731
     return _Prices(
         need=need,

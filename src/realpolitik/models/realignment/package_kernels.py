@@ -237,12 +237,13 @@ def _lp_trade_row(
 @njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
 def _box_row(
     p: Array, k: Array, loc: Array, u: Array, a: Array, wc: float, sf: float, need: float,
-    d: Array, work: Array, order: Array,
+    d: Array, buf: Array, val: Array, x: Array, work: Array, order: Array,
 ) -> tuple[float, bool]:  # fmt: skip
     """One row of ``solvers._box_min_cost``: extents above ``loc`` into ``d[:m]``; returns
-    ``(cost, certified)``. ``work`` (10, m + 2) work rows."""
+    ``(cost, certified)``. ``buf``, ``val``, ``x`` (m + 2,) and ``work`` (9, m + 2): work
+    space, passed whole (a view taken here, once per pattern, would cost an atomic reference
+    count in and out)."""
     m = p.shape[0]
-    buf, val, x = work[0], work[1], work[2]
     C0 = _row_dot(a, loc, m, buf)
     R = need - _row_dot(p, loc, m, buf) - wc * _minimum(C0, sf)
     S = _maximum(sf - C0, 0.0)
@@ -268,10 +269,11 @@ def _box_row(
         _knapsack_row(k, val, u, R if attempt == 0 else R - wc * S, m, x, order, buf)
         carried = _row_dot(a, x, m, buf)
         if (attempt == 0 and (not trade or carried <= S)) or (attempt == 1 and carried >= S):
-            d[:m] = x[:m]
+            for j in range(m):
+                d[j] = x[j]
             break
         if attempt == 1:
-            cert = _lp_trade_row(p, k, u, a, wc, S, R, d, work[1:10], order)
+            cert = _lp_trade_row(p, k, u, a, wc, S, R, d, work, order)
     c = c0 + _row_dot(k, d, m, buf) if ok else _INF
     return c, cert or not ok
 
@@ -301,6 +303,34 @@ def _common_weight_rows(a: Array, w: Array, wc: Array, same: Array) -> None:
         wc[b], same[b] = _weight_row(a[b], w[b])
 
 
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
+def _min_cost_row(
+    p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array, sf: float,
+    need: float, ext: Array, loc: Array, u: Array, d: Array, buf: Array, val: Array, x: Array,
+    work: Array, order: Array,
+) -> tuple[float, bool]:  # fmt: skip
+    """One row of ``solvers.fast_min_cost``: the extents into ``ext[:m]``; returns ``(cost,
+    certified)`` (``loc``, ``u``, ``d`` (m,), ``buf``, ``val``, ``x`` (m + 2,), ``work``
+    (9, m + 2), ``order``: work space)."""
+    m = p.shape[0]
+    wc, _ = _weight_row(a, w)
+    best = _INF
+    ok = True
+    for j in range(m):
+        ext[j] = 0.0
+    for s in range(on.shape[0]):
+        for j in range(m):
+            loc[j] = lo[j] * on[s, j]
+            u[j] = hi[j] * on[s, j] - loc[j]
+        c, c_ok = _box_row(p, k, loc, u, a, wc, sf, need, d, buf, val, x, work, order)
+        if c < best:
+            best = c
+            for j in range(m):
+                ext[j] = loc[j] + d[j]
+        ok = ok and c_ok
+    return best, ok
+
+
 @njit(cache=CACHE, nogil=True, error_model="numpy")
 def _fast_min_cost_rows(
     p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array, sf: Array,
@@ -309,26 +339,105 @@ def _fast_min_cost_rows(
     """``solvers.fast_min_cost`` row by row into ``cost`` (B,), ``ext`` (B, m), ``cert`` (B,)."""
     B, m = p.shape
     loc, u, d = np.empty(m), np.empty(m), np.empty(m)
-    work = np.empty((10, m + 2))
+    buf, val, x = np.empty(m + 2), np.empty(m + 2), np.empty(m + 2)
+    work = np.empty((9, m + 2))
     order = np.empty(m + 2, np.int64)
     for b in range(B):
-        wc, _ = _weight_row(a[b], w[b])
-        best = _INF
-        ok = True
+        cost[b], cert[b] = _min_cost_row(
+            p[b], k[b], lo[b], hi[b], on, a[b], w[b], sf[b], need[b], ext[b], loc, u, d,
+            buf, val, x, work, order,
+        )  # fmt: skip
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _screened_min_cost_rows(
+    src: Array, p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array,
+    cols: Array, sf: Array, need: Array, wmax: Array, same: Array, cost: Array, ext: Array,
+    cert: Array,
+) -> None:  # fmt: skip
+    """``solvers.screened_min_cost`` in one pass over the rows ``r`` of ``need``, each reading
+    the levers' row ``src[r]``: the value of every lever at its maximum (``package_value_rows``
+    of ``hi``) into ``wmax``, whether the capacity levers share one weight into ``same``, and
+    where the row needs a package within reach and ``same`` holds, ``fast_min_cost``'s row into
+    ``cost``, ``ext``, ``cert`` (elsewhere ``inf``, zeros and ``True``). ``cols``: the
+    capacity columns of all the levers' rows.
+
+    The loop takes no row views (``p[b]``): each view counts a reference to its array, atomically,
+    in and out, which costs more than a row's arithmetic. The row's levers are copied into work
+    rows instead, the same numbers."""
+    m = p.shape[1]
+    nc = cols.shape[0]
+    loc, u, d, y = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    rows = np.empty((7, m))  # the row's p, k, lo, hi, a, w and extents
+    rp, rk, rlo, rhi, ra, rw, ext_r = rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6]
+    buf, val, x = np.empty(m + 2), np.empty(m + 2), np.empty(m + 2)
+    work = np.empty((9, m + 2))
+    order = np.empty(m + 2, np.int64)
+    key = np.empty(max(nc, 1))
+    fill_order = np.empty(max(nc, 1), np.int64)
+    for r in range(src.shape[0]):
+        b = src[r]
+        s_r = sf[r]
+        # package_value_rows of the maximum package: the direct value (a row sum from 0.0,
+        # fewer than eight levers) plus the trade it fills (_fill_row on the row in place)
+        v = 0.0
         for j in range(m):
-            ext[b, j] = 0.0
-        for s in range(on.shape[0]):
+            v += p[b, j] * hi[b, j]
+            y[j] = 0.0
+        if nc == 0:  # the direct value alone (no trade term, not even + 0.0: -0.0 stays)
+            pass
+        elif nc == 1:
+            c = cols[0]
+            y[c] = _minimum(a[b, c] * hi[b, c], _maximum(s_r, 0.0))
+        else:
+            for i in range(nc):
+                key[i] = -w[b, cols[i]]
+            _argsort(key, nc, fill_order)
+            cum = 0.0
+            for i in range(nc):
+                c = cols[fill_order[i]]
+                cu = a[b, c] * hi[b, c]
+                cum = cu if i == 0 else cum + cu
+                y[c] = _minimum(cu, _maximum(s_r - (cum - cu), 0.0))
+        if nc > 0:
+            t = 0.0
             for j in range(m):
-                loc[j] = lo[b, j] * on[s, j]
-                u[j] = hi[b, j] * on[s, j] - loc[j]
-            c, c_ok = _box_row(p[b], k[b], loc, u, a[b], wc, sf[b], need[b], d, work, order)
-            if c < best:
-                best = c
-                for j in range(m):
-                    ext[b, j] = loc[j] + d[j]
-            ok = ok and c_ok
-        cost[b] = best
-        cert[b] = ok
+                t += w[b, j] * y[j]
+            v = v + t
+        wmax[r] = v
+        # common_weight's row
+        wmx, wmn = -_INF, _INF
+        any_cap = False
+        for j in range(m):
+            has = a[b, j] > 0
+            any_cap = any_cap or has
+            wv = w[b, j] if has else -_INF
+            if wmx == wmx and (wv != wv or wv > wmx):
+                wmx = wv
+            wv = w[b, j] if has else _INF
+            if wmn == wmn and (wv != wv or wv < wmn):
+                wmn = wv
+        shared = not any_cap or (wmx - wmn <= 1e-12 * abs(wmx))
+        same[r] = shared
+        nd = need[r]
+        # the feasible rows that need a package (NaN needs none), as the caller decides
+        if (nd < 0 or nd < v) and nd >= 0 and shared:
+            for j in range(m):
+                rp[j], rk[j], rlo[j] = p[b, j], k[b, j], lo[b, j]
+                rhi[j], ra[j], rw[j] = hi[b, j], a[b, j], w[b, j]
+            c_r, ok_r = _min_cost_row(
+                rp, rk, rlo, rhi, on, ra, rw, s_r, nd, ext_r, loc, u, d, buf, val, x, work,
+                order,
+            )  # fmt: skip
+            cost[r] = c_r
+            cert[r] = ok_r
+            for j in range(m):
+                ext[r, j] = ext_r[j]
+        else:
+            cost[r] = _INF
+            cert[r] = True
+            for j in range(m):
+                ext[r, j] = 0.0
 
 
 @njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
@@ -491,6 +600,14 @@ def _like(x: Array, shape: tuple[int, ...]) -> Array:
     return x
 
 
+def _rows_of(x: Array, shape: tuple[int, int]) -> Array:
+    """``x`` as a C-ordered float64 array of ``shape``: a kernel reading whole rows reads them
+    from consecutive memory. A side's arrays are columns picked out of the problem's, each
+    lever a stride of the whole batch away from the next; a copy costs less than those reads
+    (the numbers do not depend on the layout)."""
+    return np.ascontiguousarray(_like(x, shape))
+
+
 def capacity_columns(a: Array) -> Array:
     """The columns where some row has capacity (``trade_fill``'s ``cols``)."""
     if not a.size:
@@ -521,6 +638,27 @@ def fast_min_cost(
         p, k, lo, hi, _f64(on), a, w, _like(sf, (B,)), _like(need, (B,)), cost, ext, cert
     )
     return cost, ext, cert
+
+
+def screened_min_cost(
+    p: Array, k: Array, lo: Array, hi: Array, on: Array, a: Array, w: Array, sf: Array,
+    need: Array, src: Array,
+) -> tuple[Array, Array, Array, Array, Array]:  # fmt: skip
+    """Compiled :func:`~realpolitik.models.realignment.solvers.screened_min_cost` (``on``: the
+    on/off patterns as multipliers)."""
+    B, m = p.shape
+    R = need.shape[0]
+    wmax, same = np.empty(R), np.empty(R, np.bool_)
+    cost, ext, cert = np.empty(R), np.empty((R, m)), np.empty(R, np.bool_)
+    # the capacity columns of the levers' rows: those of any batch of rows drawn from them
+    # with every row at least once (``package_value_arrays`` of such a batch reads them)
+    cols = capacity_columns(a)
+    p, k, lo, hi, a, w = (_rows_of(v, (B, m)) for v in (p, k, lo, hi, a, w))
+    _screened_min_cost_rows(
+        np.asarray(src, np.int64), p, k, lo, hi, _f64(on), a, w, cols, _like(sf, (R,)),
+        _like(need, (R,)), wmax, same, cost, ext, cert,
+    )  # fmt: skip
+    return wmax, same, cost, ext, cert
 
 
 def fast_max_value(

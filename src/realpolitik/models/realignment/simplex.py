@@ -249,19 +249,72 @@ def lp_min(
         expected for the few constraints this is built for).
     """
     B, n = c.shape
+    if G.shape[1] + H.shape[1] and use_compiled(B):
+        return _lp_min_compiled(c, G, g, H, h, u)
     full, rhs, sigma = _standard_form(G, g, H, h)
     tab = _start(full, rhs, sigma, c, u)
     status = np.full(B, UNFINISHED if full.shape[1] else OPTIMAL, np.int64)
     basis = tab.basis.copy()
     at_upper = tab.at_upper.copy()
     ub = tab.ub.copy()
-    if full.shape[1] and use_compiled(B):
-        from realpolitik.models.realignment.simplex_kernels import run_rows
-
-        T, xb, red, is_basic, tol = tab.T, tab.xb, tab.red, tab.is_basic, tab.tol
-        run_rows(T, xb, red, basis, is_basic, at_upper, ub, tol, status, _BLAND_AFTER, _MAX_PIVOTS)
-    elif full.shape[1]:
+    if full.shape[1]:
         _run(tab, status, basis, at_upper)
     x = _recompute(full, rhs, ub, basis, at_upper)[:, :n]
+    obj = np.where(status == OPTIMAL, np.sum(c * x, axis=1), np.inf)
+    return LPResult(objective=obj, x=x, status=status)
+
+
+def _lp_min_compiled(
+    c: FloatArray, G: FloatArray, g: FloatArray, H: FloatArray, h: FloatArray, u: FloatArray
+) -> LPResult:
+    """:func:`lp_min` with at least one constraint, compiled: the start tableau, the pivots and
+    the basis matrices by the kernels of :mod:`realpolitik.models.realignment.simplex_kernels`,
+    row by row; NumPy for the sums of products (``einsum``, whose order the kernels do not
+    reproduce), the linear solve and the clip. The same arrays as the NumPy path bit for bit:
+    the kernels only copy, change signs and compare, each operation NumPy's own."""
+    from realpolitik.models.realignment.simplex_kernels import basis_rows, run_rows, start_rows
+
+    B, n = c.shape
+    M = G.shape[1] + H.shape[1]
+    N = n + M
+    full, T = np.empty((B, M, N)), np.empty((B, M, N))
+    rhs, red, ub, xn, tol = (
+        np.empty((B, M)),
+        np.empty((B, N)),
+        np.empty((B, N)),
+        np.empty((B, N)),
+        np.empty(B),
+    )
+    at_upper, is_basic = np.empty((B, N), bool), np.empty((B, N), bool)
+    basis = np.empty((B, M), np.int64)
+    f64 = lambda x: np.asarray(x, dtype=np.float64)  # noqa: E731
+    start_rows(
+        f64(G),
+        f64(g),
+        f64(H),
+        f64(h),
+        f64(c),
+        f64(u),
+        full,
+        rhs,
+        T,
+        red,
+        ub,
+        at_upper,
+        xn,
+        basis,
+        is_basic,
+        tol,
+    )
+    sigma = np.concatenate([-np.ones(G.shape[1]), np.ones(H.shape[1])])
+    xb = sigma[None, :] * (rhs - np.einsum("bmn,bn->bm", full[:, :, :n], xn[:, :n]))
+    status = np.full(B, UNFINISHED, np.int64)
+    run_rows(T, xb, red, basis, is_basic, at_upper, ub, tol, status, _BLAND_AFTER, _MAX_PIVOTS)
+    # _recompute: the variables from the final basis (ub is the start's: the pivots leave it)
+    x, Bm = np.empty((B, N)), np.empty((B, M, M))
+    basis_rows(full, basis, at_upper, ub, x, Bm)
+    resid = rhs - np.einsum("bmn,bn->bm", full, x)
+    np.put_along_axis(x, basis, np.linalg.solve(Bm, resid[:, :, None])[:, :, 0], axis=1)
+    x = np.clip(x, 0.0, ub)[:, :n]
     obj = np.where(status == OPTIMAL, np.sum(c * x, axis=1), np.inf)
     return LPResult(objective=obj, x=x, status=status)

@@ -30,7 +30,7 @@ from realpolitik.models.realignment.simplex_rules import (
     UNFINISHED,
 )
 
-__all__ = ["run_rows"]
+__all__ = ["run_rows", "start_rows", "basis_rows"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -211,3 +211,94 @@ def run_rows(
             bland_after,
             max_pivots,
         )
+
+
+@njit(cache=CACHE, nogil=True)
+def start_rows(
+    G: FloatArray,
+    g: FloatArray,
+    H: FloatArray,
+    h: FloatArray,
+    c: FloatArray,
+    u: FloatArray,
+    full: FloatArray,
+    rhs: FloatArray,
+    T: FloatArray,
+    red: FloatArray,
+    ub: FloatArray,
+    at_upper: BoolArray,
+    xn: FloatArray,
+    basis: IntArray,
+    is_basic: BoolArray,
+    tol: FloatArray,
+) -> None:
+    """The simplex's ``_standard_form`` and ``_start`` but for the basic values, row by row
+    into the arrays after ``u`` (shapes as in :func:`run_rows`; ``full`` (B, M, N), ``rhs``
+    (B, M), ``xn`` (B, N) the nonbasic values). Only copies, signs and comparisons, each the
+    NumPy code's own operation on the same operands (``eye * sigma`` then ``* sigma``: the
+    slack block keeps NumPy's ``-0.0``); the basic values need an ``einsum``, left to NumPy
+    (its sums of products may be fused and vectorised)."""
+    B, r1, n = G.shape
+    r2 = H.shape[1]
+    M = r1 + r2
+    N = n + M
+    for b in range(B):
+        scale = 0.0
+        for i in range(M):
+            # a row of G (>=) has sigma -1, a row of H (<=) +1
+            si = -1.0 if i < r1 else 1.0
+            for j in range(n):
+                v = G[b, i, j] if i < r1 else H[b, i - r1, j]
+                full[b, i, j] = v
+                T[b, i, j] = v * si
+            for j in range(M):
+                sj = -1.0 if j < r1 else 1.0
+                v = (1.0 if i == j else 0.0) * sj
+                full[b, i, n + j] = v
+                T[b, i, n + j] = v * si
+            r = g[b, i] if i < r1 else h[b, i - r1]
+            rhs[b, i] = r
+            # np.max(np.abs(rhs)): the first NaN wins
+            a = np.abs(r)
+            if i == 0 or (scale == scale and (a != a or a > scale)):
+                scale = a
+            basis[b, i] = n + i
+        tol[b] = 1e-9 * (1.0 + scale)
+        for j in range(N):
+            if j < n:
+                cost, up = c[b, j], u[b, j]
+            else:
+                cost, up = 0.0, np.inf
+            red[b, j] = cost
+            ub[b, j] = up
+            at_upper[b, j] = cost < 0 and np.abs(up) != np.inf and up == up
+            xn[b, j] = up if at_upper[b, j] else 0.0
+            is_basic[b, j] = j >= n
+
+
+@njit(cache=CACHE, nogil=True)
+def basis_rows(
+    full: FloatArray,
+    basis: IntArray,
+    at_upper: BoolArray,
+    ub: FloatArray,
+    x: FloatArray,
+    Bm: FloatArray,
+) -> None:
+    """The simplex's ``_recompute`` before its linear solve, row by row: every nonbasic
+    variable at its bound into ``x`` (B, N) (``ub`` where at a finite upper bound, else 0,
+    basic ones 0) and the basis matrix ``Bm[b, :, k] = full[b, :, basis[b, k]]`` (B, M, M)."""
+    B, M, N = full.shape
+    basic = np.empty(N, np.bool_)
+    for b in range(B):
+        for j in range(N):
+            basic[j] = False
+        for k in range(M):
+            basic[basis[b, k]] = True
+        for j in range(N):
+            up = ub[b, j]
+            finite = np.abs(up) != np.inf and up == up
+            x[b, j] = up if (at_upper[b, j] and not basic[j] and finite) else 0.0
+        for i in range(M):
+            for k in range(M):
+                Bm[b, i, k] = full[b, i, basis[b, k]]

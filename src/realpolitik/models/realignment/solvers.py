@@ -298,6 +298,52 @@ def fast_min_cost(
     return best_c, best_e, cert
 
 
+def screened_min_cost(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    a: FloatArray,
+    w: FloatArray,
+    sf: FloatArray,
+    need: FloatArray,
+    src: IntArray,
+) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray, BoolArray]:
+    """The fast path's first pass over the rows ``r`` of ``need``, whose levers are the rows
+    ``src[r]`` of ``p``, ``k``, ``lo``, ``hi``, ``a``, ``w`` (every one of them at least once):
+    the value of every lever at its maximum (:func:`box_max_value`, ``wmax``), whether the
+    row's capacity levers share one weight (:func:`common_weight`, ``same``), and where the row
+    needs a package within reach (``0 <= need < wmax``) and ``same`` holds, the cheapest one by
+    :func:`fast_min_cost` (``cost``, extents, ``certified``; elsewhere ``inf``, zeros and
+    ``True``). Returns ``(wmax, same, cost, extents, certified)``.
+
+    Compiled, it is one pass that reads each row where it lies (no copies of the rows, no
+    second pass for the rows to solve); the numbers are those of the three functions on the
+    rows ``take_rows(x, src)``, bit for bit.
+    """
+    R = need.shape[0]
+    m = p.shape[1]
+    if _compiled(R, m):
+        from realpolitik.models.realignment import package_kernels
+
+        on = _pattern_multipliers(binary, m)
+        return package_kernels.screened_min_cost(p, k, lo, hi, on, a, w, sf, need, src)
+    p, k, lo, hi, a, w = (take_rows(x, src) for x in (p, k, lo, hi, a, w))
+    wmax = box_max_value(p, hi, a, w, sf)
+    _, same = common_weight(a, w)
+    cost = np.full(R, np.inf)
+    ext = np.zeros((R, m))
+    cert = np.ones(R, bool)
+    ix = np.flatnonzero(((need < 0) | (need < wmax)) & (need >= 0) & same)
+    if ix.size:
+        pi, ki, loi, hii, ai, wi = (take_rows(x, ix) for x in (p, k, lo, hi, a, w))
+        c, e, cert[ix] = fast_min_cost(pi, ki, loi, hii, binary, ai, wi, sf[ix], need[ix])
+        cost[ix] = c
+        put_rows(ext, ix, e)
+    return wmax, same, cost, ext, cert
+
+
 def _box_min_cost(
     p: FloatArray,
     k: FloatArray,
