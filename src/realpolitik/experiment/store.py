@@ -147,7 +147,17 @@ def _ident(name: str) -> str:
 #:
 #: Dictionaries cost most of the writing time and do not pay on sampled floats; LZ4 without them
 #: is the cheapest to write after no compression at all, at a quarter of its size.
-PARQUET_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
+#:
+#: Column statistics (each column chunk's smallest and largest value) are written for ``draw``
+#: only: nothing reads them but a query's pruning of whole batch files by draw (a batch file is
+#: one row group), and computing them for every outcome cost a fifth of the writing time (9.2 ms
+#: a flagship batch of outcomes with them, 7.3 ms without; 4 kB smaller). The values stored, and
+#: so everything read back, are the same.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "lz4",
+    "use_dictionary": False,
+    "write_statistics": ["draw"],
+}
 
 
 def arrow_table(columns: Mapping[str, np.ndarray]) -> Any:
