@@ -1,12 +1,14 @@
 """The cheaper batch glue gives the numbers it gave before, bit for bit.
 
-A batch's work outside the models was made cheaper (issue 17): the triangular inputs' inverse CDFs
-in one compiled pass (:mod:`realpolitik.experiment.ppf_kernels`), the realignment adapter's
+A batch's work outside the models was made cheaper (issue 17): with compiled kernels, the design
+clipped and transposed in one pass and the triangular inputs' inverse CDFs in another
+(:mod:`realpolitik.experiment.ppf_kernels`); the realignment adapter's
 commitment numbers read from the draws without building and indexing the tables of forms, the
 outcome statistics without a copy or a second sum of a column that needs none, and Parquet
 statistics for ``draw`` only. The evidence that no number moved:
 
-* the kernel against :meth:`Triangular.ppf` (Hypothesis: any parameters, any probabilities);
+* the kernels against :meth:`Triangular.ppf` (Hypothesis: any parameters, any probabilities)
+  and against ``np.clip(unit).T`` (any design), and both paths of ``transform`` on the flagship;
 * :func:`column_statistics` against a copy of the function it replaced (Hypothesis: NaN, the
   infinities, yes/no columns, strided and offset arrays);
 * the inputs (Monte Carlo and Latin hypercube, with the flagship's copula), every field of the
@@ -108,7 +110,7 @@ def test_transform_runs_compiled_or_numpy_as_asked(monkeypatch):
     from realpolitik.experiment.scenario_experiment import experiment_spec
 
     spec = experiment_spec(realpolitik.load("reverse-kissinger"), ["realignment"])
-    unit = np.random.default_rng(3).random((257, spec.dimension))
+    unit = np.random.default_rng(3).random((1100, spec.dimension))  # blocks of 512 and a part
     values = {}
     for choice in ("numpy", "compiled"):
         monkeypatch.setenv("REALPOLITIK_KERNELS", choice)
@@ -119,6 +121,35 @@ def test_transform_runs_compiled_or_numpy_as_asked(monkeypatch):
     assert list(values["numpy"]) == list(values["compiled"]) == spec.paths
     for path in spec.paths:
         _same(values["compiled"][path], values["numpy"][path], path)
+
+
+design_values = st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, 2.0**-53, 1.0 - 2.0**-53, math.nan, math.inf, -math.inf]),
+    st.floats(-2.0, 2.0),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    unit=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(0, 1100), st.integers(1, 5)),
+        elements=design_values,
+        fill=st.floats(0.0, 1.0),
+    ),
+    fortran=st.booleans(),
+)
+def test_the_compiled_clip_and_transpose_is_numpys(unit, fortran):
+    """Any design (NaN, signed zeros, values outside the cube, more rows than a block, either
+    memory order) gives ``np.clip(unit).T``'s values, C-ordered."""
+    pytest.importorskip("numba")
+    from realpolitik.experiment.ppf_kernels import clipped_columns
+    from realpolitik.experiment.uncertainty import _U_MAX, _U_MIN, _clip_unit
+
+    design = np.asfortranarray(unit) if fortran else unit
+    got = clipped_columns(np.ascontiguousarray(design), _U_MIN, _U_MAX)
+    assert got.flags.c_contiguous
+    _same(got, np.ascontiguousarray(_clip_unit(design).T), "columns")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,10 +291,10 @@ def put(key, value):
 for tag, sc in scenarios.items():
     spec = experiment_spec(sc, ["realignment"])
     for sampler in ("mc", "lhs"):
-        samples = batch_inputs(spec, sampler, 1000, 200, 700, spawn_seeds(5, 3)[1], design_seed(5))
+        samples = batch_inputs(spec, sampler, 2000, 100, 1300, spawn_seeds(5, 3)[1], design_seed(5))
         for k, v in samples.items():
             put(f"{tag}/{sampler}/input/{k}", v)
-    for label, args in (("draws", (samples, 500)), ("point", ())):
+    for label, args in (("draws", (samples, 1200)), ("point", ())):
         pb = problem_from_scenario(sc, *args)
         for f in dataclasses.fields(pb):
             put(f"{tag}/{label}/problem/{f.name}", getattr(pb, f.name))
