@@ -110,7 +110,7 @@ def test_transform_runs_compiled_or_numpy_as_asked(monkeypatch):
     from realpolitik.experiment.scenario_experiment import experiment_spec
 
     spec = experiment_spec(realpolitik.load("reverse-kissinger"), ["realignment"])
-    unit = np.random.default_rng(3).random((1100, spec.dimension))  # blocks of 512 and a part
+    unit = np.random.default_rng(3).random((1100, spec.dimension))
     values = {}
     for choice in ("numpy", "compiled"):
         monkeypatch.setenv("REALPOLITIK_KERNELS", choice)
@@ -140,8 +140,8 @@ design_values = st.one_of(
     fortran=st.booleans(),
 )
 def test_the_compiled_clip_and_transpose_is_numpys(unit, fortran):
-    """Any design (NaN, signed zeros, values outside the cube, more rows than a block, either
-    memory order) gives ``np.clip(unit).T``'s values, C-ordered."""
+    """Any design (NaN, signed zeros, values outside the cube, either memory order) gives
+    ``np.clip(unit).T``'s values, C-ordered."""
     pytest.importorskip("numba")
     from realpolitik.experiment.ppf_kernels import clipped_columns
     from realpolitik.experiment.uncertainty import _U_MAX, _U_MIN, _clip_unit
