@@ -4,8 +4,9 @@ A batch's work outside the models was made cheaper (issue 17): with compiled ker
 clipped and transposed in one pass and the triangular inputs' inverse CDFs in another
 (:mod:`realpolitik.experiment.ppf_kernels`); the realignment adapter's
 commitment numbers read from the draws without building and indexing the tables of forms, the
-outcome statistics without a copy or a second sum of a column that needs none, and Parquet
-statistics for ``draw`` only. The evidence that no number moved:
+outcome statistics without a copy or a second sum of a column that needs none, and batch files
+with Parquet statistics for ``draw`` only and their floats encoded BYTE_STREAM_SPLIT. The evidence
+that no number moved:
 
 * the kernels against :meth:`Triangular.ppf` (Hypothesis: any parameters, any probabilities)
   and against ``np.clip(unit).T`` (any design), and both paths of ``transform`` on the flagship;
@@ -220,27 +221,50 @@ def test_column_statistics_are_those_of_the_function_it_replaced(x, step, offset
 
 
 # ---------------------------------------------------------------------------------------------
-# Parquet statistics
+# Batch files
 
 
-def test_batch_files_keep_statistics_for_draw_only(tmp_path):
-    """The values read back are the ones written; only ``draw`` has column statistics."""
+def test_batch_files_read_back_the_values_written(tmp_path):
+    """Floating-point columns are stored BYTE_STREAM_SPLIT and read back, by PyArrow and by
+    DuckDB, as the values written (NaN, infinities, signed zeros, half and single precision
+    too); only ``draw`` has column statistics."""
+    import duckdb
     import pyarrow.parquet as pq
 
     from realpolitik.experiment.store import arrow_table, write_batch
 
     rng = np.random.default_rng(0)
-    cols = {"draw": np.arange(10, 30, dtype=np.int64), "x": rng.random(20), "y": rng.random(20)}
-    cols["x"][3] = np.nan
-    write_batch(tmp_path / "b.parquet", arrow_table(cols))
-    meta = pq.ParquetFile(tmp_path / "b.parquet").metadata.row_group(0)
-    names = [meta.column(i).path_in_schema for i in range(meta.num_columns)]
-    stats = {n: meta.column(i).statistics for i, n in enumerate(names)}
-    assert stats["draw"] is not None and (stats["draw"].min, stats["draw"].max) == (10, 29)
-    assert stats["x"] is None and stats["y"] is None
-    back = pq.read_table(tmp_path / "b.parquet")
+    special = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, 5e-324, 1e308])
+    x = np.concatenate([special, rng.normal(0.0, 1e3, 300)])
+    n = x.size
+    with np.errstate(over="ignore"):  # beyond their largest: infinite
+        x32, x16 = x.astype(np.float32), x.astype(np.float16)
+    cols = {
+        "draw": np.arange(10, 10 + n, dtype=np.int64),
+        "x": x,
+        "x32": x32,
+        "x16": x16,
+        "yes": (rng.random(n) < 0.3).astype(float),
+        "flag": rng.random(n) < 0.5,
+        "k": rng.integers(-5, 5, n),
+    }
+    path = tmp_path / "b.parquet"
+    write_batch(path, arrow_table(cols))
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    columns = {meta.column(i).path_in_schema: meta.column(i) for i in range(meta.num_columns)}
+    assert "BYTE_STREAM_SPLIT" in columns["x"].encodings
+    assert "BYTE_STREAM_SPLIT" not in columns["k"].encodings
+    stats = columns["draw"].statistics
+    assert stats is not None and (stats.min, stats.max) == (10, 10 + n - 1)
+    assert all(columns[c].statistics is None for c in cols if c != "draw")
+    back = pq.read_table(path)
+    with duckdb.connect() as con:
+        sql = f"SELECT * EXCLUDE (x16) FROM read_parquet('{path}') ORDER BY draw"
+        duck = con.execute(sql).fetchnumpy()
     for name, values in cols.items():
         _same(back.column(name).to_numpy(), values, name)
+        if name != "x16":  # (DuckDB has no half-precision type)
+            _same(np.asarray(duck[name]), values, f"duckdb {name}")
 
 
 # ---------------------------------------------------------------------------------------------
