@@ -182,11 +182,11 @@ def column_statistics(values: np.ndarray) -> ColumnStatistics:
         finite_total = total if all_finite else finite.sum()
         mean = float(finite_total / n_finite) if n_finite else math.nan
         m2 = float(((finite - mean) ** 2).sum()) if n_finite else math.nan
-    not_binary = n - int(np.count_nonzero((x == 0) | (x == 1)))
-    if not_binary == 0:  # a yes/no column: two exact buckets
-        ones = int(np.count_nonzero(x))
+    zeros, ones = int(np.count_nonzero(x == 0)), int(np.count_nonzero(x == 1))
+    not_binary = n - zeros - ones
+    if not_binary == 0:  # a yes/no column: two exact buckets (the zeros, -0.0 among them)
         keys = np.array([_KEY_ZERO, 3 * _SHIFT], dtype=np.int64)
-        counts = np.array([n - ones, ones], dtype=np.int64)
+        counts = np.array([zeros, ones], dtype=np.int64)
         keep = counts > 0
         vals = np.array([0.0, 1.0])[keep]
         return ColumnStatistics(rows, n, n, mean, m2, 0, keys[keep], counts[keep], vals, vals)
