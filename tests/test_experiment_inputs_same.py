@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import platform
 import subprocess
 import sys
 import tarfile
@@ -377,3 +378,39 @@ def test_inputs_problems_and_flagship_draws_are_those_of_the_revision_before(tmp
     assert np.any((probability > 0) & (probability < 1))  # the treaty's draws
     for k in before:
         _same(now[k], before[k], k)
+
+
+# ---------------------------------------------------------------------------------------------
+# A worker's allocator
+
+
+def test_a_worker_tunes_its_allocator_once_and_the_caller_never(monkeypatch, tmp_path):
+    """A batch whose spec came pickled (a worker) fixes glibc's thresholds, once per process;
+    a batch run in the caller's process leaves its allocator alone. The numbers are the same
+    either way (the flagship's draws above run both ways)."""
+    import pickle
+
+    from realpolitik.experiment import run
+    from realpolitik.experiment.uncertainty import ExperimentSpec, Uncertainty, Uniform
+
+    class Echo:
+        def evaluate(self, samples, rng):  # type: ignore[no-untyped-def]
+            return {"y": samples["x"] * 2.0}
+
+    spec = ExperimentSpec((Uncertainty("x", Uniform(0.0, 1.0)),), Echo())
+    calls: list[int] = []
+    monkeypatch.setattr(run, "tune_allocator", lambda: calls.append(1))
+    seed = np.random.SeedSequence(1)
+    task = run._BatchTask(spec, 0, 0, 5, 5, seed, seed, "mc")
+    serial = run._run_batch(task)
+    assert calls == []
+    monkeypatch.setattr(run, "_load_spec", lambda blob: spec)
+    worker = run._run_batch(run._BatchTask(pickle.dumps(0), 0, 0, 5, 5, seed, seed, "mc"))
+    assert calls == [1]
+    assert serial.columns is not None and worker.columns is not None
+    for name in serial.columns:
+        _same(worker.columns[name], serial.columns[name], name)
+    monkeypatch.undo()
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert run.tune_allocator() is True
+        assert run.tune_allocator() is True  # once: the answer is kept
