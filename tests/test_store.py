@@ -197,7 +197,7 @@ def test_the_batch_table_is_pa_tables_byte_for_byte(
     length (their bits packed) and strided columns included."""
     import pyarrow as pa
 
-    from realpolitik.experiment.store import PARQUET_OPTIONS, arrow_table
+    from realpolitik.experiment.store import arrow_table, parquet_options
 
     rng = np.random.default_rng(seed)
     columns = {}
@@ -220,8 +220,10 @@ def test_the_batch_table_is_pa_tables_byte_for_byte(
     for name, values in columns.items():  # (Arrow's own equals counts NaN as unequal)
         floats = values.dtype.kind == "f"
         assert np.array_equal(got.column(name).to_numpy(), values, equal_nan=floats)
-    pq.write_table(expected.replace_schema_metadata(meta), folder / "a.parquet", **PARQUET_OPTIONS)
-    pq.write_table(got.replace_schema_metadata(meta), folder / "b.parquet", **PARQUET_OPTIONS)
+    pq.write_table(
+        expected.replace_schema_metadata(meta), folder / "a.parquet", **parquet_options(expected)
+    )
+    pq.write_table(got.replace_schema_metadata(meta), folder / "b.parquet", **parquet_options(got))
     assert (folder / "a.parquet").read_bytes() == (folder / "b.parquet").read_bytes()
 
 

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import pickle
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -157,9 +158,50 @@ def _batch_table(task: _BatchTask, columns: dict[str, np.ndarray]) -> Any:
     return table.replace_schema_metadata({BATCH_METADATA_KEY: json.dumps(meta).encode()})
 
 
+#: glibc's ``mallopt`` parameters (``malloc.h``) and the values a worker sets (see
+#: :func:`tune_allocator`).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+WORKER_MMAP_THRESHOLD = 32 << 20
+WORKER_TRIM_THRESHOLD = 128 << 20
+_allocator_tuned: list[bool] = []
+
+
+def tune_allocator() -> bool:
+    """Keep a worker's freed memory for its next batch (glibc only; once per process).
+
+    A flagship batch allocates and frees arrays of several megabytes by the hundred. glibc
+    serves blocks above its mmap threshold (at most 32 MB, raised as such blocks are freed) with
+    fresh pages from the system and gives memory above its trim threshold back at each free, so
+    that every batch faulted in and zeroed some 10,000 new pages (about 40 MB): 25 ms of a 420 ms
+    batch of 20,000 draws on a 2-core EPYC. With the thresholds fixed at 32 and 128 MB the heap
+    keeps what a batch freed and the next batch reuses it (about 150 page faults a batch); the
+    peak memory is the same, since nothing is kept beyond what a batch used at once. Only the
+    allocator changes: every number is the same. Returns whether the thresholds were set (not on
+    other systems or C libraries, where this does nothing).
+    """
+    if _allocator_tuned:
+        return _allocator_tuned[0]
+    done = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            mallopt = ctypes.CDLL(None).mallopt
+            mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+            done = bool(mallopt(_M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD)) and bool(
+                mallopt(_M_TRIM_THRESHOLD, WORKER_TRIM_THRESHOLD)
+            )
+        except (OSError, AttributeError):  # no C library to ask, or not glibc's
+            done = False
+    _allocator_tuned.append(done)
+    return done
+
+
 def _run_batch(task: _BatchTask) -> _BatchReport:
     from realpolitik.experiment.store import write_batch
 
+    if isinstance(task.spec, bytes):  # a worker process (in this one, the caller's allocator)
+        tune_allocator()
     t0 = time.perf_counter()
     spec = _load_spec(task.spec)
     m = task.stop - task.start

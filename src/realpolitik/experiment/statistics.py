@@ -161,25 +161,32 @@ def column_statistics(values: np.ndarray) -> ColumnStatistics:
     """The mergeable summary of one column (booleans count as 0 and 1)."""
     x = np.asarray(values, dtype=float).ravel()
     rows = int(x.size)
-    x = x[~np.isnan(x)]
-    n = int(x.size)
-    if n == 0:
-        empty_i, empty_f = np.empty(0, np.int64), np.empty(0, float)
-        return ColumnStatistics(
-            rows, 0, 0, math.nan, math.nan, 0, empty_i, empty_i, empty_f, empty_f
-        )
-    with np.errstate(invalid="ignore", over="ignore"):
-        total = x.sum()
-    finite = x if np.isfinite(total) else x[np.isfinite(x)]
-    n_finite = int(finite.size)
     with np.errstate(invalid="ignore", over="ignore"):  # sums beyond the largest double
-        mean = float(finite.sum() / n_finite) if n_finite else math.nan
+        total = x.sum()
+        # A sum is NaN when some value is (or when +inf meets -inf): otherwise there is no NaN
+        # to drop, and the sum of the column is the sum of its defined values, the same
+        # reduction over the same values, without a copy of the column.
+        if np.isnan(total):
+            x = x[~np.isnan(x)]
+            total = x.sum()
+        n = int(x.size)
+        if n == 0:
+            empty_i, empty_f = np.empty(0, np.int64), np.empty(0, float)
+            return ColumnStatistics(
+                rows, 0, 0, math.nan, math.nan, 0, empty_i, empty_i, empty_f, empty_f
+            )
+        all_finite = bool(np.isfinite(total))
+        finite = x if all_finite else x[np.isfinite(x)]
+        n_finite = int(finite.size)
+        # with every value finite, the sum of the finite ones is ``total`` (the same reduction)
+        finite_total = total if all_finite else finite.sum()
+        mean = float(finite_total / n_finite) if n_finite else math.nan
         m2 = float(((finite - mean) ** 2).sum()) if n_finite else math.nan
-    not_binary = n - int(np.count_nonzero((x == 0) | (x == 1)))
-    if not_binary == 0:  # a yes/no column: two exact buckets
-        ones = int(np.count_nonzero(x))
+    zeros, ones = int(np.count_nonzero(x == 0)), int(np.count_nonzero(x == 1))
+    not_binary = n - zeros - ones
+    if not_binary == 0:  # a yes/no column: two exact buckets (the zeros, -0.0 among them)
         keys = np.array([_KEY_ZERO, 3 * _SHIFT], dtype=np.int64)
-        counts = np.array([n - ones, ones], dtype=np.int64)
+        counts = np.array([zeros, ones], dtype=np.int64)
         keep = counts > 0
         vals = np.array([0.0, 1.0])[keep]
         return ColumnStatistics(rows, n, n, mean, m2, 0, keys[keep], counts[keep], vals, vals)

@@ -147,7 +147,32 @@ def _ident(name: str) -> str:
 #:
 #: Dictionaries cost most of the writing time and do not pay on sampled floats; LZ4 without them
 #: is the cheapest to write after no compression at all, at a quarter of its size.
-PARQUET_OPTIONS: dict[str, Any] = {"compression": "lz4", "use_dictionary": False}
+#:
+#: Column statistics (each column chunk's smallest and largest value) are written for ``draw``
+#: only: nothing reads them but a query's pruning of whole batch files by draw (a batch file is
+#: one row group), and computing them for every outcome cost a fifth of the writing time (9.2 ms
+#: a flagship batch of outcomes with them, 7.3 ms without; 4 kB smaller). The values stored, and
+#: so everything read back, are the same.
+#:
+#: Floating-point columns are written with the BYTE_STREAM_SPLIT encoding
+#: (:func:`parquet_options`): the bytes of each value are spread over 8 streams (all the sign
+#: and exponent bytes together, ...), which LZ4 compresses better and faster. A flagship batch of
+#: outcomes: 6.1 ms to write instead of 7.1, 3.4 ms to read instead of 4.0, 1.81 MB instead of
+#: 2.16. Readers decode it to the same doubles (PyArrow and DuckDB, ``tests/test_store.py``).
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "lz4",
+    "use_dictionary": False,
+    "write_statistics": ["draw"],
+}
+
+
+def parquet_options(table: Any) -> dict[str, Any]:
+    """:data:`PARQUET_OPTIONS` for ``table`` (an Arrow table): its floating-point columns
+    encoded BYTE_STREAM_SPLIT."""
+    import pyarrow as pa
+
+    floats = [f.name for f in table.schema if pa.types.is_floating(f.type)]
+    return {**PARQUET_OPTIONS, "use_byte_stream_split": floats}
 
 
 def arrow_table(columns: Mapping[str, np.ndarray]) -> Any:
@@ -187,7 +212,7 @@ def write_batch(path: str | os.PathLike, columns: Mapping[str, np.ndarray] | Any
         table = pa.table({name: np.asarray(values) for name, values in columns.items()})
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        pq.write_table(table, tmp, **PARQUET_OPTIONS)
+        pq.write_table(table, tmp, **parquet_options(table))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
