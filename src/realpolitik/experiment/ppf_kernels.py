@@ -9,6 +9,9 @@ pass and gives the same numbers bit for bit: the same IEEE operations on the sam
 the same order (a product, then its square root, then a sum or difference; fastmath off, so
 nothing is fused or reassociated), with the parameters precomputed in Python exactly as
 :meth:`Triangular.ppf <realpolitik.experiment.uncertainty.Triangular.ppf>` computes them.
+Before that, :func:`clipped_columns` clips the design into the open unit interval and lays each
+input's draws out contiguously in one pass over it (NumPy's clip and transpose take two, and
+write a second copy of the design).
 
 The experiment layer sees the models only through their registry, so this module configures
 Numba's cache itself rather than through :mod:`realpolitik.models._numba`; it is imported only
