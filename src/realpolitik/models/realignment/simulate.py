@@ -868,7 +868,10 @@ def _summarise(
     how long realignments last."""
     B0, T = pb.batch, pb.years
     onehot = np.stack([history == o for o in range(3)], axis=2)
-    aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
+    if paths == 1:  # the mean of one path is its 0 or 1 (divided by one)
+        aligned = onehot.reshape(B0, T, 3).astype(float)
+    else:
+        aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
     beyond = np.arange(T)[None, :] >= pb.horizon[:, None]  # (B0, T)
     aligned[beyond] = np.nan  # in place: ``aligned`` is the mean's new array
     if until is not None:
