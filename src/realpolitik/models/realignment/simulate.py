@@ -563,28 +563,31 @@ def rebid_problem(
         for name in ("pivot_turnover", "incumbent_turnover", "courter_turnover")
     }
     names = (*pb.component_names, STANDING, SUCCESSOR)
+    derive = _derived_compiled if tie is not None and use_compiled(draw.size) else _derived
+    state = (standing, option, successor, busy)
+    return sub.with_derived(
+        horizon=horizon,
+        component_names=names,
+        **derive(pb, sub, draw, state, left, tie),
+        **turnovers,
+    )
+
+
+def _derived(
+    pb: RealignmentProblem,
+    sub: RealignmentProblem,
+    draw: np.ndarray,
+    state: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    left: np.ndarray,
+    tie: tuple[np.ndarray, np.ndarray] | None,
+) -> dict[str, np.ndarray]:
+    """The fields of :func:`rebid_problem`'s game ``sub`` (the draws ``draw`` of ``pb``) that
+    it derives from its paths' ``state`` (standing values, option, successor, busy levers)
+    and the incumbent side's remaining share ``left``: ``components``, ``switching_cost``,
+    ``lever_min``, ``lever_max``, ``incumbent_value``, ``payer_value``, ``regime_blocks``."""
+    standing, option, successor, busy = state
     inc = pb.lever_side == INCUMBENT
     ally = pb.payer_side == INCUMBENT
-    if tie is not None and use_compiled(draw.size):
-        from realpolitik.models.realignment import year_kernels
-
-        c = np.ascontiguousarray
-        year1 = tuple(
-            c(getattr(pb, f))
-            for f in (
-                "components", "successor_shift", "switching_cost", "lever_min", "lever_max",
-                "incumbent_value", "payer_value", "regime_blocks",
-            )
-        )  # fmt: skip
-        comps, move, lo, hi, iv, pv, blocks = year_kernels.rebid_fields(
-            c(draw), c(standing), c(option), c(successor), c(busy), c(left),
-            (c(tie[0]), c(tie[1])), year1, inc, ally, KEEP_TIE,
-        )  # fmt: skip
-        return sub.with_derived(
-            incumbent_value=iv, payer_value=pv, horizon=horizon, components=comps,
-            component_names=names, switching_cost=move, lever_min=lo, lever_max=hi,
-            regime_blocks=blocks, **turnovers,
-        )  # fmt: skip
     # P keeps where it is when indifferent: the option it holds gets a yearly edge of KEEP_TIE
     # relative to the game's scale, so that rounding in the standing values cannot move it
     edge = KEEP_TIE * _tie_scale(pb, draw, standing, tie)
@@ -602,18 +605,57 @@ def rebid_problem(
     hi = np.where(inc, lever_max * left[:, None], lever_max)
     hi = np.where(busy, 0.0, hi)
     payer_value = take_rows(pb.payer_value, draw)
-    return sub.with_derived(
-        incumbent_value=take_rows(pb.incumbent_value, draw) * left[:, None],
-        payer_value=np.where(ally[None, :, None], payer_value * left[:, None, None], payer_value),
-        horizon=horizon,
-        components=comps,
-        component_names=names,
-        switching_cost=move,
-        lever_min=np.minimum(take_rows(pb.lever_min, draw), hi),
-        lever_max=hi,
-        regime_blocks=take_rows(pb.regime_blocks, draw) & ~successor[:, None],
-        **turnovers,
-    )
+    return {
+        "incumbent_value": take_rows(pb.incumbent_value, draw) * left[:, None],
+        "payer_value": np.where(
+            ally[None, :, None], payer_value * left[:, None, None], payer_value
+        ),
+        "components": comps,
+        "switching_cost": move,
+        "lever_min": np.minimum(take_rows(pb.lever_min, draw), hi),
+        "lever_max": hi,
+        "regime_blocks": take_rows(pb.regime_blocks, draw) & ~successor[:, None],
+    }
+
+
+def _derived_compiled(
+    pb: RealignmentProblem,
+    sub: RealignmentProblem,
+    draw: np.ndarray,
+    state: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    left: np.ndarray,
+    tie: tuple[np.ndarray, np.ndarray] | None,
+) -> dict[str, np.ndarray]:
+    """:func:`_derived` in one compiled loop over the paths
+    (:func:`~realpolitik.models.realignment.year_kernels.rebid_fields`), the same bits; needs
+    ``tie`` (the simulation's)."""
+    from realpolitik.models.realignment import year_kernels
+
+    if tie is None:  # the kernel reads the simulation's tie parts: without them, NumPy's
+        return _derived(pb, sub, draw, state, left, tie)
+    c = np.ascontiguousarray
+    year1 = tuple(
+        c(getattr(pb, f))
+        for f in (
+            "components", "successor_shift", "switching_cost", "lever_min", "lever_max",
+            "incumbent_value", "payer_value", "regime_blocks",
+        )
+    )  # fmt: skip
+    standing, option, successor, busy = state
+    comps, move, lo, hi, iv, pv, blocks = year_kernels.rebid_fields(
+        c(draw), c(standing), c(option), c(successor), c(busy), c(left),
+        (c(tie[0]), c(tie[1])), year1,
+        pb.lever_side == INCUMBENT, pb.payer_side == INCUMBENT, KEEP_TIE,
+    )  # fmt: skip
+    return {
+        "incumbent_value": iv,
+        "payer_value": pv,
+        "components": comps,
+        "switching_cost": move,
+        "lever_min": lo,
+        "lever_max": hi,
+        "regime_blocks": blocks,
+    }
 
 
 def _years_left(horizon: np.ndarray, years_gone: int) -> np.ndarray:
@@ -868,7 +910,10 @@ def _summarise(
     how long realignments last."""
     B0, T = pb.batch, pb.years
     onehot = np.stack([history == o for o in range(3)], axis=2)
-    aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
+    if paths == 1:  # the mean of one path is its 0 or 1 (divided by one)
+        aligned = onehot.reshape(B0, T, 3).astype(float)
+    else:
+        aligned = onehot.reshape(B0, paths, T, 3).mean(axis=1)
     beyond = np.arange(T)[None, :] >= pb.horizon[:, None]  # (B0, T)
     aligned[beyond] = np.nan  # in place: ``aligned`` is the mean's new array
     if until is not None:
