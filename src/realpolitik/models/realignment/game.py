@@ -218,8 +218,9 @@ def _min_cost(
     ``r``); ``src`` names every row of the side at least once.
 
     Fast path: rows whose capacity levers share one trade weight by the knapsack relaxations
-    of :func:`~.solvers.fast_min_cost` (each optimum certified by its dual bound), the other rows and any
-    uncertified one by the exact dual simplex (:func:`budgeted_min_cost` without budgets);
+    of :func:`~.solvers.fast_min_cost` (each optimum certified by its dual bound), the other
+    rows and any uncertified one by the exact dual simplex (:func:`budgeted_min_cost` without
+    budgets);
     HiGHS only for ``method='highs'`` or a row the simplex leaves unfinished. Returns
     ``(cost, extents, feasible, max value, rows solved by HiGHS on the fast path)``.
     """

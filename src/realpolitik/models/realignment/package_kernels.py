@@ -355,16 +355,10 @@ def _screened_min_cost_rows(
     cols: Array, sf: Array, need: Array, wmax: Array, same: Array, cost: Array, ext: Array,
     cert: Array,
 ) -> None:  # fmt: skip
-    """``solvers.screened_min_cost`` in one pass over the rows ``r`` of ``need``, each reading
-    the levers' row ``src[r]``: the value of every lever at its maximum (``package_value_rows``
-    of ``hi``) into ``wmax``, whether the capacity levers share one weight into ``same``, and
-    where the row needs a package within reach and ``same`` holds, ``fast_min_cost``'s row into
-    ``cost``, ``ext``, ``cert`` (elsewhere ``inf``, zeros and ``True``). ``cols``: the
-    capacity columns of all the levers' rows.
-
-    The loop takes no row views (``p[b]``): each view counts a reference to its array, atomically,
-    in and out, which costs more than a row's arithmetic. The row's levers are copied into work
-    rows instead, the same numbers."""
+    """``solvers.screened_min_cost``, row ``r`` reading the levers' row ``src[r]`` (``cols``:
+    the capacity columns of all the levers' rows). No row views (``p[b]``): each counts a
+    reference to its array, atomically, in and out, more than a row's arithmetic; the row's
+    levers are copied into work rows for the knapsack rows (the same numbers)."""
     m = p.shape[1]
     nc = cols.shape[0]
     loc, u, d, y = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
@@ -373,8 +367,7 @@ def _screened_min_cost_rows(
     buf, val, x = np.empty(m + 2), np.empty(m + 2), np.empty(m + 2)
     work = np.empty((9, m + 2))
     order = np.empty(m + 2, np.int64)
-    key = np.empty(max(nc, 1))
-    fill_order = np.empty(max(nc, 1), np.int64)
+    key, fill_order = np.empty(max(nc, 1)), np.empty(max(nc, 1), np.int64)
     for r in range(src.shape[0]):
         b = src[r]
         s_r = sf[r]
@@ -384,12 +377,11 @@ def _screened_min_cost_rows(
         for j in range(m):
             v += p[b, j] * hi[b, j]
             y[j] = 0.0
-        if nc == 0:  # the direct value alone (no trade term, not even + 0.0: -0.0 stays)
-            pass
-        elif nc == 1:
+        # with no capacity column the direct value alone (not even + 0.0: -0.0 stays)
+        if nc == 1:
             c = cols[0]
             y[c] = _minimum(a[b, c] * hi[b, c], _maximum(s_r, 0.0))
-        else:
+        elif nc > 1:
             for i in range(nc):
                 key[i] = -w[b, cols[i]]
             _argsort(key, nc, fill_order)
@@ -429,13 +421,11 @@ def _screened_min_cost_rows(
                 rp, rk, rlo, rhi, on, ra, rw, s_r, nd, ext_r, loc, u, d, buf, val, x, work,
                 order,
             )  # fmt: skip
-            cost[r] = c_r
-            cert[r] = ok_r
+            cost[r], cert[r] = c_r, ok_r
             for j in range(m):
                 ext[r, j] = ext_r[j]
         else:
-            cost[r] = _INF
-            cert[r] = True
+            cost[r], cert[r] = _INF, True
             for j in range(m):
                 ext[r, j] = 0.0
 
