@@ -2,11 +2,13 @@
 
 The courter's prices read each draw's levers where they lie (one compiled pass for the reach,
 the shared weight and the knapsack rows: :func:`~realpolitik.models.realignment.solvers.
-screened_min_cost`), and the budgeted linear programmes build their tableaux in a compiled
-kernel. Evidence that no number moved:
+screened_min_cost`), the incumbent's bids order its levers once for both stakes
+(:func:`~realpolitik.models.realignment.solvers.fast_max_values`), and the budgeted linear
+programmes build their tableaux and basis matrices in compiled kernels. Evidence that no number
+moved:
 
-* the one pass against the functions it replaces, on NumPy and compiled, for random rows
-  (Hypothesis) and random row maps;
+* the one pass against the functions it replaces, and the bids for several budgets against one
+  call per budget, on NumPy and compiled, for random rows (Hypothesis) and random row maps;
 * :func:`solve` on random problems, NumPy against compiled;
 * the flagship's outputs (``evaluate_batch`` of 1,500 draws, every year and the default ones,
   simulations, ``solve``) against those of revision ``826ab00``, run from ``git archive`` in a
@@ -28,6 +30,8 @@ from realpolitik.models.realignment.rows import put_rows, take_rows
 from realpolitik.models.realignment.solvers import (
     box_max_value,
     common_weight,
+    fast_max_value,
+    fast_max_values,
     fast_min_cost,
     screened_min_cost,
 )
@@ -90,6 +94,19 @@ def test_the_one_pass_is_the_passes_it_replaces(args, backend):
         before = _old_screen(*args)
     for name, x, y in zip(("wmax", "same", "cost", "ext", "cert"), now, before, strict=True):
         _same(x, y, name)
+
+
+@settings(max_examples=100, deadline=None)
+@given(args=_rows(), q=st.integers(0, 3), backend=st.sampled_from(["numpy", "compiled"]))
+def test_the_bids_for_several_budgets_are_one_call_per_budget(args, q, backend):
+    p, k, lo, hi, binary = args[:5]
+    rng = np.random.default_rng(q)
+    budgets = rng.uniform(-5, 40, (p.shape[0], q)) * (rng.random((p.shape[0], q)) < 0.9)
+    with kernels(backend):
+        now = fast_max_values(p, k, lo, hi, binary, budgets)
+        for t in range(q):
+            _same(now[:, t], fast_max_value(p, k, lo, hi, binary, budgets[:, t])[0], f"{t}")
+    assert now.shape == (p.shape[0], q)
 
 
 @settings(max_examples=40, deadline=None)

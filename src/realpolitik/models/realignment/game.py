@@ -30,6 +30,7 @@ from realpolitik.models.realignment.solvers import (
     budgeted_max_value,
     budgeted_min_cost,
     fast_max_value,
+    fast_max_values,
     highs_solve,
     package_value_arrays,
     screened_min_cost,
@@ -217,8 +218,9 @@ def _min_cost(
     ``r``); ``src`` names every row of the side at least once.
 
     Fast path: rows whose capacity levers share one trade weight by the knapsack relaxations
-    of :func:`~.solvers.fast_min_cost` (each optimum certified by its dual bound), the other rows and any
-    uncertified one by the exact dual simplex (:func:`budgeted_min_cost` without budgets);
+    of :func:`~.solvers.fast_min_cost` (each optimum certified by its dual bound), the other
+    rows and any uncertified one by the exact dual simplex (:func:`budgeted_min_cost` without
+    budgets);
     HiGHS only for ``method='highs'`` or a row the simplex leaves unfinished. Returns
     ``(cost, extents, feasible, max value, rows solved by HiGHS on the fast path)``.
     """
@@ -377,7 +379,11 @@ class _Bids:
 def _incumbent_bids(method: str, s: _Side, d: Accounts) -> _Bids:
     """Step 2 of :func:`solve`: ``B_I(o) = max W_I(y)`` with each payer within its stake."""
     B = s.p.shape[0]
-    bid = np.stack([_max_bid(method, s, d.payer_stake[:, :, j])[0] for j in range(2)], axis=1)
+    if method == "fast" and s.single_payer:
+        # _max_bid's fast path for both stakes at once (the levers ordered once per row)
+        bid = fast_max_values(s.p, s.k, s.lo, s.hi, s.binary, d.payer_stake[:, 0, :])
+    else:
+        bid = np.stack([_max_bid(method, s, d.payer_stake[:, :, j])[0] for j in range(2)], axis=1)
     zero = np.zeros_like(s.p)
     lim = box_max_value(s.p, s.hi, zero, zero, np.zeros(B))
     limit = np.stack([lim, lim], axis=1)

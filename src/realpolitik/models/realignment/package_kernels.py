@@ -355,16 +355,10 @@ def _screened_min_cost_rows(
     cols: Array, sf: Array, need: Array, wmax: Array, same: Array, cost: Array, ext: Array,
     cert: Array,
 ) -> None:  # fmt: skip
-    """``solvers.screened_min_cost`` in one pass over the rows ``r`` of ``need``, each reading
-    the levers' row ``src[r]``: the value of every lever at its maximum (``package_value_rows``
-    of ``hi``) into ``wmax``, whether the capacity levers share one weight into ``same``, and
-    where the row needs a package within reach and ``same`` holds, ``fast_min_cost``'s row into
-    ``cost``, ``ext``, ``cert`` (elsewhere ``inf``, zeros and ``True``). ``cols``: the
-    capacity columns of all the levers' rows.
-
-    The loop takes no row views (``p[b]``): each view counts a reference to its array, atomically,
-    in and out, which costs more than a row's arithmetic. The row's levers are copied into work
-    rows instead, the same numbers."""
+    """``solvers.screened_min_cost``, row ``r`` reading the levers' row ``src[r]`` (``cols``:
+    the capacity columns of all the levers' rows). No row views (``p[b]``): each counts a
+    reference to its array, atomically, in and out, more than a row's arithmetic; the row's
+    levers are copied into work rows for the knapsack rows (the same numbers)."""
     m = p.shape[1]
     nc = cols.shape[0]
     loc, u, d, y = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
@@ -373,8 +367,7 @@ def _screened_min_cost_rows(
     buf, val, x = np.empty(m + 2), np.empty(m + 2), np.empty(m + 2)
     work = np.empty((9, m + 2))
     order = np.empty(m + 2, np.int64)
-    key = np.empty(max(nc, 1))
-    fill_order = np.empty(max(nc, 1), np.int64)
+    key, fill_order = np.empty(max(nc, 1)), np.empty(max(nc, 1), np.int64)
     for r in range(src.shape[0]):
         b = src[r]
         s_r = sf[r]
@@ -384,12 +377,11 @@ def _screened_min_cost_rows(
         for j in range(m):
             v += p[b, j] * hi[b, j]
             y[j] = 0.0
-        if nc == 0:  # the direct value alone (no trade term, not even + 0.0: -0.0 stays)
-            pass
-        elif nc == 1:
+        # with no capacity column the direct value alone (not even + 0.0: -0.0 stays)
+        if nc == 1:
             c = cols[0]
             y[c] = _minimum(a[b, c] * hi[b, c], _maximum(s_r, 0.0))
-        else:
+        elif nc > 1:
             for i in range(nc):
                 key[i] = -w[b, cols[i]]
             _argsort(key, nc, fill_order)
@@ -429,30 +421,38 @@ def _screened_min_cost_rows(
                 rp, rk, rlo, rhi, on, ra, rw, s_r, nd, ext_r, loc, u, d, buf, val, x, work,
                 order,
             )  # fmt: skip
-            cost[r] = c_r
-            cert[r] = ok_r
+            cost[r], cert[r] = c_r, ok_r
             for j in range(m):
                 ext[r, j] = ext_r[j]
         else:
-            cost[r] = _INF
-            cert[r] = True
+            cost[r], cert[r] = _INF, True
             for j in range(m):
                 ext[r, j] = 0.0
 
 
 @njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
-def _greedy_row(
-    p: Array, k: Array, lo: Array, hi: Array, budget: float, n: int, e: Array, order: Array,
-    buf: Array,
-) -> float:  # fmt: skip
-    """One row of ``solvers._greedy_max_value`` over ``n`` levers: extents into ``e[:n]``;
-    returns the value."""
+def _greedy_order(
+    p: Array, k: Array, lo: Array, n: int, order: Array, buf: Array
+) -> tuple[float, float]:
+    """The budget-free half of ``solvers._greedy_max_value``'s row over ``n`` levers: the
+    levers by cost per unit of value into ``order[:n]``; returns the lower bounds' value and
+    cost ``(v0, c0)``."""
     v0 = _row_dot(p, lo, n, buf)
     c0 = _row_dot(k, lo, n, buf)
-    R = budget - c0
     for j in range(n):
         buf[j] = k[j] / p[j] if p[j] > 0 else _INF
     _argsort(buf, n, order)
+    return v0, c0
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
+def _greedy_fill(
+    p: Array, k: Array, lo: Array, hi: Array, budget: float, n: int, e: Array, order: Array,
+    buf: Array, v0: float, c0: float,
+) -> float:  # fmt: skip
+    """The rest of the row for one budget, in the order of :func:`_greedy_order`: extents
+    into ``e[:n]``; returns the value."""
+    R = budget - c0
     cum = 0.0
     for i in range(n):
         o = order[i]
@@ -466,6 +466,17 @@ def _greedy_row(
         buf[i] = frac * (p[o] * de)
         e[o] = lo[o] + frac * de
     return v0 + _row_sum(buf, n) if R >= 0 else -_INF
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy", inline="always")
+def _greedy_row(
+    p: Array, k: Array, lo: Array, hi: Array, budget: float, n: int, e: Array, order: Array,
+    buf: Array,
+) -> float:  # fmt: skip
+    """One row of ``solvers._greedy_max_value`` over ``n`` levers: extents into ``e[:n]``;
+    returns the value."""
+    v0, c0 = _greedy_order(p, k, lo, n, order, buf)
+    return _greedy_fill(p, k, lo, hi, budget, n, e, order, buf, v0, c0)
 
 
 @njit(cache=CACHE, nogil=True, error_model="numpy")
@@ -489,6 +500,36 @@ def _fast_max_value_rows(
                 best = v
                 ext[b, :] = e
         value[b] = best
+
+
+@njit(cache=CACHE, nogil=True, error_model="numpy")
+def _fast_max_values_rows(
+    p: Array, k: Array, lo: Array, hi: Array, on: Array, budgets: Array, value: Array
+) -> None:
+    """``solvers.fast_max_value``'s values for each column of ``budgets`` (B, q) into
+    ``value`` (B, q): per row and pattern the levers are ordered once, then filled for each
+    budget (the same operations as one call per budget). The row's values and costs are
+    copied into work rows, not viewed (a view counts a reference to its array, atomically)."""
+    B, m = p.shape
+    q = budgets.shape[1]
+    loc, hic, e, buf = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    rp, rk = np.empty(m), np.empty(m)
+    order = np.empty(m, np.int64)
+    for b in range(B):
+        for t in range(q):
+            value[b, t] = 0.0
+        for j in range(m):
+            rp[j] = p[b, j]
+            rk[j] = k[b, j]
+        for s in range(on.shape[0]):
+            for j in range(m):
+                loc[j] = lo[b, j] * on[s, j]
+                hic[j] = hi[b, j] * on[s, j]
+            v0, c0 = _greedy_order(rp, rk, loc, m, order, buf)
+            for t in range(q):
+                v = _greedy_fill(rp, rk, loc, hic, budgets[b, t], m, e, order, buf, v0, c0)
+                if v > value[b, t]:
+                    value[b, t] = v
 
 
 @njit(cache=CACHE, nogil=True, error_model="numpy")
@@ -670,6 +711,15 @@ def fast_max_value(
     p, k, lo, hi = (_like(v, (B, m)) for v in (p, k, lo, hi))
     _fast_max_value_rows(p, k, lo, hi, _f64(on), _like(budget, (B,)), value, ext)
     return value, ext
+
+
+def fast_max_values(p: Array, k: Array, lo: Array, hi: Array, on: Array, budgets: Array) -> Array:
+    """Compiled :func:`~realpolitik.models.realignment.solvers.fast_max_values`."""
+    B, m = p.shape
+    value = np.empty((B, budgets.shape[1]))
+    p, k, lo, hi = (_rows_of(v, (B, m)) for v in (p, k, lo, hi))
+    _fast_max_values_rows(p, k, lo, hi, _f64(on), _f64(budgets), value)
+    return value
 
 
 def budgeted_max_value(

@@ -16,7 +16,9 @@ A row stops for good at its first step without a pivot, so its result does not d
 other rows of the batch. The pivot loop also runs compiled, row by row
 (:mod:`realpolitik.models.realignment.simplex_kernels`, Numba), for large batches or once the
 kernels are loaded (:func:`realpolitik.models.realignment.backend.use_compiled`); it gives the
-same bases and statuses, hence the same solutions, bit for bit.
+same bases and statuses, hence the same solutions, bit for bit. That path also builds the start
+tableau and the basis matrices in kernels (copies, signs and comparisons only); the sums of
+products (``einsum``), the linear solve and the clip stay NumPy's.
 """
 
 from __future__ import annotations

@@ -419,6 +419,28 @@ def fast_max_value(
     return best_v, best_e
 
 
+def fast_max_values(
+    p: FloatArray,
+    k: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    binary: BoolArray,
+    budgets: FloatArray,
+) -> FloatArray:
+    """:func:`fast_max_value`'s value for each column of ``budgets`` (B, q), (B, q): compiled,
+    each row's levers are ordered once for all the budgets (the same numbers)."""
+    B, m = p.shape
+    if _compiled(B, m):
+        from realpolitik.models.realignment import package_kernels
+
+        on = _pattern_multipliers(binary, m)
+        return package_kernels.fast_max_values(p, k, lo, hi, on, budgets)
+    out = np.empty((B, budgets.shape[1]))
+    for t in range(budgets.shape[1]):
+        out[:, t] = fast_max_value(p, k, lo, hi, binary, budgets[:, t])[0]
+    return out
+
+
 def box_max_value(
     p: FloatArray, hi: FloatArray, a: FloatArray, w: FloatArray, sf: FloatArray
 ) -> FloatArray:
