@@ -207,3 +207,39 @@ def test_bit_flipped_catalogue_is_never_a_traceback(run, capsys, tmp_path):
         ):
             code, _, err = _cli(args, capsys)
             assert code in (0, 2) and "Traceback" not in err, (trial, args, err)
+
+
+def test_the_catalogue_records_each_batch_file_as_the_file_is(tmp_path, run_linear):
+    """The rows, size and SHA-256 the workers report for their batch files are what reading the
+    files gives: the catalogue of a complete run (some batches run before a resume, whose
+    records the parent reads itself) records each file as it is."""
+    import pyarrow.parquet as pq
+
+    store_dir = tmp_path / "s"
+    res = run_linear(store_dir)
+    store = Store(store_dir)
+    run_dir = store.run_dir(res.run_id)
+    (run_dir / "batch-000002.parquet").unlink()
+    run_linear(store_dir, resume=True)  # batch 2 reported by its worker, the others read here
+    recorded = store.batch_records(res.run_id)
+    assert sorted(recorded) == list(range(10))
+    for b, (rows, size, digest) in recorded.items():
+        path = run_dir / f"batch-{b:06d}.parquet"
+        assert rows == pq.ParquetFile(path).metadata.num_rows == 100
+        assert size == path.stat().st_size
+        assert digest == _digest(path)
+    assert store.verify_run(res.run_id) == []
+
+
+def test_a_reported_record_of_another_size_is_read_again(tmp_path, run_linear):
+    """A record whose size is not the file's (the file replaced since) is not trusted: the
+    catalogue reads the file itself."""
+    from realpolitik.experiment.store import batch_record
+
+    store_dir = tmp_path / "s"
+    res = run_linear(store_dir)
+    store = Store(store_dir)
+    path = store.run_dir(res.run_id) / "batch-000004.parquet"
+    stale = {4: (100, path.stat().st_size + 1, "0" * 64)}
+    store.update_run(res.run_id, status="complete", records=stale)
+    assert store.batch_records(res.run_id)[4] == batch_record(path)

@@ -108,6 +108,7 @@ class _BatchReport:
     seconds: float
     columns: dict[str, np.ndarray] | None = None
     statistics: dict[str, ColumnStatistics] | None = None
+    record: tuple[int, int, str] | None = None  # its file's rows, bytes and SHA-256
 
 
 _SPEC_CACHE: dict[bytes, ExperimentSpec] = {}
@@ -198,7 +199,7 @@ def tune_allocator() -> bool:
 
 
 def _run_batch(task: _BatchTask) -> _BatchReport:
-    from realpolitik.experiment.store import write_batch
+    from realpolitik.experiment.store import batch_record, write_batch
 
     if isinstance(task.spec, bytes):  # a worker process (in this one, the caller's allocator)
         tune_allocator()
@@ -215,13 +216,15 @@ def _run_batch(task: _BatchTask) -> _BatchReport:
     outputs = _check_outputs(outputs, m, {"draw", *samples})
     draw = np.arange(task.start, task.stop, dtype=np.int64)
     columns = {"draw": draw, **samples, **outputs}
+    record = None
     if task.out is not None:
         kept = columns if task.store_inputs else {"draw": draw, **outputs}
         write_batch(task.out, _batch_table(task, kept))
+        record = batch_record(task.out)  # for the catalogue, here rather than all in the parent
     stats = batch_statistics(outputs) if task.statistics else None
     seconds = time.perf_counter() - t0
     returned = columns if task.out is None or task.return_columns else None
-    return _BatchReport(task.index, m, tuple(outputs), seconds, returned, stats)
+    return _BatchReport(task.index, m, tuple(outputs), seconds, returned, stats, record)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,11 +465,12 @@ class _Settings:
 
 @dataclass
 class _Batches:
-    """What the parent keeps of the batches it ran: their columns (runs without a store) and
-    their outcomes' statistics, by batch index."""
+    """What the parent keeps of the batches it ran: their columns (runs without a store),
+    their outcomes' statistics and their files' records for the catalogue, by batch index."""
 
     columns: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
     statistics: dict[int, dict[str, ColumnStatistics]] = field(default_factory=dict)
+    records: dict[int, tuple[int, int, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -617,7 +621,8 @@ def _execute_run(
             ) as bar,
         ):
             for report in ex.map_unordered(_run_batch, tasks):
-                if store is not None and not batches.columns and not batches.statistics:
+                first = not (batches.columns or batches.statistics or batches.records)
+                if store is not None and first:
                     store.wait_for_catalogue()  # the first batch: the run is recorded, or fails
                 if not outcomes:
                     outcomes = list(report.outcomes)
@@ -632,6 +637,8 @@ def _execute_run(
                     batches.columns[report.index] = report.columns
                 if report.statistics is not None:
                     batches.statistics[report.index] = report.statistics
+                if report.record is not None:
+                    batches.records[report.index] = report.record
                 bar.advance(report.rows)
         status = "complete"
     except KeyboardInterrupt:
@@ -639,7 +646,9 @@ def _execute_run(
         raise
     finally:
         if store is not None:
-            store.update_run(run_id, status=status, finished=status == "complete")
+            store.update_run(
+                run_id, status=status, finished=status == "complete", records=batches.records
+            )
     if store is not None and not outcomes:  # resumed a run whose batches were all present
         outcomes = list(store.get_run(run_id)["outcomes"] or [])
     return outcomes, batches, status, time.perf_counter() - t0

@@ -107,6 +107,23 @@ class QueryError(StoreError):
     """SQL over a run's draws that cannot run: not one SELECT, a syntax error, a refused access."""
 
 
+#: What the catalogue records of a batch file when its run completes: rows, bytes and SHA-256.
+BatchRecord = tuple[int, int, str]
+
+
+def batch_record(path: str | os.PathLike) -> BatchRecord:
+    """The rows, size in bytes and SHA-256 of the batch file ``path``.
+
+    A worker finds it for the file it has just written (:func:`realpolitik.experiment.run`), so
+    that completing a run of many batches does not read every file again in the parent, one
+    after another, while the workers are done."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    rows = pq.ParquetFile(path).metadata.num_rows
+    return int(rows), path.stat().st_size, _sha256(path)
+
+
 def _sha256(path: Path) -> str:
     import hashlib
 
@@ -382,8 +399,12 @@ class Store:
         status: str | None = None,
         outcomes: Sequence[str] | None = None,
         finished: bool = False,
+        records: Mapping[int, BatchRecord] | None = None,
     ) -> None:
-        """Set a run's status (one of ``running``, ``complete``, ``interrupted``, ``failed``)."""
+        """Set a run's status (one of ``running``, ``complete``, ``interrupted``, ``failed``).
+
+        On completion the catalogue records every batch file's rows, size and SHA-256;
+        ``records`` are those already found, by batch (:func:`batch_record`)."""
         sets: list[str] = []
         values: list[Any] = []
         if status is not None:
@@ -399,27 +420,31 @@ class Store:
             values.append(datetime.now(UTC).replace(tzinfo=None))
         if not sets:
             return
-        records = self._batch_records(run_id) if status == "complete" else None
+        found = self._batch_records(run_id, records) if status == "complete" else None
         with self._connect() as con:
             con.execute(f"UPDATE runs SET {', '.join(sets)} WHERE run_id = ?", [*values, run_id])
-            if records is not None:
+            if found is not None:
                 con.execute("DELETE FROM batches WHERE run_id = ?", [run_id])
-                if records:
+                if found:
                     con.executemany(
                         "INSERT INTO batches (run_id, batch, rows, bytes, sha256) "
                         "VALUES (?, ?, ?, ?, ?)",
-                        [[run_id, *r] for r in records],
+                        [[run_id, *r] for r in found],
                     )
 
-    def _batch_records(self, run_id: str) -> list[tuple[int, int, int, str]]:
-        """(batch, rows, bytes, sha256) of each batch file of a run."""
-        import pyarrow.parquet as pq
-
+    def _batch_records(
+        self, run_id: str, known: Mapping[int, BatchRecord] | None = None
+    ) -> list[tuple[int, int, int, str]]:
+        """(batch, rows, bytes, sha256) of each batch file of a run; ``known``: the records of
+        batches already read (by the workers that wrote them, :func:`batch_record`), used as they
+        are when the file is still of their size."""
         out = []
         for path in self.batch_files(run_id):
             index = int(path.stem.split("-")[1])
-            rows = pq.ParquetFile(path).metadata.num_rows
-            out.append((index, int(rows), path.stat().st_size, _sha256(path)))
+            record = (known or {}).get(index)
+            if record is None or record[1] != path.stat().st_size:
+                record = batch_record(path)
+            out.append((index, *record))
         return out
 
     def batch_records(self, run_id: str) -> dict[int, tuple[int, int, str]]:
