@@ -107,16 +107,27 @@ def test_rows_taken_when_read_are_the_rows_taken(pb, seed):
 
 
 @settings(max_examples=40, deadline=None)
-@given(realignment_problems(), st.integers(0, 2**31 - 1), st.booleans())
-def test_compiled_rebid_fields_are_numpys(pb, seed, reused):
+@given(
+    realignment_problems(),
+    st.integers(0, 2**31 - 1),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_compiled_rebid_fields_are_numpys(pb, seed, reused, declining, no_components):
     """The fields a re-bid game derives from the year-1 problem, compiled and in NumPy (with
-    the tie scale's fixed parts, as the simulation gives them, or without): every field the
-    same bit for bit, and their accounts too."""
+    the tie scale's fixed parts, as the simulation gives them, or without; with an incumbent
+    side whose stake declines between bids or not; with components of its own or only the
+    two a re-bid adds): every field the same bit for bit, and their accounts too."""
     from realpolitik.models.realignment import accounting as acc
     from realpolitik.models.realignment.backend import kernels
     from realpolitik.models.realignment.simulate import _tie_fixed, rebid_problem
 
     rng = np.random.default_rng(seed)
+    if declining:  # the stake and the levers' reach fall by (1 - decline)^years gone
+        pb = pb.with_changes(incumbent_decline=rng.uniform(0.05, 0.6, pb.batch))
+    if no_components:  # a sum over the components starts from the first one added
+        pb = pb.with_changes(components=np.zeros((pb.batch, 0, 2)), component_names=())
     L, m = len(pb.lever_names), 9
     draw = rng.integers(0, pb.batch, m)
     gone = int(rng.integers(0, pb.horizon[draw].min()))

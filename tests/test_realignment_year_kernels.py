@@ -98,9 +98,18 @@ def _same_runs(fn: Callable[[], Any]) -> dict[str, np.ndarray]:
     st.integers(1, 3),
     st.booleans(),
     st.booleans(),
+    st.sampled_from(["as drawn", "declining", "no components"]),
 )
-def test_the_years_are_the_ones_before_on_random_problems(pb, seed, paths, until, rebid):
-    last = int(np.random.default_rng(seed).integers(1, pb.years + 1)) if until else None
+def test_the_years_are_the_ones_before_on_random_problems(pb, seed, paths, until, rebid, variant):
+    """Whole simulations, three ways, on generated problems; also with an incumbent side whose
+    stake declines between bids, and with no components but the two a re-bid game adds (its
+    components' sum then starts from the first of them)."""
+    rng = np.random.default_rng(seed)
+    if variant == "declining":
+        pb = pb.with_changes(incumbent_decline=rng.uniform(0.05, 0.6, pb.batch))
+    elif variant == "no components":
+        pb = pb.with_changes(components=np.zeros((pb.batch, 0, 2)), component_names=())
+    last = int(rng.integers(1, pb.years + 1)) if until else None
     _same_runs(lambda: simulate(pb, seed, paths=paths, until=last, rebid=rebid))
 
 

@@ -42,11 +42,15 @@ KERNELS = (
     "src/realpolitik/models/realignment/simplex_rules.py",
     "src/realpolitik/models/realignment/year_kernels.py",
     "src/realpolitik/models/realignment/survival_kernels.py",
+    "src/realpolitik/experiment/ppf_kernels.py",
 )
 TESTS = (
     "tests/test_realignment_package_kernels.py",
     "tests/test_realignment_simplex_kernels.py",
     "tests/test_realignment_year_kernels.py",
+    "tests/test_realignment_simhot_same.py",
+    "tests/test_realignment_game_same.py",
+    "tests/test_experiment_inputs_same.py",
 )
 BINOP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
 CMPOP = {
@@ -79,13 +83,16 @@ def _in_docstring_or_annotation(node: ast.AST, parents: dict[ast.AST, ast.AST]) 
     return False
 
 
-def sites(tree: ast.Module) -> list[Site]:
-    """Every mutation site of a module, inside function bodies only."""
+def sites(tree: ast.Module, functions: frozenset[str] = frozenset()) -> list[Site]:
+    """Every mutation site of a module, inside function bodies only (with ``functions``, only
+    inside the functions of those names)."""
     parents = {c: p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
     out = []
     for i, node in enumerate(ast.walk(tree)):
-        inside = any(isinstance(p, ast.FunctionDef) for p in _ancestors(node, parents))
-        if not inside or _in_docstring_or_annotation(node, parents):
+        defs = [p for p in _ancestors(node, parents) if isinstance(p, ast.FunctionDef)]
+        if not defs or (functions and not any(d.name in functions for d in defs)):
+            continue
+        if _in_docstring_or_annotation(node, parents):
             continue
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.BinOp) and type(node.op) in BINOP:
@@ -169,7 +176,11 @@ def main() -> None:
     ap.add_argument("--per-file", type=int, default=15)
     ap.add_argument("--seed", type=int, default=20261126)
     ap.add_argument("--only", default="", help="comma-separated parts of the kernel file names")
+    ap.add_argument(
+        "--functions", default="", help="comma-separated kernel names: mutate only inside them"
+    )
     args = ap.parse_args()
+    functions = frozenset(f for f in args.functions.split(",") if f)
     wanted = [w for w in args.only.split(",") if w]
     kernels = [k for k in KERNELS if not wanted or any(w in k for w in wanted)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -180,7 +191,9 @@ def main() -> None:
         survivors, scores = [], []
         for rel in kernels:
             source = (ROOT / rel).read_text()
-            found = sites(ast.parse(source))
+            found = sites(ast.parse(source), functions)
+            if not found:
+                continue
             sample = sorted(
                 random.Random(args.seed).sample(found, min(args.per_file, len(found))),
                 key=lambda s: s.index,

@@ -442,7 +442,7 @@ def _known_rows(
         for k in range(3):
             for j in range(T):
                 q[k, i, j] = turnover[b, k, s + j]
-        if K >= 0 and comp.shape[0] > 0:
+        if comp.shape[0] > 0:  # empty when the game has no components of its own (K == 0)
             for o in range(2):
                 comp[i, o] = (components_sum[b, o] + comps[i, K, o]) + comps[i, K + 1, o]
         for g in range(G5):
