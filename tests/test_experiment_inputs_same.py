@@ -28,8 +28,6 @@ import os
 import platform
 import subprocess
 import sys
-import tarfile
-from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +35,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from test_realignment_rebid_same import _before_tree
 
 from realpolitik.experiment.statistics import (
     _KEY_ZERO,
@@ -354,22 +353,9 @@ def _run(src: Path, out: Path, kernels: str) -> dict[str, np.ndarray]:
         return {k: z[k] for k in z.files}
 
 
-def _before_tree(tmp: Path, rev: str = BEFORE) -> Path:
-    """``src`` of ``rev`` under ``tmp`` (skips without the repository's history)."""
-    try:
-        data = subprocess.run(
-            ["git", "-C", str(REPO), "archive", rev, "src"], check=True, capture_output=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip(f"revision {rev} is not at hand (no git history)")
-    with tarfile.open(fileobj=BytesIO(data)) as tar:
-        tar.extractall(tmp / "before", filter="data")
-    return tmp / "before" / "src"
-
-
 @pytest.mark.parametrize("kernels", ["numpy", "compiled"])
 def test_inputs_problems_and_flagship_draws_are_those_of_the_revision_before(tmp_path, kernels):
-    before = _run(_before_tree(tmp_path), tmp_path / "before.npz", kernels)
+    before = _run(_before_tree(tmp_path, BEFORE), tmp_path / "before.npz", kernels)
     now = _run(REPO / "src", tmp_path / "now.npz", kernels)
     assert sorted(now) == sorted(before)
     assert now["run/draw"].size == 600 and np.any(now["run/realigns"] > 0)
