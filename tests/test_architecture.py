@@ -18,6 +18,7 @@ BASE = {
     "realpolitik.jsonio",
     "realpolitik.references",
     "realpolitik.hooks",
+    "realpolitik._numba",
 }
 #: The layers, bottom up. A module may import its own layer, lower layers and the base.
 LAYERS = {

@@ -356,7 +356,7 @@ def test_kernel_cache_falls_back_when_package_and_home_are_read_only(tmp_path):
     """Numba raised "cannot cache function" at import when neither the package folder nor the
     user's cache folder was writable; now a private temporary folder is used, and with nothing
     writable the kernels are compiled uncached."""
-    from realpolitik.models._numba import choose_cache
+    from realpolitik._numba import choose_cache
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

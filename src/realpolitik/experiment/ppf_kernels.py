@@ -13,35 +13,21 @@ Before that, :func:`clipped_columns` clips the design into the open unit interva
 input's draws out contiguously in one pass over it (NumPy's clip and transpose take two, and
 write a second copy of the design).
 
-The experiment layer sees the models only through their registry, so this module configures
-Numba's cache itself rather than through :mod:`realpolitik.models._numba`; it is imported only
-when Numba already is (a worker whose model runs compiled kernels), see
+Numba is set up as for every compiled kernel of the package (:mod:`realpolitik._numba`); this
+module is imported only when Numba already is (a worker whose model runs compiled kernels), see
 :func:`realpolitik.experiment.uncertainty.compiled_inverse_cdfs`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import numba
 import numpy as np
+
+from realpolitik._numba import CACHE, njit
 
 __all__ = ["clipped_columns", "triangular_rows"]
 
 
-def _jit(fn: Callable[..., Any]) -> Any:
-    """``numba.njit`` with the package's options for exact kernels, cached on disk when Numba can
-    write its cache (the package's models configure where, when they load Numba) and compiled
-    uncached otherwise (Numba raises at decoration when it has nowhere to cache)."""
-    options: dict[str, Any] = {"nogil": True, "error_model": "numpy"}
-    try:
-        return numba.njit(cache=True, **options)(fn)
-    except RuntimeError:  # no cache locator available for this file
-        return numba.njit(cache=False, **options)(fn)
-
-
-@_jit
+@njit(cache=CACHE, nogil=True, error_model="numpy")
 def _triangular_rows(
     columns: np.ndarray,
     index: np.ndarray,
@@ -90,7 +76,7 @@ def triangular_rows(columns: np.ndarray, index: np.ndarray, params: np.ndarray) 
     return out
 
 
-@_jit
+@njit(cache=CACHE, nogil=True, error_model="numpy")
 def _clipped_columns(unit: np.ndarray, low: float, high: float, out: np.ndarray) -> None:
     """``out = np.clip(unit, low, high).T`` (see :func:`clipped_columns`)."""
     n, d = unit.shape

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numba import prange
 
-from realpolitik.models._numba import CACHE, njit
+from realpolitik._numba import CACHE, njit
 
 #: The kernels' arrays (NumPy arrays; shapes and dtypes in each docstring).
 Array = np.ndarray

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from realpolitik.models._numba import CACHE, njit
+from realpolitik._numba import CACHE, njit
 
 #: The kernels' arrays (NumPy float64, int64 or bool arrays; shapes in each docstring).
 Array = np.ndarray

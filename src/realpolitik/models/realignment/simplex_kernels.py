@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from realpolitik.models._numba import CACHE, njit
+from realpolitik._numba import CACHE, njit
 from realpolitik.models.realignment.simplex_rules import (
     INFEASIBLE,
     OPTIMAL,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from realpolitik.models._numba import CACHE, njit
+from realpolitik._numba import CACHE, njit
 from realpolitik.models.realignment.package_kernels import _row_sum
 
 __all__ = ["core_factors"]

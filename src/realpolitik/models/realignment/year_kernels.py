@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from realpolitik.models._numba import CACHE, njit
+from realpolitik._numba import CACHE, njit
 from realpolitik.models.realignment.package_kernels import (
     _argsort,
     _maximum,
