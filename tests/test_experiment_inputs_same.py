@@ -35,7 +35,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from test_realignment_rebid_same import _before_tree
+from test_realignment_rebid_same import _before_tree, _same
 
 from realpolitik.experiment.statistics import (
     _KEY_ZERO,
@@ -49,16 +49,6 @@ from realpolitik.experiment.uncertainty import Triangular, _compiled_triangular
 REPO = Path(__file__).resolve().parents[1]
 #: main before this work (issue 17: 1M flagship draws with 2 workers)
 BEFORE = "826ab00"
-
-
-def _same(x: object, y: object, name: str) -> None:
-    """Equal bit for bit: dtype, shape and every value (NaN where NaN, the sign of zeros)."""
-    a, b = np.asarray(x), np.asarray(y)
-    assert a.dtype == b.dtype and a.shape == b.shape, name
-    if a.dtype.kind == "f":
-        assert np.array_equal(a.view(np.int64), b.view(np.int64)), name
-    else:
-        assert np.array_equal(a, b), name
 
 
 # ---------------------------------------------------------------------------------------------
