@@ -19,6 +19,7 @@ BASE = {
     "realpolitik.references",
     "realpolitik.hooks",
     "realpolitik._numba",
+    "realpolitik.kernel_choice",
 }
 #: The layers, bottom up. A module may import its own layer, lower layers and the base.
 LAYERS = {

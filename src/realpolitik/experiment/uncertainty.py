@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +46,7 @@ from typing import Any, ClassVar, Protocol, cast, runtime_checkable
 import numpy as np
 from scipy import special
 
+from realpolitik.kernel_choice import choice as kernel_choice
 from realpolitik.scenario.distributions import DistributionError, check_distribution
 
 __all__ = [
@@ -689,9 +689,9 @@ def compiled_inverse_cdfs() -> bool:
     (a worker whose model runs compiled kernels): importing it costs a third of a second, far more
     than the kernel saves on one batch (about half a microsecond a draw and triangular input).
     """
-    choice = os.environ.get("REALPOLITIK_KERNELS", "auto").strip().lower()
-    if choice in ("numpy", "compiled"):
-        return choice == "compiled"
+    which = kernel_choice()
+    if which != "auto":
+        return which == "compiled"
     return "numba" in sys.modules
 
 

@@ -5,16 +5,16 @@ choice changes only the time taken. Importing Numba and loading the cached kerne
 half a second once per process, more than NumPy needs for small batches: a batch runs compiled
 when it has at least :data:`COMPILED_MIN_ROWS` rows or when the kernels are already loaded in
 this process (a worker or the dashboard's server, which load them at start). ``REALPOLITIK_KERNELS``
-(``numpy``, ``compiled`` or ``auto``, the default) or :func:`kernels` overrides the choice, e.g. to
+(``numpy``, ``compiled`` or ``auto``, the default) or :func:`kernels` overrides the choice
+(:mod:`realpolitik.kernel_choice`, one setting for the package), e.g. to
 compare the two in tests and benchmarks.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+
+from realpolitik.kernel_choice import choice, kernels
 
 __all__ = ["COMPILED_MIN_ROWS", "KERNEL_MODULES", "use_compiled", "kernels"]
 
@@ -32,34 +32,10 @@ KERNEL_MODULES: tuple[str, ...] = (
     "realpolitik.models.realignment.survival_kernels",
 )
 
-_CHOICES = ("auto", "numpy", "compiled")
-_forced: list[str] = []
-
-
-def _choice() -> str:
-    if _forced:
-        return _forced[-1]
-    value = os.environ.get("REALPOLITIK_KERNELS", "auto").strip().lower() or "auto"
-    if value not in _CHOICES:
-        raise ValueError(f"REALPOLITIK_KERNELS must be one of {', '.join(_CHOICES)}, got {value!r}")
-    return value
-
 
 def use_compiled(rows: int) -> bool:
     """Whether a batch of ``rows`` rows should run the compiled kernels."""
-    choice = _choice()
-    if choice != "auto":
-        return choice == "compiled"
+    which = choice()
+    if which != "auto":
+        return which == "compiled"
     return rows >= COMPILED_MIN_ROWS or any(m in sys.modules for m in KERNEL_MODULES)
-
-
-@contextmanager
-def kernels(choice: str) -> Iterator[None]:
-    """Run the enclosed code with ``choice`` (``numpy``, ``compiled`` or ``auto``)."""
-    if choice not in _CHOICES:
-        raise ValueError(f"kernels must be one of {', '.join(_CHOICES)}, got {choice!r}")
-    _forced.append(choice)
-    try:
-        yield
-    finally:
-        _forced.pop()
